@@ -1,0 +1,34 @@
+"""Tables and value types. Importing this package registers every table on ``SQLModel.metadata``."""
+
+from schema.tables import (
+    Agenda,
+    Claim,
+    CommandSync,
+    Credence,
+    Crux,
+    CruxClaim,
+    Debate,
+    GuildState,
+    Participant,
+    Side,
+)
+from schema.types import ClaimKind, ClaimStatus, CruxStatus, DebateFormat, DebateStatus, utcnow
+
+__all__ = [
+    "Agenda",
+    "Claim",
+    "ClaimKind",
+    "ClaimStatus",
+    "CommandSync",
+    "Credence",
+    "Crux",
+    "CruxClaim",
+    "CruxStatus",
+    "Debate",
+    "DebateFormat",
+    "DebateStatus",
+    "GuildState",
+    "Participant",
+    "Side",
+    "utcnow",
+]

@@ -1,0 +1,69 @@
+"""Settings, read from the environment and from ``.env``."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+__all__ = ["Settings", "SettingsError", "load_settings"]
+
+SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+_DEFAULT_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgres": "postgresql+asyncpg", "postgresql": "postgresql+asyncpg"}
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; the message says which and how to fix it, in one line."""
+
+
+class Settings(BaseSettings):
+    """The bot's configuration. Every field is documented in ``.env.example``."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    discord_token: SecretStr | None = None
+    database_url: str = "sqlite+aiosqlite:///debates.db"
+    discord_api_base: str | None = None
+    discord_gateway_url: str | None = None
+    sync_guild_id: int | None = None
+    log_level: str = Field(default="INFO", pattern=r"(?i)^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        return normalize_database_url(value)
+
+    def require_token(self) -> str:
+        """The token, or a :class:`SettingsError` saying how to set it."""
+        token = self.discord_token.get_secret_value().strip() if self.discord_token else ""
+        if not token:
+            raise SettingsError(
+                "DISCORD_TOKEN is not set: put DISCORD_TOKEN=<your bot token> in .env "
+                "(see .env.example and the README), or run `python -m bot demo` to try it without one."
+            )
+        return token
+
+
+def normalize_database_url(url: str) -> str:
+    """``url`` with the async driver this project uses filled in (``postgresql://`` → ``postgresql+asyncpg://``).
+
+    Raises ``ValueError`` for an unparsable URL or an unsupported database.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ValueError(f"cannot parse {url!r} as a database URL") from exc
+    driver = _DEFAULT_DRIVERS.get(parsed.drivername, parsed.drivername)
+    if driver not in SUPPORTED_DRIVERS:
+        raise ValueError(f"{parsed.drivername!r} is not supported; use sqlite+aiosqlite:// or postgresql+asyncpg://")
+    return parsed.set(drivername=driver).render_as_string(hide_password=False)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning validation errors into a one-line :class:`SettingsError`."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors())
+        raise SettingsError(f"invalid setting — {problems}") from None

@@ -1,0 +1,62 @@
+"""Cleaning and checking the text users give, and making it safe to show."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from bot.core.errors import InvalidInput
+
+TOPIC_MAX = 300
+AGENDA_MAX = 100
+SIDE_MAX = 50
+CLAIM_MAX = 4000
+QUESTION_MAX = 1000
+REASON_MAX = 1000
+RESOLUTION_MAX = 1000
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_MARKDOWN = re.compile(r"([\\*_~`|\[\]<>])")
+_LINE_START_MARKUP = re.compile(r"^(\s*)([#>\-+]|\d+\.)", re.MULTILINE)
+
+
+def clean_text(value: str | None, what: str, limit: int) -> str:
+    """``value`` without invisible characters or surrounding space; :class:`InvalidInput` if empty or too long.
+
+    ``what`` names the field in the message ("The claim", "The question").
+    """
+    cleaned = _strip_invisible(value or "").strip()
+    if not cleaned:
+        raise InvalidInput(f"{what} is empty: write some text.")
+    if len(cleaned) > limit:
+        raise InvalidInput(f"{what} is {len(cleaned):,} characters long; the limit is {limit:,}.")
+    return cleaned
+
+
+def optional_text(value: str | None, what: str, limit: int) -> str | None:
+    """Like :func:`clean_text`, but nothing (or only blanks) gives ``None``."""
+    if value is None or not _strip_invisible(value).strip():
+        return None
+    return clean_text(value, what, limit)
+
+
+def _strip_invisible(value: str) -> str:
+    without_zero_width = value.translate(_INVISIBLE)
+    return "".join(ch for ch in without_zero_width if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf"))
+
+
+def name_key(name: str) -> str:
+    """The form of a name used to compare names: case- and space-insensitive."""
+    return " ".join(name.casefold().split())
+
+
+def escape_markdown(value: str) -> str:
+    """``value`` with Discord Markdown neutralised, so user text cannot break the layout around it."""
+    escaped = _MARKDOWN.sub(r"\\\1", value)
+    return _LINE_START_MARKUP.sub(r"\1\\\2", escaped)
+
+
+def one_line(value: str, limit: int) -> str:
+    """``value`` on one line, shortened to ``limit`` characters with an ellipsis when longer."""
+    flat = " ".join(value.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"

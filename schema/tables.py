@@ -1,0 +1,183 @@
+"""The database tables. Discord ids are 64-bit snowflakes: always ``BigInteger``.
+
+Integrity lives here as well as in the core: foreign keys, CHECK ranges, and UNIQUE wherever "one per" holds.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from schema.types import (
+    ClaimKind,
+    ClaimStatus,
+    CruxStatus,
+    DebateFormat,
+    DebateStatus,
+    UTCDateTime,
+    enum_column_type,
+    utcnow,
+)
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _snowflake(*, index: bool = False, nullable: bool = False) -> Column[int]:
+    return Column(BigInteger, index=index, nullable=nullable)
+
+
+def _created_at() -> datetime:
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)  # type: ignore[no-any-return]
+
+
+class GuildState(SQLModel, table=True):
+    """Per-guild counters, so debates are numbered 1, 2, 3 … in each server."""
+
+    __tablename__ = "guild_state"
+
+    guild_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    debate_seq: int = Field(default=0, nullable=False)
+
+
+class Agenda(SQLModel, table=True):
+    """A research agenda: a named group of debates in one guild."""
+
+    __table_args__ = (UniqueConstraint("guild_id", "name_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    guild_id: int = Field(sa_column=_snowflake())
+    name: str = Field(max_length=100)
+    name_key: str = Field(max_length=100, description="casefolded name, for uniqueness")
+    created_at: datetime = _created_at()
+
+
+class Debate(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("guild_id", "number"),
+        CheckConstraint("claim_seq >= 0 AND crux_seq >= 0", name="seq_nonnegative"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    guild_id: int = Field(sa_column=_snowflake())
+    number: int
+    channel_id: int = Field(sa_column=_snowflake())
+    thread_id: int = Field(sa_column=Column(BigInteger, nullable=False, unique=True))
+    topic: str = Field(sa_type=Text)
+    agenda_id: int | None = Field(default=None, foreign_key="agenda.id", index=True, ondelete="SET NULL")
+    format: DebateFormat = Field(default=DebateFormat.OPEN, sa_type=enum_column_type(DebateFormat))
+    status: DebateStatus = Field(default=DebateStatus.OPEN, sa_type=enum_column_type(DebateStatus))
+    creator_id: int = Field(sa_column=_snowflake())
+    created_at: datetime = _created_at()
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    claim_seq: int = Field(default=0, description="last claim number handed out")
+    crux_seq: int = Field(default=0, description="last crux number handed out")
+
+
+class Side(SQLModel, table=True):
+    """One of a debate's sides ("for", "against", …), in the order they were given."""
+
+    __table_args__ = (UniqueConstraint("debate_id", "name_key"), UniqueConstraint("debate_id", "position"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    debate_id: int = Field(foreign_key="debate.id", ondelete="CASCADE")
+    position: int
+    name: str = Field(max_length=50)
+    name_key: str = Field(max_length=50)
+
+
+class Participant(SQLModel, table=True):
+    """A user's side in a debate: one per user per debate."""
+
+    __table_args__ = (UniqueConstraint("debate_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    debate_id: int = Field(foreign_key="debate.id", ondelete="CASCADE")
+    user_id: int = Field(sa_column=_snowflake())
+    side_id: int = Field(foreign_key="side.id", ondelete="CASCADE")
+    joined_at: datetime = _created_at()
+
+
+class Claim(SQLModel, table=True):
+    """A claim, or a rebuttal/support of another claim (``parent_id``)."""
+
+    __table_args__ = (
+        UniqueConstraint("debate_id", "number"),
+        CheckConstraint("(kind = 'claim') = (parent_id IS NULL)", name="parent_iff_reply"),
+        Index("ix_claim_parent_id", "parent_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    debate_id: int = Field(foreign_key="debate.id", ondelete="CASCADE")
+    number: int
+    kind: ClaimKind = Field(default=ClaimKind.CLAIM, sa_type=enum_column_type(ClaimKind))
+    parent_id: int | None = Field(default=None, foreign_key="claim.id", ondelete="CASCADE")
+    side_id: int | None = Field(default=None, foreign_key="side.id", ondelete="SET NULL")
+    author_id: int = Field(sa_column=_snowflake())
+    logged_by_id: int = Field(sa_column=_snowflake())
+    text: str = Field(sa_type=Text)
+    source_url: str | None = Field(default=None, max_length=200, description="jump link to the chat message")
+    status: ClaimStatus = Field(default=ClaimStatus.STANDING, sa_type=enum_column_type(ClaimStatus))
+    created_at: datetime = _created_at()
+
+
+class Crux(SQLModel, table=True):
+    """A question whose answer would change someone's mind."""
+
+    __table_args__ = (
+        UniqueConstraint("debate_id", "number"),
+        CheckConstraint("(status = 'resolved') = (resolution IS NOT NULL)", name="resolution_iff_resolved"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    debate_id: int = Field(foreign_key="debate.id", ondelete="CASCADE")
+    number: int
+    question: str = Field(sa_type=Text)
+    author_id: int = Field(sa_column=_snowflake())
+    status: CruxStatus = Field(default=CruxStatus.OPEN, sa_type=enum_column_type(CruxStatus))
+    resolution: str | None = Field(default=None, sa_type=Text)
+    resolved_by_id: int | None = Field(default=None, sa_column=_snowflake(nullable=True))
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = _created_at()
+
+
+class CruxClaim(SQLModel, table=True):
+    """A link between a crux and a claim it bears on."""
+
+    __tablename__ = "crux_claim"
+
+    crux_id: int = Field(foreign_key="crux.id", primary_key=True, ondelete="CASCADE")
+    claim_id: int = Field(foreign_key="claim.id", primary_key=True, ondelete="CASCADE", index=True)
+
+
+class Credence(SQLModel, table=True):
+    """A user's credence (0–100) on a crux. Append-only: the latest row per (crux, user) counts."""
+
+    __table_args__ = (
+        CheckConstraint("value >= 0 AND value <= 100", name="value_percent"),
+        Index("ix_credence_crux_user", "crux_id", "user_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    crux_id: int = Field(foreign_key="crux.id", ondelete="CASCADE")
+    user_id: int = Field(sa_column=_snowflake())
+    value: int
+    reason: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = _created_at()
+
+
+class CommandSync(SQLModel, table=True):
+    """The fingerprint of the command set last synced to a scope ("global" or a guild id)."""
+
+    __tablename__ = "command_sync"
+
+    scope: str = Field(primary_key=True, max_length=32)
+    fingerprint: str = Field(max_length=64)
+    synced_at: datetime = _created_at()

@@ -1,0 +1,75 @@
+"""Value types shared by the tables and the core."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, Enum, TypeDecorator
+from sqlalchemy.engine import Dialect
+
+
+class ClaimKind(enum.StrEnum):
+    """What a claim does in the argument tree."""
+
+    CLAIM = "claim"
+    REBUTTAL = "rebuttal"
+    SUPPORT = "support"
+
+
+class ClaimStatus(enum.StrEnum):
+    STANDING = "standing"
+    WITHDRAWN = "withdrawn"
+
+
+class CruxStatus(enum.StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+class DebateStatus(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class DebateFormat(enum.StrEnum):
+    OPEN = "open"
+    ROUNDS = "rounds"
+    DOUBLE_CRUX = "double-crux"
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC and always read back timezone-aware (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; use schema.types.utcnow()")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def enum_column_type(enum_cls: type[enum.StrEnum]) -> Enum:
+    """A portable enum: stored as its string value, checked by a CHECK constraint, no native PG type."""
+    return Enum(
+        enum_cls,
+        values_callable=lambda cls: [member.value for member in cls],
+        native_enum=False,
+        create_constraint=True,
+        length=max(len(member.value) for member in enum_cls),
+        name=enum_cls.__name__.lower(),
+    )

@@ -1,0 +1,50 @@
+"""Shared fixtures. The suite runs on a temporary SQLite file, or on PostgreSQL when TEST_DATABASE_URL is set
+(that database's ``public`` schema is wiped before each test)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+
+from bot.config import normalize_database_url
+from bot.db import Database
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def pytest_report_header() -> str:
+    backend = make_url(TEST_DATABASE_URL).get_backend_name() if TEST_DATABASE_URL else "sqlite"
+    return f"database backend: {backend}"
+
+
+async def _reset_postgres(url: str) -> None:
+    plain = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    connection = await asyncpg.connect(plain)
+    try:
+        await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await connection.close()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """A URL for an empty database of the backend under test."""
+    if TEST_DATABASE_URL:
+        return normalize_database_url(TEST_DATABASE_URL)
+    return f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    """A migrated, empty database."""
+    if TEST_DATABASE_URL:
+        await _reset_postgres(database_url)
+    database = Database(database_url)
+    await database.upgrade()
+    yield database
+    await database.dispose()

@@ -1,0 +1,172 @@
+"""Direct tests of the debate rules, without Discord."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.core import debates as core
+from bot.core.errors import InvalidInput, NotAllowed, NotFound, WrongPlace
+from bot.db import Database
+from schema import Claim, ClaimKind, Credence, CruxStatus, Debate, Participant
+
+GUILD, OTHER_GUILD = 1001, 2002
+CHANNEL = 10
+ALICE, BOB, CAROL, MOD = 1, 2, 3, 4
+
+
+async def _start(db: Database, thread_id: int = 100, guild: int = GUILD, **plan: str) -> Debate:
+    async with db.write() as session:
+        return await core.start_debate(
+            session,
+            core.Actor(guild, ALICE),
+            core.plan_debate(plan.pop("topic", "Interpretability or governance?"), **plan),
+            channel_id=CHANNEL,
+            thread_id=thread_id,
+        )
+
+
+async def _joined(db: Database, debate: Debate, user: int, side: str) -> None:
+    async with db.write() as session:
+        await core.join(session, debate, user, side)
+
+
+async def test_debates_are_numbered_per_guild(db: Database) -> None:
+    first = await _start(db, thread_id=100)
+    second = await _start(db, thread_id=101)
+    elsewhere = await _start(db, thread_id=102, guild=OTHER_GUILD)
+    assert (first.number, second.number, elsewhere.number) == (1, 2, 1)
+
+
+def test_plan_debate_validates_sides_and_shortens_thread_name() -> None:
+    assert core.plan_debate("t").sides == ("for", "against")
+    assert core.plan_debate("t", sides=" yes ,no, maybe ").sides == ("yes", "no", "maybe")
+    with pytest.raises(InvalidInput, match="2 to 6 sides"):
+        core.plan_debate("t", sides="only")
+    with pytest.raises(InvalidInput, match="same name"):
+        core.plan_debate("t", sides="Yes, yes")
+    with pytest.raises(InvalidInput, match="topic is empty"):
+        core.plan_debate(" \u200b ")
+    with pytest.raises(InvalidInput, match="limit is 300"):
+        core.plan_debate("x" * 301)
+    assert len(core.plan_debate("word " * 50).thread_name) <= 100
+
+
+async def test_agenda_is_shared_case_insensitively(db: Database) -> None:
+    first = await _start(db, thread_id=100, agenda="AI Safety")
+    second = await _start(db, thread_id=101, agenda="ai  safety")
+    assert first.agenda_id is not None and first.agenda_id == second.agenda_id
+
+
+async def test_join_moves_a_user_between_sides_keeping_one_row(db: Database) -> None:
+    debate = await _start(db)
+    async with db.write() as session:
+        joined = await core.join(session, debate, BOB, "FOR")
+        assert joined.side.name == "for" and joined.previous is None
+    async with db.write() as session:
+        moved = await core.join(session, debate, BOB, "against")
+        assert moved.previous is not None and moved.previous.name == "for"
+    async with db.read() as session:
+        rows = (await session.execute(select(func.count()).select_from(Participant))).scalar_one()
+    assert rows == 1
+    async with db.write() as session:
+        with pytest.raises(InvalidInput, match="no side called “maybe”. Its sides are “for”, “against”"):
+            await core.join(session, debate, BOB, "maybe")
+
+
+async def test_claims_need_a_side_and_are_numbered_per_debate(db: Database) -> None:
+    debate = await _start(db)
+    async with db.write() as session:
+        with pytest.raises(InvalidInput, match="Join a side"):
+            await core.add_claim(session, debate, core.Actor(GUILD, BOB), "Interp scales")
+    await _joined(db, debate, BOB, "for")
+    async with db.write() as session:
+        first = await core.add_claim(session, debate, core.Actor(GUILD, BOB), "  Interp scales  ")
+        second = await core.add_claim(session, debate, core.Actor(GUILD, BOB), "Steelman", side_name="against")
+    assert (first.number, first.text, second.number) == (1, "Interp scales", 2)
+    assert second.side_id != first.side_id
+
+
+async def test_rebuttal_of_a_claim_from_another_debate_is_not_found(db: Database) -> None:
+    debate = await _start(db, thread_id=100)
+    other = await _start(db, thread_id=200, guild=OTHER_GUILD)
+    await _joined(db, other, BOB, "for")
+    await _joined(db, debate, BOB, "for")
+    async with db.write() as session:
+        foreign = await core.add_claim(session, other, core.Actor(OTHER_GUILD, BOB), "elsewhere")
+    async with db.write() as session:
+        with pytest.raises(NotFound, match="No such claim in this debate"):
+            await core.add_reply(session, debate, core.Actor(GUILD, BOB), foreign.id or 0, "no", ClaimKind.REBUTTAL)
+
+
+async def test_credences_are_append_only_and_range_checked(db: Database) -> None:
+    debate = await _start(db)
+    actor = core.Actor(GUILD, BOB)
+    async with db.write() as session:
+        crux, _ = await core.add_crux(session, debate, actor, "Will interp tools generalise?")
+    async with db.write() as session:
+        first = await core.record_credence(session, debate, actor, crux.id or 0, 30)
+    async with db.write() as session:
+        second = await core.record_credence(session, debate, actor, crux.id or 0, 70, "new paper")
+    assert (first.previous, second.previous) == (None, 30)
+    for bad in (-1, 101):
+        async with db.write() as session:
+            with pytest.raises(InvalidInput, match="from 0 to 100"):
+                await core.record_credence(session, debate, actor, crux.id or 0, bad)
+    async with db.read() as session:
+        values = (await session.execute(select(Credence.value).order_by(Credence.id))).scalars().all()
+    assert values == [30, 70]
+
+
+async def test_only_creator_or_moderator_resolves_and_not_twice(db: Database) -> None:
+    debate = await _start(db)
+    async with db.write() as session:
+        crux, _ = await core.add_crux(session, debate, core.Actor(GUILD, BOB), "Q?")
+    async with db.write() as session:
+        with pytest.raises(NotAllowed, match="creator or a member with Manage Threads"):
+            await core.resolve_crux(session, debate, core.Actor(GUILD, BOB), crux.id or 0, "yes")
+    async with db.write() as session:
+        resolved = await core.resolve_crux(
+            session, debate, core.Actor(GUILD, MOD, can_moderate=True), crux.id or 0, "yes"
+        )
+    assert resolved.status is CruxStatus.RESOLVED and resolved.resolved_by_id == MOD
+    async with db.write() as session:
+        with pytest.raises(InvalidInput, match="already resolved"):
+            await core.resolve_crux(session, debate, core.Actor(GUILD, ALICE), crux.id or 0, "again")
+
+
+async def test_a_failed_write_leaves_nothing_behind(db: Database) -> None:
+    debate = await _start(db)
+    await _joined(db, debate, BOB, "for")
+    with pytest.raises(NotFound):
+        async with db.write() as session:
+            await core.add_claim(session, debate, core.Actor(GUILD, BOB), "kept?")
+            await core.add_reply(session, debate, core.Actor(GUILD, BOB), 999, "x", ClaimKind.REBUTTAL)
+    async with db.read() as session:
+        assert (await session.execute(select(func.count()).select_from(Claim))).scalar_one() == 0
+        assert (await session.get(Debate, debate.id)).claim_seq == 0  # type: ignore[union-attr]
+
+
+async def test_debate_lookup_is_scoped_to_the_guild(db: Database) -> None:
+    await _start(db, thread_id=100)
+    async with db.read() as session:
+        with pytest.raises(WrongPlace, match="not a debate thread"):
+            await core.debate_in_thread(session, OTHER_GUILD, 100)
+        with pytest.raises(WrongPlace, match="servers"):
+            await core.debate_in_thread(session, None, 100)
+
+
+async def test_autocomplete_offers_only_this_debates_records(db: Database) -> None:
+    debate = await _start(db, thread_id=100)
+    other = await _start(db, thread_id=101)
+    for d in (debate, other):
+        await _joined(db, d, BOB, "for")
+        async with db.write() as session:
+            await core.add_claim(session, d, core.Actor(GUILD, BOB), f"claim in {d.number} " + "x" * 200)
+    async with db.read() as session:
+        choices = await core.claim_choices(session, debate, "")
+        by_number = await core.claim_choices(session, debate, "#1")
+        by_word = await core.claim_choices(session, debate, "CLAIM IN 1")
+    assert [c.label[:14] for c in choices] == ["#1 claim in 1 "]
+    assert all(len(c.label) <= 100 for c in choices)
+    assert by_number == choices == by_word
