@@ -20,7 +20,7 @@ class SettingsError(Exception):
 class Settings(BaseSettings):
     """The bot's configuration. Every field is documented in ``.env.example``."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", env_ignore_empty=True, extra="ignore")
 
     discord_token: SecretStr | None = None
     database_url: str = "sqlite+aiosqlite:///debates.db"

@@ -12,7 +12,7 @@ from schema.tables import (
     Participant,
     Side,
 )
-from schema.types import ClaimKind, ClaimStatus, CruxStatus, DebateFormat, DebateStatus, utcnow
+from schema.types import ClaimKind, ClaimStatus, CruxStatus, DebateFormat, DebateStatus, id_of, utcnow
 
 __all__ = [
     "Agenda",
@@ -30,5 +30,6 @@ __all__ = [
     "GuildState",
     "Participant",
     "Side",
+    "id_of",
     "utcnow",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import DateTime, Enum, TypeDecorator
 from sqlalchemy.engine import Dialect
@@ -73,3 +73,14 @@ def enum_column_type(enum_cls: type[enum.StrEnum]) -> Enum:
         length=max(len(member.value) for member in enum_cls),
         name=enum_cls.__name__.lower(),
     )
+
+
+class Stored(Protocol):
+    id: int | None
+
+
+def id_of(record: Stored) -> int:
+    """The primary key of a record that has been flushed (and so has one)."""
+    if record.id is None:
+        raise ValueError(f"{type(record).__name__} has no id yet: flush the session first")
+    return record.id

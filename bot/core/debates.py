@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from bot.core import text as t
 from bot.core.errors import InvalidInput, NotAllowed, NotFound, WrongPlace
@@ -29,6 +30,7 @@ from schema import (
     GuildState,
     Participant,
     Side,
+    id_of,
     utcnow,
 )
 
@@ -65,6 +67,15 @@ class NewDebate:
 class Joined:
     side: Side
     previous: Side | None
+
+
+@dataclass(frozen=True, slots=True)
+class Logged:
+    """A claim, rebuttal or support just logged, with its side and the claim it answers (if any)."""
+
+    claim: Claim
+    side: Side
+    answers: Claim | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +126,8 @@ async def start_debate(
     await session.flush()
     assert debate.id is not None
     session.add_all(
-        Side(debate_id=debate.id, position=i, name=name, name_key=t.name_key(name)) for i, name in enumerate(plan.sides)
+        Side(debate_id=id_of(debate), position=i, name=name, name_key=t.name_key(name))
+        for i, name in enumerate(plan.sides)
     )
     await session.flush()
     return debate
@@ -138,9 +150,9 @@ async def _next_debate_number(session: AsyncSession, guild_id: int) -> int:
     await upsert(session, GuildState, {"guild_id": guild_id, "debate_seq": 0}, conflict=("guild_id",))
     statement = (
         update(GuildState)
-        .where(GuildState.guild_id == guild_id)  # type: ignore[arg-type]
-        .values(debate_seq=GuildState.debate_seq + 1)
-        .returning(GuildState.debate_seq)
+        .where(col(GuildState.guild_id) == guild_id)
+        .values(debate_seq=col(GuildState.debate_seq) + 1)
+        .returning(col(GuildState.debate_seq))
     )
     return (await session.execute(statement)).scalar_one()
 
@@ -168,7 +180,7 @@ async def open_debate_in_thread(session: AsyncSession, guild_id: int | None, thr
 
 async def sides_of(session: AsyncSession, debate: Debate) -> list[Side]:
     """The debate's sides, in the order they were given."""
-    statement = select(Side).where(Side.debate_id == debate.id).order_by(Side.position)  # type: ignore[arg-type]
+    statement = select(Side).where(Side.debate_id == debate.id).order_by(col(Side.position))
     return list((await session.execute(statement)).scalars())
 
 
@@ -186,7 +198,7 @@ async def side_of(session: AsyncSession, debate: Debate, user_id: int) -> Side |
     """The side the user joined in this debate, if any."""
     statement = (
         select(Side)
-        .join(Participant, Participant.side_id == Side.id)  # type: ignore[arg-type]
+        .join(Participant, col(Participant.side_id) == col(Side.id))
         .where(Participant.debate_id == debate.id, Participant.user_id == user_id)
     )
     return (await session.execute(statement)).scalar_one_or_none()
@@ -207,16 +219,14 @@ async def join(session: AsyncSession, debate: Debate, user_id: int, side_name: s
 
 
 async def _next_number(session: AsyncSession, debate: Debate, counter: str) -> int:
-    column = getattr(Debate, counter)
-    statement = (
-        update(Debate).where(Debate.id == debate.id).values({counter: column + 1}).returning(column)  # type: ignore[arg-type]
-    )
+    column = col(getattr(Debate, counter))
+    statement = update(Debate).where(col(Debate.id) == debate.id).values({counter: column + 1}).returning(column)
     return (await session.execute(statement)).scalar_one()
 
 
 async def add_claim(
     session: AsyncSession, debate: Debate, actor: Actor, text: str, side_name: str | None = None
-) -> Claim:
+) -> Logged:
     """Log a claim for ``side_name``, or for the side the author joined."""
     body = t.clean_text(text, "The claim", t.CLAIM_MAX)
     if side_name and side_name.strip():
@@ -228,16 +238,15 @@ async def add_claim(
 
 async def add_reply(
     session: AsyncSession, debate: Debate, actor: Actor, parent_id: int, text: str, kind: ClaimKind
-) -> tuple[Claim, Claim]:
-    """Log a rebuttal or support of a standing claim; returns (the reply, the claim it answers)."""
+) -> Logged:
+    """Log a rebuttal or support of a standing claim."""
     what = "The rebuttal" if kind is ClaimKind.REBUTTAL else "The support"
     body = t.clean_text(text, what, t.CLAIM_MAX)
     parent = await claim_in(session, debate, parent_id)
     if parent.status is ClaimStatus.WITHDRAWN:
         raise InvalidInput(f"Claim #{parent.number} was withdrawn: there is nothing left to answer.")
     side = await _joined_side_or_raise(session, debate, actor.user_id, f"log a {kind.value}")
-    reply = await _insert_claim(session, debate, actor, body, side=side, kind=kind, parent=parent)
-    return reply, parent
+    return await _insert_claim(session, debate, actor, body, side=side, kind=kind, parent=parent)
 
 
 async def _joined_side_or_raise(session: AsyncSession, debate: Debate, user_id: int, action: str) -> Side:
@@ -256,9 +265,9 @@ async def _insert_claim(
     side: Side,
     kind: ClaimKind,
     parent: Claim | None,
-) -> Claim:
+) -> Logged:
     claim = Claim(
-        debate_id=debate.id,  # type: ignore[arg-type]
+        debate_id=id_of(debate),
         number=await _next_number(session, debate, "claim_seq"),
         kind=kind,
         parent_id=parent.id if parent else None,
@@ -269,7 +278,7 @@ async def _insert_claim(
     )
     session.add(claim)
     await session.flush()
-    return claim
+    return Logged(claim=claim, side=side, answers=parent)
 
 
 async def claim_in(session: AsyncSession, debate: Debate, claim_id: int) -> Claim:
@@ -297,7 +306,7 @@ async def add_crux(
     body = t.clean_text(question, "The question", t.QUESTION_MAX)
     claim = await claim_in(session, debate, claim_id) if claim_id is not None else None
     crux = Crux(
-        debate_id=debate.id,  # type: ignore[arg-type]
+        debate_id=id_of(debate),
         number=await _next_number(session, debate, "crux_seq"),
         question=body,
         author_id=actor.user_id,
@@ -305,7 +314,7 @@ async def add_crux(
     session.add(crux)
     await session.flush()
     if claim is not None:
-        session.add(CruxClaim(crux_id=crux.id, claim_id=claim.id))  # type: ignore[arg-type]
+        session.add(CruxClaim(crux_id=id_of(crux), claim_id=id_of(claim)))
         await session.flush()
     return crux, claim
 
@@ -321,7 +330,7 @@ async def record_credence(
     if crux.status is CruxStatus.RESOLVED:
         raise InvalidInput(f"Crux #{crux.number} is resolved; credences are closed.")
     previous = await latest_credence(session, crux, actor.user_id)
-    credence = Credence(crux_id=crux.id, user_id=actor.user_id, value=value, reason=why)  # type: ignore[arg-type]
+    credence = Credence(crux_id=id_of(crux), user_id=actor.user_id, value=value, reason=why)
     session.add(credence)
     await session.flush()
     return CredenceRecorded(crux=crux, credence=credence, previous=previous)
@@ -332,7 +341,7 @@ async def latest_credence(session: AsyncSession, crux: Crux, user_id: int) -> in
     statement = (
         select(Credence.value)
         .where(Credence.crux_id == crux.id, Credence.user_id == user_id)
-        .order_by(Credence.id.desc())  # type: ignore[union-attr]
+        .order_by(col(Credence.id).desc())
         .limit(1)
     )
     return (await session.execute(statement)).scalar_one_or_none()
@@ -379,17 +388,17 @@ CHOICES_MAX = 25
 async def claim_choices(session: AsyncSession, debate: Debate, typed: str) -> list[Choice]:
     """Standing claims of this debate matching what was typed (number or words), newest first."""
     statement = select(Claim).where(Claim.debate_id == debate.id, Claim.status == ClaimStatus.STANDING)
-    statement = _filter_typed(statement, Claim.number, Claim.text, typed).order_by(Claim.number.desc())  # type: ignore[attr-defined]
+    statement = _filter_typed(statement, Claim.number, Claim.text, typed).order_by(col(Claim.number).desc())
     claims = (await session.execute(statement.limit(CHOICES_MAX))).scalars()
-    return [Choice(claim.id, _label(f"#{claim.number} {_kind_tag(claim)}", claim.text)) for claim in claims]  # type: ignore[arg-type]
+    return [Choice(claim.id, _label(f"#{claim.number} {_kind_tag(claim)}", claim.text)) for claim in claims]
 
 
 async def crux_choices(session: AsyncSession, debate: Debate, typed: str) -> list[Choice]:
     """Open cruxes of this debate matching what was typed, newest first."""
     statement = select(Crux).where(Crux.debate_id == debate.id, Crux.status == CruxStatus.OPEN)
-    statement = _filter_typed(statement, Crux.number, Crux.question, typed).order_by(Crux.number.desc())  # type: ignore[attr-defined]
+    statement = _filter_typed(statement, Crux.number, Crux.question, typed).order_by(col(Crux.number).desc())
     cruxes = (await session.execute(statement.limit(CHOICES_MAX))).scalars()
-    return [Choice(crux.id, _label(f"#{crux.number}", crux.question)) for crux in cruxes]  # type: ignore[arg-type]
+    return [Choice(crux.id, _label(f"#{crux.number}", crux.question)) for crux in cruxes]
 
 
 async def side_choices(session: AsyncSession, debate: Debate, typed: str) -> list[Choice]:
@@ -398,7 +407,7 @@ async def side_choices(session: AsyncSession, debate: Debate, typed: str) -> lis
     return [Choice(side.name, side.name) for side in await sides_of(session, debate) if key in side.name_key]
 
 
-def _filter_typed(statement, number_column, text_column, typed: str):  # type: ignore[no-untyped-def]
+def _filter_typed(statement, number_column, text_column, typed: str):
     typed = typed.strip().lstrip("#")
     if not typed:
         return statement

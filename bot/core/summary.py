@@ -8,12 +8,25 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlmodel import col, select
 
 from bot.core.text import escape_markdown, one_line
-from schema import Claim, ClaimKind, ClaimStatus, Credence, Crux, CruxClaim, CruxStatus, Debate, Participant, Side
+from schema import (
+    Claim,
+    ClaimKind,
+    ClaimStatus,
+    Credence,
+    Crux,
+    CruxClaim,
+    CruxStatus,
+    Debate,
+    Participant,
+    Side,
+    id_of,
+)
 
 QUOTE_MAX = 300
 
@@ -90,7 +103,7 @@ class DebateSummary:
 async def summarize(session: AsyncSession, debate: Debate) -> DebateSummary:
     """The debate's cruxes, unresolved ones ordered by disagreement (widest spread first)."""
     cruxes = list(
-        (await session.execute(select(Crux).where(Crux.debate_id == debate.id).order_by(Crux.number))).scalars()  # type: ignore[arg-type]
+        (await session.execute(select(Crux).where(Crux.debate_id == debate.id).order_by(col(Crux.number)))).scalars()
     )
     sides = await _sides_by_user(session, debate)
     stances = await _stances(session, debate, sides)
@@ -100,8 +113,8 @@ async def summarize(session: AsyncSession, debate: Debate) -> DebateSummary:
             number=crux.number,
             question=crux.question,
             resolution=crux.resolution,
-            stances=tuple(stances.get(crux.id, ())),  # type: ignore[arg-type]
-            claims=tuple(links.get(crux.id, ())),  # type: ignore[arg-type]
+            stances=tuple(stances.get(id_of(crux), ())),
+            claims=tuple(links.get(id_of(crux), ())),
         )
         for crux in cruxes
     ]
@@ -123,7 +136,7 @@ async def summarize(session: AsyncSession, debate: Debate) -> DebateSummary:
 async def _sides_by_user(session: AsyncSession, debate: Debate) -> dict[int, str]:
     statement = (
         select(Participant.user_id, Side.name)
-        .join(Side, Side.id == Participant.side_id)  # type: ignore[arg-type]
+        .join(Side, col(Side.id) == col(Participant.side_id))
         .where(Participant.debate_id == debate.id)
     )
     return {user_id: name for user_id, name in (await session.execute(statement)).all()}
@@ -132,9 +145,9 @@ async def _sides_by_user(session: AsyncSession, debate: Debate) -> dict[int, str
 async def _stances(session: AsyncSession, debate: Debate, sides: dict[int, str]) -> dict[int, list[Stance]]:
     statement = (
         select(Credence.crux_id, Credence.user_id, Credence.value, Credence.reason)
-        .join(Crux, Crux.id == Credence.crux_id)  # type: ignore[arg-type]
+        .join(Crux, col(Crux.id) == col(Credence.crux_id))
         .where(Crux.debate_id == debate.id)
-        .order_by(Credence.id)
+        .order_by(col(Credence.id))
     )
     history: dict[tuple[int, int], list[tuple[int, str | None]]] = defaultdict(list)
     for crux_id, user_id, value, reason in (await session.execute(statement)).all():
@@ -172,20 +185,20 @@ async def _linked_claims(session: AsyncSession, debate: Debate) -> dict[int, lis
     )
     rebuttal_counts = (
         select(
-            rebuttal.parent_id.label("claim_id"),  # type: ignore[union-attr]
+            col(rebuttal.parent_id).label("claim_id"),
             func.count().label("rebuttals"),
-            func.sum(func.cast(answered == 0, Claim.number.type)).label("unanswered"),  # type: ignore[attr-defined]
+            func.sum(case((answered == 0, 1), else_=0)).label("unanswered"),
         )
         .where(standing_rebuttal)
-        .group_by(rebuttal.parent_id)
+        .group_by(col(rebuttal.parent_id))
         .subquery()
     )
     statement = (
         select(CruxClaim.crux_id, Claim, rebuttal_counts.c.rebuttals, rebuttal_counts.c.unanswered)
-        .join(Claim, Claim.id == CruxClaim.claim_id)  # type: ignore[arg-type]
+        .join(Claim, col(Claim.id) == col(CruxClaim.claim_id))
         .outerjoin(rebuttal_counts, rebuttal_counts.c.claim_id == Claim.id)
         .where(Claim.debate_id == debate.id)
-        .order_by(CruxClaim.crux_id, Claim.number)
+        .order_by(col(CruxClaim.crux_id), col(Claim.number))
     )
     links: dict[int, list[LinkedClaim]] = defaultdict(list)
     for crux_id, claim, rebuttals, unanswered in (await session.execute(statement)).all():
@@ -205,7 +218,7 @@ async def _linked_claims(session: AsyncSession, debate: Debate) -> dict[int, lis
 async def _claim_counts(session: AsyncSession, debate: Debate) -> dict[ClaimKind, int]:
     statement = select(Claim.kind, func.count()).where(Claim.debate_id == debate.id).group_by(Claim.kind)
     counts = dict.fromkeys(ClaimKind, 0)
-    counts.update({kind: n for kind, n in (await session.execute(statement)).all()})
+    counts.update({ClaimKind(kind): n for kind, n in (await session.execute(statement)).all()})
     return counts
 
 

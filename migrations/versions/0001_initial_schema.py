@@ -131,9 +131,7 @@ def upgrade() -> None:
         sa.Column("number", sa.Integer(), nullable=False),
         sa.Column(
             "kind",
-            sa.Enum(
-                "claim", "rebuttal", "support", name="claimkind", native_enum=False, create_constraint=True
-            ),
+            sa.Enum("claim", "rebuttal", "support", name="claimkind", native_enum=False, create_constraint=True),
             nullable=False,
         ),
         sa.Column("parent_id", sa.Integer(), nullable=True),
@@ -152,12 +150,8 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["debate_id"], ["debate.id"], name=op.f("fk_claim_debate_id_debate"), ondelete="CASCADE"
         ),
-        sa.ForeignKeyConstraint(
-            ["parent_id"], ["claim.id"], name=op.f("fk_claim_parent_id_claim"), ondelete="CASCADE"
-        ),
-        sa.ForeignKeyConstraint(
-            ["side_id"], ["side.id"], name=op.f("fk_claim_side_id_side"), ondelete="SET NULL"
-        ),
+        sa.ForeignKeyConstraint(["parent_id"], ["claim.id"], name=op.f("fk_claim_parent_id_claim"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["side_id"], ["side.id"], name=op.f("fk_claim_side_id_side"), ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_claim")),
         sa.UniqueConstraint("debate_id", "number", name=op.f("uq_claim_debate_id_number")),
     )
@@ -173,9 +167,7 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("created_at", schema.types.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint("value >= 0 AND value <= 100", name=op.f("ck_credence_value_percent")),
-        sa.ForeignKeyConstraint(
-            ["crux_id"], ["crux.id"], name=op.f("fk_credence_crux_id_crux"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["crux_id"], ["crux.id"], name=op.f("fk_credence_crux_id_crux"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_credence")),
     )
     with op.batch_alter_table("credence", schema=None) as batch_op:
@@ -191,9 +183,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["debate_id"], ["debate.id"], name=op.f("fk_participant_debate_id_debate"), ondelete="CASCADE"
         ),
-        sa.ForeignKeyConstraint(
-            ["side_id"], ["side.id"], name=op.f("fk_participant_side_id_side"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["side_id"], ["side.id"], name=op.f("fk_participant_side_id_side"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_participant")),
         sa.UniqueConstraint("debate_id", "user_id", name=op.f("uq_participant_debate_id_user_id")),
     )
@@ -204,9 +194,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["claim_id"], ["claim.id"], name=op.f("fk_crux_claim_claim_id_claim"), ondelete="CASCADE"
         ),
-        sa.ForeignKeyConstraint(
-            ["crux_id"], ["crux.id"], name=op.f("fk_crux_claim_crux_id_crux"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["crux_id"], ["crux.id"], name=op.f("fk_crux_claim_crux_id_crux"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("crux_id", "claim_id", name=op.f("pk_crux_claim")),
     )
     with op.batch_alter_table("crux_claim", schema=None) as batch_op:

@@ -70,7 +70,7 @@ async def test_join_moves_a_user_between_sides_keeping_one_row(db: Database) -> 
         rows = (await session.execute(select(func.count()).select_from(Participant))).scalar_one()
     assert rows == 1
     async with db.write() as session:
-        with pytest.raises(InvalidInput, match="no side called “maybe”. Its sides are “for”, “against”"):
+        with pytest.raises(InvalidInput, match=r"no side called “maybe”\. Its sides are “for”, “against”"):
             await core.join(session, debate, BOB, "maybe")
 
 
@@ -81,8 +81,8 @@ async def test_claims_need_a_side_and_are_numbered_per_debate(db: Database) -> N
             await core.add_claim(session, debate, core.Actor(GUILD, BOB), "Interp scales")
     await _joined(db, debate, BOB, "for")
     async with db.write() as session:
-        first = await core.add_claim(session, debate, core.Actor(GUILD, BOB), "  Interp scales  ")
-        second = await core.add_claim(session, debate, core.Actor(GUILD, BOB), "Steelman", side_name="against")
+        first = (await core.add_claim(session, debate, core.Actor(GUILD, BOB), "  Interp scales  ")).claim
+        second = (await core.add_claim(session, debate, core.Actor(GUILD, BOB), "Steelman", side_name="against")).claim
     assert (first.number, first.text, second.number) == (1, "Interp scales", 2)
     assert second.side_id != first.side_id
 
@@ -93,7 +93,7 @@ async def test_rebuttal_of_a_claim_from_another_debate_is_not_found(db: Database
     await _joined(db, other, BOB, "for")
     await _joined(db, debate, BOB, "for")
     async with db.write() as session:
-        foreign = await core.add_claim(session, other, core.Actor(OTHER_GUILD, BOB), "elsewhere")
+        foreign = (await core.add_claim(session, other, core.Actor(OTHER_GUILD, BOB), "elsewhere")).claim
     async with db.write() as session:
         with pytest.raises(NotFound, match="No such claim in this debate"):
             await core.add_reply(session, debate, core.Actor(GUILD, BOB), foreign.id or 0, "no", ClaimKind.REBUTTAL)

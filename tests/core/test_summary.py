@@ -28,8 +28,8 @@ async def _grow(db: Database, debate: Debate, cruxes: int) -> None:
     alice, bob = core.Actor(GUILD, ALICE), core.Actor(GUILD, BOB)
     for i in range(cruxes):
         async with db.write() as session:
-            claim = await core.add_claim(session, debate, alice, f"claim {i}")
-            rebuttal, _ = await core.add_reply(session, debate, bob, claim.id or 0, f"no {i}", ClaimKind.REBUTTAL)
+            claim = (await core.add_claim(session, debate, alice, f"claim {i}")).claim
+            await core.add_reply(session, debate, bob, claim.id or 0, f"no {i}", ClaimKind.REBUTTAL)
             crux, _ = await core.add_crux(session, debate, alice, f"question {i}?", claim.id)
             await core.record_credence(session, debate, alice, crux.id or 0, 20 + i % 50)
             await core.record_credence(session, debate, bob, crux.id or 0, 80)
@@ -40,8 +40,10 @@ async def test_summary_orders_by_spread_and_shows_movement_and_double_cruxes(db:
     debate = await _debate(db)
     alice, bob, carol = (core.Actor(GUILD, u) for u in (ALICE, BOB, CAROL))
     async with db.write() as session:
-        claim = await core.add_claim(session, debate, alice, "Interp tools will generalise")
-        rebuttal, _ = await core.add_reply(session, debate, bob, claim.id or 0, "They never have", ClaimKind.REBUTTAL)
+        claim = (await core.add_claim(session, debate, alice, "Interp tools will generalise")).claim
+        rebuttal = (
+            await core.add_reply(session, debate, bob, claim.id or 0, "They never have", ClaimKind.REBUTTAL)
+        ).claim
         near, _ = await core.add_crux(session, debate, alice, "Near agreement?")
         wide, _ = await core.add_crux(session, debate, alice, "Do circuits transfer?", claim.id)
         gone, _ = await core.add_crux(session, debate, alice, "Settled?")

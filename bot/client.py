@@ -1,0 +1,118 @@
+"""The Bot subclass: loads the cogs, syncs commands when they changed, answers every app-command error."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.config import Settings
+from bot.core.errors import DomainError
+from bot.core.sql import upsert
+from bot.db import Database
+from schema import CommandSync, utcnow
+
+log = logging.getLogger(__name__)
+
+INITIAL_EXTENSIONS = ("cogs.debate", "cogs.claims", "cogs.cruxes")
+
+
+class DebateTree(app_commands.CommandTree["DebateBot"]):
+    """The command tree, with one error handler for every app command (after Red-DiscordBot's)."""
+
+    async def on_error(self, interaction: discord.Interaction[DebateBot], error: app_commands.AppCommandError) -> None:
+        await send_ephemeral(interaction, explain(error, interaction))
+
+
+def explain(error: app_commands.AppCommandError, interaction: discord.Interaction[DebateBot]) -> str:
+    """The message a user sees for an error; unexpected ones are logged and get a generic apology."""
+    cause = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+    match cause:
+        case DomainError():
+            return str(cause)
+        case app_commands.NoPrivateMessage():
+            return "This bot works in servers: use its commands in a server's debate thread, not in DMs."
+        case app_commands.CommandOnCooldown():
+            return f"Slow down: you can do that again in {cause.retry_after:.0f} s."
+        case app_commands.MissingPermissions():
+            return f"You need the {_permission_names(cause.missing_permissions)} permission here to do that."
+        case app_commands.BotMissingPermissions():
+            return f"I need the {_permission_names(cause.missing_permissions)} permission in this channel."
+        case app_commands.TransformerError():
+            return f"“{cause.value}” is not a valid value for that option."
+        case app_commands.CheckFailure():
+            return "You can't use this command here."
+    command = interaction.command.qualified_name if interaction.command else "?"
+    log.error("Unexpected error in /%s", command, exc_info=cause)
+    return "Something went wrong on my side; it has been logged. Nothing was recorded."
+
+
+def _permission_names(permissions: list[str]) -> str:
+    return ", ".join(name.replace("_", " ").title() for name in permissions)
+
+
+async def send_ephemeral(interaction: discord.Interaction, content: str) -> None:
+    """Answer only the user who acted, whether or not the interaction was already answered or deferred."""
+    if interaction.response.is_done():
+        await interaction.followup.send(content, ephemeral=True)
+    else:
+        await interaction.response.send_message(content, ephemeral=True)
+
+
+class DebateBot(commands.Bot):
+    """The debate bot. The database is injected (as in discord.py's ``advanced_startup.py``)."""
+
+    def __init__(self, settings: Settings, db: Database, **options: object) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            tree_cls=DebateTree,
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+            **options,  # type: ignore[arg-type]
+        )
+        self.settings = settings
+        self.db = db
+
+    async def setup_hook(self) -> None:
+        # Every extension must load: syncing a partial command set would delete the missing commands for everyone.
+        for extension in INITIAL_EXTENSIONS:
+            await self.load_extension(extension)
+        await self.sync_commands_if_changed()
+
+    async def sync_commands_if_changed(self) -> bool:
+        """Sync the command tree to ``SYNC_GUILD_ID`` (or globally) unless the same set was synced before."""
+        guild = discord.Object(self.settings.sync_guild_id) if self.settings.sync_guild_id else None
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        scope = str(guild.id) if guild else "global"
+        fingerprint = self._command_fingerprint(guild)
+        async with self.db.read() as session:
+            synced = await session.get(CommandSync, scope)
+        if synced is not None and synced.fingerprint == fingerprint:
+            log.info("Commands unchanged since the last sync (%s); not syncing.", scope)
+            return False
+        await self.tree.sync(guild=guild)
+        async with self.db.write() as session:
+            await upsert(
+                session,
+                CommandSync,
+                {"scope": scope, "fingerprint": fingerprint, "synced_at": utcnow()},
+                conflict=("scope",),
+                update=("fingerprint", "synced_at"),
+            )
+        log.info("Synced %d commands (%s).", len(self.tree.get_commands(guild=guild)), scope)
+        return True
+
+    def _command_fingerprint(self, guild: discord.abc.Snowflake | None) -> str:
+        payload = sorted(
+            (command.to_dict(self.tree) for command in self.tree.get_commands(guild=guild)),
+            key=lambda c: (c["type"], c["name"]),
+        )
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()

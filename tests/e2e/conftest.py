@@ -1,0 +1,76 @@
+"""End-to-end fixtures: the local Discord-compatible server, a small world in it, and the real bot connected to it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+
+from bot.client import DebateBot
+from bot.db import Database
+from bot.local import LocalBot
+from bot.sim import DEFAULT_MEMBER_PERMISSIONS, MANAGE_THREADS, DiscordSim, SimChannel, SimGuild, SimMember
+
+
+@dataclass
+class World:
+    """Two servers: the debating one (with a moderator) and another, whose ids must never leak in."""
+
+    sim: DiscordSim
+    guild: SimGuild
+    channel: SimChannel
+    alice: SimMember
+    bob: SimMember
+    carol: SimMember
+    mod: SimMember
+    other_guild: SimGuild
+    other_channel: SimChannel
+    eve: SimMember
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[DiscordSim]:
+    async with DiscordSim() as server:
+        yield server
+
+
+@pytest.fixture
+def world(sim: DiscordSim) -> World:
+    guild = sim.add_guild("Alignment Research")
+    other = sim.add_guild("Elsewhere")
+    return World(
+        sim=sim,
+        guild=guild,
+        channel=sim.add_text_channel(guild, "debates"),
+        alice=sim.add_member(guild, "alice"),
+        bob=sim.add_member(guild, "bob"),
+        carol=sim.add_member(guild, "carol"),
+        mod=sim.add_member(guild, "mod", permissions=DEFAULT_MEMBER_PERMISSIONS | MANAGE_THREADS),
+        other_guild=other,
+        other_channel=sim.add_text_channel(other, "general"),
+        eve=sim.add_member(other, "eve"),
+    )
+
+
+@pytest.fixture
+async def running(sim: DiscordSim, world: World, db: Database) -> AsyncIterator[LocalBot]:
+    """The real bot, connected to ``sim``, serving ``world``; ``running.restart()`` restarts it."""
+    runner = LocalBot(sim, db)
+    await runner.start()
+    yield runner
+    await runner.stop()
+
+
+@pytest.fixture
+def bot(running: LocalBot) -> DebateBot:
+    assert running.bot is not None
+    return running.bot
+
+
+async def start_debate(world: World, *, member: SimMember | None = None, **options: object) -> SimChannel:
+    """Start a debate through /debate start and return its thread."""
+    options.setdefault("topic", "Should the marginal AI-safety hour go to interpretability or governance?")
+    result = await world.sim.invoke(member or world.alice, world.channel, "debate start", **options)
+    assert "started" in result.text, result.text
+    return world.sim.threads(world.channel)[-1]

@@ -1,0 +1,18 @@
+"""Reading the whole database, to show that a refused command changed nothing."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlmodel import SQLModel
+
+from bot.db import Database
+
+
+async def snapshot(db: Database) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table, in primary-key order."""
+    rows: dict[str, list[tuple[object, ...]]] = {}
+    async with db.read() as session:
+        for table in SQLModel.metadata.sorted_tables:
+            statement = select(table).order_by(*table.primary_key.columns)
+            rows[table.name] = [tuple(row) for row in (await session.execute(statement)).all()]
+    return rows
