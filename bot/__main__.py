@@ -33,15 +33,14 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
-        logging.basicConfig(
-            level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
+        logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         if args.command == "db":
             asyncio.run(_upgrade(settings))
             return 0
         if args.command == "demo":
             from bot.demo import play
 
+            logging.getLogger().setLevel(logging.ERROR)  # the conversation is the output
             return asyncio.run(play())
         return asyncio.run(run_bot(settings, settings.require_token()))
     except SettingsError as error:
@@ -71,7 +70,9 @@ async def run_bot(settings: Settings, token: str) -> int:
             try:
                 await bot.start(token)
             except discord.LoginFailure:
-                print("error: Discord refused DISCORD_TOKEN: copy the bot token again (see the README).", file=sys.stderr)
+                print(
+                    "error: Discord refused DISCORD_TOKEN: copy the bot token again (see the README).", file=sys.stderr
+                )
                 return 2
     finally:
         await db.dispose()

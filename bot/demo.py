@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.db import Database
 from bot.local import LocalBot
-from bot.sim import DiscordSim, InteractionResult, SimChannel, SimMember
+from bot.sim import DiscordSim, InteractionResult, SimChannel, SimMember, SimMessage
 
 TOPIC = "Should the marginal AI-safety research hour go to interpretability or to governance?"
 
@@ -25,12 +25,12 @@ class Conversation:
         shown = " ".join(f"{name}:{value}" for name, value in options.items())
         print(f"\n[#{channel.name[:40]}] {member.user.username}: /{command} {shown}")
         result = await self.sim.invoke(member, channel, command, **options)
-        for message in [result.message, *result.followups] if result.message else [result]:
-            self._show(message.text, ephemeral=result.ephemeral)
+        for message in [result.message, *result.followups] if result.message else []:
+            self._show(_as_seen(message), ephemeral=result.ephemeral)
         return result
 
     async def first_choice(self, member: SimMember, channel: SimChannel, command: str, focused: str) -> int:
-        choices = await self.sim.autocomplete(member, channel, command, focused=focused)
+        choices = await self.sim.autocomplete(member, channel, command, focused)
         return int(choices[0]["value"])
 
     def _show(self, text: str, *, ephemeral: bool) -> None:
@@ -40,6 +40,19 @@ class Conversation:
         print(prefix + lines[0])
         for line in lines[1:]:
             print(textwrap.indent(line, " " * 7))
+
+
+def _as_seen(message: SimMessage) -> str:
+    """The message as Discord lays it out: content, then each embed's title, text, inline fields and footer."""
+    parts = [message.content] if message.content else []
+    for embed in message.embeds:
+        parts.extend(embed[key] for key in ("title", "description") if embed.get(key))
+        fields = [f"{field['name']}: {field['value']}" for field in embed.get("fields", [])]
+        if fields:
+            parts.append(" · ".join(fields))
+        if embed.get("footer"):
+            parts.append(f"({embed['footer']['text']})")
+    return "\n".join(parts)
 
 
 async def play() -> int:
@@ -60,7 +73,9 @@ async def play() -> int:
     return 0
 
 
-async def _sample_debate(talk: Conversation, sim: DiscordSim, channel: SimChannel, ada: SimMember, ben: SimMember) -> None:
+async def _sample_debate(
+    talk: Conversation, sim: DiscordSim, channel: SimChannel, ada: SimMember, ben: SimMember
+) -> None:
     await talk.say(
         ada, channel, "debate start", topic=TOPIC, agenda="AI safety priorities", sides="interpretability, governance"
     )
@@ -68,11 +83,18 @@ async def _sample_debate(talk: Conversation, sim: DiscordSim, channel: SimChanne
     await talk.say(ada, thread, "debate join", side="interpretability")
     await talk.say(ben, thread, "debate join", side="governance")
     await talk.say(
-        ada, thread, "claim", text="Only mechanistic interpretability can verify that a frontier model is not deceiving us."
+        ada,
+        thread,
+        "claim",
+        text="Only mechanistic interpretability can verify that a frontier model is not deceiving us.",
     )
     verification = await talk.first_choice(ben, thread, "rebut", "claim")
     await talk.say(
-        ben, thread, "rebut", claim=verification, text="Verification is worth little without institutions able to act on it."
+        ben,
+        thread,
+        "rebut",
+        claim=verification,
+        text="Verification is worth little without institutions able to act on it.",
     )
     await talk.say(ben, thread, "claim", text="Compute governance can slow a frontier race within five years.")
     compute = await talk.first_choice(ada, thread, "rebut", "claim")
@@ -86,7 +108,11 @@ async def _sample_debate(talk: Conversation, sim: DiscordSim, channel: SimChanne
     )
     deception = await talk.first_choice(ben, thread, "crux credence", "crux")
     await talk.say(
-        ben, thread, "crux add", question="Will compute thresholds stay meaningful as algorithms improve?", claim=compute
+        ben,
+        thread,
+        "crux add",
+        question="Will compute thresholds stay meaningful as algorithms improve?",
+        claim=compute,
     )
     thresholds = await talk.first_choice(ada, thread, "crux credence", "crux")
     await talk.say(ada, thread, "crux credence", crux=deception, value=70)
@@ -96,5 +122,7 @@ async def _sample_debate(talk: Conversation, sim: DiscordSim, channel: SimChanne
     await talk.say(ada, thread, "crux credence", crux=deception, value=55, reason="ben: detection without teeth")
     await talk.say(ben, thread, "crux add", question="Do frontier labs accept external pre-deployment testing?")
     audits = await talk.first_choice(ada, thread, "crux resolve", "crux")
-    await talk.say(ada, thread, "crux resolve", crux=audits, resolution="Yes: several labs give evaluators early access.")
+    await talk.say(
+        ada, thread, "crux resolve", crux=audits, resolution="Yes: several labs give evaluators early access."
+    )
     await talk.say(ben, thread, "debate summary")

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
-from bot.core.text import escape_markdown, one_line
+from bot.core.text import escape_markdown, one_line, plural
 from schema import (
     Claim,
     ClaimKind,
@@ -134,10 +134,12 @@ async def summarize(session: AsyncSession, debate: Debate) -> DebateSummary:
 
 
 async def _sides_by_user(session: AsyncSession, debate: Debate) -> dict[int, str]:
+    """Each participant's side name, in the order of the debate's sides."""
     statement = (
         select(Participant.user_id, Side.name)
         .join(Side, col(Side.id) == col(Participant.side_id))
         .where(Participant.debate_id == debate.id)
+        .order_by(col(Side.position), col(Participant.id))
     )
     return {user_id: name for user_id, name in (await session.execute(statement)).all()}
 
@@ -164,8 +166,9 @@ async def _stances(session: AsyncSession, debate: Debate, sides: dict[int, str])
                 updates=len(values),
             )
         )
+    side_order = {name: i for i, name in enumerate(dict.fromkeys(sides.values()))}
     for crux_stances in stances.values():
-        crux_stances.sort(key=lambda s: (s.side or "", -s.latest, s.user_id))
+        crux_stances.sort(key=lambda s: (side_order.get(s.side or "", len(side_order)), -s.latest, s.user_id))
     return stances
 
 
@@ -266,13 +269,12 @@ def render_summary(summary: DebateSummary, user: UserLabel) -> list[str]:
 
 
 def _heading(summary: DebateSummary) -> str:
-    counts = summary.counts
-    return (
-        f"**Debate #{summary.number}: {_quote(summary.topic)}**\n"
-        f"{len(summary.unresolved)} unresolved crux(es), {len(summary.resolved)} resolved · "
-        f"{counts.get(ClaimKind.CLAIM, 0)} claims, {counts.get(ClaimKind.REBUTTAL, 0)} rebuttals, "
-        f"{counts.get(ClaimKind.SUPPORT, 0)} supports · {summary.participants} participants"
+    cruxes = (
+        f"{plural(len(summary.unresolved), 'unresolved crux', 'unresolved cruxes')}, {len(summary.resolved)} resolved"
     )
+    records = ", ".join(plural(summary.counts.get(kind, 0), kind.value) for kind in ClaimKind)
+    people = plural(summary.participants, "participant")
+    return f"**Debate #{summary.number}: {_quote(summary.topic)}**\n{cruxes} · {records} · {people}"
 
 
 def pack(blocks: Iterable[str], limit: int) -> list[str]:

@@ -60,3 +60,8 @@ def one_line(value: str, limit: int) -> str:
     """``value`` on one line, shortened to ``limit`` characters with an ellipsis when longer."""
     flat = " ".join(value.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def plural(count: int, singular: str, many: str | None = None) -> str:
+    """``"1 claim"``, ``"3 claims"``; ``many`` for irregular plurals."""
+    return f"{count} {singular if count == 1 else many or singular + 's'}"

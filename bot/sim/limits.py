@@ -1,0 +1,173 @@
+"""Discord's documented size limits, checked on what the bot sends; failures become 50035 "Invalid Form Body"."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .constants import ComponentType, MessageFlags, OptionType
+
+JSON = dict[str, Any]
+Path = tuple[str | int, ...]
+
+MAX_CONTENT = 2000
+MAX_EMBEDS = 10
+MAX_EMBED_TOTAL = 6000
+MAX_ROWS = 5
+MAX_ROW_WIDTH = 5
+MAX_CHOICES = 25
+COMMAND_NAME = re.compile(r"^[-_\w]{1,32}$")
+
+
+@dataclass(frozen=True)
+class FormError:
+    """One invalid field: where it is and Discord's error code/message for it."""
+
+    path: Path
+    code: str
+    message: str
+
+
+def form_error_body(errors: Sequence[FormError]) -> JSON:
+    """The 400 body Discord sends: ``{"code": 50035, "message": "Invalid Form Body", "errors": {…}}``."""
+    tree: JSON = {}
+    for error in errors:
+        node = tree
+        for key in error.path:
+            node = node.setdefault(str(key), {})
+        node.setdefault("_errors", []).append({"code": error.code, "message": error.message})
+    return {"code": 50035, "message": "Invalid Form Body", "errors": tree}
+
+
+def check_length(value: Any, path: Path, high: int, low: int = 0) -> list[FormError]:
+    """A string (or list) longer than ``high`` or shorter than ``low``."""
+    if value is None:
+        return [FormError(path, "BASE_TYPE_REQUIRED", "This field is required")] if low else []
+    size = len(value)
+    if low <= size <= high:
+        return []
+    if low:
+        return [FormError(path, "BASE_TYPE_BAD_LENGTH", f"Must be between {low} and {high} in length.")]
+    return [FormError(path, "BASE_TYPE_MAX_LENGTH", f"Must be {high} or fewer in length.")]
+
+
+def check_message(payload: JSON) -> list[FormError]:
+    """Content, embeds and components of a message create/edit body."""
+    errors = check_length(payload.get("content"), ("content",), MAX_CONTENT)
+    errors += check_embeds(payload.get("embeds") or [])
+    errors += check_components(payload.get("components") or [], payload.get("flags") or 0)
+    return errors
+
+
+def check_embeds(embeds: list[JSON]) -> list[FormError]:
+    """Count, per-field sizes and the 6,000-character total."""
+    errors = check_length(embeds, ("embeds",), MAX_EMBEDS)
+    total = 0
+    for index, embed in enumerate(embeds):
+        at: Path = ("embeds", index)
+        footer, author = embed.get("footer") or {}, embed.get("author") or {}
+        fields = embed.get("fields") or []
+        errors += check_length(embed.get("title"), (*at, "title"), 256)
+        errors += check_length(embed.get("description"), (*at, "description"), 4096)
+        errors += check_length(footer.get("text"), (*at, "footer", "text"), 2048)
+        errors += check_length(author.get("name"), (*at, "author", "name"), 256)
+        errors += check_length(fields, (*at, "fields"), 25)
+        for number, embed_field in enumerate(fields):
+            errors += check_length(embed_field.get("name"), (*at, "fields", number, "name"), 256, 1)
+            errors += check_length(embed_field.get("value"), (*at, "fields", number, "value"), 1024, 1)
+        parts = [embed.get("title"), embed.get("description"), footer.get("text"), author.get("name")]
+        parts += [text for item in fields for text in (item.get("name"), item.get("value"))]
+        total += sum(len(part) for part in parts if part)
+    if total > MAX_EMBED_TOTAL:
+        errors.append(FormError(("embeds",), "MAX_EMBED_SIZE_EXCEEDED", "Embed size exceeds maximum size of 6000"))
+    return errors
+
+
+def check_components(components: list[JSON], flags: int = 0) -> list[FormError]:
+    """Action rows (≤ 5, each ≤ 5 buttons or one select), labels and custom ids; v2 layouts only get id checks."""
+    errors: list[FormError] = []
+    if not flags & MessageFlags.IS_COMPONENTS_V2:
+        errors += check_length(components, ("components",), MAX_ROWS)
+    for index, component in enumerate(components):
+        errors += _check_component(component, ("components", index))
+    return errors
+
+
+def _check_component(component: JSON, at: Path) -> list[FormError]:
+    kind = component.get("type")
+    errors = check_length(component.get("custom_id"), (*at, "custom_id"), 100, 1) if "custom_id" in component else []
+    children = component.get("components") or []
+    if kind == ComponentType.ACTION_ROW:
+        errors += check_length(children, (*at, "components"), MAX_ROW_WIDTH)
+        if len(children) > 1 and any(child.get("type") != ComponentType.BUTTON for child in children):
+            errors.append(FormError((*at, "components"), "COMPONENT_LAYOUT_WIDTH_EXCEEDED", "Too many components"))
+    elif kind == ComponentType.BUTTON:
+        errors += check_length(component.get("label"), (*at, "label"), 80)
+        if "custom_id" not in component and "url" not in component and "sku_id" not in component:
+            errors.append(FormError((*at, "custom_id"), "BASE_TYPE_REQUIRED", "This field is required"))
+    elif kind == ComponentType.STRING_SELECT:
+        errors += check_length(component.get("options") or [], (*at, "options"), 25, 1)
+        errors += check_length(component.get("placeholder"), (*at, "placeholder"), 150)
+    elif kind == ComponentType.TEXT_INPUT:
+        errors += check_length(component.get("label"), (*at, "label"), 45)
+        errors += check_length(component.get("value"), (*at, "value"), 4000)
+        errors += check_length(component.get("placeholder"), (*at, "placeholder"), 100)
+    elif kind == ComponentType.LABEL:
+        errors += check_length(component.get("label"), (*at, "label"), 45, 1)
+    for index, child in enumerate(children):
+        errors += _check_component(child, (*at, "components", index))
+    for key in ("component", "accessory"):
+        if isinstance(component.get(key), dict):
+            errors += _check_component(component[key], (*at, key))
+    return errors
+
+
+def check_modal(data: JSON) -> list[FormError]:
+    """Modal title ≤ 45, custom id, 1–5 top-level components and their own limits."""
+    errors = check_length(data.get("title"), ("data", "title"), 45, 1)
+    errors += check_length(data.get("custom_id"), ("data", "custom_id"), 100, 1)
+    components = data.get("components") or []
+    errors += check_length(components, ("data", "components"), 5, 1)
+    for index, component in enumerate(components):
+        errors += _check_component(component, ("data", "components", index))
+    return errors
+
+
+def check_choices(choices: list[JSON]) -> list[FormError]:
+    """Autocomplete results: ≤ 25 choices, names 1–100, string values ≤ 100."""
+    errors = check_length(choices, ("data", "choices"), MAX_CHOICES)
+    for index, choice in enumerate(choices):
+        errors += check_length(choice.get("name"), ("data", "choices", index, "name"), 100, 1)
+        if isinstance(choice.get("value"), str):
+            errors += check_length(choice["value"], ("data", "choices", index, "value"), 100)
+    return errors
+
+
+def check_commands(commands: list[JSON]) -> list[FormError]:
+    """Bulk-overwritten command definitions: names, descriptions, option and choice counts."""
+    errors: list[FormError] = []
+    for index, command in enumerate(commands):
+        errors += _check_command_node(command, (index,), is_command=True)
+    return errors
+
+
+def _check_command_node(node: JSON, at: Path, *, is_command: bool = False) -> list[FormError]:
+    errors: list[FormError] = []
+    name = node.get("name") or ""
+    is_chat_input = node.get("type", 1) == 1 or not is_command
+    if is_chat_input and not COMMAND_NAME.match(name):
+        errors.append(FormError((*at, "name"), "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid"))
+    elif not is_chat_input:
+        errors += check_length(name, (*at, "name"), 32, 1)
+    if is_chat_input:
+        errors += check_length(node.get("description"), (*at, "description"), 100, 1)
+    options = node.get("options") or []
+    errors += check_length(options, (*at, "options"), 25)
+    errors += check_length(node.get("choices") or [], (*at, "choices"), MAX_CHOICES)
+    for number, option in enumerate(options):
+        errors += _check_command_node(option, (*at, "options", number))
+    if node.get("type") == OptionType.STRING and node.get("max_length", 0) > 6000:
+        errors.append(FormError((*at, "max_length"), "NUMBER_TYPE_MAX", "int value should be <= 6000."))
+    return errors

@@ -1,0 +1,416 @@
+"""The simulator's state and every change to it, each followed by the gateway event Discord would send."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+import secrets
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from .constants import (
+    DEFAULT_BOT_PERMISSIONS,
+    MANAGE_THREADS,
+    SEND_MESSAGES,
+    SEND_MESSAGES_IN_THREADS,
+    VIEW_CHANNEL,
+    ChannelType,
+    Intents,
+    MessageFlags,
+    MessageType,
+)
+from .gateway import GatewayHub
+from .models import (
+    JSON,
+    RecordedRequest,
+    SimAttachment,
+    SimChannel,
+    SimGuild,
+    SimMember,
+    SimMessage,
+    SimUser,
+    SnowflakeFactory,
+    iso_now,
+)
+
+if TYPE_CHECKING:
+    from .gateway import GatewaySession
+    from .interactions import InteractionRecord
+
+MENTION = re.compile(r"<@!?(\d+)>")
+
+
+class Notifier:
+    """Wakes coroutines waiting for the world to change (a request answered, a frame handled…).
+
+    Waiters also re-check every ``poll`` seconds, so predicates may look at state outside the server (the bot's cache).
+    """
+
+    poll = 0.02
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    def notify(self) -> None:
+        """Wake every current waiter."""
+        self._event.set()
+        self._event = asyncio.Event()
+
+    async def wait_for(self, predicate: Callable[[], bool], within: float) -> bool:
+        """Wait until ``predicate()`` holds; False if ``within`` seconds pass first."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while not predicate():
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return False
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._event.wait(), min(remaining, self.poll))
+        return True
+
+
+class World:
+    """Users, guilds, channels, messages, commands and interactions, plus the gateway that reports changes."""
+
+    def __init__(self, token: str, shard_count: int) -> None:
+        self.token = token
+        self.shard_count = shard_count
+        self.snowflake = SnowflakeFactory()
+        self.application_id = self.snowflake()
+        self.bot_user = SimUser(self.application_id, "SimBot", None, bot=True)
+        self.app_owner = SimUser(self.snowflake(), "app_owner", "App Owner")
+        self.users: dict[int, SimUser] = {self.bot_user.id: self.bot_user}
+        self.attachments: dict[int, SimAttachment] = {}
+        self.guilds: dict[int, SimGuild] = {}
+        self.channels: dict[int, SimChannel] = {}
+        self.dm_channels: dict[int, SimChannel] = {}
+        self.messages: dict[int, list[SimMessage]] = {}
+        self.message_index: dict[int, SimMessage] = {}
+        self.commands: dict[int | None, list[JSON]] = {}
+        self.command_ids: dict[tuple[int | None, str, int], int] = {}
+        self.command_puts = 0
+        self.interactions: dict[int, InteractionRecord] = {}
+        self.requests: list[RecordedRequest] = []
+        self.errors: list[RecordedRequest] = []
+        self.base_url = "http://127.0.0.1"
+        self.gateway_url = "ws://127.0.0.1/gateway"
+        self.notifier = Notifier()
+        self.gateway = GatewayHub(self)
+
+    # ----- building the world -------------------------------------------------------------------------------
+
+    def add_user(self, name: str) -> SimUser:
+        """A new person."""
+        user = SimUser(self.snowflake(), name.lower().replace(" ", "_"), name)
+        self.users[user.id] = user
+        return user
+
+    def add_guild(self, name: str, bot_permissions: int = DEFAULT_BOT_PERMISSIONS) -> SimGuild:
+        """A guild with an owner member and the bot as a member; GUILD_CREATE if a bot is connected."""
+        guild = SimGuild(self.snowflake(), name)
+        owner = self.add_user(f"{name} owner")
+        guild.owner_id = owner.id
+        self.guilds[guild.id] = guild
+        self._join(guild, owner, 0)
+        self._join(guild, self.bot_user, bot_permissions)
+        self.gateway.dispatch("GUILD_CREATE", lambda s: self.guild_create_payload(guild, s.intents), guild.id)
+        return guild
+
+    def add_text_channel(self, guild: SimGuild, name: str) -> SimChannel:
+        """A text channel; CHANNEL_CREATE."""
+        channel = SimChannel(self.snowflake(), ChannelType.GUILD_TEXT, name, guild.id, position=len(guild.channels))
+        self._register_channel(guild, channel)
+        self.gateway.dispatch("CHANNEL_CREATE", channel.to_payload(), guild.id)
+        return channel
+
+    def add_member(self, guild: SimGuild, name: str, permissions: int, user: SimUser | None = None) -> SimMember:
+        """A member (a new user unless ``user`` is given); GUILD_MEMBER_ADD."""
+        member = self._join(guild, user or self.add_user(name), permissions)
+        self.gateway.dispatch("GUILD_MEMBER_ADD", member.to_payload() | {"guild_id": str(guild.id)}, guild.id)
+        return member
+
+    def dm_channel(self, user: SimUser) -> SimChannel:
+        """The DM channel between ``user`` and the bot (created on first use)."""
+        if user.id not in self.dm_channels:
+            channel = SimChannel(self.snowflake(), ChannelType.DM, "", recipients=[user])
+            self.dm_channels[user.id] = self.channels[channel.id] = channel
+            self.messages[channel.id] = []
+        return self.dm_channels[user.id]
+
+    def _join(self, guild: SimGuild, user: SimUser, permissions: int) -> SimMember:
+        member = SimMember(user, guild, permissions, self.snowflake())
+        guild.members[user.id] = member
+        return member
+
+    def _register_channel(self, guild: SimGuild, channel: SimChannel) -> None:
+        guild.channels.append(channel)
+        self.channels[channel.id] = channel
+        self.messages[channel.id] = []
+
+    # ----- gateway payloads ---------------------------------------------------------------------------------
+
+    def ready_payload(self, session: GatewaySession, guilds: list[SimGuild]) -> JSON:
+        """READY for a freshly identified session."""
+        return {
+            "v": 10,
+            "user": self.bot_user.to_payload() | {"verified": True, "mfa_enabled": False, "email": None},
+            "guilds": [{"id": str(guild.id), "unavailable": True} for guild in guilds],
+            "session_id": session.session_id,
+            "resume_gateway_url": self.gateway_url,
+            "application": {"id": str(self.application_id), "flags": 0},
+            "shard": [session.shard_id, session.shard_count],
+            "private_channels": [],
+            "relationships": [],
+            "presences": [],
+            "session_type": "normal",
+            "auth": {},
+            "geo_ordered_rtc_regions": [],
+        }
+
+    def guild_create_payload(self, guild: SimGuild, intents: int) -> JSON:
+        """GUILD_CREATE; every member with the members intent, otherwise only the bot (as Discord does)."""
+        members = list(guild.members.values())
+        if not intents & Intents.GUILD_MEMBERS:
+            members = [guild.members[self.bot_user.id]]
+        me = self.bot_user.id
+        return guild.to_payload() | {
+            "unavailable": False,
+            "large": False,
+            "lazy": True,
+            "joined_at": guild.members[me].joined_at,
+            "member_count": len(guild.members),
+            "members": [member.to_payload() for member in members],
+            "channels": [c.to_payload() for c in guild.channels if not c.is_thread],
+            "threads": [t.to_payload(me_id=me) for t in guild.threads if not (t.thread_metadata or {})["archived"]],
+            "voice_states": [],
+            "presences": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "soundboard_sounds": [],
+        }
+
+    # ----- messages -----------------------------------------------------------------------------------------
+
+    def check_can_post(self, member: SimMember, channel: SimChannel) -> None:
+        """Raise PermissionError if Discord would not let ``member`` post in ``channel``."""
+        needed = VIEW_CHANNEL | (SEND_MESSAGES_IN_THREADS if channel.is_thread else SEND_MESSAGES)
+        if not member.has(needed):
+            raise PermissionError(f"{member.user.username} may not post in #{channel.name}")
+        if channel.is_thread and (channel.thread_metadata or {}).get("locked") and not member.has(MANAGE_THREADS):
+            raise PermissionError(f"#{channel.name} is locked; {member.user.username} lacks MANAGE_THREADS")
+
+    def add_message(
+        self, channel: SimChannel, author: SimUser, payload: JSON, files: list[SimAttachment], **extra: Any
+    ) -> SimMessage:
+        """Store a message built from a create body and dispatch MESSAGE_CREATE (unless ephemeral)."""
+        message = SimMessage(self.snowflake(), channel.id, author, guild_id=channel.guild_id, **extra)
+        guild = self.guilds.get(channel.guild_id or 0)
+        message.member = guild.members.get(author.id) if guild else None
+        self._apply_body(message, payload, files)
+        reference = payload.get("message_reference")
+        if reference and reference.get("message_id"):
+            message.message_reference = reference | {"channel_id": str(channel.id)}
+            message.referenced = self.message_index.get(int(reference["message_id"]))
+            if message.type == MessageType.DEFAULT:
+                message.type = MessageType.REPLY
+        self._store(channel, message)
+        if not message.ephemeral:
+            self.gateway.dispatch("MESSAGE_CREATE", message.to_payload(), channel.guild_id)
+        self.notifier.notify()
+        return message
+
+    def edit_message(self, message: SimMessage, payload: JSON, files: list[SimAttachment]) -> SimMessage:
+        """Apply an edit body; MESSAGE_UPDATE."""
+        message.history.append(message.to_payload(with_reference=False))
+        self._apply_body(message, payload, files, editing=True)
+        message.flags &= ~MessageFlags.LOADING
+        message.edited_timestamp = iso_now()
+        if not message.ephemeral:
+            self.gateway.dispatch("MESSAGE_UPDATE", message.to_payload(), message.guild_id)
+        self.notifier.notify()
+        return message
+
+    def delete_message(self, message: SimMessage) -> None:
+        """Mark deleted; MESSAGE_DELETE."""
+        message.deleted = True
+        if not message.ephemeral:
+            data = {"id": str(message.id), "channel_id": str(message.channel_id)}
+            if message.guild_id is not None:
+                data["guild_id"] = str(message.guild_id)
+            self.gateway.dispatch("MESSAGE_DELETE", data, message.guild_id)
+        self.notifier.notify()
+
+    def new_attachment(self, channel_id: int, filename: str, data: bytes, content_type: str | None) -> SimAttachment:
+        """An attachment served at ``{base_url}/attachments/…`` so ``Attachment.read()`` works."""
+        attachment_id = self.snowflake()
+        url = f"{self.base_url}/attachments/{channel_id}/{attachment_id}/{filename}"
+        attachment = self.attachments[attachment_id] = SimAttachment(attachment_id, filename, data, url, content_type)
+        return attachment
+
+    def _apply_body(
+        self, message: SimMessage, payload: JSON, files: list[SimAttachment], *, editing: bool = False
+    ) -> None:
+        if "content" in payload or not editing:
+            message.content = payload.get("content") or ""
+            message.mentions = [self.users[int(i)] for i in MENTION.findall(message.content) if int(i) in self.users]
+        for key in ("embeds", "components"):
+            if key in payload or not editing:
+                setattr(message, key, list(payload.get(key) or []))
+        if payload.get("flags") is not None:
+            kept = message.flags & (MessageFlags.EPHEMERAL | MessageFlags.HAS_THREAD)
+            message.flags = kept | (int(payload["flags"]) & ~MessageFlags.LOADING)
+        if payload.get("allowed_mentions") is not None or not editing:
+            message.allowed_mentions = payload.get("allowed_mentions")
+        message.attachments = self._attachments(message, payload, files, editing)
+
+    @staticmethod
+    def _attachments(
+        message: SimMessage, payload: JSON, files: list[SimAttachment], editing: bool
+    ) -> list[SimAttachment]:
+        described = {str(item.get("id")): item for item in payload.get("attachments") or []}
+        for index, attachment in enumerate(files):
+            attachment.description = described.get(str(index), {}).get("description")
+        if not editing:
+            return files
+        if "attachments" not in payload:
+            return message.attachments + files
+        kept = [attachment for attachment in message.attachments if str(attachment.id) in described]
+        return kept + files
+
+    def _store(self, channel: SimChannel, message: SimMessage) -> None:
+        self.messages.setdefault(channel.id, []).append(message)
+        self.message_index[message.id] = message
+        if message.ephemeral:
+            return
+        channel.last_message_id = message.id
+        if channel.is_thread:
+            channel.message_count += 1
+            channel.total_message_sent += 1
+            self._unarchive_on_post(channel)
+
+    def _unarchive_on_post(self, thread: SimChannel) -> None:
+        metadata = thread.thread_metadata or {}
+        if metadata.get("archived") and not metadata.get("locked"):
+            self.update_channel(thread, {"archived": False})
+
+    def visible_messages(self, channel_id: int) -> list[SimMessage]:
+        """Messages everyone sees: not deleted, not ephemeral, not a still-loading deferral."""
+        return [m for m in self.messages.get(channel_id, []) if not (m.deleted or m.ephemeral or m.loading)]
+
+    # ----- threads and channels -----------------------------------------------------------------------------
+
+    def create_thread(
+        self,
+        parent: SimChannel,
+        name: str,
+        owner: SimUser,
+        *,
+        kind: int = ChannelType.PUBLIC_THREAD,
+        auto_archive_duration: int = 4320,
+        starter: SimMessage | None = None,
+    ) -> SimChannel:
+        """A thread (with the starter message's id when started from one); THREAD_CREATE."""
+        metadata = {
+            "archived": False,
+            "auto_archive_duration": auto_archive_duration,
+            "archive_timestamp": iso_now(),
+            "locked": False,
+            "create_timestamp": iso_now(),
+        }
+        if kind == ChannelType.PRIVATE_THREAD:
+            metadata["invitable"] = True
+        thread_id = starter.id if starter is not None else self.snowflake()
+        thread = SimChannel(
+            thread_id,
+            kind,
+            name,
+            parent.guild_id,
+            parent_id=parent.id,
+            owner_id=owner.id,
+            thread_metadata=metadata,
+            member_ids={owner.id},
+        )
+        self._register_channel(self.guilds[parent.guild_id or 0], thread)
+        payload = thread.to_payload(me_id=self.bot_user.id) | {"newly_created": True}
+        self.gateway.dispatch("THREAD_CREATE", payload, parent.guild_id)
+        if starter is not None:
+            starter.thread = thread
+            starter.flags |= MessageFlags.HAS_THREAD
+            self.gateway.dispatch("MESSAGE_UPDATE", starter.to_payload(), parent.guild_id)
+        self.notifier.notify()
+        return thread
+
+    def update_channel(self, channel: SimChannel, changes: JSON) -> SimChannel:
+        """Apply a PATCH /channels body; THREAD_UPDATE or CHANNEL_UPDATE."""
+        if "name" in changes:
+            channel.name = changes["name"]
+        if "topic" in changes:
+            channel.topic = changes["topic"]
+        metadata = channel.thread_metadata
+        if metadata is not None:
+            for key in ("archived", "locked", "auto_archive_duration", "invitable"):
+                if changes.get(key) is not None:
+                    metadata[key] = changes[key]
+            if "archived" in changes:
+                metadata["archive_timestamp"] = iso_now()
+        event = "THREAD_UPDATE" if channel.is_thread else "CHANNEL_UPDATE"
+        self.gateway.dispatch(event, channel.to_payload(me_id=self.bot_user.id), channel.guild_id)
+        self.notifier.notify()
+        return channel
+
+    def join_thread(self, thread: SimChannel, user: SimUser) -> None:
+        """Add a thread member; THREAD_MEMBER_UPDATE for the bot itself."""
+        thread.member_ids.add(user.id)
+        if user.id == self.bot_user.id:
+            data = {
+                "id": str(thread.id),
+                "user_id": str(user.id),
+                "join_timestamp": iso_now(),
+                "flags": 0,
+                "guild_id": str(thread.guild_id),
+            }
+            self.gateway.dispatch("THREAD_MEMBER_UPDATE", data, thread.guild_id)
+
+    def leave_thread(self, thread: SimChannel, user: SimUser) -> None:
+        """Remove a thread member; THREAD_MEMBERS_UPDATE."""
+        thread.member_ids.discard(user.id)
+        data = {
+            "id": str(thread.id),
+            "guild_id": str(thread.guild_id),
+            "member_count": len(thread.member_ids),
+            "removed_member_ids": [str(user.id)],
+        }
+        self.gateway.dispatch("THREAD_MEMBERS_UPDATE", data, thread.guild_id)
+
+    # ----- commands -----------------------------------------------------------------------------------------
+
+    def overwrite_commands(self, guild_id: int | None, definitions: list[JSON]) -> list[JSON]:
+        """Bulk overwrite: keep ids of commands with the same name and type, assign new ones otherwise."""
+        self.command_puts += 1
+        stored = []
+        for definition in definitions:
+            kind = int(definition.get("type", 1))
+            key = (guild_id, definition["name"], kind)
+            command_id = self.command_ids.setdefault(key, self.snowflake())
+            command = {
+                "description": "",
+                "options": [],
+                "default_member_permissions": None,
+                "nsfw": False,
+                **definition,
+                "id": str(command_id),
+                "application_id": str(self.application_id),
+                "type": kind,
+                "version": str(self.snowflake()),
+            }
+            if guild_id is not None:
+                command["guild_id"] = str(guild_id)
+            stored.append(command)
+        self.commands[guild_id] = stored
+        self.notifier.notify()
+        return stored
+
+    def new_token(self) -> str:
+        """An interaction token."""
+        return "sim_" + secrets.token_urlsafe(24)
