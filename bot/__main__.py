@@ -80,14 +80,18 @@ async def run_bot(settings: Settings, token: str) -> int:
 
 
 def _close_on_signals(bot: DebateBot) -> None:
+    """discord.py does not close on SIGTERM: close the gateway (and so end ``bot.start``) on SIGTERM and SIGINT."""
     loop = asyncio.get_running_loop()
+    closing: set[asyncio.Task[None]] = set()
+
+    def close(sig: signal.Signals) -> None:
+        log.info("%s received: closing.", sig.name)
+        task = loop.create_task(bot.close())
+        closing.add(task)
+        task.add_done_callback(closing.discard)
+
     for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, lambda s=sig: _close(bot, s))
-
-
-def _close(bot: DebateBot, sig: signal.Signals) -> None:
-    log.info("%s received: closing.", sig.name)
-    asyncio.get_running_loop().create_task(bot.close())
+        loop.add_signal_handler(sig, close, sig)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Literal
 
 import discord
 from discord import app_commands
@@ -17,7 +18,7 @@ from cogs.common import Interaction, actor, open_debate, side_autocomplete
 
 log = logging.getLogger(__name__)
 
-THREAD_ARCHIVE_MINUTES = 10080
+THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080  # a week: Discord's longest
 
 
 class DebateCog(commands.GroupCog, group_name="debate", group_description="Start and follow structured debates"):
