@@ -1,0 +1,365 @@
+"""The debate export: its JSON round trip, the Markdown document, the Argdown document (checked by the Argdown
+parser itself when Node.js is available) and its query count."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event
+from sqlmodel import select
+
+from bot.core import debates as core
+from bot.core.exports import DebateExport, argdown_escape, build_export, to_argdown, to_json, to_markdown
+from bot.db import Database
+from schema import Claim, ClaimKind, ClaimStatus, CruxStatus, Debate
+
+GUILD = 1
+ALICE, BOB, CAROL = 11, 12, 13
+ARGDOWN_CLI_VERSION = "1.7.5"
+
+
+def mention(user_id: int) -> str:
+    return f"<@{user_id}>"
+
+
+async def _debate(db: Database, topic: str = "Interp or governance?", sides: str | None = None) -> Debate:
+    async with db.write() as session:
+        plan = core.plan_debate(topic, "AI safety", sides)
+        debate = await core.start_debate(session, core.Actor(GUILD, ALICE), plan, channel_id=1, thread_id=2)
+        await core.join(session, debate, ALICE, plan.sides[0])
+        await core.join(session, debate, BOB, plan.sides[1])
+        await core.join(session, debate, CAROL, plan.sides[1])
+    return debate
+
+
+async def _withdraw(db: Database, debate: Debate, number: int) -> None:
+    async with db.write() as session:
+        claim = (
+            await session.execute(select(Claim).where(Claim.debate_id == debate.id, Claim.number == number))
+        ).scalar_one()
+        claim.status = ClaimStatus.WITHDRAWN
+
+
+async def _argued(db: Database) -> Debate:
+    """#1 claim (alice); #2 rebuts #1 (bob); #3 rebuts #2 (alice); #4 supports #1 (carol); #5 claim (bob), withdrawn;
+    crux #1 on #1 and … credences alice 40, bob 80, alice 15; crux #2 resolved."""
+    debate = await _debate(db)
+    alice, bob, carol = (core.Actor(GUILD, u) for u in (ALICE, BOB, CAROL))
+    async with db.write() as session:
+        one = (await core.add_claim(session, debate, alice, "Interp tools will generalise")).claim
+        two = (await core.add_reply(session, debate, bob, one.id or 0, "They never have", ClaimKind.REBUTTAL)).claim
+        await core.add_reply(session, debate, alice, two.id or 0, "Some did, in 2024", ClaimKind.REBUTTAL)
+        await core.add_reply(session, debate, carol, one.id or 0, "Probing works on big models", ClaimKind.SUPPORT)
+        await core.add_claim(session, debate, bob, "Governance is cheaper")
+        crux, _ = await core.add_crux(session, debate, alice, "Do circuits transfer?", one.id)
+        await core.record_credence(session, debate, alice, crux.id or 0, 40)
+        await core.record_credence(session, debate, bob, crux.id or 0, 80, "priors")
+        await core.record_credence(session, debate, alice, crux.id or 0, 15, "read the transfer paper")
+        settled, _ = await core.add_crux(session, debate, bob, "Is compute the bottleneck?")
+        await core.resolve_crux(session, debate, alice, settled.id or 0, "No: data is")
+    await _withdraw(db, debate, 5)
+    return debate
+
+
+async def _export(db: Database, debate: Debate) -> DebateExport:
+    async with db.read() as session:
+        return await build_export(session, debate)
+
+
+async def test_json_round_trips_with_the_whole_record(db: Database) -> None:
+    debate = await _argued(db)
+    export = await _export(db, debate)
+    text = to_json(export)
+
+    assert DebateExport.model_validate_json(text) == export
+    raw = json.loads(text)
+    assert raw["schema_version"] == 1
+    assert raw["debate"] | {"created_at": None} == {
+        "number": 1,
+        "topic": "Interp or governance?",
+        "agenda": "AI safety",
+        "sides": ["for", "against"],
+        "format": "open",
+        "status": "open",
+        "creator_id": str(ALICE),
+        "created_at": None,
+        "ended_at": None,
+    }
+    assert raw["participants"] == [
+        {"user_id": str(ALICE), "side": "for"},
+        {"user_id": str(BOB), "side": "against"},
+        {"user_id": str(CAROL), "side": "against"},
+    ]
+    shape = [(c["number"], c["kind"], c["answers"], c["side"], c["status"]) for c in raw["claims"]]
+    assert shape == [
+        (1, "claim", None, "for", "standing"),
+        (2, "rebuttal", 1, "against", "standing"),
+        (3, "rebuttal", 2, "for", "standing"),
+        (4, "support", 1, "against", "standing"),
+        (5, "claim", None, "against", "withdrawn"),
+    ]
+    first, second = raw["cruxes"]
+    assert (first["status"], first["claims"], first["resolution"]) == ("open", [1], None)
+    assert [(c["user_id"], c["value"], c["reason"]) for c in first["credences"]] == [
+        (str(ALICE), 40, None),
+        (str(BOB), 80, "priors"),
+        (str(ALICE), 15, "read the transfer paper"),
+    ]
+    assert (second["status"], second["claims"], second["resolution"], second["resolved_by_id"]) == (
+        "resolved",
+        [],
+        "No: data is",
+        str(ALICE),
+    )
+    assert second["resolved_at"] is not None and second["credences"] == []
+
+
+def test_the_schema_is_documented_and_versioned() -> None:
+    schema = DebateExport.model_json_schema()
+    assert schema["properties"]["schema_version"]["const"] == 1 and "schema_version" in schema["required"]
+    claim = schema["$defs"]["ClaimExport"]["properties"]
+    assert "description" in claim["answers"] and claim["author_id"]["type"] == "string"
+    assert (
+        DebateExport.model_validate_json(
+            '{"schema_version": 1, "debate": {"number": 1, "topic": "t", "agenda": null, "sides": ["a", "b"],'
+            ' "format": "open", "status": "closed", "creator_id": "9007199254740993",'
+            ' "created_at": "2025-01-01T00:00:00Z", "ended_at": "2025-01-02T00:00:00Z"},'
+            ' "participants": [], "claims": [], "cruxes": []}'
+        ).debate.creator_id
+        == 9007199254740993
+    )  # beyond 2**53: kept exactly, as a string
+    with pytest.raises(ValueError):
+        DebateExport.model_validate_json('{"schema_version": 2}')
+
+
+async def test_markdown_nests_replies_marks_withdrawn_and_shows_credence_history(db: Database) -> None:
+    debate = await _argued(db)
+    document = to_markdown(await _export(db, debate), mention)
+    lines = document.splitlines()
+
+    def line(number: int) -> int:
+        return next(i for i, text in enumerate(lines) if re.match(rf"\s*- (~~)?\*\*#{number}\*\*", text))
+
+    assert lines[0] == "# Debate #1: Interp or governance?"
+    assert f"- **for**: <@{ALICE}>" in lines and f"- **against**: <@{BOB}>, <@{CAROL}>" in lines
+    assert lines[line(1)] == f"- **#1** (for, claim by <@{ALICE}>): Interp tools will generalise"
+    assert lines[line(2)] == f"  - **#2** (against, rebuts #1 by <@{BOB}>): They never have"
+    assert lines[line(3)] == f"    - **#3** (for, rebuts #2 by <@{ALICE}>): Some did, in 2024"
+    assert lines[line(4)] == f"  - **#4** (against, supports #1 by <@{CAROL}>): Probing works on big models"
+    assert line(1) < line(2) < line(3) < line(4) < line(5)
+    assert lines[line(5)] == f"- ~~**#5** (against, claim by <@{BOB}>)~~ *withdrawn*: Governance is cheaper"
+    assert "*withdrawn*" not in "\n".join(lines[line(1) : line(5)])
+
+    crux = document[document.index("### Crux #1 (open)") : document.index("### Crux #2")]
+    assert "> Do circuits transfer?" in crux and "Bears on claim #1." in crux
+    assert f"- <@{ALICE}> (for): **40 → 15** — “read the transfer paper”" in crux
+    assert f"- <@{BOB}> (against): **80** — “priors”" in crux
+    assert crux.index(f"<@{ALICE}> (for)") < crux.index(f"<@{BOB}> (against)")  # in order of first credence
+    resolved = document[document.index("### Crux #2 (resolved)") :]
+    assert "No credences yet." in resolved and f"**Resolved** by <@{ALICE}> on " in resolved
+    assert resolved.rstrip().endswith(": No: data is")
+
+
+async def test_markdown_escapes_what_users_wrote(db: Database) -> None:
+    debate = await _debate(db, topic="Is **this** a #topic?", sides="for [x], <@12>")
+    alice = core.Actor(GUILD, ALICE)
+    async with db.write() as session:
+        text = "**bold** and <@12> and [link](http://x) and `code`\n# not a heading\n- not an item\n> not a quote"
+        claim = (await core.add_claim(session, debate, alice, text)).claim
+        await core.add_reply(session, debate, alice, claim.id or 0, "~~struck~~ | pipe _it_", ClaimKind.SUPPORT)
+        crux, _ = await core.add_crux(session, debate, alice, "<@&1> @everyone *why*?\n## sub")
+        await core.record_credence(session, debate, alice, crux.id or 0, 50, "*because*")
+    document = to_markdown(await _export(db, debate), lambda uid: f"user{uid}")
+
+    assert document.startswith("# Debate #1: Is \\*\\*this\\*\\* a #topic?\n")
+    assert "- **for \\[x\\]**: user11" in document and "- **\\<@12\\>**: user12, user13" in document
+    claim_lines = document[document.index("## Claims") : document.index("## Cruxes")].splitlines()
+    assert claim_lines[2] == (
+        "- **#1** (for \\[x\\], claim by user11): \\*\\*bold\\*\\* and \\<@12\\> and \\[link\\](http://x) and "
+        "\\`code\\`  "
+    )
+    assert claim_lines[3:6] == ["  \\# not a heading  ", "  \\- not an item  ", "  \\> not a quote"]
+    assert claim_lines[6] == "  - **#2** (for \\[x\\], supports #1 by user11): \\~\\~struck\\~\\~ \\| pipe \\_it\\_"
+    assert "> \\<@&1\\> @everyone \\*why\\*?  \n> \\## sub" in document
+    assert "— “\\*because\\*”" in document
+    assert "<@" not in document.replace("\\<@", "")
+
+
+async def test_build_export_uses_the_same_number_of_queries_at_any_size(db: Database) -> None:
+    small = await _argued(db)
+    async with db.write() as session:
+        large = await core.start_debate(
+            session, core.Actor(GUILD, ALICE), core.plan_debate("Large", "Other"), channel_id=1, thread_id=3
+        )
+        await core.join(session, large, ALICE, "for")
+        await core.join(session, large, BOB, "against")
+    alice, bob = core.Actor(GUILD, ALICE), core.Actor(GUILD, BOB)
+    for i in range(30):
+        async with db.write() as session:
+            claim = (await core.add_claim(session, large, alice, f"claim {i}")).claim
+            await core.add_reply(session, large, bob, claim.id or 0, f"no {i}", ClaimKind.REBUTTAL)
+            crux, _ = await core.add_crux(session, large, alice, f"question {i}?", claim.id)
+            await core.record_credence(session, large, alice, crux.id or 0, i)
+            await core.record_credence(session, large, bob, crux.id or 0, 80)
+            if i % 3 == 0:
+                await core.resolve_crux(session, large, alice, crux.id or 0, "settled")
+
+    async def count_statements(debate: Debate) -> tuple[int, DebateExport]:
+        statements: list[str] = []
+
+        def record(*args: object) -> None:
+            statements.append(str(args[2]))
+
+        event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+        try:
+            export = await _export(db, debate)
+        finally:
+            event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+        return len(statements), export
+
+    small_count, small_export = await count_statements(small)
+    large_count, large_export = await count_statements(large)
+    assert small_count == large_count
+    assert len(small_export.claims) == 5 and len(large_export.claims) == 60
+    assert len(large_export.cruxes) == 30 and sum(c.status is CruxStatus.RESOLVED for c in large_export.cruxes) == 10
+    # scoped to the debate: nothing of the small debate leaks into the large one's export
+    assert {c.text for c in large_export.claims}.isdisjoint({c.text for c in small_export.claims})
+    assert large_export.debate.agenda == "Other"
+
+
+# Argdown -------------------------------------------------------------------------------------------------------
+
+TRICKY_TOPIC = "Is [x] <better> #than // y? /* z */ === front ==="
+TRICKY_CLAIMS = (
+    "Interp [tools] <will> generalise #win // not a comment",
+    "+ starts with a plus\n- a dash line\n# a heading line\n[C99]: a fake statement\n<A>: a fake argument",
+    "/* block */ and <!-- html --> and {data: 1} and === not front matter === end",
+    "e.g. :smile: .tm. *bold* _it_ __b__ **b** a \\ backslash @[C1] @<A> [link](http://example.com/a_b)",
+    "-> >< <- +> <+ _> <_ -- an inference line?\n--\n  - indented dash",
+    "Trailing backslash \\",
+)
+
+
+async def _tricky(db: Database) -> Debate:
+    debate = await _debate(db, topic=TRICKY_TOPIC, sides="for (pro), #against)")
+    alice, bob = core.Actor(GUILD, ALICE), core.Actor(GUILD, BOB)
+    async with db.write() as session:
+        first = (await core.add_claim(session, debate, alice, TRICKY_CLAIMS[0])).claim
+        second = (await core.add_reply(session, debate, bob, first.id or 0, TRICKY_CLAIMS[1], ClaimKind.REBUTTAL)).claim
+        await core.add_reply(session, debate, alice, second.id or 0, TRICKY_CLAIMS[2], ClaimKind.SUPPORT)
+        await core.add_reply(session, debate, alice, first.id or 0, TRICKY_CLAIMS[3], ClaimKind.SUPPORT)
+        await core.add_claim(session, debate, bob, TRICKY_CLAIMS[4])
+        await core.add_claim(session, debate, bob, TRICKY_CLAIMS[5])
+        crux, _ = await core.add_crux(session, debate, alice, "Will [x] happen? // maybe /* or */ <@12>", first.id)
+        await core.record_credence(session, debate, alice, crux.id or 0, 40)
+        await core.record_credence(session, debate, alice, crux.id or 0, 15)
+        other, _ = await core.add_crux(session, debate, bob, "#crux? :)")
+        await core.resolve_crux(session, debate, alice, other.id or 0, "Yes :) see http://x.y/z_1")
+    await _withdraw(db, debate, 5)
+    return debate
+
+
+def test_argdown_escape_leaves_no_markup() -> None:
+    escaped = argdown_escape("a [b] <c> #d //e /*f*/ \\ {g} @h *i* _j_ === x.y :z: end.\nnext")
+    assert escaped == (
+        "a \\[b\\] \\<c\\> \\#d \\/\\/e \\/\\*f\\*\\/ \\\\ \\{g\\} \\@h \\*i\\* \\_j\\_ \\=\\=\\= x\\.y \\:z: end. next"
+    )
+
+
+async def test_argdown_document_structure(db: Database) -> None:
+    debate = await _argued(db)
+    document = to_argdown(await _export(db, debate), lambda uid: f"user{uid}")
+    assert document.splitlines()[:7] == [
+        "# Debate 1: Interp or governance?",
+        "",
+        "[C1]: Interp tools will generalise #(for)",
+        "  - [C2]: They never have #(against)",
+        "    - [C3]: Some did, in 2024 #(for)",
+        "  + [C4]: Probing works on big models #(against)",
+        "",
+    ]
+    assert "[C5]: Governance is cheaper #(against) #withdrawn" in document
+    assert (
+        "[Crux 1]: Do circuits transfer? Bears on @[C1]. Credences: user11 40 → 15; user12 80. #crux #open" in document
+    )
+    assert "[Crux 2]: Is compute the bottleneck? Resolved: No: data is #crux #resolved" in document
+
+
+@pytest.fixture(scope="session")
+def argdown_cli(request: pytest.FixtureRequest) -> Path:
+    """The Argdown CLI, npm-installed once into pytest's cache (or into the directory ``$ARGDOWN_CLI``)."""
+    npm = shutil.which("npm")
+    if shutil.which("node") is None or npm is None:
+        pytest.skip("the Argdown parser check needs Node.js and npm on PATH (e.g. apt-get install nodejs npm)")
+    configured = os.environ.get("ARGDOWN_CLI")
+    prefix = Path(configured) if configured else request.config.cache.mkdir("argdown-cli")
+    cli = prefix / "node_modules" / ".bin" / "argdown"
+    if not cli.exists():
+        command = [npm, "install", "--no-audit", "--no-fund", "--prefix", str(prefix)]
+        result = subprocess.run(
+            [*command, f"@argdown/cli@{ARGDOWN_CLI_VERSION}"], capture_output=True, text=True, timeout=900, check=False
+        )
+        if result.returncode != 0 or not cli.exists():
+            pytest.fail(f"npm could not install @argdown/cli into {prefix}:\n{result.stdout}\n{result.stderr}")
+    return cli
+
+
+async def test_the_argdown_parser_accepts_the_export_of_tricky_text(
+    db: Database, argdown_cli: Path, tmp_path: Path
+) -> None:
+    debate = await _tricky(db)
+    export = await _export(db, debate)
+    source = tmp_path / "debate.argdown"
+    source.write_text(to_argdown(export, lambda uid: f"<@{uid}> #{uid} [u]"), encoding="utf-8")
+
+    process = await asyncio.create_subprocess_exec(
+        str(argdown_cli),
+        "json",
+        str(source),
+        str(tmp_path / "out"),
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=120)
+    report = (out + err).decode(errors="replace")
+    assert process.returncode == 0, report
+    assert not re.search(r"error|warning|invalid", report, re.IGNORECASE), report
+    model = json.loads((tmp_path / "out" / "debate.json").read_text(encoding="utf-8"))
+
+    # every claim is a statement whose text is exactly what the user wrote (on one line), tags aside
+    statements = model["statements"]
+    assert set(statements) == {f"C{claim.number}" for claim in export.claims} | {"Crux 1", "Crux 2"}
+    assert model["arguments"] == {}
+    for claim in export.claims:
+        member = statements[f"C{claim.number}"]["members"][0]
+        tag_starts = [r["start"] for r in member.get("ranges", []) if r["type"] == "tag"]
+        assert member["text"][: min(tag_starts)].rstrip() == " ".join(claim.text.split())
+        side_tag = {"for (pro)": "for pro", "#against)": "against"}[claim.side or ""]
+        withdrawn = ["withdrawn"] if claim.status is ClaimStatus.WITHDRAWN else []
+        assert member["tags"] == [side_tag, *withdrawn]
+    # exactly the replies, as attacks and supports of what they answer
+    relations = sorted((r["from"], r["to"], r["relationType"]) for r in model["relations"])
+    assert relations == [("C2", "C1", "attack"), ("C3", "C2", "support"), ("C4", "C1", "support")]
+    crux = statements["Crux 1"]["members"][0]
+    assert crux["tags"] == ["crux", "open"]
+    assert [r["title"] for r in crux["ranges"] if r["type"] == "statement-mention"] == ["C1"]
+    assert crux["text"].startswith("Will [x] happen? // maybe /* or */ <@12> Bears on @[C1]. Credences: <@11> #11 [u]")
+    assert statements["Crux 2"]["members"][0]["tags"] == ["crux", "resolved"]
+    assert "Resolved: Yes :) see http://x.y/z_1" in statements["Crux 2"]["members"][0]["text"]
+    assert model["sections"][0]["title"] == f"Debate 1: {TRICKY_TOPIC}"
+
+
+def test_the_documented_schema_and_example_match_the_models() -> None:
+    document = (Path(__file__).parents[2] / "docs" / "export-schema.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```json\n(.*?)\n```", document, re.DOTALL)
+    example, schema = blocks
+    assert json.loads(schema) == DebateExport.model_json_schema(), "regenerate the schema in docs/export-schema.md"
+    assert DebateExport.model_validate_json(example).schema_version == 1
