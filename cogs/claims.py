@@ -6,7 +6,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import DebateBot
-from bot.core import debates as core
+from bot.core import claims
 from cogs import render
 from cogs.common import Interaction, actor, claim_autocomplete, open_debate, side_autocomplete
 from schema import ClaimKind
@@ -21,7 +21,7 @@ class ClaimsCog(commands.Cog):
     @app_commands.autocomplete(side=side_autocomplete)
     async def claim(self, interaction: Interaction, text: str, side: str | None = None) -> None:
         async with open_debate(interaction) as (session, debate):
-            logged = await core.add_claim(session, debate, actor(interaction), text, side)
+            logged = await claims.add_claim(session, debate, actor(interaction), text, side)
         await interaction.response.send_message(embed=render.claim_embed(logged))
 
     @app_commands.command(name="rebut", description="Log a rebuttal: an attack on a claim")
@@ -29,7 +29,7 @@ class ClaimsCog(commands.Cog):
     @app_commands.autocomplete(claim=claim_autocomplete)
     async def rebut(self, interaction: Interaction, claim: int, text: str) -> None:
         async with open_debate(interaction) as (session, debate):
-            logged = await core.add_reply(session, debate, actor(interaction), claim, text, ClaimKind.REBUTTAL)
+            logged = await claims.add_reply(session, debate, actor(interaction), claim, text, ClaimKind.REBUTTAL)
         await interaction.response.send_message(embed=render.claim_embed(logged))
 
 

@@ -10,12 +10,13 @@ from discord import app_commands
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.client import DebateBot
+from bot.core import choices as choose
 from bot.core import debates as core
 from bot.core.errors import DomainError
 from schema import Debate
 
 Interaction = discord.Interaction[DebateBot]
-ChoiceSource = Callable[[AsyncSession, Debate, str], Awaitable[list[core.Choice]]]
+ChoiceSource = Callable[[AsyncSession, Debate, str], Awaitable[list[choose.Choice]]]
 
 
 def actor(interaction: Interaction) -> core.Actor:
@@ -47,12 +48,12 @@ async def debate_choices(interaction: Interaction, typed: str, source: ChoiceSou
 
 
 async def claim_autocomplete(interaction: Interaction, current: str) -> list[app_commands.Choice]:
-    return await debate_choices(interaction, current, core.claim_choices)
+    return await debate_choices(interaction, current, choose.claim_choices)
 
 
 async def crux_autocomplete(interaction: Interaction, current: str) -> list[app_commands.Choice]:
-    return await debate_choices(interaction, current, core.crux_choices)
+    return await debate_choices(interaction, current, choose.crux_choices)
 
 
 async def side_autocomplete(interaction: Interaction, current: str) -> list[app_commands.Choice]:
-    return await debate_choices(interaction, current, core.side_choices)
+    return await debate_choices(interaction, current, choose.side_choices)

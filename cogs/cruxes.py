@@ -7,7 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import DebateBot
-from bot.core import debates as core
+from bot.core import cruxes
 from cogs import render
 from cogs.common import Interaction, actor, claim_autocomplete, crux_autocomplete, open_debate
 
@@ -21,7 +21,7 @@ class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: q
     @app_commands.autocomplete(claim=claim_autocomplete)
     async def add(self, interaction: Interaction, question: str, claim: int | None = None) -> None:
         async with open_debate(interaction) as (session, debate):
-            crux, linked = await core.add_crux(session, debate, actor(interaction), question, claim)
+            crux, linked = await cruxes.add_crux(session, debate, actor(interaction), question, claim)
         await interaction.response.send_message(embed=render.crux_embed(crux, linked))
 
     @app_commands.command(name="credence", description="Record how likely you think a crux is true (0–100)")
@@ -29,7 +29,7 @@ class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: q
     @app_commands.autocomplete(crux=crux_autocomplete)
     async def credence(self, interaction: Interaction, crux: int, value: int, reason: str | None = None) -> None:
         async with open_debate(interaction) as (session, debate):
-            recorded = await core.record_credence(session, debate, actor(interaction), crux, value, reason)
+            recorded = await cruxes.record_credence(session, debate, actor(interaction), crux, value, reason)
         moved = "" if recorded.previous is None else f" (was {recorded.previous})"
         message = f"{interaction.user.mention}: **{value}**{moved} on Crux #{recorded.crux.number}"
         if recorded.credence.reason:
@@ -41,7 +41,7 @@ class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: q
     @app_commands.autocomplete(crux=crux_autocomplete)
     async def resolve(self, interaction: Interaction, crux: int, resolution: str) -> None:
         async with open_debate(interaction) as (session, debate):
-            resolved = await core.resolve_crux(session, debate, actor(interaction), crux, resolution)
+            resolved = await cruxes.resolve_crux(session, debate, actor(interaction), crux, resolution)
         embed = discord.Embed(
             title=f"Crux #{resolved.number} resolved", description=resolved.question, colour=discord.Colour.green()
         )

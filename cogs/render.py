@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.core.debates import Logged
+from bot.core.claims import Logged
 from bot.core.summary import DebateSummary, pack, render_summary
 from schema import Claim, ClaimKind, Crux, Debate, Side
 

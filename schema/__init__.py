@@ -3,6 +3,7 @@
 from schema.tables import (
     Agenda,
     Claim,
+    ClaimRevision,
     CommandSync,
     Credence,
     Crux,
@@ -18,6 +19,7 @@ __all__ = [
     "Agenda",
     "Claim",
     "ClaimKind",
+    "ClaimRevision",
     "ClaimStatus",
     "CommandSync",
     "Credence",

@@ -77,6 +77,7 @@ class Debate(SQLModel, table=True):
     creator_id: int = Field(sa_column=_snowflake())
     created_at: datetime = _created_at()
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    outcome: str | None = Field(default=None, sa_type=Text, description="what the moderator said at the end")
     claim_seq: int = Field(default=0, description="last claim number handed out")
     crux_seq: int = Field(default=0, description="last crux number handed out")
 
@@ -110,6 +111,7 @@ class Claim(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("debate_id", "number"),
+        UniqueConstraint("debate_id", "source_message_id", "kind"),
         CheckConstraint("(kind = 'claim') = (parent_id IS NULL)", name="parent_iff_reply"),
         Index("ix_claim_parent_id", "parent_id"),
     )
@@ -123,9 +125,22 @@ class Claim(SQLModel, table=True):
     author_id: int = Field(sa_column=_snowflake())
     logged_by_id: int = Field(sa_column=_snowflake())
     text: str = Field(sa_type=Text)
+    source_message_id: int | None = Field(default=None, sa_column=_snowflake(nullable=True))
     source_url: str | None = Field(default=None, max_length=200, description="jump link to the chat message")
     status: ClaimStatus = Field(default=ClaimStatus.STANDING, sa_type=enum_column_type(ClaimStatus))
     created_at: datetime = _created_at()
+
+
+class ClaimRevision(SQLModel, table=True):
+    """The text a claim had before an edit: edits keep their history."""
+
+    __tablename__ = "claim_revision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: int = Field(foreign_key="claim.id", ondelete="CASCADE", index=True)
+    text: str = Field(sa_type=Text)
+    revised_by_id: int = Field(sa_column=_snowflake())
+    revised_at: datetime = _created_at()
 
 
 class Crux(SQLModel, table=True):
@@ -133,6 +148,7 @@ class Crux(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("debate_id", "number"),
+        UniqueConstraint("debate_id", "source_message_id"),
         CheckConstraint("(status = 'resolved') = (resolution IS NOT NULL)", name="resolution_iff_resolved"),
     )
 
@@ -141,6 +157,9 @@ class Crux(SQLModel, table=True):
     number: int
     question: str = Field(sa_type=Text)
     author_id: int = Field(sa_column=_snowflake())
+    logged_by_id: int | None = Field(default=None, sa_column=_snowflake(nullable=True), description="if not the author")
+    source_message_id: int | None = Field(default=None, sa_column=_snowflake(nullable=True))
+    source_url: str | None = Field(default=None, max_length=200, description="jump link to the chat message")
     status: CruxStatus = Field(default=CruxStatus.OPEN, sa_type=enum_column_type(CruxStatus))
     resolution: str | None = Field(default=None, sa_type=Text)
     resolved_by_id: int | None = Field(default=None, sa_column=_snowflake(nullable=True))

@@ -1,12 +1,14 @@
-"""The rules of a debate: starting one, joining a side, claims, rebuttals, cruxes, credences, resolutions.
+"""Debates: starting one, finding the debate of a thread, sides and joining them, moderation, status, ending.
 
 Every function takes an open session and leaves committing to the caller (``Database.write``). Every lookup is
-scoped to the debate, and so to its guild: an id from another debate or guild is simply not found.
+scoped to the guild, or to the debate and so to its guild: an id from another debate or guild is simply not found.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import ceil
+from typing import Generic, TypeVar
 
 from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,10 +21,7 @@ from schema import (
     Agenda,
     Claim,
     ClaimKind,
-    ClaimStatus,
-    Credence,
     Crux,
-    CruxClaim,
     CruxStatus,
     Debate,
     DebateFormat,
@@ -37,6 +36,8 @@ from schema import (
 DEFAULT_SIDES = ("for", "against")
 MIN_SIDES, MAX_SIDES = 2, 6
 THREAD_NAME_MAX = 100
+DEBATES_PER_PAGE = 10
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,19 +71,22 @@ class Joined:
 
 
 @dataclass(frozen=True, slots=True)
-class Logged:
-    """A claim, rebuttal or support just logged, with its side and the claim it answers (if any)."""
+class Status:
+    """A debate at a glance: who is on which side and how much has been said."""
 
-    claim: Claim
-    side: Side
-    answers: Claim | None = None
+    debate: Debate
+    sides: list[tuple[Side, int]]
+    claims: dict[ClaimKind, int]
+    open_cruxes: int
+    resolved_cruxes: int
 
 
 @dataclass(frozen=True, slots=True)
-class CredenceRecorded:
-    crux: Crux
-    credence: Credence
-    previous: int | None
+class Page(Generic[T]):
+    items: list[T]
+    number: int
+    pages: int
+    total: int
 
 
 def plan_debate(topic: str, agenda: str | None = None, sides: str | None = None) -> NewDebate:
@@ -124,7 +128,6 @@ async def start_debate(
     )
     session.add(debate)
     await session.flush()
-    assert debate.id is not None
     session.add_all(
         Side(debate_id=id_of(debate), position=i, name=name, name_key=t.name_key(name))
         for i, name in enumerate(plan.sides)
@@ -157,10 +160,20 @@ async def _next_debate_number(session: AsyncSession, guild_id: int) -> int:
     return (await session.execute(statement)).scalar_one()
 
 
+async def next_number(session: AsyncSession, debate: Debate, counter: str) -> int:
+    """The next claim or crux number of the debate (``counter`` is ``"claim_seq"`` or ``"crux_seq"``).
+
+    An ``UPDATE … RETURNING`` on the debate's row: concurrent writers queue on the row, numbers never repeat.
+    """
+    column = col(getattr(Debate, counter))
+    statement = update(Debate).where(col(Debate.id) == debate.id).values({counter: column + 1}).returning(column)
+    return (await session.execute(statement)).scalar_one()
+
+
 async def debate_in_thread(session: AsyncSession, guild_id: int | None, thread_id: int) -> Debate:
     """The debate held in this thread, or :class:`WrongPlace` saying where to go."""
     if guild_id is None:
-        raise WrongPlace("Debates live in servers: use this command in a debate thread there.")
+        raise WrongPlace("Debates live in servers: use this command in a debate thread there, not in a DM.")
     statement = select(Debate).where(Debate.guild_id == guild_id, Debate.thread_id == thread_id)
     debate = (await session.execute(statement)).scalar_one_or_none()
     if debate is None:
@@ -184,14 +197,23 @@ async def sides_of(session: AsyncSession, debate: Debate) -> list[Side]:
     return list((await session.execute(statement)).scalars())
 
 
-async def _side_named(session: AsyncSession, debate: Debate, name: str) -> Side:
+async def side_named(session: AsyncSession, debate: Debate, name: str) -> Side:
+    """The debate's side of that name (case-insensitive), or :class:`InvalidInput` listing the sides."""
     key = t.name_key(name)
     sides = await sides_of(session, debate)
     for side in sides:
-        if side.name_key == key or str(side.id) == name.strip():
+        if side.name_key == key:
             return side
     names = ", ".join(f"“{side.name}”" for side in sides)
     raise InvalidInput(f"This debate has no side called “{t.one_line(name, 50)}”. Its sides are {names}.")
+
+
+async def side_by_id(session: AsyncSession, debate: Debate, side_id: int) -> Side:
+    """The debate's side with this id, or :class:`NotFound`."""
+    side = (await session.execute(select(Side).where(Side.id == side_id, Side.debate_id == debate.id))).scalar()
+    if side is None:
+        raise NotFound("That side is not part of this debate.")
+    return side
 
 
 async def side_of(session: AsyncSession, debate: Debate, user_id: int) -> Side | None:
@@ -205,8 +227,12 @@ async def side_of(session: AsyncSession, debate: Debate, user_id: int) -> Side |
 
 
 async def join(session: AsyncSession, debate: Debate, user_id: int, side_name: str) -> Joined:
-    """Put the user on a side (moving them if they had joined another)."""
-    side = await _side_named(session, debate, side_name)
+    """Put the user on the side of that name (moving them if they had joined another)."""
+    return await join_side(session, debate, user_id, await side_named(session, debate, side_name))
+
+
+async def join_side(session: AsyncSession, debate: Debate, user_id: int, side: Side) -> Joined:
+    """Put the user on ``side``; joining twice is harmless (one row per user per debate)."""
     previous = await side_of(session, debate, user_id)
     await upsert(
         session,
@@ -216,135 +242,6 @@ async def join(session: AsyncSession, debate: Debate, user_id: int, side_name: s
         update=("side_id",),
     )
     return Joined(side=side, previous=previous)
-
-
-async def _next_number(session: AsyncSession, debate: Debate, counter: str) -> int:
-    column = col(getattr(Debate, counter))
-    statement = update(Debate).where(col(Debate.id) == debate.id).values({counter: column + 1}).returning(column)
-    return (await session.execute(statement)).scalar_one()
-
-
-async def add_claim(
-    session: AsyncSession, debate: Debate, actor: Actor, text: str, side_name: str | None = None
-) -> Logged:
-    """Log a claim for ``side_name``, or for the side the author joined."""
-    body = t.clean_text(text, "The claim", t.CLAIM_MAX)
-    if side_name and side_name.strip():
-        side = await _side_named(session, debate, side_name)
-    else:
-        side = await _joined_side_or_raise(session, debate, actor.user_id, "log a claim")
-    return await _insert_claim(session, debate, actor, body, side=side, kind=ClaimKind.CLAIM, parent=None)
-
-
-async def add_reply(
-    session: AsyncSession, debate: Debate, actor: Actor, parent_id: int, text: str, kind: ClaimKind
-) -> Logged:
-    """Log a rebuttal or support of a standing claim."""
-    what = "The rebuttal" if kind is ClaimKind.REBUTTAL else "The support"
-    body = t.clean_text(text, what, t.CLAIM_MAX)
-    parent = await claim_in(session, debate, parent_id)
-    if parent.status is ClaimStatus.WITHDRAWN:
-        raise InvalidInput(f"Claim #{parent.number} was withdrawn: there is nothing left to answer.")
-    side = await _joined_side_or_raise(session, debate, actor.user_id, f"log a {kind.value}")
-    return await _insert_claim(session, debate, actor, body, side=side, kind=kind, parent=parent)
-
-
-async def _joined_side_or_raise(session: AsyncSession, debate: Debate, user_id: int, action: str) -> Side:
-    side = await side_of(session, debate, user_id)
-    if side is None:
-        raise InvalidInput(f"Join a side with /debate join before you {action}.")
-    return side
-
-
-async def _insert_claim(
-    session: AsyncSession,
-    debate: Debate,
-    actor: Actor,
-    body: str,
-    *,
-    side: Side,
-    kind: ClaimKind,
-    parent: Claim | None,
-) -> Logged:
-    claim = Claim(
-        debate_id=id_of(debate),
-        number=await _next_number(session, debate, "claim_seq"),
-        kind=kind,
-        parent_id=parent.id if parent else None,
-        side_id=side.id,
-        author_id=actor.user_id,
-        logged_by_id=actor.user_id,
-        text=body,
-    )
-    session.add(claim)
-    await session.flush()
-    return Logged(claim=claim, side=side, answers=parent)
-
-
-async def claim_in(session: AsyncSession, debate: Debate, claim_id: int) -> Claim:
-    """The claim with this id in this debate, or :class:`NotFound`."""
-    statement = select(Claim).where(Claim.id == claim_id, Claim.debate_id == debate.id)
-    claim = (await session.execute(statement)).scalar_one_or_none()
-    if claim is None:
-        raise NotFound("No such claim in this debate: pick one from the list as you type.")
-    return claim
-
-
-async def crux_in(session: AsyncSession, debate: Debate, crux_id: int) -> Crux:
-    """The crux with this id in this debate, or :class:`NotFound`."""
-    statement = select(Crux).where(Crux.id == crux_id, Crux.debate_id == debate.id)
-    crux = (await session.execute(statement)).scalar_one_or_none()
-    if crux is None:
-        raise NotFound("No such crux in this debate: pick one from the list as you type.")
-    return crux
-
-
-async def add_crux(
-    session: AsyncSession, debate: Debate, actor: Actor, question: str, claim_id: int | None = None
-) -> tuple[Crux, Claim | None]:
-    """Name a crux, optionally linked to a claim of this debate; returns (the crux, the linked claim)."""
-    body = t.clean_text(question, "The question", t.QUESTION_MAX)
-    claim = await claim_in(session, debate, claim_id) if claim_id is not None else None
-    crux = Crux(
-        debate_id=id_of(debate),
-        number=await _next_number(session, debate, "crux_seq"),
-        question=body,
-        author_id=actor.user_id,
-    )
-    session.add(crux)
-    await session.flush()
-    if claim is not None:
-        session.add(CruxClaim(crux_id=id_of(crux), claim_id=id_of(claim)))
-        await session.flush()
-    return crux, claim
-
-
-async def record_credence(
-    session: AsyncSession, debate: Debate, actor: Actor, crux_id: int, value: int, reason: str | None = None
-) -> CredenceRecorded:
-    """Append the user's credence (0–100) on an open crux; earlier credences are kept."""
-    if not 0 <= value <= 100:
-        raise InvalidInput(f"A credence is a percentage from 0 to 100 (got {value}).")
-    why = t.optional_text(reason, "The reason", t.REASON_MAX)
-    crux = await crux_in(session, debate, crux_id)
-    if crux.status is CruxStatus.RESOLVED:
-        raise InvalidInput(f"Crux #{crux.number} is resolved; credences are closed.")
-    previous = await latest_credence(session, crux, actor.user_id)
-    credence = Credence(crux_id=id_of(crux), user_id=actor.user_id, value=value, reason=why)
-    session.add(credence)
-    await session.flush()
-    return CredenceRecorded(crux=crux, credence=credence, previous=previous)
-
-
-async def latest_credence(session: AsyncSession, crux: Crux, user_id: int) -> int | None:
-    """The user's latest credence on the crux, if any."""
-    statement = (
-        select(Credence.value)
-        .where(Credence.crux_id == crux.id, Credence.user_id == user_id)
-        .order_by(col(Credence.id).desc())
-        .limit(1)
-    )
-    return (await session.execute(statement)).scalar_one_or_none()
 
 
 def can_moderate(debate: Debate, actor: Actor) -> bool:
@@ -358,67 +255,68 @@ def require_moderator(debate: Debate, actor: Actor, action: str) -> None:
         raise NotAllowed(f"Only the debate's creator or a member with Manage Threads can {action}.")
 
 
-async def resolve_crux(session: AsyncSession, debate: Debate, actor: Actor, crux_id: int, resolution: str) -> Crux:
-    """Mark an open crux resolved with the given resolution (moderators only)."""
-    require_moderator(debate, actor, "resolve a crux")
-    body = t.clean_text(resolution, "The resolution", t.RESOLUTION_MAX)
-    crux = await crux_in(session, debate, crux_id)
-    if crux.status is CruxStatus.RESOLVED:
-        raise InvalidInput(f"Crux #{crux.number} is already resolved: {t.one_line(crux.resolution or '', 200)}")
-    crux.status = CruxStatus.RESOLVED
-    crux.resolution = body
-    crux.resolved_by_id = actor.user_id
-    crux.resolved_at = utcnow()
+async def status(session: AsyncSession, debate: Debate) -> Status:
+    """Participants per side, claims per kind, open and resolved cruxes: three queries."""
+    per_side = (
+        select(Side, func.count(col(Participant.id)))
+        .outerjoin(Participant, col(Participant.side_id) == col(Side.id))
+        .where(Side.debate_id == debate.id)
+        .group_by(col(Side.id))
+        .order_by(col(Side.position))
+    )
+    claims = select(Claim.kind, func.count()).where(Claim.debate_id == debate.id).group_by(col(Claim.kind))
+    cruxes = select(Crux.status, func.count()).where(Crux.debate_id == debate.id).group_by(col(Crux.status))
+    claim_counts = dict.fromkeys(ClaimKind, 0) | {
+        ClaimKind(kind): n for kind, n in (await session.execute(claims)).all()
+    }
+    crux_counts = {CruxStatus(state): n for state, n in (await session.execute(cruxes)).all()}
+    return Status(
+        debate=debate,
+        sides=[(side, n) for side, n in (await session.execute(per_side)).all()],
+        claims=claim_counts,
+        open_cruxes=crux_counts.get(CruxStatus.OPEN, 0),
+        resolved_cruxes=crux_counts.get(CruxStatus.RESOLVED, 0),
+    )
+
+
+async def open_debates(session: AsyncSession, guild_id: int, page: int) -> Page[Debate]:
+    """The guild's open debates, newest first, ``DEBATES_PER_PAGE`` to a page (pages count from 1)."""
+    where = (col(Debate.guild_id) == guild_id) & (col(Debate.status) == DebateStatus.OPEN)
+    total = (await session.execute(select(func.count()).select_from(Debate).where(where))).scalar_one()
+    pages = max(1, ceil(total / DEBATES_PER_PAGE))
+    if not 1 <= page <= pages:
+        raise InvalidInput(
+            f"There {'is' if pages == 1 else 'are'} {t.plural(pages, 'page')} of debates; pick 1–{pages}."
+        )
+    statement = (
+        select(Debate)
+        .where(where)
+        .order_by(col(Debate.number).desc())
+        .offset((page - 1) * DEBATES_PER_PAGE)
+        .limit(DEBATES_PER_PAGE)
+    )
+    return Page(list((await session.execute(statement)).scalars()), page, pages, total)
+
+
+async def end_debate(session: AsyncSession, debate: Debate, actor: Actor, outcome: str | None) -> Debate:
+    """Close the debate (moderators only); its record stays readable."""
+    require_moderator(debate, actor, "end the debate")
+    debate.outcome = t.optional_text(outcome, "The outcome", t.RESOLUTION_MAX)
+    debate.status = DebateStatus.CLOSED
+    debate.ended_at = utcnow()
+    session.add(debate)
     await session.flush()
-    return crux
+    return debate
 
 
-@dataclass(frozen=True, slots=True)
-class Choice:
-    """An autocomplete choice: a record's id and how it is shown."""
-
-    value: int | str
-    label: str
-
-
-LABEL_MAX = 100
-CHOICES_MAX = 25
-
-
-async def claim_choices(session: AsyncSession, debate: Debate, typed: str) -> list[Choice]:
-    """Standing claims of this debate matching what was typed (number or words), newest first."""
-    statement = select(Claim).where(Claim.debate_id == debate.id, Claim.status == ClaimStatus.STANDING)
-    statement = _filter_typed(statement, Claim.number, Claim.text, typed).order_by(col(Claim.number).desc())
-    claims = (await session.execute(statement.limit(CHOICES_MAX))).scalars()
-    return [Choice(claim.id, _label(f"#{claim.number} {_kind_tag(claim)}", claim.text)) for claim in claims]
-
-
-async def crux_choices(session: AsyncSession, debate: Debate, typed: str) -> list[Choice]:
-    """Open cruxes of this debate matching what was typed, newest first."""
-    statement = select(Crux).where(Crux.debate_id == debate.id, Crux.status == CruxStatus.OPEN)
-    statement = _filter_typed(statement, Crux.number, Crux.question, typed).order_by(col(Crux.number).desc())
-    cruxes = (await session.execute(statement.limit(CHOICES_MAX))).scalars()
-    return [Choice(crux.id, _label(f"#{crux.number}", crux.question)) for crux in cruxes]
-
-
-async def side_choices(session: AsyncSession, debate: Debate, typed: str) -> list[Choice]:
-    """The debate's sides whose names contain what was typed."""
-    key = t.name_key(typed)
-    return [Choice(side.name, side.name) for side in await sides_of(session, debate) if key in side.name_key]
-
-
-def _filter_typed(statement, number_column, text_column, typed: str):
-    typed = typed.strip().lstrip("#")
-    if not typed:
-        return statement
-    if typed.isdigit():
-        return statement.where(number_column == int(typed))
-    return statement.where(func.lower(text_column).contains(typed.lower()))
-
-
-def _kind_tag(claim: Claim) -> str:
-    return "" if claim.kind is ClaimKind.CLAIM else f"({claim.kind.value})"
-
-
-def _label(prefix: str, body: str) -> str:
-    return t.one_line(f"{' '.join(prefix.split())} {body}", LABEL_MAX)
+async def agendas(session: AsyncSession, guild_id: int) -> list[tuple[Agenda, int, int]]:
+    """The guild's agendas with their open and total debate counts, by name."""
+    open_count = func.count(col(Debate.id)).filter(col(Debate.status) == DebateStatus.OPEN)
+    statement = (
+        select(Agenda, open_count, func.count(col(Debate.id)))
+        .outerjoin(Debate, col(Debate.agenda_id) == col(Agenda.id))
+        .where(Agenda.guild_id == guild_id)
+        .group_by(col(Agenda.id))
+        .order_by(col(Agenda.name_key))
+    )
+    return [(agenda, n_open, n_all) for agenda, n_open, n_all in (await session.execute(statement)).all()]

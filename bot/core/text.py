@@ -35,9 +35,12 @@ def clean_text(value: str | None, what: str, limit: int) -> str:
 
 def optional_text(value: str | None, what: str, limit: int) -> str | None:
     """Like :func:`clean_text`, but nothing (or only blanks) gives ``None``."""
-    if value is None or not _strip_invisible(value).strip():
-        return None
-    return clean_text(value, what, limit)
+    return None if is_blank(value) else clean_text(value, what, limit)
+
+
+def is_blank(value: str | None) -> bool:
+    """Nothing, or only spaces and invisible characters."""
+    return not _strip_invisible(value or "").strip()
 
 
 def _strip_invisible(value: str) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from bot.core import choices as choose
+from bot.core import claims, cruxes
 from bot.core import debates as core
 from bot.core.errors import InvalidInput, NotAllowed, NotFound, WrongPlace
 from bot.db import Database
@@ -78,11 +80,13 @@ async def test_claims_need_a_side_and_are_numbered_per_debate(db: Database) -> N
     debate = await _start(db)
     async with db.write() as session:
         with pytest.raises(InvalidInput, match="Join a side"):
-            await core.add_claim(session, debate, core.Actor(GUILD, BOB), "Interp scales")
+            await claims.add_claim(session, debate, core.Actor(GUILD, BOB), "Interp scales")
     await _joined(db, debate, BOB, "for")
     async with db.write() as session:
-        first = (await core.add_claim(session, debate, core.Actor(GUILD, BOB), "  Interp scales  ")).claim
-        second = (await core.add_claim(session, debate, core.Actor(GUILD, BOB), "Steelman", side_name="against")).claim
+        first = (await claims.add_claim(session, debate, core.Actor(GUILD, BOB), "  Interp scales  ")).claim
+        second = (
+            await claims.add_claim(session, debate, core.Actor(GUILD, BOB), "Steelman", side_name="against")
+        ).claim
     assert (first.number, first.text, second.number) == (1, "Interp scales", 2)
     assert second.side_id != first.side_id
 
@@ -93,26 +97,26 @@ async def test_rebuttal_of_a_claim_from_another_debate_is_not_found(db: Database
     await _joined(db, other, BOB, "for")
     await _joined(db, debate, BOB, "for")
     async with db.write() as session:
-        foreign = (await core.add_claim(session, other, core.Actor(OTHER_GUILD, BOB), "elsewhere")).claim
+        foreign = (await claims.add_claim(session, other, core.Actor(OTHER_GUILD, BOB), "elsewhere")).claim
     async with db.write() as session:
         with pytest.raises(NotFound, match="No such claim in this debate"):
-            await core.add_reply(session, debate, core.Actor(GUILD, BOB), foreign.id or 0, "no", ClaimKind.REBUTTAL)
+            await claims.add_reply(session, debate, core.Actor(GUILD, BOB), foreign.id or 0, "no", ClaimKind.REBUTTAL)
 
 
 async def test_credences_are_append_only_and_range_checked(db: Database) -> None:
     debate = await _start(db)
     actor = core.Actor(GUILD, BOB)
     async with db.write() as session:
-        crux, _ = await core.add_crux(session, debate, actor, "Will interp tools generalise?")
+        crux, _ = await cruxes.add_crux(session, debate, actor, "Will interp tools generalise?")
     async with db.write() as session:
-        first = await core.record_credence(session, debate, actor, crux.id or 0, 30)
+        first = await cruxes.record_credence(session, debate, actor, crux.id or 0, 30)
     async with db.write() as session:
-        second = await core.record_credence(session, debate, actor, crux.id or 0, 70, "new paper")
+        second = await cruxes.record_credence(session, debate, actor, crux.id or 0, 70, "new paper")
     assert (first.previous, second.previous) == (None, 30)
     for bad in (-1, 101):
         async with db.write() as session:
             with pytest.raises(InvalidInput, match="from 0 to 100"):
-                await core.record_credence(session, debate, actor, crux.id or 0, bad)
+                await cruxes.record_credence(session, debate, actor, crux.id or 0, bad)
     async with db.read() as session:
         values = (await session.execute(select(Credence.value).order_by(Credence.id))).scalars().all()
     assert values == [30, 70]
@@ -121,18 +125,18 @@ async def test_credences_are_append_only_and_range_checked(db: Database) -> None
 async def test_only_creator_or_moderator_resolves_and_not_twice(db: Database) -> None:
     debate = await _start(db)
     async with db.write() as session:
-        crux, _ = await core.add_crux(session, debate, core.Actor(GUILD, BOB), "Q?")
+        crux, _ = await cruxes.add_crux(session, debate, core.Actor(GUILD, BOB), "Q?")
     async with db.write() as session:
         with pytest.raises(NotAllowed, match="creator or a member with Manage Threads"):
-            await core.resolve_crux(session, debate, core.Actor(GUILD, BOB), crux.id or 0, "yes")
+            await cruxes.resolve_crux(session, debate, core.Actor(GUILD, BOB), crux.id or 0, "yes")
     async with db.write() as session:
-        resolved = await core.resolve_crux(
+        resolved = await cruxes.resolve_crux(
             session, debate, core.Actor(GUILD, MOD, can_moderate=True), crux.id or 0, "yes"
         )
     assert resolved.status is CruxStatus.RESOLVED and resolved.resolved_by_id == MOD
     async with db.write() as session:
         with pytest.raises(InvalidInput, match="already resolved"):
-            await core.resolve_crux(session, debate, core.Actor(GUILD, ALICE), crux.id or 0, "again")
+            await cruxes.resolve_crux(session, debate, core.Actor(GUILD, ALICE), crux.id or 0, "again")
 
 
 async def test_a_failed_write_leaves_nothing_behind(db: Database) -> None:
@@ -140,8 +144,8 @@ async def test_a_failed_write_leaves_nothing_behind(db: Database) -> None:
     await _joined(db, debate, BOB, "for")
     with pytest.raises(NotFound):
         async with db.write() as session:
-            await core.add_claim(session, debate, core.Actor(GUILD, BOB), "kept?")
-            await core.add_reply(session, debate, core.Actor(GUILD, BOB), 999, "x", ClaimKind.REBUTTAL)
+            await claims.add_claim(session, debate, core.Actor(GUILD, BOB), "kept?")
+            await claims.add_reply(session, debate, core.Actor(GUILD, BOB), 999, "x", ClaimKind.REBUTTAL)
     async with db.read() as session:
         assert (await session.execute(select(func.count()).select_from(Claim))).scalar_one() == 0
         assert (await session.get(Debate, debate.id)).claim_seq == 0  # type: ignore[union-attr]
@@ -162,11 +166,11 @@ async def test_autocomplete_offers_only_this_debates_records(db: Database) -> No
     for d in (debate, other):
         await _joined(db, d, BOB, "for")
         async with db.write() as session:
-            await core.add_claim(session, d, core.Actor(GUILD, BOB), f"claim in {d.number} " + "x" * 200)
+            await claims.add_claim(session, d, core.Actor(GUILD, BOB), f"claim in {d.number} " + "x" * 200)
     async with db.read() as session:
-        choices = await core.claim_choices(session, debate, "")
-        by_number = await core.claim_choices(session, debate, "#1")
-        by_word = await core.claim_choices(session, debate, "CLAIM IN 1")
+        choices = await choose.claim_choices(session, debate, "")
+        by_number = await choose.claim_choices(session, debate, "#1")
+        by_word = await choose.claim_choices(session, debate, "CLAIM IN 1")
     assert [c.label[:14] for c in choices] == ["#1 claim in 1 "]
     assert all(len(c.label) <= 100 for c in choices)
     assert by_number == choices == by_word

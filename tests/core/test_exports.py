@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
+from bot.core import claims, cruxes
 from bot.core import debates as core
 from bot.core.exports import DebateExport, argdown_escape, build_export, to_argdown, to_json, to_markdown
 from bot.db import Database
@@ -53,17 +54,17 @@ async def _argued(db: Database) -> Debate:
     debate = await _debate(db)
     alice, bob, carol = (core.Actor(GUILD, u) for u in (ALICE, BOB, CAROL))
     async with db.write() as session:
-        one = (await core.add_claim(session, debate, alice, "Interp tools will generalise")).claim
-        two = (await core.add_reply(session, debate, bob, one.id or 0, "They never have", ClaimKind.REBUTTAL)).claim
-        await core.add_reply(session, debate, alice, two.id or 0, "Some did, in 2024", ClaimKind.REBUTTAL)
-        await core.add_reply(session, debate, carol, one.id or 0, "Probing works on big models", ClaimKind.SUPPORT)
-        await core.add_claim(session, debate, bob, "Governance is cheaper")
-        crux, _ = await core.add_crux(session, debate, alice, "Do circuits transfer?", one.id)
-        await core.record_credence(session, debate, alice, crux.id or 0, 40)
-        await core.record_credence(session, debate, bob, crux.id or 0, 80, "priors")
-        await core.record_credence(session, debate, alice, crux.id or 0, 15, "read the transfer paper")
-        settled, _ = await core.add_crux(session, debate, bob, "Is compute the bottleneck?")
-        await core.resolve_crux(session, debate, alice, settled.id or 0, "No: data is")
+        one = (await claims.add_claim(session, debate, alice, "Interp tools will generalise")).claim
+        two = (await claims.add_reply(session, debate, bob, one.id or 0, "They never have", ClaimKind.REBUTTAL)).claim
+        await claims.add_reply(session, debate, alice, two.id or 0, "Some did, in 2024", ClaimKind.REBUTTAL)
+        await claims.add_reply(session, debate, carol, one.id or 0, "Probing works on big models", ClaimKind.SUPPORT)
+        await claims.add_claim(session, debate, bob, "Governance is cheaper")
+        crux, _ = await cruxes.add_crux(session, debate, alice, "Do circuits transfer?", one.id)
+        await cruxes.record_credence(session, debate, alice, crux.id or 0, 40)
+        await cruxes.record_credence(session, debate, bob, crux.id or 0, 80, "priors")
+        await cruxes.record_credence(session, debate, alice, crux.id or 0, 15, "read the transfer paper")
+        settled, _ = await cruxes.add_crux(session, debate, bob, "Is compute the bottleneck?")
+        await cruxes.resolve_crux(session, debate, alice, settled.id or 0, "No: data is")
     await _withdraw(db, debate, 5)
     return debate
 
@@ -172,10 +173,10 @@ async def test_markdown_escapes_what_users_wrote(db: Database) -> None:
     alice = core.Actor(GUILD, ALICE)
     async with db.write() as session:
         text = "**bold** and <@12> and [link](http://x) and `code`\n# not a heading\n- not an item\n> not a quote"
-        claim = (await core.add_claim(session, debate, alice, text)).claim
-        await core.add_reply(session, debate, alice, claim.id or 0, "~~struck~~ | pipe _it_", ClaimKind.SUPPORT)
-        crux, _ = await core.add_crux(session, debate, alice, "<@&1> @everyone *why*?\n## sub")
-        await core.record_credence(session, debate, alice, crux.id or 0, 50, "*because*")
+        claim = (await claims.add_claim(session, debate, alice, text)).claim
+        await claims.add_reply(session, debate, alice, claim.id or 0, "~~struck~~ | pipe _it_", ClaimKind.SUPPORT)
+        crux, _ = await cruxes.add_crux(session, debate, alice, "<@&1> @everyone *why*?\n## sub")
+        await cruxes.record_credence(session, debate, alice, crux.id or 0, 50, "*because*")
     document = to_markdown(await _export(db, debate), lambda uid: f"user{uid}")
 
     assert document.startswith("# Debate #1: Is \\*\\*this\\*\\* a #topic?\n")
@@ -203,13 +204,13 @@ async def test_build_export_uses_the_same_number_of_queries_at_any_size(db: Data
     alice, bob = core.Actor(GUILD, ALICE), core.Actor(GUILD, BOB)
     for i in range(30):
         async with db.write() as session:
-            claim = (await core.add_claim(session, large, alice, f"claim {i}")).claim
-            await core.add_reply(session, large, bob, claim.id or 0, f"no {i}", ClaimKind.REBUTTAL)
-            crux, _ = await core.add_crux(session, large, alice, f"question {i}?", claim.id)
-            await core.record_credence(session, large, alice, crux.id or 0, i)
-            await core.record_credence(session, large, bob, crux.id or 0, 80)
+            claim = (await claims.add_claim(session, large, alice, f"claim {i}")).claim
+            await claims.add_reply(session, large, bob, claim.id or 0, f"no {i}", ClaimKind.REBUTTAL)
+            crux, _ = await cruxes.add_crux(session, large, alice, f"question {i}?", claim.id)
+            await cruxes.record_credence(session, large, alice, crux.id or 0, i)
+            await cruxes.record_credence(session, large, bob, crux.id or 0, 80)
             if i % 3 == 0:
-                await core.resolve_crux(session, large, alice, crux.id or 0, "settled")
+                await cruxes.resolve_crux(session, large, alice, crux.id or 0, "settled")
 
     async def count_statements(debate: Debate) -> tuple[int, DebateExport]:
         statements: list[str] = []
@@ -251,17 +252,19 @@ async def _tricky(db: Database) -> Debate:
     debate = await _debate(db, topic=TRICKY_TOPIC, sides="for (pro), #against)")
     alice, bob = core.Actor(GUILD, ALICE), core.Actor(GUILD, BOB)
     async with db.write() as session:
-        first = (await core.add_claim(session, debate, alice, TRICKY_CLAIMS[0])).claim
-        second = (await core.add_reply(session, debate, bob, first.id or 0, TRICKY_CLAIMS[1], ClaimKind.REBUTTAL)).claim
-        await core.add_reply(session, debate, alice, second.id or 0, TRICKY_CLAIMS[2], ClaimKind.SUPPORT)
-        await core.add_reply(session, debate, alice, first.id or 0, TRICKY_CLAIMS[3], ClaimKind.SUPPORT)
-        await core.add_claim(session, debate, bob, TRICKY_CLAIMS[4])
-        await core.add_claim(session, debate, bob, TRICKY_CLAIMS[5])
-        crux, _ = await core.add_crux(session, debate, alice, "Will [x] happen? // maybe /* or */ <@12>", first.id)
-        await core.record_credence(session, debate, alice, crux.id or 0, 40)
-        await core.record_credence(session, debate, alice, crux.id or 0, 15)
-        other, _ = await core.add_crux(session, debate, bob, "#crux? :)")
-        await core.resolve_crux(session, debate, alice, other.id or 0, "Yes :) see http://x.y/z_1")
+        first = (await claims.add_claim(session, debate, alice, TRICKY_CLAIMS[0])).claim
+        second = (
+            await claims.add_reply(session, debate, bob, first.id or 0, TRICKY_CLAIMS[1], ClaimKind.REBUTTAL)
+        ).claim
+        await claims.add_reply(session, debate, alice, second.id or 0, TRICKY_CLAIMS[2], ClaimKind.SUPPORT)
+        await claims.add_reply(session, debate, alice, first.id or 0, TRICKY_CLAIMS[3], ClaimKind.SUPPORT)
+        await claims.add_claim(session, debate, bob, TRICKY_CLAIMS[4])
+        await claims.add_claim(session, debate, bob, TRICKY_CLAIMS[5])
+        crux, _ = await cruxes.add_crux(session, debate, alice, "Will [x] happen? // maybe /* or */ <@12>", first.id)
+        await cruxes.record_credence(session, debate, alice, crux.id or 0, 40)
+        await cruxes.record_credence(session, debate, alice, crux.id or 0, 15)
+        other, _ = await cruxes.add_crux(session, debate, bob, "#crux? :)")
+        await cruxes.resolve_crux(session, debate, alice, other.id or 0, "Yes :) see http://x.y/z_1")
     await _withdraw(db, debate, 5)
     return debate
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import event
 
+from bot.core import claims, cruxes
 from bot.core import debates as core
 from bot.core.summary import pack, render_summary, summarize
 from bot.db import Database
@@ -24,36 +25,36 @@ async def _debate(db: Database) -> Debate:
     return debate
 
 
-async def _grow(db: Database, debate: Debate, cruxes: int) -> None:
+async def _grow(db: Database, debate: Debate, count: int) -> None:
     alice, bob = core.Actor(GUILD, ALICE), core.Actor(GUILD, BOB)
-    for i in range(cruxes):
+    for i in range(count):
         async with db.write() as session:
-            claim = (await core.add_claim(session, debate, alice, f"claim {i}")).claim
-            await core.add_reply(session, debate, bob, claim.id or 0, f"no {i}", ClaimKind.REBUTTAL)
-            crux, _ = await core.add_crux(session, debate, alice, f"question {i}?", claim.id)
-            await core.record_credence(session, debate, alice, crux.id or 0, 20 + i % 50)
-            await core.record_credence(session, debate, bob, crux.id or 0, 80)
-            await core.record_credence(session, debate, alice, crux.id or 0, 30)
+            claim = (await claims.add_claim(session, debate, alice, f"claim {i}")).claim
+            await claims.add_reply(session, debate, bob, claim.id or 0, f"no {i}", ClaimKind.REBUTTAL)
+            crux, _ = await cruxes.add_crux(session, debate, alice, f"question {i}?", claim.id)
+            await cruxes.record_credence(session, debate, alice, crux.id or 0, 20 + i % 50)
+            await cruxes.record_credence(session, debate, bob, crux.id or 0, 80)
+            await cruxes.record_credence(session, debate, alice, crux.id or 0, 30)
 
 
 async def test_summary_orders_by_spread_and_shows_movement_and_double_cruxes(db: Database) -> None:
     debate = await _debate(db)
     alice, bob, carol = (core.Actor(GUILD, u) for u in (ALICE, BOB, CAROL))
     async with db.write() as session:
-        claim = (await core.add_claim(session, debate, alice, "Interp tools will generalise")).claim
+        claim = (await claims.add_claim(session, debate, alice, "Interp tools will generalise")).claim
         rebuttal = (
-            await core.add_reply(session, debate, bob, claim.id or 0, "They never have", ClaimKind.REBUTTAL)
+            await claims.add_reply(session, debate, bob, claim.id or 0, "They never have", ClaimKind.REBUTTAL)
         ).claim
-        near, _ = await core.add_crux(session, debate, alice, "Near agreement?")
-        wide, _ = await core.add_crux(session, debate, alice, "Do circuits transfer?", claim.id)
-        gone, _ = await core.add_crux(session, debate, alice, "Settled?")
-        await core.record_credence(session, debate, alice, near.id or 0, 60)
-        await core.record_credence(session, debate, bob, near.id or 0, 55)
-        await core.record_credence(session, debate, alice, wide.id or 0, 90)
-        await core.record_credence(session, debate, bob, wide.id or 0, 40)
-        await core.record_credence(session, debate, bob, wide.id or 0, 10, "read the transfer paper")
-        await core.record_credence(session, debate, carol, wide.id or 0, 30)
-        await core.resolve_crux(session, debate, alice, gone.id or 0, "Yes, by experiment")
+        near, _ = await cruxes.add_crux(session, debate, alice, "Near agreement?")
+        wide, _ = await cruxes.add_crux(session, debate, alice, "Do circuits transfer?", claim.id)
+        gone, _ = await cruxes.add_crux(session, debate, alice, "Settled?")
+        await cruxes.record_credence(session, debate, alice, near.id or 0, 60)
+        await cruxes.record_credence(session, debate, bob, near.id or 0, 55)
+        await cruxes.record_credence(session, debate, alice, wide.id or 0, 90)
+        await cruxes.record_credence(session, debate, bob, wide.id or 0, 40)
+        await cruxes.record_credence(session, debate, bob, wide.id or 0, 10, "read the transfer paper")
+        await cruxes.record_credence(session, debate, carol, wide.id or 0, 30)
+        await cruxes.resolve_crux(session, debate, alice, gone.id or 0, "Yes, by experiment")
     async with db.read() as session:
         summary = await summarize(session, debate)
     assert [c.number for c in summary.unresolved] == [2, 1]
@@ -70,7 +71,7 @@ async def test_summary_orders_by_spread_and_shows_movement_and_double_cruxes(db:
     )
     assert [c.state for c in wide_summary.claims] == ["has an unanswered rebuttal"]
     async with db.write() as session:
-        await core.add_reply(session, debate, alice, rebuttal.id or 0, "Some did", ClaimKind.REBUTTAL)
+        await claims.add_reply(session, debate, alice, rebuttal.id or 0, "Some did", ClaimKind.REBUTTAL)
     async with db.read() as session:
         answered = await summarize(session, debate)
     assert [c.state for c in answered.unresolved[0].claims] == ["rebutted, rebuttal answered"]

@@ -1,0 +1,70 @@
+"""Autocomplete: the records of the current debate that match what a user typed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, func, select
+
+from bot.core import text as t
+from bot.core.debates import sides_of
+from schema import Claim, ClaimKind, ClaimStatus, Crux, CruxStatus, Debate, id_of
+
+LABEL_MAX = 100
+CHOICES_MAX = 25
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """An autocomplete choice: a record's id (or a side's name) and how it is shown."""
+
+    value: int | str
+    label: str
+
+
+async def claim_choices(session: AsyncSession, debate: Debate, typed: str) -> list[Choice]:
+    """Standing claims of this debate matching what was typed (number or words), newest first."""
+    statement = select(Claim).where(Claim.debate_id == debate.id, Claim.status == ClaimStatus.STANDING)
+    statement = _matching(statement, col(Claim.number), col(Claim.text), typed).order_by(col(Claim.number).desc())
+    claims = (await session.execute(statement.limit(CHOICES_MAX))).scalars()
+    return [Choice(id_of(claim), _label(f"#{claim.number} {_kind_tag(claim)}", claim.text)) for claim in claims]
+
+
+async def crux_choices(
+    session: AsyncSession, debate: Debate, typed: str, status: CruxStatus = CruxStatus.OPEN
+) -> list[Choice]:
+    """Cruxes of this debate with ``status`` matching what was typed, newest first."""
+    statement = select(Crux).where(Crux.debate_id == debate.id, Crux.status == status)
+    statement = _matching(statement, col(Crux.number), col(Crux.question), typed).order_by(col(Crux.number).desc())
+    cruxes = (await session.execute(statement.limit(CHOICES_MAX))).scalars()
+    return [Choice(id_of(crux), _label(f"#{crux.number}", crux.question)) for crux in cruxes]
+
+
+async def resolved_crux_choices(session: AsyncSession, debate: Debate, typed: str) -> list[Choice]:
+    return await crux_choices(session, debate, typed, CruxStatus.RESOLVED)
+
+
+async def side_choices(session: AsyncSession, debate: Debate, typed: str) -> list[Choice]:
+    """The debate's sides whose names contain what was typed."""
+    key = t.name_key(typed)
+    return [Choice(side.name, side.name) for side in await sides_of(session, debate) if key in side.name_key]
+
+
+def _matching(statement: Any, number: Any, text: Any, typed: str) -> Any:
+    """``statement`` narrowed to records whose number is ``typed`` ("3", "#3") or whose text contains it."""
+    typed = typed.strip().lstrip("#")
+    if not typed:
+        return statement
+    if typed.isdigit():
+        return statement.where(number == int(typed))
+    return statement.where(func.lower(text).contains(typed.lower()))
+
+
+def _kind_tag(claim: Claim) -> str:
+    return "" if claim.kind is ClaimKind.CLAIM else f"({claim.kind.value})"
+
+
+def _label(prefix: str, body: str) -> str:
+    return t.one_line(f"{' '.join(prefix.split())} {body}", LABEL_MAX)

@@ -1,0 +1,163 @@
+"""Cruxes: naming them (by command or from a chat message), credences, resolving and reopening."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from bot.core import text as t
+from bot.core.claims import ChatMessage, claim_in, message_text
+from bot.core.debates import Actor, next_number, require_moderator
+from bot.core.errors import InvalidInput, NotFound
+from schema import Claim, Credence, Crux, CruxClaim, CruxStatus, Debate, id_of, utcnow
+
+REPEAT_WINDOW = timedelta(seconds=10)
+
+
+@dataclass(frozen=True, slots=True)
+class CredenceRecorded:
+    crux: Crux
+    credence: Credence
+    previous: int | None
+    repeated: bool = False
+
+
+async def add_crux(
+    session: AsyncSession, debate: Debate, actor: Actor, question: str, claim_id: int | None = None
+) -> tuple[Crux, Claim | None]:
+    """Name a crux, optionally linked to a claim of this debate; returns (the crux, the linked claim)."""
+    body = t.clean_text(question, "The question", t.QUESTION_MAX)
+    claim = await claim_in(session, debate, claim_id) if claim_id is not None else None
+    crux = await _insert(session, debate, body, author_id=actor.user_id)
+    if claim is not None:
+        session.add(CruxClaim(crux_id=id_of(crux), claim_id=id_of(claim)))
+        await session.flush()
+    return crux, claim
+
+
+async def log_message_as_crux(session: AsyncSession, debate: Debate, actor: Actor, message: ChatMessage) -> Crux:
+    """Name a crux from a chat message: its author stays the author, ``actor`` is who logged it."""
+    body = message_text(message, t.QUESTION_MAX)
+    statement = select(Crux).where(Crux.debate_id == debate.id, Crux.source_message_id == message.id)
+    existing = (await session.execute(statement)).scalar_one_or_none()
+    if existing is not None:
+        raise InvalidInput(f"That message is already logged as Crux #{existing.number}.")
+    return await _insert(session, debate, body, author_id=message.author_id, logged_by=actor, source=message)
+
+
+async def _insert(
+    session: AsyncSession,
+    debate: Debate,
+    question: str,
+    *,
+    author_id: int,
+    logged_by: Actor | None = None,
+    source: ChatMessage | None = None,
+) -> Crux:
+    crux = Crux(
+        debate_id=id_of(debate),
+        number=await next_number(session, debate, "crux_seq"),
+        question=question,
+        author_id=author_id,
+        logged_by_id=logged_by.user_id if logged_by else None,
+        source_message_id=source.id if source else None,
+        source_url=source.jump_url if source else None,
+    )
+    session.add(crux)
+    await session.flush()
+    return crux
+
+
+async def crux_in(session: AsyncSession, debate: Debate, crux_id: int) -> Crux:
+    """The crux with this id in this debate, or :class:`NotFound`."""
+    statement = select(Crux).where(Crux.id == crux_id, Crux.debate_id == debate.id)
+    crux = (await session.execute(statement)).scalar_one_or_none()
+    if crux is None:
+        raise NotFound("No such crux in this debate: pick one from the list as you type.")
+    return crux
+
+
+def parse_credence(value: str) -> int:
+    """A credence typed as text ("70", " 70 %"), or :class:`InvalidInput`."""
+    digits = value.strip().removesuffix("%").strip()
+    if not digits.isdecimal():
+        raise InvalidInput(f"A credence is a whole number from 0 to 100 (got “{t.one_line(value, 20)}”).")
+    return int(digits)
+
+
+async def record_credence(
+    session: AsyncSession, debate: Debate, actor: Actor, crux_id: int, value: int, reason: str | None = None
+) -> CredenceRecorded:
+    """Append the user's credence (0-100) on an open crux; earlier credences are kept.
+
+    The same value and reason sent again within ``REPEAT_WINDOW`` (a double click) is recorded once.
+    """
+    if not 0 <= value <= 100:
+        raise InvalidInput(f"A credence is a percentage from 0 to 100 (got {value}).")
+    why = t.optional_text(reason, "The reason", t.REASON_MAX)
+    crux = await crux_in(session, debate, crux_id)
+    if crux.status is CruxStatus.RESOLVED:
+        raise InvalidInput(f"Crux #{crux.number} is resolved; credences are closed.")
+    latest, earlier = await _latest_two(session, crux, actor.user_id)
+    if (
+        latest is not None
+        and (latest.value, latest.reason) == (value, why)
+        and utcnow() - latest.created_at < REPEAT_WINDOW
+    ):
+        return CredenceRecorded(crux=crux, credence=latest, previous=earlier, repeated=True)
+    credence = Credence(crux_id=id_of(crux), user_id=actor.user_id, value=value, reason=why)
+    session.add(credence)
+    await session.flush()
+    return CredenceRecorded(crux=crux, credence=credence, previous=latest.value if latest else None)
+
+
+async def _latest_two(session: AsyncSession, crux: Crux, user_id: int) -> tuple[Credence | None, int | None]:
+    """The user's latest credence on the crux and the value before it."""
+    statement = (
+        select(Credence)
+        .where(Credence.crux_id == crux.id, Credence.user_id == user_id)
+        .order_by(col(Credence.id).desc())
+        .limit(2)
+    )
+    rows = list((await session.execute(statement)).scalars())
+    return (rows[0] if rows else None), (rows[1].value if len(rows) > 1 else None)
+
+
+async def resolve_crux(session: AsyncSession, debate: Debate, actor: Actor, crux_id: int, resolution: str) -> Crux:
+    """Mark an open crux resolved with the given resolution (moderators only)."""
+    require_moderator(debate, actor, "resolve a crux")
+    body = t.clean_text(resolution, "The resolution", t.RESOLUTION_MAX)
+    crux = await crux_in(session, debate, crux_id)
+    if crux.status is CruxStatus.RESOLVED:
+        raise InvalidInput(f"Crux #{crux.number} is already resolved: {t.one_line(crux.resolution or '', 200)}")
+    crux.status = CruxStatus.RESOLVED
+    crux.resolution = body
+    crux.resolved_by_id = actor.user_id
+    crux.resolved_at = utcnow()
+    session.add(crux)
+    await session.flush()
+    return crux
+
+
+async def reopen_crux(session: AsyncSession, debate: Debate, actor: Actor, crux_id: int) -> Crux:
+    """Reopen a resolved crux (moderators only); credences can be recorded on it again."""
+    require_moderator(debate, actor, "reopen a crux")
+    crux = await crux_in(session, debate, crux_id)
+    if crux.status is CruxStatus.OPEN:
+        raise InvalidInput(f"Crux #{crux.number} is open already.")
+    crux.status = CruxStatus.OPEN
+    crux.resolution = crux.resolved_by_id = crux.resolved_at = None
+    session.add(crux)
+    await session.flush()
+    return crux
+
+
+async def cruxes_of(session: AsyncSession, debate: Debate, status: CruxStatus | None = None) -> list[Crux]:
+    """The debate's cruxes in order, optionally only those with ``status``."""
+    statement = select(Crux).where(Crux.debate_id == debate.id).order_by(col(Crux.number))
+    if status is not None:
+        statement = statement.where(Crux.status == status)
+    return list((await session.execute(statement)).scalars())
