@@ -12,27 +12,37 @@ from discord.ext import commands
 
 from bot.config import Settings
 from bot.core.errors import DomainError
+from bot.core.ratelimit import Cooldown
 from bot.core.sql import upsert
 from bot.db import Database
 from schema import CommandSync, utcnow
 
 log = logging.getLogger(__name__)
 
-INITIAL_EXTENSIONS = ("cogs.debate", "cogs.claims", "cogs.cruxes")
+INITIAL_EXTENSIONS = ("cogs.debate", "cogs.claims", "cogs.cruxes", "cogs.capture", "cogs.agendas")
+
+
+class Refused(app_commands.CheckFailure):
+    """A check that failed with a message for the user (a cooldown, say)."""
 
 
 class DebateTree(app_commands.CommandTree["DebateBot"]):
     """The command tree, with one error handler for every app command (after Red-DiscordBot's)."""
 
     async def on_error(self, interaction: discord.Interaction[DebateBot], error: app_commands.AppCommandError) -> None:
-        await send_ephemeral(interaction, explain(error, interaction))
+        await report_error(interaction, error)
 
 
-def explain(error: app_commands.AppCommandError, interaction: discord.Interaction[DebateBot]) -> str:
+async def report_error(interaction: discord.Interaction, error: Exception) -> None:
+    """Tell the user what went wrong, only them; for commands, buttons and modals alike."""
+    await send_ephemeral(interaction, explain(error, interaction))
+
+
+def explain(error: Exception, interaction: discord.Interaction) -> str:
     """The message a user sees for an error; unexpected ones are logged and get a generic apology."""
     cause = error.original if isinstance(error, app_commands.CommandInvokeError) else error
     match cause:
-        case DomainError():
+        case DomainError() | Refused():
             return str(cause)
         case app_commands.NoPrivateMessage():
             return "This bot works in servers: use its commands in a server's debate thread, not in DMs."
@@ -46,8 +56,8 @@ def explain(error: app_commands.AppCommandError, interaction: discord.Interactio
             return f"“{cause.value}” is not a valid value for that option."
         case app_commands.CheckFailure():
             return "You can't use this command here."
-    command = interaction.command.qualified_name if interaction.command else "?"
-    log.error("Unexpected error in /%s", command, exc_info=cause)
+    where = f"/{interaction.command.qualified_name}" if interaction.command else f"interaction {interaction.data}"
+    log.error("Unexpected error in %s", where, exc_info=cause)
     return "Something went wrong on my side; it has been logged. Nothing was recorded."
 
 
@@ -79,6 +89,7 @@ class DebateBot(commands.Bot):
         )
         self.settings = settings
         self.db = db
+        self.logging_cooldown = Cooldown(settings.logging_rate, settings.logging_window_seconds)
 
     async def setup_hook(self) -> None:
         # Every extension must load: syncing a partial command set would delete the missing commands for everyone.

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     discord_api_base: str | None = None
     discord_gateway_url: str | None = None
     sync_guild_id: int | None = None
+    logging_rate: int = Field(default=20, ge=1, description="records one user may log per window")
+    logging_window_seconds: float = Field(default=60, gt=0)
     log_level: str = Field(default="INFO", pattern=r"(?i)^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
 
     @field_validator("database_url")

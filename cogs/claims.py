@@ -1,4 +1,4 @@
-"""/claim and /rebut: logging claims and attacks on them."""
+"""/claim, /rebut, /support, /edit and /withdraw. Leave the text out to write it in a modal."""
 
 from __future__ import annotations
 
@@ -8,29 +8,75 @@ from discord.ext import commands
 from bot.client import DebateBot
 from bot.core import claims
 from cogs import render
-from cogs.common import Interaction, actor, claim_autocomplete, open_debate, side_autocomplete
+from cogs.common import Interaction, actor, claim_autocomplete, logging_rate, open_debate, side_autocomplete
+from cogs.views import TextHandler, TextModal
 from schema import ClaimKind
+
+
+async def _text_or_modal(interaction: Interaction, text: str | None, title: str, handler: TextHandler) -> None:
+    """Run ``handler`` with ``text``, or, when it was left out, ask for it in a modal first."""
+    if text is None:
+        await interaction.response.send_modal(TextModal(title=title, label="Text", on_text=handler))
+    else:
+        await handler(interaction, text)
 
 
 class ClaimsCog(commands.Cog):
     def __init__(self, bot: DebateBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="claim", description="Log a claim in this debate")
+    @app_commands.command(name="claim", description="Log a claim in this debate (leave text out for a larger box)")
     @app_commands.describe(text="The claim", side="The side it argues for (default: the side you joined)")
     @app_commands.autocomplete(side=side_autocomplete)
-    async def claim(self, interaction: Interaction, text: str, side: str | None = None) -> None:
-        async with open_debate(interaction) as (session, debate):
-            logged = await claims.add_claim(session, debate, actor(interaction), text, side)
-        await interaction.response.send_message(embed=render.claim_embed(logged))
+    @logging_rate
+    async def claim(self, interaction: Interaction, text: str | None = None, side: str | None = None) -> None:
+        async def log(answer: Interaction, body: str) -> None:
+            async with open_debate(answer) as (session, debate):
+                logged = await claims.add_claim(session, debate, actor(answer), body, side)
+            await answer.response.send_message(embed=render.claim_embed(logged))
+
+        await _text_or_modal(interaction, text, "Your claim", log)
 
     @app_commands.command(name="rebut", description="Log a rebuttal: an attack on a claim")
-    @app_commands.describe(claim="The claim you rebut", text="Your rebuttal")
+    @app_commands.describe(claim="The claim you rebut", text="Your rebuttal (leave out for a larger box)")
     @app_commands.autocomplete(claim=claim_autocomplete)
-    async def rebut(self, interaction: Interaction, claim: int, text: str) -> None:
+    @logging_rate
+    async def rebut(self, interaction: Interaction, claim: int, text: str | None = None) -> None:
+        await self._reply(interaction, claim, text, ClaimKind.REBUTTAL)
+
+    @app_commands.command(name="support", description="Log a support: a reason that backs a claim")
+    @app_commands.describe(claim="The claim you support", text="Your support (leave out for a larger box)")
+    @app_commands.autocomplete(claim=claim_autocomplete)
+    @logging_rate
+    async def support(self, interaction: Interaction, claim: int, text: str | None = None) -> None:
+        await self._reply(interaction, claim, text, ClaimKind.SUPPORT)
+
+    async def _reply(self, interaction: Interaction, claim_id: int, text: str | None, kind: ClaimKind) -> None:
+        async def log(answer: Interaction, body: str) -> None:
+            async with open_debate(answer) as (session, debate):
+                logged = await claims.add_reply(session, debate, actor(answer), claim_id, body, kind)
+            await answer.response.send_message(embed=render.claim_embed(logged))
+
+        await _text_or_modal(interaction, text, f"Your {kind.value}", log)
+
+    @app_commands.command(name="edit", description="Edit your own claim, rebuttal or support (history is kept)")
+    @app_commands.describe(claim="Your entry", text="The new text (leave out for a larger box)")
+    @app_commands.autocomplete(claim=claim_autocomplete)
+    async def edit(self, interaction: Interaction, claim: int, text: str | None = None) -> None:
+        async def save(answer: Interaction, body: str) -> None:
+            async with open_debate(answer) as (session, debate):
+                edited = await claims.edit_claim(session, debate, actor(answer), claim, body)
+            await answer.response.send_message(embed=render.edited_embed(edited))
+
+        await _text_or_modal(interaction, text, "New text", save)
+
+    @app_commands.command(name="withdraw", description="Withdraw your entry (moderators: anyone's); it stays marked")
+    @app_commands.describe(claim="The entry to withdraw")
+    @app_commands.autocomplete(claim=claim_autocomplete)
+    async def withdraw(self, interaction: Interaction, claim: int) -> None:
         async with open_debate(interaction) as (session, debate):
-            logged = await claims.add_reply(session, debate, actor(interaction), claim, text, ClaimKind.REBUTTAL)
-        await interaction.response.send_message(embed=render.claim_embed(logged))
+            withdrawn = await claims.withdraw_claim(session, debate, actor(interaction), claim)
+        await interaction.response.send_message(render.withdrawn_message(withdrawn, interaction.user.id))
 
 
 async def setup(bot: DebateBot) -> None:

@@ -1,22 +1,25 @@
-"""What every cog needs: who is acting, the debate of the current thread, sessions, autocomplete."""
+"""What every cog needs: who is acting, the debate of the current thread, checks, autocomplete, paged answers."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from math import ceil
 
 import discord
 from discord import app_commands
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.client import DebateBot
+from bot.client import DebateBot, Refused
 from bot.core import choices as choose
 from bot.core import debates as core
 from bot.core.errors import DomainError
+from bot.core.summary import pack
 from schema import Debate
 
 Interaction = discord.Interaction[DebateBot]
 ChoiceSource = Callable[[AsyncSession, Debate, str], Awaitable[list[choose.Choice]]]
+PAGE_MAX = 4000
 
 
 def actor(interaction: Interaction) -> core.Actor:
@@ -36,6 +39,25 @@ async def open_debate(interaction: Interaction) -> AsyncIterator[tuple[AsyncSess
         yield session, debate
 
 
+@asynccontextmanager
+async def any_debate(interaction: Interaction) -> AsyncIterator[tuple[AsyncSession, Debate]]:
+    """A read session and the debate (open or closed) of the thread the interaction came from."""
+    async with interaction.client.db.read() as session:
+        debate = await core.debate_in_thread(session, interaction.guild_id, interaction.channel_id or 0)
+        yield session, debate
+
+
+async def check_logging_rate(interaction: Interaction) -> bool:
+    """A check for commands that log records: :class:`Refused` when the user is logging too fast."""
+    wait = interaction.client.logging_cooldown.acquire((interaction.guild_id, interaction.user.id))
+    if wait:
+        raise Refused(f"Slow down: you are logging faster than this server allows. Try again in {ceil(wait)} s.")
+    return True
+
+
+logging_rate = app_commands.check(check_logging_rate)
+
+
 async def debate_choices(interaction: Interaction, typed: str, source: ChoiceSource) -> list[app_commands.Choice]:
     """Autocomplete choices from ``source`` for the debate of this thread; none outside a debate thread."""
     async with interaction.client.db.read() as session:
@@ -43,8 +65,8 @@ async def debate_choices(interaction: Interaction, typed: str, source: ChoiceSou
             debate = await core.debate_in_thread(session, interaction.guild_id, interaction.channel_id or 0)
         except DomainError:
             return []
-        choices = await source(session, debate, typed)
-    return [app_commands.Choice(name=choice.label, value=choice.value) for choice in choices]
+        found = await source(session, debate, typed)
+    return [app_commands.Choice(name=choice.label, value=choice.value) for choice in found]
 
 
 async def claim_autocomplete(interaction: Interaction, current: str) -> list[app_commands.Choice]:
@@ -55,5 +77,32 @@ async def crux_autocomplete(interaction: Interaction, current: str) -> list[app_
     return await debate_choices(interaction, current, choose.crux_choices)
 
 
+async def resolved_crux_autocomplete(interaction: Interaction, current: str) -> list[app_commands.Choice]:
+    return await debate_choices(interaction, current, choose.resolved_crux_choices)
+
+
 async def side_autocomplete(interaction: Interaction, current: str) -> list[app_commands.Choice]:
     return await debate_choices(interaction, current, choose.side_choices)
+
+
+async def send_pages(
+    interaction: Interaction,
+    blocks: list[str],
+    *,
+    ephemeral: bool,
+    title: str | None = None,
+    colour: discord.Colour | None = None,
+) -> None:
+    """Send Markdown blocks as embeds of at most ``PAGE_MAX`` characters, one message a page; nothing is cut.
+
+    The first page answers the interaction (or fills in a deferral); the rest follow up.
+    """
+    pages = pack(blocks, PAGE_MAX)
+    for number, page in enumerate(pages, start=1):
+        embed = discord.Embed(title=title if number == 1 else None, description=page, colour=colour)
+        if len(pages) > 1:
+            embed.set_footer(text=f"Page {number} of {len(pages)}")
+        if interaction.response.is_done():
+            await interaction.followup.send(embed=embed, ephemeral=ephemeral)
+        else:
+            await interaction.response.send_message(embed=embed, ephemeral=ephemeral)

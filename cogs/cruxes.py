@@ -1,15 +1,28 @@
-"""/crux add, credence and resolve."""
+"""/crux: add, credence, resolve, reopen, list."""
 
 from __future__ import annotations
 
-import discord
+from typing import Literal
+
 from discord import app_commands
 from discord.ext import commands
 
 from bot.client import DebateBot
 from bot.core import cruxes
+from bot.core.summary import summarize
 from cogs import render
-from cogs.common import Interaction, actor, claim_autocomplete, crux_autocomplete, open_debate
+from cogs.common import (
+    Interaction,
+    actor,
+    any_debate,
+    claim_autocomplete,
+    crux_autocomplete,
+    logging_rate,
+    open_debate,
+    resolved_crux_autocomplete,
+    send_pages,
+)
+from cogs.views import CredenceButton, ResolveButton, TextModal, crux_view, record_credence, resolve
 
 
 class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: questions that would change minds"):
@@ -17,38 +30,55 @@ class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: q
         self.bot = bot
 
     @app_commands.command(name="add", description="Name a crux: a question whose answer would change your mind")
-    @app_commands.describe(question="The question", claim="A claim this crux bears on")
+    @app_commands.describe(question="The question (leave out for a larger box)", claim="A claim this crux bears on")
     @app_commands.autocomplete(claim=claim_autocomplete)
-    async def add(self, interaction: Interaction, question: str, claim: int | None = None) -> None:
-        async with open_debate(interaction) as (session, debate):
-            crux, linked = await cruxes.add_crux(session, debate, actor(interaction), question, claim)
-        await interaction.response.send_message(embed=render.crux_embed(crux, linked))
+    @logging_rate
+    async def add(self, interaction: Interaction, question: str | None = None, claim: int | None = None) -> None:
+        async def log(answer: Interaction, body: str) -> None:
+            async with open_debate(answer) as (session, debate):
+                crux, linked = await cruxes.add_crux(session, debate, actor(answer), body, claim)
+            await answer.response.send_message(embed=render.crux_embed(crux, linked), view=crux_view(crux))
+
+        if question is None:
+            modal = TextModal(title="Your crux", label="What would change your mind?", on_text=log, max_length=1000)
+            await interaction.response.send_modal(modal)
+        else:
+            await log(interaction, question)
 
     @app_commands.command(name="credence", description="Record how likely you think a crux is true (0–100)")
     @app_commands.describe(crux="The crux", value="Your credence, 0 to 100", reason="What moved you (optional)")
     @app_commands.autocomplete(crux=crux_autocomplete)
     async def credence(self, interaction: Interaction, crux: int, value: int, reason: str | None = None) -> None:
-        async with open_debate(interaction) as (session, debate):
-            recorded = await cruxes.record_credence(session, debate, actor(interaction), crux, value, reason)
-        moved = "" if recorded.previous is None else f" (was {recorded.previous})"
-        message = f"{interaction.user.mention}: **{value}**{moved} on Crux #{recorded.crux.number}"
-        if recorded.credence.reason:
-            message += f" — {discord.utils.escape_markdown(recorded.credence.reason)}"
-        await interaction.response.send_message(message)
+        await record_credence(interaction, crux, value, reason)
 
     @app_commands.command(name="resolve", description="Resolve a crux (debate creator or Manage Threads)")
     @app_commands.describe(crux="The crux", resolution="How it was resolved")
     @app_commands.autocomplete(crux=crux_autocomplete)
     async def resolve(self, interaction: Interaction, crux: int, resolution: str) -> None:
+        await resolve(interaction, crux, resolution)
+
+    @app_commands.command(name="reopen", description="Reopen a resolved crux (debate creator or Manage Threads)")
+    @app_commands.describe(crux="The resolved crux")
+    @app_commands.autocomplete(crux=resolved_crux_autocomplete)
+    async def reopen(self, interaction: Interaction, crux: int) -> None:
         async with open_debate(interaction) as (session, debate):
-            resolved = await cruxes.resolve_crux(session, debate, actor(interaction), crux, resolution)
-        embed = discord.Embed(
-            title=f"Crux #{resolved.number} resolved", description=resolved.question, colour=discord.Colour.green()
+            reopened = await cruxes.reopen_crux(session, debate, actor(interaction), crux)
+        await interaction.response.send_message(
+            f"Crux #{reopened.number} is open again (reopened by {interaction.user.mention}).",
+            embed=render.crux_embed(reopened),
+            view=crux_view(reopened),
         )
-        embed.add_field(name="Resolution", value=resolved.resolution or "", inline=False)
-        embed.add_field(name="Resolved by", value=interaction.user.mention)
-        await interaction.response.send_message(embed=embed)
+
+    @app_commands.command(name="list", description="This debate's cruxes")
+    @app_commands.describe(status="Which cruxes (default: open)")
+    async def list_(self, interaction: Interaction, status: Literal["open", "resolved", "all"] = "open") -> None:
+        async with any_debate(interaction) as (session, debate):
+            summary = await summarize(session, debate)
+        shown = {"open": summary.unresolved, "resolved": summary.resolved, "all": summary.unresolved + summary.resolved}
+        blocks = [render.crux_block(crux) for crux in shown[status]] or [f"No {status} cruxes in this debate."]
+        await send_pages(interaction, blocks, ephemeral=True, title=f"Cruxes ({status})", colour=render.SUMMARY_COLOUR)
 
 
 async def setup(bot: DebateBot) -> None:
+    bot.add_dynamic_items(CredenceButton, ResolveButton)
     await bot.add_cog(CruxCog(bot))

@@ -1,8 +1,7 @@
-"""/debate start, join and summary."""
+"""/debate: start, join, summary, status, list, end, help."""
 
 from __future__ import annotations
 
-import logging
 from typing import Literal
 
 import discord
@@ -14,11 +13,23 @@ from bot.core import debates as core
 from bot.core.errors import WrongPlace
 from bot.core.summary import summarize
 from cogs import render
-from cogs.common import Interaction, actor, open_debate, side_autocomplete
-
-log = logging.getLogger(__name__)
+from cogs.common import Interaction, actor, any_debate, open_debate, send_pages, side_autocomplete
+from cogs.views import JoinButton, opening_view
 
 THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080  # a week: Discord's longest
+
+HELP = """\
+**1. Start** — `/debate start topic:…` in a text channel opens a thread for the debate.
+**2. Join** — press *Join <side>* on the opening message, or `/debate join`.
+**3. Argue** — `/claim`, `/rebut`, `/support` (leave the text out to write it in a larger box), or right-click \
+any message → *Apps* → *Log as claim / rebuttal / crux*. A rebuttal logged from a reply links to the claim replied to.
+**4. Find the cruxes** — `/crux add`: a question whose answer would change your mind. Then *Set my credence* \
+(0–100) on it, or `/crux credence`; change it whenever you move — every credence is kept.
+**5. Read where it stands** — `/debate summary`: unresolved cruxes, widest disagreement first, double cruxes marked.
+**Moderating** (the creator or Manage Threads) — `/crux resolve`, `/crux reopen`, `/withdraw` anyone's entry, \
+`/debate end` to post the final summary and lock the thread.
+Fix your own entries with `/edit` and `/withdraw`. `/debate status`, `/debate list`, `/crux list`, `/agenda list` \
+show the record."""
 
 
 class DebateCog(commands.GroupCog, group_name="debate", group_description="Start and follow structured debates"):
@@ -56,7 +67,7 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
         except BaseException:
             await thread.delete()
             raise
-        await thread.send(embed=render.opening_embed(debate, sides_, plan.agenda))
+        await thread.send(embed=render.opening_embed(debate, sides_, plan.agenda), view=opening_view(sides_))
         await interaction.followup.send(f"Debate #{debate.number} started: {thread.jump_url}")
 
     @app_commands.command(name="join", description="Join a side of this debate")
@@ -65,27 +76,60 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
     async def join(self, interaction: Interaction, side: str) -> None:
         async with open_debate(interaction) as (session, debate):
             joined = await core.join(session, debate, interaction.user.id, side)
-        name = discord.utils.escape_markdown(joined.side.name)
-        if joined.previous is None:
-            message = f"{interaction.user.mention} joined **{name}**."
-        elif joined.previous.id == joined.side.id:
-            message = f"{interaction.user.mention} is already on **{name}**."
-        else:
-            previous = discord.utils.escape_markdown(joined.previous.name)
-            message = f"{interaction.user.mention} moved from **{previous}** to **{name}**."
-        await interaction.response.send_message(message)
+        await interaction.response.send_message(**render.joined_message(interaction.user, joined))
 
     @app_commands.command(name="summary", description="Post the summary of this debate's unresolved cruxes")
     async def summary(self, interaction: Interaction) -> None:
-        async with self.bot.db.read() as session:
-            debate = await core.debate_in_thread(session, interaction.guild_id, interaction.channel_id or 0)
+        async with any_debate(interaction) as (session, debate):
             await interaction.response.defer(thinking=True)
             summary = await summarize(session, debate)
-        first, *rest = render.summary_embeds(summary)
-        await interaction.followup.send(embed=first)
-        for embed in rest:
-            await interaction.followup.send(embed=embed)
+        await send_pages(interaction, render.summary_blocks(summary), ephemeral=False, colour=render.SUMMARY_COLOUR)
+
+    @app_commands.command(name="status", description="This debate at a glance: sides, participants, counts")
+    async def status(self, interaction: Interaction) -> None:
+        async with any_debate(interaction) as (session, debate):
+            status = await core.status(session, debate)
+        await interaction.response.send_message(embed=render.status_embed(status), ephemeral=True)
+
+    @app_commands.command(name="list", description="The open debates in this server")
+    @app_commands.describe(page="Which page (10 debates a page)")
+    @app_commands.guild_only()
+    async def list_(self, interaction: Interaction, page: app_commands.Range[int, 1] = 1) -> None:
+        async with self.bot.db.read() as session:
+            found = await core.open_debates(session, interaction.guild_id or 0, page)
+        if not found.items:
+            await interaction.response.send_message(
+                "No open debates here. Start one with /debate start.", ephemeral=True
+            )
+            return
+        lines = [f"**#{d.number}** <#{d.thread_id}> — {render.escape(d.topic[:150])}" for d in found.items]
+        embed = discord.Embed(title=f"Open debates ({found.total})", description="\n".join(lines))
+        if found.pages > 1:
+            embed.set_footer(text=f"Page {found.number} of {found.pages} · /debate list page:<n>")
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @app_commands.command(name="end", description="End the debate: post the final summary, lock the thread")
+    @app_commands.describe(outcome="What the debate concluded (optional)")
+    async def end(self, interaction: Interaction, outcome: str | None = None) -> None:
+        async with open_debate(interaction) as (session, debate):
+            await core.end_debate(session, debate, actor(interaction), outcome)
+        await interaction.response.defer(thinking=True)
+        async with self.bot.db.read() as session:
+            summary = await summarize(session, debate)
+        closing = f"Debate #{debate.number} is closed by {interaction.user.mention}."
+        if debate.outcome:
+            closing += f"\n**Outcome:** {render.escape(debate.outcome)}"
+        await interaction.followup.send(closing)
+        await send_pages(interaction, render.summary_blocks(summary), ephemeral=False, colour=render.SUMMARY_COLOUR)
+        if isinstance(interaction.channel, discord.Thread):
+            await interaction.channel.edit(locked=True, archived=True, reason="Debate ended")
+
+    @app_commands.command(name="help", description="How to run a debate with this bot, in one screen")
+    async def help(self, interaction: Interaction) -> None:
+        embed = discord.Embed(title="Crux-finding debates", description=HELP, colour=discord.Colour.blurple())
+        await interaction.response.send_message(embed=embed, ephemeral=True)
 
 
 async def setup(bot: DebateBot) -> None:
+    bot.add_dynamic_items(JoinButton)
     await bot.add_cog(DebateCog(bot))

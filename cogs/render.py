@@ -1,74 +1,132 @@
-"""How records look in Discord: embeds for claims, cruxes, debates and summaries."""
+"""How records look in Discord: embeds for claims, cruxes, debates, statuses and summaries."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import discord
 
-from bot.core.claims import Logged
-from bot.core.summary import DebateSummary, pack, render_summary
+from bot.core import debates as core
+from bot.core.claims import Logged, describe
+from bot.core.summary import CruxSummary, DebateSummary, render_crux, render_summary
+from bot.core.text import plural
 from schema import Claim, ClaimKind, Crux, Debate, Side
 
-EMBED_DESCRIPTION_MAX = 4096
-SUMMARY_PAGE_MAX = 4000
 COLOUR = {ClaimKind.CLAIM: discord.Colour.blurple(), ClaimKind.REBUTTAL: discord.Colour.red()}
+SUMMARY_COLOUR = discord.Colour.gold()
 
 
 def mention(user_id: int) -> str:
     return f"<@{user_id}>"
 
 
+def escape(value: str) -> str:
+    return discord.utils.escape_markdown(value)
+
+
 def claim_embed(logged: Logged) -> discord.Embed:
-    """A newly logged claim, rebuttal or support."""
+    """A newly logged claim, rebuttal or support, with where it came from."""
     claim = logged.claim
-    title = f"{claim.kind.value.capitalize()} #{claim.number}"
+    title = f"{describe(claim.kind)} #{claim.number}"
     if logged.answers is not None:
-        title += f" → Claim #{logged.answers.number}"
-    embed = discord.Embed(
-        title=title,
-        description=claim.text,
-        colour=COLOUR.get(claim.kind, discord.Colour.green()),
-    )
+        title += f" → {describe(logged.answers.kind)} #{logged.answers.number}"
+    embed = discord.Embed(title=title, description=claim.text, colour=COLOUR.get(claim.kind, discord.Colour.green()))
     embed.add_field(name="By", value=mention(claim.author_id))
-    embed.add_field(name="Side", value=discord.utils.escape_markdown(logged.side.name))
+    embed.add_field(name="Side", value=escape(logged.side.name) if logged.side else "none joined")
+    _add_provenance(embed, claim.logged_by_id, claim.author_id, claim.source_url)
     return embed
 
 
-def crux_embed(crux: Crux, linked: Claim | None) -> discord.Embed:
+def _add_provenance(embed: discord.Embed, logged_by: int | None, author: int, source_url: str | None) -> None:
+    if source_url:
+        embed.add_field(name="From", value=f"[message]({source_url})")
+    if logged_by is not None and logged_by != author:
+        embed.add_field(name="Logged by", value=mention(logged_by))
+
+
+def edited_embed(claim: Claim) -> discord.Embed:
+    return discord.Embed(
+        title=f"{describe(claim.kind)} #{claim.number} edited",
+        description=claim.text,
+        colour=discord.Colour.light_grey(),
+    ).set_footer(text="The earlier text is kept in the record.")
+
+
+def withdrawn_message(claim: Claim, by: int) -> str:
+    return f"{describe(claim.kind)} #{claim.number} was withdrawn by {mention(by)}; it stays in the record, marked so."
+
+
+def crux_embed(crux: Crux, linked: Claim | None = None) -> discord.Embed:
     embed = discord.Embed(title=f"Crux #{crux.number}", description=crux.question, colour=discord.Colour.gold())
     embed.add_field(name="Named by", value=mention(crux.author_id))
     if linked is not None:
-        embed.add_field(name="Bears on", value=f"Claim #{linked.number}")
-    embed.set_footer(text="Record where you stand with /crux credence.")
+        embed.add_field(name="Bears on", value=f"{describe(linked.kind)} #{linked.number}")
+    _add_provenance(embed, crux.logged_by_id, crux.author_id, crux.source_url)
+    embed.set_footer(text="Where do you stand? Set your credence (0–100) with the button or /crux credence.")
     return embed
+
+
+def resolved_embed(crux: Crux) -> discord.Embed:
+    embed = discord.Embed(
+        title=f"Crux #{crux.number} resolved", description=crux.question, colour=discord.Colour.green()
+    )
+    embed.add_field(name="Resolution", value=crux.resolution or "", inline=False)
+    if crux.resolved_by_id is not None:
+        embed.add_field(name="Resolved by", value=mention(crux.resolved_by_id))
+    return embed
+
+
+def joined_message(user: discord.abc.User, joined: core.Joined) -> dict[str, Any]:
+    """The answer to joining: public when something changed, only to the user when they were already there."""
+    name = escape(joined.side.name)
+    if joined.previous is None:
+        return {"content": f"{user.mention} joined **{name}**."}
+    if joined.previous.id == joined.side.id:
+        return {"content": f"You are already on **{name}**.", "ephemeral": True}
+    return {"content": f"{user.mention} moved from **{escape(joined.previous.name)}** to **{name}**."}
 
 
 def opening_embed(debate: Debate, sides: list[Side], agenda: str | None) -> discord.Embed:
     """The first message of a debate thread: the topic and how to take part."""
     embed = discord.Embed(title=f"Debate #{debate.number}", description=debate.topic, colour=discord.Colour.blurple())
     if agenda:
-        embed.add_field(name="Agenda", value=discord.utils.escape_markdown(agenda), inline=False)
-    embed.add_field(name="Sides", value=" · ".join(discord.utils.escape_markdown(s.name) for s in sides), inline=False)
+        embed.add_field(name="Agenda", value=escape(agenda), inline=False)
+    embed.add_field(name="Sides", value=" · ".join(escape(s.name) for s in sides), inline=False)
+    embed.add_field(name="Started by", value=mention(debate.creator_id))
     embed.add_field(
         name="How to take part",
         value=(
-            "/debate join to pick a side · /claim to make a claim · /rebut to attack one · "
+            "Join a side with a button below · /claim to make a claim · /rebut to attack one · "
             "/crux add for a question that would change your mind · /crux credence to say where you stand · "
-            "/debate summary for the open cruxes"
+            "/debate summary for the open cruxes · /debate help for more"
         ),
         inline=False,
     )
-    embed.add_field(name="Started by", value=mention(debate.creator_id))
     embed.set_footer(text=f"Format: {debate.format.value}")
     return embed
 
 
-def summary_embeds(summary: DebateSummary) -> list[discord.Embed]:
-    """The summary as one embed per page; nothing is cut, long summaries continue on the next page."""
-    pages = pack(render_summary(summary, mention), SUMMARY_PAGE_MAX)
-    embeds = []
-    for number, page in enumerate(pages, start=1):
-        embed = discord.Embed(description=page, colour=discord.Colour.gold())
-        if len(pages) > 1:
-            embed.set_footer(text=f"Page {number} of {len(pages)}")
-        embeds.append(embed)
-    return embeds
+def status_embed(status: core.Status) -> discord.Embed:
+    debate = status.debate
+    embed = discord.Embed(title=f"Debate #{debate.number} · {debate.status.value}", description=debate.topic)
+    embed.add_field(name="Format", value=debate.format.value)
+    embed.add_field(
+        name="Participants", value="\n".join(f"{escape(side.name)}: {n}" for side, n in status.sides), inline=False
+    )
+    embed.add_field(
+        name="Record",
+        value=", ".join(plural(n, kind.value) for kind, n in status.claims.items()),
+        inline=False,
+    )
+    embed.add_field(name="Cruxes", value=f"{status.open_cruxes} open, {status.resolved_cruxes} resolved", inline=False)
+    if debate.outcome:
+        embed.add_field(name="Outcome", value=debate.outcome, inline=False)
+    return embed
+
+
+def summary_blocks(summary: DebateSummary) -> list[str]:
+    return render_summary(summary, mention)
+
+
+def crux_block(crux: CruxSummary) -> str:
+    return render_crux(crux, mention)

@@ -74,8 +74,7 @@ async def log_message(
 
     The message's author stays the author (on the side they joined, if any); ``actor`` is who logged it.
     """
-    body = message_text(message, t.CLAIM_MAX)
-    await _not_logged_yet(session, debate, message, kind)
+    body = await ensure_loggable(session, debate, message, kind)
     parent = await _answerable(session, debate, parent_id) if parent_id is not None else None
     if kind is not ClaimKind.CLAIM and parent is None:
         raise InvalidInput(f"Say which claim this {kind.value} answers.")
@@ -100,13 +99,16 @@ def message_text(message: ChatMessage, limit: int) -> str:
     return t.clean_text(message.content, "The message", limit)
 
 
-async def _not_logged_yet(session: AsyncSession, debate: Debate, message: ChatMessage, kind: ClaimKind) -> None:
+async def ensure_loggable(session: AsyncSession, debate: Debate, message: ChatMessage, kind: ClaimKind) -> str:
+    """The message's text, unless it has none or is already logged as ``kind`` (:class:`InvalidInput`)."""
+    body = message_text(message, t.CLAIM_MAX)
     statement = select(Claim).where(
         Claim.debate_id == debate.id, Claim.source_message_id == message.id, Claim.kind == kind
     )
     existing = (await session.execute(statement)).scalar_one_or_none()
     if existing is not None:
         raise InvalidInput(f"That message is already logged as {describe(kind)} #{existing.number}.")
+    return body
 
 
 async def replied_claim(session: AsyncSession, debate: Debate, message: ChatMessage) -> Claim | None:

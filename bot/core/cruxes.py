@@ -131,8 +131,7 @@ async def resolve_crux(session: AsyncSession, debate: Debate, actor: Actor, crux
     require_moderator(debate, actor, "resolve a crux")
     body = t.clean_text(resolution, "The resolution", t.RESOLUTION_MAX)
     crux = await crux_in(session, debate, crux_id)
-    if crux.status is CruxStatus.RESOLVED:
-        raise InvalidInput(f"Crux #{crux.number} is already resolved: {t.one_line(crux.resolution or '', 200)}")
+    require_open(crux)
     crux.status = CruxStatus.RESOLVED
     crux.resolution = body
     crux.resolved_by_id = actor.user_id
@@ -140,6 +139,12 @@ async def resolve_crux(session: AsyncSession, debate: Debate, actor: Actor, crux
     session.add(crux)
     await session.flush()
     return crux
+
+
+def require_open(crux: Crux) -> None:
+    """:class:`InvalidInput` if the crux is resolved already."""
+    if crux.status is CruxStatus.RESOLVED:
+        raise InvalidInput(f"Crux #{crux.number} is already resolved: {t.one_line(crux.resolution or '', 200)}")
 
 
 async def reopen_crux(session: AsyncSession, debate: Debate, actor: Actor, crux_id: int) -> Crux:

@@ -1,0 +1,187 @@
+"""Buttons that survive restarts (dynamic items carrying ids in their custom_id) and the modals they open."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any, Self
+
+import discord
+
+from bot.client import report_error
+from bot.core import cruxes as crux_rules
+from bot.core import debates as core
+from bot.core import text as t
+from cogs import render
+from cogs.common import Interaction, actor, open_debate
+from schema import Crux, Side
+
+TextHandler = Callable[[Interaction, str], Awaitable[None]]
+
+
+class TextModal(discord.ui.Modal):
+    """A modal asking for one long text (up to Discord's 4,000 characters), handed to ``on_text``."""
+
+    def __init__(self, *, title: str, label: str, on_text: TextHandler, max_length: int = 4000) -> None:
+        super().__init__(title=t.one_line(title, 45), timeout=900)
+        self.text: discord.ui.TextInput[TextModal] = discord.ui.TextInput(
+            label=label, style=discord.TextStyle.paragraph, max_length=max_length
+        )
+        self.add_item(self.text)
+        self._on_text = on_text
+
+    async def on_submit(self, interaction: Interaction) -> None:  # type: ignore[override]
+        await self._on_text(interaction, self.text.value)
+
+    async def on_error(self, interaction: Interaction, error: Exception) -> None:  # type: ignore[override]
+        await report_error(interaction, error)
+
+
+class CredenceModal(discord.ui.Modal):
+    """Asks for a credence (0-100) and an optional reason."""
+
+    def __init__(self, crux: Crux) -> None:
+        super().__init__(title=f"Your credence on Crux #{crux.number}", timeout=900)
+        self.crux_id = crux.id or 0
+        self.value: discord.ui.TextInput[CredenceModal] = discord.ui.TextInput(
+            label="Credence, 0 to 100", placeholder="How likely is it true? e.g. 70", max_length=5
+        )
+        self.reason: discord.ui.TextInput[CredenceModal] = discord.ui.TextInput(
+            label="What moved you (optional)", style=discord.TextStyle.paragraph, required=False, max_length=1000
+        )
+        self.add_item(self.value)
+        self.add_item(self.reason)
+
+    async def on_submit(self, interaction: Interaction) -> None:  # type: ignore[override]
+        value = crux_rules.parse_credence(self.value.value)
+        await record_credence(interaction, self.crux_id, value, self.reason.value)
+
+    async def on_error(self, interaction: Interaction, error: Exception) -> None:  # type: ignore[override]
+        await report_error(interaction, error)
+
+
+async def record_credence(interaction: Interaction, crux_id: int, value: int, reason: str | None) -> None:
+    """Record a credence and announce it in the thread (shared by /crux credence and the button)."""
+    async with open_debate(interaction) as (session, debate):
+        recorded = await crux_rules.record_credence(session, debate, actor(interaction), crux_id, value, reason)
+    moved = "" if recorded.previous is None else f" (was {recorded.previous})"
+    message = f"{interaction.user.mention}: **{recorded.credence.value}**{moved} on Crux #{recorded.crux.number}"
+    if recorded.credence.reason:
+        message += f" — {discord.utils.escape_markdown(recorded.credence.reason)}"
+    if recorded.repeated:
+        await interaction.response.send_message(f"Already recorded: {message}", ephemeral=True)
+    else:
+        await interaction.response.send_message(message)
+
+
+async def resolve(interaction: Interaction, crux_id: int, resolution: str) -> None:
+    """Resolve a crux and announce it (shared by /crux resolve and the button)."""
+    async with open_debate(interaction) as (session, debate):
+        resolved = await crux_rules.resolve_crux(session, debate, actor(interaction), crux_id, resolution)
+    await interaction.response.send_message(embed=render.resolved_embed(resolved))
+
+
+class DebateButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"never-matches^"):
+    """A persistent button whose errors are answered to the user like a command's."""
+
+    async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]
+        try:
+            await self.press(interaction)
+        except Exception as error:
+            await report_error(interaction, error)
+
+    async def press(self, interaction: Interaction) -> None:
+        raise NotImplementedError
+
+
+class JoinButton(DebateButton, template=r"debate:join:(?P<side>\d+)"):
+    """“Join <side>” on a debate's opening message."""
+
+    def __init__(self, side_id: int, label: str = "Join") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=t.one_line(label, 80), style=discord.ButtonStyle.primary, custom_id=f"debate:join:{side_id}"
+            )
+        )
+        self.side_id = side_id
+
+    @classmethod
+    async def from_custom_id(  # type: ignore[override]
+        cls, interaction: Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+    ) -> Self:
+        return cls(int(match["side"]), item.label or "Join")
+
+    async def press(self, interaction: Interaction) -> None:
+        async with open_debate(interaction) as (session, debate):
+            side = await core.side_by_id(session, debate, self.side_id)
+            joined = await core.join_side(session, debate, interaction.user.id, side)
+        await interaction.response.send_message(**render.joined_message(interaction.user, joined))
+
+
+class CredenceButton(DebateButton, template=r"crux:credence:(?P<crux>\d+)"):
+    """“Set my credence” on a crux's message: opens the credence modal."""
+
+    def __init__(self, crux_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Set my credence", style=discord.ButtonStyle.primary, custom_id=f"crux:credence:{crux_id}"
+            )
+        )
+        self.crux_id = crux_id
+
+    @classmethod
+    async def from_custom_id(  # type: ignore[override]
+        cls, interaction: Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+    ) -> Self:
+        return cls(int(match["crux"]))
+
+    async def press(self, interaction: Interaction) -> None:
+        async with open_debate(interaction) as (session, debate):
+            crux = await crux_rules.crux_in(session, debate, self.crux_id)
+        await interaction.response.send_modal(CredenceModal(crux))
+
+
+class ResolveButton(DebateButton, template=r"crux:resolve:(?P<crux>\d+)"):
+    """“Resolve” on a crux's message, for moderators: opens a modal for the resolution."""
+
+    def __init__(self, crux_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(label="Resolve", style=discord.ButtonStyle.secondary, custom_id=f"crux:resolve:{crux_id}")
+        )
+        self.crux_id = crux_id
+
+    @classmethod
+    async def from_custom_id(  # type: ignore[override]
+        cls, interaction: Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+    ) -> Self:
+        return cls(int(match["crux"]))
+
+    async def press(self, interaction: Interaction) -> None:
+        async with open_debate(interaction) as (session, debate):
+            crux = await crux_rules.crux_in(session, debate, self.crux_id)
+            core.require_moderator(debate, actor(interaction), "resolve a crux")
+            crux_rules.require_open(crux)
+
+        async def submit(modal_interaction: Interaction, text: str) -> None:
+            await resolve(modal_interaction, self.crux_id, text)
+
+        modal = TextModal(title=f"Resolve Crux #{crux.number}", label="Resolution", on_text=submit, max_length=1000)
+        await interaction.response.send_modal(modal)
+
+
+PERSISTENT_ITEMS = (JoinButton, CredenceButton, ResolveButton)
+
+
+def opening_view(sides: list[Side]) -> discord.ui.View:
+    """“Join <side>” buttons, one per side."""
+    view = discord.ui.View(timeout=None)
+    for side in sides:
+        view.add_item(JoinButton(side.id or 0, f"Join {side.name}"))
+    return view
+
+
+def crux_view(crux: Crux) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(CredenceButton(crux.id or 0))
+    view.add_item(ResolveButton(crux.id or 0))
+    return view
