@@ -25,7 +25,7 @@ class TextModal(discord.ui.Modal):
     def __init__(self, *, title: str, label: str, on_text: TextHandler, max_length: int = 4000) -> None:
         super().__init__(title=t.one_line(title, 45), timeout=900)
         self.text: discord.ui.TextInput[TextModal] = discord.ui.TextInput(
-            label=label, style=discord.TextStyle.paragraph, max_length=max_length
+            label=label, style=discord.TextStyle.paragraph, max_length=max_length, custom_id="text"
         )
         self.add_item(self.text)
         self._on_text = on_text
@@ -44,10 +44,14 @@ class CredenceModal(discord.ui.Modal):
         super().__init__(title=f"Your credence on Crux #{crux.number}", timeout=900)
         self.crux_id = crux.id or 0
         self.value: discord.ui.TextInput[CredenceModal] = discord.ui.TextInput(
-            label="Credence, 0 to 100", placeholder="How likely is it true? e.g. 70", max_length=5
+            label="Credence, 0 to 100", placeholder="How likely is it true? e.g. 70", max_length=5, custom_id="value"
         )
         self.reason: discord.ui.TextInput[CredenceModal] = discord.ui.TextInput(
-            label="What moved you (optional)", style=discord.TextStyle.paragraph, required=False, max_length=1000
+            label="What moved you (optional)",
+            style=discord.TextStyle.paragraph,
+            required=False,
+            max_length=1000,
+            custom_id="reason",
         )
         self.add_item(self.value)
         self.add_item(self.reason)

@@ -296,13 +296,20 @@ async def test_argdown_document_structure(db: Database) -> None:
 
 
 @pytest.fixture(scope="session")
-def argdown_cli(request: pytest.FixtureRequest) -> Path:
-    """The Argdown CLI, npm-installed once into pytest's cache (or into the directory ``$ARGDOWN_CLI``)."""
+def argdown_cli(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Argdown CLI, npm-installed once into pytest's cache (or into the directory ``$ARGDOWN_CLI``; without a
+    cache, into a temporary directory)."""
     npm = shutil.which("npm")
     if shutil.which("node") is None or npm is None:
         pytest.skip("the Argdown parser check needs Node.js and npm on PATH (e.g. apt-get install nodejs npm)")
     configured = os.environ.get("ARGDOWN_CLI")
-    prefix = Path(configured) if configured else request.config.cache.mkdir("argdown-cli")
+    cache = getattr(request.config, "cache", None)
+    if configured:
+        prefix = Path(configured)
+    elif cache is not None:
+        prefix = cache.mkdir("argdown-cli")
+    else:
+        prefix = tmp_path_factory.mktemp("argdown-cli")
     cli = prefix / "node_modules" / ".bin" / "argdown"
     if not cli.exists():
         command = [npm, "install", "--no-audit", "--no-fund", "--prefix", str(prefix)]

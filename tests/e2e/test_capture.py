@@ -1,0 +1,180 @@
+"""Issue 3: logging from chat (context menus), modals for long text, persistent buttons across a restart."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bot.client import DebateBot
+from bot.core.ratelimit import Cooldown
+from bot.local import LocalBot
+from bot.sim import InteractionResult, SimChannel, SimMember
+from schema import Claim, ClaimKind, Credence, Crux, CruxStatus, Participant
+from tests.e2e.conftest import World, start_debate
+from tests.snapshot import snapshot
+
+
+async def _joined_thread(world: World) -> SimChannel:
+    thread = await start_debate(world)
+    for member, side in ((world.alice, "for"), (world.bob, "against")):
+        await world.sim.invoke(member, thread, "debate join", side=side)
+    return thread
+
+
+async def _fill(world: World, member: SimMember, channel: SimChannel, opened: InteractionResult, **values: str):
+    """Submit the modal the bot opened in ``opened``."""
+    assert opened.modal is not None, f"expected a modal, got: {opened.text}"
+    return await world.sim.submit_modal(member, channel, opened.modal["custom_id"], values)
+
+
+async def _count(bot: DebateBot, model: type) -> int:
+    async with bot.db.read() as session:
+        return (await session.execute(select(func.count()).select_from(model))).scalar_one()
+
+
+async def test_log_as_claim_keeps_the_author_the_logger_and_a_link(world: World, bot: DebateBot) -> None:
+    thread = await _joined_thread(world)
+    said = await world.sim.post_message(world.bob, thread, "Governance windows close within five years.")
+    logged = await world.sim.context_menu(world.alice, said, "Log as claim")
+    assert not logged.ephemeral and "Claim #1" in logged.text
+    assert world.bob.mention in logged.text and world.alice.mention in logged.text and "against" in logged.text
+    async with bot.db.read() as session:
+        claim = (await session.execute(select(Claim))).scalar_one()
+    assert (claim.author_id, claim.logged_by_id, claim.source_message_id) == (
+        world.bob.user.id,
+        world.alice.user.id,
+        said.id,
+    )
+    assert claim.source_url and claim.source_url.endswith(f"/{thread.id}/{said.id}")
+
+    before = await snapshot(bot.db)
+    again = await world.sim.context_menu(world.carol, said, "Log as claim")
+    assert again.ephemeral and "already logged as Claim #1" in again.text
+    assert await snapshot(bot.db) == before
+
+
+async def test_a_message_without_text_cannot_be_logged(world: World, bot: DebateBot) -> None:
+    thread = await _joined_thread(world)
+    picture = await world.sim.post_message(world.bob, thread, "", attachments=[("chart.png", b"\x89PNG fake")])
+    before = await snapshot(bot.db)
+    for menu in ("Log as claim", "Log as rebuttal", "Log as crux"):
+        result = await world.sim.context_menu(world.alice, picture, menu)
+        assert result.ephemeral and "has no text to log" in result.text, (menu, result.text)
+    assert await snapshot(bot.db) == before
+
+
+async def test_log_as_rebuttal_of_a_reply_links_without_asking(world: World, bot: DebateBot) -> None:
+    thread = await _joined_thread(world)
+    claim_message = await world.sim.post_message(world.alice, thread, "Interp will scale.")
+    await world.sim.context_menu(world.alice, claim_message, "Log as claim")
+    reply = await world.sim.post_message(world.bob, thread, "It has not so far.", reply_to=claim_message)
+    result = await world.sim.context_menu(world.bob, reply, "Log as rebuttal")
+    assert not result.ephemeral and "Rebuttal #2 → Claim #1" in result.text
+    async with bot.db.read() as session:
+        rebuttal = (await session.execute(select(Claim).where(Claim.number == 2))).scalar_one()
+        parent = (await session.execute(select(Claim).where(Claim.number == 1))).scalar_one()
+    assert rebuttal.kind is ClaimKind.REBUTTAL and rebuttal.parent_id == parent.id
+
+
+async def test_log_as_rebuttal_without_a_reply_asks_which_claim(world: World, bot: DebateBot) -> None:
+    thread = await _joined_thread(world)
+    nothing_yet = await world.sim.post_message(world.bob, thread, "No.")
+    refused = await world.sim.context_menu(world.bob, nothing_yet, "Log as rebuttal")
+    assert refused.ephemeral and "no claim in this debate to rebut yet" in refused.text
+    for text in ("First claim", "Second claim"):
+        await world.sim.invoke(world.alice, thread, "claim", text=text)
+    loose = await world.sim.post_message(world.bob, thread, "The first one is wrong.")
+    asked = await world.sim.context_menu(world.bob, loose, "Log as rebuttal")
+    assert asked.ephemeral and asked.message is not None and "Which claim" in asked.text
+    select_menu = asked.message.components[0]["components"][0]
+    labels = [option["label"] for option in select_menu["options"]]
+    assert labels == ["#2 Second claim", "#1 First claim"]
+    first_id = select_menu["options"][1]["value"]
+    picked = await world.sim.select(world.bob, asked.message, select_menu["custom_id"], [first_id])
+    await world.sim.wait_for(lambda: bool(picked.followups), what="the rebuttal posted for everyone")
+    assert picked.message is not None and picked.message.content == "Logged as Rebuttal #3."
+    public = picked.followups[0]
+    assert "Rebuttal #3 → Claim #1" in public.text and not public.flags & 64
+    assert public in world.sim.messages(thread)
+
+
+async def test_log_as_crux_posts_it_with_its_buttons(world: World, bot: DebateBot) -> None:
+    thread = await _joined_thread(world)
+    question = await world.sim.post_message(world.carol, thread, "Would a 2027 audit regime change your mind?")
+    result = await world.sim.context_menu(world.alice, question, "Log as crux")
+    assert "Crux #1" in result.text and world.carol.mention in result.text
+    assert result.message is not None and set(result.message.custom_ids) == {"crux:credence:1", "crux:resolve:1"}
+
+
+async def test_commands_without_text_open_a_modal_for_long_text(world: World, bot: DebateBot) -> None:
+    thread = await _joined_thread(world)
+    long_text = "A long argument. " * 200
+    opened = await world.sim.invoke(world.alice, thread, "claim")
+    claim = await _fill(world, world.alice, thread, opened, text=long_text)
+    assert "Claim #1" in claim.text and "A long argument." in claim.text
+    claim_id = (await world.sim.autocomplete(world.bob, thread, "rebut", "claim"))[0]["value"]
+    opened = await world.sim.invoke(world.bob, thread, "rebut", claim=claim_id)
+    rebuttal = await _fill(world, world.bob, thread, opened, text="Too long; also wrong.")
+    assert "Rebuttal #2 → Claim #1" in rebuttal.text
+    opened = await world.sim.invoke(world.bob, thread, "crux add")
+    crux = await _fill(world, world.bob, thread, opened, text="Will it scale?")
+    assert "Crux #1" in crux.text
+    async with bot.db.read() as session:
+        stored = (await session.execute(select(Claim.text).where(Claim.number == 1))).scalar_one()
+    assert stored == long_text.strip()
+
+
+async def test_join_buttons_are_idempotent_and_survive_a_restart(world: World, running: LocalBot) -> None:
+    thread = await start_debate(world, sides="interp, governance")
+    opening = world.sim.messages(thread)[0]
+    join_ids = opening.custom_ids
+    assert len(join_ids) == 2
+    first = await world.sim.click(world.bob, opening, join_ids[1])
+    second = await world.sim.click(world.bob, opening, join_ids[1])
+    assert "joined **governance**" in first.text and second.ephemeral and "already on **governance**" in second.text
+    await running.restart()
+    after = await world.sim.click(world.bob, opening, join_ids[0])
+    assert "moved from **governance** to **interp**" in after.text
+    assert running.bot is not None and await _count(running.bot, Participant) == 1
+
+
+async def test_crux_buttons_set_credence_and_resolve_after_a_restart(world: World, running: LocalBot) -> None:
+    thread = await _joined_thread(world)
+    posted = await world.sim.invoke(world.bob, thread, "crux add", question="Do circuits transfer?")
+    assert posted.message is not None
+    crux_message = posted.message
+    await running.restart()
+
+    opened = await world.sim.click(world.bob, crux_message, "crux:credence:1")
+    recorded = await _fill(world, world.bob, thread, opened, value="35", reason="small models only")
+    assert "**35** on Crux #1 — small models only" in recorded.text
+    opened = await world.sim.click(world.bob, crux_message, "crux:credence:1")
+    repeated = await _fill(world, world.bob, thread, opened, value="35", reason="small models only")
+    assert repeated.ephemeral and "Already recorded" in repeated.text
+    opened = await world.sim.click(world.bob, crux_message, "crux:credence:1")
+    not_a_number = await _fill(world, world.bob, thread, opened, value="lots")
+    assert not_a_number.ephemeral and "whole number from 0 to 100" in not_a_number.text
+
+    refused = await world.sim.click(world.bob, crux_message, "crux:resolve:1")
+    assert refused.ephemeral and "Only the debate's creator" in refused.text
+    opened = await world.sim.click(world.mod, crux_message, "crux:resolve:1")
+    resolved = await _fill(world, world.mod, thread, opened, text="They transfer within a model family.")
+    assert "Crux #1 resolved" in resolved.text
+    assert running.bot is not None
+    async with running.bot.db.read() as session:
+        assert (await session.execute(select(Crux.status))).scalar_one() is CruxStatus.RESOLVED
+        assert (await session.execute(select(func.count()).select_from(Credence))).scalar_one() == 1
+
+
+async def test_logging_too_fast_is_refused_with_when_to_retry(world: World, bot: DebateBot) -> None:
+    thread = await _joined_thread(world)
+    bot.logging_cooldown = Cooldown(rate=2, per=60)
+    for text in ("one", "two"):
+        assert "Claim #" in (await world.sim.invoke(world.alice, thread, "claim", text=text)).text
+    refused = await world.sim.invoke(world.alice, thread, "claim", text="three")
+    assert refused.ephemeral and "Slow down" in refused.text and "Try again in 60 s" in refused.text
+    said = await world.sim.post_message(world.bob, thread, "Another point")
+    menu = await world.sim.context_menu(world.alice, said, "Log as claim")
+    assert menu.ephemeral and "Slow down" in menu.text
+    other = await world.sim.invoke(world.bob, thread, "claim", text="bob is not limited by alice")
+    assert "Claim #3" in other.text
+    assert await _count(bot, Claim) == 3
