@@ -7,11 +7,16 @@ import asyncio
 import logging
 import signal
 import sys
+from pathlib import Path
 
 import discord
 
 from bot.client import DebateBot
 from bot.config import Settings, SettingsError, load_settings
+from bot.core.argmap import render_map
+from bot.core.debates import debate_numbered
+from bot.core.errors import DomainError
+from bot.core.exports import EXPORT_FORMATS, DebateExport, build_export, export_file
 from bot.db import Database
 from bot.endpoints import use_endpoints
 
@@ -25,6 +30,11 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"], help="upgrade: migrate the database to the latest schema")
     commands.add_parser("demo", help="play a sample debate against a local Discord-compatible server")
+    export = commands.add_parser("export", help="write a debate's record from the configured database")
+    export.add_argument("--debate", type=int, required=True, help="the debate's number")
+    export.add_argument("--guild", type=int, help="the server's id (needed when several servers have that number)")
+    export.add_argument("--format", choices=[*EXPORT_FORMATS, "png"], default="markdown", help="png: the argument map")
+    export.add_argument("--output", type=Path, help="file to write (default: standard output; png needs a file)")
     return parser
 
 
@@ -37,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "db":
             asyncio.run(_upgrade(settings))
             return 0
+        if args.command == "export":
+            return _export(settings, args.debate, args.guild, args.format, args.output)
         if args.command == "demo":
             from bot.demo import play
 
@@ -57,6 +69,32 @@ async def _upgrade(settings: Settings) -> None:
     finally:
         await db.dispose()
     print("database is at the latest schema")
+
+
+def _export(settings: Settings, number: int, guild: int | None, format: str, output: Path | None) -> int:
+    if format == "png" and output is None:
+        raise SettingsError("--format png writes a picture: give --output FILE.png")
+    try:
+        record = asyncio.run(_load_export(settings, number, guild))
+        data = render_map(record) if format == "png" else export_file(record, format, lambda uid: f"<@{uid}>")[1]
+    except DomainError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    if output is None:
+        sys.stdout.write(data.decode())
+    else:
+        output.write_bytes(data)
+        print(f"wrote {output}", file=sys.stderr)
+    return 0
+
+
+async def _load_export(settings: Settings, number: int, guild: int | None) -> DebateExport:
+    db = Database(settings.database_url)
+    try:
+        async with db.read() as session:
+            return await build_export(session, await debate_numbered(session, number, guild))
+    finally:
+        await db.dispose()
 
 
 async def run_bot(settings: Settings, token: str) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from math import ceil
@@ -85,6 +86,13 @@ async def side_autocomplete(interaction: Interaction, current: str) -> list[app_
     return await debate_choices(interaction, current, choose.side_choices)
 
 
+async def agenda_autocomplete(interaction: Interaction, current: str) -> list[app_commands.Choice]:
+    """This server's agendas matching what was typed."""
+    async with interaction.client.db.read() as session:
+        found = await choose.agenda_choices(session, interaction.guild_id or 0, current)
+    return [app_commands.Choice(name=choice.label, value=choice.value) for choice in found]
+
+
 async def send_pages(
     interaction: Interaction,
     blocks: list[str],
@@ -92,17 +100,24 @@ async def send_pages(
     ephemeral: bool,
     title: str | None = None,
     colour: discord.Colour | None = None,
+    attachment: discord.File | None = None,
 ) -> None:
     """Send Markdown blocks as embeds of at most ``PAGE_MAX`` characters, one message a page; nothing is cut.
 
-    The first page answers the interaction (or fills in a deferral); the rest follow up.
+    The first page answers the interaction (or fills in a deferral) and carries ``attachment``; the rest follow up.
     """
     pages = pack(blocks, PAGE_MAX)
     for number, page in enumerate(pages, start=1):
         embed = discord.Embed(title=title if number == 1 else None, description=page, colour=colour)
         if len(pages) > 1:
             embed.set_footer(text=f"Page {number} of {len(pages)}")
+        files = [attachment] if attachment is not None and number == 1 else []
         if interaction.response.is_done():
-            await interaction.followup.send(embed=embed, ephemeral=ephemeral)
+            await interaction.followup.send(embed=embed, ephemeral=ephemeral, files=files)
         else:
-            await interaction.response.send_message(embed=embed, ephemeral=ephemeral)
+            await interaction.response.send_message(embed=embed, ephemeral=ephemeral, files=files)
+
+
+def markdown_file(blocks: list[str], name: str) -> discord.File:
+    """The blocks as a Markdown attachment: the whole text, however long."""
+    return discord.File(io.BytesIO("\n\n".join(blocks).encode()), filename=name)

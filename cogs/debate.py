@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 from typing import Literal
 
 import discord
@@ -10,10 +12,12 @@ from discord.ext import commands
 
 from bot.client import DebateBot
 from bot.core import debates as core
+from bot.core.argmap import render_map
 from bot.core.errors import WrongPlace
-from bot.core.summary import summarize
+from bot.core.exports import build_export, export_file
+from bot.core.summary import DebateSummary, summarize
 from cogs import render
-from cogs.common import Interaction, actor, any_debate, open_debate, send_pages, side_autocomplete
+from cogs.common import Interaction, actor, any_debate, markdown_file, open_debate, send_pages, side_autocomplete
 from cogs.views import JoinButton, opening_view
 
 THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080  # a week: Discord's longest
@@ -83,7 +87,7 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
         async with any_debate(interaction) as (session, debate):
             await interaction.response.defer(thinking=True)
             summary = await summarize(session, debate)
-        await send_pages(interaction, render.summary_blocks(summary), ephemeral=False, colour=render.SUMMARY_COLOUR)
+        await self._post_summary(interaction, summary)
 
     @app_commands.command(name="status", description="This debate at a glance: sides, participants, counts")
     async def status(self, interaction: Interaction) -> None:
@@ -120,7 +124,7 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
         if debate.outcome:
             closing += f"\n**Outcome:** {render.escape(debate.outcome)}"
         await interaction.followup.send(closing)
-        await send_pages(interaction, render.summary_blocks(summary), ephemeral=False, colour=render.SUMMARY_COLOUR)
+        await self._post_summary(interaction, summary)
         if isinstance(interaction.channel, discord.Thread):
             await interaction.channel.edit(locked=True, archived=True, reason="Debate ended")
 
@@ -128,6 +132,39 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
     async def help(self, interaction: Interaction) -> None:
         embed = discord.Embed(title="Crux-finding debates", description=HELP, colour=discord.Colour.blurple())
         await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @app_commands.command(name="export", description="The debate's whole record as a file")
+    @app_commands.describe(format="markdown to read, json for tools (versioned schema), argdown for argument maps")
+    async def export(self, interaction: Interaction, format: Literal["markdown", "json", "argdown"]) -> None:
+        async with any_debate(interaction) as (session, debate):
+            await interaction.response.defer(thinking=True)
+            record = await build_export(session, debate)
+        name, data = export_file(record, format, render.mention)
+        await interaction.followup.send(
+            f"Debate #{debate.number} as {format}:", file=discord.File(io.BytesIO(data), name)
+        )
+
+    @app_commands.command(name="map", description="A picture of the debate: claims, rebuttals, supports, cruxes")
+    async def map(self, interaction: Interaction) -> None:
+        async with any_debate(interaction) as (session, debate):
+            await interaction.response.defer(thinking=True)
+            record = await build_export(session, debate)
+        picture = await asyncio.to_thread(render_map, record)
+        await interaction.followup.send(
+            f"Argument map of Debate #{debate.number}",
+            file=discord.File(io.BytesIO(picture), f"debate-{debate.number}.png"),
+        )
+
+    async def _post_summary(self, interaction: Interaction, summary: DebateSummary) -> None:
+        """The summary for everyone, paged, with the whole text attached as Markdown."""
+        attachment = markdown_file(render.summary_blocks(summary, whole=True), f"summary-debate-{summary.number}.md")
+        await send_pages(
+            interaction,
+            render.summary_blocks(summary),
+            ephemeral=False,
+            colour=render.SUMMARY_COLOUR,
+            attachment=attachment,
+        )
 
 
 async def setup(bot: DebateBot) -> None:

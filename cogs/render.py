@@ -8,7 +8,7 @@ import discord
 
 from bot.core import debates as core
 from bot.core.claims import Logged, describe
-from bot.core.summary import CruxSummary, DebateSummary, render_crux, render_summary
+from bot.core.summary import QUOTE_MAX, CruxSummary, DebateSummary, render_crux, render_summary
 from bot.core.text import plural
 from schema import Claim, ClaimKind, Crux, Debate, Side
 
@@ -124,8 +124,9 @@ def status_embed(status: core.Status) -> discord.Embed:
     return embed
 
 
-def summary_blocks(summary: DebateSummary) -> list[str]:
-    return render_summary(summary, mention)
+def summary_blocks(summary: DebateSummary, *, whole: bool = False) -> list[str]:
+    """The summary as Markdown blocks; ``whole`` keeps every text unshortened (for the attached file)."""
+    return render_summary(summary, mention, quote_limit=None if whole else QUOTE_MAX)
 
 
 def crux_block(crux: CruxSummary) -> str:

@@ -17,6 +17,7 @@ import struct
 import textwrap
 from typing import Any
 
+from bot.core.errors import DomainError
 from bot.core.exports import ClaimExport, CruxExport, DebateExport
 from schema import ClaimKind, ClaimStatus, CruxStatus
 
@@ -44,13 +45,13 @@ CRUX = ("#fff8d6", "#8a6d00")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-class MapUnavailable(RuntimeError):
+class MapUnavailable(DomainError):
     """The map cannot be drawn here: Graphviz is not installed."""
 
 
 _INSTALL_HINT = (
     "Drawing the argument map needs Graphviz: install it with `apt-get install graphviz` (Debian/Ubuntu) "
-    "or `brew install graphviz` (macOS), and the Python package with `pip install graphviz`."
+    "or `brew install graphviz` (macOS). Meanwhile /debate export gives the record as Markdown, JSON or Argdown."
 )
 
 

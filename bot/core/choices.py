@@ -10,7 +10,7 @@ from sqlmodel import col, func, select
 
 from bot.core import text as t
 from bot.core.debates import sides_of
-from schema import Claim, ClaimKind, ClaimStatus, Crux, CruxStatus, Debate, id_of
+from schema import Agenda, Claim, ClaimKind, ClaimStatus, Crux, CruxStatus, Debate, id_of
 
 LABEL_MAX = 100
 CHOICES_MAX = 25
@@ -50,6 +50,15 @@ async def side_choices(session: AsyncSession, debate: Debate, typed: str) -> lis
     """The debate's sides whose names contain what was typed."""
     key = t.name_key(typed)
     return [Choice(side.name, side.name) for side in await sides_of(session, debate) if key in side.name_key]
+
+
+async def agenda_choices(session: AsyncSession, guild_id: int, typed: str) -> list[Choice]:
+    """The guild's agendas whose names contain what was typed, by name."""
+    statement = select(Agenda).where(Agenda.guild_id == guild_id).order_by(col(Agenda.name_key))
+    if typed.strip():
+        statement = statement.where(col(Agenda.name_key).contains(t.name_key(typed)))
+    agendas = (await session.execute(statement.limit(CHOICES_MAX))).scalars()
+    return [Choice(id_of(agenda), t.one_line(agenda.name, LABEL_MAX)) for agenda in agendas]
 
 
 def _matching(statement: Any, number: Any, text: Any, typed: str) -> Any:

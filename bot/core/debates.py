@@ -320,3 +320,17 @@ async def agendas(session: AsyncSession, guild_id: int) -> list[tuple[Agenda, in
         .order_by(col(Agenda.name_key))
     )
     return [(agenda, n_open, n_all) for agenda, n_open, n_all in (await session.execute(statement)).all()]
+
+
+async def debate_numbered(session: AsyncSession, number: int, guild_id: int | None = None) -> Debate:
+    """Debate ``number`` of ``guild_id``; without a guild, the only debate with that number in any guild."""
+    statement = select(Debate).where(Debate.number == number)
+    if guild_id is not None:
+        statement = statement.where(Debate.guild_id == guild_id)
+    found = list((await session.execute(statement.order_by(col(Debate.guild_id)))).scalars())
+    if not found:
+        raise NotFound(f"There is no debate #{number}" + (f" in guild {guild_id}." if guild_id else "."))
+    if len(found) > 1:
+        guilds = ", ".join(str(debate.guild_id) for debate in found)
+        raise InvalidInput(f"Several guilds have a debate #{number} (guilds {guilds}): say which with --guild.")
+    return found[0]

@@ -452,3 +452,13 @@ def _argdown_crux(export: DebateExport, crux: CruxExport, user: UserLabel) -> st
         parts.append(f"Resolved: {argdown_escape(crux.resolution)}")
     state = "#resolved" if crux.status is CruxStatus.RESOLVED else "#open"
     return f"[Crux {crux.number}]: {' '.join(parts)} #crux {state}"
+
+
+EXPORT_FORMATS: dict[str, str] = {"markdown": "md", "json": "json", "argdown": "argdown"}
+
+
+def export_file(export: DebateExport, format: str, user: UserLabel) -> tuple[str, bytes]:
+    """The export rendered in ``format`` (a key of :data:`EXPORT_FORMATS`) as a file name and its bytes."""
+    render = {"markdown": to_markdown, "argdown": to_argdown}
+    text = to_json(export) if format == "json" else render[format](export, user)
+    return f"debate-{export.debate.number}.{EXPORT_FORMATS[format]}", text.encode()

@@ -6,15 +6,19 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import combinations
 
-from sqlalchemy import case, func
+from sqlalchemy import case, exists, func, or_
+from sqlalchemy import select as select_columns  # SQLModel's select is typed for at most four columns
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
+from bot.core.errors import NotFound
 from bot.core.text import escape_markdown, one_line, plural
 from schema import (
+    Agenda,
     Claim,
     ClaimKind,
     ClaimStatus,
@@ -23,6 +27,7 @@ from schema import (
     CruxClaim,
     CruxStatus,
     Debate,
+    DebateStatus,
     Participant,
     Side,
     id_of,
@@ -98,81 +103,146 @@ class DebateSummary:
     resolved: tuple[CruxSummary, ...]
     counts: dict[ClaimKind, int] = field(default_factory=dict)
     participants: int = 0
+    closed: bool = False
 
 
 async def summarize(session: AsyncSession, debate: Debate) -> DebateSummary:
     """The debate's cruxes, unresolved ones ordered by disagreement (widest spread first)."""
-    cruxes = list(
-        (await session.execute(select(Crux).where(Crux.debate_id == debate.id).order_by(col(Crux.number)))).scalars()
-    )
-    sides = await _sides_by_user(session, debate)
-    stances = await _stances(session, debate, sides)
-    links = await _linked_claims(session, debate)
-    summaries = [
-        CruxSummary(
+    return (await summarize_debates(session, [debate]))[0]
+
+
+async def summarize_debates(session: AsyncSession, debates: Sequence[Debate]) -> list[DebateSummary]:
+    """:func:`summarize` for several debates at once, in five queries however many debates and records."""
+    ids = [id_of(debate) for debate in debates]
+    statement = select(Crux).where(col(Crux.debate_id).in_(ids)).order_by(col(Crux.debate_id), col(Crux.number))
+    cruxes = list((await session.execute(statement)).scalars())
+    sides = await _sides_by_user(session, ids)
+    stances = await _stances(session, ids, sides)
+    links = await _linked_claims(session, ids)
+    counts = await _claim_counts(session, ids)
+    by_debate: dict[int, list[tuple[Crux, CruxSummary]]] = defaultdict(list)
+    for crux in cruxes:
+        summary = CruxSummary(
             number=crux.number,
             question=crux.question,
             resolution=crux.resolution,
             stances=tuple(stances.get(id_of(crux), ())),
             claims=tuple(links.get(id_of(crux), ())),
         )
-        for crux in cruxes
+        by_debate[crux.debate_id].append((crux, summary))
+    return [
+        _debate_summary(debate, by_debate[id_of(debate)], counts[id_of(debate)], len(sides[id_of(debate)]))
+        for debate in debates
     ]
+
+
+def _debate_summary(
+    debate: Debate, cruxes: list[tuple[Crux, CruxSummary]], counts: dict[ClaimKind, int], participants: int
+) -> DebateSummary:
     unresolved = sorted(
-        (s for s, crux in zip(summaries, cruxes, strict=True) if crux.status is CruxStatus.OPEN),
-        key=lambda s: (-s.spread, s.number),
+        (summary for crux, summary in cruxes if crux.status is CruxStatus.OPEN), key=lambda s: (-s.spread, s.number)
     )
-    resolved = [s for s, crux in zip(summaries, cruxes, strict=True) if crux.status is CruxStatus.RESOLVED]
     return DebateSummary(
         number=debate.number,
         topic=debate.topic,
         unresolved=tuple(unresolved),
-        resolved=tuple(resolved),
-        counts=await _claim_counts(session, debate),
-        participants=len(sides),
+        resolved=tuple(summary for crux, summary in cruxes if crux.status is CruxStatus.RESOLVED),
+        counts=counts,
+        participants=participants,
+        closed=debate.status is DebateStatus.CLOSED,
     )
 
 
-async def _sides_by_user(session: AsyncSession, debate: Debate) -> dict[int, str]:
-    """Each participant's side name, in the order of the debate's sides."""
+@dataclass(frozen=True, slots=True)
+class AgendaSummary:
+    """The summaries of every debate of a research agenda, in debate order."""
+
+    name: str
+    debates: tuple[DebateSummary, ...]
+
+
+async def _agenda(session: AsyncSession, guild_id: int, agenda_id: int) -> Agenda:
+    statement = select(Agenda).where(Agenda.id == agenda_id, Agenda.guild_id == guild_id)
+    agenda = (await session.execute(statement)).scalar_one_or_none()
+    if agenda is None:
+        raise NotFound("No such agenda in this server: pick one from the list as you type.")
+    return agenda
+
+
+async def summarize_agenda(session: AsyncSession, guild_id: int, agenda_id: int) -> AgendaSummary:
+    """The unresolved cruxes of every debate of the agenda (open or closed), grouped by debate."""
+    agenda = await _agenda(session, guild_id, agenda_id)
     statement = (
-        select(Participant.user_id, Side.name)
+        select(Debate).where(Debate.guild_id == guild_id, Debate.agenda_id == agenda_id).order_by(col(Debate.number))
+    )
+    debates = list((await session.execute(statement)).scalars())
+    return AgendaSummary(name=agenda.name, debates=tuple(await summarize_debates(session, debates)))
+
+
+async def agenda_activity_since(session: AsyncSession, guild_id: int, agenda_id: int, since: datetime) -> bool:
+    """Whether anything was logged, credited or resolved in the agenda's debates after ``since``."""
+    debate_ids = select(Debate.id).where(Debate.guild_id == guild_id, Debate.agenda_id == agenda_id)
+    crux_ids = select(Crux.id).where(col(Crux.debate_id).in_(debate_ids))
+    happened = [
+        select(Claim.id).where(col(Claim.debate_id).in_(debate_ids), col(Claim.created_at) > since),
+        select(Crux.id).where(
+            col(Crux.debate_id).in_(debate_ids), (col(Crux.created_at) > since) | (col(Crux.resolved_at) > since)
+        ),
+        select(Credence.id).where(col(Credence.crux_id).in_(crux_ids), col(Credence.created_at) > since),
+    ]
+    statement = select(or_(*(exists(query) for query in happened)))
+    return bool((await session.execute(statement)).scalar())
+
+
+async def _sides_by_user(session: AsyncSession, debate_ids: list[int]) -> dict[int, dict[int, str]]:
+    """For each debate, each participant's side name, in the order of the debate's sides."""
+    statement = (
+        select(Participant.debate_id, Participant.user_id, Side.name)
         .join(Side, col(Side.id) == col(Participant.side_id))
-        .where(Participant.debate_id == debate.id)
+        .where(col(Participant.debate_id).in_(debate_ids))
         .order_by(col(Side.position), col(Participant.id))
     )
-    return {user_id: name for user_id, name in (await session.execute(statement)).all()}
+    sides: dict[int, dict[int, str]] = defaultdict(dict)
+    for debate_id, user_id, name in (await session.execute(statement)).all():
+        sides[debate_id][user_id] = name
+    return sides
 
 
-async def _stances(session: AsyncSession, debate: Debate, sides: dict[int, str]) -> dict[int, list[Stance]]:
+async def _stances(
+    session: AsyncSession, debate_ids: list[int], sides: dict[int, dict[int, str]]
+) -> dict[int, list[Stance]]:
     statement = (
-        select(Credence.crux_id, Credence.user_id, Credence.value, Credence.reason)
+        select_columns(
+            col(Crux.debate_id), col(Credence.crux_id), col(Credence.user_id), col(Credence.value), col(Credence.reason)
+        )
         .join(Crux, col(Crux.id) == col(Credence.crux_id))
-        .where(Crux.debate_id == debate.id)
+        .where(col(Crux.debate_id).in_(debate_ids))
         .order_by(col(Credence.id))
     )
-    history: dict[tuple[int, int], list[tuple[int, str | None]]] = defaultdict(list)
-    for crux_id, user_id, value, reason in (await session.execute(statement)).all():
-        history[(crux_id, user_id)].append((value, reason))
+    history: dict[tuple[int, int, int], list[tuple[int, str | None]]] = defaultdict(list)
+    for debate_id, crux_id, user_id, value, reason in (await session.execute(statement)).all():
+        history[(debate_id, crux_id, user_id)].append((value, reason))
     stances: dict[int, list[Stance]] = defaultdict(list)
-    for (crux_id, user_id), values in history.items():
+    debate_of: dict[int, int] = {}
+    for (debate_id, crux_id, user_id), values in history.items():
+        debate_of[crux_id] = debate_id
         stances[crux_id].append(
             Stance(
                 user_id=user_id,
-                side=sides.get(user_id),
+                side=sides[debate_id].get(user_id),
                 first=values[0][0],
                 latest=values[-1][0],
                 reason=values[-1][1],
                 updates=len(values),
             )
         )
-    side_order = {name: i for i, name in enumerate(dict.fromkeys(sides.values()))}
-    for crux_stances in stances.values():
-        crux_stances.sort(key=lambda s: (side_order.get(s.side or "", len(side_order)), -s.latest, s.user_id))
+    for crux_id, crux_stances in stances.items():
+        order = {name: i for i, name in enumerate(dict.fromkeys(sides[debate_of[crux_id]].values()))}
+        crux_stances.sort(key=lambda s: (order.get(s.side or "", len(order)), -s.latest, s.user_id))
     return stances
 
 
-async def _linked_claims(session: AsyncSession, debate: Debate) -> dict[int, list[LinkedClaim]]:
+async def _linked_claims(session: AsyncSession, debate_ids: list[int]) -> dict[int, list[LinkedClaim]]:
     rebuttal = aliased(Claim)
     answer = aliased(Claim)
     standing_rebuttal = (rebuttal.kind == ClaimKind.REBUTTAL) & (rebuttal.status == ClaimStatus.STANDING)
@@ -200,7 +270,7 @@ async def _linked_claims(session: AsyncSession, debate: Debate) -> dict[int, lis
         select(CruxClaim.crux_id, Claim, rebuttal_counts.c.rebuttals, rebuttal_counts.c.unanswered)
         .join(Claim, col(Claim.id) == col(CruxClaim.claim_id))
         .outerjoin(rebuttal_counts, rebuttal_counts.c.claim_id == Claim.id)
-        .where(Claim.debate_id == debate.id)
+        .where(col(Claim.debate_id).in_(debate_ids))
         .order_by(col(CruxClaim.crux_id), col(Claim.number))
     )
     links: dict[int, list[LinkedClaim]] = defaultdict(list)
@@ -218,10 +288,15 @@ async def _linked_claims(session: AsyncSession, debate: Debate) -> dict[int, lis
     return links
 
 
-async def _claim_counts(session: AsyncSession, debate: Debate) -> dict[ClaimKind, int]:
-    statement = select(Claim.kind, func.count()).where(Claim.debate_id == debate.id).group_by(Claim.kind)
-    counts = dict.fromkeys(ClaimKind, 0)
-    counts.update({ClaimKind(kind): n for kind, n in (await session.execute(statement)).all()})
+async def _claim_counts(session: AsyncSession, debate_ids: list[int]) -> dict[int, dict[ClaimKind, int]]:
+    statement = (
+        select(Claim.debate_id, Claim.kind, func.count())
+        .where(col(Claim.debate_id).in_(debate_ids))
+        .group_by(col(Claim.debate_id), col(Claim.kind))
+    )
+    counts: dict[int, dict[ClaimKind, int]] = defaultdict(lambda: dict.fromkeys(ClaimKind, 0))
+    for debate_id, kind, n in (await session.execute(statement)).all():
+        counts[debate_id][ClaimKind(kind)] = n
     return counts
 
 
@@ -230,41 +305,63 @@ async def _claim_counts(session: AsyncSession, debate: Debate) -> dict[ClaimKind
 UserLabel = Callable[[int], str]
 
 
-def render_crux(crux: CruxSummary, user: UserLabel) -> str:
-    """One crux as a Markdown block: heading line, one line per participant, one per linked claim."""
+def render_crux(crux: CruxSummary, user: UserLabel, quote_limit: int | None = QUOTE_MAX) -> str:
+    """One crux as a Markdown block: heading line, one line per participant, one per linked claim.
+
+    User text is escaped and put on one line; ``quote_limit`` shortens it (with "…"), ``None`` keeps it whole.
+    """
+    short = min(quote_limit, 150) if quote_limit else None
     marker = " · **double crux**" if crux.is_double_crux else ""
     spread = f" · spread {crux.spread}" if len(crux.stances) > 1 else ""
-    lines = [f"**Crux #{crux.number}**{marker}{spread}", f"> {_quote(crux.question)}"]
+    lines = [f"**Crux #{crux.number}**{marker}{spread}", f"> {_quote(crux.question, quote_limit)}"]
     if crux.resolution is not None:
-        lines.append(f"Resolved: {_quote(crux.resolution)}")
-    lines.extend(_stance_line(stance, user) for stance in crux.stances)
+        lines.append(f"Resolved: {_quote(crux.resolution, quote_limit)}")
+    lines.extend(_stance_line(stance, user, short) for stance in crux.stances)
     if not crux.stances:
         lines.append("No credences yet.")
     lines.extend(f"↳ Claim #{claim.number} ({claim.state}): {_quote(claim.text, 150)}" for claim in crux.claims)
     return "\n".join(lines)
 
 
-def _stance_line(stance: Stance, user: UserLabel) -> str:
+def _stance_line(stance: Stance, user: UserLabel, quote_limit: int | None) -> str:
     side = f" ({escape_markdown(stance.side)})" if stance.side else " (no side)"
     movement = f"{stance.first} → {stance.latest}" if stance.moved else f"{stance.latest}"
-    why = f" — “{_quote(stance.reason, 150)}”" if stance.reason and stance.moved else ""
+    why = f" — “{_quote(stance.reason, quote_limit)}”" if stance.reason and stance.moved else ""
     return f"• {user(stance.user_id)}{side}: **{movement}**{why}"
 
 
-def _quote(value: str, limit: int = QUOTE_MAX) -> str:
-    return escape_markdown(one_line(value, limit))
+def _quote(value: str, limit: int | None) -> str:
+    return escape_markdown(one_line(value, limit) if limit else " ".join(value.split()))
 
 
-def render_summary(summary: DebateSummary, user: UserLabel) -> list[str]:
+def render_summary(summary: DebateSummary, user: UserLabel, quote_limit: int | None = QUOTE_MAX) -> list[str]:
     """The whole summary as Markdown blocks, in reading order; callers pack them into messages."""
     blocks = [_heading(summary)]
     if summary.unresolved:
-        blocks.extend(render_crux(crux, user) for crux in summary.unresolved)
+        blocks.extend(render_crux(crux, user, quote_limit) for crux in summary.unresolved)
     else:
         blocks.append("No unresolved cruxes. Name one with /crux add: what would change your mind?")
     if summary.resolved:
         blocks.append(f"**Resolved ({len(summary.resolved)})**")
-        blocks.extend(render_crux(crux, user) for crux in summary.resolved)
+        blocks.extend(render_crux(crux, user, quote_limit) for crux in summary.resolved)
+    return blocks
+
+
+def render_agenda_summary(summary: AgendaSummary, user: UserLabel, quote_limit: int | None = QUOTE_MAX) -> list[str]:
+    """The agenda's unresolved cruxes as Markdown blocks, grouped by debate, widest disagreement first in each."""
+    open_cruxes = sum(len(debate.unresolved) for debate in summary.debates)
+    live = [debate for debate in summary.debates if debate.unresolved]
+    blocks = [
+        f"**Agenda: {_quote(summary.name, quote_limit)}**\n"
+        f"{plural(open_cruxes, 'unresolved crux', 'unresolved cruxes')} in {plural(len(live), 'debate')} "
+        f"(of {len(summary.debates)})"
+    ]
+    for debate in live:
+        closed = " (closed)" if debate.closed else ""
+        blocks.append(f"__**Debate #{debate.number}: {_quote(debate.topic, quote_limit)}**__{closed}")
+        blocks.extend(render_crux(crux, user, quote_limit) for crux in debate.unresolved)
+    if not live:
+        blocks.append("No unresolved cruxes in this agenda's debates.")
     return blocks
 
 
@@ -274,7 +371,8 @@ def _heading(summary: DebateSummary) -> str:
     )
     records = ", ".join(plural(summary.counts.get(kind, 0), kind.value) for kind in ClaimKind)
     people = plural(summary.participants, "participant")
-    return f"**Debate #{summary.number}: {_quote(summary.topic)}**\n{cruxes} · {records} · {people}"
+    closed = " (closed)" if summary.closed else ""
+    return f"**Debate #{summary.number}: {_quote(summary.topic, QUOTE_MAX)}**{closed}\n{cruxes} · {records} · {people}"
 
 
 def pack(blocks: Iterable[str], limit: int) -> list[str]:

@@ -124,3 +124,41 @@ def test_markdown_in_user_text_is_escaped() -> None:
     from bot.core.text import escape_markdown
 
     assert escape_markdown("**bold** # head\n> quote `x`") == "\\*\\*bold\\*\\* # head\n\\> quote \\`x\\`"
+
+
+async def test_several_debates_are_summarized_in_the_same_number_of_queries(db: Database) -> None:
+    from bot.core.summary import agenda_activity_since, summarize_agenda, summarize_debates
+    from schema import utcnow
+
+    async with db.write() as session:
+        debates = [
+            await core.start_debate(
+                session, core.Actor(GUILD, ALICE), core.plan_debate(f"D{i}", agenda="Agenda"), channel_id=1, thread_id=i
+            )
+            for i in range(3)
+        ]
+    for debate in debates:
+        async with db.write() as session:
+            await core.join(session, debate, ALICE, "for")
+            await core.join(session, debate, BOB, "against")
+        await _grow(db, debate, 2)
+    before = utcnow()
+
+    statements: list[str] = []
+    event.listen(db.engine.sync_engine, "before_cursor_execute", lambda *args: statements.append(str(args[2])))
+    async with db.read() as session:
+        one = await summarize_debates(session, debates[:1])
+        count_one = len(statements)
+        three = await summarize_debates(session, debates)
+    assert len(statements) - count_one == count_one
+    assert [s.topic for s in three] == ["D0", "D1", "D2"] and three[0] == one[0]
+
+    agenda_id = debates[0].agenda_id or 0
+    async with db.read() as session:
+        agenda = await summarize_agenda(session, GUILD, agenda_id)
+        quiet = await agenda_activity_since(session, GUILD, agenda_id, before)
+    assert agenda.name == "Agenda" and len(agenda.debates) == 3 and not quiet
+    async with db.write() as session:
+        await claims.add_claim(session, debates[1], core.Actor(GUILD, ALICE), "news")
+    async with db.read() as session:
+        assert await agenda_activity_since(session, GUILD, agenda_id, before)

@@ -1,0 +1,107 @@
+"""Issue 4 through Discord: the summary's attachment, exports, the map, the agenda summary, and the export CLI."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+from bot.client import DebateBot
+from bot.core.argmap import png_size
+from bot.core.exports import DebateExport
+from bot.db import Database
+from bot.sim import InteractionResult, SimChannel
+from tests.e2e.conftest import World, start_debate
+
+LONG_QUESTION = "Will interpretability tools detect deception in frontier models by 2030? " + "Details. " * 60
+
+
+async def _debate(world: World, **options: object) -> SimChannel:
+    thread = await start_debate(world, **options)
+    await world.sim.invoke(world.alice, thread, "debate join", side="for")
+    await world.sim.invoke(world.bob, thread, "debate join", side="against")
+    await world.sim.invoke(world.alice, thread, "claim", text="Interp tools will generalise")
+    await world.sim.invoke(world.bob, thread, "crux add", question=LONG_QUESTION)
+    crux = (await world.sim.autocomplete(world.bob, thread, "crux credence", "crux"))[0]["value"]
+    await world.sim.invoke(world.alice, thread, "crux credence", crux=crux, value=80)
+    await world.sim.invoke(world.bob, thread, "crux credence", crux=crux, value=20)
+    return thread
+
+
+def _file(result: InteractionResult) -> tuple[str, bytes]:
+    message = result.message
+    assert message is not None and len(message.attachments) == 1, result.text
+    return message.attachments[0].filename, message.attachments[0].data
+
+
+async def test_summary_attaches_the_whole_text_as_markdown(world: World, bot: DebateBot) -> None:
+    thread = await _debate(world)
+    summary = await world.sim.invoke(world.carol, thread, "debate summary")
+    name, data = _file(summary)
+    assert name == "summary-debate-1.md"
+    assert " ".join(LONG_QUESTION.split()) in data.decode()
+    assert "…" in summary.text and " ".join(LONG_QUESTION.split()) not in summary.text
+
+
+async def test_export_in_each_format(world: World, bot: DebateBot) -> None:
+    thread = await _debate(world)
+    as_json = await world.sim.invoke(world.carol, thread, "debate export", format="json")
+    name, data = _file(as_json)
+    record = DebateExport.model_validate_json(data)
+    assert name == "debate-1.json" and record.schema_version == 1
+    assert [c.text for c in record.claims] == ["Interp tools will generalise"]
+    assert [c.value for c in record.cruxes[0].credences] == [80, 20]
+    name, data = _file(await world.sim.invoke(world.carol, thread, "debate export", format="markdown"))
+    assert name == "debate-1.md" and "Interp tools will generalise" in data.decode()
+    name, data = _file(await world.sim.invoke(world.carol, thread, "debate export", format="argdown"))
+    assert name == "debate-1.argdown" and "[C1]" in data.decode()
+
+
+async def test_map_is_a_png_picture(world: World, bot: DebateBot) -> None:
+    thread = await _debate(world)
+    result = await world.sim.invoke(world.carol, thread, "debate map")
+    name, data = _file(result)
+    width, height = png_size(data)
+    assert name == "debate-1.png" and width > 200 and height > 100
+    assert world.sim.errors == []
+
+
+async def test_agenda_summary_groups_unresolved_cruxes_by_debate(world: World, bot: DebateBot) -> None:
+    first = await _debate(world, topic="First debate", agenda="AI safety")
+    second = await start_debate(world, topic="Second debate", agenda="AI safety")
+    await world.sim.invoke(world.alice, second, "crux add", question="Only question of the second?")
+    await start_debate(world, topic="Elsewhere", agenda="Biosecurity")
+    elsewhere = world.sim.add_text_channel(world.other_guild, "debates")
+    await world.sim.invoke(world.eve, elsewhere, "debate start", topic="Other server", agenda="AI safety")
+
+    offered = await world.sim.autocomplete(world.carol, world.channel, "agenda summary", "agenda", value="safety")
+    assert [choice["name"] for choice in offered] == ["AI safety"]
+    result = await world.sim.invoke(world.carol, world.channel, "agenda summary", agenda=offered[0]["value"])
+    text = result.text
+    assert "Agenda: AI safety" in text and "2 unresolved cruxes in 2 debates (of 2)" in text
+    assert text.index("Debate #1: First debate") < text.index("Will interpretability") < text.index("Debate #2")
+    assert "Only question of the second?" in text and "Elsewhere" not in text and "Other server" not in text
+    assert _file(result)[0] == "agenda-summary.md"
+    assert first.id != second.id
+
+
+async def test_export_cli_writes_the_record_from_the_database(
+    world: World, bot: DebateBot, db: Database, tmp_path: Path
+) -> None:
+    await _debate(world)
+    url = db.url.render_as_string(hide_password=False)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "export", "--debate", "1", "--format", "json",
+        env={"DATABASE_URL": url, "PATH": ""}, cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    stdout, stderr = await process.communicate()
+    assert process.returncode == 0, stderr.decode()
+    assert json.loads(stdout)["debate"]["number"] == 1
+    missing = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "export", "--debate", "7", env={"DATABASE_URL": url}, cwd=tmp_path,
+        stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, stderr = await missing.communicate()
+    assert missing.returncode == 1 and "There is no debate #7" in stderr.decode()
