@@ -8,12 +8,24 @@ from schema.tables import (
     Credence,
     Crux,
     CruxClaim,
+    CruxMark,
     Debate,
+    Digest,
     GuildState,
     Participant,
     Side,
+    Timer,
 )
-from schema.types import ClaimKind, ClaimStatus, CruxStatus, DebateFormat, DebateStatus, id_of, utcnow
+from schema.types import (
+    ClaimKind,
+    ClaimStatus,
+    CruxStatus,
+    DebateFormat,
+    DebateStatus,
+    DigestEvery,
+    id_of,
+    utcnow,
+)
 
 __all__ = [
     "Agenda",
@@ -25,13 +37,17 @@ __all__ = [
     "Credence",
     "Crux",
     "CruxClaim",
+    "CruxMark",
     "CruxStatus",
     "Debate",
     "DebateFormat",
     "DebateStatus",
+    "Digest",
+    "DigestEvery",
     "GuildState",
     "Participant",
     "Side",
+    "Timer",
     "id_of",
     "utcnow",
 ]

@@ -16,6 +16,7 @@ from schema.types import (
     CruxStatus,
     DebateFormat,
     DebateStatus,
+    DigestEvery,
     UTCDateTime,
     enum_column_type,
     utcnow,
@@ -80,6 +81,10 @@ class Debate(SQLModel, table=True):
     outcome: str | None = Field(default=None, sa_type=Text, description="what the moderator said at the end")
     claim_seq: int = Field(default=0, description="last claim number handed out")
     crux_seq: int = Field(default=0, description="last crux number handed out")
+    phase: int = Field(default=0, sa_column_kwargs={"server_default": "0"}, description="index into the format's phases")
+    phase_minutes: int | None = Field(default=None, description="length of each phase, when timed")
+    phase_ends_at: datetime | None = Field(default=None, sa_type=UTCDateTime, description="while a timed phase runs")
+    paused_remaining: int | None = Field(default=None, description="seconds left in the phase, while paused")
 
 
 class Side(SQLModel, table=True):
@@ -97,13 +102,17 @@ class Side(SQLModel, table=True):
 class Participant(SQLModel, table=True):
     """A user's side in a debate: one per user per debate."""
 
-    __table_args__ = (UniqueConstraint("debate_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("debate_id", "user_id"),
+        CheckConstraint("motion_credence >= 0 AND motion_credence <= 100", name="motion_credence_percent"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     debate_id: int = Field(foreign_key="debate.id", ondelete="CASCADE")
     user_id: int = Field(sa_column=_snowflake())
     side_id: int = Field(foreign_key="side.id", ondelete="CASCADE")
     joined_at: datetime = _created_at()
+    motion_credence: int | None = Field(default=None, description="credence (0–100) on the motion, double-crux")
 
 
 class Claim(SQLModel, table=True):
@@ -190,6 +199,50 @@ class Credence(SQLModel, table=True):
     value: int
     reason: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = _created_at()
+
+
+class CruxMark(SQLModel, table=True):
+    """A participant's answer, in a double-crux debate, to "would this crux change my mind?"."""
+
+    __tablename__ = "crux_mark"
+
+    crux_id: int = Field(foreign_key="crux.id", primary_key=True, ondelete="CASCADE")
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    changes_mind: bool
+    marked_at: datetime = _created_at()
+
+
+class Timer(SQLModel, table=True):
+    """Something due at a time (a phase ending, a digest): one per (event, key), fired once.
+
+    Firing claims the row (``fired_at`` set by a compare-and-set UPDATE) in the transaction that does the work, so
+    several bot processes sharing the database fire each timer exactly once. Rescheduling clears ``fired_at``.
+    """
+
+    __table_args__ = (UniqueConstraint("event", "key"), Index("ix_timer_fired_at_due_at", "fired_at", "due_at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    guild_id: int = Field(sa_column=_snowflake())
+    event: str = Field(max_length=32, description="what to do: the name of a registered handler")
+    key: str = Field(max_length=64, description="which one, e.g. a debate's id")
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    created_at: datetime = _created_at()
+    fired_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Digest(SQLModel, table=True):
+    """A schedule posting an agenda's summary to a channel, daily or weekly."""
+
+    __table_args__ = (UniqueConstraint("guild_id", "agenda_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    guild_id: int = Field(sa_column=_snowflake())
+    agenda_id: int = Field(foreign_key="agenda.id", ondelete="CASCADE")
+    channel_id: int = Field(sa_column=_snowflake())
+    every: DigestEvery = Field(sa_type=enum_column_type(DigestEvery))
+    created_by_id: int = Field(sa_column=_snowflake())
+    created_at: datetime = _created_at()
+    last_posted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class CommandSync(SQLModel, table=True):

@@ -39,6 +39,13 @@ class DebateFormat(enum.StrEnum):
     DOUBLE_CRUX = "double-crux"
 
 
+class DigestEvery(enum.StrEnum):
+    """How often an agenda's digest is posted."""
+
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""
     return datetime.now(UTC)
