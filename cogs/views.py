@@ -122,14 +122,16 @@ class JoinButton(DebateButton, template=r"debate:join:(?P<side>\d+)"):
         await interaction.response.send_message(**render.joined_message(interaction.user, joined))
 
 
-class CredenceButton(DebateButton, template=r"crux:credence:(?P<crux>\d+)"):
-    """“Set my credence” on a crux's message: opens the credence modal."""
+class CruxButton(DebateButton, template=r"crux:(?P<action>[a-z]+):(?P<crux>\d+)"):
+    """A button on a crux's message; subclasses name their ``action`` and look."""
+
+    action: str
+    label: str
+    style: discord.ButtonStyle
 
     def __init__(self, crux_id: int) -> None:
         super().__init__(
-            discord.ui.Button(
-                label="Set my credence", style=discord.ButtonStyle.primary, custom_id=f"crux:credence:{crux_id}"
-            )
+            discord.ui.Button(label=self.label, style=self.style, custom_id=f"crux:{self.action}:{crux_id}")
         )
         self.crux_id = crux_id
 
@@ -138,6 +140,12 @@ class CredenceButton(DebateButton, template=r"crux:credence:(?P<crux>\d+)"):
         cls, interaction: Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
     ) -> Self:
         return cls(int(match["crux"]))
+
+
+class CredenceButton(CruxButton, template=r"crux:credence:(?P<crux>\d+)"):
+    """“Set my credence” on a crux's message: opens the credence modal."""
+
+    action, label, style = "credence", "Set my credence", discord.ButtonStyle.primary
 
     async def press(self, interaction: Interaction) -> None:
         async with open_debate(interaction) as (session, debate):
@@ -145,20 +153,10 @@ class CredenceButton(DebateButton, template=r"crux:credence:(?P<crux>\d+)"):
         await interaction.response.send_modal(CredenceModal(crux))
 
 
-class ResolveButton(DebateButton, template=r"crux:resolve:(?P<crux>\d+)"):
+class ResolveButton(CruxButton, template=r"crux:resolve:(?P<crux>\d+)"):
     """“Resolve” on a crux's message, for moderators: opens a modal for the resolution."""
 
-    def __init__(self, crux_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(label="Resolve", style=discord.ButtonStyle.secondary, custom_id=f"crux:resolve:{crux_id}")
-        )
-        self.crux_id = crux_id
-
-    @classmethod
-    async def from_custom_id(  # type: ignore[override]
-        cls, interaction: Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
-    ) -> Self:
-        return cls(int(match["crux"]))
+    action, label, style = "resolve", "Resolve", discord.ButtonStyle.secondary
 
     async def press(self, interaction: Interaction) -> None:
         async with open_debate(interaction) as (session, debate):
