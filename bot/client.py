@@ -85,6 +85,8 @@ class DebateBot(commands.Bot):
             tree_cls=DebateTree,
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            shard_id=settings.shard_id,
+            shard_count=settings.shard_count,
             **options,  # type: ignore[arg-type]
         )
         self.settings = settings

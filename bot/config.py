@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     discord_api_base: str | None = None
     discord_gateway_url: str | None = None
     sync_guild_id: int | None = None
+    shard_id: int | None = Field(default=None, ge=0)
+    shard_count: int | None = Field(default=None, ge=1)
     logging_rate: int = Field(default=20, ge=1, description="records one user may log per window")
     logging_window_seconds: float = Field(default=60, gt=0)
     log_level: str = Field(default="INFO", pattern=r"(?i)^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
@@ -35,6 +37,14 @@ class Settings(BaseSettings):
     @classmethod
     def _known_driver(cls, value: str) -> str:
         return normalize_database_url(value)
+
+    @model_validator(mode="after")
+    def _shards_together(self) -> Settings:
+        if (self.shard_id is None) != (self.shard_count is None):
+            raise ValueError("set SHARD_ID and SHARD_COUNT together (or neither)")
+        if self.shard_id is not None and self.shard_count is not None and self.shard_id >= self.shard_count:
+            raise ValueError(f"SHARD_ID must be below SHARD_COUNT ({self.shard_count})")
+        return self
 
     def require_token(self) -> str:
         """The token, or a :class:`SettingsError` saying how to set it."""
