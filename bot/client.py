@@ -15,11 +15,12 @@ from bot.core.errors import DomainError
 from bot.core.ratelimit import Cooldown
 from bot.core.sql import upsert
 from bot.db import Database
+from bot.scheduler import Clock, Scheduler
 from schema import CommandSync, utcnow
 
 log = logging.getLogger(__name__)
 
-INITIAL_EXTENSIONS = ("cogs.debate", "cogs.claims", "cogs.cruxes", "cogs.capture", "cogs.agendas")
+INITIAL_EXTENSIONS = ("cogs.debate", "cogs.claims", "cogs.cruxes", "cogs.capture", "cogs.agendas", "cogs.formats")
 
 
 class Refused(app_commands.CheckFailure):
@@ -76,7 +77,7 @@ async def send_ephemeral(interaction: discord.Interaction, content: str) -> None
 class DebateBot(commands.Bot):
     """The debate bot. The database is injected (as in discord.py's ``advanced_startup.py``)."""
 
-    def __init__(self, settings: Settings, db: Database, **options: object) -> None:
+    def __init__(self, settings: Settings, db: Database, *, clock: Clock | None = None, **options: object) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
         super().__init__(
@@ -92,12 +93,19 @@ class DebateBot(commands.Bot):
         self.settings = settings
         self.db = db
         self.logging_cooldown = Cooldown(settings.logging_rate, settings.logging_window_seconds)
+        self.clock = clock or Clock()
+        self.scheduler = Scheduler(db, self.clock)
 
     async def setup_hook(self) -> None:
         # Every extension must load: syncing a partial command set would delete the missing commands for everyone.
         for extension in INITIAL_EXTENSIONS:
             await self.load_extension(extension)
         await self.sync_commands_if_changed()
+        self.scheduler.start()  # after the extensions have registered their timer handlers
+
+    async def close(self) -> None:
+        await self.scheduler.stop()
+        await super().close()
 
     async def sync_commands_if_changed(self) -> bool:
         """Sync the command tree to ``SYNC_GUILD_ID`` (or globally) unless the same set was synced before."""

@@ -77,5 +77,10 @@ def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors())
+        problems = "; ".join(_problem(err["loc"], err["msg"]) for err in exc.errors())
         raise SettingsError(f"invalid setting — {problems}") from None
+
+
+def _problem(location: tuple[int | str, ...], message: str) -> str:
+    text = message.removeprefix("Value error, ")
+    return f"{'.'.join(map(str, location)).upper()}: {text}" if location else text

@@ -8,6 +8,7 @@ from bot.client import DebateBot
 from bot.config import Settings
 from bot.db import Database
 from bot.endpoints import use_endpoints
+from bot.scheduler import Clock
 from bot.sim import DiscordSim
 
 READY_TIMEOUT = 15.0
@@ -16,9 +17,10 @@ READY_TIMEOUT = 15.0
 class LocalBot:
     """Starts and stops a :class:`DebateBot` connected to ``sim``; a restart keeps the database and the world."""
 
-    def __init__(self, sim: DiscordSim, db: Database) -> None:
+    def __init__(self, sim: DiscordSim, db: Database, clock: Clock | None = None) -> None:
         self.sim = sim
         self.db = db
+        self.clock = clock
         self.bot: DebateBot | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -30,7 +32,7 @@ class LocalBot:
             discord_api_base=self.sim.api_base,
             discord_gateway_url=self.sim.gateway_url,
         )
-        bot = DebateBot(settings, self.db, guild_ready_timeout=0.05)
+        bot = DebateBot(settings, self.db, clock=self.clock, guild_ready_timeout=0.05)
         task = asyncio.create_task(bot.start(self.sim.token))
         ready = asyncio.create_task(bot.wait_until_ready())
         done, _ = await asyncio.wait({ready, task}, timeout=READY_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
