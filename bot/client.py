@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -11,6 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.config import Settings
+from bot.core.debates import SERVERS_ONLY
 from bot.core.errors import DomainError
 from bot.core.ratelimit import Cooldown
 from bot.core.sql import upsert
@@ -19,6 +21,7 @@ from bot.scheduler import Clock, Scheduler
 from schema import CommandSync, utcnow
 
 log = logging.getLogger(__name__)
+DRAIN_SECONDS = 3.0
 
 INITIAL_EXTENSIONS = ("cogs.debate", "cogs.claims", "cogs.cruxes", "cogs.capture", "cogs.agendas", "cogs.formats")
 
@@ -27,10 +30,46 @@ class Refused(app_commands.CheckFailure):
     """A check that failed with a message for the user (a cooldown, say)."""
 
 
+class InFlight:
+    """Counts the commands being handled, so that shutdown can let them finish and answer."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def enter(self, interaction: discord.Interaction) -> None:
+        interaction.extras["in_flight"] = True
+        self._count += 1
+        self._idle.clear()
+
+    def leave(self, interaction: discord.Interaction) -> None:
+        if interaction.extras.pop("in_flight", False):
+            self._count -= 1
+            if not self._count:
+                self._idle.set()
+
+    async def wait_idle(self) -> None:
+        """Return once no command is running."""
+        await self._idle.wait()
+
+
 class DebateTree(app_commands.CommandTree["DebateBot"]):
-    """The command tree, with one error handler for every app command (after Red-DiscordBot's)."""
+    """The command tree: one check and one error handler for every app command (after Red-DiscordBot's)."""
+
+    async def interaction_check(self, interaction: discord.Interaction[DebateBot]) -> bool:
+        """Every command works in a server only; while shutting down, new commands are refused, not half-done."""
+        if interaction.type is not discord.InteractionType.application_command:
+            return interaction.guild_id is not None  # autocomplete offers nothing outside a server
+        if interaction.guild_id is None:
+            raise app_commands.NoPrivateMessage()
+        if not self.client.accepting:
+            raise Refused("I am restarting: try again in a few seconds. Nothing was recorded.")
+        self.client.in_flight.enter(interaction)
+        return True
 
     async def on_error(self, interaction: discord.Interaction[DebateBot], error: app_commands.AppCommandError) -> None:
+        self.client.in_flight.leave(interaction)
         await report_error(interaction, error)
 
 
@@ -46,7 +85,7 @@ def explain(error: Exception, interaction: discord.Interaction) -> str:
         case DomainError() | Refused():
             return str(cause)
         case app_commands.NoPrivateMessage():
-            return "This bot works in servers: use its commands in a server's debate thread, not in DMs."
+            return SERVERS_ONLY
         case app_commands.CommandOnCooldown():
             return f"Slow down: you can do that again in {cause.retry_after:.0f} s."
         case app_commands.MissingPermissions():
@@ -59,7 +98,7 @@ def explain(error: Exception, interaction: discord.Interaction) -> str:
             return "You can't use this command here."
     where = f"/{interaction.command.qualified_name}" if interaction.command else f"interaction {interaction.data}"
     log.error("Unexpected error in %s", where, exc_info=cause)
-    return "Something went wrong on my side; it has been logged. Nothing was recorded."
+    return "Something went wrong on my side; it has been logged. Check the thread before trying again."
 
 
 def _permission_names(permissions: list[str]) -> str:
@@ -93,6 +132,8 @@ class DebateBot(commands.Bot):
         self.settings = settings
         self.db = db
         self.logging_cooldown = Cooldown(settings.logging_rate, settings.logging_window_seconds)
+        self.accepting = True
+        self.in_flight = InFlight()
         self.clock = clock or Clock()
         self.scheduler = Scheduler(db, self.clock)
 
@@ -104,8 +145,19 @@ class DebateBot(commands.Bot):
         self.scheduler.start()  # after the extensions have registered their timer handlers
 
     async def close(self) -> None:
+        """Refuse new commands and let running ones finish (up to ``DRAIN_SECONDS``), stop firing timers (one being
+        fired rolls back and stays due), then disconnect."""
+        self.accepting = False
+        try:
+            async with asyncio.timeout(DRAIN_SECONDS):
+                await self.in_flight.wait_idle()
+        except TimeoutError:
+            log.warning("Closing with commands still running after %.0f s.", DRAIN_SECONDS)
         await self.scheduler.stop()
         await super().close()
+
+    async def on_app_command_completion(self, interaction: discord.Interaction, command: object) -> None:
+        self.in_flight.leave(interaction)
 
     async def sync_commands_if_changed(self) -> bool:
         """Sync the command tree to ``SYNC_GUILD_ID`` (or globally) unless the same set was synced before."""

@@ -18,6 +18,7 @@ from alembic.config import Config
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import QueuePool
 
 import migrations
 
@@ -73,6 +74,14 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
+
+    @property
+    def busy(self) -> bool:
+        """Whether a write now would wait: another writer holds SQLite, or every pooled connection is in use."""
+        if self.is_sqlite:
+            return self._write_lock.locked()
+        pool = self.engine.sync_engine.pool
+        return isinstance(pool, QueuePool) and pool.checkedout() >= pool.size()
 
     def _writer_slot(self) -> contextlib.AbstractAsyncContextManager[Any]:
         return self._write_lock if self.is_sqlite else contextlib.nullcontext()

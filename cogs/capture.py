@@ -14,7 +14,7 @@ from bot.core import debates as core
 from bot.core import text as t
 from bot.core.errors import InvalidInput
 from cogs import render
-from cogs.common import Interaction, actor, check_logging_rate, open_debate
+from cogs.common import Interaction, actor, check_logging_rate, open_debate, respond
 from cogs.views import crux_view
 from schema import Claim, ClaimKind
 
@@ -54,14 +54,14 @@ class ClaimPicker(discord.ui.View):
 
 
 async def log_rebuttal(interaction: Interaction, message: claims.ChatMessage, parent_id: int, *, picker: bool) -> None:
-    async with open_debate(interaction) as (session, debate):
+    async with open_debate(interaction, may_defer=not picker) as (session, debate):  # the picker is edited in place
         logged = await claims.log_message(session, debate, actor(interaction), message, ClaimKind.REBUTTAL, parent_id)
     embed = render.claim_embed(logged)
     if picker:
         await interaction.response.edit_message(content=f"Logged as Rebuttal #{logged.claim.number}.", view=None)
         await interaction.followup.send(embed=embed)
     else:
-        await interaction.response.send_message(embed=embed)
+        await respond(interaction, embed=embed)
 
 
 class CaptureCog(commands.Cog):
@@ -88,7 +88,7 @@ class CaptureCog(commands.Cog):
             logged = await claims.log_message(
                 session, debate, actor(interaction), chat_message(message), ClaimKind.CLAIM
             )
-        await interaction.response.send_message(embed=render.claim_embed(logged))
+        await respond(interaction, embed=render.claim_embed(logged))
 
     async def log_rebuttal(self, interaction: Interaction, message: discord.Message) -> None:
         chat = chat_message(message)
@@ -100,8 +100,8 @@ class CaptureCog(commands.Cog):
         if target is not None:
             await log_rebuttal(interaction, chat, target.id or 0, picker=False)
         elif candidates:
-            await interaction.response.send_message(
-                "Which claim does this message rebut?", view=ClaimPicker(chat, candidates), ephemeral=True
+            await respond(
+                interaction, "Which claim does this message rebut?", view=ClaimPicker(chat, candidates), ephemeral=True
             )
         else:
             raise InvalidInput("There is no claim in this debate to rebut yet: log one first.")
@@ -109,7 +109,7 @@ class CaptureCog(commands.Cog):
     async def log_crux(self, interaction: Interaction, message: discord.Message) -> None:
         async with open_debate(interaction) as (session, debate):
             crux = await cruxes.log_message_as_crux(session, debate, actor(interaction), chat_message(message))
-        await interaction.response.send_message(embed=render.crux_embed(crux), view=crux_view(crux))
+        await respond(interaction, embed=render.crux_embed(crux), view=crux_view(crux))
 
 
 async def setup(bot: DebateBot) -> None:

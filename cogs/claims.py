@@ -8,7 +8,7 @@ from discord.ext import commands
 from bot.client import DebateBot
 from bot.core import claims
 from cogs import render
-from cogs.common import Interaction, actor, claim_autocomplete, logging_rate, open_debate, side_autocomplete
+from cogs.common import Interaction, actor, claim_autocomplete, logging_rate, open_debate, respond, side_autocomplete
 from cogs.views import TextHandler, TextModal
 from schema import ClaimKind
 
@@ -33,7 +33,7 @@ class ClaimsCog(commands.Cog):
         async def log(answer: Interaction, body: str) -> None:
             async with open_debate(answer) as (session, debate):
                 logged = await claims.add_claim(session, debate, actor(answer), body, side)
-            await answer.response.send_message(embed=render.claim_embed(logged))
+            await respond(answer, embed=render.claim_embed(logged))
 
         await _text_or_modal(interaction, text, "Your claim", log)
 
@@ -55,7 +55,7 @@ class ClaimsCog(commands.Cog):
         async def log(answer: Interaction, body: str) -> None:
             async with open_debate(answer) as (session, debate):
                 logged = await claims.add_reply(session, debate, actor(answer), claim_id, body, kind)
-            await answer.response.send_message(embed=render.claim_embed(logged))
+            await respond(answer, embed=render.claim_embed(logged))
 
         await _text_or_modal(interaction, text, f"Your {kind.value}", log)
 
@@ -66,7 +66,7 @@ class ClaimsCog(commands.Cog):
         async def save(answer: Interaction, body: str) -> None:
             async with open_debate(answer) as (session, debate):
                 edited = await claims.edit_claim(session, debate, actor(answer), claim, body)
-            await answer.response.send_message(embed=render.edited_embed(edited))
+            await respond(answer, embed=render.edited_embed(edited))
 
         await _text_or_modal(interaction, text, "New text", save)
 
@@ -76,7 +76,7 @@ class ClaimsCog(commands.Cog):
     async def withdraw(self, interaction: Interaction, claim: int) -> None:
         async with open_debate(interaction) as (session, debate):
             withdrawn = await claims.withdraw_claim(session, debate, actor(interaction), claim)
-        await interaction.response.send_message(render.withdrawn_message(withdrawn, interaction.user.id))
+        await respond(interaction, render.withdrawn_message(withdrawn, interaction.user.id))
 
 
 async def setup(bot: DebateBot) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from math import ceil
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -21,6 +23,21 @@ from schema import Debate
 Interaction = discord.Interaction[DebateBot]
 ChoiceSource = Callable[[AsyncSession, Debate, str], Awaitable[list[choose.Choice]]]
 PAGE_MAX = 4000
+LATE = timedelta(seconds=1)
+
+
+async def defer(interaction: Interaction) -> None:
+    """Acknowledge the interaction now ("thinking…") unless it was already answered; the answer follows up."""
+    if not interaction.response.is_done():
+        await interaction.response.defer(thinking=True)
+
+
+async def respond(interaction: Interaction, content: str | None = None, **kwargs: Any) -> None:
+    """Answer the interaction, or follow up if it was deferred or answered already."""
+    if interaction.response.is_done():
+        await interaction.followup.send(content or discord.utils.MISSING, **kwargs)
+    else:
+        await interaction.response.send_message(content, **kwargs)
 
 
 def actor(interaction: Interaction) -> core.Actor:
@@ -33,8 +50,18 @@ def actor(interaction: Interaction) -> core.Actor:
 
 
 @asynccontextmanager
-async def open_debate(interaction: Interaction) -> AsyncIterator[tuple[AsyncSession, Debate]]:
-    """A write session and the open debate of the thread the interaction came from; commits on success."""
+async def open_debate(
+    interaction: Interaction, *, may_defer: bool = True
+) -> AsyncIterator[tuple[AsyncSession, Debate]]:
+    """A write session and the open debate of the thread the interaction came from; commits on success.
+
+    When the interaction is already ``LATE`` old, or the write would have to wait for the database, it is deferred
+    first, so that the answer (sent with :func:`respond`) cannot miss Discord's 3 s deadline after the record was
+    committed. Paths that will open a modal pass ``may_defer=False``: a modal cannot follow a deferral.
+    """
+    late = discord.utils.utcnow() - interaction.created_at > LATE
+    if may_defer and (late or interaction.client.db.busy):
+        await defer(interaction)
     async with interaction.client.db.write() as session:
         debate = await core.open_debate_in_thread(session, interaction.guild_id, interaction.channel_id or 0)
         yield session, debate
@@ -106,16 +133,26 @@ async def send_pages(
 
     The first page answers the interaction (or fills in a deferral) and carries ``attachment``; the rest follow up.
     """
-    pages = pack(blocks, PAGE_MAX)
-    for number, page in enumerate(pages, start=1):
-        embed = discord.Embed(title=title if number == 1 else None, description=page, colour=colour)
-        if len(pages) > 1:
-            embed.set_footer(text=f"Page {number} of {len(pages)}")
+    for number, embed in enumerate(page_embeds(blocks, title=title, colour=colour), start=1):
         files = [attachment] if attachment is not None and number == 1 else []
         if interaction.response.is_done():
             await interaction.followup.send(embed=embed, ephemeral=ephemeral, files=files)
         else:
             await interaction.response.send_message(embed=embed, ephemeral=ephemeral, files=files)
+
+
+def page_embeds(
+    blocks: list[str], *, title: str | None = None, colour: discord.Colour | None = None
+) -> list[discord.Embed]:
+    """Markdown blocks packed into embeds of at most ``PAGE_MAX`` characters, numbered when there are several."""
+    pages = pack(blocks, PAGE_MAX)
+    embeds = []
+    for number, page in enumerate(pages, start=1):
+        embed = discord.Embed(title=title if number == 1 else None, description=page, colour=colour)
+        if len(pages) > 1:
+            embed.set_footer(text=f"Page {number} of {len(pages)}")
+        embeds.append(embed)
+    return embeds
 
 
 def markdown_file(blocks: list[str], name: str) -> discord.File:

@@ -1,4 +1,4 @@
-"""/crux: add, credence, resolve, reopen, list."""
+"""/crux: add, credence, resolve, reopen, list, mine."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import DebateBot
-from bot.core import cruxes
+from bot.core import cruxes, doublecrux
 from bot.core.summary import summarize
 from cogs import render
 from cogs.common import (
@@ -20,6 +20,7 @@ from cogs.common import (
     logging_rate,
     open_debate,
     resolved_crux_autocomplete,
+    respond,
     send_pages,
 )
 from cogs.views import CredenceButton, ResolveButton, TextModal, crux_view, record_credence, resolve
@@ -37,7 +38,7 @@ class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: q
         async def log(answer: Interaction, body: str) -> None:
             async with open_debate(answer) as (session, debate):
                 crux, linked = await cruxes.add_crux(session, debate, actor(answer), body, claim)
-            await answer.response.send_message(embed=render.crux_embed(crux, linked), view=crux_view(crux))
+            await respond(answer, embed=render.crux_embed(crux, linked), view=crux_view(crux))
 
         if question is None:
             modal = TextModal(title="Your crux", label="What would change your mind?", on_text=log, max_length=1000)
@@ -63,7 +64,8 @@ class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: q
     async def reopen(self, interaction: Interaction, crux: int) -> None:
         async with open_debate(interaction) as (session, debate):
             reopened = await cruxes.reopen_crux(session, debate, actor(interaction), crux)
-        await interaction.response.send_message(
+        await respond(
+            interaction,
             f"Crux #{reopened.number} is open again (reopened by {interaction.user.mention}).",
             embed=render.crux_embed(reopened),
             view=crux_view(reopened),
@@ -77,6 +79,15 @@ class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: q
         shown = {"open": summary.unresolved, "resolved": summary.resolved, "all": summary.unresolved + summary.resolved}
         blocks = [render.crux_block(crux) for crux in shown[status]] or [f"No {status} cruxes in this debate."]
         await send_pages(interaction, blocks, ephemeral=True, title=f"Cruxes ({status})", colour=render.SUMMARY_COLOUR)
+
+    @app_commands.command(name="mine", description="Double-crux: say whether a crux would change your mind")
+    @app_commands.describe(crux="The crux", changes_my_mind="Would its answer change your mind about the motion?")
+    @app_commands.autocomplete(crux=crux_autocomplete)
+    async def mine(self, interaction: Interaction, crux: int, changes_my_mind: bool) -> None:
+        async with open_debate(interaction) as (session, debate):
+            mark = await doublecrux.mark_crux(session, debate, actor(interaction), crux, changes_my_mind)
+        would = "would change my mind" if mark.changes_mind else "would not change my mind"
+        await respond(interaction, f"{interaction.user.mention}: Crux #{mark.crux.number} {would}.")
 
 
 async def setup(bot: DebateBot) -> None:

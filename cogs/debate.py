@@ -12,13 +12,27 @@ from discord.ext import commands
 
 from bot.client import DebateBot
 from bot.core import debates as core
+from bot.core import doublecrux, formats
 from bot.core.argmap import render_map
 from bot.core.errors import WrongPlace
 from bot.core.exports import build_export, export_file
 from bot.core.summary import DebateSummary, summarize
 from cogs import render
-from cogs.common import Interaction, actor, any_debate, markdown_file, open_debate, send_pages, side_autocomplete
+from cogs.common import (
+    Interaction,
+    actor,
+    any_debate,
+    defer,
+    logging_rate,
+    markdown_file,
+    open_debate,
+    respond,
+    send_pages,
+    side_autocomplete,
+)
+from cogs.formats import phase_change_message, phase_embed
 from cogs.views import JoinButton, opening_view
+from schema import DebateFormat
 
 THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080  # a week: Discord's longest
 
@@ -32,6 +46,10 @@ any message → *Apps* → *Log as claim / rebuttal / crux*. A rebuttal logged f
 **5. Read where it stands** — `/debate summary`: unresolved cruxes, widest disagreement first, double cruxes marked.
 **Moderating** (the creator or Manage Threads) — `/crux resolve`, `/crux reopen`, `/withdraw` anyone's entry, \
 `/debate end` to post the final summary and lock the thread.
+**Formats** — `format:rounds` (opening → rebuttal → crux → closing) or `format:double-crux` (positions → crux \
+finding → operationalising → resolution) allow in each phase only what it is for; `minutes:` times each phase. \
+Moderators move on with `/debate next`, `/debate pause` and `/debate resume` the clock. Double-crux: state your \
+position with `/debate position`, mark the cruxes that would change your mind with `/crux mine`.
 Fix your own entries with `/edit` and `/withdraw`. `/debate status`, `/debate list`, `/crux list`, `/agenda list` \
 show the record."""
 
@@ -45,17 +63,25 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
         topic="The question under debate",
         agenda="The research agenda it belongs to (created on first use)",
         sides="Comma-separated sides (default: for, against)",
+        format="open (default): anything any time; rounds or double-crux: phases, each allowing its part",
+        minutes="Minutes per phase of a rounds or double-crux debate (default: moderators move on)",
     )
     @app_commands.guild_only()
     @app_commands.checks.has_permissions(create_public_threads=True)
     async def start(
-        self, interaction: Interaction, topic: str, agenda: str | None = None, sides: str | None = None
+        self,
+        interaction: Interaction,
+        topic: str,
+        agenda: str | None = None,
+        sides: str | None = None,
+        format: Literal["open", "rounds", "double-crux"] = "open",
+        minutes: app_commands.Range[int, 1, core.MINUTES_MAX] | None = None,
     ) -> None:
-        plan = core.plan_debate(topic, agenda, sides)
+        plan = core.plan_debate(topic, agenda, sides, DebateFormat(format), minutes)
         channel = interaction.channel
         if not isinstance(channel, discord.TextChannel):
             raise WrongPlace("Start a debate from a server text channel: it will get a thread of its own.")
-        await interaction.response.defer(thinking=True)
+        await defer(interaction)
         thread = await channel.create_thread(
             name=plan.thread_name,
             type=discord.ChannelType.public_thread,
@@ -67,11 +93,21 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
                 debate = await core.start_debate(
                     session, actor(interaction), plan, channel_id=channel.id, thread_id=thread.id
                 )
+                await formats.begin(session, debate, plan.minutes, self.bot.clock.now())
                 sides_ = await core.sides_of(session, debate)
         except BaseException:
             await thread.delete()
             raise
-        await thread.send(embed=render.opening_embed(debate, sides_, plan.agenda), view=opening_view(sides_))
+        try:
+            await thread.send(embed=render.opening_embed(debate, sides_, plan.agenda), view=opening_view(sides_))
+        except BaseException:  # a debate starts completely or not at all
+            async with self.bot.db.write() as session:
+                await core.discard_debate(session, debate)
+            await thread.delete()
+            raise
+        self.bot.scheduler.wake()
+        if formats.current_phase(debate) is not None:
+            await thread.send(embed=phase_embed(debate))
         await interaction.followup.send(f"Debate #{debate.number} started: {thread.jump_url}")
 
     @app_commands.command(name="join", description="Join a side of this debate")
@@ -80,12 +116,12 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
     async def join(self, interaction: Interaction, side: str) -> None:
         async with open_debate(interaction) as (session, debate):
             joined = await core.join(session, debate, interaction.user.id, side)
-        await interaction.response.send_message(**render.joined_message(interaction.user, joined))
+        await respond(interaction, **render.joined_message(interaction.user, joined))
 
     @app_commands.command(name="summary", description="Post the summary of this debate's unresolved cruxes")
     async def summary(self, interaction: Interaction) -> None:
         async with any_debate(interaction) as (session, debate):
-            await interaction.response.defer(thinking=True)
+            await defer(interaction)
             summary = await summarize(session, debate)
         await self._post_summary(interaction, summary)
 
@@ -93,7 +129,7 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
     async def status(self, interaction: Interaction) -> None:
         async with any_debate(interaction) as (session, debate):
             status = await core.status(session, debate)
-        await interaction.response.send_message(embed=render.status_embed(status), ephemeral=True)
+        await respond(interaction, embed=render.status_embed(status), ephemeral=True)
 
     @app_commands.command(name="list", description="The open debates in this server")
     @app_commands.describe(page="Which page (10 debates a page)")
@@ -102,22 +138,20 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
         async with self.bot.db.read() as session:
             found = await core.open_debates(session, interaction.guild_id or 0, page)
         if not found.items:
-            await interaction.response.send_message(
-                "No open debates here. Start one with /debate start.", ephemeral=True
-            )
+            await respond(interaction, "No open debates here. Start one with /debate start.", ephemeral=True)
             return
         lines = [f"**#{d.number}** <#{d.thread_id}> — {render.escape(d.topic[:150])}" for d in found.items]
         embed = discord.Embed(title=f"Open debates ({found.total})", description="\n".join(lines))
         if found.pages > 1:
             embed.set_footer(text=f"Page {found.number} of {found.pages} · /debate list page:<n>")
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        await respond(interaction, embed=embed, ephemeral=True)
 
     @app_commands.command(name="end", description="End the debate: post the final summary, lock the thread")
     @app_commands.describe(outcome="What the debate concluded (optional)")
     async def end(self, interaction: Interaction, outcome: str | None = None) -> None:
         async with open_debate(interaction) as (session, debate):
             await core.end_debate(session, debate, actor(interaction), outcome)
-        await interaction.response.defer(thinking=True)
+        await defer(interaction)
         async with self.bot.db.read() as session:
             summary = await summarize(session, debate)
         closing = f"Debate #{debate.number} is closed by {interaction.user.mention}."
@@ -131,13 +165,48 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
     @app_commands.command(name="help", description="How to run a debate with this bot, in one screen")
     async def help(self, interaction: Interaction) -> None:
         embed = discord.Embed(title="Crux-finding debates", description=HELP, colour=discord.Colour.blurple())
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        await respond(interaction, embed=embed, ephemeral=True)
+
+    @app_commands.command(name="next", description="Move a rounds or double-crux debate to its next phase")
+    async def next_(self, interaction: Interaction) -> None:
+        async with open_debate(interaction) as (session, debate):
+            change = await formats.next_phase(session, debate, actor(interaction), self.bot.clock.now())
+        self.bot.scheduler.wake()
+        await respond(interaction, **phase_change_message(change, f"{interaction.user.mention} moved on"))
+
+    @app_commands.command(name="pause", description="Pause the phase clock (moderators)")
+    async def pause(self, interaction: Interaction) -> None:
+        async with open_debate(interaction) as (session, debate):
+            await formats.pause(session, debate, actor(interaction), self.bot.clock.now())
+        await respond(interaction, f"{interaction.user.mention} paused the clock: {formats.describe_clock(debate)}.")
+
+    @app_commands.command(name="resume", description="Restart a paused phase clock (moderators)")
+    async def resume(self, interaction: Interaction) -> None:
+        async with open_debate(interaction) as (session, debate):
+            await formats.resume(session, debate, actor(interaction), self.bot.clock.now())
+        self.bot.scheduler.wake()
+        await respond(
+            interaction, f"{interaction.user.mention} restarted the clock: the phase {formats.describe_clock(debate)}."
+        )
+
+    @app_commands.command(name="position", description="Double-crux: state your position and credence on the motion")
+    @app_commands.describe(text="Your position", credence="How likely you think the motion is, 0 to 100")
+    @logging_rate
+    async def position(self, interaction: Interaction, text: str, credence: app_commands.Range[int, 0, 100]) -> None:
+        async with open_debate(interaction) as (session, debate):
+            taken = await doublecrux.take_position(session, debate, actor(interaction), text, credence)
+        moved = "" if taken.previous is None else f" (was {taken.previous})"
+        await respond(
+            interaction,
+            f"{interaction.user.mention}: **{taken.credence}**{moved} on the motion.",
+            embed=render.claim_embed(taken.logged),
+        )
 
     @app_commands.command(name="export", description="The debate's whole record as a file")
     @app_commands.describe(format="markdown to read, json for tools (versioned schema), argdown for argument maps")
     async def export(self, interaction: Interaction, format: Literal["markdown", "json", "argdown"]) -> None:
         async with any_debate(interaction) as (session, debate):
-            await interaction.response.defer(thinking=True)
+            await defer(interaction)
             record = await build_export(session, debate)
         name, data = export_file(record, format, render.mention)
         await interaction.followup.send(
@@ -147,7 +216,7 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
     @app_commands.command(name="map", description="A picture of the debate: claims, rebuttals, supports, cruxes")
     async def map(self, interaction: Interaction) -> None:
         async with any_debate(interaction) as (session, debate):
-            await interaction.response.defer(thinking=True)
+            await defer(interaction)
             record = await build_export(session, debate)
         picture = await asyncio.to_thread(render_map, record)
         await interaction.followup.send(

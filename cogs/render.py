@@ -7,6 +7,7 @@ from typing import Any
 import discord
 
 from bot.core import debates as core
+from bot.core import formats
 from bot.core.claims import Logged, describe
 from bot.core.summary import QUOTE_MAX, CruxSummary, DebateSummary, render_crux, render_summary
 from bot.core.text import plural
@@ -110,6 +111,13 @@ def status_embed(status: core.Status) -> discord.Embed:
     debate = status.debate
     embed = discord.Embed(title=f"Debate #{debate.number} · {debate.status.value}", description=debate.topic)
     embed.add_field(name="Format", value=debate.format.value)
+    phase = formats.current_phase(debate)
+    if phase is not None:
+        embed.add_field(
+            name="Phase",
+            value=f"{phase.name} ({debate.phase + 1} of {len(formats.phases_of(debate))}) · "
+            f"{formats.describe_clock(debate)}",
+        )
     embed.add_field(
         name="Participants", value="\n".join(f"{escape(side.name)}: {n}" for side, n in status.sides), inline=False
     )

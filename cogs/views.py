@@ -13,7 +13,7 @@ from bot.core import cruxes as crux_rules
 from bot.core import debates as core
 from bot.core import text as t
 from cogs import render
-from cogs.common import Interaction, actor, open_debate
+from cogs.common import Interaction, actor, open_debate, respond
 from schema import Crux, Side
 
 TextHandler = Callable[[Interaction, str], Awaitable[None]]
@@ -70,19 +70,19 @@ async def record_credence(interaction: Interaction, crux_id: int, value: int, re
         recorded = await crux_rules.record_credence(session, debate, actor(interaction), crux_id, value, reason)
     moved = "" if recorded.previous is None else f" (was {recorded.previous})"
     message = f"{interaction.user.mention}: **{recorded.credence.value}**{moved} on Crux #{recorded.crux.number}"
-    if recorded.credence.reason:
-        message += f" — {discord.utils.escape_markdown(recorded.credence.reason)}"
+    reason = recorded.credence.reason
+    embeds = [discord.Embed(description=reason)] if reason else []
     if recorded.repeated:
-        await interaction.response.send_message(f"Already recorded: {message}", ephemeral=True)
+        await respond(interaction, f"Already recorded: {message}", embeds=embeds, ephemeral=True)
     else:
-        await interaction.response.send_message(message)
+        await respond(interaction, message, embeds=embeds)
 
 
 async def resolve(interaction: Interaction, crux_id: int, resolution: str) -> None:
     """Resolve a crux and announce it (shared by /crux resolve and the button)."""
     async with open_debate(interaction) as (session, debate):
         resolved = await crux_rules.resolve_crux(session, debate, actor(interaction), crux_id, resolution)
-    await interaction.response.send_message(embed=render.resolved_embed(resolved))
+    await respond(interaction, embed=render.resolved_embed(resolved))
 
 
 class DebateButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"never-matches^"):
@@ -119,7 +119,7 @@ class JoinButton(DebateButton, template=r"debate:join:(?P<side>\d+)"):
         async with open_debate(interaction) as (session, debate):
             side = await core.side_by_id(session, debate, self.side_id)
             joined = await core.join_side(session, debate, interaction.user.id, side)
-        await interaction.response.send_message(**render.joined_message(interaction.user, joined))
+        await respond(interaction, **render.joined_message(interaction.user, joined))
 
 
 class CruxButton(DebateButton, template=r"crux:(?P<action>[a-z]+):(?P<crux>\d+)"):
@@ -148,7 +148,7 @@ class CredenceButton(CruxButton, template=r"crux:credence:(?P<crux>\d+)"):
     action, label, style = "credence", "Set my credence", discord.ButtonStyle.primary
 
     async def press(self, interaction: Interaction) -> None:
-        async with open_debate(interaction) as (session, debate):
+        async with open_debate(interaction, may_defer=False) as (session, debate):
             crux = await crux_rules.crux_in(session, debate, self.crux_id)
         await interaction.response.send_modal(CredenceModal(crux))
 
@@ -159,7 +159,7 @@ class ResolveButton(CruxButton, template=r"crux:resolve:(?P<crux>\d+)"):
     action, label, style = "resolve", "Resolve", discord.ButtonStyle.secondary
 
     async def press(self, interaction: Interaction) -> None:
-        async with open_debate(interaction) as (session, debate):
+        async with open_debate(interaction, may_defer=False) as (session, debate):
             crux = await crux_rules.crux_in(session, debate, self.crux_id)
             core.require_moderator(debate, actor(interaction), "resolve a crux")
             crux_rules.require_open(crux)

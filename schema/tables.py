@@ -81,7 +81,7 @@ class Debate(SQLModel, table=True):
     outcome: str | None = Field(default=None, sa_type=Text, description="what the moderator said at the end")
     claim_seq: int = Field(default=0, description="last claim number handed out")
     crux_seq: int = Field(default=0, description="last crux number handed out")
-    phase: int = Field(default=0, sa_column_kwargs={"server_default": "0"}, description="index into the format's phases")
+    phase: int = Field(default=0, sa_column_kwargs={"server_default": "0"}, description="index of the current phase")
     phase_minutes: int | None = Field(default=None, description="length of each phase, when timed")
     phase_ends_at: datetime | None = Field(default=None, sa_type=UTCDateTime, description="while a timed phase runs")
     paused_remaining: int | None = Field(default=None, description="seconds left in the phase, while paused")

@@ -10,6 +10,7 @@ from sqlmodel import col, select
 from bot.core import text as t
 from bot.core.debates import Actor, can_moderate, next_number, side_named, side_of
 from bot.core.errors import InvalidInput, NotAllowed, NotFound
+from bot.core.formats import Action, require_allowed
 from schema import Claim, ClaimKind, ClaimRevision, ClaimStatus, Debate, Side, id_of
 
 RECENT_CLAIMS = 25
@@ -44,6 +45,7 @@ async def add_claim(
     session: AsyncSession, debate: Debate, actor: Actor, text: str, side_name: str | None = None
 ) -> Logged:
     """Log a claim for ``side_name``, or for the side the author joined."""
+    require_allowed(debate, Action.CLAIM)
     body = t.clean_text(text, "The claim", t.CLAIM_MAX)
     if side_name and side_name.strip():
         side = await side_named(session, debate, side_name)
@@ -56,6 +58,7 @@ async def add_reply(
     session: AsyncSession, debate: Debate, actor: Actor, parent_id: int, text: str, kind: ClaimKind
 ) -> Logged:
     """Log a rebuttal or support of a standing claim, for the side the author joined."""
+    require_allowed(debate, Action.of(kind))
     body = t.clean_text(text, f"The {kind.value}", t.CLAIM_MAX)
     parent = await _answerable(session, debate, parent_id)
     side = await _joined_side_or_raise(session, debate, actor.user_id, f"log a {kind.value}")
@@ -100,7 +103,9 @@ def message_text(message: ChatMessage, limit: int) -> str:
 
 
 async def ensure_loggable(session: AsyncSession, debate: Debate, message: ChatMessage, kind: ClaimKind) -> str:
-    """The message's text, unless it has none or is already logged as ``kind`` (:class:`InvalidInput`)."""
+    """The message's text: :class:`WrongPlace` if the phase does not allow ``kind``, :class:`InvalidInput` if the
+    message has no text or is already logged as ``kind``."""
+    require_allowed(debate, Action.of(kind))
     body = message_text(message, t.CLAIM_MAX)
     statement = select(Claim).where(
         Claim.debate_id == debate.id, Claim.source_message_id == message.id, Claim.kind == kind

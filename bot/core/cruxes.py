@@ -12,6 +12,7 @@ from bot.core import text as t
 from bot.core.claims import ChatMessage, claim_in, message_text
 from bot.core.debates import Actor, next_number, require_moderator
 from bot.core.errors import InvalidInput, NotFound
+from bot.core.formats import Action, require_allowed
 from schema import Claim, Credence, Crux, CruxClaim, CruxStatus, Debate, id_of, utcnow
 
 REPEAT_WINDOW = timedelta(seconds=10)
@@ -29,6 +30,7 @@ async def add_crux(
     session: AsyncSession, debate: Debate, actor: Actor, question: str, claim_id: int | None = None
 ) -> tuple[Crux, Claim | None]:
     """Name a crux, optionally linked to a claim of this debate; returns (the crux, the linked claim)."""
+    require_allowed(debate, Action.CRUX)
     body = t.clean_text(question, "The question", t.QUESTION_MAX)
     claim = await claim_in(session, debate, claim_id) if claim_id is not None else None
     crux = await _insert(session, debate, body, author_id=actor.user_id)
@@ -40,6 +42,7 @@ async def add_crux(
 
 async def log_message_as_crux(session: AsyncSession, debate: Debate, actor: Actor, message: ChatMessage) -> Crux:
     """Name a crux from a chat message: its author stays the author, ``actor`` is who logged it."""
+    require_allowed(debate, Action.CRUX)
     body = message_text(message, t.QUESTION_MAX)
     statement = select(Crux).where(Crux.debate_id == debate.id, Crux.source_message_id == message.id)
     existing = (await session.execute(statement)).scalar_one_or_none()
@@ -95,6 +98,7 @@ async def record_credence(
 
     The same value and reason sent again within ``REPEAT_WINDOW`` (a double click) is recorded once.
     """
+    require_allowed(debate, Action.CREDENCE)
     if not 0 <= value <= 100:
         raise InvalidInput(f"A credence is a percentage from 0 to 100 (got {value}).")
     why = t.optional_text(reason, "The reason", t.REASON_MAX)

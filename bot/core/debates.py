@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from math import ceil
 from typing import Generic, TypeVar
 
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -33,10 +33,12 @@ from schema import (
     utcnow,
 )
 
+SERVERS_ONLY = "Debates live in servers: use this bot's commands in a server's debate thread, not in a DM."
 DEFAULT_SIDES = ("for", "against")
 MIN_SIDES, MAX_SIDES = 2, 6
 THREAD_NAME_MAX = 100
 DEBATES_PER_PAGE = 10
+MINUTES_MAX = 24 * 60
 T = TypeVar("T")
 
 
@@ -57,6 +59,7 @@ class NewDebate:
     agenda: str | None
     sides: tuple[str, ...]
     format: DebateFormat = DebateFormat.OPEN
+    minutes: int | None = None
 
     @property
     def thread_name(self) -> str:
@@ -89,13 +92,26 @@ class Page(Generic[T]):
     total: int
 
 
-def plan_debate(topic: str, agenda: str | None = None, sides: str | None = None) -> NewDebate:
-    """Validate the options of ``/debate start``; ``sides`` is comma-separated (default "for, against")."""
+def plan_debate(
+    topic: str,
+    agenda: str | None = None,
+    sides: str | None = None,
+    format: DebateFormat = DebateFormat.OPEN,
+    minutes: int | None = None,
+) -> NewDebate:
+    """Validate the options of ``/debate start``; ``sides`` is comma-separated (default "for, against"),
+    ``minutes`` the length of each phase of a phased format."""
     side_names = _parse_sides(sides)
+    if minutes is not None and format is DebateFormat.OPEN:
+        raise InvalidInput("An open debate has no phases to time: choose format rounds or double-crux to use minutes.")
+    if minutes is not None and not 1 <= minutes <= MINUTES_MAX:
+        raise InvalidInput(f"Minutes per phase must be from 1 to {MINUTES_MAX:,} (got {minutes}).")
     return NewDebate(
         topic=t.clean_text(topic, "The topic", t.TOPIC_MAX),
         agenda=t.optional_text(agenda, "The agenda name", t.AGENDA_MAX),
         sides=side_names,
+        format=format,
+        minutes=minutes,
     )
 
 
@@ -136,6 +152,11 @@ async def start_debate(
     return debate
 
 
+async def discard_debate(session: AsyncSession, debate: Debate) -> None:
+    """Forget a debate whose thread could not be set up: its sides go with it, and its timers find nothing to do."""
+    await session.execute(delete(Debate).where(col(Debate.id) == debate.id))
+
+
 async def _agenda_named(session: AsyncSession, guild_id: int, name: str) -> Agenda:
     """The guild's agenda of that name (case-insensitive), created on first use."""
     key = t.name_key(name)
@@ -173,7 +194,7 @@ async def next_number(session: AsyncSession, debate: Debate, counter: str) -> in
 async def debate_in_thread(session: AsyncSession, guild_id: int | None, thread_id: int) -> Debate:
     """The debate held in this thread, or :class:`WrongPlace` saying where to go."""
     if guild_id is None:
-        raise WrongPlace("Debates live in servers: use this command in a debate thread there, not in a DM.")
+        raise WrongPlace(SERVERS_ONLY)
     statement = select(Debate).where(Debate.guild_id == guild_id, Debate.thread_id == thread_id)
     debate = (await session.execute(statement)).scalar_one_or_none()
     if debate is None:

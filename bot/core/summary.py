@@ -25,8 +25,10 @@ from schema import (
     Credence,
     Crux,
     CruxClaim,
+    CruxMark,
     CruxStatus,
     Debate,
+    DebateFormat,
     DebateStatus,
     Participant,
     Side,
@@ -46,6 +48,9 @@ class Stance:
     latest: int
     reason: str | None
     updates: int
+    changes_mind: bool | None = None
+    """Whether they marked the crux as one that would change their mind; ``None`` where cruxes are not marked
+    (outside double-crux debates)."""
 
     @property
     def moved(self) -> bool:
@@ -88,9 +93,15 @@ class CruxSummary:
 
     @property
     def is_double_crux(self) -> bool:
-        """Participants of different sides hold credences on opposite sides of 50."""
+        """Participants of different sides hold credences on opposite sides of 50 — and, in a double-crux debate,
+        both marked it as a crux that would change their mind."""
         return any(
-            a.side != b.side and a.side is not None and b.side is not None and (a.latest - 50) * (b.latest - 50) < 0
+            a.side != b.side
+            and a.side is not None
+            and b.side is not None
+            and (a.latest - 50) * (b.latest - 50) < 0
+            and a.changes_mind is not False
+            and b.changes_mind is not False
             for a, b in combinations(self.stances, 2)
         )
 
@@ -117,7 +128,8 @@ async def summarize_debates(session: AsyncSession, debates: Sequence[Debate]) ->
     statement = select(Crux).where(col(Crux.debate_id).in_(ids)).order_by(col(Crux.debate_id), col(Crux.number))
     cruxes = list((await session.execute(statement)).scalars())
     sides = await _sides_by_user(session, ids)
-    stances = await _stances(session, ids, sides)
+    marked = {id_of(debate) for debate in debates if debate.format is DebateFormat.DOUBLE_CRUX}
+    stances = await _stances(session, ids, sides, marked, await _marks(session, marked))
     links = await _linked_claims(session, ids)
     counts = await _claim_counts(session, ids)
     by_debate: dict[int, list[tuple[Crux, CruxSummary]]] = defaultdict(list)
@@ -208,8 +220,25 @@ async def _sides_by_user(session: AsyncSession, debate_ids: list[int]) -> dict[i
     return sides
 
 
+async def _marks(session: AsyncSession, debate_ids: set[int]) -> dict[tuple[int, int], bool]:
+    """Whether each (crux, participant) of these double-crux debates was marked as changing their mind (one
+    query, none without such debates)."""
+    if not debate_ids:
+        return {}
+    statement = (
+        select(CruxMark.crux_id, CruxMark.user_id, CruxMark.changes_mind)
+        .join(Crux, col(Crux.id) == col(CruxMark.crux_id))
+        .where(col(Crux.debate_id).in_(debate_ids))
+    )
+    return {(crux_id, user_id): mark for crux_id, user_id, mark in (await session.execute(statement)).all()}
+
+
 async def _stances(
-    session: AsyncSession, debate_ids: list[int], sides: dict[int, dict[int, str]]
+    session: AsyncSession,
+    debate_ids: list[int],
+    sides: dict[int, dict[int, str]],
+    marked: set[int],
+    marks: dict[tuple[int, int], bool],
 ) -> dict[int, list[Stance]]:
     statement = (
         select_columns(
@@ -234,6 +263,7 @@ async def _stances(
                 latest=values[-1][0],
                 reason=values[-1][1],
                 updates=len(values),
+                changes_mind=marks.get((crux_id, user_id), False) if debate_id in marked else None,
             )
         )
     for crux_id, crux_stances in stances.items():
@@ -262,7 +292,7 @@ async def _linked_claims(session: AsyncSession, debate_ids: list[int]) -> dict[i
             func.count().label("rebuttals"),
             func.sum(case((answered == 0, 1), else_=0)).label("unanswered"),
         )
-        .where(standing_rebuttal)
+        .where(standing_rebuttal, col(rebuttal.debate_id).in_(debate_ids))
         .group_by(col(rebuttal.parent_id))
         .subquery()
     )

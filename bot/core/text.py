@@ -15,7 +15,8 @@ QUESTION_MAX = 1000
 REASON_MAX = 1000
 RESOLUTION_MAX = 1000
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+# Zero-width and blank-looking characters (Hangul fillers, the Braille blank): text of only these is empty.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u115f\u1160\u3164\uffa0\u2800"))
 _MARKDOWN = re.compile(r"([\\*_~`|\[\]<>])")
 _LINE_START_MARKUP = re.compile(r"^(\s*)([#>\-+]|\d+\.)", re.MULTILINE)
 

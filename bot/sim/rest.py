@@ -99,6 +99,7 @@ class RestApi:
             ("POST", "/users/@me/channels", self.create_dm),
             ("GET", "/channels/{channel_id}", self.get_channel),
             ("PATCH", "/channels/{channel_id}", self.edit_channel),
+            ("DELETE", "/channels/{channel_id}", self.delete_channel),
             ("POST", "/channels/{channel_id}/typing", self.typing),
             ("POST", "/channels/{channel_id}/threads", self.create_thread),
             ("GET", "/channels/{channel_id}/threads/archived/public", self.archived_threads),
@@ -249,6 +250,10 @@ class RestApi:
         if "name" in call.json:
             self._check_name(call.json["name"])
         return self.world.update_channel(channel, call.json).to_payload(me_id=self.world.bot_user.id)
+
+    async def delete_channel(self, call: Call) -> Any:
+        """Delete a channel or thread; answers the deleted channel, as Discord does."""
+        return self.world.delete_channel(self._channel(call)).to_payload(me_id=self.world.bot_user.id)
 
     async def typing(self, call: Call) -> None:
         """Typing indicator (no effect)."""

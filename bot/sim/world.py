@@ -359,6 +359,18 @@ class World:
         self.notifier.notify()
         return channel
 
+    def delete_channel(self, channel: SimChannel) -> SimChannel:
+        """DELETE /channels/{id}: the channel or thread and its messages are gone; THREAD_DELETE or CHANNEL_DELETE."""
+        guild = self.guilds[channel.guild_id] if channel.guild_id else None
+        if guild is not None:
+            guild.channels.remove(channel)
+        del self.channels[channel.id]
+        self.messages.pop(channel.id, None)
+        payload = channel.to_payload(me_id=self.bot_user.id)
+        self.gateway.dispatch("THREAD_DELETE" if channel.is_thread else "CHANNEL_DELETE", payload, channel.guild_id)
+        self.notifier.notify()
+        return channel
+
     def join_thread(self, thread: SimChannel, user: SimUser) -> None:
         """Add a thread member; THREAD_MEMBER_UPDATE for the bot itself."""
         thread.member_ids.add(user.id)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
 from sqlalchemy import func, select
 
 from bot.client import DebateBot
 from bot.core.ratelimit import Cooldown
 from bot.local import LocalBot
 from bot.sim import InteractionResult, SimChannel, SimMember
+from cogs import common
 from schema import Claim, ClaimKind, Credence, Crux, CruxStatus, Participant
 from tests.e2e.conftest import World, start_debate
 from tests.snapshot import snapshot
@@ -146,7 +150,7 @@ async def test_crux_buttons_set_credence_and_resolve_after_a_restart(world: Worl
 
     opened = await world.sim.click(world.bob, crux_message, "crux:credence:1")
     recorded = await _fill(world, world.bob, thread, opened, value="35", reason="small models only")
-    assert "**35** on Crux #1 — small models only" in recorded.text
+    assert "**35** on Crux #1\nsmall models only" in recorded.text
     opened = await world.sim.click(world.bob, crux_message, "crux:credence:1")
     repeated = await _fill(world, world.bob, thread, opened, value="35", reason="small models only")
     assert repeated.ephemeral and "Already recorded" in repeated.text
@@ -178,3 +182,17 @@ async def test_logging_too_fast_is_refused_with_when_to_retry(world: World, bot:
     other = await world.sim.invoke(world.bob, thread, "claim", text="bob is not limited by alice")
     assert "Claim #3" in other.text
     assert await _count(bot, Claim) == 3
+
+
+async def test_a_busy_bot_defers_and_still_answers(
+    world: World, bot: DebateBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past ``LATE`` the bot acknowledges first ("thinking…") and answers as a follow-up, within Discord's 3 s."""
+    thread = await _joined_thread(world)
+    monkeypatch.setattr(common, "LATE", timedelta(0))
+    claim = await world.sim.invoke(world.alice, thread, "claim", text="Deferred but answered")
+    assert claim.type == 5 and "Claim #1" in claim.text and not claim.ephemeral
+    said = await world.sim.post_message(world.bob, thread, "Logged while busy")
+    logged = await world.sim.context_menu(world.alice, said, "Log as crux")
+    assert logged.type == 5 and "Crux #1" in logged.text
+    assert await _count(bot, Claim) == 1 and world.sim.errors == []

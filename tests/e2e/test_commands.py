@@ -165,7 +165,7 @@ async def test_crux_credence_and_resolution(world: World, bot: DebateBot) -> Non
 
     first = await world.sim.invoke(world.bob, thread, "crux credence", crux=crux_id, value=40)
     second = await world.sim.invoke(world.bob, thread, "crux credence", crux=crux_id, value=15, reason="read the paper")
-    assert "**40** on Crux #1" in first.text and "**15** (was 40) on Crux #1 — read the paper" in second.text
+    assert "**40** on Crux #1" in first.text and "**15** (was 40) on Crux #1\nread the paper" in second.text
     before = await snapshot(bot.db)
     for bad in (101, -5):
         result = await world.sim.invoke(world.bob, thread, "crux credence", crux=crux_id, value=bad)

@@ -1,0 +1,217 @@
+"""Throughput: simulated users issuing ``/claim`` in one debate thread as fast as their answers come back.
+
+The local Discord-compatible server and its users run in this process; the bot runs as ``python -m bot`` in another,
+on a temporary SQLite file. The same load then runs against ``benchmarks.null_bot`` (same ``/claim`` signature,
+answers "ok", no database), and the real bot's rate is given as a ratio of the null bot's (target ≥ 0.7).
+Afterwards the claim table is counted: every acknowledged claim must be stored.
+
+    python -m benchmarks.throughput [--duration 15] [--users 64] [--warmup 2] [--only debate|null]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import (
+    DEBATE_BOT,
+    NULL_BOT,
+    BotProcess,
+    CpuMeter,
+    Latency,
+    Outcome,
+    Tally,
+    add_logging_rate_flag,
+    add_members,
+    claim_text,
+    count_rows,
+    logging_rate_setting,
+    print_machine,
+    print_table,
+    sqlite_url,
+    start_debate,
+    timed_invoke,
+    verdict,
+    write_results,
+)
+from bot.sim import DiscordSim, SimChannel, SimMember
+
+TARGET_RATIO = 0.7
+BOTS = {"debate": DEBATE_BOT, "null": NULL_BOT}
+
+
+@dataclass
+class Run:
+    """One bot under load: what happened in the measured window, and over the whole run."""
+
+    bot: str
+    duration: float
+    window: Tally = field(default_factory=Tally)
+    everything: Tally = field(default_factory=Tally)
+    cpu: dict[str, float] = field(default_factory=dict)
+    stored: int | None = None
+    exit_status: int | None = None
+
+    @property
+    def rate(self) -> float:
+        """Interactions answered OK per second in the window."""
+        return self.window.outcomes[Outcome.OK] / self.duration
+
+    @property
+    def latency(self) -> Latency:
+        return Latency.of(self.window.latencies)
+
+    @property
+    def acknowledged(self) -> int:
+        """Claims answered OK over the whole run (warm-up and stragglers included)."""
+        return self.everything.outcomes[Outcome.OK]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "completed_per_s": round(self.rate, 1),
+            "latency_ms": self.latency.as_dict(),
+            "window_outcomes": self.window.counts(),
+            "run_outcomes": self.everything.counts(),
+            "non_ok_samples": {k.value: v for k, v in self.everything.samples.items()},
+            "cpu": self.cpu,
+            "acknowledged": self.acknowledged,
+            "stored": self.stored,
+            "exit_status": self.exit_status,
+        }
+
+
+async def closed_loop(
+    sim: DiscordSim, members: list[SimMember], channel: SimChannel, run: Run, warmup: float, meter: CpuMeter
+) -> None:
+    """Each member sends ``/claim``, waits for the answer, and sends the next, until the window closes.
+
+    Answers arriving in the window ``[warmup, warmup + duration)`` count towards the rate and latencies.
+    """
+    loop = asyncio.get_running_loop()
+    window_start = loop.time() + warmup
+    window_end = window_start + run.duration
+
+    async def user(index: int, member: SimMember) -> None:
+        sent = 0
+        while loop.time() < window_end:
+            outcome, latency, text = await timed_invoke(sim, member, channel, "claim", text=claim_text(index, sent))
+            sent += 1
+            run.everything.record(outcome, latency, text)
+            if window_start <= loop.time() < window_end:
+                run.window.record(outcome, latency, text)
+
+    async def measure_cpu() -> None:
+        await asyncio.sleep(window_start - loop.time())
+        meter.start()
+        await asyncio.sleep(window_end - loop.time())
+        meter.stop()
+
+    await asyncio.gather(measure_cpu(), *(user(i, m) for i, m in enumerate(members)))
+
+
+async def measure(bot: str, args: argparse.Namespace) -> Run:
+    """Start a fresh sim and ``bot``, set up the debate (real bot) and run the load."""
+    run = Run(bot=bot, duration=args.duration)
+    with tempfile.TemporaryDirectory(prefix="bench-throughput-") as tmp:
+        database = Path(tmp) / "debates.db"
+        async with DiscordSim() as sim:
+            guild = sim.add_guild("Benchmark")
+            channel = sim.add_text_channel(guild, "debates")
+            members = add_members(sim, guild, args.users)
+            process = BotProcess(
+                sim, BOTS[bot], sqlite_url(database), Path(tmp), logging_rate=logging_rate_setting(args.logging_rate)
+            )
+            async with process:
+                target = channel
+                if bot == "debate":
+                    target = await start_debate(sim, channel, members)
+                meter = CpuMeter(process)
+                await closed_loop(sim, members, target, run, args.warmup, meter)
+                run.cpu = meter.as_dict()
+                if sim.errors:
+                    print(f"  {bot}: the sim answered {len(sim.errors)} REST calls with 4xx, e.g. {sim.errors[0]}")
+            run.exit_status = process.returncode
+            tail = process.stderr_tail()
+            if tail:
+                print(f"  {bot} stderr (last lines):\n{tail}")
+        if bot == "debate":
+            run.stored = count_rows(database, "claim")
+    return run
+
+
+def report(runs: dict[str, Run], args: argparse.Namespace) -> dict[str, Any]:
+    """Print the table and return the figures for the results file."""
+    rows = []
+    for name, run in runs.items():
+        lat, counts = run.latency, run.window.counts()
+        rows.append(
+            [
+                name,
+                f"{run.rate:.1f}",
+                f"{lat.p50_ms:.1f}",
+                f"{lat.p99_ms:.1f}",
+                f"{lat.max_ms:.1f}",
+                counts["ok"],
+                counts["slow_down"],
+                counts["error"],
+                counts["timeout"],
+                run.cpu.get("sim_process_cores", ""),
+                run.cpu.get("bot_process_cores", ""),
+            ]
+        )
+    print_table(
+        f"/claim, {args.users} users, closed loop, {args.duration:.0f} s window after {args.warmup:.0f} s warm-up",
+        ["bot", "completed/s", "p50 ms", "p99 ms", "max ms", "ok", "slow down", "errors", "timeouts", "sim CPU",
+         "bot CPU"],
+        rows,
+    )  # fmt: skip
+    figures: dict[str, Any] = {name: run.as_dict() for name, run in runs.items()}
+    if "debate" in runs and "null" in runs and runs["null"].rate > 0:
+        ratio = runs["debate"].rate / runs["null"].rate
+        figures["ratio_debate_to_null"] = round(ratio, 3)
+        figures["target_ratio"] = TARGET_RATIO
+        print(f"\nratio bot/null: {ratio:.2f} (target ≥ {TARGET_RATIO}: {verdict(ratio >= TARGET_RATIO)})")
+    if "debate" in runs:
+        debate = runs["debate"]
+        same = debate.acknowledged == debate.stored
+        figures["acknowledged_equals_stored"] = same
+        print(f"claims acknowledged: {debate.acknowledged}, rows in claim: {debate.stored} ({verdict(same)})")
+    slowed = sum(run.everything.outcomes[Outcome.SLOW_DOWN] for run in runs.values())
+    if slowed:
+        print(f"note: {slowed} cooldown answers (“Slow down”) — counted apart from the rate")
+    return figures
+
+
+async def main_async(args: argparse.Namespace) -> None:
+    print_machine()
+    runs: dict[str, Run] = {}
+    for bot in ("debate", "null"):
+        if args.only in (None, bot):
+            print(f"running against the {bot} bot …", flush=True)
+            runs[bot] = await measure(bot, args)
+    figures = report(runs, args)
+    path = write_results("throughput", vars(args), figures)
+    print(f"\nresults: {path}")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.throughput", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=15.0, help="measured seconds per bot (default 15)")
+    parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds before the window (default 2)")
+    parser.add_argument("--users", type=int, default=64, help="simulated users (default 64)")
+    parser.add_argument("--only", choices=sorted(BOTS), help="run against one bot only")
+    add_logging_rate_flag(parser)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point."""
+    asyncio.run(main_async(parse_args(argv)))
+
+
+if __name__ == "__main__":
+    main()

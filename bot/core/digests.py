@@ -1,0 +1,119 @@
+"""Agenda digests: an agenda's summary posted to a channel every day or week, skipping a period with nothing new.
+
+A digest is a row per (guild, agenda) and a timer. Firing re-arms the timer for the next period (one firing
+however long the bot was down) and posts only if the agenda's debates saw a claim, crux, credence or resolution
+since the last post; the first digest always posts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from bot.core import timers
+from bot.core.debates import Actor
+from bot.core.errors import InvalidInput, NotAllowed, NotFound
+from bot.core.sql import upsert
+from bot.core.summary import AgendaSummary, agenda_activity_since, summarize_agenda
+from schema import Agenda, Digest, DigestEvery, Timer, utcnow
+
+DIGEST = "digest"
+PERIODS = {DigestEvery.DAILY: timedelta(days=1), DigestEvery.WEEKLY: timedelta(weeks=1)}
+
+
+@dataclass(frozen=True, slots=True)
+class Scheduled:
+    """A digest as set: where, how often, and when it next posts."""
+
+    agenda: Agenda
+    digest: Digest
+    next_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DigestDue:
+    """A digest to post now."""
+
+    channel_id: int
+    summary: AgendaSummary
+
+
+async def set_digest(
+    session: AsyncSession, actor: Actor, agenda_id: int, channel_id: int, every: DigestEvery, now: datetime
+) -> Scheduled:
+    """Post the agenda's summary to ``channel_id`` every day or week from now (moderators only).
+
+    Setting it again moves it to the new channel and period; the next post is one period from now.
+    """
+    agenda = await _agenda_to_schedule(session, actor, agenda_id)
+    await upsert(
+        session,
+        Digest,
+        {
+            "guild_id": actor.guild_id,
+            "agenda_id": agenda_id,
+            "channel_id": channel_id,
+            "every": every,
+            "created_by_id": actor.user_id,
+            "created_at": utcnow(),
+        },
+        conflict=("guild_id", "agenda_id"),
+        update=("channel_id", "every", "created_by_id"),
+    )
+    digest = await _digest_of(session, actor.guild_id, agenda_id)
+    assert digest is not None  # just upserted
+    next_at = now + PERIODS[every]
+    await timers.schedule(session, actor.guild_id, DIGEST, str(digest.id), next_at)
+    return Scheduled(agenda=agenda, digest=digest, next_at=next_at)
+
+
+async def stop_digest(session: AsyncSession, actor: Actor, agenda_id: int) -> Agenda:
+    """Stop posting the agenda's digest (moderators only)."""
+    agenda = await _agenda_to_schedule(session, actor, agenda_id)
+    digest = await _digest_of(session, actor.guild_id, agenda_id)
+    if digest is None:
+        raise InvalidInput(f"The agenda “{agenda.name}” has no digest to turn off.")
+    await timers.cancel(session, DIGEST, str(digest.id))
+    await session.execute(delete(Digest).where(col(Digest.id) == digest.id))
+    return agenda
+
+
+async def _agenda_to_schedule(session: AsyncSession, actor: Actor, agenda_id: int) -> Agenda:
+    if not actor.can_moderate:
+        raise NotAllowed("Only members with Manage Threads can schedule an agenda's digest.")
+    statement = select(Agenda).where(Agenda.id == agenda_id, Agenda.guild_id == actor.guild_id)
+    agenda = (await session.execute(statement)).scalar_one_or_none()
+    if agenda is None:
+        raise NotFound("No such agenda in this server: pick one from the list as you type.")
+    return agenda
+
+
+async def _digest_of(session: AsyncSession, guild_id: int, agenda_id: int) -> Digest | None:
+    statement = select(Digest).where(Digest.guild_id == guild_id, Digest.agenda_id == agenda_id)
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def digest_due(session: AsyncSession, timer: Timer, now: datetime) -> DigestDue | None:
+    """The digest ``timer`` fired for, re-armed for its next period; ``None`` when there is nothing new to post."""
+    statement = select(Digest).where(Digest.id == int(timer.key), Digest.guild_id == timer.guild_id)
+    digest = (await session.execute(statement)).scalar_one_or_none()
+    if digest is None:
+        return None
+    period = PERIODS[digest.every]
+    next_at = timer.due_at + period
+    while next_at <= now:
+        next_at += period
+    await timers.schedule(session, digest.guild_id, DIGEST, timer.key, next_at)
+    if digest.last_posted_at is not None and not await agenda_activity_since(
+        session, digest.guild_id, digest.agenda_id, digest.last_posted_at
+    ):
+        return None
+    summary = await summarize_agenda(session, digest.guild_id, digest.agenda_id)
+    digest.last_posted_at = utcnow()  # the clock that stamps records, which "anything new" compares against
+    session.add(digest)
+    await session.flush()
+    return DigestDue(channel_id=digest.channel_id, summary=summary)

@@ -1,0 +1,62 @@
+"""What only a double-crux debate has: each participant's position on the motion, and marking which cruxes would
+change one's mind (a crux is a *double* crux only when it would change minds on both sides)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import select
+
+from bot.core.claims import Logged, add_claim
+from bot.core.cruxes import crux_in
+from bot.core.debates import Actor, side_of
+from bot.core.errors import InvalidInput
+from bot.core.formats import Action, require_allowed
+from bot.core.sql import upsert
+from schema import Crux, CruxMark, Debate, Participant, utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """A participant's stated position (logged as a claim) and their credence on the motion."""
+
+    logged: Logged
+    credence: int
+    previous: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    crux: Crux
+    changes_mind: bool
+
+
+async def take_position(session: AsyncSession, debate: Debate, actor: Actor, text: str, credence: int) -> Position:
+    """Log the participant's position as a claim for their side and record their credence (0–100) on the motion."""
+    require_allowed(debate, Action.POSITION)
+    if not 0 <= credence <= 100:
+        raise InvalidInput(f"A credence is a percentage from 0 to 100 (got {credence}).")
+    logged = await add_claim(session, debate, actor, text)
+    statement = select(Participant).where(Participant.debate_id == debate.id, Participant.user_id == actor.user_id)
+    participant = (await session.execute(statement)).scalar_one()
+    previous, participant.motion_credence = participant.motion_credence, credence
+    session.add(participant)
+    await session.flush()
+    return Position(logged=logged, credence=credence, previous=previous)
+
+
+async def mark_crux(session: AsyncSession, debate: Debate, actor: Actor, crux_id: int, changes_mind: bool) -> Mark:
+    """Record whether the crux would change the participant's mind (marking again replaces the answer)."""
+    require_allowed(debate, Action.MARK)
+    if await side_of(session, debate, actor.user_id) is None:
+        raise InvalidInput("Join a side with /debate join before you mark cruxes.")
+    crux = await crux_in(session, debate, crux_id)
+    await upsert(
+        session,
+        CruxMark,
+        {"crux_id": crux.id, "user_id": actor.user_id, "changes_mind": changes_mind, "marked_at": utcnow()},
+        conflict=("crux_id", "user_id"),
+        update=("changes_mind", "marked_at"),
+    )
+    return Mark(crux=crux, changes_mind=changes_mind)

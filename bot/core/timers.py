@@ -1,0 +1,66 @@
+"""Timers stored in the database (after RoboDanny's reminders): something due at a time, fired exactly once.
+
+A timer is one row per (event, key) — "phase_end" of debate 7, "digest" 3. Scheduling again moves it (and makes a
+fired one pending again); cancelling deletes it. Firing starts with :func:`claim`, a compare-and-set ``UPDATE …
+WHERE fired_at IS NULL AND due_at <= now``: of several bot processes sharing the database, exactly one gets the
+row back, and it does the timer's work in that same transaction, so the claim and the work commit together.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, func, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from bot.core.sql import upsert
+from schema import Timer, utcnow
+
+
+async def schedule(session: AsyncSession, guild_id: int, event: str, key: str, due_at: datetime) -> None:
+    """Make the (event, key) timer due at ``due_at``, replacing (and re-arming) any earlier one."""
+    await upsert(
+        session,
+        Timer,
+        {"guild_id": guild_id, "event": event, "key": key, "due_at": due_at, "created_at": utcnow(), "fired_at": None},
+        conflict=("event", "key"),
+        update=("due_at", "created_at", "fired_at"),
+    )
+
+
+async def cancel(session: AsyncSession, event: str, key: str) -> None:
+    """Forget the (event, key) timer, if there is one."""
+    await session.execute(delete(Timer).where(col(Timer.event) == event, col(Timer.key) == key))
+
+
+async def due(session: AsyncSession, now: datetime, limit: int = 100) -> list[Timer]:
+    """Timers that have not fired and are due at ``now``, soonest first."""
+    statement = (
+        select(Timer)
+        .where(col(Timer.fired_at).is_(None), col(Timer.due_at) <= now)
+        .order_by(col(Timer.due_at), col(Timer.id))
+        .limit(limit)
+    )
+    return list((await session.execute(statement)).scalars())
+
+
+async def soonest(session: AsyncSession) -> datetime | None:
+    """When the next unfired timer is due, if any."""
+    statement = select(func.min(Timer.due_at)).where(col(Timer.fired_at).is_(None))
+    return (await session.execute(statement)).scalar()
+
+
+async def claim(session: AsyncSession, timer_id: int, now: datetime) -> Timer | None:
+    """Mark the timer fired, if it still is unfired and due; the caller fires it only when a row comes back.
+
+    Concurrent claimers queue on the row (PostgreSQL) or on the database (SQLite); the loser's ``WHERE`` no longer
+    matches, so it gets ``None``. The row returned is the current one, even if it was rescheduled meanwhile.
+    """
+    statement = (
+        update(Timer)
+        .where(col(Timer.id) == timer_id, col(Timer.fired_at).is_(None), col(Timer.due_at) <= now)
+        .values(fired_at=now)
+        .returning(Timer)
+    )
+    return (await session.execute(statement)).scalar_one_or_none()

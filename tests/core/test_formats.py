@@ -1,0 +1,192 @@
+"""Phase rules of the rounds and double-crux formats, the phase clock, and timers fired exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from bot.core import claims, cruxes, doublecrux, formats, timers
+from bot.core import debates as core
+from bot.core.errors import InvalidInput, NotAllowed, WrongPlace
+from bot.db import Database
+from bot.scheduler import Scheduler
+from schema import ClaimKind, Debate, DebateFormat, Participant, Timer, utcnow
+from tests.clock import ManualClock
+
+GUILD, CHANNEL = 1001, 10
+ALICE, BOB = 1, 2
+
+
+async def _debate(db: Database, fmt: DebateFormat, minutes: int | None = None) -> Debate:
+    now = utcnow()
+    async with db.write() as session:
+        debate = await core.start_debate(
+            session,
+            core.Actor(GUILD, ALICE),
+            core.plan_debate("Interpretability or governance?", format=fmt, minutes=minutes),
+            channel_id=CHANNEL,
+            thread_id=100,
+        )
+        await formats.begin(session, debate, minutes, now)
+        await core.join(session, debate, ALICE, "for")
+        await core.join(session, debate, BOB, "against")
+    return debate
+
+
+async def _next(db: Database, debate: Debate) -> formats.PhaseChange:
+    async with db.write() as session:
+        return await formats.next_phase(session, debate, core.Actor(GUILD, ALICE), utcnow())
+
+
+def test_minutes_need_a_phased_format() -> None:
+    with pytest.raises(InvalidInput, match="open debate has no phases"):
+        core.plan_debate("t", minutes=5)
+    with pytest.raises(InvalidInput, match="from 1 to 1,440"):
+        core.plan_debate("t", format=DebateFormat.ROUNDS, minutes=0)
+    assert core.plan_debate("t", format=DebateFormat.ROUNDS, minutes=5).minutes == 5
+
+
+async def test_rounds_allow_each_kind_of_record_in_its_phase(db: Database) -> None:
+    debate = await _debate(db, DebateFormat.ROUNDS)
+    alice, bob = core.Actor(GUILD, ALICE), core.Actor(GUILD, BOB)
+    async with db.write() as session:
+        claim = (await claims.add_claim(session, debate, alice, "Interp scales")).claim
+    async with db.write() as session:
+        with pytest.raises(WrongPlace) as refused:
+            await claims.add_reply(session, debate, bob, claim.id or 0, "No", ClaimKind.REBUTTAL)
+    assert str(refused.value) == (
+        "Debate #1 is in its **opening** phase (1 of 4), which allows claims (/claim). Rebuttals come in the "
+        "rebuttal phase, when a moderator moves on with /debate next."
+    )
+    async with db.write() as session:
+        with pytest.raises(NotAllowed, match="creator or a member with Manage Threads can move"):
+            await formats.next_phase(session, debate, bob, utcnow())
+    change = await _next(db, debate)
+    assert (change.ended.name, change.started and change.started.name) == ("opening", "rebuttal")
+    async with db.write() as session:
+        await claims.add_reply(session, debate, bob, claim.id or 0, "No", ClaimKind.REBUTTAL)
+        with pytest.raises(WrongPlace, match=r"allows rebuttals \(/rebut\) and supports \(/support\)\. The phase"):
+            await claims.add_claim(session, debate, alice, "Late claim")
+        with pytest.raises(WrongPlace, match="Cruxes come in the crux phase"):
+            await cruxes.add_crux(session, debate, alice, "Q?")
+    await _next(db, debate)
+    async with db.write() as session:
+        crux, _ = await cruxes.add_crux(session, debate, alice, "Q?")
+        await cruxes.record_credence(session, debate, bob, crux.id or 0, 30)
+    await _next(db, debate)
+    async with db.write() as session:
+        await cruxes.record_credence(session, debate, bob, crux.id or 0, 40)
+        with pytest.raises(WrongPlace, match="rounds debate has no phase for positions"):
+            await doublecrux.take_position(session, debate, bob, "No", 20)
+    async with db.write() as session:
+        with pytest.raises(InvalidInput, match="closing phase is the last one"):
+            await formats.next_phase(session, debate, alice, utcnow())
+
+
+async def test_double_crux_positions_and_marks(db: Database) -> None:
+    debate = await _debate(db, DebateFormat.DOUBLE_CRUX)
+    bob = core.Actor(GUILD, BOB)
+    async with db.write() as session:
+        position = await doublecrux.take_position(session, debate, bob, "Governance first", 20)
+        again = await doublecrux.take_position(session, debate, bob, "Governance, surely", 25)
+        with pytest.raises(WrongPlace, match="double-crux debate has no phase for rebuttals"):
+            await claims.add_reply(session, debate, bob, position.logged.claim.id or 0, "x", ClaimKind.REBUTTAL)
+    assert (position.previous, again.previous, again.credence) == (None, 20, 25)
+    await _next(db, debate)
+    async with db.write() as session:
+        crux, _ = await cruxes.add_crux(session, debate, bob, "Will audits bind labs?")
+        await doublecrux.mark_crux(session, debate, bob, crux.id or 0, True)
+        mark = await doublecrux.mark_crux(session, debate, bob, crux.id or 0, False)
+        with pytest.raises(InvalidInput, match="Join a side"):
+            await doublecrux.mark_crux(session, debate, core.Actor(GUILD, 99), crux.id or 0, True)
+        credence = await session.execute(select(col(Participant.motion_credence)).where(Participant.user_id == BOB))
+    assert not mark.changes_mind and credence.scalar_one() == 25
+
+
+async def test_open_debates_allow_everything_but_double_crux_steps(db: Database) -> None:
+    debate = await _debate(db, DebateFormat.OPEN)
+    async with db.write() as session:
+        crux, _ = await cruxes.add_crux(session, debate, core.Actor(GUILD, ALICE), "Q?")
+        with pytest.raises(WrongPlace, match="Marks on cruxes belong to double-crux debates"):
+            await doublecrux.mark_crux(session, debate, core.Actor(GUILD, ALICE), crux.id or 0, True)
+        with pytest.raises(InvalidInput, match="open debate has no phases"):
+            await formats.next_phase(session, debate, core.Actor(GUILD, ALICE), utcnow())
+
+
+async def test_the_clock_schedules_pauses_and_resumes_its_timers(db: Database) -> None:
+    debate = await _debate(db, DebateFormat.ROUNDS, minutes=5)
+    start = debate.phase_ends_at - timedelta(minutes=5) if debate.phase_ends_at else utcnow()
+    async with db.read() as session:
+        due = {t.event: t.due_at for t in (await session.execute(select(Timer))).scalars()}
+    assert due == {formats.PHASE_END: start + timedelta(minutes=5), formats.PHASE_WARNING: start + timedelta(minutes=4)}
+    with pytest.raises(WrongPlace, match="Rebuttals come in the rebuttal phase, <t:"):
+        formats.require_allowed(debate, formats.Action.REBUTTAL)
+    async with db.write() as session:
+        await formats.pause(session, debate, core.Actor(GUILD, ALICE), start + timedelta(minutes=3, seconds=30))
+        with pytest.raises(InvalidInput, match="already paused"):
+            await formats.pause(session, debate, core.Actor(GUILD, ALICE), start)
+    assert debate.paused_remaining == 90 and formats.describe_clock(debate) == "paused with 1 min 30 s left"
+    async with db.read() as session:
+        assert (await session.execute(select(func.count()).select_from(Timer))).scalar_one() == 0
+    resumed_at = start + timedelta(hours=1)
+    async with db.write() as session:
+        await formats.resume(session, debate, core.Actor(GUILD, ALICE), resumed_at)
+        assert await timers.soonest(session) == resumed_at + timedelta(seconds=30)  # the warning
+
+
+async def _scheduler_pair(database_url: str, fired: list[str]) -> tuple[list[Scheduler], list[Database]]:
+    """Two schedulers as two bot processes would have: each its own engine on the same database."""
+
+    async def handler(session: object, timer: Timer, now: object) -> None:
+        fired.append(timer.key)
+
+    databases = [Database(database_url), Database(database_url)]
+    schedulers = [Scheduler(database, ManualClock()) for database in databases]
+    for scheduler in schedulers:
+        scheduler.register("test", handler)
+    return schedulers, databases
+
+
+async def test_two_schedulers_on_one_database_fire_a_timer_once(db: Database, database_url: str) -> None:
+    fired: list[str] = []
+    schedulers, databases = await _scheduler_pair(database_url, fired)
+    now = schedulers[0].clock.now()
+    async with db.write() as session:
+        for key in ("a", "b", "c"):
+            await timers.schedule(session, GUILD, "test", key, now - timedelta(seconds=1))
+    try:
+        counts = await asyncio.gather(*(scheduler.run_due() for scheduler in schedulers))
+        assert sorted(fired) == ["a", "b", "c"] and sum(counts) == 3
+        assert await asyncio.gather(*(scheduler.run_due() for scheduler in schedulers)) == [0, 0]
+    finally:
+        for database in databases:
+            await database.dispose()
+
+
+async def test_a_claim_fails_once_fired_or_rescheduled(db: Database) -> None:
+    now = utcnow()
+    async with db.write() as session:
+        await timers.schedule(session, GUILD, "test", "k", now)
+        timer = (await timers.due(session, now))[0]
+        assert await timers.claim(session, timer.id or 0, now) is not None
+        assert await timers.claim(session, timer.id or 0, now) is None
+        await timers.schedule(session, GUILD, "test", "k", now + timedelta(minutes=1))
+        assert await timers.claim(session, timer.id or 0, now) is None
+        assert await timers.claim(session, timer.id or 0, now + timedelta(minutes=1)) is not None
+
+
+async def test_a_failing_handler_drops_its_timer_instead_of_retrying_forever(db: Database) -> None:
+    async def broken(session: object, timer: Timer, now: object) -> None:
+        raise RuntimeError("boom")
+
+    scheduler = Scheduler(db, ManualClock())
+    scheduler.register("test", broken)
+    async with db.write() as session:
+        await timers.schedule(session, GUILD, "test", "k", scheduler.clock.now())
+    assert await scheduler.run_due() == 0
+    async with db.read() as session:
+        assert await timers.due(session, scheduler.clock.now()) == []

@@ -1,0 +1,472 @@
+"""Bad input, as a catalogue: every case gets a clear, specific answer only its author sees, and changes nothing.
+
+``REFUSED`` is the catalogue (documented in ``docs/bad-input.md``, which a test keeps in step): add a row to cover a
+new command or rule. ``ACCEPTED`` is hostile but valid text (mentions, Markdown, text at every limit) that must be
+stored verbatim; whatever the bot echoes must never ping, and the summary's layout must survive Markdown.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from _pytest.mark import ParameterSet
+from sqlmodel import col
+
+from bot.sim import InteractionResult, SimChannel, SimMember
+from schema import Agenda, Claim, Credence, Crux, Debate, Side
+from tests.reliability.conftest import Stage
+from tests.reliability.support import (
+    TextColumn,
+    assert_nothing_pings,
+    ids_where,
+    open_thread,
+    record_id,
+    report,
+    seed_debate,
+)
+from tests.snapshot import snapshot
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "bad-input.md"
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+MISSING_ID = 987_654_321
+
+
+class Place(enum.Enum):
+    """Where the command is used."""
+
+    THREAD = "in the debate's thread"
+    CLOSED = "in the thread of a debate that was ended"
+    CHANNEL = "in a channel, not a debate thread"
+    DM = "in a DM with the bot"
+
+
+class Ref(enum.Enum):
+    """A record of the scene, resolved to its id when a case runs."""
+
+    MISSING = "an id that does not exist"
+    HOME_CLAIM = "a claim of this debate"
+    WITHDRAWN_CLAIM = "a withdrawn claim of this debate"
+    OPEN_CRUX = "an open crux of this debate"
+    RESOLVED_CRUX = "a resolved crux of this debate"
+    SIBLING_CLAIM = "a claim of another debate in this server"
+    SIBLING_CRUX = "a crux of another debate in this server"
+    SIBLING_SIDE = "the id of a side of another debate"
+    FOREIGN_CLAIM = "a claim of a debate in another server"
+    FOREIGN_CRUX = "a crux of a debate in another server"
+    FRESH_CRUX = "a crux added just before"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One bad input: the command and options, where and by whom, and the phrase the answer must contain.
+
+    ``bug`` names a known defect of the bot: the case is ``xfail(strict=True)`` until it is fixed.
+    """
+
+    what: str
+    command: str
+    options: Mapping[str, object]
+    answer: str
+    place: Place = Place.THREAD
+    actor: str = "alice"
+    bug: str | None = None
+
+    def param(self) -> ParameterSet:
+        marks = [pytest.mark.xfail(strict=True, reason=self.bug)] if self.bug else []
+        return pytest.param(self, id=re.sub(r"[^a-z0-9]+", "-", self.what.lower()).strip("-"), marks=marks)
+
+
+def _over(limit: int) -> str:
+    return "x" * (limit + 1)
+
+
+EMPTY = "is empty: write some text"
+NOT_A_THREAD = "This is not a debate thread"
+IN_SERVERS = "Debates live in servers"
+NO_CLAIM = "No such claim in this debate"
+NO_CRUX = "No such crux in this debate"
+NO_SIDE = "This debate has no side called"
+CLOSED = "is closed: its record can be read, no longer changed"
+
+# fmt: off
+REFUSED: list[Case] = [
+    # /debate start
+    Case("topic: whitespace only", "debate start", {"topic": "  \t  "}, f"The topic {EMPTY}", Place.CHANNEL),
+    Case("topic: newlines only", "debate start", {"topic": "\n\n"}, f"The topic {EMPTY}", Place.CHANNEL),
+    Case("topic: zero-width characters only", "debate start", {"topic": ZERO_WIDTH}, f"The topic {EMPTY}",
+         Place.CHANNEL),
+    Case("topic: 301 characters", "debate start", {"topic": _over(300)},
+         "The topic is 301 characters long; the limit is 300", Place.CHANNEL),
+    Case("agenda: 101 characters", "debate start", {"topic": "t", "agenda": _over(100)},
+         "The agenda name is 101 characters long; the limit is 100", Place.CHANNEL),
+    Case("sides: only one", "debate start", {"topic": "t", "sides": "only one"},
+         "A debate needs 2 to 6 sides, separated by commas (got 1)", Place.CHANNEL),
+    Case("sides: seven", "debate start", {"topic": "t", "sides": "a, b, c, d, e, f, g"},
+         "A debate needs 2 to 6 sides, separated by commas (got 7)", Place.CHANNEL),
+    Case("sides: commas only", "debate start", {"topic": "t", "sides": " , , "},
+         "A debate needs 2 to 6 sides, separated by commas (got 0)", Place.CHANNEL),
+    Case("sides: duplicate names (case and spacing differ)", "debate start", {"topic": "t", "sides": "For, for "},
+         "Two sides have the same name", Place.CHANNEL),
+    Case("sides: duplicate once zero-width characters are removed", "debate start",
+         {"topic": "t", "sides": "for, f\u200bor"}, "Two sides have the same name", Place.CHANNEL),
+    Case("sides: a zero-width name", "debate start", {"topic": "t", "sides": "for, \u200b\u200d"},
+         f"A side's name {EMPTY}", Place.CHANNEL),
+    Case("sides: a 51-character name", "debate start", {"topic": "t", "sides": f"for, {_over(50)}"},
+         "A side's name is 51 characters long; the limit is 50", Place.CHANNEL),
+    Case("start: inside a debate thread", "debate start", {"topic": "nested"},
+         "Start a debate from a server text channel"),
+    Case("start: in a DM", "debate start", {"topic": "t"}, IN_SERVERS, Place.DM),
+    # /debate join
+    Case("join: a side that does not exist", "debate join", {"side": "both"}, f"{NO_SIDE} “both”"),
+    Case("join: a blank side", "debate join", {"side": "   "}, NO_SIDE),
+    Case("join: the id of another debate's side", "debate join", {"side": Ref.SIBLING_SIDE}, NO_SIDE),
+    # /claim
+    Case("claim: whitespace only", "claim", {"text": "   \t "}, f"The claim {EMPTY}"),
+    Case("claim: zero-width characters only", "claim", {"text": ZERO_WIDTH}, f"The claim {EMPTY}"),
+    Case("claim: soft hyphens and control characters only", "claim", {"text": "\u00ad\u00ad\x07"},
+         f"The claim {EMPTY}"),
+    Case("claim: blank-looking characters only", "claim", {"text": "\u3164\u2800"}, f"The claim {EMPTY}"),
+    Case("claim: 4,001 characters", "claim", {"text": _over(4000)},
+         "The claim is 4,001 characters long; the limit is 4,000"),
+    Case("claim: a side that does not exist", "claim", {"text": "x", "side": "both"}, f"{NO_SIDE} “both”"),
+    Case("claim: by someone who joined no side", "claim", {"text": "x"},
+         "Join a side with /debate join before you log a claim", actor="carol"),
+    # /rebut
+    Case("rebut: a claim id that does not exist", "rebut", {"claim": Ref.MISSING, "text": "x"}, NO_CLAIM),
+    Case("rebut: a claim of another debate", "rebut", {"claim": Ref.SIBLING_CLAIM, "text": "x"}, NO_CLAIM),
+    Case("rebut: a claim of another server", "rebut", {"claim": Ref.FOREIGN_CLAIM, "text": "x"}, NO_CLAIM),
+    Case("rebut: whitespace only", "rebut", {"claim": Ref.SIBLING_CLAIM, "text": " \n "}, f"The rebuttal {EMPTY}"),
+    Case("rebut: 4,001 characters", "rebut", {"claim": Ref.MISSING, "text": _over(4000)},
+         "The rebuttal is 4,001 characters long; the limit is 4,000"),
+    Case("rebut: a withdrawn claim", "rebut", {"claim": Ref.WITHDRAWN_CLAIM, "text": "x"},
+         "was withdrawn: there is nothing left to answer"),
+    # /support, /edit, /withdraw
+    Case("support: a claim of another server", "support", {"claim": Ref.FOREIGN_CLAIM, "text": "x"}, NO_CLAIM),
+    Case("support: a withdrawn claim", "support", {"claim": Ref.WITHDRAWN_CLAIM, "text": "x"},
+         "was withdrawn: there is nothing left to answer"),
+    Case("edit: whitespace only", "edit", {"claim": Ref.HOME_CLAIM, "text": "   "}, f"The claim {EMPTY}"),
+    Case("edit: the same text again", "edit", {"claim": Ref.HOME_CLAIM, "text": "home claim"}, "nothing to change"),
+    Case("edit: a withdrawn claim", "edit", {"claim": Ref.WITHDRAWN_CLAIM, "text": "y"},
+         "was withdrawn; it can no longer be edited"),
+    Case("edit: a claim of another debate", "edit", {"claim": Ref.SIBLING_CLAIM, "text": "y"}, NO_CLAIM),
+    Case("withdraw: a claim already withdrawn", "withdraw", {"claim": Ref.WITHDRAWN_CLAIM}, "is already withdrawn"),
+    Case("withdraw: a claim of another server", "withdraw", {"claim": Ref.FOREIGN_CLAIM}, NO_CLAIM),
+    # /crux add
+    Case("crux add: whitespace only", "crux add", {"question": "    "}, f"The question {EMPTY}"),
+    Case("crux add: zero-width characters only", "crux add", {"question": ZERO_WIDTH}, f"The question {EMPTY}"),
+    Case("crux add: 1,001 characters", "crux add", {"question": _over(1000)},
+         "The question is 1,001 characters long; the limit is 1,000"),
+    Case("crux add: a claim id that does not exist", "crux add", {"question": "q?", "claim": Ref.MISSING}, NO_CLAIM),
+    Case("crux add: a claim of another server", "crux add", {"question": "q?", "claim": Ref.FOREIGN_CLAIM},
+         NO_CLAIM),
+    # /crux credence
+    Case("credence: 101", "crux credence", {"crux": Ref.OPEN_CRUX, "value": 101},
+         "A credence is a percentage from 0 to 100 (got 101)"),
+    Case("credence: -1", "crux credence", {"crux": Ref.OPEN_CRUX, "value": -1},
+         "A credence is a percentage from 0 to 100 (got -1)"),
+    Case("credence: a billion", "crux credence", {"crux": Ref.OPEN_CRUX, "value": 10**9},
+         "A credence is a percentage from 0 to 100 (got 1000000000)"),
+    Case("credence: a crux id that does not exist", "crux credence", {"crux": Ref.MISSING, "value": 50}, NO_CRUX),
+    Case("credence: a crux of another debate", "crux credence", {"crux": Ref.SIBLING_CRUX, "value": 50}, NO_CRUX),
+    Case("credence: a crux of another server", "crux credence", {"crux": Ref.FOREIGN_CRUX, "value": 50}, NO_CRUX),
+    Case("credence: a 1,001-character reason", "crux credence",
+         {"crux": Ref.OPEN_CRUX, "value": 50, "reason": _over(1000)},
+         "The reason is 1,001 characters long; the limit is 1,000"),
+    Case("credence: on a resolved crux", "crux credence", {"crux": Ref.RESOLVED_CRUX, "value": 50},
+         "is resolved; credences are closed"),
+    # /crux resolve
+    Case("resolve: whitespace only", "crux resolve", {"crux": Ref.OPEN_CRUX, "resolution": "  "},
+         f"The resolution {EMPTY}"),
+    Case("resolve: 1,001 characters", "crux resolve", {"crux": Ref.OPEN_CRUX, "resolution": _over(1000)},
+         "The resolution is 1,001 characters long; the limit is 1,000"),
+    Case("resolve: a crux already resolved", "crux resolve", {"crux": Ref.RESOLVED_CRUX, "resolution": "again"},
+         "is already resolved"),
+    Case("resolve: a crux id that does not exist", "crux resolve", {"crux": Ref.MISSING, "resolution": "r"},
+         NO_CRUX),
+    Case("resolve: a crux of another server", "crux resolve", {"crux": Ref.FOREIGN_CRUX, "resolution": "r"},
+         NO_CRUX),
+    Case("reopen: a crux that is open", "crux reopen", {"crux": Ref.OPEN_CRUX}, "is open already"),
+    Case("reopen: a crux of another server", "crux reopen", {"crux": Ref.FOREIGN_CRUX}, NO_CRUX),
+    # a debate that was ended
+    Case("claim: in an ended debate", "claim", {"text": "x"}, CLOSED, Place.CLOSED),
+    Case("join: an ended debate", "debate join", {"side": "against"}, CLOSED, Place.CLOSED),
+    Case("crux add: in an ended debate", "crux add", {"question": "q?"}, CLOSED, Place.CLOSED),
+    Case("end: a debate already ended", "debate end", {}, CLOSED, Place.CLOSED),
+    Case("resolve: by a participant who is not a moderator", "crux resolve",
+         {"crux": Ref.OPEN_CRUX, "resolution": "r"},
+         "Only the debate's creator or a member with Manage Threads can resolve a crux", actor="bob"),
+]
+
+#: Every debate command, with valid options: refused outside a debate thread and in DMs.
+DEBATE_COMMANDS: dict[str, Mapping[str, object]] = {
+    "debate join": {"side": "for"},
+    "debate summary": {},
+    "debate status": {},
+    "debate end": {},
+    "debate position": {"text": "x", "credence": 50},
+    "debate export": {"format": "markdown"},
+    "debate map": {},
+    "claim": {"text": "x"},
+    "rebut": {"claim": Ref.SIBLING_CLAIM, "text": "x"},
+    "support": {"claim": Ref.SIBLING_CLAIM, "text": "x"},
+    "edit": {"claim": Ref.SIBLING_CLAIM, "text": "x"},
+    "withdraw": {"claim": Ref.SIBLING_CLAIM},
+    "crux add": {"question": "q?"},
+    "crux credence": {"crux": Ref.SIBLING_CRUX, "value": 50},
+    "crux resolve": {"crux": Ref.SIBLING_CRUX, "resolution": "r"},
+    "crux reopen": {"crux": Ref.SIBLING_CRUX},
+    "crux list": {},
+    "crux mine": {"crux": Ref.SIBLING_CRUX, "changes_my_mind": True},
+}
+REFUSED += [Case(f"/{name}: outside a debate thread", name, options, NOT_A_THREAD, Place.CHANNEL)
+            for name, options in DEBATE_COMMANDS.items()]
+REFUSED += [Case(f"/{name}: in a DM", name, options, IN_SERVERS, Place.DM) for name, options in DEBATE_COMMANDS.items()]
+# fmt: on
+
+
+# ----- the scene ----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Scene:
+    """The debate under test (alice created it; alice is for, bob against; carol joined nothing), another debate in
+    the same server, and a debate in another server, with the ids of their records."""
+
+    stage: Stage
+    home: SimChannel
+    closed: SimChannel
+    ids: dict[Ref, int | str] = field(default_factory=dict)
+
+    async def resolve(self, value: object) -> object:
+        if value is Ref.FRESH_CRUX:
+            return await self.add_crux("A crux to resolve?")
+        return self.ids[value] if isinstance(value, Ref) else value
+
+    async def add_crux(self, question: str) -> int:
+        result = await self.stage.sim.invoke(self.stage.world.alice, self.home, "crux add", question=question)
+        assert "Crux #" in result.text and not result.ephemeral, result.text
+        return await record_id(self.stage.db, col(Crux.question), question)
+
+    def member(self, name: str) -> SimMember:
+        member = getattr(self.stage.world, name)
+        assert isinstance(member, SimMember)
+        return member
+
+    async def run(self, command: str, options: Mapping[str, object], place: Place, actor: str) -> InteractionResult:
+        resolved = {name: await self.resolve(value) for name, value in options.items()}
+        sim, member = self.stage.sim, self.member(actor)
+        if place is Place.DM:
+            return await sim.invoke_dm(member.user, command, **resolved)
+        channel = {Place.THREAD: self.home, Place.CLOSED: self.closed}.get(place, self.stage.world.channel)
+        return await sim.invoke(member, channel, command, **resolved)
+
+    def visible(self) -> tuple[int, ...]:
+        """What everyone sees: threads, and messages in the channel and every thread."""
+        sim = self.stage.sim
+        threads = sim.threads()
+        return len(threads), len(sim.messages(self.stage.world.channel)), *(len(sim.messages(t)) for t in threads)
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def scene(stage: Stage) -> Scene:
+    world, sim = stage.world, stage.sim
+    home = await seed_debate(sim, world.alice, world.channel, "home", "for, against")
+    joined = await sim.invoke(world.bob, home, "debate join", side="against")
+    assert "joined" in joined.text
+    closed = await seed_debate(sim, world.alice, world.channel, "closed", "for, against")
+    assert not (await sim.invoke(world.alice, closed, "debate end")).ephemeral
+    scene = Scene(stage, home, closed)
+    assert not (await sim.invoke(world.alice, home, "claim", text="home withdrawn claim")).ephemeral
+    withdrawn = await record_id(stage.db, col(Claim.text), "home withdrawn claim")
+    assert not (await sim.invoke(world.alice, home, "withdraw", claim=withdrawn)).ephemeral
+    await seed_debate(sim, world.alice, world.channel, "sibling", "left, right")
+    await seed_debate(sim, world.eve, world.other_channel, "foreign", "for, against")
+    resolved = await scene.add_crux("home settled crux?")
+    answer = await sim.invoke(world.alice, home, "crux resolve", crux=resolved, resolution="Settled: yes")
+    assert "resolved" in answer.text and not answer.ephemeral, answer.text
+    scene.ids |= {
+        Ref.MISSING: MISSING_ID,
+        Ref.HOME_CLAIM: await record_id(stage.db, col(Claim.text), "home claim"),
+        Ref.WITHDRAWN_CLAIM: withdrawn,
+        Ref.OPEN_CRUX: await record_id(stage.db, col(Crux.question), "home crux?"),
+        Ref.RESOLVED_CRUX: resolved,
+        Ref.SIBLING_CLAIM: await record_id(stage.db, col(Claim.text), "sibling claim"),
+        Ref.SIBLING_CRUX: await record_id(stage.db, col(Crux.question), "sibling crux?"),
+        Ref.SIBLING_SIDE: str(await record_id(stage.db, col(Side.name), "left")),
+        Ref.FOREIGN_CLAIM: await record_id(stage.db, col(Claim.text), "foreign claim"),
+        Ref.FOREIGN_CRUX: await record_id(stage.db, col(Crux.question), "foreign crux?"),
+    }
+    return scene
+
+
+# ----- refused ------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    cases: int = 0
+    refused: int = 0
+    unchanged: int = 0
+
+
+TALLY = Tally()
+
+
+@pytest.mark.parametrize("case", [case.param() for case in REFUSED])
+async def test_bad_input_is_refused_privately_and_changes_nothing(scene: Scene, case: Case) -> None:
+    before, seen = await snapshot(scene.stage.db), scene.visible()
+    try:
+        result = await scene.run(case.command, case.options, case.place, case.actor)
+        answer, private = result.text, result.ephemeral
+    except PermissionError:  # Discord does not offer the command here: refused before it reaches the bot
+        assert case.place is Place.DM
+        answer, private = case.answer, True
+    unchanged = await snapshot(scene.stage.db) == before and scene.visible() == seen
+    TALLY.cases += 1
+    TALLY.refused += private and case.answer in answer
+    TALLY.unchanged += unchanged
+    assert private and case.answer in answer, answer
+    assert unchanged
+
+
+# ----- accepted: hostile but valid text -----------------------------------------------------------------------------
+
+EVERYONE = "@everyone @here <@&{role}> <@{user}>"
+MARKDOWN_REASON = "*" * 1000
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """Valid input that must be acknowledged publicly and stored exactly as given in ``column``."""
+
+    what: str
+    command: str
+    options: Mapping[str, object]
+    column: TextColumn
+    stored: str
+    place: Place = Place.THREAD
+    bug: str | None = None
+
+    def param(self) -> ParameterSet:
+        marks = [pytest.mark.xfail(strict=True, reason=self.bug)] if self.bug else []
+        return pytest.param(self, id=re.sub(r"[^a-z0-9]+", "-", self.what.lower()).strip("-"), marks=marks)
+
+
+def _text(field_name: str, length: int | None = None) -> str:
+    """A text mentioning everyone, a role and a user, optionally padded to ``length``."""
+    text = f"{field_name} {EVERYONE.format(role=1234, user=5678)}"
+    return text if length is None else text.ljust(length, "·")
+
+
+def _accepted(
+    what: str,
+    command: str,
+    option: str,
+    column: TextColumn,
+    value: str,
+    others: Mapping[str, object] | None = None,
+    *,
+    stored: str | None = None,
+    bug: str | None = None,
+) -> Accepted:
+    place = Place.CHANNEL if command == "debate start" else Place.THREAD
+    return Accepted(what, command, {option: value, **(others or {})}, column, stored or value, place, bug)
+
+
+# fmt: off
+ACCEPTED: list[Accepted] = [
+    _accepted("topic with mentions", "debate start", "topic", col(Debate.topic), _text("topic")),
+    _accepted("topic at 300 characters", "debate start", "topic", col(Debate.topic), _text("topic", 300)),
+    _accepted("agenda with mentions at 100 characters", "debate start", "agenda", col(Agenda.name),
+              _text("agenda", 100), {"topic": "agenda test"}),
+    _accepted("side name with mentions at 50 characters", "debate start", "sides", col(Side.name),
+              f"{_text('side', 50)}, other", {"topic": "sides test"}, stored=_text("side", 50)),
+    _accepted("claim with mentions at 4,000 characters", "claim", "text", col(Claim.text), _text("claim", 4000)),
+    _accepted("rebuttal with mentions at 4,000 characters", "rebut", "text", col(Claim.text), _text("rebuttal", 4000),
+              {"claim": Ref.HOME_CLAIM}),
+    _accepted("question with mentions at 1,000 characters", "crux add", "question", col(Crux.question),
+              _text("question", 1000)),
+    _accepted("reason with mentions at 1,000 characters", "crux credence", "reason", col(Credence.reason),
+              _text("reason", 1000), {"crux": Ref.OPEN_CRUX, "value": 42}),
+    _accepted("resolution with mentions at 1,000 characters", "crux resolve", "resolution", col(Crux.resolution),
+              _text("resolution", 1000), {"crux": Ref.FRESH_CRUX}),
+    _accepted("reason of 1,000 Markdown characters", "crux credence", "reason", col(Credence.reason), MARKDOWN_REASON,
+              {"crux": Ref.OPEN_CRUX, "value": 43}),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize("case", [case.param() for case in ACCEPTED])
+async def test_hostile_valid_text_is_acknowledged_and_stored_verbatim(scene: Scene, case: Accepted) -> None:
+    result = await scene.run(case.command, case.options, case.place, "alice")
+    assert not result.ephemeral, result.text
+    assert len(await ids_where(scene.stage.db, case.column, case.stored)) == 1
+
+
+async def test_the_summary_layout_survives_markdown(scene: Scene) -> None:
+    stage, world = scene.stage, scene.stage.world
+    sim, alice, bob = stage.sim, world.alice, world.bob
+    thread = await open_thread(sim, alice, world.channel, topic="**PWNED** # PWNED\n> PWNED", sides="**a**, __b__")
+    injected = ["**PWNED**", "__PWNED__", "~~PWNED~~", "||PWNED||", "`PWNED`", "[PWNED](https://example.com)"]
+    steps: list[tuple[SimMember, str, dict[str, object]]] = [
+        (alice, "debate join", {"side": "**a**"}),
+        (bob, "debate join", {"side": "__b__"}),
+        (alice, "claim", {"text": " ".join(injected) + "\n**Crux #99** · **double crux**"}),
+    ]
+    for member, command, options in steps:
+        assert not (await sim.invoke(member, thread, command, **options)).ephemeral
+    claim = await record_id(stage.db, col(Claim.text), " ".join(injected) + "\n**Crux #99** · **double crux**")
+    questions = [f"{marker}\n# PWNED heading\n> PWNED quote?" for marker in injected[:3]]
+    for question in questions:
+        assert not (await sim.invoke(alice, thread, "crux add", question=question, claim=claim)).ephemeral
+    first, _, third = [await record_id(stage.db, col(Crux.question), question) for question in questions]
+    credences: list[tuple[SimMember, dict[str, object]]] = [
+        (alice, {"value": 90}),
+        (bob, {"value": 10}),
+        (alice, {"value": 70, "reason": "||PWNED|| **PWNED**"}),
+    ]
+    for member, options in credences:
+        assert not (await sim.invoke(member, thread, "crux credence", crux=first, **options)).ephemeral
+    await sim.invoke(alice, thread, "crux resolve", crux=third, resolution="# PWNED\n**PWNED**")
+
+    summary = await sim.invoke(alice, thread, "debate summary")
+    text = summary.text
+    lines = text.splitlines()
+    assert lines[0].startswith("**Debate #") and lines[0].endswith("**")
+    assert [line for line in lines if line.startswith("**Crux #")] == [
+        "**Crux #1** · **double crux** · spread 60",
+        "**Crux #2**",
+        "**Crux #3**",
+    ]
+    assert sum(line.startswith("> ") for line in lines) == 3 and lines.count("**Resolved (1)**") == 1
+    assert not [line for line in lines if re.match(r"\s*(#|-#|```|>>>)", line)]
+    assert not [marker for marker in injected if marker in text]
+    bold = re.findall(r"\*\*(.*?)\*\*", re.sub(r"\\.", "", text))
+    vocabulary = r"Debate #\d+: .*|Crux #\d+|double crux|Resolved \(\d+\)|\d+( → \d+)?"
+    assert [inner for inner in bold if not re.fullmatch(vocabulary, inner)] == []
+
+
+async def test_nothing_the_bot_sent_could_ping(scene: Scene) -> None:
+    checked = assert_nothing_pings(scene.stage.sim)
+    report(f"bad input: {checked} bot messages checked, 0 could ping")
+
+
+async def test_the_catalogue_is_documented_and_counted() -> None:
+    doc = DOC.read_text(encoding="utf-8")
+    undocumented = [case.what for case in REFUSED if f"| {case.what} |" not in doc or case.answer not in doc]
+    assert undocumented == [], "add these rows to docs/bad-input.md"
+    assert len(REFUSED) >= 40
+    known_bugs = sum(case.bug is not None for case in REFUSED)
+    if TALLY.cases:
+        report(
+            f"bad input: {TALLY.cases} cases, {TALLY.refused} refused with the documented answer, database unchanged "
+            f"in {TALLY.unchanged} ({known_bugs} known bugs, xfail)"
+        )

@@ -1,0 +1,78 @@
+"""Two bot processes, shards 0 and 1 of 2 (``SHARD_ID``, ``SHARD_COUNT``), on one PostgreSQL database: each serves
+the guilds of its shard, and claims logged in both at once are all stored, once, numbered per debate.
+
+SQLite is for one process: this runs on PostgreSQL only (TEST_DATABASE_URL).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+
+import pytest
+
+from bot.db import Database
+from bot.sim import DiscordSim, SimChannel, SimGuild, SimMember
+from tests.conftest import TEST_DATABASE_URL
+from tests.reliability.support import (
+    TOKEN,
+    BotProcess,
+    ClaimLoad,
+    Outcome,
+    claims_by_text,
+    integrity_problems,
+    lost_or_duplicated,
+    open_thread,
+    report,
+)
+
+pytestmark = pytest.mark.skipif(not TEST_DATABASE_URL, reason="several bot processes need PostgreSQL")
+
+SHARDS = 2
+USERS_PER_GUILD = 100
+SHUTDOWN_LIMIT = 5.0
+
+
+def _guild_per_shard(sim: DiscordSim) -> list[SimGuild]:
+    """One guild owned by each shard (a guild's shard is ``(id >> 22) % SHARDS``: its creation millisecond)."""
+    found: dict[int, SimGuild] = {}
+    for attempt in range(1000):
+        guild = sim.add_guild(f"Guild {attempt}")
+        found.setdefault((guild.id >> 22) % SHARDS, guild)
+        if len(found) == SHARDS:
+            return [found[shard] for shard in range(SHARDS)]
+    raise AssertionError("could not create a guild on every shard")
+
+
+async def test_two_shards_share_one_database(tmp_path: Path, db: Database) -> None:
+    async with DiscordSim(token=TOKEN, shard_count=SHARDS) as sim, contextlib.AsyncExitStack() as stack:
+        guilds = _guild_per_shard(sim)
+        places: list[tuple[SimChannel, list[SimMember]]] = [
+            (sim.add_text_channel(guild, "debates"), [sim.add_member(guild, f"u{i}") for i in range(USERS_PER_GUILD)])
+            for guild in guilds
+        ]
+        bots = [BotProcess(sim, db, tmp_path, SHARD_ID=str(shard), SHARD_COUNT=str(SHARDS)) for shard in range(SHARDS)]
+        for bot, (channel, users) in zip(bots, places, strict=True):
+            stack.push_async_callback(bot.ensure_stopped)
+            await bot.start()
+            await bot.wait_serving(users[0], channel)
+        threads = [await open_thread(sim, users[0], channel) for channel, users in places]
+        loads = [ClaimLoad(sim, thread, users, limit=32) for thread, (_, users) in zip(threads, places, strict=True)]
+        await asyncio.gather(*(load.run() for load in loads))
+        for bot in bots:
+            await bot.terminate(SHUTDOWN_LIMIT)
+        statuses = [bot.returncode for bot in bots]
+
+    stored = await claims_by_text(db)
+    report(
+        f"shards: {SHARDS} processes on one PostgreSQL database: "
+        + "; ".join(f"shard {shard}: {load.summary()}" for shard, load in enumerate(loads))
+        + f"; {sum(map(len, stored.values()))} stored"
+    )
+    assert statuses == [0] * SHARDS
+    for load in loads:
+        assert load.outcomes == {Outcome.ACKNOWLEDGED: USERS_PER_GUILD}, load.refusals
+        assert sorted(load.acknowledged.values()) == list(range(1, USERS_PER_GUILD + 1))
+        assert lost_or_duplicated(load.acknowledged, stored) == {}
+    assert await integrity_problems(db) == []
