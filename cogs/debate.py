@@ -16,7 +16,7 @@ from bot.core import doublecrux, formats
 from bot.core.argmap import render_map
 from bot.core.errors import WrongPlace
 from bot.core.exports import build_export, export_file
-from bot.core.summary import DebateSummary, summarize
+from bot.core.summary import mark_summarized, summarize
 from cogs import render
 from cogs.common import (
     Interaction,
@@ -32,7 +32,7 @@ from cogs.common import (
 )
 from cogs.formats import phase_change_message, phase_embed
 from cogs.views import JoinButton, opening_view
-from schema import DebateFormat
+from schema import Debate, DebateFormat, utcnow
 
 THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080  # a week: Discord's longest
 
@@ -120,10 +120,9 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
 
     @app_commands.command(name="summary", description="Post the summary of this debate's unresolved cruxes")
     async def summary(self, interaction: Interaction) -> None:
-        async with any_debate(interaction) as (session, debate):
+        async with any_debate(interaction) as (_, debate):
             await defer(interaction)
-            summary = await summarize(session, debate)
-        await self._post_summary(interaction, summary)
+        await self._post_summary(interaction, debate)
 
     @app_commands.command(name="status", description="This debate at a glance: sides, participants, counts")
     async def status(self, interaction: Interaction) -> None:
@@ -152,13 +151,11 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
         async with open_debate(interaction) as (session, debate):
             await core.end_debate(session, debate, actor(interaction), outcome)
         await defer(interaction)
-        async with self.bot.db.read() as session:
-            summary = await summarize(session, debate)
         closing = f"Debate #{debate.number} is closed by {interaction.user.mention}."
         if debate.outcome:
             closing += f"\n**Outcome:** {render.escape(debate.outcome)}"
         await interaction.followup.send(closing)
-        await self._post_summary(interaction, summary)
+        await self._post_summary(interaction, debate)
         if isinstance(interaction.channel, discord.Thread):
             await interaction.channel.edit(locked=True, archived=True, reason="Debate ended")
 
@@ -224,8 +221,11 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
             file=discord.File(io.BytesIO(picture), f"debate-{debate.number}.png"),
         )
 
-    async def _post_summary(self, interaction: Interaction, summary: DebateSummary) -> None:
-        """The summary for everyone, paged, with the whole text attached as Markdown."""
+    async def _post_summary(self, interaction: Interaction, debate: Debate) -> None:
+        """The summary for everyone, paged, with the whole text attached as Markdown; the next says what changed."""
+        async with self.bot.db.write() as session:
+            summary = await summarize(session, debate)
+            await mark_summarized(session, debate, utcnow())
         attachment = markdown_file(render.summary_blocks(summary, whole=True), f"summary-debate-{summary.number}.md")
         await send_pages(
             interaction,

@@ -79,6 +79,9 @@ class Debate(SQLModel, table=True):
     created_at: datetime = _created_at()
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     outcome: str | None = Field(default=None, sa_type=Text, description="what the moderator said at the end")
+    summarized_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, description="when a summary was last posted for everyone"
+    )
     claim_seq: int = Field(default=0, description="last claim number handed out")
     crux_seq: int = Field(default=0, description="last crux number handed out")
     phase: int = Field(default=0, sa_column_kwargs={"server_default": "0"}, description="index of the current phase")

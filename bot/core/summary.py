@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import combinations
 
-from sqlalchemy import case, exists, func, or_
+from sqlalchemy import case, exists, func, or_, update
 from sqlalchemy import select as select_columns  # SQLModel's select is typed for at most four columns
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -107,6 +107,19 @@ class CruxSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class Changes:
+    """What happened in a debate since its last posted summary."""
+
+    claims: dict[ClaimKind, int] = field(default_factory=dict)
+    cruxes: int = 0
+    resolved: int = 0
+    credences: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(any(self.claims.values()) or self.cruxes or self.resolved or self.credences)
+
+
+@dataclass(frozen=True, slots=True)
 class DebateSummary:
     number: int
     topic: str
@@ -115,6 +128,8 @@ class DebateSummary:
     counts: dict[ClaimKind, int] = field(default_factory=dict)
     participants: int = 0
     closed: bool = False
+    changes: Changes | None = None
+    """Since the last posted summary; ``None`` when none was posted yet."""
 
 
 async def summarize(session: AsyncSession, debate: Debate) -> DebateSummary:
@@ -132,6 +147,7 @@ async def summarize_debates(session: AsyncSession, debates: Sequence[Debate]) ->
     stances = await _stances(session, ids, sides, marked, await _marks(session, marked))
     links = await _linked_claims(session, ids)
     counts = await _claim_counts(session, ids)
+    changes = await _changes(session, ids)
     by_debate: dict[int, list[tuple[Crux, CruxSummary]]] = defaultdict(list)
     for crux in cruxes:
         summary = CruxSummary(
@@ -143,13 +159,23 @@ async def summarize_debates(session: AsyncSession, debates: Sequence[Debate]) ->
         )
         by_debate[crux.debate_id].append((crux, summary))
     return [
-        _debate_summary(debate, by_debate[id_of(debate)], counts[id_of(debate)], len(sides[id_of(debate)]))
+        _debate_summary(
+            debate,
+            by_debate[id_of(debate)],
+            counts[id_of(debate)],
+            len(sides[id_of(debate)]),
+            changes[id_of(debate)] if debate.summarized_at else None,
+        )
         for debate in debates
     ]
 
 
 def _debate_summary(
-    debate: Debate, cruxes: list[tuple[Crux, CruxSummary]], counts: dict[ClaimKind, int], participants: int
+    debate: Debate,
+    cruxes: list[tuple[Crux, CruxSummary]],
+    counts: dict[ClaimKind, int],
+    participants: int,
+    changes: Changes | None,
 ) -> DebateSummary:
     unresolved = sorted(
         (summary for crux, summary in cruxes if crux.status is CruxStatus.OPEN), key=lambda s: (-s.spread, s.number)
@@ -162,6 +188,7 @@ def _debate_summary(
         counts=counts,
         participants=participants,
         closed=debate.status is DebateStatus.CLOSED,
+        changes=changes,
     )
 
 
@@ -318,6 +345,54 @@ async def _linked_claims(session: AsyncSession, debate_ids: list[int]) -> dict[i
     return links
 
 
+async def _changes(session: AsyncSession, debate_ids: list[int]) -> dict[int, Changes]:
+    """For each debate, what happened after its ``summarized_at`` (three grouped queries)."""
+    since = col(Debate.summarized_at)
+    claims = (
+        select(Claim.debate_id, Claim.kind, func.count())
+        .join(Debate, col(Debate.id) == col(Claim.debate_id))
+        .where(col(Claim.debate_id).in_(debate_ids), col(Claim.created_at) > since)
+        .group_by(col(Claim.debate_id), col(Claim.kind))
+    )
+    cruxes = (
+        select(
+            Crux.debate_id,
+            func.sum(case((col(Crux.created_at) > since, 1), else_=0)),
+            func.sum(case((col(Crux.resolved_at) > since, 1), else_=0)),
+        )
+        .join(Debate, col(Debate.id) == col(Crux.debate_id))
+        .where(col(Crux.debate_id).in_(debate_ids))
+        .group_by(col(Crux.debate_id))
+    )
+    credences = (
+        select(Crux.debate_id, func.count())
+        .select_from(Credence)
+        .join(Crux, col(Crux.id) == col(Credence.crux_id))
+        .join(Debate, col(Debate.id) == col(Crux.debate_id))
+        .where(col(Crux.debate_id).in_(debate_ids), col(Credence.created_at) > since)
+        .group_by(col(Crux.debate_id))
+    )
+    found: dict[int, dict[ClaimKind, int]] = defaultdict(lambda: dict.fromkeys(ClaimKind, 0))
+    for debate_id, kind, n in (await session.execute(claims)).all():
+        found[debate_id][ClaimKind(kind)] = n
+    new_cruxes = {debate_id: (new or 0, done or 0) for debate_id, new, done in (await session.execute(cruxes)).all()}
+    new_credences: dict[int, int] = {debate_id: n for debate_id, n in (await session.execute(credences)).all()}
+    return {
+        debate_id: Changes(
+            claims=found[debate_id],
+            cruxes=new_cruxes.get(debate_id, (0, 0))[0],
+            resolved=new_cruxes.get(debate_id, (0, 0))[1],
+            credences=new_credences.get(debate_id, 0),
+        )
+        for debate_id in debate_ids
+    }
+
+
+async def mark_summarized(session: AsyncSession, debate: Debate, when: datetime) -> None:
+    """Remember that a summary of the debate was posted at ``when``: the next one says what changed since."""
+    await session.execute(update(Debate).where(col(Debate.id) == debate.id).values(summarized_at=when))
+
+
 async def _claim_counts(session: AsyncSession, debate_ids: list[int]) -> dict[int, dict[ClaimKind, int]]:
     statement = (
         select(Claim.debate_id, Claim.kind, func.count())
@@ -402,7 +477,20 @@ def _heading(summary: DebateSummary) -> str:
     records = ", ".join(plural(summary.counts.get(kind, 0), kind.value) for kind in ClaimKind)
     people = plural(summary.participants, "participant")
     closed = " (closed)" if summary.closed else ""
-    return f"**Debate #{summary.number}: {_quote(summary.topic, QUOTE_MAX)}**{closed}\n{cruxes} · {records} · {people}"
+    heading = (
+        f"**Debate #{summary.number}: {_quote(summary.topic, QUOTE_MAX)}**{closed}\n{cruxes} · {records} · {people}"
+    )
+    return heading if summary.changes is None else f"{heading}\n{_changes_line(summary.changes)}"
+
+
+def _changes_line(changes: Changes) -> str:
+    if not changes:
+        return "Nothing new since the last summary."
+    parts = [plural(n, kind.value) for kind, n in changes.claims.items() if n]
+    parts += [plural(changes.cruxes, "new crux", "new cruxes")] if changes.cruxes else []
+    parts += [plural(changes.credences, "credence")] if changes.credences else []
+    parts += [f"{changes.resolved} resolved"] if changes.resolved else []
+    return "Since the last summary: " + ", ".join(parts) + "."
 
 
 def pack(blocks: Iterable[str], limit: int) -> list[str]:

@@ -105,3 +105,17 @@ async def test_export_cli_writes_the_record_from_the_database(
     )  # fmt: skip
     _, stderr = await missing.communicate()
     assert missing.returncode == 1 and "There is no debate #7" in stderr.decode()
+
+
+async def test_the_next_summary_says_what_changed_since_the_last(world: World, bot: DebateBot) -> None:
+    thread = await _debate(world)
+    first = await world.sim.invoke(world.carol, thread, "debate summary")
+    assert "since the last summary" not in first.text
+    quiet = await world.sim.invoke(world.carol, thread, "debate summary")
+    assert "Nothing new since the last summary." in quiet.text
+    await world.sim.invoke(world.alice, thread, "claim", text="A second claim")
+    crux = (await world.sim.autocomplete(world.bob, thread, "crux credence", "crux"))[0]["value"]
+    await world.sim.invoke(world.bob, thread, "crux credence", crux=crux, value=35, reason="moved")
+    await world.sim.invoke(world.alice, thread, "crux add", question="A new question?")
+    busy = await world.sim.invoke(world.carol, thread, "debate summary")
+    assert "Since the last summary: 1 claim, 1 new crux, 1 credence." in busy.text
