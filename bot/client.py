@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
@@ -105,12 +106,23 @@ def _permission_names(permissions: list[str]) -> str:
     return ", ".join(name.replace("_", " ").title() for name in permissions)
 
 
+THINKING = "public_thinking"
+"""``interaction.extras`` key: a public "thinking…" placeholder is waiting for the answer to fill it in."""
+
+
 async def send_ephemeral(interaction: discord.Interaction, content: str) -> None:
-    """Answer only the user who acted, whether or not the interaction was already answered or deferred."""
-    if interaction.response.is_done():
-        await interaction.followup.send(content, ephemeral=True)
-    else:
+    """Answer only the user who acted, whether or not the interaction was already answered or deferred.
+
+    A pending public "thinking…" placeholder is deleted first: on Discord the first follow-up fills it in and stays
+    public whatever its flags say, which would show a refusal to everyone.
+    """
+    if not interaction.response.is_done():
         await interaction.response.send_message(content, ephemeral=True)
+        return
+    if interaction.extras.pop(THINKING, False):
+        with contextlib.suppress(discord.HTTPException):
+            await interaction.delete_original_response()
+    await interaction.followup.send(content, ephemeral=True)
 
 
 class DebateBot(commands.Bot):

@@ -46,9 +46,9 @@ class AgendaCog(commands.GroupCog, group_name="agenda", group_description="Resea
     @app_commands.autocomplete(agenda=agenda_autocomplete)
     @app_commands.guild_only()
     async def summary(self, interaction: Interaction, agenda: int) -> None:
+        await defer(interaction)
         async with self.bot.db.read() as session:
             found = await summarize_agenda(session, interaction.guild_id or 0, agenda)
-        await defer(interaction)
         whole = render_agenda_summary(found, render.mention, quote_limit=None)
         await send_pages(
             interaction,

@@ -59,7 +59,7 @@ async def log_rebuttal(interaction: Interaction, message: claims.ChatMessage, pa
     embed = render.claim_embed(logged)
     if picker:
         await interaction.response.edit_message(content=f"Logged as Rebuttal #{logged.claim.number}.", view=None)
-        await interaction.followup.send(embed=embed)
+        await respond(interaction, embed=embed)
     else:
         await respond(interaction, embed=embed)
 
@@ -94,6 +94,7 @@ class CaptureCog(commands.Cog):
         chat = chat_message(message)
         async with interaction.client.db.read() as session:
             debate = await core.debate_in_thread(session, interaction.guild_id, interaction.channel_id or 0)
+            core.ensure_open(debate)
             await claims.ensure_loggable(session, debate, chat, ClaimKind.REBUTTAL)
             target = await claims.replied_claim(session, debate, chat)
             candidates = [] if target else await claims.recent_claims(session, debate)

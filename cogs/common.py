@@ -13,7 +13,7 @@ import discord
 from discord import app_commands
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.client import DebateBot, Refused
+from bot.client import THINKING, DebateBot, Refused
 from bot.core import choices as choose
 from bot.core import debates as core
 from bot.core.errors import DomainError
@@ -30,11 +30,13 @@ async def defer(interaction: Interaction) -> None:
     """Acknowledge the interaction now ("thinking…") unless it was already answered; the answer follows up."""
     if not interaction.response.is_done():
         await interaction.response.defer(thinking=True)
+        interaction.extras[THINKING] = True
 
 
 async def respond(interaction: Interaction, content: str | None = None, **kwargs: Any) -> None:
     """Answer the interaction, or follow up if it was deferred or answered already."""
     if interaction.response.is_done():
+        interaction.extras.pop(THINKING, None)  # the first follow-up fills in the placeholder
         await interaction.followup.send(content or discord.utils.MISSING, **kwargs)
     else:
         await interaction.response.send_message(content, **kwargs)
@@ -135,10 +137,7 @@ async def send_pages(
     """
     for number, embed in enumerate(page_embeds(blocks, title=title, colour=colour), start=1):
         files = [attachment] if attachment is not None and number == 1 else []
-        if interaction.response.is_done():
-            await interaction.followup.send(embed=embed, ephemeral=ephemeral, files=files)
-        else:
-            await interaction.response.send_message(embed=embed, ephemeral=ephemeral, files=files)
+        await respond(interaction, embed=embed, ephemeral=ephemeral, files=files)
 
 
 def page_embeds(

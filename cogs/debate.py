@@ -108,7 +108,7 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
         self.bot.scheduler.wake()
         if formats.current_phase(debate) is not None:
             await thread.send(embed=phase_embed(debate))
-        await interaction.followup.send(f"Debate #{debate.number} started: {thread.jump_url}")
+        await respond(interaction, f"Debate #{debate.number} started: {thread.jump_url}")
 
     @app_commands.command(name="join", description="Join a side of this debate")
     @app_commands.describe(side="The side you argue for")
@@ -154,7 +154,7 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
         closing = f"Debate #{debate.number} is closed by {interaction.user.mention}."
         if debate.outcome:
             closing += f"\n**Outcome:** {render.escape(debate.outcome)}"
-        await interaction.followup.send(closing)
+        await respond(interaction, closing)
         await self._post_summary(interaction, debate)
         if isinstance(interaction.channel, discord.Thread):
             await interaction.channel.edit(locked=True, archived=True, reason="Debate ended")
@@ -206,9 +206,7 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
             await defer(interaction)
             record = await build_export(session, debate)
         name, data = export_file(record, format, render.mention)
-        await interaction.followup.send(
-            f"Debate #{debate.number} as {format}:", file=discord.File(io.BytesIO(data), name)
-        )
+        await respond(interaction, f"Debate #{debate.number} as {format}:", file=discord.File(io.BytesIO(data), name))
 
     @app_commands.command(name="map", description="A picture of the debate: claims, rebuttals, supports, cruxes")
     async def map(self, interaction: Interaction) -> None:
@@ -216,7 +214,8 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
             await defer(interaction)
             record = await build_export(session, debate)
         picture = await asyncio.to_thread(render_map, record)
-        await interaction.followup.send(
+        await respond(
+            interaction,
             f"Argument map of Debate #{debate.number}",
             file=discord.File(io.BytesIO(picture), f"debate-{debate.number}.png"),
         )

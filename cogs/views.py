@@ -171,9 +171,6 @@ class ResolveButton(CruxButton, template=r"crux:resolve:(?P<crux>\d+)"):
         await interaction.response.send_modal(modal)
 
 
-PERSISTENT_ITEMS = (JoinButton, CredenceButton, ResolveButton)
-
-
 def opening_view(sides: list[Side]) -> discord.ui.View:
     """“Join <side>” buttons, one per side."""
     view = discord.ui.View(timeout=None)

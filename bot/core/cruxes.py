@@ -162,11 +162,3 @@ async def reopen_crux(session: AsyncSession, debate: Debate, actor: Actor, crux_
     session.add(crux)
     await session.flush()
     return crux
-
-
-async def cruxes_of(session: AsyncSession, debate: Debate, status: CruxStatus | None = None) -> list[Crux]:
-    """The debate's cruxes in order, optionally only those with ``status``."""
-    statement = select(Crux).where(Crux.debate_id == debate.id).order_by(col(Crux.number))
-    if status is not None:
-        statement = statement.where(Crux.status == status)
-    return list((await session.execute(statement)).scalars())

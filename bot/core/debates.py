@@ -191,11 +191,19 @@ async def next_number(session: AsyncSession, debate: Debate, counter: str) -> in
     return (await session.execute(statement)).scalar_one()
 
 
-async def debate_in_thread(session: AsyncSession, guild_id: int | None, thread_id: int) -> Debate:
-    """The debate held in this thread, or :class:`WrongPlace` saying where to go."""
+async def debate_in_thread(
+    session: AsyncSession, guild_id: int | None, thread_id: int, *, for_update: bool = False
+) -> Debate:
+    """The debate held in this thread, or :class:`WrongPlace` saying where to go.
+
+    ``for_update`` locks the debate's row until the transaction ends (PostgreSQL; SQLite has one writer anyway), so
+    that the checks a change makes ("already logged?", "already joined?", "still open?") cannot race a twin.
+    """
     if guild_id is None:
         raise WrongPlace(SERVERS_ONLY)
     statement = select(Debate).where(Debate.guild_id == guild_id, Debate.thread_id == thread_id)
+    if for_update:
+        statement = statement.with_for_update()
     debate = (await session.execute(statement)).scalar_one_or_none()
     if debate is None:
         raise WrongPlace(
@@ -205,11 +213,16 @@ async def debate_in_thread(session: AsyncSession, guild_id: int | None, thread_i
 
 
 async def open_debate_in_thread(session: AsyncSession, guild_id: int | None, thread_id: int) -> Debate:
-    """Like :func:`debate_in_thread`, but a closed debate is :class:`WrongPlace` too."""
-    debate = await debate_in_thread(session, guild_id, thread_id)
+    """The open debate of this thread, locked for a change (see :func:`debate_in_thread`)."""
+    debate = await debate_in_thread(session, guild_id, thread_id, for_update=True)
+    ensure_open(debate)
+    return debate
+
+
+def ensure_open(debate: Debate) -> None:
+    """:class:`WrongPlace` if the debate is closed."""
     if debate.status is DebateStatus.CLOSED:
         raise WrongPlace(f"Debate #{debate.number} is closed: its record can be read, no longer changed.")
-    return debate
 
 
 async def sides_of(session: AsyncSession, debate: Debate) -> list[Side]:
@@ -325,6 +338,7 @@ async def end_debate(session: AsyncSession, debate: Debate, actor: Actor, outcom
     debate.outcome = t.optional_text(outcome, "The outcome", t.RESOLUTION_MAX)
     debate.status = DebateStatus.CLOSED
     debate.ended_at = utcnow()
+    debate.phase_ends_at = debate.paused_remaining = None  # its phase clock stops; pending timers find nothing to do
     session.add(debate)
     await session.flush()
     return debate

@@ -138,7 +138,7 @@ async def summarize(session: AsyncSession, debate: Debate) -> DebateSummary:
 
 
 async def summarize_debates(session: AsyncSession, debates: Sequence[Debate]) -> list[DebateSummary]:
-    """:func:`summarize` for several debates at once, in five queries however many debates and records."""
+    """:func:`summarize` for several debates at once, in a fixed number of queries however many debates and records."""
     ids = [id_of(debate) for debate in debates]
     statement = select(Crux).where(col(Crux.debate_id).in_(ids)).order_by(col(Crux.debate_id), col(Crux.number))
     cruxes = list((await session.execute(statement)).scalars())

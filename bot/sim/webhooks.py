@@ -105,7 +105,12 @@ class InteractionRoutes:
         record = self._record(call)
         body = call.json
         original = record.original
-        if record.callback_type == CallbackType.DEFERRED_CHANNEL_MESSAGE and original and original.loading:
+        if (
+            record.callback_type == CallbackType.DEFERRED_CHANNEL_MESSAGE
+            and original
+            and original.loading
+            and not original.deleted
+        ):
             check_message_body(body, call.uploads, creating=True)
             message = self.world.edit_message(original, body, call.attachments(self.world, original.channel_id))
         else:
