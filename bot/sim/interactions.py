@@ -39,7 +39,7 @@ class InteractionRecord:
             return True
         if self.callback_type == CallbackType.DEFERRED_CHANNEL_MESSAGE:
             original = self.original
-            filled = original is not None and (original.deleted or not original.loading)
+            filled = original is not None and not original.deleted and not original.loading  # deleted: nothing seen
             return filled or bool(self.followups)
         if self.callback_type == CallbackType.DEFERRED_UPDATE_MESSAGE:
             return self.edited or bool(self.followups)
@@ -61,10 +61,18 @@ class InteractionResult:
     """What the user saw in answer to an interaction; ``message`` and ``followups`` stay live as the bot edits."""
 
     type: int
-    message: SimMessage | None = None
+    original: SimMessage | None = None
     followups: list[SimMessage] = field(default_factory=list)
     modal: JSON | None = None
     choices: list[JSON] = field(default_factory=list)
+
+    @property
+    def message(self) -> SimMessage | None:
+        """The message the user sees as the answer: the original response or, once the bot deleted it (a "thinking…"
+        placeholder it removed), the first follow-up."""
+        if self.original is not None and self.original.deleted and self.followups:
+            return self.followups[0]
+        return self.original
 
     @property
     def ephemeral(self) -> bool:
@@ -99,7 +107,9 @@ class InteractionResult:
     @property
     def text(self) -> str:
         """Content plus embed text of the answer and every follow-up."""
-        parts = [visible_text(self.content, self.embeds)] + [followup.text for followup in self.followups]
+        answer = self.message
+        parts = [visible_text(self.content, self.embeds)]
+        parts += [followup.text for followup in self.followups if followup is not answer]
         return "\n".join(part for part in parts if part)
 
     @classmethod
@@ -108,7 +118,7 @@ class InteractionResult:
         data = record.callback_data
         return cls(
             type=record.callback_type or 0,
-            message=record.original,
+            original=record.original,
             followups=record.followups,
             modal=data if record.callback_type == CallbackType.MODAL else None,
             choices=data.get("choices", []) if record.callback_type == CallbackType.AUTOCOMPLETE_RESULT else [],

@@ -10,6 +10,7 @@ import pytest
 from bot.client import DebateBot
 from bot.db import Database
 from bot.local import LocalBot
+from bot.scheduler import Clock
 from bot.sim import DEFAULT_MEMBER_PERMISSIONS, MANAGE_THREADS, DiscordSim, SimChannel, SimGuild, SimMember
 
 
@@ -28,6 +29,24 @@ class World:
     other_channel: SimChannel
     eve: SimMember
 
+    @classmethod
+    def build(cls, sim: DiscordSim) -> World:
+        """A debating server (alice, bob, carol, a moderator) and another server with eve."""
+        guild = sim.add_guild("Alignment Research")
+        other = sim.add_guild("Elsewhere")
+        return cls(
+            sim=sim,
+            guild=guild,
+            channel=sim.add_text_channel(guild, "debates"),
+            alice=sim.add_member(guild, "alice"),
+            bob=sim.add_member(guild, "bob"),
+            carol=sim.add_member(guild, "carol"),
+            mod=sim.add_member(guild, "mod", permissions=DEFAULT_MEMBER_PERMISSIONS | MANAGE_THREADS),
+            other_guild=other,
+            other_channel=sim.add_text_channel(other, "general"),
+            eve=sim.add_member(other, "eve"),
+        )
+
 
 @pytest.fixture
 async def sim() -> AsyncIterator[DiscordSim]:
@@ -37,26 +56,19 @@ async def sim() -> AsyncIterator[DiscordSim]:
 
 @pytest.fixture
 def world(sim: DiscordSim) -> World:
-    guild = sim.add_guild("Alignment Research")
-    other = sim.add_guild("Elsewhere")
-    return World(
-        sim=sim,
-        guild=guild,
-        channel=sim.add_text_channel(guild, "debates"),
-        alice=sim.add_member(guild, "alice"),
-        bob=sim.add_member(guild, "bob"),
-        carol=sim.add_member(guild, "carol"),
-        mod=sim.add_member(guild, "mod", permissions=DEFAULT_MEMBER_PERMISSIONS | MANAGE_THREADS),
-        other_guild=other,
-        other_channel=sim.add_text_channel(other, "general"),
-        eve=sim.add_member(other, "eve"),
-    )
+    return World.build(sim)
 
 
 @pytest.fixture
-async def running(sim: DiscordSim, world: World, db: Database) -> AsyncIterator[LocalBot]:
+def clock() -> Clock | None:
+    """The bot's clock: the real one; modules testing timers override this with a hand-moved one."""
+    return None
+
+
+@pytest.fixture
+async def running(sim: DiscordSim, world: World, db: Database, clock: Clock | None) -> AsyncIterator[LocalBot]:
     """The real bot, connected to ``sim``, serving ``world``; ``running.restart()`` restarts it."""
-    runner = LocalBot(sim, db)
+    runner = LocalBot(sim, db, clock)
     await runner.start()
     yield runner
     await runner.stop()

@@ -4,7 +4,6 @@ restarts and downtime, fired once by two schedulers sharing the database. Time i
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import datetime
 
 import pytest
@@ -13,7 +12,7 @@ from sqlmodel import col, select
 from bot.db import Database
 from bot.local import LocalBot
 from bot.scheduler import Scheduler
-from bot.sim import DiscordSim, SimChannel
+from bot.sim import SimChannel
 from schema import Digest
 from tests.clock import ManualClock
 from tests.e2e.conftest import World, start_debate
@@ -24,15 +23,6 @@ TITLE = "Digest: AI safety"
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock()
-
-
-@pytest.fixture
-async def running(sim: DiscordSim, world: World, db: Database, clock: ManualClock) -> AsyncIterator[LocalBot]:
-    """The real bot on the hand-moved clock."""
-    runner = LocalBot(sim, db, clock)
-    await runner.start()
-    yield runner
-    await runner.stop()
 
 
 async def _agenda_with_a_debate(world: World) -> tuple[SimChannel, SimChannel, int]:

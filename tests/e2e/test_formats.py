@@ -3,14 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from sqlmodel import col, select
 
-from bot.db import Database
 from bot.local import LocalBot
-from bot.sim import DiscordSim, SimChannel
+from bot.sim import SimChannel
 from schema import Debate
 from tests.clock import ManualClock
 from tests.e2e.conftest import World, start_debate
@@ -24,15 +21,6 @@ OPENING_REFUSAL = (
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock()
-
-
-@pytest.fixture
-async def running(sim: DiscordSim, world: World, db: Database, clock: ManualClock) -> AsyncIterator[LocalBot]:
-    """The real bot on the hand-moved clock."""
-    runner = LocalBot(sim, db, clock)
-    await runner.start()
-    yield runner
-    await runner.stop()
 
 
 async def _joined(world: World, thread: SimChannel) -> SimChannel:

@@ -19,8 +19,8 @@ from bot.db import Database
 from bot.local import LocalBot
 from bot.sim import DiscordSim
 from tests.conftest import TEST_DATABASE_URL, _reset_postgres
-from tests.e2e.conftest import World, bot, running  # noqa: F401 (fixtures)
-from tests.reliability.support import FIGURES, TOKEN, build_world
+from tests.e2e.conftest import World, bot, clock, running  # noqa: F401 (fixtures)
+from tests.reliability.support import FIGURES, TOKEN
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -38,7 +38,7 @@ async def sim() -> AsyncIterator[DiscordSim]:
 
 @pytest.fixture
 def world(sim: DiscordSim) -> World:
-    return build_world(sim)
+    return World.build(sim)
 
 
 @dataclass
@@ -73,7 +73,7 @@ async def stage(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stage
     with pytest.MonkeyPatch.context() as environment:
         environment.setenv("LOGGING_RATE", STAGE_LOGGING_RATE)
         async with DiscordSim(token=TOKEN) as server:
-            world = build_world(server)
+            world = World.build(server)
             runner = LocalBot(server, database)
             await runner.start()
             try:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped
 from sqlmodel import col, select
 
 from bot.db import Database
-from bot.sim import DEFAULT_MEMBER_PERMISSIONS, MANAGE_THREADS, DiscordSim, InteractionResult, SimChannel, SimMember
+from bot.sim import DiscordSim, InteractionResult, SimChannel, SimMember
 from schema import Claim, Crux, Debate, Participant, Side
 from tests.e2e.conftest import World
 
@@ -57,24 +57,6 @@ class Stopwatch:
 
 
 # ----- the world ----------------------------------------------------------------------------------------------------
-
-
-def build_world(sim: DiscordSim) -> World:
-    """The e2e world: a debating server (alice, bob, carol, a moderator) and another server with eve."""
-    guild = sim.add_guild("Alignment Research")
-    other = sim.add_guild("Elsewhere")
-    return World(
-        sim=sim,
-        guild=guild,
-        channel=sim.add_text_channel(guild, "debates"),
-        alice=sim.add_member(guild, "alice"),
-        bob=sim.add_member(guild, "bob"),
-        carol=sim.add_member(guild, "carol"),
-        mod=sim.add_member(guild, "mod", permissions=DEFAULT_MEMBER_PERMISSIONS | MANAGE_THREADS),
-        other_guild=other,
-        other_channel=sim.add_text_channel(other, "general"),
-        eve=sim.add_member(other, "eve"),
-    )
 
 
 def add_users(world: World, count: int, prefix: str) -> list[SimMember]:
