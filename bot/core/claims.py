@@ -50,7 +50,7 @@ async def add_claim(
     if side_name and side_name.strip():
         side = await side_named(session, debate, side_name)
     else:
-        side = await _joined_side_or_raise(session, debate, actor.user_id, "log a claim")
+        side = await joined_side(session, debate, actor.user_id, "log a claim")
     return await _insert(session, debate, body, kind=ClaimKind.CLAIM, side=side, author_id=actor.user_id, by=actor)
 
 
@@ -61,7 +61,7 @@ async def add_reply(
     require_allowed(debate, Action.of(kind))
     body = t.clean_text(text, f"The {kind.value}", t.CLAIM_MAX)
     parent = await _answerable(session, debate, parent_id)
-    side = await _joined_side_or_raise(session, debate, actor.user_id, f"log a {kind.value}")
+    side = await joined_side(session, debate, actor.user_id, f"log a {kind.value}")
     return await _insert(session, debate, body, kind=kind, side=side, author_id=actor.user_id, by=actor, parent=parent)
 
 
@@ -144,7 +144,8 @@ async def recent_claims(session: AsyncSession, debate: Debate) -> list[Claim]:
     return list((await session.execute(statement)).scalars())
 
 
-async def _joined_side_or_raise(session: AsyncSession, debate: Debate, user_id: int, action: str) -> Side:
+async def joined_side(session: AsyncSession, debate: Debate, user_id: int, action: str) -> Side:
+    """The side the user joined, or :class:`InvalidInput` telling them to join one before they ``action``."""
     side = await side_of(session, debate, user_id)
     if side is None:
         raise InvalidInput(f"Join a side with /debate join before you {action}.")

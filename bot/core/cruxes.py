@@ -83,6 +83,12 @@ async def crux_in(session: AsyncSession, debate: Debate, crux_id: int) -> Crux:
     return crux
 
 
+def require_percentage(value: int) -> None:
+    """:class:`InvalidInput` unless ``value`` is a credence, 0 to 100."""
+    if not 0 <= value <= 100:
+        raise InvalidInput(f"A credence is a percentage from 0 to 100 (got {value}).")
+
+
 def parse_credence(value: str) -> int:
     """A credence typed as text ("70", " 70 %"), or :class:`InvalidInput`."""
     digits = value.strip().removesuffix("%").strip()
@@ -99,8 +105,7 @@ async def record_credence(
     The same value and reason sent again within ``REPEAT_WINDOW`` (a double click) is recorded once.
     """
     require_allowed(debate, Action.CREDENCE)
-    if not 0 <= value <= 100:
-        raise InvalidInput(f"A credence is a percentage from 0 to 100 (got {value}).")
+    require_percentage(value)
     why = t.optional_text(reason, "The reason", t.REASON_MAX)
     crux = await crux_in(session, debate, crux_id)
     if crux.status is CruxStatus.RESOLVED:

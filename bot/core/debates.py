@@ -344,6 +344,15 @@ async def end_debate(session: AsyncSession, debate: Debate, actor: Actor, outcom
     return debate
 
 
+async def agenda_in_guild(session: AsyncSession, guild_id: int, agenda_id: int) -> Agenda:
+    """The guild's agenda with this id, or :class:`NotFound`."""
+    statement = select(Agenda).where(Agenda.id == agenda_id, Agenda.guild_id == guild_id)
+    agenda = (await session.execute(statement)).scalar_one_or_none()
+    if agenda is None:
+        raise NotFound("No such agenda in this server: pick one from the list as you type.")
+    return agenda
+
+
 async def agendas(session: AsyncSession, guild_id: int) -> list[tuple[Agenda, int, int]]:
     """The guild's agendas with their open and total debate counts, by name."""
     open_count = func.count(col(Debate.id)).filter(col(Debate.status) == DebateStatus.OPEN)

@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from bot.core import timers
-from bot.core.debates import Actor
-from bot.core.errors import InvalidInput, NotAllowed, NotFound
+from bot.core.debates import Actor, agenda_in_guild
+from bot.core.errors import InvalidInput, NotAllowed
 from bot.core.sql import upsert
 from bot.core.summary import AgendaSummary, agenda_activity_since, summarize_agenda
 from schema import Agenda, Digest, DigestEvery, Timer, utcnow
@@ -85,11 +85,7 @@ async def stop_digest(session: AsyncSession, actor: Actor, agenda_id: int) -> Ag
 async def _agenda_to_schedule(session: AsyncSession, actor: Actor, agenda_id: int) -> Agenda:
     if not actor.can_moderate:
         raise NotAllowed("Only members with Manage Threads can schedule an agenda's digest.")
-    statement = select(Agenda).where(Agenda.id == agenda_id, Agenda.guild_id == actor.guild_id)
-    agenda = (await session.execute(statement)).scalar_one_or_none()
-    if agenda is None:
-        raise NotFound("No such agenda in this server: pick one from the list as you type.")
-    return agenda
+    return await agenda_in_guild(session, actor.guild_id, agenda_id)
 
 
 async def _digest_of(session: AsyncSession, guild_id: int, agenda_id: int) -> Digest | None:

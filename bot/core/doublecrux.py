@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
-from bot.core.claims import Logged, add_claim
-from bot.core.cruxes import crux_in
-from bot.core.debates import Actor, side_of
-from bot.core.errors import InvalidInput
+from bot.core.claims import Logged, add_claim, joined_side
+from bot.core.cruxes import crux_in, require_percentage
+from bot.core.debates import Actor
 from bot.core.formats import Action, require_allowed
 from bot.core.sql import upsert
 from schema import Crux, CruxMark, Debate, Participant, utcnow
@@ -35,8 +34,7 @@ class Mark:
 async def take_position(session: AsyncSession, debate: Debate, actor: Actor, text: str, credence: int) -> Position:
     """Log the participant's position as a claim for their side and record their credence (0–100) on the motion."""
     require_allowed(debate, Action.POSITION)
-    if not 0 <= credence <= 100:
-        raise InvalidInput(f"A credence is a percentage from 0 to 100 (got {credence}).")
+    require_percentage(credence)
     logged = await add_claim(session, debate, actor, text)
     statement = select(Participant).where(Participant.debate_id == debate.id, Participant.user_id == actor.user_id)
     participant = (await session.execute(statement)).scalar_one()
@@ -49,8 +47,7 @@ async def take_position(session: AsyncSession, debate: Debate, actor: Actor, tex
 async def mark_crux(session: AsyncSession, debate: Debate, actor: Actor, crux_id: int, changes_mind: bool) -> Mark:
     """Record whether the crux would change the participant's mind (marking again replaces the answer)."""
     require_allowed(debate, Action.MARK)
-    if await side_of(session, debate, actor.user_id) is None:
-        raise InvalidInput("Join a side with /debate join before you mark cruxes.")
+    await joined_side(session, debate, actor.user_id, "mark cruxes")
     crux = await crux_in(session, debate, crux_id)
     await upsert(
         session,

@@ -15,10 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
-from bot.core.errors import NotFound
+from bot.core.debates import agenda_in_guild
 from bot.core.text import escape_markdown, one_line, plural
 from schema import (
-    Agenda,
     Claim,
     ClaimKind,
     ClaimStatus,
@@ -200,17 +199,9 @@ class AgendaSummary:
     debates: tuple[DebateSummary, ...]
 
 
-async def _agenda(session: AsyncSession, guild_id: int, agenda_id: int) -> Agenda:
-    statement = select(Agenda).where(Agenda.id == agenda_id, Agenda.guild_id == guild_id)
-    agenda = (await session.execute(statement)).scalar_one_or_none()
-    if agenda is None:
-        raise NotFound("No such agenda in this server: pick one from the list as you type.")
-    return agenda
-
-
 async def summarize_agenda(session: AsyncSession, guild_id: int, agenda_id: int) -> AgendaSummary:
     """The unresolved cruxes of every debate of the agenda (open or closed), grouped by debate."""
-    agenda = await _agenda(session, guild_id, agenda_id)
+    agenda = await agenda_in_guild(session, guild_id, agenda_id)
     statement = (
         select(Debate).where(Debate.guild_id == guild_id, Debate.agenda_id == agenda_id).order_by(col(Debate.number))
     )
