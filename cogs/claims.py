@@ -9,16 +9,8 @@ from bot.client import DebateBot
 from bot.core import claims
 from cogs import render
 from cogs.common import Interaction, actor, claim_autocomplete, logging_rate, open_debate, respond, side_autocomplete
-from cogs.views import TextHandler, TextModal
+from cogs.views import text_or_modal
 from schema import ClaimKind
-
-
-async def _text_or_modal(interaction: Interaction, text: str | None, title: str, handler: TextHandler) -> None:
-    """Run ``handler`` with ``text``, or, when it was left out, ask for it in a modal first."""
-    if text is None:
-        await interaction.response.send_modal(TextModal(title=title, label="Text", on_text=handler))
-    else:
-        await handler(interaction, text)
 
 
 class ClaimsCog(commands.Cog):
@@ -35,7 +27,7 @@ class ClaimsCog(commands.Cog):
                 logged = await claims.add_claim(session, debate, actor(answer), body, side)
             await respond(answer, embed=render.claim_embed(logged))
 
-        await _text_or_modal(interaction, text, "Your claim", log)
+        await text_or_modal(interaction, text, log, title="Your claim")
 
     @app_commands.command(name="rebut", description="Log a rebuttal: an attack on a claim")
     @app_commands.describe(claim="The claim you rebut", text="Your rebuttal (leave out for a larger box)")
@@ -57,7 +49,7 @@ class ClaimsCog(commands.Cog):
                 logged = await claims.add_reply(session, debate, actor(answer), claim_id, body, kind)
             await respond(answer, embed=render.claim_embed(logged))
 
-        await _text_or_modal(interaction, text, f"Your {kind.value}", log)
+        await text_or_modal(interaction, text, log, title=f"Your {kind.value}")
 
     @app_commands.command(name="edit", description="Edit your own claim, rebuttal or support (history is kept)")
     @app_commands.describe(claim="Your entry", text="The new text (leave out for a larger box)")
@@ -68,7 +60,7 @@ class ClaimsCog(commands.Cog):
                 edited = await claims.edit_claim(session, debate, actor(answer), claim, body)
             await respond(answer, embed=render.edited_embed(edited))
 
-        await _text_or_modal(interaction, text, "New text", save)
+        await text_or_modal(interaction, text, save, title="New text")
 
     @app_commands.command(name="withdraw", description="Withdraw your entry (moderators: anyone's); it stays marked")
     @app_commands.describe(claim="The entry to withdraw")

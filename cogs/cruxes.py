@@ -9,6 +9,7 @@ from discord.ext import commands
 
 from bot.client import DebateBot
 from bot.core import cruxes, doublecrux
+from bot.core import text as t
 from bot.core.summary import summarize
 from cogs import render
 from cogs.common import (
@@ -23,7 +24,7 @@ from cogs.common import (
     respond,
     send_pages,
 )
-from cogs.views import CredenceButton, ResolveButton, TextModal, crux_view, record_credence, resolve
+from cogs.views import CredenceButton, ResolveButton, crux_view, record_credence, resolve, text_or_modal
 
 
 class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: questions that would change minds"):
@@ -40,11 +41,14 @@ class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: q
                 crux, linked = await cruxes.add_crux(session, debate, actor(answer), body, claim)
             await respond(answer, embed=render.crux_embed(crux, linked), view=crux_view(crux))
 
-        if question is None:
-            modal = TextModal(title="Your crux", label="What would change your mind?", on_text=log, max_length=1000)
-            await interaction.response.send_modal(modal)
-        else:
-            await log(interaction, question)
+        await text_or_modal(
+            interaction,
+            question,
+            log,
+            title="Your crux",
+            label="What would change your mind?",
+            max_length=t.QUESTION_MAX,
+        )
 
     @app_commands.command(name="credence", description="Record how likely you think a crux is true (0–100)")
     @app_commands.describe(crux="The crux", value="Your credence, 0 to 100", reason="What moved you (optional)")

@@ -22,7 +22,7 @@ TextHandler = Callable[[Interaction, str], Awaitable[None]]
 class TextModal(discord.ui.Modal):
     """A modal asking for one long text (up to Discord's 4,000 characters), handed to ``on_text``."""
 
-    def __init__(self, *, title: str, label: str, on_text: TextHandler, max_length: int = 4000) -> None:
+    def __init__(self, *, title: str, label: str, on_text: TextHandler, max_length: int = t.CLAIM_MAX) -> None:
         super().__init__(title=t.one_line(title, 45), timeout=900)
         self.text: discord.ui.TextInput[TextModal] = discord.ui.TextInput(
             label=label, style=discord.TextStyle.paragraph, max_length=max_length, custom_id="text"
@@ -35,6 +35,23 @@ class TextModal(discord.ui.Modal):
 
     async def on_error(self, interaction: Interaction, error: Exception) -> None:  # type: ignore[override]
         await report_error(interaction, error)
+
+
+async def text_or_modal(
+    interaction: Interaction,
+    text: str | None,
+    handler: TextHandler,
+    *,
+    title: str,
+    label: str = "Text",
+    max_length: int = t.CLAIM_MAX,
+) -> None:
+    """Run ``handler`` with ``text``, or, when it was left out, ask for it in a modal first."""
+    if text is None:
+        modal = TextModal(title=title, label=label, on_text=handler, max_length=max_length)
+        await interaction.response.send_modal(modal)
+    else:
+        await handler(interaction, text)
 
 
 class CredenceModal(discord.ui.Modal):
@@ -50,7 +67,7 @@ class CredenceModal(discord.ui.Modal):
             label="What moved you (optional)",
             style=discord.TextStyle.paragraph,
             required=False,
-            max_length=1000,
+            max_length=t.REASON_MAX,
             custom_id="reason",
         )
         self.add_item(self.value)
@@ -167,7 +184,8 @@ class ResolveButton(CruxButton, template=r"crux:resolve:(?P<crux>\d+)"):
         async def submit(modal_interaction: Interaction, text: str) -> None:
             await resolve(modal_interaction, self.crux_id, text)
 
-        modal = TextModal(title=f"Resolve Crux #{crux.number}", label="Resolution", on_text=submit, max_length=1000)
+        title = f"Resolve Crux #{crux.number}"
+        modal = TextModal(title=title, label="Resolution", on_text=submit, max_length=t.RESOLUTION_MAX)
         await interaction.response.send_modal(modal)
 
 
