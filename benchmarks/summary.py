@@ -2,9 +2,11 @@
 
 In-process, no Discord: each debate is bulk-inserted into a fresh migrated SQLite file with SQLAlchemy Core (10
 participants on two sides; one crux per ten claims, each linked to two claims, a tenth of them resolved; on every
-crux five of the participants hold three credences each; three claims in ten are rebuttals, some answered). Then
-the summary is built as ``/debate summary`` builds it (a fresh read session each time) and timed — the median of
-``--runs`` runs after a warm-up — while an engine event listener counts the SQL statements.
+crux five of the participants hold three credences each; three claims in ten are rebuttals, some answered), and
+the participants' stances and the cruxes' spreads are filled from the credences by migration 0005's backfill SQL
+(what ``record_credence`` keeps as credences are recorded). Then the summary is built as ``/debate summary`` builds
+it (a fresh read session each time) and timed — the median of ``--runs`` runs after a warm-up — while an engine
+event listener counts the SQL statements.
 
 Targets: 10,000 claims under 50 ms; the same statement count at every size; time per claim not growing with size.
 
@@ -23,12 +25,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from alembic.script import ScriptDirectory
 from sqlalchemy import event, insert, select
+from sqlalchemy.engine import Connection
 from sqlmodel import col
 
 from benchmarks.common import print_machine, print_table, sqlite_url, verdict, write_results
 from bot.core.summary import render_summary, summarize
-from bot.db import Database
+from bot.db import Database, alembic_config
 from schema import Claim, ClaimKind, ClaimStatus, Credence, Crux, CruxClaim, CruxStatus, Debate, Participant, Side
 from schema.types import utcnow
 
@@ -38,6 +42,13 @@ CLAIMS_PER_CRUX = 10
 VOICES_PER_CRUX = 5  # participants holding credences on a crux
 CREDENCES_EACH = 3
 USER_BASE = 10**17  # snowflake-sized user ids
+
+
+def fill_stances(connection: Connection) -> None:
+    """Fill ``crux_stance`` and ``crux.spread`` from the credence rows with migration 0005's backfill."""
+    migration = ScriptDirectory.from_config(alembic_config()).get_revision("0005")
+    assert migration is not None
+    migration.module.backfill(connection)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +160,7 @@ async def build(db: Database, claims: int) -> tuple[int, Shape]:
         if link_rows:
             await connection.execute(insert(CruxClaim), link_rows)  # type: ignore[arg-type]
         await connection.execute(insert(Credence), credence_rows)  # type: ignore[arg-type]
+        await connection.run_sync(fill_stances)
     return int(debate_id or 0), Shape(claims, cruxes, len(link_rows), len(credence_rows))
 
 

@@ -3,27 +3,38 @@
 SQLite (the embedded default) gets WAL, ``synchronous=NORMAL``, a busy timeout and foreign keys on every connection,
 and one writer at a time: write transactions take an in-process lock and start with ``BEGIN IMMEDIATE`` so that a
 read never has to be upgraded to a write (which in WAL mode ignores the busy timeout). PostgreSQL needs neither.
+
+Hot writes (logging a claim) go through :meth:`Database.transact`: the whole transaction is one synchronous job. On
+SQLite it runs on a dedicated writer thread with the standard library's driver, one thread hand-off per job (through
+aiosqlite every statement costs several hand-offs, ten times the SQL's own cost: ``docs/benchmarks.md``), and jobs
+that arrive while another batch is being written are committed together — group commit, each job in its own
+savepoint, each caller answered only after the commit.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
 
 import migrations
 
 SQLITE_PRAGMAS = ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000", "foreign_keys=ON")
 MIGRATIONS_DIR = Path(migrations.__file__).parent
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -33,12 +44,95 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_writer_engine(url: str) -> Engine:
+    """A synchronous engine on the same SQLite file, whose transactions begin with ``BEGIN IMMEDIATE``.
+
+    The driver's own transaction handling is switched off (``isolation_level=None``) so that SQLAlchemy's ``begin``
+    event can issue the ``BEGIN`` — SQLAlchemy's documented recipe for pysqlite.
+    """
+    engine = create_engine(make_url(url).set(drivername="sqlite+pysqlite"), connect_args={"isolation_level": None})
+    event.listen(engine, "connect", _set_sqlite_pragmas)
+    event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN IMMEDIATE"))
+    return engine
+
+
 def alembic_config(connection: Connection | None = None) -> Config:
     """An Alembic config for this project's migrations, optionally bound to an open connection."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["connection"] = connection
     return config
+
+
+@dataclass(slots=True)
+class _Job:
+    run: Callable[[Session], Any]
+    future: asyncio.Future[Any]
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    value: Any = None
+    error: BaseException | None = None
+
+
+class _SQLiteWriter:
+    """Write jobs run on one thread; the jobs waiting when a batch starts are committed in one transaction."""
+
+    def __init__(self, url: str, lock: asyncio.Lock) -> None:
+        self._engine = _sqlite_writer_engine(url)
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
+        self._lock = lock
+        self._waiting: list[_Job] = []
+        self._batches: set[asyncio.Task[None]] = set()
+
+    async def run(self, job: Callable[[Session], T]) -> T:
+        loop = asyncio.get_running_loop()
+        waiting = _Job(job, loop.create_future())
+        self._waiting.append(waiting)
+        if len(self._waiting) == 1:  # the first to wait starts the next batch
+            batch = loop.create_task(self._write_waiting())
+            self._batches.add(batch)
+            batch.add_done_callback(self._batches.discard)
+        return cast(T, await waiting.future)
+
+    async def _write_waiting(self) -> None:
+        await self._lock.acquire()  # released when the thread is done, even if every caller was cancelled meanwhile
+        jobs, self._waiting = [job for job in self._waiting if not job.future.cancelled()], []
+        loop = asyncio.get_running_loop()
+        written = self._thread.submit(self._write, [job.run for job in jobs])
+        written.add_done_callback(lambda _: loop.call_soon_threadsafe(self._answer, jobs, written))
+
+    def _write(self, jobs: list[Callable[[Session], Any]]) -> list[_Outcome]:
+        with Session(self._engine, expire_on_commit=False, autoflush=False) as session, session.begin():
+            if len(jobs) == 1:  # alone, the job's transaction is its savepoint
+                return [_Outcome(jobs[0](session))]
+            return [_nested(session, job) for job in jobs]
+
+    def _answer(self, jobs: list[_Job], written: Future[list[_Outcome]]) -> None:
+        self._lock.release()
+        failed = written.exception()
+        outcomes = [_Outcome(error=failed)] * len(jobs) if failed else written.result()
+        for job, outcome in zip(jobs, outcomes, strict=True):
+            if job.future.cancelled():
+                continue
+            if outcome.error is not None:
+                job.future.set_exception(outcome.error)
+            else:
+                job.future.set_result(outcome.value)
+
+    async def close(self) -> None:
+        await asyncio.get_running_loop().run_in_executor(self._thread, self._engine.dispose)
+        self._thread.shutdown()
+
+
+def _nested(session: Session, job: Callable[[Session], Any]) -> _Outcome:
+    """One job of a batch in its own savepoint: if it fails, only its changes are undone."""
+    try:
+        with session.begin_nested():
+            return _Outcome(job(session))
+    except Exception as error:
+        return _Outcome(error=error)
 
 
 class Database:
@@ -52,6 +146,7 @@ class Database:
             event.listen(self.engine.sync_engine, "connect", _set_sqlite_pragmas)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self._write_lock = asyncio.Lock()
+        self._writer = _SQLiteWriter(url, self._write_lock) if self.is_sqlite else None
 
     @contextlib.asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -75,6 +170,19 @@ class Database:
                 await session.rollback()
                 raise
 
+    async def transact(self, job: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run ``job(session, *args, **kwargs)`` in a write transaction, committed before this returns; if the job
+        raises, its changes are undone and the exception is raised here. The job is synchronous code on a
+        :class:`Session` and must not touch the event loop.
+
+        On SQLite the job runs on the writer thread, possibly committed together with other jobs (see the module's
+        documentation); on PostgreSQL it is a transaction of its own, through :meth:`AsyncSession.run_sync`.
+        """
+        if self._writer is not None:
+            return await self._writer.run(lambda session: job(session, *args, **kwargs))
+        async with self.sessionmaker() as session, session.begin():
+            return await session.run_sync(job, *args, **kwargs)
+
     @property
     def busy(self) -> bool:
         """Whether a write now would wait: another writer holds SQLite, or every pooled connection is in use."""
@@ -92,4 +200,7 @@ class Database:
             await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
 
     async def dispose(self) -> None:
+        """Close every connection, the writer thread's on that thread."""
+        if self._writer is not None:
+            await self._writer.close()
         await self.engine.dispose()

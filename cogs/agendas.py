@@ -18,7 +18,7 @@ from bot.core.formats import relative_time
 from bot.core.summary import render_agenda_summary, summarize_agenda
 from bot.scheduler import AfterCommit
 from cogs import render
-from cogs.common import Interaction, actor, agenda_autocomplete, defer, markdown_file, page_embeds, respond, send_pages
+from cogs.common import Interaction, actor, agenda_autocomplete, defer, page_embeds, respond, send_pages
 from schema import DigestEvery, Timer
 
 PERIOD_NAMES = {"daily": "day", "weekly": "week"}
@@ -49,13 +49,8 @@ class AgendaCog(commands.GroupCog, group_name="agenda", group_description="Resea
         await defer(interaction)
         async with self.bot.db.read() as session:
             found = await summarize_agenda(session, interaction.guild_id or 0, agenda)
-        whole = render_agenda_summary(found, render.mention, quote_limit=None)
         await send_pages(
-            interaction,
-            render_agenda_summary(found, render.mention),
-            ephemeral=False,
-            colour=render.SUMMARY_COLOUR,
-            attachment=markdown_file(whole, "agenda-summary.md"),
+            interaction, render_agenda_summary(found, render.mention), ephemeral=False, colour=render.SUMMARY_COLOUR
         )
 
     @app_commands.command(name="digest", description="Post an agenda's summary to a channel every day or week")

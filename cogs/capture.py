@@ -10,11 +10,10 @@ from discord.ext import commands
 
 from bot.client import DebateBot, report_error
 from bot.core import claims, cruxes
-from bot.core import debates as core
 from bot.core import text as t
 from bot.core.errors import InvalidInput
 from cogs import render
-from cogs.common import Interaction, actor, check_logging_rate, open_debate, respond
+from cogs.common import Interaction, actor, check_logging_rate, in_open_debate, open_debate, respond
 from cogs.views import crux_view
 from schema import Claim, ClaimKind
 
@@ -54,8 +53,12 @@ class ClaimPicker(discord.ui.View):
 
 
 async def log_rebuttal(interaction: Interaction, message: claims.ChatMessage, parent_id: int, *, picker: bool) -> None:
-    async with open_debate(interaction, may_defer=not picker) as (session, debate):  # the picker is edited in place
-        logged = await claims.log_message(session, debate, actor(interaction), message, ClaimKind.REBUTTAL, parent_id)
+    who = actor(interaction)
+    logged = await in_open_debate(
+        interaction,
+        lambda session, debate: claims.log_message(session, debate, who, message, ClaimKind.REBUTTAL, parent_id),
+        may_defer=not picker,  # the picker is edited in place
+    )
     embed = render.claim_embed(logged)
     if picker:
         await interaction.response.edit_message(content=f"Logged as Rebuttal #{logged.claim.number}.", view=None)
@@ -84,20 +87,18 @@ class CaptureCog(commands.Cog):
             self.bot.tree.remove_command(menu.name, type=menu.type)
 
     async def log_claim(self, interaction: Interaction, message: discord.Message) -> None:
-        async with open_debate(interaction) as (session, debate):
-            logged = await claims.log_message(
-                session, debate, actor(interaction), chat_message(message), ClaimKind.CLAIM
-            )
+        who, chat = actor(interaction), chat_message(message)
+        logged = await in_open_debate(
+            interaction, lambda session, debate: claims.log_message(session, debate, who, chat, ClaimKind.CLAIM)
+        )
         await respond(interaction, embed=render.claim_embed(logged))
 
     async def log_rebuttal(self, interaction: Interaction, message: discord.Message) -> None:
         chat = chat_message(message)
         async with interaction.client.db.read() as session:
-            debate = await core.debate_in_thread(session, interaction.guild_id, interaction.channel_id or 0)
-            core.ensure_open(debate)
-            await claims.ensure_loggable(session, debate, chat, ClaimKind.REBUTTAL)
-            target = await claims.replied_claim(session, debate, chat)
-            candidates = [] if target else await claims.recent_claims(session, debate)
+            target, candidates = await session.run_sync(
+                claims.rebuttal_targets, interaction.guild_id, interaction.channel_id or 0, chat
+            )
         if target is not None:
             await log_rebuttal(interaction, chat, target.id or 0, picker=False)
         elif candidates:

@@ -8,7 +8,7 @@ from discord.ext import commands
 from bot.client import DebateBot
 from bot.core import claims
 from cogs import render
-from cogs.common import Interaction, actor, claim_autocomplete, logging_rate, open_debate, respond, side_autocomplete
+from cogs.common import Interaction, actor, claim_autocomplete, in_open_debate, logging_rate, respond, side_autocomplete
 from cogs.views import text_or_modal
 from schema import ClaimKind
 
@@ -23,8 +23,10 @@ class ClaimsCog(commands.Cog):
     @logging_rate
     async def claim(self, interaction: Interaction, text: str | None = None, side: str | None = None) -> None:
         async def log(answer: Interaction, body: str) -> None:
-            async with open_debate(answer) as (session, debate):
-                logged = await claims.add_claim(session, debate, actor(answer), body, side)
+            who = actor(answer)
+            logged = await in_open_debate(
+                answer, lambda session, debate: claims.add_claim(session, debate, who, body, side)
+            )
             await respond(answer, embed=render.claim_embed(logged))
 
         await text_or_modal(interaction, text, log, title="Your claim")
@@ -45,8 +47,10 @@ class ClaimsCog(commands.Cog):
 
     async def _reply(self, interaction: Interaction, claim_id: int, text: str | None, kind: ClaimKind) -> None:
         async def log(answer: Interaction, body: str) -> None:
-            async with open_debate(answer) as (session, debate):
-                logged = await claims.add_reply(session, debate, actor(answer), claim_id, body, kind)
+            who = actor(answer)
+            logged = await in_open_debate(
+                answer, lambda session, debate: claims.add_reply(session, debate, who, claim_id, body, kind)
+            )
             await respond(answer, embed=render.claim_embed(logged))
 
         await text_or_modal(interaction, text, log, title=f"Your {kind.value}")
@@ -56,8 +60,10 @@ class ClaimsCog(commands.Cog):
     @app_commands.autocomplete(claim=claim_autocomplete)
     async def edit(self, interaction: Interaction, claim: int, text: str | None = None) -> None:
         async def save(answer: Interaction, body: str) -> None:
-            async with open_debate(answer) as (session, debate):
-                edited = await claims.edit_claim(session, debate, actor(answer), claim, body)
+            who = actor(answer)
+            edited = await in_open_debate(
+                answer, lambda session, debate: claims.edit_claim(session, debate, who, claim, body)
+            )
             await respond(answer, embed=render.edited_embed(edited))
 
         await text_or_modal(interaction, text, save, title="New text")
@@ -66,8 +72,10 @@ class ClaimsCog(commands.Cog):
     @app_commands.describe(claim="The entry to withdraw")
     @app_commands.autocomplete(claim=claim_autocomplete)
     async def withdraw(self, interaction: Interaction, claim: int) -> None:
-        async with open_debate(interaction) as (session, debate):
-            withdrawn = await claims.withdraw_claim(session, debate, actor(interaction), claim)
+        who = actor(interaction)
+        withdrawn = await in_open_debate(
+            interaction, lambda session, debate: claims.withdraw_claim(session, debate, who, claim)
+        )
         await respond(interaction, render.withdrawn_message(withdrawn, interaction.user.id))
 
 

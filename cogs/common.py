@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import io
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from math import ceil
-from typing import Any
+from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from bot.client import THINKING, DebateBot, Refused
 from bot.core import choices as choose
@@ -24,6 +25,7 @@ Interaction = discord.Interaction[DebateBot]
 ChoiceSource = Callable[[AsyncSession, Debate, str], Awaitable[list[choose.Choice]]]
 PAGE_MAX = 4000
 LATE = timedelta(seconds=1)
+T = TypeVar("T")
 
 
 async def defer(interaction: Interaction) -> None:
@@ -51,29 +53,58 @@ def actor(interaction: Interaction) -> core.Actor:
     )
 
 
+async def _defer_if_late(interaction: Interaction, may_defer: bool) -> None:
+    """Defer when the interaction is already ``LATE`` old or a write would have to wait for the database, so that
+    the answer (sent with :func:`respond`) cannot miss Discord's 3 s deadline after the record was committed. Paths
+    that will open a modal pass ``may_defer=False``: a modal cannot follow a deferral."""
+    late = discord.utils.utcnow() - interaction.created_at > LATE
+    if may_defer and (late or interaction.client.db.busy):
+        await defer(interaction)
+
+
 @asynccontextmanager
 async def open_debate(
     interaction: Interaction, *, may_defer: bool = True
 ) -> AsyncIterator[tuple[AsyncSession, Debate]]:
-    """A write session and the open debate of the thread the interaction came from; commits on success.
-
-    When the interaction is already ``LATE`` old, or the write would have to wait for the database, it is deferred
-    first, so that the answer (sent with :func:`respond`) cannot miss Discord's 3 s deadline after the record was
-    committed. Paths that will open a modal pass ``may_defer=False``: a modal cannot follow a deferral.
-    """
-    late = discord.utils.utcnow() - interaction.created_at > LATE
-    if may_defer and (late or interaction.client.db.busy):
-        await defer(interaction)
+    """A write session and the open debate of the thread the interaction came from; commits on success (the
+    interaction deferred first if it is late, see :func:`_defer_if_late`)."""
+    await _defer_if_late(interaction, may_defer)
     async with interaction.client.db.write() as session:
-        debate = await core.open_debate_in_thread(session, interaction.guild_id, interaction.channel_id or 0)
+        debate = await session.run_sync(core.open_debate_in_thread, interaction.guild_id, interaction.channel_id or 0)
         yield session, debate
+
+
+async def in_open_debate(interaction: Interaction, job: Callable[[Session, Debate], T], *, may_defer: bool = True) -> T:
+    """``job(session, debate)`` on the open debate of the interaction's thread, as one committed transaction
+    (``Database.transact``): the fast path for logging records.
+
+    The answer goes out directly when the job is done before the interaction is ``LATE`` old; otherwise the
+    interaction is deferred meanwhile (unless ``may_defer`` is false, as before a modal), so that a queue of writes
+    cannot make the answer miss Discord's 3 s deadline.
+    """
+    guild_id, thread_id = interaction.guild_id, interaction.channel_id or 0
+
+    def in_thread(session: Session) -> T:
+        return job(session, core.open_debate_in_thread(session, guild_id, thread_id))
+
+    write = asyncio.ensure_future(interaction.client.db.transact(in_thread))
+    if may_defer:
+        patience = interaction.created_at + LATE - discord.utils.utcnow()
+        try:
+            done, _ = await asyncio.wait({write}, timeout=max(patience.total_seconds(), 0))
+        except asyncio.CancelledError:
+            write.cancel()
+            raise
+        if not done:
+            await defer(interaction)
+    return await write
 
 
 @asynccontextmanager
 async def any_debate(interaction: Interaction) -> AsyncIterator[tuple[AsyncSession, Debate]]:
     """A read session and the debate (open or closed) of the thread the interaction came from."""
     async with interaction.client.db.read() as session:
-        debate = await core.debate_in_thread(session, interaction.guild_id, interaction.channel_id or 0)
+        debate = await session.run_sync(core.debate_in_thread, interaction.guild_id, interaction.channel_id or 0)
         yield session, debate
 
 
@@ -92,7 +123,7 @@ async def debate_choices(interaction: Interaction, typed: str, source: ChoiceSou
     """Autocomplete choices from ``source`` for the debate of this thread; none outside a debate thread."""
     async with interaction.client.db.read() as session:
         try:
-            debate = await core.debate_in_thread(session, interaction.guild_id, interaction.channel_id or 0)
+            debate = await session.run_sync(core.debate_in_thread, interaction.guild_id, interaction.channel_id or 0)
         except DomainError:
             return []
         found = await source(session, debate, typed)
@@ -129,15 +160,13 @@ async def send_pages(
     ephemeral: bool,
     title: str | None = None,
     colour: discord.Colour | None = None,
-    attachment: discord.File | None = None,
 ) -> None:
     """Send Markdown blocks as embeds of at most ``PAGE_MAX`` characters, one message a page; nothing is cut.
 
-    The first page answers the interaction (or fills in a deferral) and carries ``attachment``; the rest follow up.
+    The first page answers the interaction (or fills in a deferral); the rest follow up.
     """
-    for number, embed in enumerate(page_embeds(blocks, title=title, colour=colour), start=1):
-        files = [attachment] if attachment is not None and number == 1 else []
-        await respond(interaction, embed=embed, ephemeral=ephemeral, files=files)
+    for embed in page_embeds(blocks, title=title, colour=colour):
+        await respond(interaction, embed=embed, ephemeral=ephemeral)
 
 
 def page_embeds(
@@ -152,8 +181,3 @@ def page_embeds(
             embed.set_footer(text=f"Page {number} of {len(pages)}")
         embeds.append(embed)
     return embeds
-
-
-def markdown_file(blocks: list[str], name: str) -> discord.File:
-    """The blocks as a Markdown attachment: the whole text, however long."""
-    return discord.File(io.BytesIO("\n\n".join(blocks).encode()), filename=name)

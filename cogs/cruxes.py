@@ -78,8 +78,10 @@ class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: q
     @app_commands.command(name="list", description="This debate's cruxes")
     @app_commands.describe(status="Which cruxes (default: open)")
     async def list_(self, interaction: Interaction, status: Literal["open", "resolved", "all"] = "open") -> None:
-        async with any_debate(interaction) as (session, debate):
-            summary = await summarize(session, debate)
+        async with any_debate(interaction) as (session, debate):  # every crux of that status, unlike the summary
+            summary = await summarize(
+                session, debate, cruxes=0 if status == "resolved" else None, resolved=0 if status == "open" else None
+            )
         shown = {"open": summary.unresolved, "resolved": summary.resolved, "all": summary.unresolved + summary.resolved}
         blocks = [render.crux_block(crux) for crux in shown[status]] or [f"No {status} cruxes in this debate."]
         await send_pages(interaction, blocks, ephemeral=True, title=f"Cruxes ({status})", colour=render.SUMMARY_COLOUR)

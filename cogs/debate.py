@@ -24,7 +24,6 @@ from cogs.common import (
     any_debate,
     defer,
     logging_rate,
-    markdown_file,
     open_debate,
     respond,
     send_pages,
@@ -94,7 +93,7 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
                     session, actor(interaction), plan, channel_id=channel.id, thread_id=thread.id
                 )
                 await formats.begin(session, debate, plan.minutes, self.bot.clock.now())
-                sides_ = await core.sides_of(session, debate)
+                sides_ = await session.run_sync(core.sides_of, debate)
         except BaseException:
             await thread.delete()
             raise
@@ -221,18 +220,12 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
         )
 
     async def _post_summary(self, interaction: Interaction, debate: Debate) -> None:
-        """The summary for everyone, paged, with the whole text attached as Markdown; the next says what changed."""
+        """The summary for everyone, paged: the widest disagreements, the latest resolutions, how many more and where
+        to read them (``/crux list``, ``/debate export``); the next summary says what changed since this one."""
         async with self.bot.db.write() as session:
             summary = await summarize(session, debate)
             await mark_summarized(session, debate, utcnow())
-        attachment = markdown_file(render.summary_blocks(summary, whole=True), f"summary-debate-{summary.number}.md")
-        await send_pages(
-            interaction,
-            render.summary_blocks(summary),
-            ephemeral=False,
-            colour=render.SUMMARY_COLOUR,
-            attachment=attachment,
-        )
+        await send_pages(interaction, render.summary_blocks(summary), ephemeral=False, colour=render.SUMMARY_COLOUR)
 
 
 async def setup(bot: DebateBot) -> None:

@@ -132,9 +132,9 @@ def status_embed(status: core.Status) -> discord.Embed:
     return embed
 
 
-def summary_blocks(summary: DebateSummary, *, whole: bool = False) -> list[str]:
-    """The summary as Markdown blocks; ``whole`` keeps every text unshortened (for the attached file)."""
-    return render_summary(summary, mention, quote_limit=None if whole else QUOTE_MAX)
+def summary_blocks(summary: DebateSummary) -> list[str]:
+    """The summary as Markdown blocks (long texts shortened; the summary then points to ``/debate export``)."""
+    return render_summary(summary, mention, quote_limit=QUOTE_MAX)
 
 
 def crux_block(crux: CruxSummary) -> str:

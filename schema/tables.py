@@ -177,6 +177,30 @@ class Crux(SQLModel, table=True):
     resolved_by_id: int | None = Field(default=None, sa_column=_snowflake(nullable=True))
     resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = _created_at()
+    spread: int = Field(
+        default=0,
+        sa_column_kwargs={"server_default": "0"},
+        description="how far apart the participants' latest credences are (0 with fewer than two); kept with "
+        "crux_stance, so that a summary reads the widest disagreements first from an index",
+    )
+
+
+Index(
+    "ix_crux_debate_id_status_spread",
+    Crux.__table__.c.debate_id,  # type: ignore[attr-defined]
+    Crux.__table__.c.status,  # type: ignore[attr-defined]
+    Crux.__table__.c.spread.desc(),  # type: ignore[attr-defined]
+    Crux.__table__.c.number,  # type: ignore[attr-defined]
+)
+"""A debate's open cruxes widest disagreement first (``ORDER BY spread DESC, number LIMIT n``), and its crux counts."""
+Index(
+    "ix_crux_debate_id_status_resolved_at",
+    Crux.__table__.c.debate_id,  # type: ignore[attr-defined]
+    Crux.__table__.c.status,  # type: ignore[attr-defined]
+    Crux.__table__.c.resolved_at,  # type: ignore[attr-defined]
+    Crux.__table__.c.number,  # type: ignore[attr-defined]
+)
+"""A debate's most recently resolved cruxes (scanned backwards)."""
 
 
 class CruxClaim(SQLModel, table=True):
@@ -202,6 +226,32 @@ class Credence(SQLModel, table=True):
     value: int
     reason: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = _created_at()
+
+
+class CruxStance(SQLModel, table=True):
+    """A participant's credences on a crux, reduced to what a summary shows: the first and the latest (with its
+    reason) and how many. One row per (crux, user), kept by ``record_credence`` in the transaction that appends the
+    credence; ``credence`` stays the record. The ids of the credences it was taken from make the upsert a merge
+    that gives the same row in whatever order concurrent credences arrive."""
+
+    __tablename__ = "crux_stance"
+    __table_args__ = (
+        CheckConstraint(
+            "first_value >= 0 AND first_value <= 100 AND latest_value >= 0 AND latest_value <= 100",
+            name="values_percent",
+        ),
+        CheckConstraint("updates >= 1", name="updates_positive"),
+    )
+
+    crux_id: int = Field(foreign_key="crux.id", primary_key=True, ondelete="CASCADE")
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    first_credence_id: int = Field(description="the user's first credence row on the crux")
+    first_value: int
+    latest_credence_id: int = Field(description="the user's latest credence row on the crux")
+    latest_value: int
+    latest_reason: str | None = Field(default=None, sa_type=Text)
+    updates: int = Field(description="how many credences the user recorded on the crux")
+    updated_at: datetime = Field(sa_type=UTCDateTime, description="when the latest credence was recorded")
 
 
 class CruxMark(SQLModel, table=True):

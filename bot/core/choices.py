@@ -49,7 +49,7 @@ async def resolved_crux_choices(session: AsyncSession, debate: Debate, typed: st
 async def side_choices(session: AsyncSession, debate: Debate, typed: str) -> list[Choice]:
     """The debate's sides whose names contain what was typed."""
     key = t.name_key(typed)
-    return [Choice(side.name, side.name) for side in await sides_of(session, debate) if key in side.name_key]
+    return [Choice(side.name, side.name) for side in await session.run_sync(sides_of, debate) if key in side.name_key]
 
 
 async def agenda_choices(session: AsyncSession, guild_id: int, typed: str) -> list[Choice]:

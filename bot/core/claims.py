@@ -1,19 +1,34 @@
-"""Claims, rebuttals and supports: logging them (by command or from a chat message), editing, withdrawing."""
+"""Claims, rebuttals and supports: logging them (by command or from a chat message), editing, withdrawing.
+
+Synchronous, so that logging one runs whole as one job (``Database.transact``); see :mod:`bot.core.debates`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from bot.core import text as t
-from bot.core.debates import Actor, can_moderate, next_number, side_named, side_of
+from bot.core.debates import (
+    Actor,
+    can_moderate,
+    debate_in_thread,
+    ensure_open,
+    next_number,
+    side_named,
+    side_of,
+)
 from bot.core.errors import InvalidInput, NotAllowed, NotFound
 from bot.core.formats import Action, require_allowed
-from schema import Claim, ClaimKind, ClaimRevision, ClaimStatus, Debate, Side, id_of
+from schema import Claim, ClaimKind, ClaimRevision, ClaimStatus, Debate, Side, id_of, utcnow
 
 RECENT_CLAIMS = 25
+_INSERT = insert(Claim).returning(col(Claim.id))
+"""Run on the Core connection: the ORM's flush (or its bulk insert) would cost a third of a whole claim."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,32 +56,28 @@ def describe(kind: ClaimKind) -> str:
     return kind.value.capitalize()
 
 
-async def add_claim(
-    session: AsyncSession, debate: Debate, actor: Actor, text: str, side_name: str | None = None
-) -> Logged:
+def add_claim(session: Session, debate: Debate, actor: Actor, text: str, side_name: str | None = None) -> Logged:
     """Log a claim for ``side_name``, or for the side the author joined."""
     require_allowed(debate, Action.CLAIM)
     body = t.clean_text(text, "The claim", t.CLAIM_MAX)
     if side_name and side_name.strip():
-        side = await side_named(session, debate, side_name)
+        side = side_named(session, debate, side_name)
     else:
-        side = await joined_side(session, debate, actor.user_id, "log a claim")
-    return await _insert(session, debate, body, kind=ClaimKind.CLAIM, side=side, author_id=actor.user_id, by=actor)
+        side = joined_side(session, debate, actor.user_id, "log a claim")
+    return _insert(session, debate, body, kind=ClaimKind.CLAIM, side=side, author_id=actor.user_id, by=actor)
 
 
-async def add_reply(
-    session: AsyncSession, debate: Debate, actor: Actor, parent_id: int, text: str, kind: ClaimKind
-) -> Logged:
+def add_reply(session: Session, debate: Debate, actor: Actor, parent_id: int, text: str, kind: ClaimKind) -> Logged:
     """Log a rebuttal or support of a standing claim, for the side the author joined."""
     require_allowed(debate, Action.of(kind))
     body = t.clean_text(text, f"The {kind.value}", t.CLAIM_MAX)
-    parent = await _answerable(session, debate, parent_id)
-    side = await joined_side(session, debate, actor.user_id, f"log a {kind.value}")
-    return await _insert(session, debate, body, kind=kind, side=side, author_id=actor.user_id, by=actor, parent=parent)
+    parent = _answerable(session, debate, parent_id)
+    side = joined_side(session, debate, actor.user_id, f"log a {kind.value}")
+    return _insert(session, debate, body, kind=kind, side=side, author_id=actor.user_id, by=actor, parent=parent)
 
 
-async def log_message(
-    session: AsyncSession,
+def log_message(
+    session: Session,
     debate: Debate,
     actor: Actor,
     message: ChatMessage,
@@ -77,12 +88,12 @@ async def log_message(
 
     The message's author stays the author (on the side they joined, if any); ``actor`` is who logged it.
     """
-    body = await ensure_loggable(session, debate, message, kind)
-    parent = await _answerable(session, debate, parent_id) if parent_id is not None else None
+    body = ensure_loggable(session, debate, message, kind)
+    parent = _answerable(session, debate, parent_id) if parent_id is not None else None
     if kind is not ClaimKind.CLAIM and parent is None:
         raise InvalidInput(f"Say which claim this {kind.value} answers.")
-    side = await side_of(session, debate, message.author_id)
-    return await _insert(
+    side = side_of(session, debate, message.author_id)
+    return _insert(
         session,
         debate,
         body,
@@ -102,7 +113,7 @@ def message_text(message: ChatMessage, limit: int) -> str:
     return t.clean_text(message.content, "The message", limit)
 
 
-async def ensure_loggable(session: AsyncSession, debate: Debate, message: ChatMessage, kind: ClaimKind) -> str:
+def ensure_loggable(session: Session, debate: Debate, message: ChatMessage, kind: ClaimKind) -> str:
     """The message's text: :class:`WrongPlace` if the phase does not allow ``kind``, :class:`InvalidInput` if the
     message has no text or is already logged as ``kind``."""
     require_allowed(debate, Action.of(kind))
@@ -110,13 +121,25 @@ async def ensure_loggable(session: AsyncSession, debate: Debate, message: ChatMe
     statement = select(Claim).where(
         Claim.debate_id == debate.id, Claim.source_message_id == message.id, Claim.kind == kind
     )
-    existing = (await session.execute(statement)).scalar_one_or_none()
+    existing = session.execute(statement).scalar_one_or_none()
     if existing is not None:
         raise InvalidInput(f"That message is already logged as {describe(kind)} #{existing.number}.")
     return body
 
 
-async def replied_claim(session: AsyncSession, debate: Debate, message: ChatMessage) -> Claim | None:
+def rebuttal_targets(
+    session: Session, guild_id: int | None, thread_id: int, message: ChatMessage
+) -> tuple[Claim | None, list[Claim]]:
+    """What a chat message logged as a rebuttal answers: the claim its reply points to, or else (none) the recent
+    claims to pick from. Refuses first what logging it would refuse: a closed debate, the phase, no text, a repeat."""
+    debate = debate_in_thread(session, guild_id, thread_id)
+    ensure_open(debate)
+    ensure_loggable(session, debate, message, ClaimKind.REBUTTAL)
+    target = replied_claim(session, debate, message)
+    return target, [] if target else recent_claims(session, debate)
+
+
+def replied_claim(session: Session, debate: Debate, message: ChatMessage) -> Claim | None:
     """The standing claim logged from the message this one replies to, if any."""
     if message.reply_to_id is None:
         return None
@@ -130,10 +153,10 @@ async def replied_claim(session: AsyncSession, debate: Debate, message: ChatMess
         .order_by(col(Claim.number))
         .limit(1)
     )
-    return (await session.execute(statement)).scalar_one_or_none()
+    return session.execute(statement).scalar_one_or_none()
 
 
-async def recent_claims(session: AsyncSession, debate: Debate) -> list[Claim]:
+def recent_claims(session: Session, debate: Debate) -> list[Claim]:
     """The debate's most recent standing claims (of any kind), newest first."""
     statement = (
         select(Claim)
@@ -141,26 +164,26 @@ async def recent_claims(session: AsyncSession, debate: Debate) -> list[Claim]:
         .order_by(col(Claim.number).desc())
         .limit(RECENT_CLAIMS)
     )
-    return list((await session.execute(statement)).scalars())
+    return list(session.execute(statement).scalars())
 
 
-async def joined_side(session: AsyncSession, debate: Debate, user_id: int, action: str) -> Side:
+def joined_side(session: Session, debate: Debate, user_id: int, action: str) -> Side:
     """The side the user joined, or :class:`InvalidInput` telling them to join one before they ``action``."""
-    side = await side_of(session, debate, user_id)
+    side = side_of(session, debate, user_id)
     if side is None:
         raise InvalidInput(f"Join a side with /debate join before you {action}.")
     return side
 
 
-async def _answerable(session: AsyncSession, debate: Debate, claim_id: int) -> Claim:
-    claim = await claim_in(session, debate, claim_id)
+def _answerable(session: Session, debate: Debate, claim_id: int) -> Claim:
+    claim = claim_in(session, debate, claim_id)
     if claim.status is ClaimStatus.WITHDRAWN:
         raise InvalidInput(f"{describe(claim.kind)} #{claim.number} was withdrawn: there is nothing left to answer.")
     return claim
 
 
-async def _insert(
-    session: AsyncSession,
+def _insert(
+    session: Session,
     debate: Debate,
     body: str,
     *,
@@ -171,35 +194,36 @@ async def _insert(
     parent: Claim | None = None,
     source: ChatMessage | None = None,
 ) -> Logged:
-    claim = Claim(
-        debate_id=id_of(debate),
-        number=await next_number(session, debate, "claim_seq"),
-        kind=kind,
-        parent_id=parent.id if parent else None,
-        side_id=side.id if side else None,
-        author_id=author_id,
-        logged_by_id=by.user_id,
-        text=body,
-        source_message_id=source.id if source else None,
-        source_url=source.jump_url if source else None,
-    )
-    session.add(claim)
-    await session.flush()
+    values: dict[str, Any] = {
+        "debate_id": id_of(debate),
+        "number": next_number(session, debate, "claim_seq"),
+        "kind": kind,
+        "parent_id": parent.id if parent else None,
+        "side_id": side.id if side else None,
+        "author_id": author_id,
+        "logged_by_id": by.user_id,
+        "text": body,
+        "source_message_id": source.id if source else None,
+        "source_url": source.jump_url if source else None,
+        "status": ClaimStatus.STANDING,
+        "created_at": utcnow(),
+    }
+    claim = Claim(**values, id=session.connection().execute(_INSERT, values).scalar_one())
     return Logged(claim=claim, side=side, answers=parent)
 
 
-async def claim_in(session: AsyncSession, debate: Debate, claim_id: int) -> Claim:
+def claim_in(session: Session, debate: Debate, claim_id: int) -> Claim:
     """The claim with this id in this debate, or :class:`NotFound`."""
     statement = select(Claim).where(Claim.id == claim_id, Claim.debate_id == debate.id)
-    claim = (await session.execute(statement)).scalar_one_or_none()
+    claim = session.execute(statement).scalar_one_or_none()
     if claim is None:
         raise NotFound("No such claim in this debate: pick one from the list as you type.")
     return claim
 
 
-async def edit_claim(session: AsyncSession, debate: Debate, actor: Actor, claim_id: int, text: str) -> Claim:
+def edit_claim(session: Session, debate: Debate, actor: Actor, claim_id: int, text: str) -> Claim:
     """Replace the text of one's own standing claim; the old text is kept as a revision."""
-    claim = await claim_in(session, debate, claim_id)
+    claim = claim_in(session, debate, claim_id)
     label = f"{describe(claim.kind)} #{claim.number}"
     if claim.author_id != actor.user_id:
         raise NotAllowed(f"{label} is not yours: only its author can edit it.")
@@ -211,13 +235,13 @@ async def edit_claim(session: AsyncSession, debate: Debate, actor: Actor, claim_
     session.add(ClaimRevision(claim_id=id_of(claim), text=claim.text, revised_by_id=actor.user_id))
     claim.text = body
     session.add(claim)
-    await session.flush()
+    session.flush()
     return claim
 
 
-async def withdraw_claim(session: AsyncSession, debate: Debate, actor: Actor, claim_id: int) -> Claim:
+def withdraw_claim(session: Session, debate: Debate, actor: Actor, claim_id: int) -> Claim:
     """Withdraw a claim: its author, or a moderator, may. It stays in the record, marked withdrawn."""
-    claim = await claim_in(session, debate, claim_id)
+    claim = claim_in(session, debate, claim_id)
     label = f"{describe(claim.kind)} #{claim.number}"
     if claim.author_id != actor.user_id and not can_moderate(debate, actor):
         raise NotAllowed(
@@ -228,5 +252,5 @@ async def withdraw_claim(session: AsyncSession, debate: Debate, actor: Actor, cl
         raise InvalidInput(f"{label} is already withdrawn.")
     claim.status = ClaimStatus.WITHDRAWN
     session.add(claim)
-    await session.flush()
+    session.flush()
     return claim

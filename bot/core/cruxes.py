@@ -13,6 +13,7 @@ from bot.core.claims import ChatMessage, claim_in, message_text
 from bot.core.debates import Actor, next_number, require_moderator
 from bot.core.errors import InvalidInput, NotFound
 from bot.core.formats import Action, require_allowed
+from bot.core.stances import keep_stance
 from schema import Claim, Credence, Crux, CruxClaim, CruxStatus, Debate, id_of, utcnow
 
 REPEAT_WINDOW = timedelta(seconds=10)
@@ -32,7 +33,7 @@ async def add_crux(
     """Name a crux, optionally linked to a claim of this debate; returns (the crux, the linked claim)."""
     require_allowed(debate, Action.CRUX)
     body = t.clean_text(question, "The question", t.QUESTION_MAX)
-    claim = await claim_in(session, debate, claim_id) if claim_id is not None else None
+    claim = await session.run_sync(claim_in, debate, claim_id) if claim_id is not None else None
     crux = await _insert(session, debate, body, author_id=actor.user_id)
     if claim is not None:
         session.add(CruxClaim(crux_id=id_of(crux), claim_id=id_of(claim)))
@@ -62,7 +63,7 @@ async def _insert(
 ) -> Crux:
     crux = Crux(
         debate_id=id_of(debate),
-        number=await next_number(session, debate, "crux_seq"),
+        number=await session.run_sync(next_number, debate, "crux_seq"),
         question=question,
         author_id=author_id,
         logged_by_id=logged_by.user_id if logged_by else None,
@@ -74,9 +75,11 @@ async def _insert(
     return crux
 
 
-async def crux_in(session: AsyncSession, debate: Debate, crux_id: int) -> Crux:
-    """The crux with this id in this debate, or :class:`NotFound`."""
+async def crux_in(session: AsyncSession, debate: Debate, crux_id: int, *, for_update: bool = False) -> Crux:
+    """The crux with this id in this debate, or :class:`NotFound`; ``for_update`` locks its row (PostgreSQL)."""
     statement = select(Crux).where(Crux.id == crux_id, Crux.debate_id == debate.id)
+    if for_update:
+        statement = statement.with_for_update()
     crux = (await session.execute(statement)).scalar_one_or_none()
     if crux is None:
         raise NotFound("No such crux in this debate: pick one from the list as you type.")
@@ -102,12 +105,14 @@ async def record_credence(
 ) -> CredenceRecorded:
     """Append the user's credence (0-100) on an open crux; earlier credences are kept.
 
-    The same value and reason sent again within ``REPEAT_WINDOW`` (a double click) is recorded once.
+    The same value and reason sent again within ``REPEAT_WINDOW`` (a double click) is recorded once. The user's
+    stance and the crux's spread (what summaries read) are updated with it; the crux's row is locked first, so
+    concurrent credences on it update the spread one after the other.
     """
     require_allowed(debate, Action.CREDENCE)
     require_percentage(value)
     why = t.optional_text(reason, "The reason", t.REASON_MAX)
-    crux = await crux_in(session, debate, crux_id)
+    crux = await crux_in(session, debate, crux_id, for_update=True)
     if crux.status is CruxStatus.RESOLVED:
         raise InvalidInput(f"Crux #{crux.number} is resolved; credences are closed.")
     latest, earlier = await _latest_two(session, crux, actor.user_id)
@@ -120,6 +125,7 @@ async def record_credence(
     credence = Credence(crux_id=id_of(crux), user_id=actor.user_id, value=value, reason=why)
     session.add(credence)
     await session.flush()
+    await session.run_sync(keep_stance, credence)
     return CredenceRecorded(crux=crux, credence=credence, previous=latest.value if latest else None)
 
 

@@ -35,7 +35,7 @@ async def take_position(session: AsyncSession, debate: Debate, actor: Actor, tex
     """Log the participant's position as a claim for their side and record their credence (0–100) on the motion."""
     require_allowed(debate, Action.POSITION)
     require_percentage(credence)
-    logged = await add_claim(session, debate, actor, text)
+    logged = await session.run_sync(add_claim, debate, actor, text)
     statement = select(Participant).where(Participant.debate_id == debate.id, Participant.user_id == actor.user_id)
     participant = (await session.execute(statement)).scalar_one()
     previous, participant.motion_credence = participant.motion_credence, credence
@@ -47,7 +47,7 @@ async def take_position(session: AsyncSession, debate: Debate, actor: Actor, tex
 async def mark_crux(session: AsyncSession, debate: Debate, actor: Actor, crux_id: int, changes_mind: bool) -> Mark:
     """Record whether the crux would change the participant's mind (marking again replaces the answer)."""
     require_allowed(debate, Action.MARK)
-    await joined_side(session, debate, actor.user_id, "mark cruxes")
+    await session.run_sync(joined_side, debate, actor.user_id, "mark cruxes")
     crux = await crux_in(session, debate, crux_id)
     await upsert(
         session,

@@ -1,15 +1,39 @@
 """The summary of a debate's cruxes: who stands where on each, how far apart, what moved, and what the linked
-claims face. Computed with a fixed number of queries, whatever the debate's size."""
+claims face; the counts of everything, and what changed since the last summary.
+
+A summary shows a debate's widest disagreements (``SUMMARY_CRUXES`` unresolved cruxes, widest spread first) and its
+latest resolutions (``SUMMARY_RESOLVED``), and says how many more there are. It is computed in a fixed number of
+queries that read only what is shown, plus counts: the cruxes come in spread order from an index of ``crux`` (the
+spread and each participant's stance are kept as credences are recorded, see :mod:`bot.core.stances`), and their
+stances and linked claims are looked up by crux."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import lru_cache
 from itertools import combinations
+from typing import Any
 
-from sqlalchemy import case, exists, func, or_, update
+from sqlalchemy import (
+    Select,
+    String,
+    Table,
+    and_,
+    bindparam,
+    case,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    true,
+    type_coerce,
+    union_all,
+    update,
+)
 from sqlalchemy import select as select_columns  # SQLModel's select is typed for at most four columns
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -25,6 +49,7 @@ from schema import (
     Crux,
     CruxClaim,
     CruxMark,
+    CruxStance,
     CruxStatus,
     Debate,
     DebateFormat,
@@ -35,6 +60,10 @@ from schema import (
 )
 
 QUOTE_MAX = 300
+SUMMARY_CRUXES = 10
+"""How many unresolved cruxes a posted summary shows of each debate: the widest disagreements."""
+SUMMARY_RESOLVED = 5
+"""How many resolved cruxes a posted summary of a debate shows: the most recently resolved."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,71 +152,91 @@ class DebateSummary:
     number: int
     topic: str
     unresolved: tuple[CruxSummary, ...]
+    """The unresolved cruxes shown, widest disagreement first (at most the limit given to :func:`summarize`)."""
     resolved: tuple[CruxSummary, ...]
+    """The resolved cruxes shown, most recently resolved first."""
+    unresolved_total: int
+    resolved_total: int
     counts: dict[ClaimKind, int] = field(default_factory=dict)
     participants: int = 0
     closed: bool = False
     changes: Changes | None = None
     """Since the last posted summary; ``None`` when none was posted yet."""
 
+    @property
+    def more_unresolved(self) -> int:
+        """Unresolved cruxes not shown (narrower disagreements than those shown)."""
+        return self.unresolved_total - len(self.unresolved)
 
-async def summarize(session: AsyncSession, debate: Debate) -> DebateSummary:
-    """The debate's cruxes, unresolved ones ordered by disagreement (widest spread first)."""
-    return (await summarize_debates(session, [debate]))[0]
-
-
-async def summarize_debates(session: AsyncSession, debates: Sequence[Debate]) -> list[DebateSummary]:
-    """:func:`summarize` for several debates at once, in a fixed number of queries however many debates and records."""
-    ids = [id_of(debate) for debate in debates]
-    statement = select(Crux).where(col(Crux.debate_id).in_(ids)).order_by(col(Crux.debate_id), col(Crux.number))
-    cruxes = list((await session.execute(statement)).scalars())
-    sides = await _sides_by_user(session, ids)
-    marked = {id_of(debate) for debate in debates if debate.format is DebateFormat.DOUBLE_CRUX}
-    stances = await _stances(session, ids, sides, marked, await _marks(session, marked))
-    links = await _linked_claims(session, ids)
-    counts = await _claim_counts(session, ids)
-    changes = await _changes(session, ids)
-    by_debate: dict[int, list[tuple[Crux, CruxSummary]]] = defaultdict(list)
-    for crux in cruxes:
-        summary = CruxSummary(
-            number=crux.number,
-            question=crux.question,
-            resolution=crux.resolution,
-            stances=tuple(stances.get(id_of(crux), ())),
-            claims=tuple(links.get(id_of(crux), ())),
-        )
-        by_debate[crux.debate_id].append((crux, summary))
-    return [
-        _debate_summary(
-            debate,
-            by_debate[id_of(debate)],
-            counts[id_of(debate)],
-            len(sides[id_of(debate)]),
-            changes[id_of(debate)] if debate.summarized_at else None,
-        )
-        for debate in debates
-    ]
+    @property
+    def more_resolved(self) -> int:
+        """Resolved cruxes not shown (resolved earlier than those shown)."""
+        return self.resolved_total - len(self.resolved)
 
 
-def _debate_summary(
+async def summarize(
+    session: AsyncSession,
     debate: Debate,
-    cruxes: list[tuple[Crux, CruxSummary]],
-    counts: dict[ClaimKind, int],
-    participants: int,
-    changes: Changes | None,
+    cruxes: int | None = SUMMARY_CRUXES,
+    resolved: int | None = SUMMARY_RESOLVED,
 ) -> DebateSummary:
+    """The debate's widest disagreements: at most ``cruxes`` unresolved cruxes, widest spread first, and the
+    ``resolved`` most recently resolved (``None``: all of them), with the counts of everything."""
+    return (await summarize_debates(session, [debate], cruxes, resolved))[0]
+
+
+async def summarize_debates(
+    session: AsyncSession,
+    debates: Sequence[Debate],
+    cruxes: int | None = SUMMARY_CRUXES,
+    resolved: int | None = SUMMARY_RESOLVED,
+) -> list[DebateSummary]:
+    """:func:`summarize` for several debates at once (the limits apply to each), in a fixed number of queries however
+    many debates and records; the queries read the cruxes shown, their stances and linked claims, and counts."""
+    ids = [id_of(debate) for debate in debates]
+    if not ids:
+        return []
+    marked = {id_of(debate) for debate in debates if debate.format is DebateFormat.DOUBLE_CRUX}
+    page = _page(len(ids) > 1, cruxes, resolved)
+    shown = (await session.execute(page, {"debates": ids if len(ids) > 1 else ids[0]})).all()
+    crux_ids = [row.id for row in shown]
+    stances = await _stances(session, crux_ids, marked)
+    links = await _linked_claims(session, crux_ids)
+    totals = await _totals(session, ids)
+    by_debate: dict[int, list[tuple[Any, CruxSummary]]] = defaultdict(list)
+    for row in shown:
+        summary = CruxSummary(
+            number=row.number,
+            question=row.question,
+            resolution=row.resolution,
+            stances=tuple(stances.get(row.id, ())),
+            claims=tuple(links.get(row.id, ())),
+        )
+        by_debate[row.debate_id].append((row, summary))
+    return [_debate_summary(debate, by_debate[id_of(debate)], totals[id_of(debate)]) for debate in debates]
+
+
+def _debate_summary(debate: Debate, cruxes: list[tuple[Any, CruxSummary]], totals: _Totals) -> DebateSummary:
     unresolved = sorted(
-        (summary for crux, summary in cruxes if crux.status is CruxStatus.OPEN), key=lambda s: (-s.spread, s.number)
+        ((row, summary) for row, summary in cruxes if row.status is CruxStatus.OPEN),
+        key=lambda pair: (-pair[0].spread, pair[0].number),
+    )
+    resolved = sorted(
+        ((row, summary) for row, summary in cruxes if row.status is CruxStatus.RESOLVED),
+        key=lambda pair: (pair[0].resolved_at or _EPOCH, pair[0].number),
+        reverse=True,
     )
     return DebateSummary(
         number=debate.number,
         topic=debate.topic,
-        unresolved=tuple(unresolved),
-        resolved=tuple(summary for crux, summary in cruxes if crux.status is CruxStatus.RESOLVED),
-        counts=counts,
-        participants=participants,
+        unresolved=tuple(summary for _, summary in unresolved),
+        resolved=tuple(summary for _, summary in resolved),
+        unresolved_total=totals.cruxes.get(CruxStatus.OPEN.value, 0),
+        resolved_total=totals.cruxes.get(CruxStatus.RESOLVED.value, 0),
+        counts={kind: totals.claims.get(kind.value, 0) for kind in ClaimKind},
+        participants=totals.participants,
         closed=debate.status is DebateStatus.CLOSED,
-        changes=changes,
+        changes=totals.changes() if debate.summarized_at else None,
     )
 
 
@@ -200,13 +249,14 @@ class AgendaSummary:
 
 
 async def summarize_agenda(session: AsyncSession, guild_id: int, agenda_id: int) -> AgendaSummary:
-    """The unresolved cruxes of every debate of the agenda (open or closed), grouped by debate."""
+    """The unresolved cruxes of every debate of the agenda (open or closed), grouped by debate: in each, the
+    ``SUMMARY_CRUXES`` widest disagreements."""
     agenda = await agenda_in_guild(session, guild_id, agenda_id)
     statement = (
         select(Debate).where(Debate.guild_id == guild_id, Debate.agenda_id == agenda_id).order_by(col(Debate.number))
     )
     debates = list((await session.execute(statement)).scalars())
-    return AgendaSummary(name=agenda.name, debates=tuple(await summarize_debates(session, debates)))
+    return AgendaSummary(name=agenda.name, debates=tuple(await summarize_debates(session, debates, resolved=0)))
 
 
 async def agenda_activity_since(session: AsyncSession, guild_id: int, agenda_id: int, since: datetime) -> bool:
@@ -224,111 +274,157 @@ async def agenda_activity_since(session: AsyncSession, guild_id: int, agenda_id:
     return bool((await session.execute(statement)).scalar())
 
 
-async def _sides_by_user(session: AsyncSession, debate_ids: list[int]) -> dict[int, dict[int, str]]:
-    """For each debate, each participant's side name, in the order of the debate's sides."""
-    statement = (
-        select(Participant.debate_id, Participant.user_id, Side.name)
-        .join(Side, col(Side.id) == col(Participant.side_id))
-        .where(col(Participant.debate_id).in_(debate_ids))
-        .order_by(col(Side.position), col(Participant.id))
-    )
-    sides: dict[int, dict[int, str]] = defaultdict(dict)
-    for debate_id, user_id, name in (await session.execute(statement)).all():
-        sides[debate_id][user_id] = name
-    return sides
+# Queries: built once (building a statement costs more than SQLite running it), plain columns (no ORM objects).
+
+_CRUX: Table = Crux.__table__  # type: ignore[attr-defined]
+_CLAIM: Table = Claim.__table__  # type: ignore[attr-defined]
+_DEBATE: Table = Debate.__table__  # type: ignore[attr-defined]
+_STANCE: Table = CruxStance.__table__  # type: ignore[attr-defined]
+_EPOCH = datetime.min.replace(tzinfo=UTC)
+_NO_SIDE = 1 << 30  # participants without a side come after every side
+_CRUX_COLUMNS = (
+    _CRUX.c.id,
+    _CRUX.c.debate_id,
+    _CRUX.c.number,
+    _CRUX.c.question,
+    _CRUX.c.resolution,
+    _CRUX.c.status,
+    _CRUX.c.spread,
+    _CRUX.c.resolved_at,
+)
 
 
-async def _marks(session: AsyncSession, debate_ids: set[int]) -> dict[tuple[int, int], bool]:
-    """Whether each (crux, participant) of these double-crux debates was marked as changing their mind (one
-    query, none without such debates)."""
-    if not debate_ids:
-        return {}
-    statement = (
-        select(CruxMark.crux_id, CruxMark.user_id, CruxMark.changes_mind)
-        .join(Crux, col(Crux.id) == col(CruxMark.crux_id))
-        .where(col(Crux.debate_id).in_(debate_ids))
-    )
-    return {(crux_id, user_id): mark for crux_id, user_id, mark in (await session.execute(statement)).all()}
+_OPEN_ORDER = (_CRUX.c.spread.desc(), _CRUX.c.number)
+_RESOLVED_ORDER = (_CRUX.c.resolved_at.desc(), _CRUX.c.number.desc())
 
 
-async def _stances(
-    session: AsyncSession,
-    debate_ids: list[int],
-    sides: dict[int, dict[int, str]],
-    marked: set[int],
-    marks: dict[tuple[int, int], bool],
-) -> dict[int, list[Stance]]:
-    statement = (
-        select_columns(
-            col(Crux.debate_id), col(Credence.crux_id), col(Credence.user_id), col(Credence.value), col(Credence.reason)
-        )
-        .join(Crux, col(Crux.id) == col(Credence.crux_id))
-        .where(col(Crux.debate_id).in_(debate_ids))
-        .order_by(col(Credence.id))
-    )
-    history: dict[tuple[int, int, int], list[tuple[int, str | None]]] = defaultdict(list)
-    for debate_id, crux_id, user_id, value, reason in (await session.execute(statement)).all():
-        history[(debate_id, crux_id, user_id)].append((value, reason))
-    stances: dict[int, list[Stance]] = defaultdict(list)
-    debate_of: dict[int, int] = {}
-    for (debate_id, crux_id, user_id), values in history.items():
-        debate_of[crux_id] = debate_id
-        stances[crux_id].append(
-            Stance(
-                user_id=user_id,
-                side=sides[debate_id].get(user_id),
-                first=values[0][0],
-                latest=values[-1][0],
-                reason=values[-1][1],
-                updates=len(values),
-                changes_mind=marks.get((crux_id, user_id), False) if debate_id in marked else None,
+@lru_cache(maxsize=32)
+def _page(several: bool, cruxes: int | None, resolved: int | None) -> Select[Any]:
+    """The cruxes shown of the debates bound as ``debates``: in each, the ``cruxes`` open ones of widest spread and
+    the ``resolved`` most recently resolved (``None``: all, ``0``: none), in one statement.
+
+    For one debate (``several`` false: a summary) each part is a ``LIMIT`` on an index of ``crux`` that reads only the
+    rows shown. For several (an agenda) each part numbers each debate's cruxes in that order with a window function
+    over the same index (its entries, not the rows: the rows read are those shown) and keeps the first ones.
+    """
+    parts = []
+    for status, limit, order in (
+        (CruxStatus.OPEN, cruxes, _OPEN_ORDER),
+        (CruxStatus.RESOLVED, resolved, _RESOLVED_ORDER),
+    ):
+        if limit == 0:
+            continue
+        if not several:
+            part = (
+                select_columns(*_CRUX_COLUMNS)
+                .where(_CRUX.c.debate_id == bindparam("debates"), _CRUX.c.status == status)
+                .order_by(*order)
+                .limit(limit)
             )
+            parts.append(select_columns(*part.subquery().c))
+            continue
+        ranked = (
+            select_columns(_CRUX.c.id, func.row_number().over(partition_by=_CRUX.c.debate_id, order_by=order))
+            .where(_CRUX.c.debate_id.in_(bindparam("debates", expanding=True)), _CRUX.c.status == status)
+            .subquery()
         )
-    for crux_id, crux_stances in stances.items():
-        order = {name: i for i, name in enumerate(dict.fromkeys(sides[debate_of[crux_id]].values()))}
-        crux_stances.sort(key=lambda s: (order.get(s.side or "", len(order)), -s.latest, s.user_id))
-    return stances
+        rank = ranked.c[1]
+        parts.append(
+            select_columns(*_CRUX_COLUMNS)
+            .join(ranked, ranked.c.id == _CRUX.c.id)
+            .where(rank <= limit if limit is not None else true())
+        )
+    if not parts:
+        return select_columns(*_CRUX_COLUMNS).where(false())
+    return parts[0] if len(parts) == 1 else union_all(*parts).subquery().select()  # type: ignore[return-value]
 
 
-async def _linked_claims(session: AsyncSession, debate_ids: list[int]) -> dict[int, list[LinkedClaim]]:
-    rebuttal = aliased(Claim)
-    answer = aliased(Claim)
-    standing_rebuttal = (rebuttal.kind == ClaimKind.REBUTTAL) & (rebuttal.status == ClaimStatus.STANDING)
-    answered = (
-        select(func.count())
-        .where(
-            answer.parent_id == rebuttal.id,
-            answer.kind == ClaimKind.REBUTTAL,
-            answer.status == ClaimStatus.STANDING,
+_SIDE = aliased(Side)
+_STANCES = (
+    select_columns(
+        _STANCE.c.crux_id,
+        _STANCE.c.user_id,
+        _STANCE.c.first_value,
+        _STANCE.c.latest_value,
+        _STANCE.c.latest_reason,
+        _STANCE.c.updates,
+        _CRUX.c.debate_id,
+        col(_SIDE.name),
+        col(_SIDE.position),
+        col(CruxMark.changes_mind),
+    )
+    .join(_CRUX, _CRUX.c.id == _STANCE.c.crux_id)
+    .outerjoin(
+        Participant,
+        (col(Participant.debate_id) == _CRUX.c.debate_id) & (col(Participant.user_id) == _STANCE.c.user_id),
+    )
+    .outerjoin(_SIDE, col(_SIDE.id) == col(Participant.side_id))
+    .outerjoin(CruxMark, (col(CruxMark.crux_id) == _STANCE.c.crux_id) & (col(CruxMark.user_id) == _STANCE.c.user_id))
+    .where(_STANCE.c.crux_id.in_(bindparam("cruxes", expanding=True)))
+)
+
+
+async def _stances(session: AsyncSession, crux_ids: list[int], marked: set[int]) -> dict[int, list[Stance]]:
+    """Each shown crux's stances (from ``crux_stance``), ordered by side, then highest credence first."""
+    stances: dict[int, list[tuple[tuple[int, int, int], Stance]]] = defaultdict(list)
+    rows = (await session.execute(_STANCES, {"cruxes": crux_ids})).all()
+    for crux_id, user_id, first, latest, reason, updates, debate_id, side, position, changes_mind in rows:
+        stance = Stance(
+            user_id=user_id,
+            side=side,
+            first=first,
+            latest=latest,
+            reason=reason,
+            updates=updates,
+            changes_mind=bool(changes_mind) if debate_id in marked else None,
         )
-        .correlate(rebuttal)
+        order = (position if position is not None else _NO_SIDE, -latest, user_id)
+        stances[crux_id].append((order, stance))
+    return {crux_id: [stance for _, stance in sorted(found)] for crux_id, found in stances.items()}
+
+
+def _linked_claims_statement() -> Select[Any]:
+    claim, rebuttal, answer = _CLAIM.alias("claim"), _CLAIM.alias("rebuttal"), _CLAIM.alias("answer")
+
+    def standing_rebuttal_of(reply: Any, parent: Any) -> Any:
+        return and_(
+            reply.c.parent_id == parent.c.id,
+            reply.c.kind == ClaimKind.REBUTTAL,
+            reply.c.status == ClaimStatus.STANDING,
+        )
+
+    rebuttals = select_columns(func.count()).where(standing_rebuttal_of(rebuttal, claim)).scalar_subquery()
+    unanswered = (
+        select_columns(func.count())
+        .where(standing_rebuttal_of(rebuttal, claim), ~exists().where(standing_rebuttal_of(answer, rebuttal)))
         .scalar_subquery()
     )
-    rebuttal_counts = (
-        select(
-            col(rebuttal.parent_id).label("claim_id"),
-            func.count().label("rebuttals"),
-            func.sum(case((answered == 0, 1), else_=0)).label("unanswered"),
+    link = CruxClaim.__table__  # type: ignore[attr-defined]
+    return (
+        select_columns(
+            link.c.crux_id, claim.c.number, claim.c.kind, claim.c.text, claim.c.status, rebuttals, unanswered
         )
-        .where(standing_rebuttal, col(rebuttal.debate_id).in_(debate_ids))
-        .group_by(col(rebuttal.parent_id))
-        .subquery()
+        .join(claim, claim.c.id == link.c.claim_id)
+        .where(link.c.crux_id.in_(bindparam("cruxes", expanding=True)))
+        .order_by(link.c.crux_id, claim.c.number)
     )
-    statement = (
-        select(CruxClaim.crux_id, Claim, rebuttal_counts.c.rebuttals, rebuttal_counts.c.unanswered)
-        .join(Claim, col(Claim.id) == col(CruxClaim.claim_id))
-        .outerjoin(rebuttal_counts, rebuttal_counts.c.claim_id == Claim.id)
-        .where(col(Claim.debate_id).in_(debate_ids))
-        .order_by(col(CruxClaim.crux_id), col(Claim.number))
-    )
+
+
+_LINKED_CLAIMS = _linked_claims_statement()
+"""The claims linked to the shown cruxes, each with its standing rebuttals counted (through ``parent_id``'s index:
+only those claims' rebuttals are read) and those of them no standing rebuttal answers."""
+
+
+async def _linked_claims(session: AsyncSession, crux_ids: list[int]) -> dict[int, list[LinkedClaim]]:
     links: dict[int, list[LinkedClaim]] = defaultdict(list)
-    for crux_id, claim, rebuttals, unanswered in (await session.execute(statement)).all():
+    rows = (await session.execute(_LINKED_CLAIMS, {"cruxes": crux_ids})).all()
+    for crux_id, number, kind, text, status, rebuttals, unanswered in rows:
         links[crux_id].append(
             LinkedClaim(
-                number=claim.number,
-                kind=claim.kind,
-                text=claim.text,
-                withdrawn=claim.status is ClaimStatus.WITHDRAWN,
+                number=number,
+                kind=kind,
+                text=text,
+                withdrawn=status is ClaimStatus.WITHDRAWN,
                 rebuttals=rebuttals or 0,
                 unanswered_rebuttals=unanswered or 0,
             )
@@ -336,64 +432,98 @@ async def _linked_claims(session: AsyncSession, debate_ids: list[int]) -> dict[i
     return links
 
 
-async def _changes(session: AsyncSession, debate_ids: list[int]) -> dict[int, Changes]:
-    """For each debate, what happened after its ``summarized_at`` (three grouped queries)."""
-    since = col(Debate.summarized_at)
-    claims = (
-        select(Claim.debate_id, Claim.kind, func.count())
-        .join(Debate, col(Debate.id) == col(Claim.debate_id))
-        .where(col(Claim.debate_id).in_(debate_ids), col(Claim.created_at) > since)
-        .group_by(col(Claim.debate_id), col(Claim.kind))
-    )
-    cruxes = (
-        select(
-            Crux.debate_id,
-            func.sum(case((col(Crux.created_at) > since, 1), else_=0)),
-            func.sum(case((col(Crux.resolved_at) > since, 1), else_=0)),
+@dataclass(slots=True)
+class _Totals:
+    """A debate's counts: claims by kind and cruxes by status (each with how many since the last summary),
+    participants, credences since the last summary."""
+
+    claims: dict[str, int] = field(default_factory=dict)
+    new_claims: dict[str, int] = field(default_factory=dict)
+    cruxes: dict[str, int] = field(default_factory=dict)
+    new_cruxes: int = 0
+    resolved_since: int = 0
+    credences_since: int = 0
+    participants: int = 0
+
+    def changes(self) -> Changes:
+        return Changes(
+            claims={kind: self.new_claims.get(kind.value, 0) for kind in ClaimKind},
+            cruxes=self.new_cruxes,
+            resolved=self.resolved_since,
+            credences=self.credences_since,
         )
-        .join(Debate, col(Debate.id) == col(Crux.debate_id))
-        .where(col(Crux.debate_id).in_(debate_ids))
-        .group_by(col(Crux.debate_id))
-    )
-    credences = (
-        select(Crux.debate_id, func.count())
-        .select_from(Credence)
-        .join(Crux, col(Crux.id) == col(Credence.crux_id))
-        .join(Debate, col(Debate.id) == col(Crux.debate_id))
-        .where(col(Crux.debate_id).in_(debate_ids), col(Credence.created_at) > since)
-        .group_by(col(Crux.debate_id))
-    )
-    found: dict[int, dict[ClaimKind, int]] = defaultdict(lambda: dict.fromkeys(ClaimKind, 0))
-    for debate_id, kind, n in (await session.execute(claims)).all():
-        found[debate_id][ClaimKind(kind)] = n
-    new_cruxes = {debate_id: (new or 0, done or 0) for debate_id, new, done in (await session.execute(cruxes)).all()}
-    new_credences: dict[int, int] = {debate_id: n for debate_id, n in (await session.execute(credences)).all()}
-    return {
-        debate_id: Changes(
-            claims=found[debate_id],
-            cruxes=new_cruxes.get(debate_id, (0, 0))[0],
-            resolved=new_cruxes.get(debate_id, (0, 0))[1],
-            credences=new_credences.get(debate_id, 0),
+
+
+def _totals_statement() -> Select[Any]:
+    debates: Any = bindparam("debates", expanding=True)
+    since = _DEBATE.c.summarized_at
+
+    def after(moment: Any) -> Any:
+        return func.coalesce(func.sum(case((moment > since, 1), else_=0)), 0)
+
+    def key(column: Any) -> Any:
+        return type_coerce(column, String)
+
+    zero = literal(0)
+    credence = Credence.__table__  # type: ignore[attr-defined]
+    participant = Participant.__table__  # type: ignore[attr-defined]
+    counts = [
+        select_columns(
+            _CLAIM.c.debate_id, literal("claims"), key(_CLAIM.c.kind), func.count(), after(_CLAIM.c.created_at), zero
         )
-        for debate_id in debate_ids
-    }
+        .join(_DEBATE, _DEBATE.c.id == _CLAIM.c.debate_id)
+        .where(_CLAIM.c.debate_id.in_(debates))
+        .group_by(_CLAIM.c.debate_id, _CLAIM.c.kind),
+        select_columns(
+            _CRUX.c.debate_id,
+            literal("cruxes"),
+            key(_CRUX.c.status),
+            func.count(),
+            after(_CRUX.c.created_at),
+            after(_CRUX.c.resolved_at),
+        )
+        .join(_DEBATE, _DEBATE.c.id == _CRUX.c.debate_id)
+        .where(_CRUX.c.debate_id.in_(debates))
+        .group_by(_CRUX.c.debate_id, _CRUX.c.status),
+        select_columns(participant.c.debate_id, literal("participants"), literal(""), func.count(), zero, zero)
+        .where(participant.c.debate_id.in_(debates))
+        .group_by(participant.c.debate_id),
+        # Only for debates summarized before (the condition on the debate alone skips the others' credences).
+        select_columns(_CRUX.c.debate_id, literal("credences"), literal(""), func.count(), zero, zero)
+        .select_from(_DEBATE)
+        .join(_CRUX, _CRUX.c.debate_id == _DEBATE.c.id)
+        .join(credence, credence.c.crux_id == _CRUX.c.id)
+        .where(_DEBATE.c.id.in_(debates), since.is_not(None), credence.c.created_at > since)
+        .group_by(_CRUX.c.debate_id),
+    ]
+    return union_all(*counts)  # type: ignore[return-value]
+
+
+_TOTALS = _totals_statement()
+
+
+async def _totals(session: AsyncSession, debate_ids: list[int]) -> dict[int, _Totals]:
+    """Every count the summaries need, for each debate, in one statement."""
+    totals = {debate_id: _Totals() for debate_id in debate_ids}
+    for debate_id, what, key, n, new, resolved in (await session.execute(_TOTALS, {"debates": debate_ids})).all():
+        found = totals[debate_id]
+        if what == "claims":
+            found.claims[key] = n
+            found.new_claims[key] = new
+        elif what == "cruxes":
+            found.cruxes[key] = n
+            found.new_cruxes += new
+            found.resolved_since += resolved
+        elif what == "participants":
+            found.participants = n
+        else:
+            found.credences_since = n
+    return totals
 
 
 async def mark_summarized(session: AsyncSession, debate: Debate, when: datetime) -> None:
     """Remember that a summary of the debate was posted at ``when``: the next one says what changed since."""
     await session.execute(update(Debate).where(col(Debate.id) == debate.id).values(summarized_at=when))
-
-
-async def _claim_counts(session: AsyncSession, debate_ids: list[int]) -> dict[int, dict[ClaimKind, int]]:
-    statement = (
-        select(Claim.debate_id, Claim.kind, func.count())
-        .where(col(Claim.debate_id).in_(debate_ids))
-        .group_by(col(Claim.debate_id), col(Claim.kind))
-    )
-    counts: dict[int, dict[ClaimKind, int]] = defaultdict(lambda: dict.fromkeys(ClaimKind, 0))
-    for debate_id, kind, n in (await session.execute(statement)).all():
-        counts[debate_id][ClaimKind(kind)] = n
-    return counts
 
 
 # Rendering ---------------------------------------------------------------------------------------------------
@@ -430,23 +560,56 @@ def _quote(value: str, limit: int | None) -> str:
     return escape_markdown(one_line(value, limit) if limit else " ".join(value.split()))
 
 
+EXPORT_HINT = "`/debate export format:markdown`"
+
+
 def render_summary(summary: DebateSummary, user: UserLabel, quote_limit: int | None = QUOTE_MAX) -> list[str]:
-    """The whole summary as Markdown blocks, in reading order; callers pack them into messages."""
+    """The summary as Markdown blocks, in reading order; callers pack them into messages.
+
+    It shows the cruxes ``summary`` holds and says how many more there are and where to read them; when it leaves
+    anything out (cruxes, or the end of a long text) it ends by pointing to the export, which has the whole record.
+    """
     blocks = [_heading(summary)]
-    if summary.unresolved:
-        blocks.extend(render_crux(crux, user, quote_limit) for crux in summary.unresolved)
-    else:
+    blocks.extend(render_crux(crux, user, quote_limit) for crux in summary.unresolved)
+    if summary.more_unresolved:
+        more = plural(summary.more_unresolved, "more unresolved crux", "more unresolved cruxes")
+        blocks.append(f"…and {more}, narrower disagreements: `/crux list` lists them all.")
+    elif not summary.unresolved_total:
         blocks.append("No unresolved cruxes. Name one with /crux add: what would change your mind?")
-    if summary.resolved:
-        blocks.append(f"**Resolved ({len(summary.resolved)})**")
+    if summary.resolved_total:
+        latest = f" · the {len(summary.resolved)} most recent" if summary.more_resolved and summary.resolved else ""
+        blocks.append(f"**Resolved ({summary.resolved_total})**{latest}")
         blocks.extend(render_crux(crux, user, quote_limit) for crux in summary.resolved)
+        if summary.more_resolved:
+            more = plural(summary.more_resolved, "more resolved crux", "more resolved cruxes")
+            blocks.append(f"…and {more}, resolved earlier: `/crux list status:resolved` lists them all.")
+    shortened = _shortened((*summary.unresolved, *summary.resolved), quote_limit)
+    if summary.more_unresolved or summary.more_resolved or shortened:
+        blocks.append(f"The whole record, every text in full: {EXPORT_HINT}.")
     return blocks
 
 
+def _shortened(cruxes: Iterable[CruxSummary], quote_limit: int | None) -> bool:
+    """Whether :func:`render_crux` shortens any text of these cruxes."""
+
+    def longer(value: str | None, limit: int | None) -> bool:
+        return value is not None and limit is not None and len(" ".join(value.split())) > limit
+
+    short = min(quote_limit, 150) if quote_limit else None
+    return any(
+        longer(crux.question, quote_limit)
+        or longer(crux.resolution, quote_limit)
+        or any(stance.moved and longer(stance.reason, short) for stance in crux.stances)
+        or any(longer(claim.text, 150) for claim in crux.claims)
+        for crux in cruxes
+    )
+
+
 def render_agenda_summary(summary: AgendaSummary, user: UserLabel, quote_limit: int | None = QUOTE_MAX) -> list[str]:
-    """The agenda's unresolved cruxes as Markdown blocks, grouped by debate, widest disagreement first in each."""
-    open_cruxes = sum(len(debate.unresolved) for debate in summary.debates)
-    live = [debate for debate in summary.debates if debate.unresolved]
+    """The agenda's unresolved cruxes as Markdown blocks, grouped by debate, widest disagreement first in each (as
+    many of each debate as its summary holds, and how many more)."""
+    open_cruxes = sum(debate.unresolved_total for debate in summary.debates)
+    live = [debate for debate in summary.debates if debate.unresolved_total]
     blocks = [
         f"**Agenda: {_quote(summary.name, quote_limit)}**\n"
         f"{plural(open_cruxes, 'unresolved crux', 'unresolved cruxes')} in {plural(len(live), 'debate')} "
@@ -456,14 +619,19 @@ def render_agenda_summary(summary: AgendaSummary, user: UserLabel, quote_limit: 
         closed = " (closed)" if debate.closed else ""
         blocks.append(f"__**Debate #{debate.number}: {_quote(debate.topic, quote_limit)}**__{closed}")
         blocks.extend(render_crux(crux, user, quote_limit) for crux in debate.unresolved)
+        if debate.more_unresolved:
+            more = plural(debate.more_unresolved, "more unresolved crux", "more unresolved cruxes")
+            blocks.append(f"…and {more} in Debate #{debate.number}: `/crux list` in its thread lists them all.")
     if not live:
         blocks.append("No unresolved cruxes in this agenda's debates.")
+    elif _shortened((crux for debate in live for crux in debate.unresolved), quote_limit):
+        blocks.append(f"Every text in full: {EXPORT_HINT} in the debate's thread.")
     return blocks
 
 
 def _heading(summary: DebateSummary) -> str:
     cruxes = (
-        f"{plural(len(summary.unresolved), 'unresolved crux', 'unresolved cruxes')}, {len(summary.resolved)} resolved"
+        f"{plural(summary.unresolved_total, 'unresolved crux', 'unresolved cruxes')}, {summary.resolved_total} resolved"
     )
     records = ", ".join(plural(summary.counts.get(kind, 0), kind.value) for kind in ClaimKind)
     people = plural(summary.participants, "participant")

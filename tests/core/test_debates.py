@@ -80,12 +80,12 @@ async def test_claims_need_a_side_and_are_numbered_per_debate(db: Database) -> N
     debate = await _start(db)
     async with db.write() as session:
         with pytest.raises(InvalidInput, match="Join a side"):
-            await claims.add_claim(session, debate, core.Actor(GUILD, BOB), "Interp scales")
+            await session.run_sync(claims.add_claim, debate, core.Actor(GUILD, BOB), "Interp scales")
     await _joined(db, debate, BOB, "for")
     async with db.write() as session:
-        first = (await claims.add_claim(session, debate, core.Actor(GUILD, BOB), "  Interp scales  ")).claim
+        first = (await session.run_sync(claims.add_claim, debate, core.Actor(GUILD, BOB), "  Interp scales  ")).claim
         second = (
-            await claims.add_claim(session, debate, core.Actor(GUILD, BOB), "Steelman", side_name="against")
+            await session.run_sync(claims.add_claim, debate, core.Actor(GUILD, BOB), "Steelman", side_name="against")
         ).claim
     assert (first.number, first.text, second.number) == (1, "Interp scales", 2)
     assert second.side_id != first.side_id
@@ -97,10 +97,12 @@ async def test_rebuttal_of_a_claim_from_another_debate_is_not_found(db: Database
     await _joined(db, other, BOB, "for")
     await _joined(db, debate, BOB, "for")
     async with db.write() as session:
-        foreign = (await claims.add_claim(session, other, core.Actor(OTHER_GUILD, BOB), "elsewhere")).claim
+        foreign = (await session.run_sync(claims.add_claim, other, core.Actor(OTHER_GUILD, BOB), "elsewhere")).claim
     async with db.write() as session:
         with pytest.raises(NotFound, match="No such claim in this debate"):
-            await claims.add_reply(session, debate, core.Actor(GUILD, BOB), foreign.id or 0, "no", ClaimKind.REBUTTAL)
+            await session.run_sync(
+                claims.add_reply, debate, core.Actor(GUILD, BOB), foreign.id or 0, "no", ClaimKind.REBUTTAL
+            )
 
 
 async def test_credences_are_append_only_and_range_checked(db: Database) -> None:
@@ -144,8 +146,8 @@ async def test_a_failed_write_leaves_nothing_behind(db: Database) -> None:
     await _joined(db, debate, BOB, "for")
     with pytest.raises(NotFound):
         async with db.write() as session:
-            await claims.add_claim(session, debate, core.Actor(GUILD, BOB), "kept?")
-            await claims.add_reply(session, debate, core.Actor(GUILD, BOB), 999, "x", ClaimKind.REBUTTAL)
+            await session.run_sync(claims.add_claim, debate, core.Actor(GUILD, BOB), "kept?")
+            await session.run_sync(claims.add_reply, debate, core.Actor(GUILD, BOB), 999, "x", ClaimKind.REBUTTAL)
     async with db.read() as session:
         assert (await session.execute(select(func.count()).select_from(Claim))).scalar_one() == 0
         assert (await session.get(Debate, debate.id)).claim_seq == 0  # type: ignore[union-attr]
@@ -155,9 +157,9 @@ async def test_debate_lookup_is_scoped_to_the_guild(db: Database) -> None:
     await _start(db, thread_id=100)
     async with db.read() as session:
         with pytest.raises(WrongPlace, match="not a debate thread"):
-            await core.debate_in_thread(session, OTHER_GUILD, 100)
+            await session.run_sync(core.debate_in_thread, OTHER_GUILD, 100)
         with pytest.raises(WrongPlace, match="servers"):
-            await core.debate_in_thread(session, None, 100)
+            await session.run_sync(core.debate_in_thread, None, 100)
 
 
 async def test_autocomplete_offers_only_this_debates_records(db: Database) -> None:
@@ -166,7 +168,7 @@ async def test_autocomplete_offers_only_this_debates_records(db: Database) -> No
     for d in (debate, other):
         await _joined(db, d, BOB, "for")
         async with db.write() as session:
-            await claims.add_claim(session, d, core.Actor(GUILD, BOB), f"claim in {d.number} " + "x" * 200)
+            await session.run_sync(claims.add_claim, d, core.Actor(GUILD, BOB), f"claim in {d.number} " + "x" * 200)
     async with db.read() as session:
         choices = await choose.claim_choices(session, debate, "")
         by_number = await choose.claim_choices(session, debate, "#1")

@@ -54,11 +54,15 @@ async def _argued(db: Database) -> Debate:
     debate = await _debate(db)
     alice, bob, carol = (core.Actor(GUILD, u) for u in (ALICE, BOB, CAROL))
     async with db.write() as session:
-        one = (await claims.add_claim(session, debate, alice, "Interp tools will generalise")).claim
-        two = (await claims.add_reply(session, debate, bob, one.id or 0, "They never have", ClaimKind.REBUTTAL)).claim
-        await claims.add_reply(session, debate, alice, two.id or 0, "Some did, in 2024", ClaimKind.REBUTTAL)
-        await claims.add_reply(session, debate, carol, one.id or 0, "Probing works on big models", ClaimKind.SUPPORT)
-        await claims.add_claim(session, debate, bob, "Governance is cheaper")
+        one = (await session.run_sync(claims.add_claim, debate, alice, "Interp tools will generalise")).claim
+        two = (
+            await session.run_sync(claims.add_reply, debate, bob, one.id or 0, "They never have", ClaimKind.REBUTTAL)
+        ).claim
+        await session.run_sync(claims.add_reply, debate, alice, two.id or 0, "Some did, in 2024", ClaimKind.REBUTTAL)
+        await session.run_sync(
+            claims.add_reply, debate, carol, one.id or 0, "Probing works on big models", ClaimKind.SUPPORT
+        )
+        await session.run_sync(claims.add_claim, debate, bob, "Governance is cheaper")
         crux, _ = await cruxes.add_crux(session, debate, alice, "Do circuits transfer?", one.id)
         await cruxes.record_credence(session, debate, alice, crux.id or 0, 40)
         await cruxes.record_credence(session, debate, bob, crux.id or 0, 80, "priors")
@@ -173,8 +177,10 @@ async def test_markdown_escapes_what_users_wrote(db: Database) -> None:
     alice = core.Actor(GUILD, ALICE)
     async with db.write() as session:
         text = "**bold** and <@12> and [link](http://x) and `code`\n# not a heading\n- not an item\n> not a quote"
-        claim = (await claims.add_claim(session, debate, alice, text)).claim
-        await claims.add_reply(session, debate, alice, claim.id or 0, "~~struck~~ | pipe _it_", ClaimKind.SUPPORT)
+        claim = (await session.run_sync(claims.add_claim, debate, alice, text)).claim
+        await session.run_sync(
+            claims.add_reply, debate, alice, claim.id or 0, "~~struck~~ | pipe _it_", ClaimKind.SUPPORT
+        )
         crux, _ = await cruxes.add_crux(session, debate, alice, "<@&1> @everyone *why*?\n## sub")
         await cruxes.record_credence(session, debate, alice, crux.id or 0, 50, "*because*")
     document = to_markdown(await _export(db, debate), lambda uid: f"user{uid}")
@@ -204,8 +210,8 @@ async def test_build_export_uses_the_same_number_of_queries_at_any_size(db: Data
     alice, bob = core.Actor(GUILD, ALICE), core.Actor(GUILD, BOB)
     for i in range(30):
         async with db.write() as session:
-            claim = (await claims.add_claim(session, large, alice, f"claim {i}")).claim
-            await claims.add_reply(session, large, bob, claim.id or 0, f"no {i}", ClaimKind.REBUTTAL)
+            claim = (await session.run_sync(claims.add_claim, large, alice, f"claim {i}")).claim
+            await session.run_sync(claims.add_reply, large, bob, claim.id or 0, f"no {i}", ClaimKind.REBUTTAL)
             crux, _ = await cruxes.add_crux(session, large, alice, f"question {i}?", claim.id)
             await cruxes.record_credence(session, large, alice, crux.id or 0, i)
             await cruxes.record_credence(session, large, bob, crux.id or 0, 80)
@@ -252,14 +258,14 @@ async def _tricky(db: Database) -> Debate:
     debate = await _debate(db, topic=TRICKY_TOPIC, sides="for (pro), #against)")
     alice, bob = core.Actor(GUILD, ALICE), core.Actor(GUILD, BOB)
     async with db.write() as session:
-        first = (await claims.add_claim(session, debate, alice, TRICKY_CLAIMS[0])).claim
+        first = (await session.run_sync(claims.add_claim, debate, alice, TRICKY_CLAIMS[0])).claim
         second = (
-            await claims.add_reply(session, debate, bob, first.id or 0, TRICKY_CLAIMS[1], ClaimKind.REBUTTAL)
+            await session.run_sync(claims.add_reply, debate, bob, first.id or 0, TRICKY_CLAIMS[1], ClaimKind.REBUTTAL)
         ).claim
-        await claims.add_reply(session, debate, alice, second.id or 0, TRICKY_CLAIMS[2], ClaimKind.SUPPORT)
-        await claims.add_reply(session, debate, alice, first.id or 0, TRICKY_CLAIMS[3], ClaimKind.SUPPORT)
-        await claims.add_claim(session, debate, bob, TRICKY_CLAIMS[4])
-        await claims.add_claim(session, debate, bob, TRICKY_CLAIMS[5])
+        await session.run_sync(claims.add_reply, debate, alice, second.id or 0, TRICKY_CLAIMS[2], ClaimKind.SUPPORT)
+        await session.run_sync(claims.add_reply, debate, alice, first.id or 0, TRICKY_CLAIMS[3], ClaimKind.SUPPORT)
+        await session.run_sync(claims.add_claim, debate, bob, TRICKY_CLAIMS[4])
+        await session.run_sync(claims.add_claim, debate, bob, TRICKY_CLAIMS[5])
         crux, _ = await cruxes.add_crux(session, debate, alice, "Will [x] happen? // maybe /* or */ <@12>", first.id)
         await cruxes.record_credence(session, debate, alice, crux.id or 0, 40)
         await cruxes.record_credence(session, debate, alice, crux.id or 0, 15)

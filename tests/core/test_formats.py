@@ -54,10 +54,10 @@ async def test_rounds_allow_each_kind_of_record_in_its_phase(db: Database) -> No
     debate = await _debate(db, DebateFormat.ROUNDS)
     alice, bob = core.Actor(GUILD, ALICE), core.Actor(GUILD, BOB)
     async with db.write() as session:
-        claim = (await claims.add_claim(session, debate, alice, "Interp scales")).claim
+        claim = (await session.run_sync(claims.add_claim, debate, alice, "Interp scales")).claim
     async with db.write() as session:
         with pytest.raises(WrongPlace) as refused:
-            await claims.add_reply(session, debate, bob, claim.id or 0, "No", ClaimKind.REBUTTAL)
+            await session.run_sync(claims.add_reply, debate, bob, claim.id or 0, "No", ClaimKind.REBUTTAL)
     assert str(refused.value) == (
         "Debate #1 is in its **opening** phase (1 of 4), which allows claims (/claim). Rebuttals come in the "
         "rebuttal phase, when a moderator moves on with /debate next."
@@ -68,9 +68,9 @@ async def test_rounds_allow_each_kind_of_record_in_its_phase(db: Database) -> No
     change = await _next(db, debate)
     assert (change.ended.name, change.started and change.started.name) == ("opening", "rebuttal")
     async with db.write() as session:
-        await claims.add_reply(session, debate, bob, claim.id or 0, "No", ClaimKind.REBUTTAL)
+        await session.run_sync(claims.add_reply, debate, bob, claim.id or 0, "No", ClaimKind.REBUTTAL)
         with pytest.raises(WrongPlace, match=r"allows rebuttals \(/rebut\) and supports \(/support\)\. The phase"):
-            await claims.add_claim(session, debate, alice, "Late claim")
+            await session.run_sync(claims.add_claim, debate, alice, "Late claim")
         with pytest.raises(WrongPlace, match="Cruxes come in the crux phase"):
             await cruxes.add_crux(session, debate, alice, "Q?")
     await _next(db, debate)
@@ -94,7 +94,9 @@ async def test_double_crux_positions_and_marks(db: Database) -> None:
         position = await doublecrux.take_position(session, debate, bob, "Governance first", 20)
         again = await doublecrux.take_position(session, debate, bob, "Governance, surely", 25)
         with pytest.raises(WrongPlace, match="double-crux debate has no phase for rebuttals"):
-            await claims.add_reply(session, debate, bob, position.logged.claim.id or 0, "x", ClaimKind.REBUTTAL)
+            await session.run_sync(
+                claims.add_reply, debate, bob, position.logged.claim.id or 0, "x", ClaimKind.REBUTTAL
+            )
     assert (position.previous, again.previous, again.credence) == (None, 20, 25)
     await _next(db, debate)
     async with db.write() as session:

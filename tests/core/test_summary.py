@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import event
 
 from bot.core import claims, cruxes
@@ -29,8 +30,8 @@ async def _grow(db: Database, debate: Debate, count: int) -> None:
     alice, bob = core.Actor(GUILD, ALICE), core.Actor(GUILD, BOB)
     for i in range(count):
         async with db.write() as session:
-            claim = (await claims.add_claim(session, debate, alice, f"claim {i}")).claim
-            await claims.add_reply(session, debate, bob, claim.id or 0, f"no {i}", ClaimKind.REBUTTAL)
+            claim = (await session.run_sync(claims.add_claim, debate, alice, f"claim {i}")).claim
+            await session.run_sync(claims.add_reply, debate, bob, claim.id or 0, f"no {i}", ClaimKind.REBUTTAL)
             crux, _ = await cruxes.add_crux(session, debate, alice, f"question {i}?", claim.id)
             await cruxes.record_credence(session, debate, alice, crux.id or 0, 20 + i % 50)
             await cruxes.record_credence(session, debate, bob, crux.id or 0, 80)
@@ -41,9 +42,9 @@ async def test_summary_orders_by_spread_and_shows_movement_and_double_cruxes(db:
     debate = await _debate(db)
     alice, bob, carol = (core.Actor(GUILD, u) for u in (ALICE, BOB, CAROL))
     async with db.write() as session:
-        claim = (await claims.add_claim(session, debate, alice, "Interp tools will generalise")).claim
+        claim = (await session.run_sync(claims.add_claim, debate, alice, "Interp tools will generalise")).claim
         rebuttal = (
-            await claims.add_reply(session, debate, bob, claim.id or 0, "They never have", ClaimKind.REBUTTAL)
+            await session.run_sync(claims.add_reply, debate, bob, claim.id or 0, "They never have", ClaimKind.REBUTTAL)
         ).claim
         near, _ = await cruxes.add_crux(session, debate, alice, "Near agreement?")
         wide, _ = await cruxes.add_crux(session, debate, alice, "Do circuits transfer?", claim.id)
@@ -71,7 +72,7 @@ async def test_summary_orders_by_spread_and_shows_movement_and_double_cruxes(db:
     )
     assert [c.state for c in wide_summary.claims] == ["has an unanswered rebuttal"]
     async with db.write() as session:
-        await claims.add_reply(session, debate, alice, rebuttal.id or 0, "Some did", ClaimKind.REBUTTAL)
+        await session.run_sync(claims.add_reply, debate, alice, rebuttal.id or 0, "Some did", ClaimKind.REBUTTAL)
     async with db.read() as session:
         answered = await summarize(session, debate)
     assert [c.state for c in answered.unresolved[0].claims] == ["rebutted, rebuttal answered"]
@@ -159,6 +160,214 @@ async def test_several_debates_are_summarized_in_the_same_number_of_queries(db: 
         quiet = await agenda_activity_since(session, GUILD, agenda_id, before)
     assert agenda.name == "Agenda" and len(agenda.debates) == 3 and not quiet
     async with db.write() as session:
-        await claims.add_claim(session, debates[1], core.Actor(GUILD, ALICE), "news")
+        await session.run_sync(claims.add_claim, debates[1], core.Actor(GUILD, ALICE), "news")
     async with db.read() as session:
         assert await agenda_activity_since(session, GUILD, agenda_id, before)
+
+
+async def test_summary_shows_the_widest_disagreements_and_says_how_many_more(db: Database) -> None:
+    from bot.core.summary import SUMMARY_CRUXES, SUMMARY_RESOLVED, render_agenda_summary, summarize_agenda
+
+    alice, bob = core.Actor(GUILD, ALICE), core.Actor(GUILD, BOB)
+    async with db.write() as session:
+        debate = await core.start_debate(
+            session, alice, core.plan_debate("Many cruxes", agenda="Safety"), channel_id=1, thread_id=2
+        )
+        await core.join(session, debate, ALICE, "for")
+        await core.join(session, debate, BOB, "against")
+        for i in range(SUMMARY_CRUXES + 3):  # crux i+1: spread 5 * i (0, 5, 10, …)
+            crux, _ = await cruxes.add_crux(session, debate, alice, f"Open question {i + 1}?")
+            await cruxes.record_credence(session, debate, alice, crux.id or 0, 20)
+            await cruxes.record_credence(session, debate, bob, crux.id or 0, 20 + 5 * i)
+        settled = [(await cruxes.add_crux(session, debate, alice, f"Settled {j + 1}?"))[0] for j in range(7)]
+    for crux in reversed(settled):  # resolved last-numbered first: the most recent are Settled 5, 4, 3, 2, 1
+        async with db.write() as session:
+            await cruxes.resolve_crux(session, debate, alice, crux.id or 0, f"Answer to {crux.question}")
+
+    async with db.read() as session:
+        summary = await summarize(session, debate)
+        everything = await summarize(session, debate, cruxes=None, resolved=None)
+    assert [c.number for c in summary.unresolved] == list(range(13, 3, -1))  # widest spread first
+    assert [c.spread for c in summary.unresolved] == [60, 55, 50, 45, 40, 35, 30, 25, 20, 15]
+    assert (summary.unresolved_total, summary.more_unresolved) == (13, 3)
+    assert [c.question for c in summary.resolved] == [f"Settled {j}?" for j in range(1, SUMMARY_RESOLVED + 1)]
+    assert (summary.resolved_total, summary.more_resolved) == (7, 2)
+    assert [c.number for c in everything.unresolved] == list(range(13, 0, -1)) and len(everything.resolved) == 7
+
+    text = "\n\n".join(render_summary(summary, lambda uid: f"<@{uid}>"))
+    assert "13 unresolved cruxes, 7 resolved · 0 claims, 0 rebuttals, 0 supports · 2 participants" in text
+    assert "…and 3 more unresolved cruxes, narrower disagreements: `/crux list` lists them all." in text
+    assert "**Resolved (7)** · the 5 most recent" in text
+    assert "…and 2 more resolved cruxes, resolved earlier: `/crux list status:resolved` lists them all." in text
+    assert text.endswith("The whole record, every text in full: `/debate export format:markdown`.")
+    assert "Open question 3?" not in text and "Open question 4?" in text and "Settled 6?" not in text
+
+    async with db.read() as session:
+        agenda = await summarize_agenda(session, GUILD, debate.agenda_id or 0)
+    agenda_text = "\n\n".join(render_agenda_summary(agenda, lambda uid: f"<@{uid}>"))
+    assert "13 unresolved cruxes in 1 debate (of 1)" in agenda_text
+    assert "…and 3 more unresolved cruxes in Debate #1: `/crux list` in its thread lists them all." in agenda_text
+    assert agenda_text.count("**Crux #") == SUMMARY_CRUXES and "Settled" not in agenda_text
+
+
+async def test_a_small_summary_shows_everything_and_no_pointer(db: Database) -> None:
+    debate = await _debate(db)
+    await _grow(db, debate, 2)
+    async with db.read() as session:
+        summary = await summarize(session, debate)
+    text = "\n\n".join(render_summary(summary, lambda uid: f"<@{uid}>"))
+    assert summary.more_unresolved == 0 and "more unresolved" not in text and "/debate export" not in text
+
+
+async def _stance_rows(db: Database) -> list[tuple[int, int, int, int, int, int, str | None, int]]:
+    from sqlalchemy import select
+
+    from schema import CruxStance
+
+    async with db.read() as session:
+        statement = select(
+            CruxStance.crux_id,
+            CruxStance.user_id,
+            CruxStance.first_credence_id,
+            CruxStance.first_value,
+            CruxStance.latest_credence_id,
+            CruxStance.latest_value,
+            CruxStance.latest_reason,
+            CruxStance.updates,
+        ).order_by(CruxStance.crux_id, CruxStance.user_id)
+        return [tuple(row) for row in (await session.execute(statement)).all()]  # type: ignore[misc]
+
+
+async def _stances_from_history(db: Database) -> list[tuple[int, int, int, int, int, int, str | None, int]]:
+    """The stances as the credence history defines them: first and latest row per (crux, user), and the count."""
+    from sqlalchemy import select
+
+    from schema import Credence
+
+    async with db.read() as session:
+        rows = (await session.execute(select(Credence).order_by(Credence.id))).scalars().all()
+    history: dict[tuple[int, int], list[Credence]] = {}
+    for row in rows:
+        history.setdefault((row.crux_id, row.user_id), []).append(row)
+    return [
+        (crux, user, rows[0].id or 0, rows[0].value, rows[-1].id or 0, rows[-1].value, rows[-1].reason, len(rows))
+        for (crux, user), rows in sorted(history.items())
+    ]
+
+
+async def _spreads(db: Database) -> dict[int, int]:
+    from sqlalchemy import select
+
+    from schema import Crux
+
+    async with db.read() as session:
+        return {number: spread for number, spread in (await session.execute(select(Crux.number, Crux.spread))).all()}
+
+
+async def test_the_stance_and_spread_follow_every_credence(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import timedelta
+
+    from schema import utcnow
+
+    debate = await _debate(db)
+    alice, bob, carol = (core.Actor(GUILD, u) for u in (ALICE, BOB, CAROL))
+    async with db.write() as session:
+        crux, _ = await cruxes.add_crux(session, debate, alice, "Do circuits transfer?")
+        other, _ = await cruxes.add_crux(session, debate, alice, "Untouched?")
+    crux_id = crux.id or 0
+
+    async def credence(actor: core.Actor, value: int, reason: str | None = None) -> cruxes.CredenceRecorded:
+        async with db.write() as session:
+            return await cruxes.record_credence(session, debate, actor, crux_id, value, reason)
+
+    await credence(alice, 30)
+    assert await _spreads(db) == {1: 0, 2: 0}  # one participant: no spread yet
+    assert (await credence(alice, 30)).repeated  # a double click within REPEAT_WINDOW: recorded once
+    await credence(bob, 90, "priors")
+    assert await _spreads(db) == {1: 60, 2: 0}
+    await credence(alice, 60, "read the transfer paper")
+    assert (await credence(alice, 60, "read the transfer paper")).repeated
+    later = utcnow() + timedelta(seconds=11)
+    monkeypatch.setattr(cruxes, "utcnow", lambda: later)  # the same credence again after the window: a new one
+    assert not (await credence(alice, 60, "read the transfer paper")).repeated
+    await credence(carol, 10)
+    assert await _spreads(db) == {1: 80, 2: 0}
+
+    stances = await _stance_rows(db)
+    assert stances == await _stances_from_history(db)
+    assert [(user, first, latest, reason, updates) for _, user, _, first, _, latest, reason, updates in stances] == [
+        (ALICE, 30, 60, "read the transfer paper", 3),
+        (BOB, 90, 90, "priors", 1),
+        (CAROL, 10, 10, None, 1),
+    ]
+    async with db.read() as session:
+        summary = await summarize(session, debate)
+    text = "\n\n".join(render_summary(summary, lambda uid: f"<@{uid}>"))
+    assert f"<@{ALICE}> (for): **30 → 60** — “read the transfer paper”" in text
+    assert "**Crux #1** · **double crux** · spread 80" in text
+    assert other.number == 2 and summary.unresolved[1].stances == ()
+
+
+async def test_concurrent_credences_merge_into_one_stance_whatever_their_order(db: Database) -> None:
+    """Two transactions appending credences for the same user and crux may update the stance in either order; the
+    upsert keeps the lowest id as first and the highest as latest, and counts both."""
+    from bot.core.stances import keep_stance
+    from schema import Credence, utcnow
+
+    debate = await _debate(db)
+    async with db.write() as session:
+        crux, _ = await cruxes.add_crux(session, debate, core.Actor(GUILD, ALICE), "Q?")
+    older = Credence(id=101, crux_id=crux.id or 0, user_id=ALICE, value=20, reason="first", created_at=utcnow())
+    newer = Credence(id=102, crux_id=crux.id or 0, user_id=ALICE, value=70, reason="second", created_at=utcnow())
+    for credence in (newer, older):  # the later credence's transaction reaches the stance first
+        async with db.write() as session:
+            await session.run_sync(keep_stance, credence)
+    assert await _stance_rows(db) == [(crux.id, ALICE, 101, 20, 102, 70, "second", 2)]
+
+
+async def test_the_migration_fills_stances_and_spreads_from_existing_credences(db: Database) -> None:
+    from alembic import command
+    from sqlalchemy import bindparam, text
+
+    from bot.db import alembic_config
+    from schema import utcnow
+    from schema.types import UTCDateTime
+
+    debate = await _debate(db)
+    async with db.write() as session:
+        wide, _ = await cruxes.add_crux(session, debate, core.Actor(GUILD, ALICE), "Wide?")
+        lone, _ = await cruxes.add_crux(session, debate, core.Actor(GUILD, ALICE), "Lone?")
+        await cruxes.add_crux(session, debate, core.Actor(GUILD, ALICE), "Silent?")
+    async with db.engine.begin() as connection:
+        await connection.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0004"))
+        insert = text(
+            "INSERT INTO credence (crux_id, user_id, value, reason, created_at) "
+            "VALUES (:crux, :user, :value, :reason, :at)"
+        ).bindparams(bindparam("at", type_=UTCDateTime()))
+        for crux, user, value, reason in [
+            (wide.id, ALICE, 70, None),
+            (wide.id, BOB, 40, "first look"),
+            (wide.id, ALICE, 85, "new evals"),
+            (wide.id, BOB, 15, "the paper"),
+            (wide.id, ALICE, 80, "on reflection"),
+            (lone.id, CAROL, 55, None),
+        ]:
+            await connection.execute(
+                insert, {"crux": crux, "user": user, "value": value, "reason": reason, "at": utcnow()}
+            )
+    await db.upgrade()
+
+    assert await _stance_rows(db) == await _stances_from_history(db)
+    assert [row[1:] for row in await _stance_rows(db)] == [
+        (ALICE, 1, 70, 5, 80, "on reflection", 3),
+        (BOB, 2, 40, 4, 15, "the paper", 2),
+        (CAROL, 6, 55, 6, 55, None, 1),
+    ]
+    assert await _spreads(db) == {1: 65, 2: 0, 3: 0}
+    async with db.read() as session:
+        summary = await summarize(session, debate)
+    assert [c.question for c in summary.unresolved] == ["Wide?", "Lone?", "Silent?"]
+    assert [(s.user_id, s.first, s.latest, s.updates) for s in summary.unresolved[0].stances] == [
+        (ALICE, 70, 80, 3),
+        (BOB, 40, 15, 2),
+    ]

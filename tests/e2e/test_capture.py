@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from bot.client import DebateBot
+from bot.core.debates import open_debate_in_thread
 from bot.core.ratelimit import Cooldown
 from bot.local import LocalBot
 from bot.sim import InteractionResult, SimChannel, SimMember
@@ -182,6 +184,22 @@ async def test_logging_too_fast_is_refused_with_when_to_retry(world: World, bot:
     other = await world.sim.invoke(world.bob, thread, "claim", text="bob is not limited by alice")
     assert "Claim #3" in other.text
     assert await _count(bot, Claim) == 3
+
+
+async def test_a_claim_queued_behind_another_write_is_deferred_then_answered(world: World, bot: DebateBot) -> None:
+    """A claim answers at once when its write is quick; queued behind a slow one past ``LATE``, it says "thinking…"
+    first and is answered (and stored) once the way is clear."""
+    thread = await _joined_thread(world)
+    quick = await world.sim.invoke(world.alice, thread, "claim", text="Answered at once")
+    assert quick.type == 4 and "Claim #1" in quick.text
+    async with bot.db.write() as session:  # another writer holds the database and the debate's row
+        await session.run_sync(open_debate_in_thread, world.guild.id, thread.id)
+        queued = asyncio.create_task(world.sim.invoke(world.alice, thread, "claim", text="Queued"))
+        await asyncio.sleep(common.LATE.total_seconds() + 0.3)
+        assert not queued.done()
+    answered = await queued
+    assert answered.type == 5 and "Claim #2" in answered.text and not answered.ephemeral
+    assert await _count(bot, Claim) == 2 and world.sim.errors == []
 
 
 async def test_a_busy_bot_defers_and_still_answers(

@@ -212,15 +212,29 @@ async def test_echoed_text_never_pings(world: World, bot: DebateBot) -> None:
         assert message.allowed_mentions is not None and message.allowed_mentions.get("parse") == [], message.text
 
 
-async def test_summary_of_a_large_debate_is_paged_within_discords_limits(world: World, bot: DebateBot) -> None:
+async def test_summary_of_a_large_debate_shows_the_widest_disagreements_and_crux_list_pages_them_all(
+    world: World, bot: DebateBot
+) -> None:
     thread = await start_debate(world)
-    await _join(world, thread, alice="for")
-    for i in range(12):
-        await world.sim.invoke(world.alice, thread, "crux add", question=f"Question {i}: " + "long words " * 80)
+    await _join(world, thread, alice="for", bob="against")
+    ids = [await _crux(world, thread, f"Question {i}: " + "long words " * 80) for i in range(12)]
+    await world.sim.invoke(world.alice, thread, "crux credence", crux=ids[11], value=90)
+    await world.sim.invoke(world.bob, thread, "crux credence", crux=ids[11], value=10)
     summary = await world.sim.invoke(world.alice, thread, "debate summary")
-    await world.sim.wait_for(lambda: len(summary.followups) >= 1, what="the summary's second page")
     pages = [page.text for page in (summary.message, *summary.followups) if page]
-    assert len(pages) >= 2 and pages[0].endswith(f"Page 1 of {len(pages)}")
+    text = "\n".join(pages)
+    assert all(len(page) <= 4096 for page in pages)
+    assert "12 unresolved cruxes, 0 resolved" in text
+    assert text.index("Question 11:") < text.index("Question 0:")  # the one disagreement comes first
+    assert [i for i in range(12) if f"Question {i}:" in text] == [*range(9), 11]  # 10 shown: 9 and 10 are not
+    assert "…and 2 more unresolved cruxes, narrower disagreements: `/crux list` lists them all." in text
+    assert "The whole record, every text in full: `/debate export format:markdown`." in text
+    assert summary.message is not None and summary.message.attachments == []
+
+    listed = await world.sim.invoke(world.carol, thread, "crux list")
+    await world.sim.wait_for(lambda: len(listed.followups) >= 1, what="the list's second page")
+    pages = [page.text for page in (listed.message, *listed.followups) if page]
+    assert listed.ephemeral and len(pages) >= 2 and pages[0].endswith(f"Page 1 of {len(pages)}")
     assert all(any(f"Question {i}:" in page for page in pages) for i in range(12))
     assert world.sim.errors == []
 

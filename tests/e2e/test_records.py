@@ -1,4 +1,5 @@
-"""Issue 4 through Discord: the summary's attachment, exports, the map, the agenda summary, and the export CLI."""
+"""Issue 4 through Discord: the summary's pointer to the export, exports, the map, the agenda summary, and the
+export CLI."""
 
 from __future__ import annotations
 
@@ -35,13 +36,16 @@ def _file(result: InteractionResult) -> tuple[str, bytes]:
     return message.attachments[0].filename, message.attachments[0].data
 
 
-async def test_summary_attaches_the_whole_text_as_markdown(world: World, bot: DebateBot) -> None:
+async def test_summary_shortens_long_text_and_points_to_the_export_that_has_it_whole(
+    world: World, bot: DebateBot
+) -> None:
     thread = await _debate(world)
     summary = await world.sim.invoke(world.carol, thread, "debate summary")
-    name, data = _file(summary)
-    assert name == "summary-debate-1.md"
-    assert " ".join(LONG_QUESTION.split()) in data.decode()
+    assert summary.message is not None and summary.message.attachments == []
     assert "…" in summary.text and " ".join(LONG_QUESTION.split()) not in summary.text
+    assert summary.text.endswith("The whole record, every text in full: `/debate export format:markdown`.")
+    name, data = _file(await world.sim.invoke(world.carol, thread, "debate export", format="markdown"))
+    assert name == "debate-1.md" and " ".join(LONG_QUESTION.split()) in " ".join(data.decode().split())
 
 
 async def test_export_in_each_format(world: World, bot: DebateBot) -> None:
@@ -82,7 +86,8 @@ async def test_agenda_summary_groups_unresolved_cruxes_by_debate(world: World, b
     assert "Agenda: AI safety" in text and "2 unresolved cruxes in 2 debates (of 2)" in text
     assert text.index("Debate #1: First debate") < text.index("Will interpretability") < text.index("Debate #2")
     assert "Only question of the second?" in text and "Elsewhere" not in text and "Other server" not in text
-    assert _file(result)[0] == "agenda-summary.md"
+    assert "Every text in full: `/debate export format:markdown` in the debate's thread." in text
+    assert result.message is not None and result.message.attachments == []
     assert first.id in {t.id for t in world.sim.threads(world.channel)}
 
 

@@ -17,7 +17,7 @@ from sqlmodel import col, select
 
 from bot.client import DebateBot
 from bot.sim import InteractionResult, SimMember
-from schema import Claim, Credence, Crux, Participant, Side
+from schema import Claim, Credence, Crux, CruxStance, Participant, Side
 from tests.e2e.conftest import World
 from tests.reliability.support import (
     IN_FLIGHT,
@@ -96,12 +96,16 @@ async def test_concurrent_credences_are_each_stored_once(world: World, bot: Deba
     }
     async with bot.db.read() as session:
         stored = (await session.execute(select(Credence.user_id, Credence.value))).all()
+        stances = (await session.execute(select(CruxStance.user_id, CruxStance.latest_value, CruxStance.updates))).all()
+        spread = (await session.execute(select(Crux.spread).where(col(Crux.id) == crux))).scalar_one()
     report(
         f"concurrency: {BELIEVERS} users recorded a credence ({IN_FLIGHT} in flight) in {elapsed:.1f} s: "
         f"{len(acknowledged)} acknowledged, {len(stored)} stored"
     )
     assert len(acknowledged) == BELIEVERS
     assert sorted(stored) == sorted(acknowledged.items())
+    assert sorted(stances) == sorted((user, value, 1) for user, value in acknowledged.items())  # what summaries read
+    assert spread == max(acknowledged.values()) - min(acknowledged.values())
     assert world.sim.errors == []
 
 

@@ -1,0 +1,70 @@
+"""``Database.transact``: a synchronous job as one transaction, committed before it returns, or not at all."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.core import claims
+from bot.core import debates as core
+from bot.db import Database
+from schema import Claim, Debate
+
+GUILD, THREAD, ALICE = 1001, 100, 1
+
+
+async def _joined_debate(db: Database) -> Debate:
+    async with db.write() as session:
+        debate = await core.start_debate(
+            session, core.Actor(GUILD, ALICE), core.plan_debate("Tabs or spaces?"), channel_id=10, thread_id=THREAD
+        )
+        await core.join(session, debate, ALICE, "for")
+    return debate
+
+
+def _log(session: Session, text: str) -> claims.Logged:
+    debate = core.open_debate_in_thread(session, GUILD, THREAD)
+    return claims.add_claim(session, debate, core.Actor(GUILD, ALICE), text)
+
+
+async def _stored(db: Database) -> list[tuple[int, str]]:
+    async with db.read() as session:
+        return [tuple(row) for row in await session.execute(select(Claim.number, Claim.text).order_by(Claim.number))]
+
+
+async def test_a_job_is_committed_before_transact_returns(db: Database) -> None:
+    await _joined_debate(db)
+    logged = await db.transact(_log, "Tabs")
+    assert (logged.claim.number, logged.claim.text, logged.side and logged.side.name) == (1, "Tabs", "for")
+    assert await _stored(db) == [(1, "Tabs")]
+
+
+async def test_a_job_that_raises_changes_nothing(db: Database) -> None:
+    await _joined_debate(db)
+
+    def log_then_fail(session: Session) -> None:
+        _log(session, "Half done")
+        raise RuntimeError("the job failed after its insert")
+
+    with pytest.raises(RuntimeError, match="after its insert"):
+        await db.transact(log_then_fail)
+    assert await _stored(db) == []
+    assert (await db.transact(_log, "Next")).claim.number == 1  # the number taken by the failed job was rolled back
+
+
+async def test_jobs_and_async_writes_interleave_without_losing_or_repeating_numbers(db: Database) -> None:
+    await _joined_debate(db)
+
+    async def async_claim(text: str) -> None:
+        async with db.write() as session:
+            debate = await session.run_sync(core.open_debate_in_thread, GUILD, THREAD)
+            await session.run_sync(claims.add_claim, debate, core.Actor(GUILD, ALICE), text)
+
+    await asyncio.gather(*(db.transact(_log, f"job {i}") if i % 2 else async_claim(f"async {i}") for i in range(40)))
+    async with db.read() as session:
+        numbers = list((await session.execute(select(Claim.number).order_by(Claim.number))).scalars())
+        count = (await session.execute(select(func.count()).select_from(Claim))).scalar_one()
+    assert numbers == list(range(1, 41)) and count == 40
