@@ -6,7 +6,7 @@
   (WAL, ``synchronous=NORMAL``, foreign keys on — the bot's pragmas), into another freshly migrated file.
 * **bot, concurrent**: the bot's path from ``--tasks`` asyncio tasks at once (64 by default, as many as the users of
   the throughput benchmark): the claims that wait while a batch is written are committed together (group commit,
-  each in its own savepoint, each acknowledged after the commit).
+  each acknowledged after the commit).
 * **bot's statements, one hop** (for the diagnosis): the five statements the bot's path sends (``BEGIN IMMEDIATE``,
   debate lookup, joined side, claim number, insert) and ``COMMIT``, written by hand with ``sqlite3`` and run as one
   job on a single worker thread per claim — the bot's SQL without SQLAlchemy and without a thread hop per call.

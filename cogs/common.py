@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
 from math import ceil
 from typing import Any, TypeVar
@@ -53,7 +53,7 @@ def actor(interaction: Interaction) -> core.Actor:
     )
 
 
-async def _defer_if_late(interaction: Interaction, may_defer: bool) -> None:
+async def _defer_if_late_or_busy(interaction: Interaction, may_defer: bool) -> None:
     """Defer when the interaction is already ``LATE`` old or a write would have to wait for the database, so that
     the answer (sent with :func:`respond`) cannot miss Discord's 3 s deadline after the record was committed. Paths
     that will open a modal pass ``may_defer=False``: a modal cannot follow a deferral."""
@@ -67,8 +67,8 @@ async def open_debate(
     interaction: Interaction, *, may_defer: bool = True
 ) -> AsyncIterator[tuple[AsyncSession, Debate]]:
     """A write session and the open debate of the thread the interaction came from; commits on success (the
-    interaction deferred first if it is late, see :func:`_defer_if_late`)."""
-    await _defer_if_late(interaction, may_defer)
+    interaction deferred first if it is late, see :func:`_defer_if_late_or_busy`)."""
+    await _defer_if_late_or_busy(interaction, may_defer)
     async with interaction.client.db.write() as session:
         debate = await session.run_sync(core.open_debate_in_thread, interaction.guild_id, interaction.channel_id or 0)
         yield session, debate
@@ -87,17 +87,24 @@ async def in_open_debate(interaction: Interaction, job: Callable[[Session, Debat
     def in_thread(session: Session) -> T:
         return job(session, core.open_debate_in_thread(session, guild_id, thread_id))
 
-    write = asyncio.ensure_future(interaction.client.db.transact(in_thread))
-    if may_defer:
-        patience = interaction.created_at + LATE - discord.utils.utcnow()
-        try:
-            done, _ = await asyncio.wait({write}, timeout=max(patience.total_seconds(), 0))
-        except asyncio.CancelledError:
-            write.cancel()
-            raise
-        if not done:
-            await defer(interaction)
-    return await write
+    write = interaction.client.db.transact(in_thread)
+    return await _deferred_if_late(interaction, write) if may_defer else await write
+
+
+async def _deferred_if_late(interaction: Interaction, work: Awaitable[T]) -> T:
+    """``await work``; if it is not done by the time the interaction is ``LATE`` old, the interaction is deferred
+    meanwhile (and the answer, sent with :func:`respond`, follows up)."""
+    loop = asyncio.get_running_loop()
+    patience = (interaction.created_at + LATE - discord.utils.utcnow()).total_seconds()
+    deferring: list[asyncio.Task[None]] = []
+    timer = loop.call_later(max(patience, 0), lambda: deferring.append(loop.create_task(defer(interaction))))
+    try:
+        return await work
+    finally:
+        timer.cancel()
+        if deferring:  # the answer must follow the "thinking…" placeholder; if that failed, answer all the same
+            with suppress(discord.HTTPException):
+                await deferring[0]
 
 
 @asynccontextmanager

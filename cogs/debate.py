@@ -42,7 +42,7 @@ HELP = """\
 any message → *Apps* → *Log as claim / rebuttal / crux*. A rebuttal logged from a reply links to the claim replied to.
 **4. Find the cruxes** — `/crux add`: a question whose answer would change your mind. Then *Set my credence* \
 (0–100) on it, or `/crux credence`; change it whenever you move — every credence is kept.
-**5. Read where it stands** — `/debate summary`: unresolved cruxes, widest disagreement first, double cruxes marked.
+**5. Read where it stands** — `/debate summary`: unresolved cruxes, double cruxes first, then the widest disagreements.
 **Moderating** (the creator or Manage Threads) — `/crux resolve`, `/crux reopen`, `/withdraw` anyone's entry, \
 `/debate end` to post the final summary and lock the thread.
 **Formats** — `format:rounds` (opening → rebuttal → crux → closing) or `format:double-crux` (positions → crux \
@@ -220,8 +220,8 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
         )
 
     async def _post_summary(self, interaction: Interaction, debate: Debate) -> None:
-        """The summary for everyone, paged: the widest disagreements, the latest resolutions, how many more and where
-        to read them (``/crux list``, ``/debate export``); the next summary says what changed since this one."""
+        """The summary for everyone, paged: the open questions that matter most, the latest resolutions, how many more
+        and where to read them (``/crux list``, ``/debate export``); the next one says what changed since this one."""
         async with self.bot.db.write() as session:
             summary = await summarize(session, debate)
             await mark_summarized(session, debate, utcnow())

@@ -6,7 +6,6 @@ Synchronous, so that logging one runs whole as one job (``Database.transact``); 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
@@ -24,10 +23,11 @@ from bot.core.debates import (
 )
 from bot.core.errors import InvalidInput, NotAllowed, NotFound
 from bot.core.formats import Action, require_allowed
-from schema import Claim, ClaimKind, ClaimRevision, ClaimStatus, Debate, Side, id_of, utcnow
+from schema import Claim, ClaimKind, ClaimRevision, ClaimStatus, Debate, Side, id_of
 
 RECENT_CLAIMS = 25
 _INSERT = insert(Claim).returning(col(Claim.id))
+_INSERTED = [column.key for column in Claim.__table__.columns if column.key != "id"]  # type: ignore[attr-defined]
 """Run on the Core connection: the ORM's flush (or its bulk insert) would cost a third of a whole claim."""
 
 
@@ -194,21 +194,19 @@ def _insert(
     parent: Claim | None = None,
     source: ChatMessage | None = None,
 ) -> Logged:
-    values: dict[str, Any] = {
-        "debate_id": id_of(debate),
-        "number": next_number(session, debate, "claim_seq"),
-        "kind": kind,
-        "parent_id": parent.id if parent else None,
-        "side_id": side.id if side else None,
-        "author_id": author_id,
-        "logged_by_id": by.user_id,
-        "text": body,
-        "source_message_id": source.id if source else None,
-        "source_url": source.jump_url if source else None,
-        "status": ClaimStatus.STANDING,
-        "created_at": utcnow(),
-    }
-    claim = Claim(**values, id=session.connection().execute(_INSERT, values).scalar_one())
+    claim = Claim(
+        debate_id=id_of(debate),
+        number=next_number(session, debate, "claim_seq"),
+        kind=kind,
+        parent_id=parent.id if parent else None,
+        side_id=side.id if side else None,
+        author_id=author_id,
+        logged_by_id=by.user_id,
+        text=body,
+        source_message_id=source.id if source else None,
+        source_url=source.jump_url if source else None,
+    )
+    claim.id = session.connection().execute(_INSERT, {key: getattr(claim, key) for key in _INSERTED}).scalar_one()
     return Logged(claim=claim, side=side, answers=parent)
 
 

@@ -1,9 +1,9 @@
 """The summary of a debate's cruxes: who stands where on each, how far apart, what moved, and what the linked
 claims face; the counts of everything, and what changed since the last summary.
 
-A summary shows a debate's widest disagreements (``SUMMARY_CRUXES`` unresolved cruxes, widest spread first) and its
+A summary shows ``SUMMARY_CRUXES`` of a debate's unresolved cruxes (double cruxes, then the widest spread) and its
 latest resolutions (``SUMMARY_RESOLVED``), and says how many more there are. It is computed in a fixed number of
-queries that read only what is shown, plus counts: the cruxes come in spread order from an index of ``crux`` (the
+queries that read only what is shown, plus counts: the cruxes come in that order from an index of ``crux`` (the
 spread and each participant's stance are kept as credences are recorded, see :mod:`bot.core.stances`), and their
 stances and linked claims are looked up by crux."""
 
@@ -18,6 +18,7 @@ from itertools import combinations
 from typing import Any
 
 from sqlalchemy import (
+    Exists,
     Select,
     String,
     Table,
@@ -61,7 +62,7 @@ from schema import (
 
 QUOTE_MAX = 300
 SUMMARY_CRUXES = 10
-"""How many unresolved cruxes a posted summary shows of each debate: the widest disagreements."""
+"""How many unresolved cruxes a summary shows of each debate: double cruxes, then the widest disagreements."""
 SUMMARY_RESOLVED = 5
 """How many resolved cruxes a posted summary of a debate shows: the most recently resolved."""
 
@@ -152,7 +153,8 @@ class DebateSummary:
     number: int
     topic: str
     unresolved: tuple[CruxSummary, ...]
-    """The unresolved cruxes shown, widest disagreement first (at most the limit given to :func:`summarize`)."""
+    """The unresolved cruxes shown, double cruxes first, then widest disagreement first (at most the limit given to
+    :func:`summarize`)."""
     resolved: tuple[CruxSummary, ...]
     """The resolved cruxes shown, most recently resolved first."""
     unresolved_total: int
@@ -165,13 +167,14 @@ class DebateSummary:
 
     @property
     def more_unresolved(self) -> int:
-        """Unresolved cruxes not shown (narrower disagreements than those shown)."""
-        return self.unresolved_total - len(self.unresolved)
+        """Unresolved cruxes not shown (narrower disagreements than those shown). The total is counted by another
+        statement, which outside a write may see a crux resolved or named meanwhile: never below zero."""
+        return max(0, self.unresolved_total - len(self.unresolved))
 
     @property
     def more_resolved(self) -> int:
-        """Resolved cruxes not shown (resolved earlier than those shown)."""
-        return self.resolved_total - len(self.resolved)
+        """Resolved cruxes not shown (resolved earlier than those shown); never below zero, as above."""
+        return max(0, self.resolved_total - len(self.resolved))
 
 
 async def summarize(
@@ -180,8 +183,8 @@ async def summarize(
     cruxes: int | None = SUMMARY_CRUXES,
     resolved: int | None = SUMMARY_RESOLVED,
 ) -> DebateSummary:
-    """The debate's widest disagreements: at most ``cruxes`` unresolved cruxes, widest spread first, and the
-    ``resolved`` most recently resolved (``None``: all of them), with the counts of everything."""
+    """The debate's open questions — at most ``cruxes`` unresolved cruxes, double cruxes first, then the widest
+    spread — and the ``resolved`` most recently resolved (``None``: all of them), with the counts of everything."""
     return (await summarize_debates(session, [debate], cruxes, resolved))[0]
 
 
@@ -219,7 +222,7 @@ async def summarize_debates(
 def _debate_summary(debate: Debate, cruxes: list[tuple[Any, CruxSummary]], totals: _Totals) -> DebateSummary:
     unresolved = sorted(
         ((row, summary) for row, summary in cruxes if row.status is CruxStatus.OPEN),
-        key=lambda pair: (-pair[0].spread, pair[0].number),
+        key=lambda pair: (not pair[1].is_double_crux, -pair[0].spread, pair[0].number),
     )
     resolved = sorted(
         ((row, summary) for row, summary in cruxes if row.status is CruxStatus.RESOLVED),
@@ -250,7 +253,7 @@ class AgendaSummary:
 
 async def summarize_agenda(session: AsyncSession, guild_id: int, agenda_id: int) -> AgendaSummary:
     """The unresolved cruxes of every debate of the agenda (open or closed), grouped by debate: in each, the
-    ``SUMMARY_CRUXES`` widest disagreements."""
+    ``SUMMARY_CRUXES`` shown by :func:`summarize`."""
     agenda = await agenda_in_guild(session, guild_id, agenda_id)
     statement = (
         select(Debate).where(Debate.guild_id == guild_id, Debate.agenda_id == agenda_id).order_by(col(Debate.number))
@@ -294,18 +297,47 @@ _CRUX_COLUMNS = (
 )
 
 
-_OPEN_ORDER = (_CRUX.c.spread.desc(), _CRUX.c.number)
+def _double_crux() -> Exists:
+    """Whether the crux (``_CRUX``, correlated) is a double crux — the rule of :attr:`CruxSummary.is_double_crux` in
+    SQL: participants of different sides hold latest credences on opposite sides of 50 and, in a double-crux debate,
+    both marked it as one that would change their mind."""
+    below, above = aliased(CruxStance), aliased(CruxStance)
+    below_side, above_side = aliased(Participant), aliased(Participant)
+
+    def changes_mind(stance: type[CruxStance]) -> Exists:
+        mark = aliased(CruxMark)
+        return exists().where(
+            col(mark.crux_id) == col(stance.crux_id), col(mark.user_id) == col(stance.user_id), col(mark.changes_mind)
+        )
+
+    return exists().where(
+        col(below.crux_id) == _CRUX.c.id,
+        col(above.crux_id) == _CRUX.c.id,
+        col(below.latest_value) < 50,
+        col(above.latest_value) > 50,
+        col(below_side.debate_id) == _CRUX.c.debate_id,
+        col(below_side.user_id) == below.user_id,
+        col(above_side.debate_id) == _CRUX.c.debate_id,
+        col(above_side.user_id) == above.user_id,
+        col(below_side.side_id) != col(above_side.side_id),
+        _DEBATE.c.id == _CRUX.c.debate_id,
+        or_(_DEBATE.c.format != DebateFormat.DOUBLE_CRUX, changes_mind(below) & changes_mind(above)),
+    )
+
+
+_OPEN_ORDER = (_double_crux().desc(), _CRUX.c.spread.desc(), _CRUX.c.number)
+"""Double cruxes first (the questions both sides would move on), then the widest disagreements."""
 _RESOLVED_ORDER = (_CRUX.c.resolved_at.desc(), _CRUX.c.number.desc())
 
 
 @lru_cache(maxsize=32)
 def _page(several: bool, cruxes: int | None, resolved: int | None) -> Select[Any]:
-    """The cruxes shown of the debates bound as ``debates``: in each, the ``cruxes`` open ones of widest spread and
-    the ``resolved`` most recently resolved (``None``: all, ``0``: none), in one statement.
+    """The cruxes shown of the debates bound as ``debates``: in each, the first ``cruxes`` open ones in
+    ``_OPEN_ORDER`` and the ``resolved`` most recently resolved (``None``: all, ``0``: none), in one statement.
 
-    For one debate (``several`` false: a summary) each part is a ``LIMIT`` on an index of ``crux`` that reads only the
-    rows shown. For several (an agenda) each part numbers each debate's cruxes in that order with a window function
-    over the same index (its entries, not the rows: the rows read are those shown) and keeps the first ones.
+    For one debate (``several`` false: a summary) each part is a ``LIMIT`` over an index of ``crux``; the open part
+    also asks each open crux whether it is a double crux (index lookups in its stances). For several (an agenda) each
+    part numbers each debate's cruxes in that order with a window function and keeps the first ones.
     """
     parts = []
     for status, limit, order in (
@@ -606,8 +638,8 @@ def _shortened(cruxes: Iterable[CruxSummary], quote_limit: int | None) -> bool:
 
 
 def render_agenda_summary(summary: AgendaSummary, user: UserLabel, quote_limit: int | None = QUOTE_MAX) -> list[str]:
-    """The agenda's unresolved cruxes as Markdown blocks, grouped by debate, widest disagreement first in each (as
-    many of each debate as its summary holds, and how many more)."""
+    """The agenda's unresolved cruxes as Markdown blocks, grouped by debate, each debate's in the order of
+    :func:`summarize` (as many as its summary holds, and how many more)."""
     open_cruxes = sum(debate.unresolved_total for debate in summary.debates)
     live = [debate for debate in summary.debates if debate.unresolved_total]
     blocks = [

@@ -46,6 +46,8 @@ def is_blank(value: str | None) -> bool:
 
 def _strip_invisible(value: str) -> str:
     without_zero_width = value.translate(_INVISIBLE)
+    if without_zero_width.isprintable():  # no control or format character (the common case, checked in C)
+        return without_zero_width
     return "".join(ch for ch in without_zero_width if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf"))
 
 

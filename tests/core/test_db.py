@@ -8,8 +8,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.config import normalize_database_url
 from bot.core import claims
 from bot.core import debates as core
+from bot.core.errors import InvalidInput
 from bot.db import Database
 from schema import Claim, Debate
 
@@ -55,6 +57,25 @@ async def test_a_job_that_raises_changes_nothing(db: Database) -> None:
     assert (await db.transact(_log, "Next")).claim.number == 1  # the number taken by the failed job was rolled back
 
 
+async def test_a_refused_job_among_concurrent_ones_undoes_nothing_of_the_others(db: Database) -> None:
+    """On SQLite these eleven jobs are one batch: the refusal rolls it back and the others run again, one each."""
+    await _joined_debate(db)
+
+    def refused(session: Session) -> None:
+        _log(session, "Refused after its insert")
+        raise InvalidInput("refused")
+
+    kept = [db.transact(_log, f"kept {i}") for i in range(10)]
+    outcomes = await asyncio.gather(*kept[:5], db.transact(refused), *kept[5:], return_exceptions=True)
+    assert isinstance(outcomes[5], InvalidInput)
+    assert [outcome.claim.text for outcome in outcomes if isinstance(outcome, claims.Logged)] == [
+        f"kept {i}" for i in range(10)
+    ]
+    stored = await _stored(db)
+    assert sorted(text for _, text in stored) == sorted(f"kept {i}" for i in range(10))
+    assert [number for number, _ in stored] == list(range(1, 11))
+
+
 async def test_jobs_and_async_writes_interleave_without_losing_or_repeating_numbers(db: Database) -> None:
     await _joined_debate(db)
 
@@ -68,3 +89,23 @@ async def test_jobs_and_async_writes_interleave_without_losing_or_repeating_numb
         numbers = list((await session.execute(select(Claim.number).order_by(Claim.number))).scalars())
         count = (await session.execute(select(func.count()).select_from(Claim))).scalar_one()
     assert numbers == list(range(1, 41)) and count == 40
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite+aiosqlite:///:memory:"])
+def test_an_in_memory_sqlite_database_is_refused(url: str) -> None:
+    with pytest.raises(ValueError, match="in-memory SQLite database would be lost at exit"):
+        normalize_database_url(url)
+
+
+async def test_a_closed_database_refuses_jobs_after_finishing_those_it_took(database_url: str) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL has no writer thread: each job is a transaction of its own")
+    db = Database(database_url)
+    await db.upgrade()
+    await _joined_debate(db)
+    taken = asyncio.ensure_future(db.transact(_log, "Taken before closing"))
+    await asyncio.sleep(0)  # the job is queued
+    await db.dispose()
+    assert (await taken).claim.number == 1
+    with pytest.raises(RuntimeError, match="database is closed"):
+        await db.transact(_log, "Too late")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import bindparam, event, func, select, text
 
 from bot.core import claims, cruxes
 from bot.core import debates as core
 from bot.core.summary import pack, render_summary, summarize
 from bot.db import Database
-from schema import ClaimKind, Debate
+from schema import ClaimKind, Credence, CruxStance, Debate, utcnow
+from schema.types import UTCDateTime
 
 GUILD = 1
 ALICE, BOB, CAROL = 11, 12, 13
@@ -220,10 +221,6 @@ async def test_a_small_summary_shows_everything_and_no_pointer(db: Database) -> 
 
 
 async def _stance_rows(db: Database) -> list[tuple[int, int, int, int, int, int, str | None, int]]:
-    from sqlalchemy import select
-
-    from schema import CruxStance
-
     async with db.read() as session:
         statement = select(
             CruxStance.crux_id,
@@ -326,20 +323,13 @@ async def test_concurrent_credences_merge_into_one_stance_whatever_their_order(d
 
 
 async def test_the_migration_fills_stances_and_spreads_from_existing_credences(db: Database) -> None:
-    from alembic import command
-    from sqlalchemy import bindparam, text
-
-    from bot.db import alembic_config
-    from schema import utcnow
-    from schema.types import UTCDateTime
-
     debate = await _debate(db)
     async with db.write() as session:
         wide, _ = await cruxes.add_crux(session, debate, core.Actor(GUILD, ALICE), "Wide?")
         lone, _ = await cruxes.add_crux(session, debate, core.Actor(GUILD, ALICE), "Lone?")
         await cruxes.add_crux(session, debate, core.Actor(GUILD, ALICE), "Silent?")
+    await db.downgrade("0004")
     async with db.engine.begin() as connection:
-        await connection.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0004"))
         insert = text(
             "INSERT INTO credence (crux_id, user_id, value, reason, created_at) "
             "VALUES (:crux, :user, :value, :reason, :at)"
@@ -371,3 +361,35 @@ async def test_the_migration_fills_stances_and_spreads_from_existing_credences(d
         (ALICE, 70, 80, 3),
         (BOB, 40, 15, 2),
     ]
+
+
+async def test_downgrading_past_the_stances_keeps_every_credence(db: Database) -> None:
+    """Dropping ``crux.spread`` rebuilds ``crux`` on SQLite: with foreign keys on, that would cascade into credences."""
+    debate = await _debate(db)
+    async with db.write() as session:
+        crux, _ = await cruxes.add_crux(session, debate, core.Actor(GUILD, ALICE), "Kept?")
+        await cruxes.record_credence(session, debate, core.Actor(GUILD, ALICE), crux.id or 0, 60)
+    await db.downgrade("0004")
+    async with db.read() as session:
+        assert (await session.execute(select(func.count()).select_from(Credence))).scalar_one() == 1
+    await db.upgrade()
+    assert await _stance_rows(db) == await _stances_from_history(db)
+
+
+async def test_a_narrow_double_crux_comes_before_wider_one_sided_disagreements(db: Database) -> None:
+    """Ten cruxes where Alice (for) and Bob (against) are 45 apart on the same side of 50, and one where they are 10
+    apart on opposite sides: the summary shows that double crux first, though it is the narrowest."""
+    debate = await _debate(db)
+    alice, bob = core.Actor(GUILD, ALICE), core.Actor(GUILD, BOB)
+    async with db.write() as session:
+        for i in range(10):
+            crux, _ = await cruxes.add_crux(session, debate, alice, f"One-sided {i}?")
+            await cruxes.record_credence(session, debate, alice, crux.id or 0, 55)
+            await cruxes.record_credence(session, debate, bob, crux.id or 0, 100)
+        double, _ = await cruxes.add_crux(session, debate, alice, "Do the two sides disagree here?")
+        await cruxes.record_credence(session, debate, alice, double.id or 0, 45)
+        await cruxes.record_credence(session, debate, bob, double.id or 0, 55)
+    async with db.read() as session:
+        summary = await summarize(session, debate)
+    assert summary.unresolved[0].number == double.number and summary.unresolved[0].is_double_crux
+    assert [crux.number for crux in summary.unresolved[1:]] == list(range(1, 10)) and summary.more_unresolved == 1
