@@ -25,6 +25,17 @@ log = logging.getLogger(__name__)
 DRAIN_SECONDS = 3.0
 
 INITIAL_EXTENSIONS = ("cogs.debate", "cogs.claims", "cogs.cruxes", "cogs.capture", "cogs.agendas", "cogs.formats")
+NEEDED_PERMISSIONS = (
+    "view_channel",
+    "send_messages",
+    "send_messages_in_threads",
+    "create_public_threads",
+    "manage_threads",
+    "embed_links",
+    "attach_files",
+    "read_message_history",
+)
+"""What the bot needs in a channel it serves (the README's set-up asks for the same)."""
 
 
 class Refused(app_commands.CheckFailure):
@@ -97,6 +108,12 @@ def explain(error: Exception, interaction: discord.Interaction) -> str:
             return f"“{cause.value}” is not a valid value for that option."
         case app_commands.CheckFailure():
             return "You can't use this command here."
+        case discord.Forbidden():
+            log.warning("Discord refused a call (%s %s): %s", cause.status, cause.code, cause.text)
+            return (
+                f"Discord refused me ({cause.text or 'Missing Permissions'}): I lack a permission in this channel. "
+                f"A server admin can give me {_permission_names(list(NEEDED_PERMISSIONS))}."
+            )
     where = f"/{interaction.command.qualified_name}" if interaction.command else f"interaction {interaction.data}"
     log.error("Unexpected error in %s", where, exc_info=cause)
     return "Something went wrong on my side; it has been logged. Check the thread before trying again."

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from discord import app_commands
 from discord.ext import commands
 
@@ -29,7 +31,9 @@ class ClaimsCog(commands.Cog):
             )
             await respond(answer, embed=render.claim_embed(logged))
 
-        await text_or_modal(interaction, text, log, title="Your claim")
+        who = actor(interaction)
+        check = partial(claims.claim_side, actor=who, side_name=side)
+        await text_or_modal(interaction, text, log, title="Your claim", check=check)
 
     @app_commands.command(name="rebut", description="Log a rebuttal: an attack on a claim")
     @app_commands.describe(claim="The claim you rebut", text="Your rebuttal (leave out for a larger box)")
@@ -53,7 +57,8 @@ class ClaimsCog(commands.Cog):
             )
             await respond(answer, embed=render.claim_embed(logged))
 
-        await text_or_modal(interaction, text, log, title=f"Your {kind.value}")
+        check = partial(claims.reply_target, actor=actor(interaction), parent_id=claim_id, kind=kind)
+        await text_or_modal(interaction, text, log, title=f"Your {kind.value}", check=check)
 
     @app_commands.command(name="edit", description="Edit your own claim, rebuttal or support (history is kept)")
     @app_commands.describe(claim="Your entry", text="The new text (leave out for a larger box)")
@@ -66,7 +71,8 @@ class ClaimsCog(commands.Cog):
             )
             await respond(answer, embed=render.edited_embed(edited))
 
-        await text_or_modal(interaction, text, save, title="New text")
+        check = partial(claims.editable_claim, actor=actor(interaction), claim_id=claim)
+        await text_or_modal(interaction, text, save, title="New text", check=check)
 
     @app_commands.command(name="withdraw", description="Withdraw your entry (moderators: anyone's); it stays marked")
     @app_commands.describe(claim="The entry to withdraw")

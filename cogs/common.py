@@ -107,6 +107,20 @@ async def _deferred_if_late(interaction: Interaction, work: Awaitable[T]) -> T:
                 await deferring[0]
 
 
+async def check_open_debate(interaction: Interaction, check: Callable[[Session, Debate], object]) -> None:
+    """Run ``check(session, debate)`` on the open debate of the interaction's thread, changing nothing: the refusals
+    a command would meet, told before a modal makes the user type its text."""
+    guild_id, thread_id = interaction.guild_id, interaction.channel_id or 0
+
+    def in_thread(session: Session) -> None:
+        debate = core.debate_in_thread(session, guild_id, thread_id)
+        core.ensure_open(debate)
+        check(session, debate)
+
+    async with interaction.client.db.read() as session:
+        await session.run_sync(in_thread)
+
+
 @asynccontextmanager
 async def any_debate(interaction: Interaction) -> AsyncIterator[tuple[AsyncSession, Debate]]:
     """A read session and the debate (open or closed) of the thread the interaction came from."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Literal
 
 from discord import app_commands
@@ -48,6 +49,7 @@ class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: q
             title="Your crux",
             label="What would change your mind?",
             max_length=t.QUESTION_MAX,
+            check=partial(cruxes.crux_claim, claim_id=claim),
         )
 
     @app_commands.command(name="credence", description="Record how likely you think a crux is true (0–100)")

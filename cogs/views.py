@@ -7,14 +7,15 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Self
 
 import discord
+from sqlalchemy.orm import Session
 
 from bot.client import report_error
 from bot.core import cruxes as crux_rules
 from bot.core import debates as core
 from bot.core import text as t
 from cogs import render
-from cogs.common import Interaction, actor, open_debate, respond
-from schema import Crux, Side
+from cogs.common import Interaction, actor, check_open_debate, open_debate, respond
+from schema import Crux, Debate, Side
 
 TextHandler = Callable[[Interaction, str], Awaitable[None]]
 
@@ -45,9 +46,13 @@ async def text_or_modal(
     title: str,
     label: str = "Text",
     max_length: int = t.CLAIM_MAX,
+    check: Callable[[Session, Debate], object] | None = None,
 ) -> None:
-    """Run ``handler`` with ``text``, or, when it was left out, ask for it in a modal first."""
+    """Run ``handler`` with ``text``, or, when it was left out, ask for it in a modal first — after ``check`` (on the
+    open debate of the thread) has found nothing to refuse, so that nobody types a text only to see it refused."""
     if text is None:
+        if check is not None:
+            await check_open_debate(interaction, check)
         modal = TextModal(title=title, label=label, on_text=handler, max_length=max_length)
         await interaction.response.send_modal(modal)
     else:
@@ -166,7 +171,7 @@ class CredenceButton(CruxButton, template=r"crux:credence:(?P<crux>\d+)"):
 
     async def press(self, interaction: Interaction) -> None:
         async with open_debate(interaction, may_defer=False) as (session, debate):
-            crux = await crux_rules.crux_in(session, debate, self.crux_id)
+            crux = await crux_rules.crux_for_credence(session, debate, self.crux_id)
         await interaction.response.send_modal(CredenceModal(crux))
 
 

@@ -58,22 +58,33 @@ def describe(kind: ClaimKind) -> str:
 
 def add_claim(session: Session, debate: Debate, actor: Actor, text: str, side_name: str | None = None) -> Logged:
     """Log a claim for ``side_name``, or for the side the author joined."""
-    require_allowed(debate, Action.CLAIM)
     body = t.clean_text(text, "The claim", t.CLAIM_MAX)
-    if side_name and side_name.strip():
-        side = side_named(session, debate, side_name)
-    else:
-        side = joined_side(session, debate, actor.user_id, "log a claim")
+    side = claim_side(session, debate, actor, side_name)
     return _insert(session, debate, body, kind=ClaimKind.CLAIM, side=side, author_id=actor.user_id, by=actor)
+
+
+def claim_side(session: Session, debate: Debate, actor: Actor, side_name: str | None) -> Side:
+    """The side a claim by ``actor`` would be for: ``side_name``'s, or the one they joined. Refuses what the phase does
+    not allow, an unknown side, or no side joined — checked before a modal asks for the text, and again on logging."""
+    require_allowed(debate, Action.CLAIM)
+    if side_name and side_name.strip():
+        return side_named(session, debate, side_name)
+    return joined_side(session, debate, actor.user_id, "log a claim")
 
 
 def add_reply(session: Session, debate: Debate, actor: Actor, parent_id: int, text: str, kind: ClaimKind) -> Logged:
     """Log a rebuttal or support of a standing claim, for the side the author joined."""
-    require_allowed(debate, Action.of(kind))
     body = t.clean_text(text, f"The {kind.value}", t.CLAIM_MAX)
-    parent = _answerable(session, debate, parent_id)
-    side = joined_side(session, debate, actor.user_id, f"log a {kind.value}")
+    parent, side = reply_target(session, debate, actor, parent_id, kind)
     return _insert(session, debate, body, kind=kind, side=side, author_id=actor.user_id, by=actor, parent=parent)
+
+
+def reply_target(session: Session, debate: Debate, actor: Actor, parent_id: int, kind: ClaimKind) -> tuple[Claim, Side]:
+    """The claim a rebuttal or support by ``actor`` would answer, and their side. Refuses what the phase does not
+    allow, a withdrawn or unknown claim, or no side joined — before a modal asks for the text, and again on logging."""
+    require_allowed(debate, Action.of(kind))
+    parent = _answerable(session, debate, parent_id)
+    return parent, joined_side(session, debate, actor.user_id, f"log a {kind.value}")
 
 
 def log_message(
@@ -221,15 +232,10 @@ def claim_in(session: Session, debate: Debate, claim_id: int) -> Claim:
 
 def edit_claim(session: Session, debate: Debate, actor: Actor, claim_id: int, text: str) -> Claim:
     """Replace the text of one's own standing claim; the old text is kept as a revision."""
-    claim = claim_in(session, debate, claim_id)
-    label = f"{describe(claim.kind)} #{claim.number}"
-    if claim.author_id != actor.user_id:
-        raise NotAllowed(f"{label} is not yours: only its author can edit it.")
-    if claim.status is ClaimStatus.WITHDRAWN:
-        raise InvalidInput(f"{label} was withdrawn; it can no longer be edited.")
+    claim = editable_claim(session, debate, actor, claim_id)
     body = t.clean_text(text, f"The {claim.kind.value}", t.CLAIM_MAX)
     if body == claim.text:
-        raise InvalidInput(f"That is already the text of {label}: nothing to change.")
+        raise InvalidInput(f"That is already the text of {_label(claim)}: nothing to change.")
     session.add(ClaimRevision(claim_id=id_of(claim), text=claim.text, revised_by_id=actor.user_id))
     claim.text = body
     session.add(claim)
@@ -237,17 +243,30 @@ def edit_claim(session: Session, debate: Debate, actor: Actor, claim_id: int, te
     return claim
 
 
+def editable_claim(session: Session, debate: Debate, actor: Actor, claim_id: int) -> Claim:
+    """The claim, if ``actor`` may edit it: their own, not withdrawn (checked before a modal asks for the new text)."""
+    claim = claim_in(session, debate, claim_id)
+    if claim.author_id != actor.user_id:
+        raise NotAllowed(f"{_label(claim)} is not yours: only its author can edit it.")
+    if claim.status is ClaimStatus.WITHDRAWN:
+        raise InvalidInput(f"{_label(claim)} was withdrawn; it can no longer be edited.")
+    return claim
+
+
+def _label(claim: Claim) -> str:
+    return f"{describe(claim.kind)} #{claim.number}"
+
+
 def withdraw_claim(session: Session, debate: Debate, actor: Actor, claim_id: int) -> Claim:
     """Withdraw a claim: its author, or a moderator, may. It stays in the record, marked withdrawn."""
     claim = claim_in(session, debate, claim_id)
-    label = f"{describe(claim.kind)} #{claim.number}"
     if claim.author_id != actor.user_id and not can_moderate(debate, actor):
         raise NotAllowed(
-            f"{label} is not yours: only its author, the debate's creator "
+            f"{_label(claim)} is not yours: only its author, the debate's creator "
             "or a member with Manage Threads can withdraw it."
         )
     if claim.status is ClaimStatus.WITHDRAWN:
-        raise InvalidInput(f"{label} is already withdrawn.")
+        raise InvalidInput(f"{_label(claim)} is already withdrawn.")
     claim.status = ClaimStatus.WITHDRAWN
     session.add(claim)
     session.flush()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from bot.core import text as t
@@ -31,14 +32,20 @@ async def add_crux(
     session: AsyncSession, debate: Debate, actor: Actor, question: str, claim_id: int | None = None
 ) -> tuple[Crux, Claim | None]:
     """Name a crux, optionally linked to a claim of this debate; returns (the crux, the linked claim)."""
-    require_allowed(debate, Action.CRUX)
     body = t.clean_text(question, "The question", t.QUESTION_MAX)
-    claim = await session.run_sync(claim_in, debate, claim_id) if claim_id is not None else None
+    claim = await session.run_sync(crux_claim, debate, claim_id)
     crux = await _insert(session, debate, body, author_id=actor.user_id)
     if claim is not None:
         session.add(CruxClaim(crux_id=id_of(crux), claim_id=id_of(claim)))
         await session.flush()
     return crux, claim
+
+
+def crux_claim(session: Session, debate: Debate, claim_id: int | None) -> Claim | None:
+    """The claim a new crux would be linked to, if any. Refuses what the phase does not allow, or an unknown claim —
+    checked before a modal asks for the question, and again on naming the crux."""
+    require_allowed(debate, Action.CRUX)
+    return claim_in(session, debate, claim_id) if claim_id is not None else None
 
 
 async def log_message_as_crux(session: AsyncSession, debate: Debate, actor: Actor, message: ChatMessage) -> Crux:
@@ -100,6 +107,16 @@ def parse_credence(value: str) -> int:
     return int(digits)
 
 
+async def crux_for_credence(session: AsyncSession, debate: Debate, crux_id: int, *, for_update: bool = False) -> Crux:
+    """The crux a credence would be recorded on. Refuses what the phase does not allow, an unknown or a resolved
+    crux — checked before the credence modal opens, and again on recording."""
+    require_allowed(debate, Action.CREDENCE)
+    crux = await crux_in(session, debate, crux_id, for_update=for_update)
+    if crux.status is CruxStatus.RESOLVED:
+        raise InvalidInput(f"Crux #{crux.number} is resolved; credences are closed.")
+    return crux
+
+
 async def record_credence(
     session: AsyncSession, debate: Debate, actor: Actor, crux_id: int, value: int, reason: str | None = None
 ) -> CredenceRecorded:
@@ -109,12 +126,9 @@ async def record_credence(
     stance and the crux's spread (what summaries read) are updated with it; the crux's row is locked first, so
     concurrent credences on it update the spread one after the other.
     """
-    require_allowed(debate, Action.CREDENCE)
+    crux = await crux_for_credence(session, debate, crux_id, for_update=True)
     require_percentage(value)
     why = t.optional_text(reason, "The reason", t.REASON_MAX)
-    crux = await crux_in(session, debate, crux_id, for_update=True)
-    if crux.status is CruxStatus.RESOLVED:
-        raise InvalidInput(f"Crux #{crux.number} is resolved; credences are closed.")
     latest, earlier = await _latest_two(session, crux, actor.user_id)
     if (
         latest is not None

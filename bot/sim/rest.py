@@ -53,8 +53,10 @@ class Fault:
         return self.remaining > 0 and self.method in ("*", method) and self.pattern.search(path) is not None
 
     def error(self) -> ApiError:
-        """The 429 (with rate-limit headers and ``Via``, which discord.py checks) or 5xx to answer."""
+        """The 429 (with rate-limit headers and ``Via``, which discord.py checks), 403 or 5xx to answer."""
         self.remaining -= 1
+        if self.status == 403:  # what Discord answers when the bot lacks a permission
+            return ApiError(403, {"message": "Missing Permissions", "code": 50013}, injected=True)
         if self.status != 429:
             return ApiError(self.status, {"message": f"{self.status}: Simulated failure", "code": 0}, injected=True)
         headers = {

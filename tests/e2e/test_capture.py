@@ -129,6 +129,28 @@ async def test_commands_without_text_open_a_modal_for_long_text(world: World, bo
     assert stored == long_text.strip()
 
 
+async def test_what_would_be_refused_is_refused_before_a_modal_asks_for_text(world: World, bot: DebateBot) -> None:
+    thread = await _joined_thread(world)
+    logged = await world.sim.invoke(world.alice, thread, "claim", text="Interp scales")
+    claim_id = (await world.sim.autocomplete(world.bob, thread, "rebut", "claim"))[0]["value"]
+    refusals = [
+        (world.carol, thread, "claim", {}, "Join a side with /debate join before you log a claim"),
+        (world.alice, thread, "claim", {"side": "maybe"}, "no side called “maybe”"),
+        (world.carol, thread, "rebut", {"claim": claim_id}, "Join a side with /debate join before you log a rebuttal"),
+        (world.bob, thread, "support", {"claim": 999_999}, "No such claim in this debate"),
+        (world.bob, thread, "edit", {"claim": claim_id}, "Claim #1 is not yours"),
+        (world.bob, thread, "crux add", {"claim": 999_999}, "No such claim in this debate"),
+        (world.alice, world.channel, "claim", {}, "This is not a debate thread"),
+    ]
+    for member, channel, command, options, refusal in refusals:
+        result = await world.sim.invoke(member, channel, command, **options)
+        assert result.modal is None and result.ephemeral and refusal in result.text, (command, options, result.text)
+    await world.sim.invoke(world.alice, thread, "debate end")
+    closed = await world.sim.invoke(world.alice, thread, "claim")
+    assert closed.modal is None and "is closed" in closed.text
+    assert "Claim #1" in logged.text and await _count(bot, Claim) == 1
+
+
 async def test_join_buttons_are_idempotent_and_survive_a_restart(world: World, running: LocalBot) -> None:
     thread = await start_debate(world, sides="interp, governance")
     opening = world.sim.messages(thread)[0]
@@ -165,6 +187,8 @@ async def test_crux_buttons_set_credence_and_resolve_after_a_restart(world: Worl
     opened = await world.sim.click(world.mod, crux_message, "crux:resolve:1")
     resolved = await _fill(world, world.mod, thread, opened, text="They transfer within a model family.")
     assert "Crux #1 resolved" in resolved.text
+    closed = await world.sim.click(world.bob, crux_message, "crux:credence:1")
+    assert closed.modal is None and closed.ephemeral and "Crux #1 is resolved; credences are closed" in closed.text
     assert running.bot is not None
     async with running.bot.db.read() as session:
         assert (await session.execute(select(Crux.status))).scalar_one() is CruxStatus.RESOLVED

@@ -157,3 +157,13 @@ async def test_a_debate_starts_completely_or_not_at_all(world: World, bot: Debat
     else:
         assert "Debate #1 started" in result.text and debates == 1 and len(threads) == 1
         assert "Debate #1" in sim.messages(threads[0])[0].text
+
+
+async def test_a_missing_permission_is_explained_and_nothing_is_recorded(world: World, bot: DebateBot) -> None:
+    world.sim.fail_next("POST", r"^/channels/\d+/threads$", status=403)
+    result = await world.sim.invoke(world.alice, world.channel, "debate start", topic="Am I allowed?")
+    assert result.ephemeral and "Discord refused me (Missing Permissions): I lack a permission" in result.text
+    assert "Create Public Threads" in result.text and "Manage Threads" in result.text
+    async with bot.db.read() as session:
+        assert (await session.execute(select(func.count()).select_from(Debate))).scalar_one() == 0
+    assert world.sim.threads(world.channel) == []
