@@ -252,11 +252,12 @@ def sides_of(session: Session, debate: Debate) -> list[Side]:
 
 
 def _once_per_session(session: Session, key: Hashable, load: Callable[[], T]) -> T:
-    """``load()``, run once per session for ``key``: for what a transaction cannot change — the debate a thread
-    holds (the same object, whatever the transaction does to it), a debate's sides. Jobs committed together
-    (``Database.transact``) share a session, and so look these up once between them."""
+    """``load()``, run once per session for ``key``: for what a transaction cannot change once it exists — the debate
+    a thread holds (the same object, whatever the transaction does to it), a debate's sides. Nothing found is looked
+    up again: the transaction may yet create it. Jobs committed together (``Database.transact``) share a session,
+    and so look these up once between them."""
     memo: dict[Hashable, Any] = session.info.setdefault(_once_per_session, {})
-    if key not in memo:
+    if memo.get(key) is None:
         memo[key] = load()
     return cast(T, memo[key])
 

@@ -176,3 +176,18 @@ async def test_autocomplete_offers_only_this_debates_records(db: Database) -> No
     assert [c.label[:14] for c in choices] == ["#1 claim in 1 "]
     assert all(len(c.label) <= 100 for c in choices)
     assert by_number == choices == by_word
+
+
+async def test_a_thread_without_a_debate_finds_one_started_later_in_the_same_transaction(db: Database) -> None:
+    async with db.write() as session:
+        with pytest.raises(WrongPlace, match="not a debate thread"):
+            await session.run_sync(core.debate_in_thread, GUILD, 300)
+        started = await core.start_debate(
+            session,
+            core.Actor(GUILD, ALICE),
+            core.plan_debate("Started after a miss"),
+            channel_id=CHANNEL,
+            thread_id=300,
+        )
+        found = await session.run_sync(core.debate_in_thread, GUILD, 300)
+    assert found.id == started.id
