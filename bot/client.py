@@ -108,15 +108,19 @@ def explain(error: Exception, interaction: discord.Interaction) -> str:
             return f"“{cause.value}” is not a valid value for that option."
         case app_commands.CheckFailure():
             return "You can't use this command here."
-        case discord.Forbidden():
-            log.warning("Discord refused a call (%s %s): %s", cause.status, cause.code, cause.text)
+        case discord.Forbidden(code=50001 | 50013):  # Missing Access, Missing Permissions
+            log.warning("Discord refused a call in %s: %s", _where(interaction), cause.text)
+            lacking = [name for name in NEEDED_PERMISSIONS if not getattr(interaction.app_permissions, name)]
             return (
-                f"Discord refused me ({cause.text or 'Missing Permissions'}): I lack a permission in this channel. "
-                f"A server admin can give me {_permission_names(list(NEEDED_PERMISSIONS))}."
+                f"Discord refused me ({cause.text}): I lack a permission in this channel. "
+                f"A server admin can give me {_permission_names(lacking or list(NEEDED_PERMISSIONS))}."
             )
-    where = f"/{interaction.command.qualified_name}" if interaction.command else f"interaction {interaction.data}"
-    log.error("Unexpected error in %s", where, exc_info=cause)
+    log.error("Unexpected error in %s", _where(interaction), exc_info=cause)
     return "Something went wrong on my side; it has been logged. Check the thread before trying again."
+
+
+def _where(interaction: discord.Interaction) -> str:
+    return f"/{interaction.command.qualified_name}" if interaction.command else f"interaction {interaction.data}"
 
 
 def _permission_names(permissions: list[str]) -> str:

@@ -69,7 +69,8 @@ def normalize_database_url(url: str) -> str:
     driver = _DEFAULT_DRIVERS.get(parsed.drivername, parsed.drivername)
     if driver not in SUPPORTED_DRIVERS:
         raise ValueError(f"{parsed.drivername!r} is not supported; use sqlite+aiosqlite:// or postgresql+asyncpg://")
-    if driver.startswith("sqlite") and parsed.database in (None, "", ":memory:"):
+    in_memory = not parsed.database or ":memory:" in parsed.database or parsed.query.get("mode") == "memory"
+    if driver.startswith("sqlite") and in_memory:
         raise ValueError("an in-memory SQLite database would be lost at exit: give a file, e.g. sqlite:///debates.db")
     return parsed.set(drivername=driver).render_as_string(hide_password=False)
 

@@ -8,9 +8,10 @@ Hot writes (logging a claim) go through :meth:`Database.transact`: the whole tra
 SQLite it runs on a dedicated writer thread with the standard library's driver, one thread hand-off per job (through
 aiosqlite every statement costs several hand-offs, ten times the SQL's own cost: ``docs/benchmarks.md``), and jobs
 that arrive while another batch is being written are committed together — group commit, each caller answered only
-after the commit. Should one job of a batch raise, the batch is rolled back and its jobs run again one transaction
-each, so a refused job undoes nothing of the others. That is rare (jobs check before they write) and cheaper than a
-savepoint around every job, which would cost a third of the write path.
+after the commit. Should one job of a batch raise, the batch is rolled back and the jobs before and after it are
+written again without it, so a refused job undoes nothing of the others: cheaper than a savepoint around every job,
+which would cost a third of the write path. A job may therefore run more than once: it must change nothing outside
+its session.
 """
 
 from __future__ import annotations
@@ -78,6 +79,14 @@ class _Outcome:
     error: BaseException | None = None
 
 
+class _JobFailed(Exception):
+    """Job ``index`` of a batch raised ``error``."""
+
+    def __init__(self, index: int, error: Exception) -> None:
+        super().__init__(index, error)
+        self.index, self.error = index, error
+
+
 class _SQLiteWriter:
     """Write jobs run on one thread; the jobs waiting when a batch starts are committed in one transaction."""
 
@@ -115,22 +124,28 @@ class _SQLiteWriter:
         written.add_done_callback(lambda _: loop.call_soon_threadsafe(self._answer, jobs, written))
 
     def _write(self, jobs: list[Callable[[Session], Any]]) -> list[_Outcome]:
+        """The jobs' outcomes, in order. When job ``i`` raises, the transaction is rolled back; the jobs before it are
+        written again together (``i`` saw exactly their changes, so its refusal stands) and those after it likewise.
+        When the transaction itself fails (``BEGIN``, ``COMMIT``), every job fails with it."""
+        if not jobs:
+            return []
         try:
             return [_Outcome(value) for value in self._transaction(jobs)]
+        except _JobFailed as failed:
+            before, after = jobs[: failed.index], jobs[failed.index + 1 :]
+            return [*self._write(before), _Outcome(error=failed.error), *self._write(after)]
         except Exception as error:
-            if len(jobs) == 1:
-                return [_Outcome(error=error)]
-            return [self._alone(job) for job in jobs]
-
-    def _alone(self, job: Callable[[Session], Any]) -> _Outcome:
-        try:
-            return _Outcome(self._transaction([job])[0])
-        except Exception as error:
-            return _Outcome(error=error)
+            return [_Outcome(error=error)] * len(jobs)
 
     def _transaction(self, jobs: list[Callable[[Session], Any]]) -> list[Any]:
         with Session(self._engine, expire_on_commit=False, autoflush=False) as session, session.begin():
-            return [job(session) for job in jobs]
+            results = []
+            for index, job in enumerate(jobs):
+                try:
+                    results.append(job(session))
+                except Exception as error:
+                    raise _JobFailed(index, error) from error
+            return results
 
     def _answer(self, jobs: list[_Job], written: Future[list[_Outcome]]) -> None:
         self._lock.release()
@@ -190,7 +205,8 @@ class Database:
     async def transact(self, job: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run ``job(session, *args, **kwargs)`` in a write transaction, committed before this returns; if the job
         raises, its changes are undone and the exception is raised here. The job is synchronous code on a
-        :class:`Session` and must not touch the event loop.
+        :class:`Session`; it must not touch the event loop, and may run more than once (see the module's documentation),
+        so it must change nothing outside its session.
 
         On SQLite the job runs on the writer thread, possibly committed together with other jobs (see the module's
         documentation), after any :meth:`write` session has ended — so never call it inside one; on PostgreSQL it is a
@@ -225,18 +241,19 @@ class Database:
         for schema changes asks (batch mode rebuilds a table by dropping it, which would cascade into its children),
         and checked before the commit."""
         async with self.engine.connect() as connection:
-            if self.is_sqlite:
-                await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")  # no effect inside a transaction
-                await connection.commit()
             try:
+                if self.is_sqlite:  # outside a transaction: inside one the pragma does nothing
+                    await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                    await connection.commit()
                 async with connection.begin():
+                    if self.is_sqlite:  # the driver would not begin before DDL: one transaction for all of it
+                        await connection.exec_driver_sql("BEGIN IMMEDIATE")
                     await connection.run_sync(lambda sync: step(alembic_config(sync), revision))
                     if self.is_sqlite and (await connection.exec_driver_sql("PRAGMA foreign_key_check")).first():
                         raise RuntimeError(f"migrating to {revision} would leave rows with broken foreign keys")
             finally:
-                if self.is_sqlite:
-                    await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
-                    await connection.commit()
+                if self.is_sqlite:  # not back to the pool with foreign keys off: the next connection gets the pragmas
+                    await connection.invalidate()
 
     async def dispose(self) -> None:
         """Close every connection, the writer thread's on that thread."""

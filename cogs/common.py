@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from math import ceil
 from typing import Any, TypeVar
@@ -25,6 +26,7 @@ Interaction = discord.Interaction[DebateBot]
 ChoiceSource = Callable[[AsyncSession, Debate, str], Awaitable[list[choose.Choice]]]
 PAGE_MAX = 4000
 LATE = timedelta(seconds=1)
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
@@ -79,8 +81,8 @@ async def in_open_debate(interaction: Interaction, job: Callable[[Session, Debat
     (``Database.transact``): the fast path for logging records.
 
     The answer goes out directly when the job is done before the interaction is ``LATE`` old; otherwise the
-    interaction is deferred meanwhile (unless ``may_defer`` is false, as before a modal), so that a queue of writes
-    cannot make the answer miss Discord's 3 s deadline.
+    interaction is deferred meanwhile (unless ``may_defer`` is false, as for the rebuttal picker, whose message is
+    edited in place), so that a queue of writes cannot make the answer miss Discord's 3 s deadline.
     """
     guild_id, thread_id = interaction.guild_id, interaction.channel_id or 0
 
@@ -103,8 +105,10 @@ async def _deferred_if_late(interaction: Interaction, work: Awaitable[T]) -> T:
     finally:
         timer.cancel()
         if deferring:  # the answer must follow the "thinking…" placeholder; if that failed, answer all the same
-            with suppress(discord.HTTPException):
+            try:
                 await deferring[0]
+            except Exception:
+                log.warning("Could not defer %s; answering directly", interaction.id, exc_info=True)
 
 
 async def check_open_debate(interaction: Interaction, check: Callable[[Session, Debate], object]) -> None:
@@ -113,9 +117,7 @@ async def check_open_debate(interaction: Interaction, check: Callable[[Session, 
     guild_id, thread_id = interaction.guild_id, interaction.channel_id or 0
 
     def in_thread(session: Session) -> None:
-        debate = core.debate_in_thread(session, guild_id, thread_id)
-        core.ensure_open(debate)
-        check(session, debate)
+        check(session, core.open_debate_in_thread(session, guild_id, thread_id, for_update=False))
 
     async with interaction.client.db.read() as session:
         await session.run_sync(in_thread)

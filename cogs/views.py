@@ -14,7 +14,7 @@ from bot.core import cruxes as crux_rules
 from bot.core import debates as core
 from bot.core import text as t
 from cogs import render
-from cogs.common import Interaction, actor, check_open_debate, open_debate, respond
+from cogs.common import Interaction, actor, any_debate, check_open_debate, open_debate, respond
 from schema import Crux, Debate, Side
 
 TextHandler = Callable[[Interaction, str], Awaitable[None]]
@@ -170,7 +170,7 @@ class CredenceButton(CruxButton, template=r"crux:credence:(?P<crux>\d+)"):
     action, label, style = "credence", "Set my credence", discord.ButtonStyle.primary
 
     async def press(self, interaction: Interaction) -> None:
-        async with open_debate(interaction, may_defer=False) as (session, debate):
+        async with any_debate(interaction) as (session, debate):  # reading only: a modal cannot wait for writers
             crux = await crux_rules.crux_for_credence(session, debate, self.crux_id)
         await interaction.response.send_modal(CredenceModal(crux))
 
@@ -181,10 +181,8 @@ class ResolveButton(CruxButton, template=r"crux:resolve:(?P<crux>\d+)"):
     action, label, style = "resolve", "Resolve", discord.ButtonStyle.secondary
 
     async def press(self, interaction: Interaction) -> None:
-        async with open_debate(interaction, may_defer=False) as (session, debate):
-            crux = await crux_rules.crux_in(session, debate, self.crux_id)
-            core.require_moderator(debate, actor(interaction), "resolve a crux")
-            crux_rules.require_open(crux)
+        async with any_debate(interaction) as (session, debate):
+            crux = await crux_rules.resolvable_crux(session, debate, actor(interaction), self.crux_id)
 
         async def submit(modal_interaction: Interaction, text: str) -> None:
             await resolve(modal_interaction, self.crux_id, text)

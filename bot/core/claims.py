@@ -27,8 +27,8 @@ from schema import Claim, ClaimKind, ClaimRevision, ClaimStatus, Debate, Side, i
 
 RECENT_CLAIMS = 25
 _INSERT = insert(Claim).returning(col(Claim.id))
-_INSERTED = [column.key for column in Claim.__table__.columns if column.key != "id"]  # type: ignore[attr-defined]
 """Run on the Core connection: the ORM's flush (or its bulk insert) would cost a third of a whole claim."""
+_INSERTED = [column.key for column in Claim.__table__.columns if column.key != "id"]  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +58,8 @@ def describe(kind: ClaimKind) -> str:
 
 def add_claim(session: Session, debate: Debate, actor: Actor, text: str, side_name: str | None = None) -> Logged:
     """Log a claim for ``side_name``, or for the side the author joined."""
-    body = t.clean_text(text, "The claim", t.CLAIM_MAX)
     side = claim_side(session, debate, actor, side_name)
+    body = t.clean_text(text, "The claim", t.CLAIM_MAX)
     return _insert(session, debate, body, kind=ClaimKind.CLAIM, side=side, author_id=actor.user_id, by=actor)
 
 
@@ -74,8 +74,8 @@ def claim_side(session: Session, debate: Debate, actor: Actor, side_name: str | 
 
 def add_reply(session: Session, debate: Debate, actor: Actor, parent_id: int, text: str, kind: ClaimKind) -> Logged:
     """Log a rebuttal or support of a standing claim, for the side the author joined."""
-    body = t.clean_text(text, f"The {kind.value}", t.CLAIM_MAX)
     parent, side = reply_target(session, debate, actor, parent_id, kind)
+    body = t.clean_text(text, f"The {kind.value}", t.CLAIM_MAX)
     return _insert(session, debate, body, kind=kind, side=side, author_id=actor.user_id, by=actor, parent=parent)
 
 

@@ -11,7 +11,7 @@ from sqlmodel import col, select
 
 from bot.core import text as t
 from bot.core.claims import ChatMessage, claim_in, message_text
-from bot.core.debates import Actor, next_number, require_moderator
+from bot.core.debates import Actor, ensure_open, next_number, require_moderator
 from bot.core.errors import InvalidInput, NotFound
 from bot.core.formats import Action, require_allowed
 from bot.core.stances import keep_stance
@@ -32,8 +32,8 @@ async def add_crux(
     session: AsyncSession, debate: Debate, actor: Actor, question: str, claim_id: int | None = None
 ) -> tuple[Crux, Claim | None]:
     """Name a crux, optionally linked to a claim of this debate; returns (the crux, the linked claim)."""
-    body = t.clean_text(question, "The question", t.QUESTION_MAX)
     claim = await session.run_sync(crux_claim, debate, claim_id)
+    body = t.clean_text(question, "The question", t.QUESTION_MAX)
     crux = await _insert(session, debate, body, author_id=actor.user_id)
     if claim is not None:
         session.add(CruxClaim(crux_id=id_of(crux), claim_id=id_of(claim)))
@@ -108,8 +108,9 @@ def parse_credence(value: str) -> int:
 
 
 async def crux_for_credence(session: AsyncSession, debate: Debate, crux_id: int, *, for_update: bool = False) -> Crux:
-    """The crux a credence would be recorded on. Refuses what the phase does not allow, an unknown or a resolved
-    crux — checked before the credence modal opens, and again on recording."""
+    """The crux a credence would be recorded on. Refuses a closed debate, what the phase does not allow, an unknown
+    or a resolved crux — checked before the credence modal opens, and again on recording."""
+    ensure_open(debate)
     require_allowed(debate, Action.CREDENCE)
     crux = await crux_in(session, debate, crux_id, for_update=for_update)
     if crux.status is CruxStatus.RESOLVED:
@@ -157,16 +158,24 @@ async def _latest_two(session: AsyncSession, crux: Crux, user_id: int) -> tuple[
 
 async def resolve_crux(session: AsyncSession, debate: Debate, actor: Actor, crux_id: int, resolution: str) -> Crux:
     """Mark an open crux resolved with the given resolution (moderators only)."""
-    require_moderator(debate, actor, "resolve a crux")
+    crux = await resolvable_crux(session, debate, actor, crux_id)
     body = t.clean_text(resolution, "The resolution", t.RESOLUTION_MAX)
-    crux = await crux_in(session, debate, crux_id)
-    require_open(crux)
     crux.status = CruxStatus.RESOLVED
     crux.resolution = body
     crux.resolved_by_id = actor.user_id
     crux.resolved_at = utcnow()
     session.add(crux)
     await session.flush()
+    return crux
+
+
+async def resolvable_crux(session: AsyncSession, debate: Debate, actor: Actor, crux_id: int) -> Crux:
+    """The crux, if ``actor`` may resolve it: a moderator, an open debate, an open crux — checked before the
+    resolution modal opens, and again on resolving."""
+    ensure_open(debate)
+    require_moderator(debate, actor, "resolve a crux")
+    crux = await crux_in(session, debate, crux_id)
+    require_open(crux)
     return crux
 
 

@@ -231,9 +231,9 @@ def debate_in_thread(session: Session, guild_id: int | None, thread_id: int, *, 
     return debate
 
 
-def open_debate_in_thread(session: Session, guild_id: int | None, thread_id: int) -> Debate:
-    """The open debate of this thread, locked for a change (see :func:`debate_in_thread`)."""
-    debate = debate_in_thread(session, guild_id, thread_id, for_update=True)
+def open_debate_in_thread(session: Session, guild_id: int | None, thread_id: int, *, for_update: bool = True) -> Debate:
+    """The open debate of this thread, locked for a change unless only read (see :func:`debate_in_thread`)."""
+    debate = debate_in_thread(session, guild_id, thread_id, for_update=for_update)
     ensure_open(debate)
     return debate
 

@@ -91,7 +91,9 @@ async def test_jobs_and_async_writes_interleave_without_losing_or_repeating_numb
     assert numbers == list(range(1, 41)) and count == 40
 
 
-@pytest.mark.parametrize("url", ["sqlite://", "sqlite+aiosqlite:///:memory:"])
+@pytest.mark.parametrize(
+    "url", ["sqlite://", "sqlite+aiosqlite:///:memory:", "sqlite:///file:shared?mode=memory&uri=true"]
+)
 def test_an_in_memory_sqlite_database_is_refused(url: str) -> None:
     with pytest.raises(ValueError, match="in-memory SQLite database would be lost at exit"):
         normalize_database_url(url)
