@@ -30,7 +30,6 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import QueuePool
 
 import migrations
 
@@ -216,14 +215,6 @@ class Database:
             return await self._writer.run(lambda session: job(session, *args, **kwargs))
         async with self.sessionmaker() as session, session.begin():
             return await session.run_sync(job, *args, **kwargs)
-
-    @property
-    def busy(self) -> bool:
-        """Whether a write now would wait: another writer holds SQLite, or every pooled connection is in use."""
-        if self.is_sqlite:
-            return self._write_lock.locked()
-        pool = self.engine.sync_engine.pool
-        return isinstance(pool, QueuePool) and pool.checkedout() >= pool.size()
 
     def _writer_slot(self) -> contextlib.AbstractAsyncContextManager[Any]:
         return self._write_lock if self.is_sqlite else contextlib.nullcontext()

@@ -55,60 +55,51 @@ def actor(interaction: Interaction) -> core.Actor:
     )
 
 
-async def _defer_if_late_or_busy(interaction: Interaction, may_defer: bool) -> None:
-    """Defer when the interaction is already ``LATE`` old or a write would have to wait for the database, so that
-    the answer (sent with :func:`respond`) cannot miss Discord's 3 s deadline after the record was committed. Paths
-    that will open a modal pass ``may_defer=False``: a modal cannot follow a deferral."""
-    late = discord.utils.utcnow() - interaction.created_at > LATE
-    if may_defer and (late or interaction.client.db.busy):
-        await defer(interaction)
+@asynccontextmanager
+async def _deferring_when_late(interaction: Interaction) -> AsyncIterator[None]:
+    """Within the block, the interaction is deferred ("thinking…") once it is ``LATE`` old, so that slow work or a
+    queue of writes cannot make its answer (sent with :func:`respond` after the block) miss Discord's 3 s deadline.
+    Quick work is answered directly. A deferral started is finished before the block is left; if it failed, the
+    answer is sent all the same."""
+    loop = asyncio.get_running_loop()
+    patience = (interaction.created_at + LATE - discord.utils.utcnow()).total_seconds()
+    deferring: list[asyncio.Task[None]] = []
+    timer = loop.call_later(max(patience, 0), lambda: deferring.append(loop.create_task(defer(interaction))))
+    try:
+        yield
+    finally:
+        timer.cancel()
+        if deferring:
+            try:
+                await deferring[0]
+            except Exception:
+                log.warning("Could not defer %s; answering directly", interaction.id, exc_info=True)
 
 
 @asynccontextmanager
-async def open_debate(
-    interaction: Interaction, *, may_defer: bool = True
-) -> AsyncIterator[tuple[AsyncSession, Debate]]:
-    """A write session and the open debate of the thread the interaction came from; commits on success (the
-    interaction deferred first if it is late, see :func:`_defer_if_late_or_busy`)."""
-    await _defer_if_late_or_busy(interaction, may_defer)
-    async with interaction.client.db.write() as session:
+async def open_debate(interaction: Interaction) -> AsyncIterator[tuple[AsyncSession, Debate]]:
+    """A write session and the open debate of the thread the interaction came from; commits on success. The
+    interaction is deferred meanwhile if it grows late (see :func:`_deferring_when_late`)."""
+    async with _deferring_when_late(interaction), interaction.client.db.write() as session:
         debate = await session.run_sync(core.open_debate_in_thread, interaction.guild_id, interaction.channel_id or 0)
         yield session, debate
 
 
 async def in_open_debate(interaction: Interaction, job: Callable[[Session, Debate], T], *, may_defer: bool = True) -> T:
     """``job(session, debate)`` on the open debate of the interaction's thread, as one committed transaction
-    (``Database.transact``): the fast path for logging records.
-
-    The answer goes out directly when the job is done before the interaction is ``LATE`` old; otherwise the
-    interaction is deferred meanwhile (unless ``may_defer`` is false, as for the rebuttal picker, whose message is
-    edited in place), so that a queue of writes cannot make the answer miss Discord's 3 s deadline.
-    """
+    (``Database.transact``): the fast path for logging records. The interaction is deferred meanwhile if it grows
+    late (see :func:`_deferring_when_late`), unless ``may_defer`` is false, as for the rebuttal picker, whose message
+    is edited in place."""
     guild_id, thread_id = interaction.guild_id, interaction.channel_id or 0
 
     def in_thread(session: Session) -> T:
         return job(session, core.open_debate_in_thread(session, guild_id, thread_id))
 
     write = interaction.client.db.transact(in_thread)
-    return await _deferred_if_late(interaction, write) if may_defer else await write
-
-
-async def _deferred_if_late(interaction: Interaction, work: Awaitable[T]) -> T:
-    """``await work``; if it is not done by the time the interaction is ``LATE`` old, the interaction is deferred
-    meanwhile (and the answer, sent with :func:`respond`, follows up)."""
-    loop = asyncio.get_running_loop()
-    patience = (interaction.created_at + LATE - discord.utils.utcnow()).total_seconds()
-    deferring: list[asyncio.Task[None]] = []
-    timer = loop.call_later(max(patience, 0), lambda: deferring.append(loop.create_task(defer(interaction))))
-    try:
-        return await work
-    finally:
-        timer.cancel()
-        if deferring:  # the answer must follow the "thinking…" placeholder; if that failed, answer all the same
-            try:
-                await deferring[0]
-            except Exception:
-                log.warning("Could not defer %s; answering directly", interaction.id, exc_info=True)
+    if not may_defer:
+        return await write
+    async with _deferring_when_late(interaction):
+        return await write
 
 
 async def check_open_debate(interaction: Interaction, check: Callable[[Session, Debate], object]) -> None:

@@ -210,20 +210,33 @@ async def test_logging_too_fast_is_refused_with_when_to_retry(world: World, bot:
     assert await _count(bot, Claim) == 3
 
 
-async def test_a_claim_queued_behind_another_write_is_deferred_then_answered(world: World, bot: DebateBot) -> None:
-    """A claim answers at once when its write is quick; queued behind a slow one past ``LATE``, it says "thinking…"
-    first and is answered (and stored) once the way is clear."""
+@pytest.mark.parametrize(
+    ("command", "options", "answer"),
+    [("claim", {"text": "Queued"}, "Claim #"), ("crux add", {"question": "Queued?"}, "Crux #")],
+    ids=["claim (one job)", "crux (a write session)"],
+)
+async def test_a_record_queued_behind_another_write_is_deferred_then_answered(
+    world: World, bot: DebateBot, command: str, options: dict[str, str], answer: str
+) -> None:
+    """A record is answered at once when its write is quick, even after a short wait behind another write; queued
+    past ``LATE``, it says "thinking…" first and is answered (and stored) once the way is clear."""
     thread = await _joined_thread(world)
-    quick = await world.sim.invoke(world.alice, thread, "claim", text="Answered at once")
-    assert quick.type == 4 and "Claim #1" in quick.text
-    async with bot.db.write() as session:  # another writer holds the database and the debate's row
-        await session.run_sync(open_debate_in_thread, world.guild.id, thread.id)
-        queued = asyncio.create_task(world.sim.invoke(world.alice, thread, "claim", text="Queued"))
-        await asyncio.sleep(common.LATE.total_seconds() + 0.3)
-        assert not queued.done()
-    answered = await queued
-    assert answered.type == 5 and "Claim #2" in answered.text and not answered.ephemeral
-    assert await _count(bot, Claim) == 2 and world.sim.errors == []
+
+    async def behind_another_write(seconds: float) -> InteractionResult:
+        async with bot.db.write() as session:  # another writer holds the database and the debate's row
+            await session.run_sync(open_debate_in_thread, world.guild.id, thread.id)
+            queued = asyncio.create_task(world.sim.invoke(world.alice, thread, command, **options))
+            await asyncio.sleep(seconds)
+            assert not queued.done()
+        return await queued
+
+    quick = await world.sim.invoke(world.alice, thread, command, **options)
+    assert quick.type == 4 and f"{answer}1" in quick.text
+    short_wait = await behind_another_write(0.2)
+    assert short_wait.type == 4 and f"{answer}2" in short_wait.text
+    long_wait = await behind_another_write(common.LATE.total_seconds() + 0.3)
+    assert long_wait.type == 5 and f"{answer}3" in long_wait.text and not long_wait.ephemeral
+    assert world.sim.errors == []
 
 
 async def test_a_busy_bot_defers_and_still_answers(
