@@ -15,9 +15,8 @@ from bot.core import text as t
 from bot.core.debates import (
     Actor,
     can_moderate,
-    debate_in_thread,
-    ensure_open,
     next_number,
+    open_debate_in_thread,
     side_named,
     side_of,
 )
@@ -143,8 +142,7 @@ def rebuttal_targets(
 ) -> tuple[Claim | None, list[Claim]]:
     """What a chat message logged as a rebuttal answers: the claim its reply points to, or else (none) the recent
     claims to pick from. Refuses first what logging it would refuse: a closed debate, the phase, no text, a repeat."""
-    debate = debate_in_thread(session, guild_id, thread_id)
-    ensure_open(debate)
+    debate = open_debate_in_thread(session, guild_id, thread_id, for_update=False)
     ensure_loggable(session, debate, message, ClaimKind.REBUTTAL)
     target = replied_claim(session, debate, message)
     return target, [] if target else recent_claims(session, debate)

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from itertools import combinations
 from typing import Any
 
 from sqlalchemy import (
@@ -113,26 +112,11 @@ class CruxSummary:
     resolution: str | None
     stances: tuple[Stance, ...]
     claims: tuple[LinkedClaim, ...]
-
-    @property
-    def spread(self) -> int:
-        """How far apart the participants' latest credences are (0 with fewer than two)."""
-        values = [stance.latest for stance in self.stances]
-        return max(values) - min(values) if len(values) > 1 else 0
-
-    @property
-    def is_double_crux(self) -> bool:
-        """Participants of different sides hold credences on opposite sides of 50 — and, in a double-crux debate,
-        both marked it as a crux that would change their mind."""
-        return any(
-            a.side != b.side
-            and a.side is not None
-            and b.side is not None
-            and (a.latest - 50) * (b.latest - 50) < 0
-            and a.changes_mind is not False
-            and b.changes_mind is not False
-            for a, b in combinations(self.stances, 2)
-        )
+    spread: int
+    """How far apart the participants' latest credences are (0 with fewer than two): ``crux.spread``."""
+    is_double_crux: bool
+    """Participants of different sides hold latest credences on opposite sides of 50 — and, in a double-crux debate,
+    both marked it as a crux that would change their mind (the rule is :func:`_double_crux`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +198,8 @@ async def summarize_debates(
             resolution=row.resolution,
             stances=tuple(stances.get(row.id, ())),
             claims=tuple(links.get(row.id, ())),
+            spread=row.spread,
+            is_double_crux=bool(row.double_crux),
         )
         by_debate[row.debate_id].append((row, summary))
     return [_debate_summary(debate, by_debate[id_of(debate)], totals[id_of(debate)]) for debate in debates]
@@ -222,7 +208,7 @@ async def summarize_debates(
 def _debate_summary(debate: Debate, cruxes: list[tuple[Any, CruxSummary]], totals: _Totals) -> DebateSummary:
     unresolved = sorted(
         ((row, summary) for row, summary in cruxes if row.status is CruxStatus.OPEN),
-        key=lambda pair: (not pair[1].is_double_crux, -pair[0].spread, pair[0].number),
+        key=lambda pair: (not pair[1].is_double_crux, -pair[1].spread, pair[1].number),
     )
     resolved = sorted(
         ((row, summary) for row, summary in cruxes if row.status is CruxStatus.RESOLVED),
@@ -285,22 +271,12 @@ _DEBATE: Table = Debate.__table__  # type: ignore[attr-defined]
 _STANCE: Table = CruxStance.__table__  # type: ignore[attr-defined]
 _EPOCH = datetime.min.replace(tzinfo=UTC)
 _NO_SIDE = 1 << 30  # participants without a side come after every side
-_CRUX_COLUMNS = (
-    _CRUX.c.id,
-    _CRUX.c.debate_id,
-    _CRUX.c.number,
-    _CRUX.c.question,
-    _CRUX.c.resolution,
-    _CRUX.c.status,
-    _CRUX.c.spread,
-    _CRUX.c.resolved_at,
-)
 
 
 def _double_crux() -> Exists:
-    """Whether the crux (``_CRUX``, correlated) is a double crux — the rule of :attr:`CruxSummary.is_double_crux` in
-    SQL: participants of different sides hold latest credences on opposite sides of 50 and, in a double-crux debate,
-    both marked it as one that would change their mind."""
+    """Whether the crux (``_CRUX``, correlated) is a double crux: participants of different sides hold latest
+    credences on opposite sides of 50 and, in a double-crux debate, both marked it as one that would change their
+    mind. Summaries both order and mark cruxes by it."""
     below, above = aliased(CruxStance), aliased(CruxStance)
     below_side, above_side = aliased(Participant), aliased(Participant)
 
@@ -325,6 +301,17 @@ def _double_crux() -> Exists:
     )
 
 
+_CRUX_COLUMNS = (
+    _CRUX.c.id,
+    _CRUX.c.debate_id,
+    _CRUX.c.number,
+    _CRUX.c.question,
+    _CRUX.c.resolution,
+    _CRUX.c.status,
+    _CRUX.c.spread,
+    _CRUX.c.resolved_at,
+    _double_crux().label("double_crux"),
+)
 _OPEN_ORDER = (_double_crux().desc(), _CRUX.c.spread.desc(), _CRUX.c.number)
 """Double cruxes first (the questions both sides would move on), then the widest disagreements."""
 _RESOLVED_ORDER = (_CRUX.c.resolved_at.desc(), _CRUX.c.number.desc())
