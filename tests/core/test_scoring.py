@@ -1,0 +1,103 @@
+"""The scoring formulas, calibration, common ground and movement, against the hand-computed fixtures of
+``docs/scoring.md``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.core.commonground import Lean, common_ground, majority, movement
+from bot.core.scoring import Bin, Score, Step, baseline_points, calibration, score_history, standings
+
+OPENED = datetime(2026, 1, 1, tzinfo=UTC)
+RESOLVED = OPENED + timedelta(days=10)
+HALF = OPENED + timedelta(days=5)
+
+
+def _rounded(score: Score | None) -> tuple[float, float, float]:
+    assert score is not None
+    return round(score.brier, 2), round(score.baseline, 1), round(score.coverage, 2)
+
+
+@pytest.mark.parametrize(
+    ("steps", "yes", "expected"),
+    [
+        ([Step(OPENED, 80)], True, (0.04, 67.8, 1.0)),
+        ([Step(HALF, 80)], True, (0.04, 33.9, 0.5)),
+        ([Step(OPENED, 30), Step(HALF, 90)], True, (0.25, 5.6, 1.0)),
+        ([Step(OPENED, 30)], False, (0.09, 48.5, 1.0)),
+        ([Step(OPENED, 0)], True, (1.0, -564.4, 1.0)),
+        ([Step(OPENED, 30)], True, (0.49, -73.7, 1.0)),
+    ],
+    ids=["80-whole-yes", "80-last-half-yes", "30-then-90-yes", "30-no", "0-yes", "30-yes"],
+)
+def test_the_fixtures_of_the_scoring_document(steps: list[Step], yes: bool, expected: tuple[float, ...]) -> None:
+    assert _rounded(score_history(steps, OPENED, RESOLVED, yes)) == expected
+
+
+def test_clamping_bounds_the_baseline_score_and_brier_is_unclamped() -> None:
+    assert baseline_points(1.0, True) == baseline_points(0.99, True)
+    assert baseline_points(0.0, False) == baseline_points(0.01, False)
+    assert round(baseline_points(0.5, True), 6) == 0.0
+    assert _rounded(score_history([Step(OPENED, 100)], OPENED, RESOLVED, True))[0] == 0.0
+
+
+def test_credences_outside_the_open_time_or_without_duration_do_not_count() -> None:
+    early = OPENED - timedelta(days=1)
+    assert _rounded(score_history([Step(early, 80)], OPENED, RESOLVED, True)) == (0.04, 67.8, 1.0)
+    assert score_history([Step(RESOLVED, 80)], OPENED, RESOLVED, True) is None
+    assert score_history([], OPENED, RESOLVED, True) is None
+    assert score_history([Step(OPENED, 80)], OPENED, OPENED, True) is None
+    # Two credences at the same instant: only the second stands.
+    same = [Step(OPENED, 10), Step(OPENED, 80)]
+    assert _rounded(score_history(same, OPENED, RESOLVED, True)) == (0.04, 67.8, 1.0)
+
+
+def test_standings_rank_by_mean_baseline_and_set_apart_those_with_few_scored_cruxes() -> None:
+    good, bad, few = Score(50.0, 0.1, 1.0), Score(-20.0, 0.4, 0.5), Score(99.0, 0.0, 1.0)
+    found = standings([(1, bad), (1, bad), (1, good), (2, good), (2, good), (2, bad), (3, few)])
+    assert [row.user_id for row in found.ordered] == [2, 1]
+    assert found.ordered[0].scored == 3 and found.ordered[0].baseline == pytest.approx(80 / 3)
+    assert found.ordered[1].brier == pytest.approx(0.3) and found.ordered[1].coverage == pytest.approx(2 / 3)
+    assert [(row.user_id, row.scored) for row in found.others] == [(3, 1)]
+
+
+def test_calibration_bins_by_tens_with_100_in_the_last_bin() -> None:
+    table = calibration([(0, False), (9, False), (10, True), (95, True), (100, True), (90, False), (55, True)])
+    assert table == [
+        Bin(0, 10, 2, 4.5, 0.0),
+        Bin(10, 20, 1, 10.0, 1.0),
+        Bin(50, 60, 1, 55.0, 1.0),
+        Bin(90, 100, 3, 95.0, 2 / 3),
+    ]
+    assert [row.label for row in table] == ["[0, 10)", "[10, 20)", "[50, 60)", "[90, 100]"]
+    assert calibration([]) == []
+
+
+def test_majority_needs_more_participants_on_one_lean() -> None:
+    assert majority([80, 60, 20]) is Lean.YES
+    assert majority([80, 20]) is None
+    assert majority([50, 50, 80]) is Lean.NEITHER
+    assert majority([]) is None
+
+
+def test_common_ground_on_constructed_debates() -> None:
+    # Both sides lean yes: strength (2+1)/(2+2) · (1+1)/(1+2) = 0.5.
+    agreed = common_ground({"for": [80, 70], "against": [60]})
+    assert agreed is not None and agreed.yes and agreed.sides == 2 and agreed.strength == pytest.approx(0.5)
+    # A dissenter in a side lowers the strength without breaking the majority.
+    weaker = common_ground({"for": [10, 20, 70], "against": [30]})
+    assert weaker is not None and not weaker.yes and weaker.strength == pytest.approx(3 / 5 * 2 / 3)
+    assert common_ground({"for": [80], "against": [20]}) is None  # opposite leans
+    assert common_ground({"for": [80, 20], "against": [90]}) is None  # a tied side
+    assert common_ground({"for": [50], "against": [50]}) is None  # neither leans
+    assert common_ground({"for": [50, 50, 80], "against": [90]}) is None  # a majority of 50s
+    assert common_ground({"for": [80, 90], "against": []}) is None  # one side only has credences
+    three = common_ground({"a": [90], "b": [60, 70, 50], "c": [99]})
+    assert three is not None and three.sides == 3 and three.strength == pytest.approx(2 / 3 * 3 / 5 * 2 / 3)
+
+
+def test_movement_counts_changes_of_those_who_held_a_credence_before() -> None:
+    assert movement({1: 30, 2: 60}, {1: 70, 2: 60, 3: 90}) == {1: 40}
+    assert movement({}, {1: 70}) == {}
