@@ -14,11 +14,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.client import DebateBot
 from bot.core import debates as core
 from bot.core import digests
+from bot.core import scores as track_record
 from bot.core.formats import relative_time
 from bot.core.summary import render_agenda_summary, summarize_agenda
 from bot.scheduler import AfterCommit
 from cogs import render
-from cogs.common import Interaction, actor, agenda_autocomplete, defer, page_embeds, respond, send_pages
+from cogs.common import (
+    Interaction,
+    actor,
+    agenda_autocomplete,
+    defer,
+    page_embeds,
+    respond,
+    send_pages,
+    send_track_record,
+)
 from schema import DigestEvery, Timer
 
 PERIOD_NAMES = {"daily": "day", "weekly": "week"}
@@ -52,6 +62,17 @@ class AgendaCog(commands.GroupCog, group_name="agenda", group_description="Resea
         await send_pages(
             interaction, render_agenda_summary(found, render.mention), ephemeral=False, colour=render.SUMMARY_COLOUR
         )
+
+    @app_commands.command(name="scores", description="Who forecast an agenda's resolved cruxes best, and calibration")
+    @app_commands.describe(agenda="The research agenda")
+    @app_commands.autocomplete(agenda=agenda_autocomplete)
+    @app_commands.guild_only()
+    async def scores(self, interaction: Interaction, agenda: int) -> None:
+        guild_id = interaction.guild_id or 0
+        async with self.bot.db.read() as session:
+            found = await core.agenda_in_guild(session, guild_id, agenda)
+            record = await session.run_sync(track_record.agenda_track_record, guild_id, agenda)
+        await send_track_record(interaction, record, f"Scores · {found.name}")
 
     @app_commands.command(name="digest", description="Post an agenda's summary to a channel every day or week")
     @app_commands.describe(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -18,8 +19,11 @@ from sqlalchemy.orm import Session
 from bot.client import THINKING, DebateBot, Refused
 from bot.core import choices as choose
 from bot.core import debates as core
+from bot.core.calibration_plot import calibration_plot
 from bot.core.errors import DomainError
+from bot.core.scores import TrackRecord, render_track_record
 from bot.core.summary import pack
+from cogs import render
 from schema import Debate
 
 Interaction = discord.Interaction[DebateBot]
@@ -181,6 +185,26 @@ async def send_pages(
     """
     for embed in page_embeds(blocks, title=title, colour=colour):
         await respond(interaction, embed=embed, ephemeral=ephemeral)
+
+
+PLOTTED_PARTICIPANTS = 5
+
+
+async def send_track_record(interaction: Interaction, record: TrackRecord, title: str) -> None:
+    """Standings and calibration tables for everyone, and the calibration plot (everyone and the best-ranked few)
+    when the ``plots`` extra is installed."""
+    await defer(interaction)
+    series = {"everyone": record.overall}
+    for row in record.standings.ordered[:PLOTTED_PARTICIPANTS]:
+        member = interaction.guild.get_member(row.user_id) if interaction.guild else None
+        series[member.display_name if member else f"user {row.user_id}"] = record.calibration[row.user_id]
+    picture = await asyncio.to_thread(calibration_plot, series)
+    embeds = page_embeds(render_track_record(record, render.mention), title=title, colour=render.SUMMARY_COLOUR)
+    for number, embed in enumerate(embeds):
+        if number == 0 and picture is not None:  # the picture comes with the first page
+            await respond(interaction, embed=embed, file=discord.File(io.BytesIO(picture), "calibration.png"))
+        else:
+            await respond(interaction, embed=embed)
 
 
 def page_embeds(

@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import DebateBot
-from bot.core import cruxes, doublecrux
+from bot.core import cruxes, doublecrux, scores
 from bot.core import text as t
 from bot.core.summary import summarize
 from cogs import render
@@ -24,8 +24,10 @@ from cogs.common import (
     resolved_crux_autocomplete,
     respond,
     send_pages,
+    send_track_record,
 )
 from cogs.views import CredenceButton, ResolveButton, crux_view, record_credence, resolve, text_or_modal
+from schema import CruxOutcome
 
 
 class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: questions that would change minds"):
@@ -59,10 +61,28 @@ class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: q
         await record_credence(interaction, crux, value, reason)
 
     @app_commands.command(name="resolve", description="Resolve a crux (debate creator or Manage Threads)")
-    @app_commands.describe(crux="The crux", resolution="How it was resolved")
+    @app_commands.describe(
+        crux="The crux",
+        resolution="How it was resolved",
+        outcome="yes or no: the credences are scored; annulled: no fair answer (not scored)",
+        source="A link to where the answer comes from (http or https)",
+    )
     @app_commands.autocomplete(crux=crux_autocomplete)
-    async def resolve(self, interaction: Interaction, crux: int, resolution: str) -> None:
-        await resolve(interaction, crux, resolution)
+    async def resolve(
+        self,
+        interaction: Interaction,
+        crux: int,
+        resolution: str,
+        outcome: Literal["yes", "no", "annulled"] | None = None,
+        source: str | None = None,
+    ) -> None:
+        await resolve(interaction, crux, resolution, CruxOutcome(outcome) if outcome else None, source)
+
+    @app_commands.command(name="scores", description="Who forecast this debate's resolved cruxes best, and calibration")
+    async def scores(self, interaction: Interaction) -> None:
+        async with any_debate(interaction) as (session, debate):
+            record = await session.run_sync(scores.debate_track_record, debate)
+        await send_track_record(interaction, record, f"Scores · Debate #{debate.number}")
 
     @app_commands.command(name="reopen", description="Reopen a resolved crux (debate creator or Manage Threads)")
     @app_commands.describe(crux="The resolved crux")

@@ -9,9 +9,11 @@ import discord
 from bot.core import debates as core
 from bot.core import formats
 from bot.core.claims import Logged, describe
+from bot.core.cruxes import Resolved
+from bot.core.scores import render_scores
 from bot.core.summary import QUOTE_MAX, CruxSummary, DebateSummary, render_crux, render_summary
 from bot.core.text import plural
-from schema import Claim, ClaimKind, Crux, Debate, Side
+from schema import Claim, ClaimKind, Crux, CruxOutcome, Debate, Side
 
 COLOUR = {ClaimKind.CLAIM: discord.Colour.blurple(), ClaimKind.REBUTTAL: discord.Colour.red()}
 SUMMARY_COLOUR = discord.Colour.gold()
@@ -67,14 +69,45 @@ def crux_embed(crux: Crux, linked: Claim | None = None) -> discord.Embed:
     return embed
 
 
-def resolved_embed(crux: Crux) -> discord.Embed:
+NOT_SCORED = {
+    None: "No outcome given: not scored.",
+    CruxOutcome.ANNULLED: "Annulled (no fair answer): not scored.",
+}
+SCORE_LINES_MAX = 2500
+"""Characters of score lines in a resolution message (with a question and resolution of 1,000 each, well within an
+embed's 6,000); ``/crux scores`` has the rest."""
+
+
+def resolved_embed(resolved: Resolved) -> discord.Embed:
+    """The resolution, its outcome and source, and each participant's scores, one line each."""
+    crux = resolved.crux
+    outcome = f": {crux.outcome.value}" if crux.outcome else ""
     embed = discord.Embed(
-        title=f"Crux #{crux.number} resolved", description=crux.question, colour=discord.Colour.green()
+        title=f"Crux #{crux.number} resolved{outcome}",
+        description=f"{crux.question}\n\n**Scores**\n{_score_lines(resolved)}",
+        colour=discord.Colour.green(),
     )
     embed.add_field(name="Resolution", value=crux.resolution or "", inline=False)
+    if crux.resolution_url:
+        embed.add_field(name="Source", value=crux.resolution_url, inline=False)
     if crux.resolved_by_id is not None:
         embed.add_field(name="Resolved by", value=mention(crux.resolved_by_id))
     return embed
+
+
+def _score_lines(resolved: Resolved) -> str:
+    if resolved.crux.outcome in NOT_SCORED:
+        return NOT_SCORED[resolved.crux.outcome]
+    lines = render_scores(resolved.scores, mention)
+    if not lines:
+        return "Nobody held a credence on it: nothing to score."
+    shown: list[str] = []
+    for line in lines:
+        if sum(len(kept) + 1 for kept in shown) + len(line) > SCORE_LINES_MAX:
+            shown.append(f"…and {len(lines) - len(shown)} more: `/crux scores`.")
+            break
+        shown.append(line)
+    return "\n".join(shown)
 
 
 def joined_message(user: discord.abc.User, joined: core.Joined) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from bot.core import debates as core
 from bot.core import text as t
 from cogs import render
 from cogs.common import Interaction, actor, any_debate, check_open_debate, open_debate, respond
-from schema import Crux, Debate, Side
+from schema import Crux, CruxOutcome, Debate, Side
 
 TextHandler = Callable[[Interaction, str], Awaitable[None]]
 
@@ -100,11 +100,54 @@ async def record_credence(interaction: Interaction, crux_id: int, value: int, re
         await respond(interaction, message, embeds=embeds)
 
 
-async def resolve(interaction: Interaction, crux_id: int, resolution: str) -> None:
-    """Resolve a crux and announce it (shared by /crux resolve and the button)."""
+async def resolve(
+    interaction: Interaction, crux_id: int, resolution: str, outcome: CruxOutcome | None, source: str | None
+) -> None:
+    """Resolve a crux and announce it with the participants' scores (shared by /crux resolve and the button)."""
     async with open_debate(interaction) as (session, debate):
-        resolved = await crux_rules.resolve_crux(session, debate, actor(interaction), crux_id, resolution)
+        resolved = await crux_rules.resolve_crux(
+            session, debate, actor(interaction), crux_id, resolution, outcome, source
+        )
     await respond(interaction, embed=render.resolved_embed(resolved))
+
+
+NO_OUTCOME = "none"
+
+
+class ResolveModal(discord.ui.Modal):
+    """Asks for a resolution, its outcome and an optional source link."""
+
+    def __init__(self, crux: Crux) -> None:
+        super().__init__(title=f"Resolve Crux #{crux.number}", timeout=900)
+        self.crux_id = crux.id or 0
+        self.resolution: discord.ui.TextInput[ResolveModal] = discord.ui.TextInput(
+            style=discord.TextStyle.paragraph, max_length=t.RESOLUTION_MAX, custom_id="resolution"
+        )
+        self.outcome: discord.ui.Select[ResolveModal] = discord.ui.Select(
+            custom_id="outcome",
+            options=[
+                discord.SelectOption(label="Yes", value=CruxOutcome.YES.value, description="Scored"),
+                discord.SelectOption(label="No", value=CruxOutcome.NO.value, description="Scored"),
+                discord.SelectOption(
+                    label="Annulled", value=CruxOutcome.ANNULLED.value, description="No fair answer: not scored"
+                ),
+                discord.SelectOption(label="No outcome", value=NO_OUTCOME, description="Not scored"),
+            ],
+        )
+        self.source: discord.ui.TextInput[ResolveModal] = discord.ui.TextInput(
+            required=False, max_length=t.URL_MAX, custom_id="source", placeholder="https://…"
+        )
+        self.add_item(discord.ui.Label(text="Resolution", component=self.resolution))
+        self.add_item(discord.ui.Label(text="Outcome", component=self.outcome))
+        self.add_item(discord.ui.Label(text="Source link (optional)", component=self.source))
+
+    async def on_submit(self, interaction: Interaction) -> None:  # type: ignore[override]
+        chosen = self.outcome.values[0] if self.outcome.values else NO_OUTCOME
+        outcome = None if chosen == NO_OUTCOME else CruxOutcome(chosen)
+        await resolve(interaction, self.crux_id, self.resolution.value, outcome, self.source.value)
+
+    async def on_error(self, interaction: Interaction, error: Exception) -> None:  # type: ignore[override]
+        await report_error(interaction, error)
 
 
 class DebateButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"never-matches^"):
@@ -176,20 +219,14 @@ class CredenceButton(CruxButton, template=r"crux:credence:(?P<crux>\d+)"):
 
 
 class ResolveButton(CruxButton, template=r"crux:resolve:(?P<crux>\d+)"):
-    """“Resolve” on a crux's message, for moderators: opens a modal for the resolution."""
+    """“Resolve” on a crux's message, for moderators: opens a modal for the resolution, outcome and source."""
 
     action, label, style = "resolve", "Resolve", discord.ButtonStyle.secondary
 
     async def press(self, interaction: Interaction) -> None:
         async with any_debate(interaction) as (session, debate):
             crux = await crux_rules.resolvable_crux(session, debate, actor(interaction), self.crux_id)
-
-        async def submit(modal_interaction: Interaction, text: str) -> None:
-            await resolve(modal_interaction, self.crux_id, text)
-
-        title = f"Resolve Crux #{crux.number}"
-        modal = TextModal(title=title, label="Resolution", on_text=submit, max_length=t.RESOLUTION_MAX)
-        await interaction.response.send_modal(modal)
+        await interaction.response.send_modal(ResolveModal(crux))
 
 
 def opening_view(sides: list[Side]) -> discord.ui.View:

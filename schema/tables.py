@@ -13,6 +13,7 @@ from sqlmodel import Field, SQLModel
 from schema.types import (
     ClaimKind,
     ClaimStatus,
+    CruxOutcome,
     CruxStatus,
     DebateFormat,
     DebateStatus,
@@ -162,6 +163,9 @@ class Crux(SQLModel, table=True):
         UniqueConstraint("debate_id", "number"),
         UniqueConstraint("debate_id", "source_message_id"),
         CheckConstraint("(status = 'resolved') = (resolution IS NOT NULL)", name="resolution_iff_resolved"),
+        CheckConstraint(
+            "status = 'resolved' OR (outcome IS NULL AND resolution_url IS NULL)", name="outcome_only_if_resolved"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -176,6 +180,12 @@ class Crux(SQLModel, table=True):
     resolution: str | None = Field(default=None, sa_type=Text)
     resolved_by_id: int | None = Field(default=None, sa_column=_snowflake(nullable=True))
     resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    outcome: CruxOutcome | None = Field(
+        default=None,
+        sa_type=enum_column_type(CruxOutcome),
+        description="yes, no or annulled; none for cruxes resolved before outcomes existed (never scored)",
+    )
+    resolution_url: str | None = Field(default=None, max_length=500, description="a link to the resolution's source")
     created_at: datetime = _created_at()
     spread: int = Field(
         default=0,
@@ -252,6 +262,20 @@ class CruxStance(SQLModel, table=True):
     latest_reason: str | None = Field(default=None, sa_type=Text)
     updates: int = Field(description="how many credences the user recorded on the crux")
     updated_at: datetime = Field(sa_type=UTCDateTime, description="when the latest credence was recorded")
+
+
+class CruxScore(SQLModel, table=True):
+    """A participant's scores on a crux resolved yes or no (``bot.core.scoring``): written when it resolves,
+    deleted when it is reopened."""
+
+    __tablename__ = "crux_score"
+    __table_args__ = (CheckConstraint("coverage > 0 AND coverage <= 1", name="coverage_share"),)
+
+    crux_id: int = Field(foreign_key="crux.id", primary_key=True, ondelete="CASCADE")
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    baseline: float = Field(description="time-weighted baseline score over the crux's open time")
+    brier: float = Field(description="time-weighted Brier score over the time a credence was held")
+    coverage: float = Field(description="share of the crux's open time a credence was held")
 
 
 class CruxMark(SQLModel, table=True):

@@ -28,6 +28,14 @@ class CruxStatus(enum.StrEnum):
     RESOLVED = "resolved"
 
 
+class CruxOutcome(enum.StrEnum):
+    """How a resolved crux came out: ``yes`` and ``no`` are scored, ``annulled`` (no fair answer) is not."""
+
+    YES = "yes"
+    NO = "no"
+    ANNULLED = "annulled"
+
+
 class DebateStatus(enum.StrEnum):
     OPEN = "open"
     CLOSED = "closed"

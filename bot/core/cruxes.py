@@ -14,8 +14,9 @@ from bot.core.claims import ChatMessage, claim_in, message_text
 from bot.core.debates import Actor, ensure_open, next_number, require_moderator
 from bot.core.errors import InvalidInput, NotFound
 from bot.core.formats import Action, require_allowed
+from bot.core.scores import ParticipantScore, score_crux, withdraw_scores
 from bot.core.stances import keep_stance
-from schema import Claim, Credence, Crux, CruxClaim, CruxStatus, Debate, id_of, utcnow
+from schema import Claim, Credence, Crux, CruxClaim, CruxOutcome, CruxStatus, Debate, id_of, utcnow
 
 REPEAT_WINDOW = timedelta(seconds=10)
 
@@ -156,25 +157,48 @@ async def _latest_two(session: AsyncSession, crux: Crux, user_id: int) -> tuple[
     return (rows[0] if rows else None), (rows[1].value if len(rows) > 1 else None)
 
 
-async def resolve_crux(session: AsyncSession, debate: Debate, actor: Actor, crux_id: int, resolution: str) -> Crux:
-    """Mark an open crux resolved with the given resolution (moderators only)."""
-    crux = await resolvable_crux(session, debate, actor, crux_id)
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """A crux just resolved, and the participants' scores on it (best first; none unless it resolved yes or no)."""
+
+    crux: Crux
+    scores: list[ParticipantScore]
+
+
+async def resolve_crux(
+    session: AsyncSession,
+    debate: Debate,
+    actor: Actor,
+    crux_id: int,
+    resolution: str,
+    outcome: CruxOutcome | None = None,
+    source: str | None = None,
+) -> Resolved:
+    """Mark an open crux resolved with the given resolution, outcome and source link (moderators only); a crux that
+    resolves yes or no has every participant's credence history scored."""
+    crux = await resolvable_crux(session, debate, actor, crux_id, for_update=True)
     body = t.clean_text(resolution, "The resolution", t.RESOLUTION_MAX)
+    url = t.optional_url(source, "The source link", t.URL_MAX)
     crux.status = CruxStatus.RESOLVED
     crux.resolution = body
+    crux.outcome = outcome
+    crux.resolution_url = url
     crux.resolved_by_id = actor.user_id
     crux.resolved_at = utcnow()
     session.add(crux)
     await session.flush()
-    return crux
+    return Resolved(crux=crux, scores=await session.run_sync(score_crux, crux))
 
 
-async def resolvable_crux(session: AsyncSession, debate: Debate, actor: Actor, crux_id: int) -> Crux:
+async def resolvable_crux(
+    session: AsyncSession, debate: Debate, actor: Actor, crux_id: int, *, for_update: bool = False
+) -> Crux:
     """The crux, if ``actor`` may resolve it: a moderator, an open debate, an open crux — checked before the
-    resolution modal opens, and again on resolving."""
+    resolution modal opens, and again on resolving (``for_update``: with its row locked, so that no credence is
+    recorded between scoring and the commit)."""
     ensure_open(debate)
     require_moderator(debate, actor, "resolve a crux")
-    crux = await crux_in(session, debate, crux_id)
+    crux = await crux_in(session, debate, crux_id, for_update=for_update)
     require_open(crux)
     return crux
 
@@ -186,13 +210,16 @@ def require_open(crux: Crux) -> None:
 
 
 async def reopen_crux(session: AsyncSession, debate: Debate, actor: Actor, crux_id: int) -> Crux:
-    """Reopen a resolved crux (moderators only); credences can be recorded on it again."""
+    """Reopen a resolved crux (moderators only); credences can be recorded on it again. Its outcome and scores are
+    withdrawn until it resolves again."""
     require_moderator(debate, actor, "reopen a crux")
-    crux = await crux_in(session, debate, crux_id)
+    crux = await crux_in(session, debate, crux_id, for_update=True)
     if crux.status is CruxStatus.OPEN:
         raise InvalidInput(f"Crux #{crux.number} is open already.")
+    await session.run_sync(withdraw_scores, crux)
     crux.status = CruxStatus.OPEN
-    crux.resolution = crux.resolved_by_id = crux.resolved_at = None
+    crux.resolution = crux.resolved_by_id = crux.resolved_at = crux.resolution_url = None
+    crux.outcome = None
     session.add(crux)
     await session.flush()
     return crux

@@ -1,6 +1,6 @@
 """A debate's whole record as a versioned JSON document, and rendered from it as Markdown and Argdown.
 
-:func:`build_export` reads a debate in a fixed number of queries (seven, whatever its size) into a
+:func:`build_export` reads a debate in a fixed number of queries (eight, whatever its size) into a
 :class:`DebateExport`; :func:`to_json`, :func:`to_markdown` and :func:`to_argdown` render that snapshot, and
 :func:`bot.core.argmap.render_map` draws it. The JSON schema is ``DebateExport.model_json_schema()``, documented in
 ``docs/export-schema.md``: bump :data:`SCHEMA_VERSION` on any incompatible change (a field removed, renamed or
@@ -31,6 +31,8 @@ from schema import (
     Credence,
     Crux,
     CruxClaim,
+    CruxOutcome,
+    CruxScore,
     CruxStatus,
     Debate,
     DebateFormat,
@@ -40,7 +42,7 @@ from schema import (
     id_of,
 )
 
-SCHEMA_VERSION: Literal[1] = 1
+SCHEMA_VERSION: Literal[2] = 2
 
 Snowflake = Annotated[
     int,
@@ -101,6 +103,15 @@ class CredenceExport(_Model):
     at: datetime = Field(description="When it was recorded.")
 
 
+class ScoreExport(_Model):
+    """A participant's scores on a crux resolved yes or no (formulas: ``docs/scoring.md``)."""
+
+    user_id: Snowflake
+    baseline: float = Field(description="Time-weighted baseline score over the crux's open time (higher is better).")
+    brier: float = Field(description="Time-weighted Brier score over the time a credence was held (lower is better).")
+    coverage: float = Field(description="The share of the crux's open time the user held a credence (0 to 1).")
+
+
 class CruxExport(_Model):
     """A question whose answer would change someone's mind."""
 
@@ -112,6 +123,14 @@ class CruxExport(_Model):
     resolution: str | None = Field(description="How it was resolved; set exactly when `status` is `resolved`.")
     resolved_by_id: Snowflake | None
     resolved_at: datetime | None
+    outcome: CruxOutcome | None = Field(
+        description="`yes` or `no` (scored), `annulled` (no fair answer); null while open, and for cruxes resolved "
+        "before outcomes existed."
+    )
+    resolution_url: str | None = Field(description="A link to the resolution's source, if given.")
+    scores: list[ScoreExport] = Field(
+        description="Each participant's scores, by user id; empty unless the crux resolved yes or no."
+    )
     claims: list[int] = Field(description="The numbers of the claims the crux bears on, ascending.")
     credences: list[CredenceExport] = Field(
         description="Every credence recorded on the crux, oldest first (so each user's history reads in order)."
@@ -121,7 +140,7 @@ class CruxExport(_Model):
 class DebateExport(_Model):
     """The complete record of one debate: a versioned, self-contained snapshot."""
 
-    schema_version: Literal[1] = Field(description="Bumped on any incompatible change to this schema.")
+    schema_version: Literal[2] = Field(description="Bumped on any incompatible change to this schema.")
     debate: DebateInfo
     participants: list[ParticipantExport] = Field(description="Ordered by side, then user id.")
     claims: list[ClaimExport] = Field(description="Every claim, rebuttal and support, by number.")
@@ -150,7 +169,7 @@ class DebateExport(_Model):
 
 
 async def build_export(session: AsyncSession, debate: Debate) -> DebateExport:
-    """The debate's whole record, read in seven queries whatever its size."""
+    """The debate's whole record, read in eight queries whatever its size."""
     debate_id = id_of(debate)
     agenda = (await session.execute(select(Agenda.name).where(col(Agenda.id) == debate.agenda_id))).scalar_one_or_none()
     sides = list(
@@ -178,6 +197,18 @@ async def build_export(session: AsyncSession, debate: Debate) -> DebateExport:
             .where(Crux.debate_id == debate_id)
         )
     ).all()
+    scored: dict[int, list[ScoreExport]] = defaultdict(list)
+    for score in (
+        await session.execute(
+            select(CruxScore)
+            .join(Crux, col(Crux.id) == col(CruxScore.crux_id))
+            .where(Crux.debate_id == debate_id)
+            .order_by(col(CruxScore.crux_id), col(CruxScore.user_id))
+        )
+    ).scalars():
+        scored[score.crux_id].append(
+            ScoreExport(user_id=score.user_id, baseline=score.baseline, brier=score.brier, coverage=score.coverage)
+        )
     credences = (
         await session.execute(
             select(Credence)
@@ -241,6 +272,9 @@ async def build_export(session: AsyncSession, debate: Debate) -> DebateExport:
                 resolution=crux.resolution,
                 resolved_by_id=crux.resolved_by_id,
                 resolved_at=crux.resolved_at,
+                outcome=crux.outcome,
+                resolution_url=crux.resolution_url,
+                scores=scored.get(id_of(crux), []),
                 claims=sorted(linked.get(id_of(crux), [])),
                 credences=history.get(id_of(crux), []),
             )
@@ -371,6 +405,17 @@ def _markdown_crux(export: DebateExport, crux: CruxExport, user: UserLabel) -> l
     if crux.resolution is not None:
         by = f" by {user(crux.resolved_by_id)}" if crux.resolved_by_id is not None else ""
         lines += [f"**Resolved**{by} on {_time(crux.resolved_at)}: {_md_block(crux.resolution, '')}", ""]
+        if crux.outcome is not None:
+            lines += [f"Outcome: **{crux.outcome.value}**.", ""]
+        if crux.resolution_url:
+            lines += [f"Source: <{_url(crux.resolution_url)}>", ""]
+        for score in crux.scores:
+            lines.append(
+                f"- {user(score.user_id)}: baseline {score.baseline:.1f} · Brier {score.brier:.2f} · "
+                f"coverage {score.coverage:.0%}"
+            )
+        if crux.scores:
+            lines.append("")
     return lines
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 from bot.core.errors import InvalidInput
 
@@ -14,6 +15,7 @@ CLAIM_MAX = 4000
 QUESTION_MAX = 1000
 REASON_MAX = 1000
 RESOLUTION_MAX = 1000
+URL_MAX = 500
 
 # Zero-width and blank-looking characters (Hangul fillers, the Braille blank): text of only these is empty.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u115f\u1160\u3164\uffa0\u2800"))
@@ -37,6 +39,23 @@ def clean_text(value: str | None, what: str, limit: int) -> str:
 def optional_text(value: str | None, what: str, limit: int) -> str | None:
     """Like :func:`clean_text`, but nothing (or only blanks) gives ``None``."""
     return None if is_blank(value) else clean_text(value, what, limit)
+
+
+def optional_url(value: str | None, what: str, limit: int) -> str | None:
+    """An http(s) link as given (without surrounding space), or ``None`` for nothing; :class:`InvalidInput` for
+    anything else (another scheme, no host, spaces inside, longer than ``limit``)."""
+    if is_blank(value):
+        return None
+    url = _strip_invisible(value or "").strip()
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # a malformed address ("http://[")
+        host = None
+    if len(url) > limit or not host or parts.scheme.lower() not in ("http", "https") or any(c.isspace() for c in url):
+        shown = one_line(url, 60)
+        raise InvalidInput(f"{what} must be a web address starting with http:// or https:// (got “{shown}”).")
+    return url
 
 
 def is_blank(value: str | None) -> bool:

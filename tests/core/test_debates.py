@@ -132,9 +132,9 @@ async def test_only_creator_or_moderator_resolves_and_not_twice(db: Database) ->
         with pytest.raises(NotAllowed, match="creator or a member with Manage Threads"):
             await cruxes.resolve_crux(session, debate, core.Actor(GUILD, BOB), crux.id or 0, "yes")
     async with db.write() as session:
-        resolved = await cruxes.resolve_crux(
-            session, debate, core.Actor(GUILD, MOD, can_moderate=True), crux.id or 0, "yes"
-        )
+        resolved = (
+            await cruxes.resolve_crux(session, debate, core.Actor(GUILD, MOD, can_moderate=True), crux.id or 0, "yes")
+        ).crux
     assert resolved.status is CruxStatus.RESOLVED and resolved.resolved_by_id == MOD
     async with db.write() as session:
         with pytest.raises(InvalidInput, match="already resolved"):

@@ -19,7 +19,7 @@ from bot.core import claims, cruxes
 from bot.core import debates as core
 from bot.core.exports import DebateExport, argdown_escape, build_export, to_argdown, to_json, to_markdown
 from bot.db import Database
-from schema import Claim, ClaimKind, ClaimStatus, CruxStatus, Debate
+from schema import Claim, ClaimKind, ClaimStatus, CruxOutcome, CruxStatus, Debate
 
 GUILD = 1
 ALICE, BOB, CAROL = 11, 12, 13
@@ -68,7 +68,10 @@ async def _argued(db: Database) -> Debate:
         await cruxes.record_credence(session, debate, bob, crux.id or 0, 80, "priors")
         await cruxes.record_credence(session, debate, alice, crux.id or 0, 15, "read the transfer paper")
         settled, _ = await cruxes.add_crux(session, debate, bob, "Is compute the bottleneck?")
-        await cruxes.resolve_crux(session, debate, alice, settled.id or 0, "No: data is")
+        await cruxes.record_credence(session, debate, carol, settled.id or 0, 30)
+        await cruxes.resolve_crux(
+            session, debate, alice, settled.id or 0, "No: data is", CruxOutcome.NO, "https://example.org/data"
+        )
     await _withdraw(db, debate, 5)
     return debate
 
@@ -85,7 +88,7 @@ async def test_json_round_trips_with_the_whole_record(db: Database) -> None:
 
     assert DebateExport.model_validate_json(text) == export
     raw = json.loads(text)
-    assert raw["schema_version"] == 1
+    assert raw["schema_version"] == 2
     assert raw["debate"] | {"created_at": None} == {
         "number": 1,
         "topic": "Interp or governance?",
@@ -123,17 +126,21 @@ async def test_json_round_trips_with_the_whole_record(db: Database) -> None:
         "No: data is",
         str(ALICE),
     )
-    assert second["resolved_at"] is not None and second["credences"] == []
+    assert second["resolved_at"] is not None and [c["value"] for c in second["credences"]] == [30]
+    assert (first["outcome"], first["resolution_url"], first["scores"]) == (None, None, [])
+    assert (second["outcome"], second["resolution_url"]) == ("no", "https://example.org/data")
+    (score,) = second["scores"]
+    assert score["user_id"] == str(CAROL) and 0 < score["coverage"] <= 1 and score["brier"] == pytest.approx(0.09)
 
 
 def test_the_schema_is_documented_and_versioned() -> None:
     schema = DebateExport.model_json_schema()
-    assert schema["properties"]["schema_version"]["const"] == 1 and "schema_version" in schema["required"]
+    assert schema["properties"]["schema_version"]["const"] == 2 and "schema_version" in schema["required"]
     claim = schema["$defs"]["ClaimExport"]["properties"]
     assert "description" in claim["answers"] and claim["author_id"]["type"] == "string"
     assert (
         DebateExport.model_validate_json(
-            '{"schema_version": 1, "debate": {"number": 1, "topic": "t", "agenda": null, "sides": ["a", "b"],'
+            '{"schema_version": 2, "debate": {"number": 1, "topic": "t", "agenda": null, "sides": ["a", "b"],'
             ' "format": "open", "status": "closed", "creator_id": "9007199254740993",'
             ' "created_at": "2025-01-01T00:00:00Z", "ended_at": "2025-01-02T00:00:00Z"},'
             ' "participants": [], "claims": [], "cruxes": []}'
@@ -141,7 +148,7 @@ def test_the_schema_is_documented_and_versioned() -> None:
         == 9007199254740993
     )  # beyond 2**53: kept exactly, as a string
     with pytest.raises(ValueError):
-        DebateExport.model_validate_json('{"schema_version": 2}')
+        DebateExport.model_validate_json('{"schema_version": 1}')
 
 
 async def test_markdown_nests_replies_marks_withdrawn_and_shows_credence_history(db: Database) -> None:
@@ -168,8 +175,10 @@ async def test_markdown_nests_replies_marks_withdrawn_and_shows_credence_history
     assert f"- <@{BOB}> (against): **80** — “priors”" in crux
     assert crux.index(f"<@{ALICE}> (for)") < crux.index(f"<@{BOB}> (against)")  # in order of first credence
     resolved = document[document.index("### Crux #2 (resolved)") :]
-    assert "No credences yet." in resolved and f"**Resolved** by <@{ALICE}> on " in resolved
-    assert resolved.rstrip().endswith(": No: data is")
+    assert f"- <@{CAROL}> (against): **30**" in resolved and f"**Resolved** by <@{ALICE}> on " in resolved
+    assert "Outcome: **no**." in resolved and "Source: <https://example.org/data>" in resolved
+    assert f"- <@{CAROL}>: baseline " in resolved and "Brier 0.09" in resolved
+    assert ": No: data is\n\nOutcome" in resolved
 
 
 async def test_markdown_escapes_what_users_wrote(db: Database) -> None:
@@ -298,7 +307,9 @@ async def test_argdown_document_structure(db: Database) -> None:
     assert (
         "[Crux 1]: Do circuits transfer? Bears on @[C1]. Credences: user11 40 → 15; user12 80. #crux #open" in document
     )
-    assert "[Crux 2]: Is compute the bottleneck? Resolved: No: data is #crux #resolved" in document
+    assert (
+        "[Crux 2]: Is compute the bottleneck? Credences: user13 30. Resolved: No: data is #crux #resolved" in document
+    )
 
 
 @pytest.fixture(scope="session")
@@ -378,4 +389,4 @@ def test_the_documented_schema_and_example_match_the_models() -> None:
     blocks = re.findall(r"```json\n(.*?)\n```", document, re.DOTALL)
     example, schema = blocks
     assert json.loads(schema) == DebateExport.model_json_schema(), "regenerate the schema in docs/export-schema.md"
-    assert DebateExport.model_validate_json(example).schema_version == 1
+    assert DebateExport.model_validate_json(example).schema_version == 2

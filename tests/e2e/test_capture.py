@@ -185,8 +185,10 @@ async def test_crux_buttons_set_credence_and_resolve_after_a_restart(world: Worl
     refused = await world.sim.click(world.bob, crux_message, "crux:resolve:1")
     assert refused.ephemeral and "Only the debate's creator" in refused.text
     opened = await world.sim.click(world.mod, crux_message, "crux:resolve:1")
-    resolved = await _fill(world, world.mod, thread, opened, text="They transfer within a model family.")
-    assert "Crux #1 resolved" in resolved.text
+    resolved = await _fill(
+        world, world.mod, thread, opened, resolution="They transfer within a model family.", outcome="yes"
+    )
+    assert "Crux #1 resolved: yes" in resolved.text and f"{world.bob.mention}: baseline" in resolved.text
     closed = await world.sim.click(world.bob, crux_message, "crux:credence:1")
     assert closed.modal is None and closed.ephemeral and "Crux #1 is resolved; credences are closed" in closed.text
     assert running.bot is not None
