@@ -122,7 +122,20 @@ async def _sample_debate(
     await talk.say(ada, thread, "crux credence", crux=deception, value=55, reason="ben: detection without teeth")
     await talk.say(ben, thread, "crux add", question="Do frontier labs accept external pre-deployment testing?")
     audits = await talk.first_choice(ada, thread, "crux resolve", "crux")
+    await talk.say(ada, thread, "crux credence", crux=audits, value=80)
+    await talk.say(ben, thread, "crux credence", crux=audits, value=40)
     await talk.say(
-        ada, thread, "crux resolve", crux=audits, resolution="Yes: several labs give evaluators early access."
+        ada,
+        thread,
+        "crux resolve",
+        crux=audits,
+        resolution="Yes: several labs give evaluators early access.",
+        outcome="yes",
+        source="https://example.org/pre-deployment-testing",
     )
+    await talk.say(ben, thread, "crux add", question="Will evaluations need access to model weights to be trusted?")
+    weights = await talk.first_choice(ada, thread, "crux credence", "crux")
+    await talk.say(ada, thread, "crux credence", crux=weights, value=85)
+    await talk.say(ben, thread, "crux credence", crux=weights, value=70)
+    await talk.say(ben, thread, "crux scores")
     await talk.say(ben, thread, "debate summary")

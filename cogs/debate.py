@@ -12,7 +12,7 @@ from discord.ext import commands
 
 from bot.client import DebateBot
 from bot.core import debates as core
-from bot.core import doublecrux, formats
+from bot.core import doublecrux, formats, insights
 from bot.core.argmap import render_map
 from bot.core.errors import WrongPlace
 from bot.core.exports import build_export, export_file
@@ -49,6 +49,8 @@ any message → *Apps* → *Log as claim / rebuttal / crux*. A rebuttal logged f
 finding → operationalising → resolution) allow in each phase only what it is for; `minutes:` times each phase. \
 Moderators move on with `/debate next`, `/debate pause` and `/debate resume` the clock. Double-crux: state your \
 position with `/debate position`, mark the cruxes that would change your mind with `/crux mine`.
+**Scores** — resolve a crux with `outcome:yes` or `outcome:no` and everyone's credences on it are scored; \
+`/crux scores` and `/agenda scores` rank who forecast best and show calibration.
 Fix your own entries with `/edit` and `/withdraw`. `/debate status`, `/debate list`, `/crux list`, `/agenda list` \
 show the record."""
 
@@ -127,7 +129,8 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
     async def status(self, interaction: Interaction) -> None:
         async with any_debate(interaction) as (session, debate):
             status = await core.status(session, debate)
-        await respond(interaction, embed=render.status_embed(status), ephemeral=True)
+            seen = await session.run_sync(insights.glance, debate)
+        await respond(interaction, embed=render.status_embed(status, seen), ephemeral=True)
 
     @app_commands.command(name="list", description="The open debates in this server")
     @app_commands.describe(page="Which page (10 debates a page)")
@@ -223,7 +226,7 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
         """The summary for everyone, paged: the open questions that matter most, the latest resolutions, how many more
         and where to read them (``/crux list``, ``/debate export``); the next one says what changed since this one."""
         async with self.bot.db.write() as session:
-            summary = await summarize(session, debate)
+            summary = await summarize(session, debate, insights=True)
             await mark_summarized(session, debate, utcnow())
         await send_pages(interaction, render.summary_blocks(summary), ephemeral=False, colour=render.SUMMARY_COLOUR)
 

@@ -10,6 +10,7 @@ from bot.core import debates as core
 from bot.core import formats
 from bot.core.claims import Logged, describe
 from bot.core.cruxes import Resolved
+from bot.core.insights import Glance
 from bot.core.scores import render_scores
 from bot.core.summary import QUOTE_MAX, CruxSummary, DebateSummary, render_crux, render_summary
 from bot.core.text import plural
@@ -140,7 +141,7 @@ def opening_embed(debate: Debate, sides: list[Side], agenda: str | None) -> disc
     return embed
 
 
-def status_embed(status: core.Status) -> discord.Embed:
+def status_embed(status: core.Status, seen: Glance) -> discord.Embed:
     debate = status.debate
     embed = discord.Embed(title=f"Debate #{debate.number} · {debate.status.value}", description=debate.topic)
     embed.add_field(name="Format", value=debate.format.value)
@@ -159,10 +160,32 @@ def status_embed(status: core.Status) -> discord.Embed:
         value=", ".join(plural(n, kind.value) for kind, n in status.claims.items()),
         inline=False,
     )
-    embed.add_field(name="Cruxes", value=f"{status.open_cruxes} open, {status.resolved_cruxes} resolved", inline=False)
+    common = f" · {seen.common_ground} where the sides agree" if seen.common_ground else ""
+    embed.add_field(
+        name="Cruxes", value=f"{status.open_cruxes} open, {status.resolved_cruxes} resolved{common}", inline=False
+    )
+    if seen.moved_by:
+        since = "since the last summary" if status.debate.summarized_at else "since the debate began"
+        moved = sorted(seen.moved_by.items(), key=lambda item: (-item[1], item[0]))
+        lines = [f"{mention(user_id)}: {plural(n, 'crux', 'cruxes')}" for user_id, n in moved]
+        embed.add_field(name=f"Who moved ({since})", value=_fit_field(lines), inline=False)
     if debate.outcome:
         embed.add_field(name="Outcome", value=debate.outcome, inline=False)
     return embed
+
+
+FIELD_MAX = 1024
+
+
+def _fit_field(lines: list[str]) -> str:
+    """Lines for an embed field (at most 1,024 characters), with how many more were left out."""
+    shown: list[str] = []
+    for index, line in enumerate(lines):
+        more = f"…and {len(lines) - index} more"
+        if len("\n".join([*shown, line])) + len(more) + 1 > FIELD_MAX:
+            return "\n".join([*shown, more])
+        shown.append(line)
+    return "\n".join(shown)
 
 
 def summary_blocks(summary: DebateSummary) -> list[str]:

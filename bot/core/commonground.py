@@ -37,33 +37,52 @@ def lean(credence: int) -> Lean:
     return Lean.YES if credence > 50 else Lean.NO if credence < 50 else Lean.NEITHER
 
 
-def majority(credences: Iterable[int]) -> Lean | None:
-    """The lean most of these credences share; ``None`` on a tie (or none)."""
-    ranked = Counter(lean(value) for value in credences).most_common()
-    if not ranked or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
-        return None
-    return ranked[0][0]
+@dataclass(frozen=True, slots=True)
+class Leans:
+    """How many of a side's participants with a credence on a crux lean each way."""
+
+    yes: int = 0
+    no: int = 0
+    neither: int = 0
+
+    @classmethod
+    def of(cls, credences: Iterable[int]) -> Leans:
+        counts = Counter(lean(value) for value in credences)
+        return cls(yes=counts[Lean.YES], no=counts[Lean.NO], neither=counts[Lean.NEITHER])
+
+    @property
+    def total(self) -> int:
+        return self.yes + self.no + self.neither
+
+    def count(self, way: Lean) -> int:
+        return {Lean.YES: self.yes, Lean.NO: self.no, Lean.NEITHER: self.neither}[way]
+
+    @property
+    def majority(self) -> Lean | None:
+        """The lean more participants share than any other; ``None`` on a tie (or with no credence)."""
+        ranked = sorted(((self.count(way), way) for way in Lean), key=lambda pair: -pair[0])
+        if ranked[0][0] == 0 or ranked[0][0] == ranked[1][0]:
+            return None
+        return ranked[0][1]
 
 
-def common_ground(by_side: Mapping[object, Iterable[int]]) -> Agreement | None:
-    """Whether the sides (each side's participants' latest credences on one crux) agree on it, and how strongly;
-    ``None`` when they do not (fewer than two sides with credences, a side without a majority, a majority of 50s,
-    or majorities leaning different ways)."""
-    sides = [list(values) for values in by_side.values()]
-    sides = [values for values in sides if values]
-    if len(sides) < 2:
+def common_ground(sides: Iterable[Leans]) -> Agreement | None:
+    """Whether the sides (each side's leans on one crux) agree on it, and how strongly; ``None`` when they do not
+    (fewer than two sides with credences, a side without a majority, a majority of 50s, or majorities leaning
+    different ways)."""
+    voting = [side for side in sides if side.total]
+    if len(voting) < 2:
         return None
-    leans = {majority(values) for values in sides}
+    leans = {side.majority for side in voting}
     if len(leans) != 1:
         return None
     (common,) = leans
     if common is None or common is Lean.NEITHER:
         return None
     strength = 1.0
-    for values in sides:
-        agreeing = sum(1 for value in values if lean(value) is common)
-        strength *= (agreeing + 1) / (len(values) + 2)
-    return Agreement(yes=common is Lean.YES, strength=strength, sides=len(sides))
+    for side in voting:
+        strength *= (side.count(common) + 1) / (side.total + 2)
+    return Agreement(yes=common is Lean.YES, strength=strength, sides=len(voting))
 
 
 def movement(before: Mapping[int, int], now: Mapping[int, int]) -> dict[int, int]:

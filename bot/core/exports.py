@@ -124,12 +124,14 @@ class CruxExport(_Model):
     resolved_by_id: Snowflake | None
     resolved_at: datetime | None
     outcome: CruxOutcome | None = Field(
+        default=None,
         description="`yes` or `no` (scored), `annulled` (no fair answer); null while open, and for cruxes resolved "
-        "before outcomes existed."
+        "before outcomes existed.",
     )
-    resolution_url: str | None = Field(description="A link to the resolution's source, if given.")
+    resolution_url: str | None = Field(default=None, description="A link to the resolution's source, if given.")
     scores: list[ScoreExport] = Field(
-        description="Each participant's scores, by user id; empty unless the crux resolved yes or no."
+        default_factory=list,
+        description="Each participant's scores, by user id; empty unless the crux resolved yes or no.",
     )
     claims: list[int] = Field(description="The numbers of the claims the crux bears on, ascending.")
     credences: list[CredenceExport] = Field(

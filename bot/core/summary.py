@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -40,6 +40,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from bot.core.debates import agenda_in_guild
+from bot.core.insights import SUMMARY_MOVED, Agreements, CruxMovement, agreements, movements
 from bot.core.text import escape_markdown, one_line, plural
 from schema import (
     Claim,
@@ -49,6 +50,7 @@ from schema import (
     Crux,
     CruxClaim,
     CruxMark,
+    CruxOutcome,
     CruxStance,
     CruxStatus,
     Debate,
@@ -117,6 +119,8 @@ class CruxSummary:
     is_double_crux: bool
     """Participants of different sides hold latest credences on opposite sides of 50 — and, in a double-crux debate,
     both marked it as a crux that would change their mind (the rule is :func:`_double_crux`)."""
+    outcome: CruxOutcome | None = None
+    """How a resolved crux came out, if it was given."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +152,10 @@ class DebateSummary:
     closed: bool = False
     changes: Changes | None = None
     """Since the last posted summary; ``None`` when none was posted yet."""
+    agreements: Agreements | None = None
+    """The strongest common ground between the sides, in a summary posted for everyone."""
+    moved: tuple[CruxMovement, ...] = ()
+    """The cruxes that moved most since the last posted summary, in a summary posted for everyone."""
 
     @property
     def more_unresolved(self) -> int:
@@ -166,10 +174,18 @@ async def summarize(
     debate: Debate,
     cruxes: int | None = SUMMARY_CRUXES,
     resolved: int | None = SUMMARY_RESOLVED,
+    *,
+    insights: bool = False,
 ) -> DebateSummary:
     """The debate's open questions — at most ``cruxes`` unresolved cruxes, double cruxes first, then the widest
-    spread — and the ``resolved`` most recently resolved (``None``: all of them), with the counts of everything."""
-    return (await summarize_debates(session, [debate], cruxes, resolved))[0]
+    spread — and the ``resolved`` most recently resolved (``None``: all of them), with the counts of everything;
+    with ``insights``, also where the sides agree and what moved since the last summary (three more statements)."""
+    summary = (await summarize_debates(session, [debate], cruxes, resolved))[0]
+    if not insights:
+        return summary
+    agreed = await session.run_sync(agreements, debate)
+    moved = await session.run_sync(movements, debate)
+    return replace(summary, agreements=agreed, moved=tuple(moved[:SUMMARY_MOVED]))
 
 
 async def summarize_debates(
@@ -200,6 +216,7 @@ async def summarize_debates(
             claims=tuple(links.get(row.id, ())),
             spread=row.spread,
             is_double_crux=bool(row.double_crux),
+            outcome=row.outcome,
         )
         by_debate[row.debate_id].append((row, summary))
     return [_debate_summary(debate, by_debate[id_of(debate)], totals[id_of(debate)]) for debate in debates]
@@ -310,6 +327,7 @@ _CRUX_COLUMNS = (
     _CRUX.c.status,
     _CRUX.c.spread,
     _CRUX.c.resolved_at,
+    _CRUX.c.outcome,
     _double_crux().label("double_crux"),
 )
 _OPEN_ORDER = (_double_crux().desc(), _CRUX.c.spread.desc(), _CRUX.c.number)
@@ -560,7 +578,8 @@ def render_crux(crux: CruxSummary, user: UserLabel, quote_limit: int | None = QU
     spread = f" · spread {crux.spread}" if len(crux.stances) > 1 else ""
     lines = [f"**Crux #{crux.number}**{marker}{spread}", f"> {_quote(crux.question, quote_limit)}"]
     if crux.resolution is not None:
-        lines.append(f"Resolved: {_quote(crux.resolution, quote_limit)}")
+        outcome = f" **{crux.outcome.value}**" if crux.outcome else ""
+        lines.append(f"Resolved{outcome}: {_quote(crux.resolution, quote_limit)}")
     lines.extend(_stance_line(stance, user, short) for stance in crux.stances)
     if not crux.stances:
         lines.append("No credences yet.")
@@ -589,6 +608,10 @@ def render_summary(summary: DebateSummary, user: UserLabel, quote_limit: int | N
     anything out (cruxes, or the end of a long text) it ends by pointing to the export, which has the whole record.
     """
     blocks = [_heading(summary)]
+    if summary.moved:
+        blocks.append(_moved_block(summary, user, quote_limit))
+    if summary.agreements is not None and summary.agreements.total:
+        blocks.append(_agreements_block(summary.agreements, quote_limit))
     blocks.extend(render_crux(crux, user, quote_limit) for crux in summary.unresolved)
     if summary.more_unresolved:
         more = plural(summary.more_unresolved, "more unresolved crux", "more unresolved cruxes")
@@ -606,6 +629,31 @@ def render_summary(summary: DebateSummary, user: UserLabel, quote_limit: int | N
     if summary.more_unresolved or summary.more_resolved or shortened:
         blocks.append(f"The whole record, every text in full: {EXPORT_HINT}.")
     return blocks
+
+
+def _moved_block(summary: DebateSummary, user: UserLabel, quote_limit: int | None) -> str:
+    since = "since the last summary" if summary.changes is not None else "since the debate began"
+    lines = [f"**Who moved** ({since})"]
+    short = min(quote_limit, 150) if quote_limit else None
+    for crux in summary.moved:
+        lines.append(f"Crux #{crux.number} (moved {crux.total}): {_quote(crux.question, short)}")
+        for move in crux.moves:
+            why = f" — “{_quote(move.reason, short)}”" if move.reason else ""
+            lines.append(f"• {user(move.user_id)}: {move.before} → **{move.latest}**{why}")
+    return "\n".join(lines)
+
+
+def _agreements_block(found: Agreements, quote_limit: int | None) -> str:
+    short = min(quote_limit, 150) if quote_limit else None
+    lines = [f"**Where the sides agree** ({plural(found.total, 'crux', 'cruxes')})"]
+    for crux in found.strongest:
+        way = "likely" if crux.agreement.yes else "unlikely"
+        strength = f"strength {crux.agreement.strength:.2f}"
+        lines.append(
+            f"• Crux #{crux.number}: all {crux.agreement.sides} sides think it {way} ({strength}) — "
+            f"{_quote(crux.question, short)}"
+        )
+    return "\n".join(lines)
 
 
 def _shortened(cruxes: Iterable[CruxSummary], quote_limit: int | None) -> bool:

@@ -26,7 +26,15 @@ from bot.core.argmap import (
     png_size,
     render_map,
 )
-from bot.core.exports import ClaimExport, CredenceExport, CruxExport, DebateExport, DebateInfo, ParticipantExport
+from bot.core.exports import (
+    SCHEMA_VERSION,
+    ClaimExport,
+    CredenceExport,
+    CruxExport,
+    DebateExport,
+    DebateInfo,
+    ParticipantExport,
+)
 from schema import ClaimKind, ClaimStatus, CruxStatus, DebateFormat, DebateStatus
 
 HAS_WRAPPER = importlib.util.find_spec("graphviz") is not None
@@ -86,7 +94,7 @@ def crux(number: int, question: str, claims: list[int], resolution: str | None =
 
 def export_of(claims: list[ClaimExport], cruxes: list[CruxExport]) -> DebateExport:
     return DebateExport(
-        schema_version=1,
+        schema_version=SCHEMA_VERSION,
         debate=DebateInfo(
             number=1,
             topic="Interpretability or governance?",

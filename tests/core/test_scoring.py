@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.core.commonground import Lean, common_ground, majority, movement
+from bot.core.commonground import Agreement, Lean, Leans, common_ground, movement
 from bot.core.scoring import Bin, Score, Step, baseline_points, calibration, score_history, standings
 
 OPENED = datetime(2026, 1, 1, tzinfo=UTC)
@@ -76,25 +76,30 @@ def test_calibration_bins_by_tens_with_100_in_the_last_bin() -> None:
 
 
 def test_majority_needs_more_participants_on_one_lean() -> None:
-    assert majority([80, 60, 20]) is Lean.YES
-    assert majority([80, 20]) is None
-    assert majority([50, 50, 80]) is Lean.NEITHER
-    assert majority([]) is None
+    assert Leans.of([80, 60, 20]).majority is Lean.YES
+    assert Leans.of([80, 20]).majority is None
+    assert Leans.of([50, 50, 80]).majority is Lean.NEITHER
+    assert Leans.of([50, 80, 20]).majority is None
+    assert Leans.of([]).majority is None
+
+
+def agree(by_side: dict[str, list[int]]) -> Agreement | None:
+    return common_ground(Leans.of(values) for values in by_side.values())
 
 
 def test_common_ground_on_constructed_debates() -> None:
     # Both sides lean yes: strength (2+1)/(2+2) · (1+1)/(1+2) = 0.5.
-    agreed = common_ground({"for": [80, 70], "against": [60]})
+    agreed = agree({"for": [80, 70], "against": [60]})
     assert agreed is not None and agreed.yes and agreed.sides == 2 and agreed.strength == pytest.approx(0.5)
     # A dissenter in a side lowers the strength without breaking the majority.
-    weaker = common_ground({"for": [10, 20, 70], "against": [30]})
+    weaker = agree({"for": [10, 20, 70], "against": [30]})
     assert weaker is not None and not weaker.yes and weaker.strength == pytest.approx(3 / 5 * 2 / 3)
-    assert common_ground({"for": [80], "against": [20]}) is None  # opposite leans
-    assert common_ground({"for": [80, 20], "against": [90]}) is None  # a tied side
-    assert common_ground({"for": [50], "against": [50]}) is None  # neither leans
-    assert common_ground({"for": [50, 50, 80], "against": [90]}) is None  # a majority of 50s
-    assert common_ground({"for": [80, 90], "against": []}) is None  # one side only has credences
-    three = common_ground({"a": [90], "b": [60, 70, 50], "c": [99]})
+    assert agree({"for": [80], "against": [20]}) is None  # opposite leans
+    assert agree({"for": [80, 20], "against": [90]}) is None  # a tied side
+    assert agree({"for": [50], "against": [50]}) is None  # neither leans
+    assert agree({"for": [50, 50, 80], "against": [90]}) is None  # a majority of 50s
+    assert agree({"for": [80, 90], "against": []}) is None  # one side only has credences
+    three = agree({"a": [90], "b": [60, 70, 50], "c": [99]})
     assert three is not None and three.sides == 3 and three.strength == pytest.approx(2 / 3 * 3 / 5 * 2 / 3)
 
 

@@ -96,7 +96,7 @@ async def test_summary_uses_the_same_number_of_queries_at_any_size(db: Database)
     await _grow(db, small, 2)
     await _grow(db, large, 40)
 
-    async def count_statements(debate: Debate) -> int:
+    async def count_statements(debate: Debate, insights: bool) -> int:
         statements: list[str] = []
 
         def record(*args: object) -> None:
@@ -105,13 +105,14 @@ async def test_summary_uses_the_same_number_of_queries_at_any_size(db: Database)
         event.listen(db.engine.sync_engine, "before_cursor_execute", record)
         try:
             async with db.read() as session:
-                summary = await summarize(session, debate)
+                summary = await summarize(session, debate, insights=insights)
         finally:
             event.remove(db.engine.sync_engine, "before_cursor_execute", record)
         assert summary.unresolved
         return len(statements)
 
-    assert await count_statements(small) == await count_statements(large)
+    for insights in (False, True):  # where the sides agree and who moved: a fixed number of statements too
+        assert await count_statements(small, insights) == await count_statements(large, insights)
 
 
 def test_pack_never_drops_text_and_respects_the_limit() -> None:
