@@ -446,7 +446,10 @@ async def test_the_summary_layout_survives_markdown(scene: Scene) -> None:
     assert not [line for line in lines if re.match(r"\s*(#|-#|```|>>>)", line)]
     assert not [marker for marker in injected if marker in text]
     bold = re.findall(r"\*\*(.*?)\*\*", re.sub(r"\\.", "", text))
-    vocabulary = r"Debate #\d+: .*|Crux #\d+|double crux|Resolved \(\d+\)|\d+( → \d+)?"
+    vocabulary = (
+        r"Debate #\d+: .*|Crux #\d+|double crux|Resolved \(\d+\)|\d+( → \d+)?|Who moved|Where the sides agree|"
+        r"yes|no|annulled"
+    )
     assert [inner for inner in bold if not re.fullmatch(vocabulary, inner)] == []
 
 
