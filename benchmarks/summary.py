@@ -10,7 +10,7 @@ event listener counts the SQL statements.
 
 Targets: 10,000 claims under 50 ms; the same statement count at every size; time per claim not growing with size.
 
-    python -m benchmarks.summary [--sizes 100,1000,10000] [--runs 7]
+    python -m benchmarks.summary [--sizes 100,1000,10000] [--runs 7] [--insights]
 """
 
 from __future__ import annotations
@@ -169,8 +169,9 @@ def mention(user_id: int) -> str:
     return f"<@{user_id}>"
 
 
-async def time_summary(db: Database, debate_id: int, runs: int) -> dict[str, Any]:
-    """Median/min milliseconds of summarize + render_summary (fresh read session each run), statements per run."""
+async def time_summary(db: Database, debate_id: int, runs: int, insights: bool) -> dict[str, Any]:
+    """Median/min milliseconds of summarize + render_summary (fresh read session each run), statements per run;
+    ``insights``: with where the sides agree and who moved, as a posted summary has them."""
     statements = 0
 
     def count(*_: object) -> None:
@@ -184,7 +185,7 @@ async def time_summary(db: Database, debate_id: int, runs: int) -> dict[str, Any
         started = time.perf_counter()
         async with db.read() as session:
             debate = (await session.execute(select(Debate).where(col(Debate.id) == debate_id))).scalar_one()
-            summary = await summarize(session, debate)
+            summary = await summarize(session, debate, insights=insights)
         blocks = render_summary(summary, mention)
         elapsed = time.perf_counter() - started
         event.remove(db.engine.sync_engine, "before_cursor_execute", count)
@@ -201,7 +202,7 @@ async def time_summary(db: Database, debate_id: int, runs: int) -> dict[str, Any
     }
 
 
-async def measure_size(claims: int, runs: int, workdir: Path) -> dict[str, Any]:
+async def measure_size(claims: int, runs: int, workdir: Path, insights: bool) -> dict[str, Any]:
     """A fresh database with one debate of ``claims`` claims; its shape and summary timings."""
     db = Database(sqlite_url(workdir / f"summary-{claims}.db"))
     try:
@@ -209,7 +210,7 @@ async def measure_size(claims: int, runs: int, workdir: Path) -> dict[str, Any]:
         started = time.perf_counter()
         debate_id, shape = await build(db, claims)
         build_s = time.perf_counter() - started
-        figures = await time_summary(db, debate_id, runs)
+        figures = await time_summary(db, debate_id, runs, insights)
     finally:
         await db.dispose()
     return {
@@ -230,7 +231,7 @@ async def main_async(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-summary-") as tmp:
         for size in sizes:
             print(f"building and timing a debate of {size:,} claims …", flush=True)
-            results.append(await measure_size(size, args.runs, Path(tmp)))
+            results.append(await measure_size(size, args.runs, Path(tmp), args.insights))
     print_table(
         f"summarize + render_summary, median of {args.runs} runs (statements include the debate lookup)",
         ["claims", "cruxes", "credences", "median ms", "min ms", "µs/claim", "statements", "blocks", "characters"],
@@ -264,6 +265,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--sizes", default="100,1000,10000", help="comma-separated claim counts (default 100,1000,10000)"
     )
     parser.add_argument("--runs", type=int, default=7, help="timed runs per size, after one warm-up (default 7)")
+    parser.add_argument(
+        "--insights", action="store_true", help="as posted: with where the sides agree and who moved since the start"
+    )
     return parser.parse_args(argv)
 
 

@@ -12,7 +12,7 @@ agrees, and more so the more of each side take part.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -83,10 +83,3 @@ def common_ground(sides: Iterable[Leans]) -> Agreement | None:
     for side in voting:
         strength *= (side.count(common) + 1) / (side.total + 2)
     return Agreement(yes=common is Lean.YES, strength=strength, sides=len(voting))
-
-
-def movement(before: Mapping[int, int], now: Mapping[int, int]) -> dict[int, int]:
-    """How far each participant moved on a crux: |latest now − latest before| for those who held a credence before
-    (a first credence is new, not movement); only those who moved."""
-    moved = {user: abs(value - before[user]) for user, value in now.items() if user in before}
-    return {user: distance for user, distance in moved.items() if distance}

@@ -1,9 +1,10 @@
 """Where the sides agree and who moved, read from a debate's stances (the rules are in
 :mod:`bot.core.commonground` and ``docs/scoring.md``).
 
-Each is one statement whatever the debate's size: common ground counts, per open crux and side, the participants
-leaning each way (an aggregate over ``crux_stance``); movement reads only the stances updated since the last summary,
-each with the credence that stood then (an index lookup per stance in ``credence``).
+Each takes a fixed number of statements whatever the debate's size: common ground counts, per open crux and side,
+the participants leaning each way (an aggregate over ``crux_stance``), then reads the questions of the strongest;
+movement sums, in SQL, the moves on the stances updated since the last summary (each with the credence that stood
+then: an index lookup per stance in ``credence``), then reads who moved on the cruxes that moved most.
 
 Synchronous use cases taking a session first; async callers run them with ``AsyncSession.run_sync``.
 """
@@ -14,10 +15,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, Table, case, func, or_, select
+from sqlalchemy import Subquery, Table, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from bot.core.commonground import Agreement, Leans, common_ground, movement
+from bot.core.commonground import Agreement, Leans, common_ground
 from schema import Credence, Crux, CruxStance, CruxStatus, Debate, Participant, id_of
 
 SUMMARY_AGREEMENTS = 3
@@ -121,9 +122,12 @@ class CruxMovement:
     """Largest move first."""
 
 
-def _movement_statement() -> Select[Any]:
+def _moves() -> Subquery:
+    """Each move on a crux of the debate bound as ``debate`` since its last summary (since it began, before the
+    first): the stance's latest credence and the one that stood at that summary (its first credence, before the
+    first summary), where they differ. A participant new since has no credence then: new, not a move."""
     since = _DEBATE.c.summarized_at
-    before_summary = (
+    at_summary = (
         select(_CREDENCE.c.value)
         .where(
             _CREDENCE.c.crux_id == _STANCE.c.crux_id,
@@ -134,56 +138,70 @@ def _movement_statement() -> Select[Any]:
         .limit(1)
         .scalar_subquery()
     )
-    return (
+    before = case((since.is_(None), _STANCE.c.first_value), else_=at_summary)
+    stances = (
         select(
+            _CRUX.c.id.label("crux_id"),
             _CRUX.c.number,
-            _CRUX.c.question,
             _STANCE.c.user_id,
-            case((since.is_(None), _STANCE.c.first_value), else_=before_summary).label("before"),
-            _STANCE.c.latest_value,
-            _STANCE.c.latest_reason,
+            before.label("before"),
+            _STANCE.c.latest_value.label("latest"),
+            _STANCE.c.latest_reason.label("reason"),
         )
         .select_from(_DEBATE)
         .join(_CRUX, _CRUX.c.debate_id == _DEBATE.c.id)
         .join(_STANCE, _STANCE.c.crux_id == _CRUX.c.id)
-        .where(or_(since.is_(None), _STANCE.c.updated_at > since))
+        .where(_DEBATE.c.id == bindparam("debate"), or_(since.is_(None), _STANCE.c.updated_at > since))
+        .subquery()
     )
+    return select(stances).where(stances.c.before != stances.c.latest).subquery()
 
 
-_MOVEMENT = _movement_statement()
-"""Each stance updated since the debate's last summary (every stance, before the first), with the credence that
-stood at that summary (its first credence, before the first summary; none for a participant new since)."""
+_MOVES = _moves()
+_DISTANCE = func.sum(func.abs(_MOVES.c.latest - _MOVES.c.before))
+_MOST_MOVED = (
+    select(_MOVES.c.crux_id, _MOVES.c.number, _DISTANCE.label("total"))
+    .group_by(_MOVES.c.crux_id, _MOVES.c.number)
+    .order_by(_DISTANCE.desc(), _MOVES.c.number)
+    .limit(bindparam("limit"))
+)
+"""The cruxes that moved most (Σ |latest − before| over the participants), most first."""
+_MOVES_ON = (
+    select(_MOVES.c.crux_id, _MOVES.c.user_id, _MOVES.c.before, _MOVES.c.latest, _MOVES.c.reason, _CRUX.c.question)
+    .join(_CRUX, _CRUX.c.id == _MOVES.c.crux_id)
+    .where(_MOVES.c.crux_id.in_(bindparam("cruxes", expanding=True)))
+)
+_MOVED_BY = select(_MOVES.c.user_id, func.count()).group_by(_MOVES.c.user_id)
+"""On how many cruxes each participant moved."""
 
 
-def movements(session: Session, debate: Debate) -> list[CruxMovement]:
-    """The debate's cruxes on which participants moved since the last summary (since it began, before the first),
-    most movement first (ties: the lower number first)."""
-    rows = session.execute(_MOVEMENT.where(_DEBATE.c.id == id_of(debate)))
-    cruxes: dict[int, tuple[str, dict[int, int], dict[int, tuple[int, str | None]]]] = {}
-    for number, question, user_id, before, latest, reason in rows:
-        _, befores, nows = cruxes.setdefault(number, (question, {}, {}))
-        nows[user_id] = (latest, reason)
-        if before is not None:
-            befores[user_id] = before
-    found = []
-    for number, (question, befores, nows) in cruxes.items():
-        moved = movement(befores, {user_id: latest for user_id, (latest, _) in nows.items()})
-        if moved:
-            moves = sorted(
-                (Move(user_id, befores[user_id], *nows[user_id]) for user_id in moved),
-                key=lambda move: (-moved[move.user_id], move.user_id),
-            )
-            found.append(CruxMovement(number, question, sum(moved.values()), tuple(moves)))
-    return sorted(found, key=lambda crux: (-crux.total, crux.number))
+def movements(session: Session, debate: Debate, limit: int = SUMMARY_MOVED) -> list[CruxMovement]:
+    """The ``limit`` cruxes of the debate on which participants moved most since the last summary (since it began,
+    before the first), most movement first (ties: the lower number first), each with who moved."""
+    most = session.execute(_MOST_MOVED, {"debate": id_of(debate), "limit": limit}).all()
+    if not most:
+        return []
+    moves: dict[int, list[Move]] = defaultdict(list)
+    questions: dict[int, str] = {}
+    for crux_id, user_id, before, latest, reason, question in session.execute(
+        _MOVES_ON, {"debate": id_of(debate), "cruxes": [row.crux_id for row in most]}
+    ):
+        moves[crux_id].append(Move(user_id, before, latest, reason))
+        questions[crux_id] = question
+    return [
+        CruxMovement(
+            number=row.number,
+            question=questions[row.crux_id],
+            total=row.total,
+            moves=tuple(sorted(moves[row.crux_id], key=lambda move: (-abs(move.latest - move.before), move.user_id))),
+        )
+        for row in most
+    ]
 
 
-def cruxes_moved_by(found: list[CruxMovement]) -> dict[int, int]:
-    """On how many of these cruxes each participant moved."""
-    counts: dict[int, int] = defaultdict(int)
-    for crux in found:
-        for move in crux.moves:
-            counts[move.user_id] += 1
-    return dict(counts)
+def moved_by(session: Session, debate: Debate) -> dict[int, int]:
+    """On how many cruxes each participant moved since the last summary (since the debate began, before the first)."""
+    return {user_id: n for user_id, n in session.execute(_MOVED_BY, {"debate": id_of(debate)})}
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,5 +217,5 @@ def glance(session: Session, debate: Debate) -> Glance:
     """Common ground counted, and the moves since the last summary counted per participant."""
     return Glance(
         common_ground=agreements(session, debate, limit=0).total,
-        moved_by=cruxes_moved_by(movements(session, debate)),
+        moved_by=moved_by(session, debate),
     )

@@ -40,7 +40,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from bot.core.debates import agenda_in_guild
-from bot.core.insights import SUMMARY_MOVED, Agreements, CruxMovement, agreements, movements
+from bot.core.insights import Agreements, CruxMovement, agreements, movements
 from bot.core.text import escape_markdown, one_line, plural
 from schema import (
     Claim,
@@ -185,7 +185,7 @@ async def summarize(
         return summary
     agreed = await session.run_sync(agreements, debate)
     moved = await session.run_sync(movements, debate)
-    return replace(summary, agreements=agreed, moved=tuple(moved[:SUMMARY_MOVED]))
+    return replace(summary, agreements=agreed, moved=tuple(moved))
 
 
 async def summarize_debates(

@@ -1,4 +1,4 @@
-"""The scoring formulas, calibration, common ground and movement, against the hand-computed fixtures of
+"""The scoring formulas, calibration and common ground, against the hand-computed fixtures of
 ``docs/scoring.md``."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.core.commonground import Agreement, Lean, Leans, common_ground, movement
+from bot.core.commonground import Agreement, Lean, Leans, common_ground
 from bot.core.scoring import Bin, Score, Step, baseline_points, calibration, score_history, standings
 
 OPENED = datetime(2026, 1, 1, tzinfo=UTC)
@@ -101,8 +101,3 @@ def test_common_ground_on_constructed_debates() -> None:
     assert agree({"for": [80, 90], "against": []}) is None  # one side only has credences
     three = agree({"a": [90], "b": [60, 70, 50], "c": [99]})
     assert three is not None and three.sides == 3 and three.strength == pytest.approx(2 / 3 * 3 / 5 * 2 / 3)
-
-
-def test_movement_counts_changes_of_those_who_held_a_credence_before() -> None:
-    assert movement({1: 30, 2: 60}, {1: 70, 2: 60, 3: 90}) == {1: 40}
-    assert movement({}, {1: 70}) == {}

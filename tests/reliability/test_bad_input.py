@@ -193,6 +193,9 @@ REFUSED: list[Case] = [
          NO_CRUX),
     Case("resolve: a crux of another server", "crux resolve", {"crux": Ref.FOREIGN_CRUX, "resolution": "r"},
          NO_CRUX),
+    Case("resolve: a source link that is not a web address", "crux resolve",
+         {"crux": Ref.OPEN_CRUX, "resolution": "r", "outcome": "yes", "source": "javascript:alert(1)"},
+         "The source link must be a web address starting with http:// or https:// (got “javascript:alert(1)”)"),
     Case("reopen: a crux that is open", "crux reopen", {"crux": Ref.OPEN_CRUX}, "is open already"),
     Case("reopen: a crux of another server", "crux reopen", {"crux": Ref.FOREIGN_CRUX}, NO_CRUX),
     # a debate that was ended
