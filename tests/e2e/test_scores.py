@@ -134,6 +134,9 @@ async def _three_scored(world: World, thread: SimChannel) -> None:
 async def test_crux_scores_ranks_those_with_three_scored_cruxes_with_calibration(world: World, bot: DebateBot) -> None:
     thread = await _debate(world)
     await _three_scored(world, thread)
+    # Deferred first ("thinking…"): Discord then waits 15 minutes, and drawing the first plot (importing matplotlib)
+    # can take longer than the local server's default 5 s on a loaded machine.
+    world.sim.answer_timeout = 60
     result = await world.sim.invoke(world.carol, thread, "crux scores")
     text = result.text
     assert not result.ephemeral and "over 3 scored cruxes" in text
@@ -167,6 +170,7 @@ async def test_agenda_scores_add_up_the_agendas_debates_only(world: World, bot: 
         crux_id = await _crux(world, thread, "Will it?", alice=value)
         await world.sim.invoke(world.mod, thread, "crux resolve", crux=crux_id, resolution="It did", outcome="yes")
     agenda = (await world.sim.autocomplete(world.mod, world.channel, "agenda scores", "agenda", value="safety"))[0]
+    world.sim.answer_timeout = 60  # deferred, then the plot is drawn: see above
     result = await world.sim.invoke(world.carol, world.channel, "agenda scores", agenda=int(agenda["value"]))
     assert "Scores · AI safety" in result.text and "over 2 scored cruxes" in result.text
     assert f"• {world.alice.mention} — 2 cruxes" in result.text and "[0, 10)" not in result.text
