@@ -38,7 +38,7 @@ class ClaimPicker(discord.ui.View):
         self.select: discord.ui.Select[ClaimPicker] = discord.ui.Select(
             placeholder="Which claim does it rebut?",
             options=[
-                discord.SelectOption(label=t.one_line(f"#{c.number} {c.text}", 100), value=str(c.id))
+                discord.SelectOption(label=t.one_line(f"#{c.number} {c.text}", 100), value=str(c.number))
                 for c in candidates
             ],
         )
@@ -52,11 +52,12 @@ class ClaimPicker(discord.ui.View):
         await report_error(interaction, error)
 
 
-async def log_rebuttal(interaction: Interaction, message: claims.ChatMessage, parent_id: int, *, picker: bool) -> None:
+async def log_rebuttal(interaction: Interaction, message: claims.ChatMessage, parent: int, *, picker: bool) -> None:
+    """Log ``message`` as a rebuttal of claim #``parent``."""
     who = actor(interaction)
     logged = await in_open_debate(
         interaction,
-        lambda session, debate: claims.log_message(session, debate, who, message, ClaimKind.REBUTTAL, parent_id),
+        lambda session, debate: claims.log_message(session, debate, who, message, ClaimKind.REBUTTAL, parent),
         may_defer=not picker,  # the picker is edited in place
     )
     embed = render.claim_embed(logged)
@@ -100,7 +101,7 @@ class CaptureCog(commands.Cog):
                 claims.rebuttal_targets, interaction.guild_id, interaction.channel_id or 0, chat
             )
         if target is not None:
-            await log_rebuttal(interaction, chat, target.id or 0, picker=False)
+            await log_rebuttal(interaction, chat, target.number, picker=False)
         elif candidates:
             await respond(
                 interaction, "Which claim does this message rebut?", view=ClaimPicker(chat, candidates), ephemeral=True

@@ -36,32 +36,34 @@ class ClaimsCog(commands.Cog):
         await text_or_modal(interaction, text, log, title="Your claim", check=check)
 
     @app_commands.command(name="rebut", description="Log a rebuttal: an attack on a claim")
-    @app_commands.describe(claim="The claim you rebut", text="Your rebuttal (leave out for a larger box)")
+    @app_commands.describe(claim="The number of the claim you rebut", text="Your rebuttal (leave out for a larger box)")
     @app_commands.autocomplete(claim=claim_autocomplete)
     @logging_rate
     async def rebut(self, interaction: Interaction, claim: int, text: str | None = None) -> None:
         await self._reply(interaction, claim, text, ClaimKind.REBUTTAL)
 
     @app_commands.command(name="support", description="Log a support: a reason that backs a claim")
-    @app_commands.describe(claim="The claim you support", text="Your support (leave out for a larger box)")
+    @app_commands.describe(
+        claim="The number of the claim you support", text="Your support (leave out for a larger box)"
+    )
     @app_commands.autocomplete(claim=claim_autocomplete)
     @logging_rate
     async def support(self, interaction: Interaction, claim: int, text: str | None = None) -> None:
         await self._reply(interaction, claim, text, ClaimKind.SUPPORT)
 
-    async def _reply(self, interaction: Interaction, claim_id: int, text: str | None, kind: ClaimKind) -> None:
+    async def _reply(self, interaction: Interaction, claim: int, text: str | None, kind: ClaimKind) -> None:
         async def log(answer: Interaction, body: str) -> None:
             who = actor(answer)
             logged = await in_open_debate(
-                answer, lambda session, debate: claims.add_reply(session, debate, who, claim_id, body, kind)
+                answer, lambda session, debate: claims.add_reply(session, debate, who, claim, body, kind)
             )
             await respond(answer, embed=render.claim_embed(logged))
 
-        check = partial(claims.reply_target, actor=actor(interaction), parent_id=claim_id, kind=kind)
+        check = partial(claims.reply_target, actor=actor(interaction), parent=claim, kind=kind)
         await text_or_modal(interaction, text, log, title=f"Your {kind.value}", check=check)
 
     @app_commands.command(name="edit", description="Edit your own claim, rebuttal or support (history is kept)")
-    @app_commands.describe(claim="Your entry", text="The new text (leave out for a larger box)")
+    @app_commands.describe(claim="The number of your entry", text="The new text (leave out for a larger box)")
     @app_commands.autocomplete(claim=claim_autocomplete)
     async def edit(self, interaction: Interaction, claim: int, text: str | None = None) -> None:
         async def save(answer: Interaction, body: str) -> None:
@@ -71,11 +73,11 @@ class ClaimsCog(commands.Cog):
             )
             await respond(answer, embed=render.edited_embed(edited))
 
-        check = partial(claims.editable_claim, actor=actor(interaction), claim_id=claim)
+        check = partial(claims.editable_claim, actor=actor(interaction), number=claim)
         await text_or_modal(interaction, text, save, title="New text", check=check)
 
     @app_commands.command(name="withdraw", description="Withdraw your entry (moderators: anyone's); it stays marked")
-    @app_commands.describe(claim="The entry to withdraw")
+    @app_commands.describe(claim="The number of the entry to withdraw")
     @app_commands.autocomplete(claim=claim_autocomplete)
     async def withdraw(self, interaction: Interaction, claim: int) -> None:
         who = actor(interaction)

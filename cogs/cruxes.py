@@ -35,7 +35,9 @@ class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: q
         self.bot = bot
 
     @app_commands.command(name="add", description="Name a crux: a question whose answer would change your mind")
-    @app_commands.describe(question="The question (leave out for a larger box)", claim="A claim this crux bears on")
+    @app_commands.describe(
+        question="The question (leave out for a larger box)", claim="The number of a claim this crux bears on"
+    )
     @app_commands.autocomplete(claim=claim_autocomplete)
     @logging_rate
     async def add(self, interaction: Interaction, question: str | None = None, claim: int | None = None) -> None:
@@ -51,18 +53,20 @@ class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: q
             title="Your crux",
             label="What would change your mind?",
             max_length=t.QUESTION_MAX,
-            check=partial(cruxes.crux_claim, claim_id=claim),
+            check=partial(cruxes.crux_claim, claim=claim),
         )
 
     @app_commands.command(name="credence", description="Record how likely you think a crux is true (0–100)")
-    @app_commands.describe(crux="The crux", value="Your credence, 0 to 100", reason="What moved you (optional)")
+    @app_commands.describe(
+        crux="The crux's number", value="Your credence, 0 to 100", reason="What moved you (optional)"
+    )
     @app_commands.autocomplete(crux=crux_autocomplete)
     async def credence(self, interaction: Interaction, crux: int, value: int, reason: str | None = None) -> None:
         await record_credence(interaction, crux, value, reason)
 
     @app_commands.command(name="resolve", description="Resolve a crux (debate creator or Manage Threads)")
     @app_commands.describe(
-        crux="The crux",
+        crux="The crux's number",
         resolution="How it was resolved",
         outcome="yes or no: the credences are scored; annulled: no fair answer (not scored)",
         source="A link to where the answer comes from (http or https)",
@@ -85,7 +89,7 @@ class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: q
         await send_track_record(interaction, record, f"Scores · Debate #{debate.number}")
 
     @app_commands.command(name="reopen", description="Reopen a resolved crux (debate creator or Manage Threads)")
-    @app_commands.describe(crux="The resolved crux")
+    @app_commands.describe(crux="The number of the resolved crux")
     @app_commands.autocomplete(crux=resolved_crux_autocomplete)
     async def reopen(self, interaction: Interaction, crux: int) -> None:
         async with open_debate(interaction) as (session, debate):
@@ -109,7 +113,9 @@ class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: q
         await send_pages(interaction, blocks, ephemeral=True, title=f"Cruxes ({status})", colour=render.SUMMARY_COLOUR)
 
     @app_commands.command(name="mine", description="Double-crux: say whether a crux would change your mind")
-    @app_commands.describe(crux="The crux", changes_my_mind="Would its answer change your mind about the motion?")
+    @app_commands.describe(
+        crux="The crux's number", changes_my_mind="Would its answer change your mind about the motion?"
+    )
     @app_commands.autocomplete(crux=crux_autocomplete)
     async def mine(self, interaction: Interaction, crux: int, changes_my_mind: bool) -> None:
         async with open_debate(interaction) as (session, debate):

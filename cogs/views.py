@@ -64,7 +64,7 @@ class CredenceModal(discord.ui.Modal):
 
     def __init__(self, crux: Crux) -> None:
         super().__init__(title=f"Your credence on Crux #{crux.number}", timeout=900)
-        self.crux_id = crux.id or 0
+        self.crux_number = crux.number
         self.value: discord.ui.TextInput[CredenceModal] = discord.ui.TextInput(
             label="Credence, 0 to 100", placeholder="How likely is it true? e.g. 70", max_length=5, custom_id="value"
         )
@@ -80,16 +80,16 @@ class CredenceModal(discord.ui.Modal):
 
     async def on_submit(self, interaction: Interaction) -> None:  # type: ignore[override]
         value = crux_rules.parse_credence(self.value.value)
-        await record_credence(interaction, self.crux_id, value, self.reason.value)
+        await record_credence(interaction, self.crux_number, value, self.reason.value)
 
     async def on_error(self, interaction: Interaction, error: Exception) -> None:  # type: ignore[override]
         await report_error(interaction, error)
 
 
-async def record_credence(interaction: Interaction, crux_id: int, value: int, reason: str | None) -> None:
-    """Record a credence and announce it in the thread (shared by /crux credence and the button)."""
+async def record_credence(interaction: Interaction, crux: int, value: int, reason: str | None) -> None:
+    """Record a credence on crux #``crux`` and announce it in the thread (shared by /crux credence and the button)."""
     async with open_debate(interaction) as (session, debate):
-        recorded = await crux_rules.record_credence(session, debate, actor(interaction), crux_id, value, reason)
+        recorded = await crux_rules.record_credence(session, debate, actor(interaction), crux, value, reason)
     moved = "" if recorded.previous is None else f" (was {recorded.previous})"
     message = f"{interaction.user.mention}: **{recorded.credence.value}**{moved} on Crux #{recorded.crux.number}"
     reason = recorded.credence.reason
@@ -101,13 +101,11 @@ async def record_credence(interaction: Interaction, crux_id: int, value: int, re
 
 
 async def resolve(
-    interaction: Interaction, crux_id: int, resolution: str, outcome: CruxOutcome | None, source: str | None
+    interaction: Interaction, crux: int, resolution: str, outcome: CruxOutcome | None, source: str | None
 ) -> None:
-    """Resolve a crux and announce it with the participants' scores (shared by /crux resolve and the button)."""
+    """Resolve crux #``crux`` and announce it with the participants' scores (shared by /crux resolve and the button)."""
     async with open_debate(interaction) as (session, debate):
-        resolved = await crux_rules.resolve_crux(
-            session, debate, actor(interaction), crux_id, resolution, outcome, source
-        )
+        resolved = await crux_rules.resolve_crux(session, debate, actor(interaction), crux, resolution, outcome, source)
     await respond(interaction, embed=render.resolved_embed(resolved))
 
 
@@ -119,7 +117,7 @@ class ResolveModal(discord.ui.Modal):
 
     def __init__(self, crux: Crux) -> None:
         super().__init__(title=f"Resolve Crux #{crux.number}", timeout=900)
-        self.crux_id = crux.id or 0
+        self.crux_number = crux.number
         self.resolution: discord.ui.TextInput[ResolveModal] = discord.ui.TextInput(
             style=discord.TextStyle.paragraph, max_length=t.RESOLUTION_MAX, custom_id="resolution"
         )
@@ -144,7 +142,7 @@ class ResolveModal(discord.ui.Modal):
     async def on_submit(self, interaction: Interaction) -> None:  # type: ignore[override]
         chosen = self.outcome.values[0] if self.outcome.values else NO_OUTCOME
         outcome = None if chosen == NO_OUTCOME else CruxOutcome(chosen)
-        await resolve(interaction, self.crux_id, self.resolution.value, outcome, self.source.value)
+        await resolve(interaction, self.crux_number, self.resolution.value, outcome, self.source.value)
 
     async def on_error(self, interaction: Interaction, error: Exception) -> None:  # type: ignore[override]
         await report_error(interaction, error)
@@ -182,7 +180,7 @@ class JoinButton(DebateButton, template=r"debate:join:(?P<side>\d+)"):
 
     async def press(self, interaction: Interaction) -> None:
         async with open_debate(interaction) as (session, debate):
-            side = await core.side_by_id(session, debate, self.side_id)
+            side = await session.run_sync(core.by_id, debate, Side, self.side_id)
             joined = await core.join_side(session, debate, interaction.user.id, side)
         await respond(interaction, **render.joined_message(interaction.user, joined))
 
@@ -214,7 +212,8 @@ class CredenceButton(CruxButton, template=r"crux:credence:(?P<crux>\d+)"):
 
     async def press(self, interaction: Interaction) -> None:
         async with any_debate(interaction) as (session, debate):  # reading only: a modal cannot wait for writers
-            crux = await crux_rules.crux_for_credence(session, debate, self.crux_id)
+            number = await crux_rules.crux_number(session, debate, self.crux_id)
+            crux = await crux_rules.crux_for_credence(session, debate, number)
         await interaction.response.send_modal(CredenceModal(crux))
 
 
@@ -225,7 +224,8 @@ class ResolveButton(CruxButton, template=r"crux:resolve:(?P<crux>\d+)"):
 
     async def press(self, interaction: Interaction) -> None:
         async with any_debate(interaction) as (session, debate):
-            crux = await crux_rules.resolvable_crux(session, debate, actor(interaction), self.crux_id)
+            number = await crux_rules.crux_number(session, debate, self.crux_id)
+            crux = await crux_rules.resolvable_crux(session, debate, actor(interaction), number)
         await interaction.response.send_modal(ResolveModal(crux))
 
 

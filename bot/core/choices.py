@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import false
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, func, select
 
 from bot.core import text as t
-from bot.core.debates import sides_of
+from bot.core.debates import KEY_MAX, sides_of
 from schema import Agenda, Claim, ClaimKind, ClaimStatus, Crux, CruxStatus, Debate, id_of
 
 LABEL_MAX = 100
@@ -18,7 +19,7 @@ CHOICES_MAX = 25
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    """An autocomplete choice: a record's id (or a side's name) and how it is shown."""
+    """An autocomplete choice: a record's number in its debate (an agenda's id, a side's name) and how it is shown."""
 
     value: int | str
     label: str
@@ -29,7 +30,7 @@ async def claim_choices(session: AsyncSession, debate: Debate, typed: str) -> li
     statement = select(Claim).where(Claim.debate_id == debate.id, Claim.status == ClaimStatus.STANDING)
     statement = _matching(statement, col(Claim.number), col(Claim.text), typed).order_by(col(Claim.number).desc())
     claims = (await session.execute(statement.limit(CHOICES_MAX))).scalars()
-    return [Choice(id_of(claim), _label(f"#{claim.number} {_kind_tag(claim)}", claim.text)) for claim in claims]
+    return [Choice(claim.number, _label(f"#{claim.number} {_kind_tag(claim)}", claim.text)) for claim in claims]
 
 
 async def crux_choices(
@@ -39,7 +40,7 @@ async def crux_choices(
     statement = select(Crux).where(Crux.debate_id == debate.id, Crux.status == status)
     statement = _matching(statement, col(Crux.number), col(Crux.question), typed).order_by(col(Crux.number).desc())
     cruxes = (await session.execute(statement.limit(CHOICES_MAX))).scalars()
-    return [Choice(id_of(crux), _label(f"#{crux.number}", crux.question)) for crux in cruxes]
+    return [Choice(crux.number, _label(f"#{crux.number}", crux.question)) for crux in cruxes]
 
 
 async def resolved_crux_choices(session: AsyncSession, debate: Debate, typed: str) -> list[Choice]:
@@ -66,8 +67,8 @@ def _matching(statement: Any, number: Any, text: Any, typed: str) -> Any:
     typed = typed.strip().lstrip("#")
     if not typed:
         return statement
-    if typed.isdigit():
-        return statement.where(number == int(typed))
+    if typed.isdecimal():
+        return statement.where(number == int(typed)) if int(typed) <= KEY_MAX else statement.where(false())
     return statement.where(func.lower(text).contains(typed.lower()))
 
 

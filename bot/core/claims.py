@@ -16,11 +16,12 @@ from bot.core.debates import (
     Actor,
     can_moderate,
     next_number,
+    numbered,
     open_debate_in_thread,
     side_named,
     side_of,
 )
-from bot.core.errors import InvalidInput, NotAllowed, NotFound
+from bot.core.errors import InvalidInput, NotAllowed
 from bot.core.formats import Action, require_allowed
 from schema import Claim, ClaimKind, ClaimRevision, ClaimStatus, Debate, Side, id_of
 
@@ -71,19 +72,20 @@ def claim_side(session: Session, debate: Debate, actor: Actor, side_name: str | 
     return joined_side(session, debate, actor.user_id, "log a claim")
 
 
-def add_reply(session: Session, debate: Debate, actor: Actor, parent_id: int, text: str, kind: ClaimKind) -> Logged:
-    """Log a rebuttal or support of a standing claim, for the side the author joined."""
-    parent, side = reply_target(session, debate, actor, parent_id, kind)
+def add_reply(session: Session, debate: Debate, actor: Actor, parent: int, text: str, kind: ClaimKind) -> Logged:
+    """Log a rebuttal or support of standing claim #``parent``, for the side the author joined."""
+    answered, side = reply_target(session, debate, actor, parent, kind)
     body = t.clean_text(text, f"The {kind.value}", t.CLAIM_MAX)
-    return _insert(session, debate, body, kind=kind, side=side, author_id=actor.user_id, by=actor, parent=parent)
+    return _insert(session, debate, body, kind=kind, side=side, author_id=actor.user_id, by=actor, parent=answered)
 
 
-def reply_target(session: Session, debate: Debate, actor: Actor, parent_id: int, kind: ClaimKind) -> tuple[Claim, Side]:
-    """The claim a rebuttal or support by ``actor`` would answer, and their side. Refuses what the phase does not
-    allow, a withdrawn or unknown claim, or no side joined — before a modal asks for the text, and again on logging."""
+def reply_target(session: Session, debate: Debate, actor: Actor, parent: int, kind: ClaimKind) -> tuple[Claim, Side]:
+    """Claim #``parent``, which a rebuttal or support by ``actor`` would answer, and their side. Refuses what the phase
+    does not allow, a withdrawn or unknown claim, or no side joined — before a modal asks for the text, and again on
+    logging."""
     require_allowed(debate, Action.of(kind))
-    parent = _answerable(session, debate, parent_id)
-    return parent, joined_side(session, debate, actor.user_id, f"log a {kind.value}")
+    answered = _answerable(session, debate, parent)
+    return answered, joined_side(session, debate, actor.user_id, f"log a {kind.value}")
 
 
 def log_message(
@@ -92,14 +94,14 @@ def log_message(
     actor: Actor,
     message: ChatMessage,
     kind: ClaimKind,
-    parent_id: int | None = None,
+    parent_number: int | None = None,
 ) -> Logged:
-    """Log a chat message as a claim, or as a rebuttal/support of ``parent_id``.
+    """Log a chat message as a claim, or as a rebuttal/support of claim #``parent_number``.
 
     The message's author stays the author (on the side they joined, if any); ``actor`` is who logged it.
     """
     body = ensure_loggable(session, debate, message, kind)
-    parent = _answerable(session, debate, parent_id) if parent_id is not None else None
+    parent = _answerable(session, debate, parent_number) if parent_number is not None else None
     if kind is not ClaimKind.CLAIM and parent is None:
         raise InvalidInput(f"Say which claim this {kind.value} answers.")
     side = side_of(session, debate, message.author_id)
@@ -184,8 +186,8 @@ def joined_side(session: Session, debate: Debate, user_id: int, action: str) -> 
     return side
 
 
-def _answerable(session: Session, debate: Debate, claim_id: int) -> Claim:
-    claim = claim_in(session, debate, claim_id)
+def _answerable(session: Session, debate: Debate, number: int) -> Claim:
+    claim = numbered(session, debate, Claim, number)
     if claim.status is ClaimStatus.WITHDRAWN:
         raise InvalidInput(f"{describe(claim.kind)} #{claim.number} was withdrawn: there is nothing left to answer.")
     return claim
@@ -219,18 +221,9 @@ def _insert(
     return Logged(claim=claim, side=side, answers=parent)
 
 
-def claim_in(session: Session, debate: Debate, claim_id: int) -> Claim:
-    """The claim with this id in this debate, or :class:`NotFound`."""
-    statement = select(Claim).where(Claim.id == claim_id, Claim.debate_id == debate.id)
-    claim = session.execute(statement).scalar_one_or_none()
-    if claim is None:
-        raise NotFound("No such claim in this debate: pick one from the list as you type.")
-    return claim
-
-
-def edit_claim(session: Session, debate: Debate, actor: Actor, claim_id: int, text: str) -> Claim:
-    """Replace the text of one's own standing claim; the old text is kept as a revision."""
-    claim = editable_claim(session, debate, actor, claim_id)
+def edit_claim(session: Session, debate: Debate, actor: Actor, number: int, text: str) -> Claim:
+    """Replace the text of one's own standing claim #``number``; the old text is kept as a revision."""
+    claim = editable_claim(session, debate, actor, number)
     body = t.clean_text(text, f"The {claim.kind.value}", t.CLAIM_MAX)
     if body == claim.text:
         raise InvalidInput(f"That is already the text of {_label(claim)}: nothing to change.")
@@ -241,9 +234,10 @@ def edit_claim(session: Session, debate: Debate, actor: Actor, claim_id: int, te
     return claim
 
 
-def editable_claim(session: Session, debate: Debate, actor: Actor, claim_id: int) -> Claim:
-    """The claim, if ``actor`` may edit it: their own, not withdrawn (checked before a modal asks for the new text)."""
-    claim = claim_in(session, debate, claim_id)
+def editable_claim(session: Session, debate: Debate, actor: Actor, number: int) -> Claim:
+    """Claim #``number``, if ``actor`` may edit it: their own, not withdrawn (checked before a modal asks for the new
+    text)."""
+    claim = numbered(session, debate, Claim, number)
     if claim.author_id != actor.user_id:
         raise NotAllowed(f"{_label(claim)} is not yours: only its author can edit it.")
     if claim.status is ClaimStatus.WITHDRAWN:
@@ -255,9 +249,9 @@ def _label(claim: Claim) -> str:
     return f"{describe(claim.kind)} #{claim.number}"
 
 
-def withdraw_claim(session: Session, debate: Debate, actor: Actor, claim_id: int) -> Claim:
-    """Withdraw a claim: its author, or a moderator, may. It stays in the record, marked withdrawn."""
-    claim = claim_in(session, debate, claim_id)
+def withdraw_claim(session: Session, debate: Debate, actor: Actor, number: int) -> Claim:
+    """Withdraw claim #``number``: its author, or a moderator, may. It stays in the record, marked withdrawn."""
+    claim = numbered(session, debate, Claim, number)
     if claim.author_id != actor.user_id and not can_moderate(debate, actor):
         raise NotAllowed(
             f"{_label(claim)} is not yours: only its author, the debate's creator "

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from bot.core import text as t
-from bot.core.claims import ChatMessage, claim_in, message_text
-from bot.core.debates import Actor, ensure_open, next_number, require_moderator
-from bot.core.errors import InvalidInput, NotFound
+from bot.core.claims import ChatMessage, message_text
+from bot.core.debates import Actor, by_id, ensure_open, next_number, numbered, require_moderator
+from bot.core.errors import InvalidInput
 from bot.core.formats import Action, require_allowed
 from bot.core.scores import ParticipantScore, score_crux, withdraw_scores
 from bot.core.stances import keep_stance
@@ -30,23 +30,23 @@ class CredenceRecorded:
 
 
 async def add_crux(
-    session: AsyncSession, debate: Debate, actor: Actor, question: str, claim_id: int | None = None
+    session: AsyncSession, debate: Debate, actor: Actor, question: str, claim: int | None = None
 ) -> tuple[Crux, Claim | None]:
-    """Name a crux, optionally linked to a claim of this debate; returns (the crux, the linked claim)."""
-    claim = await session.run_sync(crux_claim, debate, claim_id)
+    """Name a crux, optionally linked to claim #``claim`` of this debate; returns (the crux, the linked claim)."""
+    linked = await session.run_sync(crux_claim, debate, claim)
     body = t.clean_text(question, "The question", t.QUESTION_MAX)
     crux = await _insert(session, debate, body, author_id=actor.user_id)
-    if claim is not None:
-        session.add(CruxClaim(crux_id=id_of(crux), claim_id=id_of(claim)))
+    if linked is not None:
+        session.add(CruxClaim(crux_id=id_of(crux), claim_id=id_of(linked)))
         await session.flush()
-    return crux, claim
+    return crux, linked
 
 
-def crux_claim(session: Session, debate: Debate, claim_id: int | None) -> Claim | None:
-    """The claim a new crux would be linked to, if any. Refuses what the phase does not allow, or an unknown claim —
-    checked before a modal asks for the question, and again on naming the crux."""
+def crux_claim(session: Session, debate: Debate, claim: int | None) -> Claim | None:
+    """Claim #``claim``, which a new crux would be linked to, if any. Refuses what the phase does not allow, or an
+    unknown claim — checked before a modal asks for the question, and again on naming the crux."""
     require_allowed(debate, Action.CRUX)
-    return claim_in(session, debate, claim_id) if claim_id is not None else None
+    return numbered(session, debate, Claim, claim) if claim is not None else None
 
 
 async def log_message_as_crux(session: AsyncSession, debate: Debate, actor: Actor, message: ChatMessage) -> Crux:
@@ -83,15 +83,14 @@ async def _insert(
     return crux
 
 
-async def crux_in(session: AsyncSession, debate: Debate, crux_id: int, *, for_update: bool = False) -> Crux:
-    """The crux with this id in this debate, or :class:`NotFound`; ``for_update`` locks its row (PostgreSQL)."""
-    statement = select(Crux).where(Crux.id == crux_id, Crux.debate_id == debate.id)
-    if for_update:
-        statement = statement.with_for_update()
-    crux = (await session.execute(statement)).scalar_one_or_none()
-    if crux is None:
-        raise NotFound("No such crux in this debate: pick one from the list as you type.")
-    return crux
+async def crux_numbered(session: AsyncSession, debate: Debate, number: int, *, for_update: bool = False) -> Crux:
+    """Crux #``number`` of this debate, or :class:`NotFound` (see :func:`bot.core.debates.numbered`)."""
+    return await session.run_sync(numbered, debate, Crux, number, for_update=for_update)
+
+
+async def crux_number(session: AsyncSession, debate: Debate, crux_id: int) -> int:
+    """The number of the crux a button's custom_id names by id, checked to be of this debate."""
+    return (await session.run_sync(by_id, debate, Crux, crux_id)).number
 
 
 def require_percentage(value: int) -> None:
@@ -108,27 +107,27 @@ def parse_credence(value: str) -> int:
     return int(digits)
 
 
-async def crux_for_credence(session: AsyncSession, debate: Debate, crux_id: int, *, for_update: bool = False) -> Crux:
-    """The crux a credence would be recorded on. Refuses a closed debate, what the phase does not allow, an unknown
-    or a resolved crux — checked before the credence modal opens, and again on recording."""
+async def crux_for_credence(session: AsyncSession, debate: Debate, number: int, *, for_update: bool = False) -> Crux:
+    """Crux #``number``, on which a credence would be recorded. Refuses a closed debate, what the phase does not
+    allow, an unknown or a resolved crux — checked before the credence modal opens, and again on recording."""
     ensure_open(debate)
     require_allowed(debate, Action.CREDENCE)
-    crux = await crux_in(session, debate, crux_id, for_update=for_update)
+    crux = await crux_numbered(session, debate, number, for_update=for_update)
     if crux.status is CruxStatus.RESOLVED:
         raise InvalidInput(f"Crux #{crux.number} is resolved; credences are closed.")
     return crux
 
 
 async def record_credence(
-    session: AsyncSession, debate: Debate, actor: Actor, crux_id: int, value: int, reason: str | None = None
+    session: AsyncSession, debate: Debate, actor: Actor, number: int, value: int, reason: str | None = None
 ) -> CredenceRecorded:
-    """Append the user's credence (0-100) on an open crux; earlier credences are kept.
+    """Append the user's credence (0-100) on open crux #``number``; earlier credences are kept.
 
     The same value and reason sent again within ``REPEAT_WINDOW`` (a double click) is recorded once. The user's
     stance and the crux's spread (what summaries read) are updated with it; the crux's row is locked first, so
     concurrent credences on it update the spread one after the other.
     """
-    crux = await crux_for_credence(session, debate, crux_id, for_update=True)
+    crux = await crux_for_credence(session, debate, number, for_update=True)
     require_percentage(value)
     why = t.optional_text(reason, "The reason", t.REASON_MAX)
     latest, earlier = await _latest_two(session, crux, actor.user_id)
@@ -169,14 +168,14 @@ async def resolve_crux(
     session: AsyncSession,
     debate: Debate,
     actor: Actor,
-    crux_id: int,
+    number: int,
     resolution: str,
     outcome: CruxOutcome | None = None,
     source: str | None = None,
 ) -> Resolved:
-    """Mark an open crux resolved with the given resolution, outcome and source link (moderators only); a crux that
-    resolves yes or no has every participant's credence history scored."""
-    crux = await resolvable_crux(session, debate, actor, crux_id, for_update=True)
+    """Mark open crux #``number`` resolved with the given resolution, outcome and source link (moderators only); a
+    crux that resolves yes or no has every participant's credence history scored."""
+    crux = await resolvable_crux(session, debate, actor, number, for_update=True)
     body = t.clean_text(resolution, "The resolution", t.RESOLUTION_MAX)
     url = t.optional_url(source, "The source link", t.URL_MAX)
     crux.status = CruxStatus.RESOLVED
@@ -191,14 +190,14 @@ async def resolve_crux(
 
 
 async def resolvable_crux(
-    session: AsyncSession, debate: Debate, actor: Actor, crux_id: int, *, for_update: bool = False
+    session: AsyncSession, debate: Debate, actor: Actor, number: int, *, for_update: bool = False
 ) -> Crux:
-    """The crux, if ``actor`` may resolve it: a moderator, an open debate, an open crux — checked before the
+    """Crux #``number``, if ``actor`` may resolve it: a moderator, an open debate, an open crux — checked before the
     resolution modal opens, and again on resolving (``for_update``: with its row locked, so that no credence is
     recorded between scoring and the commit)."""
     ensure_open(debate)
     require_moderator(debate, actor, "resolve a crux")
-    crux = await crux_in(session, debate, crux_id, for_update=for_update)
+    crux = await crux_numbered(session, debate, number, for_update=for_update)
     require_open(crux)
     return crux
 
@@ -209,11 +208,11 @@ def require_open(crux: Crux) -> None:
         raise InvalidInput(f"Crux #{crux.number} is already resolved: {t.one_line(crux.resolution or '', 200)}")
 
 
-async def reopen_crux(session: AsyncSession, debate: Debate, actor: Actor, crux_id: int) -> Crux:
-    """Reopen a resolved crux (moderators only); credences can be recorded on it again. Its outcome and scores are
-    withdrawn until it resolves again."""
+async def reopen_crux(session: AsyncSession, debate: Debate, actor: Actor, number: int) -> Crux:
+    """Reopen resolved crux #``number`` (moderators only); credences can be recorded on it again. Its outcome and
+    scores are withdrawn until it resolves again."""
     require_moderator(debate, actor, "reopen a crux")
-    crux = await crux_in(session, debate, crux_id, for_update=True)
+    crux = await crux_numbered(session, debate, number, for_update=True)
     if crux.status is CruxStatus.OPEN:
         raise InvalidInput(f"Crux #{crux.number} is open already.")
     await session.run_sync(withdraw_scores, crux)

@@ -43,7 +43,11 @@ MIN_SIDES, MAX_SIDES = 2, 6
 THREAD_NAME_MAX = 100
 DEBATES_PER_PAGE = 10
 MINUTES_MAX = 24 * 60
+KEY_MAX = 2**31 - 1
+"""The largest record number or id the database holds (32-bit integer columns): nothing beyond it exists."""
 T = TypeVar("T")
+Numbered = TypeVar("Numbered", Claim, Crux)
+Scoped = TypeVar("Scoped", Claim, Crux, Side)
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,12 +277,31 @@ def side_named(session: Session, debate: Debate, name: str) -> Side:
     raise InvalidInput(f"This debate has no side called “{t.one_line(name, 50)}”. Its sides are {names}.")
 
 
-async def side_by_id(session: AsyncSession, debate: Debate, side_id: int) -> Side:
-    """The debate's side with this id, or :class:`NotFound`."""
-    side = (await session.execute(select(Side).where(Side.id == side_id, Side.debate_id == debate.id))).scalar()
-    if side is None:
-        raise NotFound("That side is not part of this debate.")
-    return side
+def numbered(
+    session: Session, debate: Debate, model: type[Numbered], number: int, *, for_update: bool = False
+) -> Numbered:
+    """``model`` #``number`` of this debate — records are named to users by these numbers, and every option or
+    select value naming one is looked up here — or :class:`NotFound`. ``for_update`` locks its row (PostgreSQL)."""
+    found = None
+    if 0 < number <= KEY_MAX:
+        statement = select(model).where(model.debate_id == debate.id, model.number == number)
+        found = session.execute(statement.with_for_update() if for_update else statement).scalar_one_or_none()
+    if found is None:
+        what = model.__name__
+        raise NotFound(f"There is no {what} #{number} in this debate: pick one from the list as you type.")
+    return found
+
+
+def by_id(session: Session, debate: Debate, model: type[Scoped], record_id: int) -> Scoped:
+    """The ``model`` with this database id (as carried by a button's custom_id), if it belongs to this debate; else
+    :class:`NotFound` — a custom_id from another debate's message, or forged."""
+    found = None
+    if 0 < record_id <= KEY_MAX:
+        statement = select(model).where(model.id == record_id, model.debate_id == debate.id)
+        found = session.execute(statement).scalar_one_or_none()
+    if found is None:
+        raise NotFound(f"That {model.__name__.lower()} is not part of this debate.")
+    return found
 
 
 def side_of(session: Session, debate: Debate, user_id: int) -> Side | None:

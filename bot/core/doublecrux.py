@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
 from bot.core.claims import Logged, add_claim, joined_side
-from bot.core.cruxes import crux_in, require_percentage
+from bot.core.cruxes import crux_numbered, require_percentage
 from bot.core.debates import Actor
 from bot.core.formats import Action, require_allowed
 from bot.core.sql import upsert
@@ -44,11 +44,11 @@ async def take_position(session: AsyncSession, debate: Debate, actor: Actor, tex
     return Position(logged=logged, credence=credence, previous=previous)
 
 
-async def mark_crux(session: AsyncSession, debate: Debate, actor: Actor, crux_id: int, changes_mind: bool) -> Mark:
-    """Record whether the crux would change the participant's mind (marking again replaces the answer)."""
+async def mark_crux(session: AsyncSession, debate: Debate, actor: Actor, number: int, changes_mind: bool) -> Mark:
+    """Record whether crux #``number`` would change the participant's mind (marking again replaces the answer)."""
     require_allowed(debate, Action.MARK)
     await session.run_sync(joined_side, debate, actor.user_id, "mark cruxes")
-    crux = await crux_in(session, debate, crux_id)
+    crux = await crux_numbered(session, debate, number)
     await upsert(
         session,
         CruxMark,

@@ -10,7 +10,7 @@ from bot.core import claims, cruxes
 from bot.core import debates as core
 from bot.core.errors import InvalidInput, NotAllowed, NotFound, WrongPlace
 from bot.db import Database
-from schema import Claim, ClaimKind, Credence, CruxStatus, Debate, Participant
+from schema import Claim, ClaimKind, Credence, Crux, CruxStatus, Debate, Participant
 
 GUILD, OTHER_GUILD = 1001, 2002
 CHANNEL = 10
@@ -99,9 +99,9 @@ async def test_rebuttal_of_a_claim_from_another_debate_is_not_found(db: Database
     async with db.write() as session:
         foreign = (await session.run_sync(claims.add_claim, other, core.Actor(OTHER_GUILD, BOB), "elsewhere")).claim
     async with db.write() as session:
-        with pytest.raises(NotFound, match="No such claim in this debate"):
+        with pytest.raises(NotFound, match="There is no Claim #1 in this debate"):
             await session.run_sync(
-                claims.add_reply, debate, core.Actor(GUILD, BOB), foreign.id or 0, "no", ClaimKind.REBUTTAL
+                claims.add_reply, debate, core.Actor(GUILD, BOB), foreign.number, "no", ClaimKind.REBUTTAL
             )
 
 
@@ -111,14 +111,14 @@ async def test_credences_are_append_only_and_range_checked(db: Database) -> None
     async with db.write() as session:
         crux, _ = await cruxes.add_crux(session, debate, actor, "Will interp tools generalise?")
     async with db.write() as session:
-        first = await cruxes.record_credence(session, debate, actor, crux.id or 0, 30)
+        first = await cruxes.record_credence(session, debate, actor, crux.number, 30)
     async with db.write() as session:
-        second = await cruxes.record_credence(session, debate, actor, crux.id or 0, 70, "new paper")
+        second = await cruxes.record_credence(session, debate, actor, crux.number, 70, "new paper")
     assert (first.previous, second.previous) == (None, 30)
     for bad in (-1, 101):
         async with db.write() as session:
             with pytest.raises(InvalidInput, match="from 0 to 100"):
-                await cruxes.record_credence(session, debate, actor, crux.id or 0, bad)
+                await cruxes.record_credence(session, debate, actor, crux.number, bad)
     async with db.read() as session:
         values = (await session.execute(select(Credence.value).order_by(Credence.id))).scalars().all()
     assert values == [30, 70]
@@ -130,15 +130,15 @@ async def test_only_creator_or_moderator_resolves_and_not_twice(db: Database) ->
         crux, _ = await cruxes.add_crux(session, debate, core.Actor(GUILD, BOB), "Q?")
     async with db.write() as session:
         with pytest.raises(NotAllowed, match="creator or a member with Manage Threads"):
-            await cruxes.resolve_crux(session, debate, core.Actor(GUILD, BOB), crux.id or 0, "yes")
+            await cruxes.resolve_crux(session, debate, core.Actor(GUILD, BOB), crux.number, "yes")
     async with db.write() as session:
         resolved = (
-            await cruxes.resolve_crux(session, debate, core.Actor(GUILD, MOD, can_moderate=True), crux.id or 0, "yes")
+            await cruxes.resolve_crux(session, debate, core.Actor(GUILD, MOD, can_moderate=True), crux.number, "yes")
         ).crux
     assert resolved.status is CruxStatus.RESOLVED and resolved.resolved_by_id == MOD
     async with db.write() as session:
         with pytest.raises(InvalidInput, match="already resolved"):
-            await cruxes.resolve_crux(session, debate, core.Actor(GUILD, ALICE), crux.id or 0, "again")
+            await cruxes.resolve_crux(session, debate, core.Actor(GUILD, ALICE), crux.number, "again")
 
 
 async def test_a_failed_write_leaves_nothing_behind(db: Database) -> None:
@@ -191,3 +191,19 @@ async def test_a_thread_without_a_debate_finds_one_started_later_in_the_same_tra
         )
         found = await session.run_sync(core.debate_in_thread, GUILD, 300)
     assert found.id == started.id
+
+
+async def test_records_are_found_by_their_number_in_the_debate_and_never_beyond_the_database(db: Database) -> None:
+    """Numbers and ids a user can send but no database row can hold (0, negative, past 32 bits) are not found,
+    rather than failing in the driver (PostgreSQL's integers are 32-bit)."""
+    debate = await _start(db, thread_id=100)
+    await _joined(db, debate, BOB, "for")
+    async with db.write() as session:
+        logged = (await session.run_sync(claims.add_claim, debate, core.Actor(GUILD, BOB), "one")).claim
+    async with db.read() as session:
+        assert (await session.run_sync(core.numbered, debate, Claim, 1)).id == logged.id
+        for number in (0, -1, 2, 2**31, 2**53):
+            with pytest.raises(NotFound, match=f"There is no Claim #{number} in this debate"):
+                await session.run_sync(core.numbered, debate, Claim, number)
+            with pytest.raises(NotFound, match="That crux is not part of this debate"):
+                await session.run_sync(core.by_id, debate, Crux, number)

@@ -56,21 +56,21 @@ async def _argued(db: Database) -> Debate:
     async with db.write() as session:
         one = (await session.run_sync(claims.add_claim, debate, alice, "Interp tools will generalise")).claim
         two = (
-            await session.run_sync(claims.add_reply, debate, bob, one.id or 0, "They never have", ClaimKind.REBUTTAL)
+            await session.run_sync(claims.add_reply, debate, bob, one.number, "They never have", ClaimKind.REBUTTAL)
         ).claim
-        await session.run_sync(claims.add_reply, debate, alice, two.id or 0, "Some did, in 2024", ClaimKind.REBUTTAL)
+        await session.run_sync(claims.add_reply, debate, alice, two.number, "Some did, in 2024", ClaimKind.REBUTTAL)
         await session.run_sync(
-            claims.add_reply, debate, carol, one.id or 0, "Probing works on big models", ClaimKind.SUPPORT
+            claims.add_reply, debate, carol, one.number, "Probing works on big models", ClaimKind.SUPPORT
         )
         await session.run_sync(claims.add_claim, debate, bob, "Governance is cheaper")
-        crux, _ = await cruxes.add_crux(session, debate, alice, "Do circuits transfer?", one.id)
-        await cruxes.record_credence(session, debate, alice, crux.id or 0, 40)
-        await cruxes.record_credence(session, debate, bob, crux.id or 0, 80, "priors")
-        await cruxes.record_credence(session, debate, alice, crux.id or 0, 15, "read the transfer paper")
+        crux, _ = await cruxes.add_crux(session, debate, alice, "Do circuits transfer?", one.number)
+        await cruxes.record_credence(session, debate, alice, crux.number, 40)
+        await cruxes.record_credence(session, debate, bob, crux.number, 80, "priors")
+        await cruxes.record_credence(session, debate, alice, crux.number, 15, "read the transfer paper")
         settled, _ = await cruxes.add_crux(session, debate, bob, "Is compute the bottleneck?")
-        await cruxes.record_credence(session, debate, carol, settled.id or 0, 30)
+        await cruxes.record_credence(session, debate, carol, settled.number, 30)
         await cruxes.resolve_crux(
-            session, debate, alice, settled.id or 0, "No: data is", CruxOutcome.NO, "https://example.org/data"
+            session, debate, alice, settled.number, "No: data is", CruxOutcome.NO, "https://example.org/data"
         )
     await _withdraw(db, debate, 5)
     return debate
@@ -188,10 +188,10 @@ async def test_markdown_escapes_what_users_wrote(db: Database) -> None:
         text = "**bold** and <@12> and [link](http://x) and `code`\n# not a heading\n- not an item\n> not a quote"
         claim = (await session.run_sync(claims.add_claim, debate, alice, text)).claim
         await session.run_sync(
-            claims.add_reply, debate, alice, claim.id or 0, "~~struck~~ | pipe _it_", ClaimKind.SUPPORT
+            claims.add_reply, debate, alice, claim.number, "~~struck~~ | pipe _it_", ClaimKind.SUPPORT
         )
         crux, _ = await cruxes.add_crux(session, debate, alice, "<@&1> @everyone *why*?\n## sub")
-        await cruxes.record_credence(session, debate, alice, crux.id or 0, 50, "*because*")
+        await cruxes.record_credence(session, debate, alice, crux.number, 50, "*because*")
     document = to_markdown(await _export(db, debate), lambda uid: f"user{uid}")
 
     assert document.startswith("# Debate #1: Is \\*\\*this\\*\\* a #topic?\n")
@@ -220,12 +220,12 @@ async def test_build_export_uses_the_same_number_of_queries_at_any_size(db: Data
     for i in range(30):
         async with db.write() as session:
             claim = (await session.run_sync(claims.add_claim, large, alice, f"claim {i}")).claim
-            await session.run_sync(claims.add_reply, large, bob, claim.id or 0, f"no {i}", ClaimKind.REBUTTAL)
-            crux, _ = await cruxes.add_crux(session, large, alice, f"question {i}?", claim.id)
-            await cruxes.record_credence(session, large, alice, crux.id or 0, i)
-            await cruxes.record_credence(session, large, bob, crux.id or 0, 80)
+            await session.run_sync(claims.add_reply, large, bob, claim.number, f"no {i}", ClaimKind.REBUTTAL)
+            crux, _ = await cruxes.add_crux(session, large, alice, f"question {i}?", claim.number)
+            await cruxes.record_credence(session, large, alice, crux.number, i)
+            await cruxes.record_credence(session, large, bob, crux.number, 80)
             if i % 3 == 0:
-                await cruxes.resolve_crux(session, large, alice, crux.id or 0, "settled")
+                await cruxes.resolve_crux(session, large, alice, crux.number, "settled")
 
     async def count_statements(debate: Debate) -> tuple[int, DebateExport]:
         statements: list[str] = []
@@ -269,17 +269,19 @@ async def _tricky(db: Database) -> Debate:
     async with db.write() as session:
         first = (await session.run_sync(claims.add_claim, debate, alice, TRICKY_CLAIMS[0])).claim
         second = (
-            await session.run_sync(claims.add_reply, debate, bob, first.id or 0, TRICKY_CLAIMS[1], ClaimKind.REBUTTAL)
+            await session.run_sync(claims.add_reply, debate, bob, first.number, TRICKY_CLAIMS[1], ClaimKind.REBUTTAL)
         ).claim
-        await session.run_sync(claims.add_reply, debate, alice, second.id or 0, TRICKY_CLAIMS[2], ClaimKind.SUPPORT)
-        await session.run_sync(claims.add_reply, debate, alice, first.id or 0, TRICKY_CLAIMS[3], ClaimKind.SUPPORT)
+        await session.run_sync(claims.add_reply, debate, alice, second.number, TRICKY_CLAIMS[2], ClaimKind.SUPPORT)
+        await session.run_sync(claims.add_reply, debate, alice, first.number, TRICKY_CLAIMS[3], ClaimKind.SUPPORT)
         await session.run_sync(claims.add_claim, debate, bob, TRICKY_CLAIMS[4])
         await session.run_sync(claims.add_claim, debate, bob, TRICKY_CLAIMS[5])
-        crux, _ = await cruxes.add_crux(session, debate, alice, "Will [x] happen? // maybe /* or */ <@12>", first.id)
-        await cruxes.record_credence(session, debate, alice, crux.id or 0, 40)
-        await cruxes.record_credence(session, debate, alice, crux.id or 0, 15)
+        crux, _ = await cruxes.add_crux(
+            session, debate, alice, "Will [x] happen? // maybe /* or */ <@12>", first.number
+        )
+        await cruxes.record_credence(session, debate, alice, crux.number, 40)
+        await cruxes.record_credence(session, debate, alice, crux.number, 15)
         other, _ = await cruxes.add_crux(session, debate, bob, "#crux? :)")
-        await cruxes.resolve_crux(session, debate, alice, other.id or 0, "Yes :) see http://x.y/z_1")
+        await cruxes.resolve_crux(session, debate, alice, other.number, "Yes :) see http://x.y/z_1")
     await _withdraw(db, debate, 5)
     return debate
 

@@ -57,7 +57,7 @@ async def test_rounds_allow_each_kind_of_record_in_its_phase(db: Database) -> No
         claim = (await session.run_sync(claims.add_claim, debate, alice, "Interp scales")).claim
     async with db.write() as session:
         with pytest.raises(WrongPlace) as refused:
-            await session.run_sync(claims.add_reply, debate, bob, claim.id or 0, "No", ClaimKind.REBUTTAL)
+            await session.run_sync(claims.add_reply, debate, bob, claim.number, "No", ClaimKind.REBUTTAL)
     assert str(refused.value) == (
         "Debate #1 is in its **opening** phase (1 of 4), which allows claims (/claim). Rebuttals come in the "
         "rebuttal phase, when a moderator moves on with /debate next."
@@ -68,7 +68,7 @@ async def test_rounds_allow_each_kind_of_record_in_its_phase(db: Database) -> No
     change = await _next(db, debate)
     assert (change.ended.name, change.started and change.started.name) == ("opening", "rebuttal")
     async with db.write() as session:
-        await session.run_sync(claims.add_reply, debate, bob, claim.id or 0, "No", ClaimKind.REBUTTAL)
+        await session.run_sync(claims.add_reply, debate, bob, claim.number, "No", ClaimKind.REBUTTAL)
         with pytest.raises(WrongPlace, match=r"allows rebuttals \(/rebut\) and supports \(/support\)\. The phase"):
             await session.run_sync(claims.add_claim, debate, alice, "Late claim")
         with pytest.raises(WrongPlace, match="Cruxes come in the crux phase"):
@@ -76,10 +76,10 @@ async def test_rounds_allow_each_kind_of_record_in_its_phase(db: Database) -> No
     await _next(db, debate)
     async with db.write() as session:
         crux, _ = await cruxes.add_crux(session, debate, alice, "Q?")
-        await cruxes.record_credence(session, debate, bob, crux.id or 0, 30)
+        await cruxes.record_credence(session, debate, bob, crux.number, 30)
     await _next(db, debate)
     async with db.write() as session:
-        await cruxes.record_credence(session, debate, bob, crux.id or 0, 40)
+        await cruxes.record_credence(session, debate, bob, crux.number, 40)
         with pytest.raises(WrongPlace, match="rounds debate has no phase for positions"):
             await doublecrux.take_position(session, debate, bob, "No", 20)
     async with db.write() as session:
@@ -94,17 +94,15 @@ async def test_double_crux_positions_and_marks(db: Database) -> None:
         position = await doublecrux.take_position(session, debate, bob, "Governance first", 20)
         again = await doublecrux.take_position(session, debate, bob, "Governance, surely", 25)
         with pytest.raises(WrongPlace, match="double-crux debate has no phase for rebuttals"):
-            await session.run_sync(
-                claims.add_reply, debate, bob, position.logged.claim.id or 0, "x", ClaimKind.REBUTTAL
-            )
+            await session.run_sync(claims.add_reply, debate, bob, position.logged.claim.number, "x", ClaimKind.REBUTTAL)
     assert (position.previous, again.previous, again.credence) == (None, 20, 25)
     await _next(db, debate)
     async with db.write() as session:
         crux, _ = await cruxes.add_crux(session, debate, bob, "Will audits bind labs?")
-        await doublecrux.mark_crux(session, debate, bob, crux.id or 0, True)
-        mark = await doublecrux.mark_crux(session, debate, bob, crux.id or 0, False)
+        await doublecrux.mark_crux(session, debate, bob, crux.number, True)
+        mark = await doublecrux.mark_crux(session, debate, bob, crux.number, False)
         with pytest.raises(InvalidInput, match="Join a side"):
-            await doublecrux.mark_crux(session, debate, core.Actor(GUILD, 99), crux.id or 0, True)
+            await doublecrux.mark_crux(session, debate, core.Actor(GUILD, 99), crux.number, True)
         credence = await session.execute(select(col(Participant.motion_credence)).where(Participant.user_id == BOB))
     assert not mark.changes_mind and credence.scalar_one() == 25
 
@@ -114,7 +112,7 @@ async def test_open_debates_allow_everything_but_double_crux_steps(db: Database)
     async with db.write() as session:
         crux, _ = await cruxes.add_crux(session, debate, core.Actor(GUILD, ALICE), "Q?")
         with pytest.raises(WrongPlace, match="Marks on cruxes belong to double-crux debates"):
-            await doublecrux.mark_crux(session, debate, core.Actor(GUILD, ALICE), crux.id or 0, True)
+            await doublecrux.mark_crux(session, debate, core.Actor(GUILD, ALICE), crux.number, True)
         with pytest.raises(InvalidInput, match="open debate has no phases"):
             await formats.next_phase(session, debate, core.Actor(GUILD, ALICE), utcnow())
 

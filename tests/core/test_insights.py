@@ -34,15 +34,13 @@ async def _crux(db: Database, debate: Debate, question: str, **credences: int) -
     async with db.write() as session:
         crux, _ = await cruxes.add_crux(session, debate, core.Actor(GUILD, ALICE), question)
         for name, value in credences.items():
-            await cruxes.record_credence(session, debate, core.Actor(GUILD, users[name]), crux.id or 0, value)
-    return crux.id or 0
+            await cruxes.record_credence(session, debate, core.Actor(GUILD, users[name]), crux.number, value)
+    return crux.number
 
 
-async def _credence(
-    db: Database, debate: Debate, user: int, crux_id: int, value: int, reason: str | None = None
-) -> None:
+async def _credence(db: Database, debate: Debate, user: int, crux: int, value: int, reason: str | None = None) -> None:
     async with db.write() as session:
-        await cruxes.record_credence(session, debate, core.Actor(GUILD, user), crux_id, value, reason)
+        await cruxes.record_credence(session, debate, core.Actor(GUILD, user), crux, value, reason)
 
 
 async def test_common_ground_on_a_constructed_debate(db: Database) -> None:

@@ -68,7 +68,7 @@ async def test_reopening_withdraws_the_scores(db: Database) -> None:
     debate = await _debate(db)
     crux = await _resolved_crux(db, debate, CruxOutcome.YES, {ALICE: [(0, 80)]})
     async with db.write() as session:
-        await cruxes.reopen_crux(session, debate, core.Actor(GUILD, ALICE), crux.id or 0)
+        await cruxes.reopen_crux(session, debate, core.Actor(GUILD, ALICE), crux.number)
     async with db.read() as session:
         assert (await session.execute(select(func.count()).select_from(CruxScore))).scalar_one() == 0
         reopened = (await session.execute(select(Crux))).scalar_one()
@@ -79,7 +79,7 @@ async def test_the_migration_leaves_earlier_resolutions_without_outcome_and_unsc
     debate = await _debate(db)
     async with db.write() as session:
         crux, _ = await cruxes.add_crux(session, debate, core.Actor(GUILD, ALICE), "Old?")
-        await cruxes.record_credence(session, debate, core.Actor(GUILD, BOB), crux.id or 0, 70)
+        await cruxes.record_credence(session, debate, core.Actor(GUILD, BOB), crux.number, 70)
     await db.downgrade("0005")
     async with db.engine.begin() as connection:
         await connection.execute(text("UPDATE crux SET status = 'resolved', resolution = 'Long ago'"))

@@ -32,11 +32,11 @@ async def _grow(db: Database, debate: Debate, count: int) -> None:
     for i in range(count):
         async with db.write() as session:
             claim = (await session.run_sync(claims.add_claim, debate, alice, f"claim {i}")).claim
-            await session.run_sync(claims.add_reply, debate, bob, claim.id or 0, f"no {i}", ClaimKind.REBUTTAL)
-            crux, _ = await cruxes.add_crux(session, debate, alice, f"question {i}?", claim.id)
-            await cruxes.record_credence(session, debate, alice, crux.id or 0, 20 + i % 50)
-            await cruxes.record_credence(session, debate, bob, crux.id or 0, 80)
-            await cruxes.record_credence(session, debate, alice, crux.id or 0, 30)
+            await session.run_sync(claims.add_reply, debate, bob, claim.number, f"no {i}", ClaimKind.REBUTTAL)
+            crux, _ = await cruxes.add_crux(session, debate, alice, f"question {i}?", claim.number)
+            await cruxes.record_credence(session, debate, alice, crux.number, 20 + i % 50)
+            await cruxes.record_credence(session, debate, bob, crux.number, 80)
+            await cruxes.record_credence(session, debate, alice, crux.number, 30)
 
 
 async def test_summary_orders_by_spread_and_shows_movement_and_double_cruxes(db: Database) -> None:
@@ -45,18 +45,18 @@ async def test_summary_orders_by_spread_and_shows_movement_and_double_cruxes(db:
     async with db.write() as session:
         claim = (await session.run_sync(claims.add_claim, debate, alice, "Interp tools will generalise")).claim
         rebuttal = (
-            await session.run_sync(claims.add_reply, debate, bob, claim.id or 0, "They never have", ClaimKind.REBUTTAL)
+            await session.run_sync(claims.add_reply, debate, bob, claim.number, "They never have", ClaimKind.REBUTTAL)
         ).claim
         near, _ = await cruxes.add_crux(session, debate, alice, "Near agreement?")
-        wide, _ = await cruxes.add_crux(session, debate, alice, "Do circuits transfer?", claim.id)
+        wide, _ = await cruxes.add_crux(session, debate, alice, "Do circuits transfer?", claim.number)
         gone, _ = await cruxes.add_crux(session, debate, alice, "Settled?")
-        await cruxes.record_credence(session, debate, alice, near.id or 0, 60)
-        await cruxes.record_credence(session, debate, bob, near.id or 0, 55)
-        await cruxes.record_credence(session, debate, alice, wide.id or 0, 90)
-        await cruxes.record_credence(session, debate, bob, wide.id or 0, 40)
-        await cruxes.record_credence(session, debate, bob, wide.id or 0, 10, "read the transfer paper")
-        await cruxes.record_credence(session, debate, carol, wide.id or 0, 30)
-        await cruxes.resolve_crux(session, debate, alice, gone.id or 0, "Yes, by experiment")
+        await cruxes.record_credence(session, debate, alice, near.number, 60)
+        await cruxes.record_credence(session, debate, bob, near.number, 55)
+        await cruxes.record_credence(session, debate, alice, wide.number, 90)
+        await cruxes.record_credence(session, debate, bob, wide.number, 40)
+        await cruxes.record_credence(session, debate, bob, wide.number, 10, "read the transfer paper")
+        await cruxes.record_credence(session, debate, carol, wide.number, 30)
+        await cruxes.resolve_crux(session, debate, alice, gone.number, "Yes, by experiment")
     async with db.read() as session:
         summary = await summarize(session, debate)
     assert [c.number for c in summary.unresolved] == [2, 1]
@@ -73,7 +73,7 @@ async def test_summary_orders_by_spread_and_shows_movement_and_double_cruxes(db:
     )
     assert [c.state for c in wide_summary.claims] == ["has an unanswered rebuttal"]
     async with db.write() as session:
-        await session.run_sync(claims.add_reply, debate, alice, rebuttal.id or 0, "Some did", ClaimKind.REBUTTAL)
+        await session.run_sync(claims.add_reply, debate, alice, rebuttal.number, "Some did", ClaimKind.REBUTTAL)
     async with db.read() as session:
         answered = await summarize(session, debate)
     assert [c.state for c in answered.unresolved[0].claims] == ["rebutted, rebuttal answered"]
@@ -179,12 +179,12 @@ async def test_summary_shows_the_widest_disagreements_and_says_how_many_more(db:
         await core.join(session, debate, BOB, "against")
         for i in range(SUMMARY_CRUXES + 3):  # crux i+1: spread 5 * i (0, 5, 10, …)
             crux, _ = await cruxes.add_crux(session, debate, alice, f"Open question {i + 1}?")
-            await cruxes.record_credence(session, debate, alice, crux.id or 0, 20)
-            await cruxes.record_credence(session, debate, bob, crux.id or 0, 20 + 5 * i)
+            await cruxes.record_credence(session, debate, alice, crux.number, 20)
+            await cruxes.record_credence(session, debate, bob, crux.number, 20 + 5 * i)
         settled = [(await cruxes.add_crux(session, debate, alice, f"Settled {j + 1}?"))[0] for j in range(7)]
     for crux in reversed(settled):  # resolved last-numbered first: the most recent are Settled 5, 4, 3, 2, 1
         async with db.write() as session:
-            await cruxes.resolve_crux(session, debate, alice, crux.id or 0, f"Answer to {crux.question}")
+            await cruxes.resolve_crux(session, debate, alice, crux.number, f"Answer to {crux.question}")
 
     async with db.read() as session:
         summary = await summarize(session, debate)
@@ -272,7 +272,7 @@ async def test_the_stance_and_spread_follow_every_credence(db: Database, monkeyp
     async with db.write() as session:
         crux, _ = await cruxes.add_crux(session, debate, alice, "Do circuits transfer?")
         other, _ = await cruxes.add_crux(session, debate, alice, "Untouched?")
-    crux_id = crux.id or 0
+    crux_id = crux.number
 
     async def credence(actor: core.Actor, value: int, reason: str | None = None) -> cruxes.CredenceRecorded:
         async with db.write() as session:
@@ -369,7 +369,7 @@ async def test_downgrading_past_the_stances_keeps_every_credence(db: Database) -
     debate = await _debate(db)
     async with db.write() as session:
         crux, _ = await cruxes.add_crux(session, debate, core.Actor(GUILD, ALICE), "Kept?")
-        await cruxes.record_credence(session, debate, core.Actor(GUILD, ALICE), crux.id or 0, 60)
+        await cruxes.record_credence(session, debate, core.Actor(GUILD, ALICE), crux.number, 60)
     await db.downgrade("0004")
     async with db.read() as session:
         assert (await session.execute(select(func.count()).select_from(Credence))).scalar_one() == 1
@@ -385,11 +385,11 @@ async def test_a_narrow_double_crux_comes_before_wider_one_sided_disagreements(d
     async with db.write() as session:
         for i in range(10):
             crux, _ = await cruxes.add_crux(session, debate, alice, f"One-sided {i}?")
-            await cruxes.record_credence(session, debate, alice, crux.id or 0, 55)
-            await cruxes.record_credence(session, debate, bob, crux.id or 0, 100)
+            await cruxes.record_credence(session, debate, alice, crux.number, 55)
+            await cruxes.record_credence(session, debate, bob, crux.number, 100)
         double, _ = await cruxes.add_crux(session, debate, alice, "Do the two sides disagree here?")
-        await cruxes.record_credence(session, debate, alice, double.id or 0, 45)
-        await cruxes.record_credence(session, debate, bob, double.id or 0, 55)
+        await cruxes.record_credence(session, debate, alice, double.number, 45)
+        await cruxes.record_credence(session, debate, bob, double.number, 55)
     async with db.read() as session:
         summary = await summarize(session, debate)
     assert summary.unresolved[0].number == double.number and summary.unresolved[0].is_double_crux

@@ -137,9 +137,9 @@ async def test_what_would_be_refused_is_refused_before_a_modal_asks_for_text(wor
         (world.carol, thread, "claim", {}, "Join a side with /debate join before you log a claim"),
         (world.alice, thread, "claim", {"side": "maybe"}, "no side called “maybe”"),
         (world.carol, thread, "rebut", {"claim": claim_id}, "Join a side with /debate join before you log a rebuttal"),
-        (world.bob, thread, "support", {"claim": 999_999}, "No such claim in this debate"),
+        (world.bob, thread, "support", {"claim": 999_999}, "There is no Claim #999999 in this debate"),
         (world.bob, thread, "edit", {"claim": claim_id}, "Claim #1 is not yours"),
-        (world.bob, thread, "crux add", {"claim": 999_999}, "No such claim in this debate"),
+        (world.bob, thread, "crux add", {"claim": 999_999}, "There is no Claim #999999 in this debate"),
         (world.alice, world.channel, "claim", {}, "This is not a debate thread"),
     ]
     for member, channel, command, options, refusal in refusals:

@@ -145,7 +145,7 @@ async def test_rebut_refuses_unknown_and_foreign_claims(world: World, bot: Debat
     before = await snapshot(bot.db)
     for claim_id in (foreign_id, 999_999):
         result = await world.sim.invoke(world.alice, thread, "rebut", claim=claim_id, text="no")
-        assert result.ephemeral and "No such claim in this debate" in result.text
+        assert result.ephemeral and f"There is no Claim #{claim_id} in this debate" in result.text
     assert await snapshot(bot.db) == before
 
 

@@ -105,6 +105,15 @@ async def record_id(db: Database, column: TextColumn, value: str) -> int:
     return ids[0]
 
 
+async def record_number(db: Database, column: TextColumn, value: str) -> int:
+    """The number in its debate (what users see and type) of the one claim or crux whose ``column`` equals ``value``."""
+    model: Any = column.class_  # type: ignore[union-attr]
+    async with db.read() as session:
+        numbers = list((await session.execute(select(model.number).where(column == value))).scalars())
+    assert len(numbers) == 1, f"{len(numbers)} rows have {column} == {value!r}"
+    return numbers[0]
+
+
 # ----- load and its outcomes ----------------------------------------------------------------------------------------
 
 

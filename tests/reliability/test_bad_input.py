@@ -27,6 +27,7 @@ from tests.reliability.support import (
     ids_where,
     open_thread,
     record_id,
+    record_number,
     report,
     seed_debate,
 )
@@ -36,7 +37,10 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "bad-input.md"
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
-MISSING_ID = 987_654_321
+MISSING_NUMBER = 987_654_321
+OUTNUMBERED = 5
+"""The other debates' claims and cruxes go up to this number: the home debate's stay below it."""
+OUT_OF_RANGE = 2**40  # Discord allows integer options up to 2**53
 
 
 class Place(enum.Enum):
@@ -51,16 +55,17 @@ class Place(enum.Enum):
 class Ref(enum.Enum):
     """A record of the scene, resolved to its id when a case runs."""
 
-    MISSING = "an id that does not exist"
+    MISSING = "a number that does not exist"
+    OUT_OF_RANGE = "a number beyond what the database holds"
     HOME_CLAIM = "a claim of this debate"
     WITHDRAWN_CLAIM = "a withdrawn claim of this debate"
     OPEN_CRUX = "an open crux of this debate"
     RESOLVED_CRUX = "a resolved crux of this debate"
-    SIBLING_CLAIM = "a claim of another debate in this server"
-    SIBLING_CRUX = "a crux of another debate in this server"
+    SIBLING_CLAIM = "the number of a claim of another debate in this server, not of this one"
+    SIBLING_CRUX = "the number of a crux of another debate in this server, not of this one"
     SIBLING_SIDE = "the id of a side of another debate"
-    FOREIGN_CLAIM = "a claim of a debate in another server"
-    FOREIGN_CRUX = "a crux of a debate in another server"
+    FOREIGN_CLAIM = "the number of a claim of a debate in another server, not of this one"
+    FOREIGN_CRUX = "the number of a crux of a debate in another server, not of this one"
     FRESH_CRUX = "a crux added just before"
 
 
@@ -91,8 +96,8 @@ def _over(limit: int) -> str:
 EMPTY = "is empty: write some text"
 NOT_A_THREAD = "This is not a debate thread"
 IN_SERVERS = "Debates live in servers"
-NO_CLAIM = "No such claim in this debate"
-NO_CRUX = "No such crux in this debate"
+NO_CLAIM = "There is no Claim #"
+NO_CRUX = "There is no Crux #"
 NO_SIDE = "This debate has no side called"
 CLOSED = "is closed: its record can be read, no longer changed"
 
@@ -140,7 +145,10 @@ REFUSED: list[Case] = [
     Case("claim: by someone who joined no side", "claim", {"text": "x"},
          "Join a side with /debate join before you log a claim", actor="carol"),
     # /rebut
-    Case("rebut: a claim id that does not exist", "rebut", {"claim": Ref.MISSING, "text": "x"}, NO_CLAIM),
+    Case("rebut: a claim number that does not exist", "rebut", {"claim": Ref.MISSING, "text": "x"}, NO_CLAIM),
+    Case("rebut: a claim number beyond what the database holds", "rebut", {"claim": Ref.OUT_OF_RANGE, "text": "x"},
+         f"{NO_CLAIM}1099511627776 in this debate"),
+    Case("rebut: claim number 0", "rebut", {"claim": 0, "text": "x"}, f"{NO_CLAIM}0 in this debate"),
     Case("rebut: a claim of another debate", "rebut", {"claim": Ref.SIBLING_CLAIM, "text": "x"}, NO_CLAIM),
     Case("rebut: a claim of another server", "rebut", {"claim": Ref.FOREIGN_CLAIM, "text": "x"}, NO_CLAIM),
     Case("rebut: whitespace only", "rebut", {"claim": Ref.HOME_CLAIM, "text": " \n "}, f"The rebuttal {EMPTY}"),
@@ -164,7 +172,8 @@ REFUSED: list[Case] = [
     Case("crux add: zero-width characters only", "crux add", {"question": ZERO_WIDTH}, f"The question {EMPTY}"),
     Case("crux add: 1,001 characters", "crux add", {"question": _over(1000)},
          "The question is 1,001 characters long; the limit is 1,000"),
-    Case("crux add: a claim id that does not exist", "crux add", {"question": "q?", "claim": Ref.MISSING}, NO_CLAIM),
+    Case("crux add: a claim number that does not exist", "crux add", {"question": "q?", "claim": Ref.MISSING},
+         NO_CLAIM),
     Case("crux add: a claim of another server", "crux add", {"question": "q?", "claim": Ref.FOREIGN_CLAIM},
          NO_CLAIM),
     # /crux credence
@@ -174,7 +183,10 @@ REFUSED: list[Case] = [
          "A credence is a percentage from 0 to 100 (got -1)"),
     Case("credence: a billion", "crux credence", {"crux": Ref.OPEN_CRUX, "value": 10**9},
          "A credence is a percentage from 0 to 100 (got 1000000000)"),
-    Case("credence: a crux id that does not exist", "crux credence", {"crux": Ref.MISSING, "value": 50}, NO_CRUX),
+    Case("credence: a crux number that does not exist", "crux credence", {"crux": Ref.MISSING, "value": 50}, NO_CRUX),
+    Case("credence: a crux number beyond what the database holds", "crux credence",
+         {"crux": Ref.OUT_OF_RANGE, "value": 50}, f"{NO_CRUX}1099511627776 in this debate"),
+    Case("credence: crux number -1", "crux credence", {"crux": -1, "value": 50}, f"{NO_CRUX}-1 in this debate"),
     Case("credence: a crux of another debate", "crux credence", {"crux": Ref.SIBLING_CRUX, "value": 50}, NO_CRUX),
     Case("credence: a crux of another server", "crux credence", {"crux": Ref.FOREIGN_CRUX, "value": 50}, NO_CRUX),
     Case("credence: a 1,001-character reason", "crux credence",
@@ -189,7 +201,7 @@ REFUSED: list[Case] = [
          "The resolution is 1,001 characters long; the limit is 1,000"),
     Case("resolve: a crux already resolved", "crux resolve", {"crux": Ref.RESOLVED_CRUX, "resolution": "again"},
          "is already resolved"),
-    Case("resolve: a crux id that does not exist", "crux resolve", {"crux": Ref.MISSING, "resolution": "r"},
+    Case("resolve: a crux number that does not exist", "crux resolve", {"crux": Ref.MISSING, "resolution": "r"},
          NO_CRUX),
     Case("resolve: a crux of another server", "crux resolve", {"crux": Ref.FOREIGN_CRUX, "resolution": "r"},
          NO_CRUX),
@@ -256,7 +268,7 @@ class Scene:
     async def add_crux(self, question: str) -> int:
         result = await self.stage.sim.invoke(self.stage.world.alice, self.home, "crux add", question=question)
         assert "Crux #" in result.text and not result.ephemeral, result.text
-        return await record_id(self.stage.db, col(Crux.question), question)
+        return await record_number(self.stage.db, col(Crux.question), question)
 
     def member(self, name: str) -> SimMember:
         member = getattr(self.stage.world, name)
@@ -288,24 +300,29 @@ async def scene(stage: Stage) -> Scene:
     assert not (await sim.invoke(world.alice, closed, "debate end")).ephemeral
     scene = Scene(stage, home, closed)
     assert not (await sim.invoke(world.alice, home, "claim", text="home withdrawn claim")).ephemeral
-    withdrawn = await record_id(stage.db, col(Claim.text), "home withdrawn claim")
+    withdrawn = await record_number(stage.db, col(Claim.text), "home withdrawn claim")
     assert not (await sim.invoke(world.alice, home, "withdraw", claim=withdrawn)).ephemeral
-    await seed_debate(sim, world.alice, world.channel, "sibling", "left, right")
-    await seed_debate(sim, world.eve, world.other_channel, "foreign", "for, against")
+    sibling = await seed_debate(sim, world.alice, world.channel, "sibling", "left, right")
+    foreign = await seed_debate(sim, world.eve, world.other_channel, "foreign", "for, against")
+    for tag, member, thread in (("sibling", world.alice, sibling), ("foreign", world.eve, foreign)):
+        for number in range(2, OUTNUMBERED + 1):  # numbers this debate has and the home debate has not
+            assert not (await sim.invoke(member, thread, "claim", text=f"{tag} claim {number}")).ephemeral
+            assert not (await sim.invoke(member, thread, "crux add", question=f"{tag} crux {number}?")).ephemeral
     resolved = await scene.add_crux("home settled crux?")
     answer = await sim.invoke(world.alice, home, "crux resolve", crux=resolved, resolution="Settled: yes")
     assert "resolved" in answer.text and not answer.ephemeral, answer.text
     scene.ids |= {
-        Ref.MISSING: MISSING_ID,
-        Ref.HOME_CLAIM: await record_id(stage.db, col(Claim.text), "home claim"),
+        Ref.MISSING: MISSING_NUMBER,
+        Ref.OUT_OF_RANGE: OUT_OF_RANGE,
+        Ref.HOME_CLAIM: await record_number(stage.db, col(Claim.text), "home claim"),
         Ref.WITHDRAWN_CLAIM: withdrawn,
-        Ref.OPEN_CRUX: await record_id(stage.db, col(Crux.question), "home crux?"),
+        Ref.OPEN_CRUX: await record_number(stage.db, col(Crux.question), "home crux?"),
         Ref.RESOLVED_CRUX: resolved,
-        Ref.SIBLING_CLAIM: await record_id(stage.db, col(Claim.text), "sibling claim"),
-        Ref.SIBLING_CRUX: await record_id(stage.db, col(Crux.question), "sibling crux?"),
+        Ref.SIBLING_CLAIM: await record_number(stage.db, col(Claim.text), f"sibling claim {OUTNUMBERED}"),
+        Ref.SIBLING_CRUX: await record_number(stage.db, col(Crux.question), f"sibling crux {OUTNUMBERED}?"),
         Ref.SIBLING_SIDE: str(await record_id(stage.db, col(Side.name), "left")),
-        Ref.FOREIGN_CLAIM: await record_id(stage.db, col(Claim.text), "foreign claim"),
-        Ref.FOREIGN_CRUX: await record_id(stage.db, col(Crux.question), "foreign crux?"),
+        Ref.FOREIGN_CLAIM: await record_number(stage.db, col(Claim.text), f"foreign claim {OUTNUMBERED}"),
+        Ref.FOREIGN_CRUX: await record_number(stage.db, col(Crux.question), f"foreign crux {OUTNUMBERED}?"),
     }
     return scene
 
@@ -422,11 +439,11 @@ async def test_the_summary_layout_survives_markdown(scene: Scene) -> None:
     ]
     for member, command, options in steps:
         assert not (await sim.invoke(member, thread, command, **options)).ephemeral
-    claim = await record_id(stage.db, col(Claim.text), " ".join(injected) + "\n**Crux #99** · **double crux**")
+    claim = await record_number(stage.db, col(Claim.text), " ".join(injected) + "\n**Crux #99** · **double crux**")
     questions = [f"{marker}\n# PWNED heading\n> PWNED quote?" for marker in injected[:3]]
     for question in questions:
         assert not (await sim.invoke(alice, thread, "crux add", question=question, claim=claim)).ephemeral
-    first, _, third = [await record_id(stage.db, col(Crux.question), question) for question in questions]
+    first, _, third = [await record_number(stage.db, col(Crux.question), question) for question in questions]
     credences: list[tuple[SimMember, dict[str, object]]] = [
         (alice, {"value": 90}),
         (bob, {"value": 10}),

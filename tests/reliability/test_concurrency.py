@@ -31,7 +31,7 @@ from tests.reliability.support import (
     lost_or_duplicated,
     open_thread,
     outcome_of,
-    record_id,
+    record_number,
     report,
 )
 
@@ -81,7 +81,7 @@ async def test_concurrent_credences_are_each_stored_once(world: World, bot: Deba
     thread = await open_thread(world.sim, world.alice, world.channel)
     added = await world.sim.invoke(world.alice, thread, "crux add", question="Will interpretability scale?")
     assert not added.ephemeral, added.text
-    crux = await record_id(bot.db, col(Crux.question), "Will interpretability scale?")
+    crux = await record_number(bot.db, col(Crux.question), "Will interpretability scale?")
     users = add_users(world, BELIEVERS, "believer")
     values = {user.id: index % 101 for index, user in enumerate(users)}
     stopwatch = Stopwatch()

@@ -20,10 +20,10 @@ import pytest_asyncio
 from _pytest.mark import ParameterSet
 from sqlmodel import col
 
-from bot.sim import SimChannel, SimMember
+from bot.sim import DiscordSim, SimChannel, SimMember
 from schema import Agenda, Claim, Crux, Side
 from tests.reliability.conftest import Stage
-from tests.reliability.support import assert_nothing_pings, record_id, report, seed_debate
+from tests.reliability.support import assert_nothing_pings, record_id, record_number, report, seed_debate
 from tests.snapshot import snapshot
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -57,25 +57,34 @@ async def scene(stage: Stage) -> Scene:
     author = sim.add_member(world.guild, "author")
     for member, side in [(world.bob, "against"), (world.mod, "for"), (author, "for")]:
         assert "joined" in (await sim.invoke(member, home, "debate join", side=side)).text
-    await seed_debate(sim, world.alice, world.channel, "otherdebate", "otherdebate-yes, otherdebate-no")
+    otherdebate = await seed_debate(sim, world.alice, world.channel, "otherdebate", "otherdebate-yes, otherdebate-no")
     foreign = await seed_debate(
         sim, world.eve, world.other_channel, "foreign", "foreign-yes, foreign-no", agenda="foreign agenda"
     )
+    for tag, member, thread in (("otherdebate", world.alice, otherdebate), ("foreign", world.eve, foreign)):
+        await _outnumber(sim, member, thread, tag)
     scene = Scene(stage, home, foreign, author)
     await _fresh_resolved_crux(scene)
     scene.ids = {
-        "home claim": await record_id(db, col(Claim.text), "home claim"),
-        "home crux": await record_id(db, col(Crux.question), "home crux?"),
+        "home claim": await record_number(db, col(Claim.text), "home claim"),
+        "home crux": await record_number(db, col(Crux.question), "home crux?"),
         "home agenda": await record_id(db, col(Agenda.name), "home agenda"),
         "foreign agenda": await record_id(db, col(Agenda.name), "foreign agenda"),
-        "otherdebate claim": await record_id(db, col(Claim.text), "otherdebate claim"),
-        "otherdebate crux": await record_id(db, col(Crux.question), "otherdebate crux?"),
+        "otherdebate claim": await record_number(db, col(Claim.text), "otherdebate claim 3"),
+        "otherdebate crux": await record_number(db, col(Crux.question), "otherdebate crux 3?"),
         "otherdebate side": await record_id(db, col(Side.name), "otherdebate-yes"),
-        "foreign claim": await record_id(db, col(Claim.text), "foreign claim"),
-        "foreign crux": await record_id(db, col(Crux.question), "foreign crux?"),
+        "foreign claim": await record_number(db, col(Claim.text), "foreign claim 3"),
+        "foreign crux": await record_number(db, col(Crux.question), "foreign crux 3?"),
         "foreign side": await record_id(db, col(Side.name), "foreign-yes"),
     }
     return scene
+
+
+async def _outnumber(sim: DiscordSim, member: SimMember, thread: SimChannel, tag: str) -> None:
+    """Claims and cruxes #2 and #3 in another debate: numbers the home debate does not have (yet)."""
+    for number in (2, 3):
+        assert not (await sim.invoke(member, thread, "claim", text=f"{tag} claim {number}")).ephemeral
+        assert not (await sim.invoke(member, thread, "crux add", question=f"{tag} crux {number}?")).ephemeral
 
 
 # ----- the synced commands ------------------------------------------------------------------------------------------
@@ -140,10 +149,12 @@ STRANGE_VALUES: dict[str, Strangers] = {
     "claim": Strangers(
         INTEGER,
         (lambda s: s.ids["otherdebate claim"], lambda s: s.ids["foreign claim"]),
-        "No such claim in this debate",
+        "There is no Claim #3 in this debate",
     ),
     "crux": Strangers(
-        INTEGER, (lambda s: s.ids["otherdebate crux"], lambda s: s.ids["foreign crux"]), "No such crux in this debate"
+        INTEGER,
+        (lambda s: s.ids["otherdebate crux"], lambda s: s.ids["foreign crux"]),
+        "There is no Crux #3 in this debate",
     ),
     "side": Strangers(
         STRING,
@@ -262,7 +273,7 @@ async def _act(scene: Scene, member: SimMember, thread: SimChannel, command: str
 async def _fresh_crux(scene: Scene) -> int:
     question = f"crux number {next(_FRESH)} of the matrix?"
     await _act(scene, scene.member("alice"), scene.home, "crux add", question=question)
-    return await record_id(scene.stage.db, col(Crux.question), question)
+    return await record_number(scene.stage.db, col(Crux.question), question)
 
 
 async def _fresh_resolved_crux(scene: Scene) -> int:
@@ -282,7 +293,7 @@ async def _resolved_crux(scene: Scene) -> Target:
 async def _someone_elses_claim(scene: Scene) -> Target:
     text = f"claim number {next(_FRESH)} by the author"
     await _act(scene, scene.author, scene.home, "claim", text=text)
-    return Target(scene.home, {"claim": await record_id(scene.stage.db, col(Claim.text), text)})
+    return Target(scene.home, {"claim": await record_number(scene.stage.db, col(Claim.text), text)})
 
 
 async def _edit_someone_elses_claim(scene: Scene) -> Target:
@@ -333,7 +344,7 @@ PING = "@everyone @here <@&1234> <@5678>"
 async def test_nothing_echoed_can_ping(scene: Scene) -> None:
     sim, world = scene.stage.sim, scene.stage.world
     thread = await seed_debate(sim, world.alice, world.channel, PING, f"{PING}, quiet")
-    crux = await record_id(scene.stage.db, col(Crux.question), f"{PING} crux?")
+    crux = await record_number(scene.stage.db, col(Crux.question), f"{PING} crux?")
     echoes = [
         await sim.invoke(world.bob, thread, "debate join", side=PING),
         await sim.invoke(world.bob, thread, "crux credence", crux=crux, value=10, reason=PING),
