@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import json
 import logging
+import re
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 
 import discord
 from discord import app_commands
@@ -23,6 +26,10 @@ from schema import CommandSync, utcnow
 
 log = logging.getLogger(__name__)
 DRAIN_SECONDS = 3.0
+RESTARTING = "I am restarting: try again in a few seconds. Nothing was recorded."
+MODAL_PREFIX = "modal:"
+"""Every modal the bot opens has a custom_id starting with this, naming its handler and what the handler needs."""
+ModalHandler = Callable[["discord.Interaction[DebateBot]", re.Match[str], Mapping[str, str]], Awaitable[None]]
 
 INITIAL_EXTENSIONS = ("cogs.debate", "cogs.claims", "cogs.cruxes", "cogs.capture", "cogs.agendas", "cogs.formats")
 NEEDED_PERMISSIONS = (
@@ -43,7 +50,8 @@ class Refused(app_commands.CheckFailure):
 
 
 class InFlight:
-    """Counts the commands being handled, so that shutdown can let them finish and answer."""
+    """Counts the interactions being handled (commands, buttons, selects, modals), so that shutdown can let them
+    finish and answer."""
 
     def __init__(self) -> None:
         self._count = 0
@@ -61,6 +69,11 @@ class InFlight:
             if not self._count:
                 self._idle.set()
 
+    @property
+    def busy(self) -> int:
+        """How many interactions are being handled."""
+        return self._count
+
     async def wait_idle(self) -> None:
         """Return once no command is running."""
         await self._idle.wait()
@@ -75,14 +88,76 @@ class DebateTree(app_commands.CommandTree["DebateBot"]):
             return interaction.guild_id is not None  # autocomplete offers nothing outside a server
         if interaction.guild_id is None:
             raise app_commands.NoPrivateMessage()
-        if not self.client.accepting:
-            raise Refused("I am restarting: try again in a few seconds. Nothing was recorded.")
-        self.client.in_flight.enter(interaction)
+        self.client.admit(interaction)
         return True
 
     async def on_error(self, interaction: discord.Interaction[DebateBot], error: app_commands.AppCommandError) -> None:
         self.client.in_flight.leave(interaction)
         await report_error(interaction, error)
+
+
+async def handle(interaction: discord.Interaction[DebateBot], action: Callable[[], Awaitable[None]]) -> None:
+    """Run a button's, a select's or a modal's ``action`` as commands run: refused while shutting down, counted
+    while it runs (shutdown lets it finish), and any error answered to the user (see :func:`report_error`)."""
+    try:
+        with interaction.client.serving(interaction):
+            await action()
+    except Exception as error:
+        await report_error(interaction, error)
+
+
+def submitted_values(data: Mapping[str, object]) -> dict[str, str]:
+    """The values of a modal submission by input custom_id, whether each input came in an action row (type 1) or in
+    a label (type 18); a select's values are joined by commas."""
+    values: dict[str, str] = {}
+    pending = list(data.get("components") or [])  # type: ignore[call-overload]
+    while pending:
+        component = pending.pop()
+        if not isinstance(component, dict):
+            continue
+        pending += component.get("components") or []
+        pending += [component["component"]] if isinstance(component.get("component"), dict) else []
+        custom_id = component.get("custom_id")
+        if isinstance(custom_id, str):
+            picked = component.get("values")
+            value = component.get("value") if picked is None else ",".join(map(str, picked))
+            values[custom_id] = value if isinstance(value, str) else ""
+    return values
+
+
+class ModalRoutes:
+    """The handlers of the bot's modals, by custom_id template (as ``DynamicItem`` templates route buttons).
+
+    discord.py keeps an open modal only in memory, keyed by its exact custom_id: a modal opened before a restart
+    and submitted after it would get no answer. The bot's modals are therefore never given to discord.py's store
+    (see ``cogs.views.ask``); every submission, before or after a restart, is routed here by its custom_id.
+    """
+
+    def __init__(self) -> None:
+        self._routes: list[tuple[re.Pattern[str], ModalHandler]] = []
+
+    def add(self, template: str, handler: ModalHandler) -> None:
+        """Route submissions whose custom_id is ``MODAL_PREFIX + template`` (a full match) to ``handler``."""
+        self._routes.append((re.compile(re.escape(MODAL_PREFIX) + template), handler))
+
+    async def dispatch(self, interaction: discord.Interaction[DebateBot]) -> None:
+        """Answer a modal submission whose custom_id is ours; leave anything else alone."""
+        data: Mapping[str, object] = interaction.data or {}
+        custom_id = data.get("custom_id")
+        if interaction.type is not discord.InteractionType.modal_submit or not isinstance(custom_id, str):
+            return
+        if not custom_id.startswith(MODAL_PREFIX):
+            return
+        values = submitted_values(data)
+        for pattern, handler in self._routes:
+            if match := pattern.fullmatch(custom_id):
+                await handle(interaction, functools.partial(handler, interaction, match, values))
+                return
+        await handle(interaction, _unknown_form)
+
+
+async def _unknown_form() -> None:
+    raise Refused("I do not know that form (it may be from an older version of me): run the command again.")
 
 
 async def report_error(interaction: discord.Interaction, error: Exception) -> None:
@@ -167,6 +242,7 @@ class DebateBot(commands.Bot):
         self.logging_cooldown = Cooldown(settings.logging_rate, settings.logging_window_seconds)
         self.accepting = True
         self.in_flight = InFlight()
+        self.modals = ModalRoutes()
         self.clock = clock or Clock()
         self.scheduler = Scheduler(db, self.clock)
 
@@ -189,8 +265,27 @@ class DebateBot(commands.Bot):
         await self.scheduler.stop()
         await super().close()
 
+    def admit(self, interaction: discord.Interaction) -> None:
+        """Count the interaction as running, or :class:`Refused` while shutting down: new work is refused, not
+        half-done. The caller calls ``in_flight.leave`` once it has answered."""
+        if not self.accepting:
+            raise Refused(RESTARTING)
+        self.in_flight.enter(interaction)
+
+    @contextlib.contextmanager
+    def serving(self, interaction: discord.Interaction) -> Iterator[None]:
+        """:meth:`admit` the interaction for the block (a button's, select's or modal's work)."""
+        self.admit(interaction)
+        try:
+            yield
+        finally:
+            self.in_flight.leave(interaction)
+
     async def on_app_command_completion(self, interaction: discord.Interaction, command: object) -> None:
         self.in_flight.leave(interaction)
+
+    async def on_interaction(self, interaction: discord.Interaction[DebateBot]) -> None:
+        await self.modals.dispatch(interaction)
 
     async def sync_commands_if_changed(self) -> bool:
         """Sync the command tree to ``SYNC_GUILD_ID`` (or globally) unless the same set was synced before."""

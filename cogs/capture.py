@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from collections.abc import Sequence
+from functools import partial
+from typing import Any, Self
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import DebateBot, report_error
+from bot.client import DebateBot, handle
 from bot.core import claims, cruxes
 from bot.core import text as t
 from bot.core.errors import InvalidInput
@@ -18,38 +21,67 @@ from cogs.views import crux_view
 from schema import Claim, ClaimKind
 
 
-def chat_message(message: discord.Message) -> claims.ChatMessage:
+def chat_message(interaction: Interaction, message: discord.Message) -> claims.ChatMessage:
     """What the core needs of a Discord message."""
     return claims.ChatMessage(
         id=message.id,
         author_id=message.author.id,
         content=message.content,
         jump_url=message.jump_url,
+        channel_id=message.channel.id,
         reply_to_id=message.reference.message_id if message.reference else None,
+        by_this_bot=interaction.client.user is not None and message.author.id == interaction.client.user.id,
     )
 
 
-class ClaimPicker(discord.ui.View):
-    """Asks, only the logger, which claim a rebuttal logged from chat answers."""
+class ClaimPicker(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"log:rebuttal:(?P<message>\d+)"):
+    """Asks, only the logger, which claim a rebuttal logged from chat answers: the options' values are the claims'
+    numbers, the custom_id carries the message's id, so a pick works after a restart too."""
 
-    def __init__(self, message: claims.ChatMessage, candidates: list[Claim]) -> None:
-        super().__init__(timeout=600)
-        self.message = message
-        self.select: discord.ui.Select[ClaimPicker] = discord.ui.Select(
-            placeholder="Which claim does it rebut?",
-            options=[
-                discord.SelectOption(label=t.one_line(f"#{c.number} {c.text}", 100), value=str(c.number))
-                for c in candidates
-            ],
+    def __init__(self, message_id: int, candidates: Sequence[Claim] = ()) -> None:
+        super().__init__(
+            discord.ui.Select(
+                custom_id=f"log:rebuttal:{message_id}",
+                placeholder="Which claim does it rebut?",
+                options=[
+                    discord.SelectOption(label=t.one_line(f"#{c.number} {c.text}", 100), value=str(c.number))
+                    for c in candidates
+                ],
+            )
         )
-        self.select.callback = self.picked  # type: ignore[assignment]
-        self.add_item(self.select)
+        self.message_id = message_id
+
+    @classmethod
+    async def from_custom_id(  # type: ignore[override]
+        cls, interaction: Interaction, item: discord.ui.Select[Any], match: re.Match[str], /
+    ) -> Self:
+        return cls(int(match["message"]))
+
+    async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]
+        await handle(interaction, partial(self.picked, interaction))
 
     async def picked(self, interaction: Interaction) -> None:
-        await log_rebuttal(interaction, self.message, int(self.select.values[0]), picker=True)
+        parent = claims.picked_claim(self.item.values)
+        message = await message_in_thread(interaction, self.message_id)
+        await log_rebuttal(interaction, chat_message(interaction, message), parent, picker=True)
 
-    async def on_error(self, interaction: Interaction, error: Exception, item: Any) -> None:  # type: ignore[override]
-        await report_error(interaction, error)
+
+async def message_in_thread(interaction: Interaction, message_id: int) -> discord.Message:
+    """The message with this id in the interaction's channel, or :class:`InvalidInput` if it is not (any more)."""
+    gone = InvalidInput("That message is no longer in this thread: there is nothing to log.")
+    channel = interaction.channel
+    if not isinstance(channel, discord.abc.Messageable):
+        raise gone
+    try:
+        return await channel.fetch_message(message_id)
+    except discord.NotFound:
+        raise gone from None
+
+
+def picker_view(message: claims.ChatMessage, candidates: list[Claim]) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(ClaimPicker(message.id, candidates))
+    return view
 
 
 async def log_rebuttal(interaction: Interaction, message: claims.ChatMessage, parent: int, *, picker: bool) -> None:
@@ -88,14 +120,14 @@ class CaptureCog(commands.Cog):
             self.bot.tree.remove_command(menu.name, type=menu.type)
 
     async def log_claim(self, interaction: Interaction, message: discord.Message) -> None:
-        who, chat = actor(interaction), chat_message(message)
+        who, chat = actor(interaction), chat_message(interaction, message)
         logged = await in_open_debate(
             interaction, lambda session, debate: claims.log_message(session, debate, who, chat, ClaimKind.CLAIM)
         )
         await respond(interaction, embed=render.claim_embed(logged))
 
     async def log_rebuttal(self, interaction: Interaction, message: discord.Message) -> None:
-        chat = chat_message(message)
+        chat = chat_message(interaction, message)
         async with interaction.client.db.read() as session:
             target, candidates = await session.run_sync(
                 claims.rebuttal_targets, interaction.guild_id, interaction.channel_id or 0, chat
@@ -104,16 +136,18 @@ class CaptureCog(commands.Cog):
             await log_rebuttal(interaction, chat, target.number, picker=False)
         elif candidates:
             await respond(
-                interaction, "Which claim does this message rebut?", view=ClaimPicker(chat, candidates), ephemeral=True
+                interaction, "Which claim does this message rebut?", view=picker_view(chat, candidates), ephemeral=True
             )
         else:
             raise InvalidInput("There is no claim in this debate to rebut yet: log one first.")
 
     async def log_crux(self, interaction: Interaction, message: discord.Message) -> None:
         async with open_debate(interaction) as (session, debate):
-            crux = await cruxes.log_message_as_crux(session, debate, actor(interaction), chat_message(message))
+            chat = chat_message(interaction, message)
+            crux = await cruxes.log_message_as_crux(session, debate, actor(interaction), chat)
         await respond(interaction, embed=render.crux_embed(crux), view=crux_view(crux))
 
 
 async def setup(bot: DebateBot) -> None:
+    bot.add_dynamic_items(ClaimPicker)
     await bot.add_cog(CaptureCog(bot))

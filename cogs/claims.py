@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from functools import partial
 
+import discord
 from discord import app_commands
 from discord.ext import commands
 
@@ -11,8 +14,44 @@ from bot.client import DebateBot
 from bot.core import claims
 from cogs import render
 from cogs.common import Interaction, actor, claim_autocomplete, in_open_debate, logging_rate, respond, side_autocomplete
-from cogs.views import text_or_modal
-from schema import ClaimKind
+from cogs.views import TEXT, text_modal, text_or_modal
+from schema import ClaimKind, Side
+
+
+async def log_claim(interaction: Interaction, body: str, side: str | None) -> None:
+    who = actor(interaction)
+    logged = await in_open_debate(
+        interaction, lambda session, debate: claims.add_claim(session, debate, who, body, side)
+    )
+    await respond(interaction, embed=render.claim_embed(logged))
+
+
+async def log_reply(interaction: Interaction, claim: int, body: str, kind: ClaimKind) -> None:
+    who = actor(interaction)
+    logged = await in_open_debate(
+        interaction, lambda session, debate: claims.add_reply(session, debate, who, claim, body, kind)
+    )
+    await respond(interaction, embed=render.claim_embed(logged))
+
+
+async def save_edit(interaction: Interaction, claim: int, body: str) -> None:
+    who = actor(interaction)
+    edited = await in_open_debate(
+        interaction, lambda session, debate: claims.edit_claim(session, debate, who, claim, body)
+    )
+    await respond(interaction, embed=render.edited_embed(edited))
+
+
+async def claim_submitted(interaction: Interaction, match: re.Match[str], values: Mapping[str, str]) -> None:
+    await log_claim(interaction, values.get(TEXT, ""), match["side"] or None)
+
+
+async def reply_submitted(interaction: Interaction, match: re.Match[str], values: Mapping[str, str]) -> None:
+    await log_reply(interaction, int(match["claim"]), values.get(TEXT, ""), ClaimKind(match["kind"]))
+
+
+async def edit_submitted(interaction: Interaction, match: re.Match[str], values: Mapping[str, str]) -> None:
+    await save_edit(interaction, int(match["claim"]), values.get(TEXT, ""))
 
 
 class ClaimsCog(commands.Cog):
@@ -24,16 +63,12 @@ class ClaimsCog(commands.Cog):
     @app_commands.autocomplete(side=side_autocomplete)
     @logging_rate
     async def claim(self, interaction: Interaction, text: str | None = None, side: str | None = None) -> None:
-        async def log(answer: Interaction, body: str) -> None:
-            who = actor(answer)
-            logged = await in_open_debate(
-                answer, lambda session, debate: claims.add_claim(session, debate, who, body, side)
-            )
-            await respond(answer, embed=render.claim_embed(logged))
+        def modal(chosen: Side) -> discord.ui.Modal:
+            named = chosen.name if side and side.strip() else ""  # the side's own name: it fits in the custom_id
+            return text_modal(f"claim:{named}", title="Your claim")
 
-        who = actor(interaction)
-        check = partial(claims.claim_side, actor=who, side_name=side)
-        await text_or_modal(interaction, text, log, title="Your claim", check=check)
+        check = partial(claims.claim_side, actor=actor(interaction), side_name=side)
+        await text_or_modal(interaction, text, partial(log_claim, side=side), modal, check)
 
     @app_commands.command(name="rebut", description="Log a rebuttal: an attack on a claim")
     @app_commands.describe(claim="The number of the claim you rebut", text="Your rebuttal (leave out for a larger box)")
@@ -52,29 +87,27 @@ class ClaimsCog(commands.Cog):
         await self._reply(interaction, claim, text, ClaimKind.SUPPORT)
 
     async def _reply(self, interaction: Interaction, claim: int, text: str | None, kind: ClaimKind) -> None:
-        async def log(answer: Interaction, body: str) -> None:
-            who = actor(answer)
-            logged = await in_open_debate(
-                answer, lambda session, debate: claims.add_reply(session, debate, who, claim, body, kind)
-            )
-            await respond(answer, embed=render.claim_embed(logged))
-
         check = partial(claims.reply_target, actor=actor(interaction), parent=claim, kind=kind)
-        await text_or_modal(interaction, text, log, title=f"Your {kind.value}", check=check)
+        await text_or_modal(
+            interaction,
+            text,
+            lambda answer, body: log_reply(answer, claim, body, kind),
+            lambda _: text_modal(f"{kind.value}:{claim}", title=f"Your {kind.value}"),
+            check,
+        )
 
     @app_commands.command(name="edit", description="Edit your own claim, rebuttal or support (history is kept)")
     @app_commands.describe(claim="The number of your entry", text="The new text (leave out for a larger box)")
     @app_commands.autocomplete(claim=claim_autocomplete)
     async def edit(self, interaction: Interaction, claim: int, text: str | None = None) -> None:
-        async def save(answer: Interaction, body: str) -> None:
-            who = actor(answer)
-            edited = await in_open_debate(
-                answer, lambda session, debate: claims.edit_claim(session, debate, who, claim, body)
-            )
-            await respond(answer, embed=render.edited_embed(edited))
-
         check = partial(claims.editable_claim, actor=actor(interaction), number=claim)
-        await text_or_modal(interaction, text, save, title="New text", check=check)
+        await text_or_modal(
+            interaction,
+            text,
+            lambda answer, body: save_edit(answer, claim, body),
+            lambda _: text_modal(f"edit:{claim}", title="New text"),
+            check,
+        )
 
     @app_commands.command(name="withdraw", description="Withdraw your entry (moderators: anyone's); it stays marked")
     @app_commands.describe(claim="The number of the entry to withdraw")
@@ -88,4 +121,7 @@ class ClaimsCog(commands.Cog):
 
 
 async def setup(bot: DebateBot) -> None:
+    bot.modals.add(r"claim:(?P<side>(?s:.*))", claim_submitted)
+    bot.modals.add(r"(?P<kind>rebuttal|support):(?P<claim>\d+)", reply_submitted)
+    bot.modals.add(r"edit:(?P<claim>\d+)", edit_submitted)
     await bot.add_cog(ClaimsCog(bot))

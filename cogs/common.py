@@ -106,16 +106,16 @@ async def in_open_debate(interaction: Interaction, job: Callable[[Session, Debat
         return await write
 
 
-async def check_open_debate(interaction: Interaction, check: Callable[[Session, Debate], object]) -> None:
-    """Run ``check(session, debate)`` on the open debate of the interaction's thread, changing nothing: the refusals
+async def check_open_debate(interaction: Interaction, check: Callable[[Session, Debate], T]) -> T:
+    """``check(session, debate)`` on the open debate of the interaction's thread, changing nothing: the refusals
     a command would meet, told before a modal makes the user type its text."""
     guild_id, thread_id = interaction.guild_id, interaction.channel_id or 0
 
-    def in_thread(session: Session) -> None:
-        check(session, core.open_debate_in_thread(session, guild_id, thread_id, for_update=False))
+    def in_thread(session: Session) -> T:
+        return check(session, core.open_debate_in_thread(session, guild_id, thread_id, for_update=False))
 
     async with interaction.client.db.read() as session:
-        await session.run_sync(in_thread)
+        return await session.run_sync(in_thread)
 
 
 @asynccontextmanager

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from functools import partial
 from typing import Literal
 
@@ -26,8 +28,19 @@ from cogs.common import (
     send_pages,
     send_track_record,
 )
-from cogs.views import CredenceButton, ResolveButton, crux_view, record_credence, resolve, text_or_modal
+from cogs.views import TEXT, add_crux_components, crux_view, record_credence, resolve, text_modal, text_or_modal
 from schema import CruxOutcome
+
+
+async def name_crux(interaction: Interaction, question: str, claim: int | None) -> None:
+    """Name a crux, linked to claim #``claim`` if given, and post it with its buttons."""
+    async with open_debate(interaction) as (session, debate):
+        crux, linked = await cruxes.add_crux(session, debate, actor(interaction), question, claim)
+    await respond(interaction, embed=render.crux_embed(crux, linked), view=crux_view(crux))
+
+
+async def crux_submitted(interaction: Interaction, match: re.Match[str], values: Mapping[str, str]) -> None:
+    await name_crux(interaction, values.get(TEXT, ""), int(match["claim"]) if match["claim"] else None)
 
 
 class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: questions that would change minds"):
@@ -41,19 +54,18 @@ class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: q
     @app_commands.autocomplete(claim=claim_autocomplete)
     @logging_rate
     async def add(self, interaction: Interaction, question: str | None = None, claim: int | None = None) -> None:
-        async def log(answer: Interaction, body: str) -> None:
-            async with open_debate(answer) as (session, debate):
-                crux, linked = await cruxes.add_crux(session, debate, actor(answer), body, claim)
-            await respond(answer, embed=render.crux_embed(crux, linked), view=crux_view(crux))
-
-        await text_or_modal(
-            interaction,
-            question,
-            log,
+        modal = text_modal(
+            f"crux:{'' if claim is None else claim}",
             title="Your crux",
             label="What would change your mind?",
             max_length=t.QUESTION_MAX,
-            check=partial(cruxes.crux_claim, claim=claim),
+        )
+        await text_or_modal(
+            interaction,
+            question,
+            lambda answer, body: name_crux(answer, body, claim),
+            lambda _: modal,
+            partial(cruxes.crux_claim, claim=claim),
         )
 
     @app_commands.command(name="credence", description="Record how likely you think a crux is true (0–100)")
@@ -125,5 +137,6 @@ class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: q
 
 
 async def setup(bot: DebateBot) -> None:
-    bot.add_dynamic_items(CredenceButton, ResolveButton)
+    add_crux_components(bot)
+    bot.modals.add(r"crux:(?P<claim>\d*)", crux_submitted)
     await bot.add_cog(CruxCog(bot))

@@ -1,15 +1,17 @@
-"""Buttons that survive restarts (dynamic items carrying ids in their custom_id) and the modals they open."""
+"""Buttons that survive restarts (dynamic items carrying ids in their custom_id) and modals that survive them too
+(routed by a custom_id carrying what their handler needs: ``bot.client.ModalRoutes``)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
 from typing import Any, Self
 
 import discord
 from sqlalchemy.orm import Session
 
-from bot.client import report_error
+from bot.client import MODAL_PREFIX, DebateBot, handle
 from bot.core import cruxes as crux_rules
 from bot.core import debates as core
 from bot.core import text as t
@@ -18,72 +20,75 @@ from cogs.common import Interaction, actor, any_debate, check_open_debate, open_
 from schema import Crux, CruxOutcome, Debate, Side
 
 TextHandler = Callable[[Interaction, str], Awaitable[None]]
+TEXT = "text"
+"""The custom_id of a text modal's one input."""
 
 
-class TextModal(discord.ui.Modal):
-    """A modal asking for one long text (up to Discord's 4,000 characters), handed to ``on_text``."""
+async def ask(interaction: Interaction, modal: discord.ui.Modal) -> None:
+    """Open ``modal``. It is stopped first, so discord.py keeps no copy in memory: its submission, before or after a
+    restart, is routed by its custom_id (``bot.client.ModalRoutes``), which carries what its handler needs."""
+    modal.stop()
+    await interaction.response.send_modal(modal)
 
-    def __init__(self, *, title: str, label: str, on_text: TextHandler, max_length: int = t.CLAIM_MAX) -> None:
-        super().__init__(title=t.one_line(title, 45), timeout=900)
-        self.text: discord.ui.TextInput[TextModal] = discord.ui.TextInput(
-            label=label, style=discord.TextStyle.paragraph, max_length=max_length, custom_id="text"
-        )
-        self.add_item(self.text)
-        self._on_text = on_text
 
-    async def on_submit(self, interaction: Interaction) -> None:  # type: ignore[override]
-        await self._on_text(interaction, self.text.value)
-
-    async def on_error(self, interaction: Interaction, error: Exception) -> None:  # type: ignore[override]
-        await report_error(interaction, error)
+def text_modal(custom_id: str, *, title: str, label: str = "Text", max_length: int = t.CLAIM_MAX) -> discord.ui.Modal:
+    """A modal asking for one long text (up to Discord's 4,000 characters), submitted as ``TEXT``."""
+    modal = discord.ui.Modal(title=t.one_line(title, 45), custom_id=MODAL_PREFIX + custom_id)
+    modal.add_item(
+        discord.ui.TextInput(label=label, style=discord.TextStyle.paragraph, max_length=max_length, custom_id=TEXT)
+    )
+    return modal
 
 
 async def text_or_modal(
     interaction: Interaction,
     text: str | None,
     handler: TextHandler,
-    *,
-    title: str,
-    label: str = "Text",
-    max_length: int = t.CLAIM_MAX,
+    modal: Callable[[Any], discord.ui.Modal],
     check: Callable[[Session, Debate], object] | None = None,
 ) -> None:
-    """Run ``handler`` with ``text``, or, when it was left out, ask for it in a modal first — after ``check`` (on the
-    open debate of the thread) has found nothing to refuse, so that nobody types a text only to see it refused."""
+    """Run ``handler`` with ``text``, or, when it was left out, ask for it in ``modal(checked)`` first — after
+    ``check`` (on the open debate of the thread) has found nothing to refuse, so that nobody types a text only to see
+    it refused; ``checked`` is what ``check`` returned."""
     if text is None:
-        if check is not None:
-            await check_open_debate(interaction, check)
-        modal = TextModal(title=title, label=label, on_text=handler, max_length=max_length)
-        await interaction.response.send_modal(modal)
+        checked = await check_open_debate(interaction, check) if check is not None else None
+        await ask(interaction, modal(checked))
     else:
         await handler(interaction, text)
 
 
-class CredenceModal(discord.ui.Modal):
-    """Asks for a credence (0-100) and an optional reason."""
-
-    def __init__(self, crux: Crux) -> None:
-        super().__init__(title=f"Your credence on Crux #{crux.number}", timeout=900)
-        self.crux_number = crux.number
-        self.value: discord.ui.TextInput[CredenceModal] = discord.ui.TextInput(
+def credence_modal(crux: Crux) -> discord.ui.Modal:
+    """Asks for a credence (0-100) and an optional reason on ``crux``."""
+    modal = discord.ui.Modal(
+        title=f"Your credence on Crux #{crux.number}", custom_id=f"{MODAL_PREFIX}credence:{crux.number}"
+    )
+    modal.add_item(
+        discord.ui.TextInput(
             label="Credence, 0 to 100", placeholder="How likely is it true? e.g. 70", max_length=5, custom_id="value"
         )
-        self.reason: discord.ui.TextInput[CredenceModal] = discord.ui.TextInput(
+    )
+    modal.add_item(
+        discord.ui.TextInput(
             label="What moved you (optional)",
             style=discord.TextStyle.paragraph,
             required=False,
             max_length=t.REASON_MAX,
             custom_id="reason",
         )
-        self.add_item(self.value)
-        self.add_item(self.reason)
+    )
+    return modal
 
-    async def on_submit(self, interaction: Interaction) -> None:  # type: ignore[override]
-        value = crux_rules.parse_credence(self.value.value)
-        await record_credence(interaction, self.crux_number, value, self.reason.value)
 
-    async def on_error(self, interaction: Interaction, error: Exception) -> None:  # type: ignore[override]
-        await report_error(interaction, error)
+async def credence_submitted(interaction: Interaction, match: re.Match[str], values: Mapping[str, str]) -> None:
+    """The credence modal's answer (see :func:`credence_modal`)."""
+    value = crux_rules.parse_credence(values.get("value", ""))
+    await record_credence(interaction, int(match["crux"]), value, values.get("reason"))
+
+
+async def resolution_submitted(interaction: Interaction, match: re.Match[str], values: Mapping[str, str]) -> None:
+    """The resolution modal's answer (see :func:`resolve_modal`)."""
+    outcome = crux_rules.parse_outcome(values.get("outcome", ""))
+    await resolve(interaction, int(match["crux"]), values.get("resolution", ""), outcome, values.get("source"))
 
 
 async def record_credence(interaction: Interaction, crux: int, value: int, reason: str | None) -> None:
@@ -109,53 +114,37 @@ async def resolve(
     await respond(interaction, embed=render.resolved_embed(resolved))
 
 
-NO_OUTCOME = "none"
-
-
-class ResolveModal(discord.ui.Modal):
-    """Asks for a resolution, its outcome and an optional source link."""
-
-    def __init__(self, crux: Crux) -> None:
-        super().__init__(title=f"Resolve Crux #{crux.number}", timeout=900)
-        self.crux_number = crux.number
-        self.resolution: discord.ui.TextInput[ResolveModal] = discord.ui.TextInput(
-            style=discord.TextStyle.paragraph, max_length=t.RESOLUTION_MAX, custom_id="resolution"
-        )
-        self.outcome: discord.ui.Select[ResolveModal] = discord.ui.Select(
-            custom_id="outcome",
-            options=[
-                discord.SelectOption(label="Yes", value=CruxOutcome.YES.value, description="Scored"),
-                discord.SelectOption(label="No", value=CruxOutcome.NO.value, description="Scored"),
-                discord.SelectOption(
-                    label="Annulled", value=CruxOutcome.ANNULLED.value, description="No fair answer: not scored"
-                ),
-                discord.SelectOption(label="No outcome", value=NO_OUTCOME, description="Not scored"),
-            ],
-        )
-        self.source: discord.ui.TextInput[ResolveModal] = discord.ui.TextInput(
-            required=False, max_length=t.URL_MAX, custom_id="source", placeholder="https://…"
-        )
-        self.add_item(discord.ui.Label(text="Resolution", component=self.resolution))
-        self.add_item(discord.ui.Label(text="Outcome", component=self.outcome))
-        self.add_item(discord.ui.Label(text="Source link (optional)", component=self.source))
-
-    async def on_submit(self, interaction: Interaction) -> None:  # type: ignore[override]
-        chosen = self.outcome.values[0] if self.outcome.values else NO_OUTCOME
-        outcome = None if chosen == NO_OUTCOME else CruxOutcome(chosen)
-        await resolve(interaction, self.crux_number, self.resolution.value, outcome, self.source.value)
-
-    async def on_error(self, interaction: Interaction, error: Exception) -> None:  # type: ignore[override]
-        await report_error(interaction, error)
+def resolve_modal(crux: Crux) -> discord.ui.Modal:
+    """Asks for the resolution of ``crux``, its outcome and an optional source link."""
+    modal = discord.ui.Modal(title=f"Resolve Crux #{crux.number}", custom_id=f"{MODAL_PREFIX}resolve:{crux.number}")
+    resolution = discord.ui.TextInput[Any](
+        style=discord.TextStyle.paragraph, max_length=t.RESOLUTION_MAX, custom_id="resolution"
+    )
+    outcome = discord.ui.Select[Any](
+        custom_id="outcome",
+        options=[
+            discord.SelectOption(label="Yes", value=CruxOutcome.YES.value, description="Scored"),
+            discord.SelectOption(label="No", value=CruxOutcome.NO.value, description="Scored"),
+            discord.SelectOption(
+                label="Annulled", value=CruxOutcome.ANNULLED.value, description="No fair answer: not scored"
+            ),
+            discord.SelectOption(label="No outcome", value=crux_rules.NO_OUTCOME, description="Not scored"),
+        ],
+    )
+    source = discord.ui.TextInput[Any](
+        required=False, max_length=t.URL_MAX, custom_id="source", placeholder="https://…"
+    )
+    modal.add_item(discord.ui.Label(text="Resolution", component=resolution))
+    modal.add_item(discord.ui.Label(text="Outcome", component=outcome))
+    modal.add_item(discord.ui.Label(text="Source link (optional)", component=source))
+    return modal
 
 
 class DebateButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"never-matches^"):
     """A persistent button whose errors are answered to the user like a command's."""
 
     async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]
-        try:
-            await self.press(interaction)
-        except Exception as error:
-            await report_error(interaction, error)
+        await handle(interaction, partial(self.press, interaction))
 
     async def press(self, interaction: Interaction) -> None:
         raise NotImplementedError
@@ -214,7 +203,7 @@ class CredenceButton(CruxButton, template=r"crux:credence:(?P<crux>\d+)"):
         async with any_debate(interaction) as (session, debate):  # reading only: a modal cannot wait for writers
             number = await crux_rules.crux_number(session, debate, self.crux_id)
             crux = await crux_rules.crux_for_credence(session, debate, number)
-        await interaction.response.send_modal(CredenceModal(crux))
+        await ask(interaction, credence_modal(crux))
 
 
 class ResolveButton(CruxButton, template=r"crux:resolve:(?P<crux>\d+)"):
@@ -226,7 +215,7 @@ class ResolveButton(CruxButton, template=r"crux:resolve:(?P<crux>\d+)"):
         async with any_debate(interaction) as (session, debate):
             number = await crux_rules.crux_number(session, debate, self.crux_id)
             crux = await crux_rules.resolvable_crux(session, debate, actor(interaction), number)
-        await interaction.response.send_modal(ResolveModal(crux))
+        await ask(interaction, resolve_modal(crux))
 
 
 def opening_view(sides: list[Side]) -> discord.ui.View:
@@ -242,3 +231,10 @@ def crux_view(crux: Crux) -> discord.ui.View:
     view.add_item(CredenceButton(crux.id or 0))
     view.add_item(ResolveButton(crux.id or 0))
     return view
+
+
+def add_crux_components(bot: DebateBot) -> None:
+    """Route the crux buttons and the modals they open (after a restart too)."""
+    bot.add_dynamic_items(CredenceButton, ResolveButton)
+    bot.modals.add(r"credence:(?P<crux>\d+)", credence_submitted)
+    bot.modals.add(r"resolve:(?P<crux>\d+)", resolution_submitted)

@@ -13,6 +13,7 @@ from sqlmodel import col, select
 
 from bot.core import text as t
 from bot.core.debates import (
+    KEY_MAX,
     Actor,
     can_moderate,
     next_number,
@@ -21,7 +22,7 @@ from bot.core.debates import (
     side_named,
     side_of,
 )
-from bot.core.errors import InvalidInput, NotAllowed
+from bot.core.errors import InvalidInput, NotAllowed, WrongPlace
 from bot.core.formats import Action, require_allowed
 from schema import Claim, ClaimKind, ClaimRevision, ClaimStatus, Debate, Side, id_of
 
@@ -48,7 +49,9 @@ class ChatMessage:
     author_id: int
     content: str
     jump_url: str
+    channel_id: int
     reply_to_id: int | None = None
+    by_this_bot: bool = False
 
 
 def describe(kind: ClaimKind) -> str:
@@ -118,8 +121,14 @@ def log_message(
     )
 
 
-def message_text(message: ChatMessage, limit: int) -> str:
-    """The message's text, or :class:`InvalidInput` when it has none (only an image, say) or too much."""
+def message_text(debate: Debate, message: ChatMessage, limit: int) -> str:
+    """The text of a message to log in ``debate``: :class:`WrongPlace` when it is not in the debate's thread (a
+    forged interaction: Discord sends a message's menu from its own channel), :class:`InvalidInput` when this bot
+    wrote it (its answers are the record already), when it has no text (only an image, say) or too much."""
+    if message.channel_id != debate.thread_id:
+        raise WrongPlace("That message is not in this debate's thread: log messages from the thread they are in.")
+    if message.by_this_bot:
+        raise InvalidInput("That message is mine: log what participants say, not the bot's answers.")
     if t.is_blank(message.content):
         raise InvalidInput("That message has no text to log (only attachments or embeds?): log a message with text.")
     return t.clean_text(message.content, "The message", limit)
@@ -129,7 +138,7 @@ def ensure_loggable(session: Session, debate: Debate, message: ChatMessage, kind
     """The message's text: :class:`WrongPlace` if the phase does not allow ``kind``, :class:`InvalidInput` if the
     message has no text or is already logged as ``kind``."""
     require_allowed(debate, Action.of(kind))
-    body = message_text(message, t.CLAIM_MAX)
+    body = message_text(debate, message, t.CLAIM_MAX)
     statement = select(Claim).where(
         Claim.debate_id == debate.id, Claim.source_message_id == message.id, Claim.kind == kind
     )
@@ -148,6 +157,15 @@ def rebuttal_targets(
     ensure_loggable(session, debate, message, ClaimKind.REBUTTAL)
     target = replied_claim(session, debate, message)
     return target, [] if target else recent_claims(session, debate)
+
+
+def picked_claim(values: list[str]) -> int:
+    """The claim number chosen in a claim picker, or :class:`InvalidInput` for anything the picker never offers (a
+    forged value: none, several, not a number)."""
+    value = values[0] if len(values) == 1 else ""
+    if not (value.isdecimal() and 0 < int(value) <= KEY_MAX):
+        raise InvalidInput(f"“{t.one_line(value, 20)}” is not a claim of the list: pick one of the claims offered.")
+    return int(value)
 
 
 def replied_claim(session: Session, debate: Debate, message: ChatMessage) -> Claim | None:

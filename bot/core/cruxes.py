@@ -19,6 +19,8 @@ from bot.core.stances import keep_stance
 from schema import Claim, Credence, Crux, CruxClaim, CruxOutcome, CruxStatus, Debate, id_of, utcnow
 
 REPEAT_WINDOW = timedelta(seconds=10)
+NO_OUTCOME = "none"
+"""The resolution form's choice of no outcome (not scored)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +54,7 @@ def crux_claim(session: Session, debate: Debate, claim: int | None) -> Claim | N
 async def log_message_as_crux(session: AsyncSession, debate: Debate, actor: Actor, message: ChatMessage) -> Crux:
     """Name a crux from a chat message: its author stays the author, ``actor`` is who logged it."""
     require_allowed(debate, Action.CRUX)
-    body = message_text(message, t.QUESTION_MAX)
+    body = message_text(debate, message, t.QUESTION_MAX)
     statement = select(Crux).where(Crux.debate_id == debate.id, Crux.source_message_id == message.id)
     existing = (await session.execute(statement)).scalar_one_or_none()
     if existing is not None:
@@ -97,6 +99,17 @@ def require_percentage(value: int) -> None:
     """:class:`InvalidInput` unless ``value`` is a credence, 0 to 100."""
     if not 0 <= value <= 100:
         raise InvalidInput(f"A credence is a percentage from 0 to 100 (got {value}).")
+
+
+def parse_outcome(value: str) -> CruxOutcome | None:
+    """An outcome chosen in the resolution form: "yes", "no", "annulled", or ``NO_OUTCOME`` (or nothing) for none;
+    :class:`InvalidInput` for anything the form does not offer."""
+    if value in ("", NO_OUTCOME):
+        return None
+    try:
+        return CruxOutcome(value)
+    except ValueError:
+        raise InvalidInput(f"“{t.one_line(value, 20)}” is not an outcome: choose yes, no, annulled or none.") from None
 
 
 def parse_credence(value: str) -> int:

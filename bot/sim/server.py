@@ -225,6 +225,12 @@ class DiscordSim:
         files = [self._upload(channel, item) for item in attachments or []]
         return self._world.add_message(channel, _user(member), payload, files)
 
+    async def delete_message(self, member: Actor, message: SimMessage) -> None:
+        """A user deletes their own message; MESSAGE_DELETE."""
+        if message.author is not _user(member):
+            raise ValueError(f"{_user(member).username} did not write message {message.id}")
+        self._world.delete_message(message)
+
     async def invoke(
         self, member: SimMember, channel: SimChannel, command: str, /, **options: object
     ) -> InteractionResult:
@@ -251,9 +257,12 @@ class DiscordSim:
         record = self._interact(InteractionType.AUTOCOMPLETE, member, channel, data, name=command)
         return (await self._answer(record)).choices
 
-    async def context_menu(self, member: SimMember, message: SimMessage, name: str) -> InteractionResult:
-        """Run a message context-menu command on ``message``."""
-        channel = self._world.channels[message.channel_id]
+    async def context_menu(
+        self, member: SimMember, message: SimMessage, name: str, *, channel: SimChannel | None = None
+    ) -> InteractionResult:
+        """Run a message context-menu command on ``message``, from the message's channel or from ``channel`` (a
+        forged interaction: Discord itself only sends one from the message's channel)."""
+        channel = channel or self._world.channels[message.channel_id]
         guild = self._check_actor(member, channel)
         command = find_command(self._world, guild, name, CommandType.MESSAGE)
         check_allowed(command, member)
@@ -306,6 +315,20 @@ class DiscordSim:
         record = self._interact(
             InteractionType.MODAL_SUBMIT, member, channel, data, name=custom_id, source_message=opener.source_message
         )
+        return await self._answer(record)
+
+    async def forge_component(self, member: Actor, message: SimMessage, data: JSON) -> InteractionResult:
+        """Send a component interaction on ``message`` with ``data`` as given (``custom_id``, ``component_type``,
+        ``values``), unchecked against the message's components: what a hostile client can send."""
+        return await self._component(member, message, data)
+
+    async def forge_modal(
+        self, member: Actor, channel: SimChannel, custom_id: str, components: list[JSON]
+    ) -> InteractionResult:
+        """Submit a modal ``custom_id`` with ``components`` as given (action rows or labels), whether or not the bot
+        ever opened it: what a hostile client, or one whose modal outlived the bot's memory of it, can send."""
+        data = {"custom_id": custom_id, "components": components}
+        record = self._interact(InteractionType.MODAL_SUBMIT, member, channel, data, name=custom_id)
         return await self._answer(record)
 
     # ----- faults -------------------------------------------------------------------------------------------

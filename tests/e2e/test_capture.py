@@ -257,3 +257,63 @@ async def test_a_busy_bot_defers_and_still_answers(
     assert refused.ephemeral and "Join a side" in refused.text  # only Carol sees the refusal
     assert all("Join a side with /debate join" not in m.text for m in world.sim.messages(thread))
     assert await _count(bot, Claim) == 1 and world.sim.errors == []
+
+
+MENUS = ("Log as claim", "Log as rebuttal", "Log as crux")
+
+
+async def test_the_bots_own_messages_cannot_be_logged(world: World, bot: DebateBot) -> None:
+    thread = await _joined_thread(world)
+    await world.sim.invoke(world.alice, thread, "claim", text="Interp scales")
+    before = await snapshot(bot.db)
+    for own in world.sim.messages(thread)[:1] + world.sim.messages(thread)[-1:]:  # the opening, a claim's answer
+        assert own.author.id == world.sim.bot_user.id
+        for menu in MENUS:
+            result = await world.sim.context_menu(world.alice, own, menu)
+            assert result.ephemeral and "That message is mine" in result.text, (menu, result.text)
+    assert await snapshot(bot.db) == before
+
+
+async def test_a_message_of_another_channel_cannot_be_logged_here(world: World, bot: DebateBot) -> None:
+    """Discord only sends a message's menu from the message's channel; a forged interaction from a debate thread
+    naming a message of another thread, or of the parent channel, is refused."""
+    elsewhere = await _joined_thread(world)
+    thread = await _joined_thread(world)
+    await world.sim.invoke(world.alice, thread, "claim", text="Interp scales")
+    before = await snapshot(bot.db)
+    for message in (
+        await world.sim.post_message(world.bob, elsewhere, "Said in another debate."),
+        await world.sim.post_message(world.bob, world.channel, "Said in the channel."),
+    ):
+        for menu in MENUS:
+            result = await world.sim.context_menu(world.alice, message, menu, channel=thread)
+            assert result.ephemeral and "That message is not in this debate's thread" in result.text, result.text
+    assert await snapshot(bot.db) == before
+
+
+async def test_a_forged_pick_is_refused_specifically(world: World, bot: DebateBot) -> None:
+    """The claim picker's values are numbers of offered claims: forged ones get a specific answer, not an apology,
+    and change nothing; so does a pick once the message is gone."""
+    thread = await _joined_thread(world)
+    await world.sim.invoke(world.alice, thread, "claim", text="Interp scales")
+    said = await world.sim.post_message(world.bob, thread, "It does not.")
+    asked = await world.sim.context_menu(world.bob, said, "Log as rebuttal")
+    assert asked.message is not None
+    (custom_id,) = asked.message.custom_ids
+    before = await snapshot(bot.db)
+    forged = [
+        (custom_id, ["abc"], "“abc” is not a claim of the list"),
+        (custom_id, ["1e3"], "“1e3” is not a claim of the list"),
+        (custom_id, [], "is not a claim of the list"),
+        (custom_id, ["1", "1"], "is not a claim of the list"),
+        (custom_id, ["99999999999"], "is not a claim of the list"),
+        (custom_id, ["7"], "There is no Claim #7 in this debate"),
+    ]
+    for forged_id, values, answer in forged:
+        data = {"custom_id": forged_id, "component_type": 3, "values": values}
+        result = await world.sim.forge_component(world.bob, asked.message, data)
+        assert result.ephemeral and answer in result.text, (forged_id, values, result.text)
+    await world.sim.delete_message(world.bob, said)
+    gone = await world.sim.select(world.bob, asked.message, custom_id, ["1"])
+    assert gone.ephemeral and "That message is no longer in this thread" in gone.text, gone.text
+    assert await snapshot(bot.db) == before
