@@ -162,7 +162,9 @@ def rebuttal_targets(
 def picked_claim(values: list[str]) -> int:
     """The claim number chosen in a claim picker, or :class:`InvalidInput` for anything the picker never offers (a
     forged value: none, several, not a number)."""
-    value = values[0] if len(values) == 1 else ""
+    if len(values) != 1:
+        raise InvalidInput("Pick one of the claims offered.")
+    value = values[0]
     if not (value.isdecimal() and 0 < int(value) <= KEY_MAX):
         raise InvalidInput(f"“{t.one_line(value, 20)}” is not a claim of the list: pick one of the claims offered.")
     return int(value)

@@ -304,8 +304,8 @@ async def test_a_forged_pick_is_refused_specifically(world: World, bot: DebateBo
     forged = [
         (custom_id, ["abc"], "“abc” is not a claim of the list"),
         (custom_id, ["1e3"], "“1e3” is not a claim of the list"),
-        (custom_id, [], "is not a claim of the list"),
-        (custom_id, ["1", "1"], "is not a claim of the list"),
+        (custom_id, [], "Pick one of the claims offered"),
+        (custom_id, ["1", "1"], "Pick one of the claims offered"),
         (custom_id, ["99999999999"], "is not a claim of the list"),
         (custom_id, ["7"], "There is no Claim #7 in this debate"),
     ]

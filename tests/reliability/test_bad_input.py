@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -489,3 +490,208 @@ async def test_the_catalogue_is_documented_and_counted() -> None:
             f"bad input: {TALLY.cases} cases, {TALLY.refused} refused with the documented answer, database unchanged "
             f"in {TALLY.unchanged} ({known_bugs} known bugs, xfail)"
         )
+
+
+# ----- buttons, selects, modals and context menus ---------------------------------------------------------------------
+
+Action = Callable[[], Awaitable[InteractionResult]]
+
+
+@dataclass(frozen=True)
+class Component:
+    """Bad input through a button, a select, a modal or a context menu. ``prepare`` sets the scene (posting a chat
+    message, opening a picker) and returns the action whose answer is checked: private, containing ``answer``,
+    and changing nothing of what ``prepare`` left."""
+
+    what: str
+    entry: str
+    prepare: Callable[[Scene], Awaitable[Action]]
+    answer: str
+    place: Place = Place.THREAD
+
+    def param(self) -> ParameterSet:
+        return pytest.param(self, id=re.sub(r"[^a-z0-9]+", "-", self.what.lower()).strip("-"))
+
+
+def _channel(scene: Scene, place: Place) -> SimChannel:
+    return {Place.THREAD: scene.home, Place.CLOSED: scene.closed}.get(place, scene.stage.world.channel)
+
+
+def _modal(custom_id: str, actor: str = "bob", place: Place = Place.THREAD, **values: str) -> Callable[..., Any]:
+    """Submit modal ``custom_id`` with ``values`` (as action rows), whether the bot opened it before or not: a form
+    opened before the scene changed, or forged."""
+
+    async def prepare(scene: Scene) -> Action:
+        rows = [
+            {"type": 1, "components": [{"type": 4, "custom_id": key, "value": value}]} for key, value in values.items()
+        ]
+        sim = scene.stage.sim
+        if place is Place.DM:
+            return lambda: sim.forge_modal(
+                scene.member(actor).user, sim.dm_channel(scene.member(actor).user), custom_id, rows
+            )
+        return lambda: sim.forge_modal(scene.member(actor), _channel(scene, place), custom_id, rows)
+
+    return prepare
+
+
+def _button(question: str, action: str, actor: str, place: Place = Place.THREAD) -> Callable[..., Any]:
+    """Press ``action`` ("credence", "resolve") on the message of the crux asking ``question``."""
+
+    async def prepare(scene: Scene) -> Action:
+        crux_id = await record_id(scene.stage.db, col(Crux.question), question)
+        custom_id = f"crux:{action}:{crux_id}"
+        message = next(m for m in scene.stage.sim.messages(_channel(scene, place)) if custom_id in m.custom_ids)
+        return lambda: scene.stage.sim.click(scene.member(actor), message, custom_id)
+
+    return prepare
+
+
+async def _join_ended(scene: Scene) -> Action:
+    opening = scene.stage.sim.messages(scene.closed)[0]
+    return lambda: scene.stage.sim.click(scene.member("carol"), opening, opening.custom_ids[0])
+
+
+def _menu(
+    menu: str, content: str, *, place: Place = Place.THREAD, used_in: Place | None = None, author: str = "bob"
+) -> Callable[..., Any]:
+    """``author`` posts ``content`` (in ``place``); alice uses ``menu`` on it (from ``used_in``, forged, if given)."""
+
+    async def prepare(scene: Scene) -> Action:
+        sim = scene.stage.sim
+        message = await sim.post_message(scene.member(author), _channel(scene, place), content)
+        channel = _channel(scene, used_in) if used_in else None
+        return lambda: sim.context_menu(scene.member("alice"), message, menu, channel=channel)
+
+    return prepare
+
+
+async def _menu_on_own_message(scene: Scene) -> Action:
+    own = scene.stage.sim.messages(scene.home)[0]
+    return lambda: scene.stage.sim.context_menu(scene.member("alice"), own, "Log as claim")
+
+
+def _pick(*values: str, delete_first: bool = False) -> Callable[..., Any]:
+    """Bob logs a message of his as a rebuttal and picks ``values`` in the claim picker (forged unless offered)."""
+
+    async def prepare(scene: Scene) -> Action:
+        sim, bob = scene.stage.sim, scene.member("bob")
+        said = await sim.post_message(bob, scene.home, "A point to pick a claim for.")
+        asked = await sim.context_menu(bob, said, "Log as rebuttal")
+        assert asked.message is not None, asked.text
+        picker, (custom_id,) = asked.message, asked.message.custom_ids
+        if delete_first:
+            await sim.delete_message(bob, said)
+        data = {"custom_id": custom_id, "component_type": 3, "values": list(values)}
+        return lambda: sim.forge_component(bob, picker, data)
+
+    return prepare
+
+
+WHOLE_NUMBER = "A credence is a whole number from 0 to 100"
+NOT_LISTED = "one of the claims offered"
+MODERATORS_ONLY = "Only the debate's creator or a member with Manage Threads can resolve a crux"
+
+# fmt: off
+COMPONENTS: list[Component] = [
+    # modals: what was typed, and what changed while the form was open
+    Component("credence form: empty", "modal (Set my credence)", _modal("modal:credence:1", value=""), WHOLE_NUMBER),
+    Component("credence form: blank-looking", "modal (Set my credence)", _modal("modal:credence:1", value="\u3164"),
+              WHOLE_NUMBER),
+    Component("credence form: words", "modal (Set my credence)", _modal("modal:credence:1", value="seventy"),
+              WHOLE_NUMBER),
+    Component("credence form: 101", "modal (Set my credence)", _modal("modal:credence:1", value="101"),
+              "A credence is a percentage from 0 to 100 (got 101)"),
+    Component("credence form: a 1,001-character reason", "modal (Set my credence)",
+              _modal("modal:credence:1", value="50", reason=_over(1000)),
+              "The reason is 1,001 characters long; the limit is 1,000"),
+    Component("credence form: the crux was resolved while the form was open", "modal (Set my credence)",
+              _modal("modal:credence:2", value="50"), "Crux #2 is resolved; credences are closed"),
+    Component("credence form: the debate was ended while the form was open", "modal (Set my credence)",
+              _modal("modal:credence:1", place=Place.CLOSED, value="50"), CLOSED, Place.CLOSED),
+    Component("credence form: a crux number this debate does not have", "modal (Set my credence)",
+              _modal(f"modal:credence:{MISSING_NUMBER}", value="50"), NO_CRUX),
+    Component("resolution form: the moderator lost the right while the form was open", "modal (Resolve)",
+              _modal("modal:resolve:1", text="Settled."), MODERATORS_ONLY),
+    Component("resolution form: empty", "modal (Resolve)", _modal("modal:resolve:1", actor="alice", text=""),
+              f"The resolution {EMPTY}"),
+    Component("claim form: empty", "modal (/claim)", _modal("modal:claim:", text=""), f"The claim {EMPTY}"),
+    Component("claim form: zero-width characters only", "modal (/claim)", _modal("modal:claim:", text=ZERO_WIDTH),
+              f"The claim {EMPTY}"),
+    Component("claim form: 4,001 characters", "modal (/claim)", _modal("modal:claim:", text=_over(4000)),
+              "The claim is 4,001 characters long; the limit is 4,000"),
+    Component("claim form: by someone who joined no side", "modal (/claim)",
+              _modal("modal:claim:", actor="carol", text="x"), "Join a side with /debate join before you log a claim"),
+    Component("claim form: a side of another debate", "modal (/claim)", _modal("modal:claim:left", text="x"),
+              f"{NO_SIDE} “left”"),
+    Component("rebuttal form: the claim was withdrawn while the form was open", "modal (/rebut)",
+              _modal("modal:rebuttal:2", text="x"), "Claim #2 was withdrawn: there is nothing left to answer"),
+    Component("edit form: someone else's claim", "modal (/edit)", _modal("modal:edit:1", text="x"),
+              "Claim #1 is not yours: only its author can edit it"),
+    Component("crux form: the debate was ended while the form was open", "modal (/crux add)",
+              _modal("modal:crux:", place=Place.CLOSED, text="q?"), CLOSED, Place.CLOSED),
+    Component("crux form: a claim number this debate does not have", "modal (/crux add)",
+              _modal(f"modal:crux:{MISSING_NUMBER}", text="q?"), NO_CLAIM),
+    Component("a form of ours the bot does not know", "modal", _modal("modal:rebuttal:abc", text="x"),
+              "I do not know that form"),
+    Component("a form in a DM", "modal (/claim)", _modal("modal:claim:", place=Place.DM, text="x"), IN_SERVERS,
+              Place.DM),
+    # buttons
+    Component("Set my credence: a resolved crux", "button Set my credence",
+              _button("home settled crux?", "credence", "bob"), "Crux #2 is resolved; credences are closed"),
+    Component("Set my credence: an ended debate", "button Set my credence",
+              _button("closed crux?", "credence", "bob", Place.CLOSED), CLOSED, Place.CLOSED),
+    Component("Resolve: by a participant who is not a moderator", "button Resolve",
+              _button("home crux?", "resolve", "bob"), MODERATORS_ONLY),
+    Component("Resolve: a crux already resolved", "button Resolve", _button("home settled crux?", "resolve", "mod"),
+              "Crux #2 is already resolved"),
+    Component("Join: an ended debate", "button Join", _join_ended, CLOSED, Place.CLOSED),
+    # the claim picker of Log as rebuttal
+    Component("claim picker: a value that is not a number", "select (claim picker)", _pick("abc"),
+              f"“abc” is not a claim of the list: pick {NOT_LISTED}"),
+    Component("claim picker: no value", "select (claim picker)", _pick(), NOT_LISTED),
+    Component("claim picker: two values", "select (claim picker)", _pick("1", "1"), NOT_LISTED),
+    Component("claim picker: a claim number this debate does not have", "select (claim picker)",
+              _pick(str(MISSING_NUMBER)), NO_CLAIM),
+    Component("claim picker: a claim withdrawn since it was offered", "select (claim picker)", _pick("2"),
+              "Claim #2 was withdrawn: there is nothing left to answer"),
+    Component("claim picker: the message was deleted meanwhile", "select (claim picker)",
+              _pick("1", delete_first=True), "That message is no longer in this thread: there is nothing to log"),
+    # context menus
+    Component("Log as claim: a message of the bot", "menu Log as claim", _menu_on_own_message,
+              "That message is mine: log what participants say"),
+    Component("Log as crux: a message of another thread", "menu Log as crux",
+              _menu("Log as crux", "Said elsewhere?", place=Place.CLOSED, used_in=Place.THREAD, author="mod"),
+              "That message is not in this debate's thread"),
+    Component("Log as claim: a message of the channel", "menu Log as claim",
+              _menu("Log as claim", "Said in the channel.", place=Place.CHANNEL, used_in=Place.THREAD),
+              "That message is not in this debate's thread"),
+    Component("Log as crux: blank-looking characters only", "menu Log as crux", _menu("Log as crux", "\u3164\u2800"),
+              "That message has no text to log"),
+    Component("Log as crux: 1,001 characters", "menu Log as crux", _menu("Log as crux", _over(1000)),
+              "The message is 1,001 characters long; the limit is 1,000"),
+    Component("Log as rebuttal: in an ended debate", "menu Log as rebuttal",
+              _menu("Log as rebuttal", "Too late.", place=Place.CLOSED, author="mod"), CLOSED, Place.CLOSED),
+    Component("Log as claim: outside a debate thread", "menu Log as claim",
+              _menu("Log as claim", "Said in the channel.", place=Place.CHANNEL), NOT_A_THREAD, Place.CHANNEL),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize("case", [case.param() for case in COMPONENTS])
+async def test_bad_input_through_components_is_refused_privately_and_changes_nothing(
+    scene: Scene, case: Component
+) -> None:
+    act = await case.prepare(scene)
+    before, seen = await snapshot(scene.stage.db), scene.visible()
+    result = await act()
+    assert result.ephemeral and case.answer in result.text, result.text
+    assert await snapshot(scene.stage.db) == before and scene.visible() == seen
+
+
+async def test_the_component_catalogue_is_documented() -> None:
+    doc = DOC.read_text(encoding="utf-8")
+    undocumented = [case.what for case in COMPONENTS if f"| {case.what} |" not in doc or case.answer not in doc]
+    assert undocumented == [], "add these rows to docs/bad-input.md"
+    entries = {case.entry.split(" (")[0].split(" ")[0] for case in COMPONENTS}
+    assert entries == {"modal", "button", "select", "menu"}
