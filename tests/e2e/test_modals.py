@@ -130,7 +130,14 @@ FORMS = [
         "**35** on Crux #1",
         _credence,
     ),
-    Form("Resolve", _button("mod", "crux:resolve:1"), "mod", {"text": TYPED}, "Crux #1 resolved", _resolved),
+    Form(
+        "Resolve",
+        _button("mod", "crux:resolve:1"),
+        "mod",
+        {"resolution": TYPED, "outcome": "yes"},
+        "Crux #1 resolved",
+        _resolved,
+    ),
 ]
 
 
