@@ -13,6 +13,7 @@ from discord.ext import commands
 from bot.client import DebateBot
 from bot.core import debates as core
 from bot.core import doublecrux, formats, insights
+from bot.core import groups as opinion
 from bot.core.argmap import render_map
 from bot.core.errors import WrongPlace
 from bot.core.exports import build_export, export_file
@@ -31,7 +32,7 @@ from cogs.common import (
 )
 from cogs.formats import phase_change_message, phase_embed
 from cogs.views import JoinButton, opening_view
-from schema import Debate, DebateFormat, utcnow
+from schema import Debate, DebateFormat, id_of, utcnow
 
 THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080  # a week: Discord's longest
 
@@ -43,6 +44,7 @@ any message → *Apps* → *Log as claim / rebuttal / crux*. A rebuttal logged f
 **4. Find the cruxes** — `/crux add`: a question whose answer would change your mind. Then *Set my credence* \
 (0–100) on it, or `/crux credence`; change it whenever you move — every credence is kept.
 **5. Read where it stands** — `/debate summary`: unresolved cruxes, double cruxes first, then the widest disagreements.
+`/debate groups`: how people actually divide by their credences, when groups stand out (from 6 participants).
 **Moderating** (the creator or Manage Threads) — `/crux resolve`, `/crux reopen`, `/withdraw` anyone's entry, \
 `/debate end` to post the final summary and lock the thread.
 **Formats** — `format:rounds` (opening → rebuttal → crux → closing) or `format:double-crux` (positions → crux \
@@ -58,6 +60,7 @@ show the record."""
 class DebateCog(commands.GroupCog, group_name="debate", group_description="Start and follow structured debates"):
     def __init__(self, bot: DebateBot) -> None:
         self.bot = bot
+        self.found = opinion.FoundMemo()
 
     @app_commands.command(name="start", description="Start a debate in a new thread of this channel")
     @app_commands.describe(
@@ -124,6 +127,17 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
         async with any_debate(interaction) as (_, debate):
             await defer(interaction)
         await self._post_summary(interaction, debate)
+
+    @app_commands.command(name="groups", description="How participants actually divide, from their credences")
+    async def groups(self, interaction: Interaction) -> None:
+        async with any_debate(interaction) as (session, debate):
+            await defer(interaction)
+            await asyncio.to_thread(opinion.require_analysis)  # said even when there are too few to look
+            matrix = await session.run_sync(opinion.credence_matrix, debate)
+        found = await self._find(debate, matrix)
+        async with self.bot.db.read() as session:
+            report = await session.run_sync(opinion.report, debate, matrix, found)
+        await send_pages(interaction, render.groups_blocks(report), ephemeral=False, colour=render.SUMMARY_COLOUR)
 
     @app_commands.command(name="status", description="This debate at a glance: sides, participants, counts")
     async def status(self, interaction: Interaction) -> None:
@@ -228,7 +242,31 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
         async with self.bot.db.write() as session:
             summary = await summarize(session, debate, insights=True)
             await mark_summarized(session, debate, utcnow())
-        await send_pages(interaction, render.summary_blocks(summary), ephemeral=False, colour=render.SUMMARY_COLOUR)
+        found = await self._found_for_summary(debate)
+        blocks = render.summary_blocks(summary, found)
+        await send_pages(interaction, blocks, ephemeral=False, colour=render.SUMMARY_COLOUR)
+
+    async def _find(self, debate: Debate, matrix: opinion.CredenceMatrix) -> opinion.Found:
+        """The opinion groups of the matrix: remembered for its version, or computed in a worker thread."""
+        found = self.found.get(id_of(debate), matrix.version)
+        if found is None:
+            found = await asyncio.to_thread(opinion.find, matrix)
+            self.found.put(id_of(debate), matrix.version, found)
+        return found
+
+    async def _found_for_summary(self, debate: Debate) -> opinion.Found | None:
+        """What the summary says about opinion groups; nothing without the analysis extra. Unchanged credences cost
+        one aggregate query (their version), not the matrix."""
+        async with self.bot.db.read() as session:
+            version = await session.run_sync(opinion.credence_version, debate)
+            found = self.found.get(id_of(debate), version)
+            if found is not None:
+                return found
+            matrix = await session.run_sync(opinion.credence_matrix, debate)
+        try:
+            return await self._find(debate, matrix)
+        except opinion.GroupsUnavailable:
+            return None
 
 
 async def setup(bot: DebateBot) -> None:

@@ -10,6 +10,7 @@ from bot.core import debates as core
 from bot.core import formats
 from bot.core.claims import Logged, describe
 from bot.core.cruxes import Resolved
+from bot.core.groups import Found, GroupsReport, render_groups, summary_line
 from bot.core.insights import Glance
 from bot.core.scores import render_scores
 from bot.core.summary import QUOTE_MAX, CruxSummary, DebateSummary, render_crux, render_summary
@@ -188,9 +189,16 @@ def _fit_field(lines: list[str]) -> str:
     return "\n".join(shown)
 
 
-def summary_blocks(summary: DebateSummary) -> list[str]:
-    """The summary as Markdown blocks (long texts shortened; the summary then points to ``/debate export``)."""
-    return render_summary(summary, mention, quote_limit=QUOTE_MAX)
+def summary_blocks(summary: DebateSummary, groups: Found | None = None) -> list[str]:
+    """The summary as Markdown blocks (long texts shortened; the summary then points to ``/debate export``), with a
+    line under its heading when opinion groups stand out."""
+    heading, *rest = render_summary(summary, mention, quote_limit=QUOTE_MAX)
+    line = summary_line(groups)
+    return [heading if line is None else f"{heading}\n{line}", *rest]
+
+
+def groups_blocks(report: GroupsReport) -> list[str]:
+    return render_groups(report, mention)
 
 
 def crux_block(crux: CruxSummary) -> str:

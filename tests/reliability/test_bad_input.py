@@ -230,6 +230,7 @@ DEBATE_COMMANDS: dict[str, Mapping[str, object]] = {
     "debate position": {"text": "x", "credence": 50},
     "debate export": {"format": "markdown"},
     "debate map": {},
+    "debate groups": {},
     "claim": {"text": "x"},
     "rebut": {"claim": Ref.SIBLING_CLAIM, "text": "x"},
     "support": {"claim": Ref.SIBLING_CLAIM, "text": "x"},
