@@ -2,7 +2,7 @@
 
 Pure functions over a matrix (one row per participant, one column per crux, credences 0–100, ``NaN`` where a
 participant gave none); they need the ``analysis`` extra (numpy, scipy), which :mod:`bot.core.groups` imports only
-when asked for groups.
+when it has groups to look for.
 
 - **Distance** between two participants: the root mean square difference of their credences on the cruxes both
   rated, shrunk toward the median of those distances when they share few cruxes. With ``k`` shared cruxes it is
