@@ -19,12 +19,21 @@ from bot.core.ratelimit import Cooldown
 from bot.core.sql import upsert
 from bot.db import Database
 from bot.scheduler import Clock, Scheduler
+from bot.similar import SimilarRecords
 from schema import CommandSync, utcnow
 
 log = logging.getLogger(__name__)
 DRAIN_SECONDS = 3.0
 
-INITIAL_EXTENSIONS = ("cogs.debate", "cogs.claims", "cogs.cruxes", "cogs.capture", "cogs.agendas", "cogs.formats")
+INITIAL_EXTENSIONS = (
+    "cogs.debate",
+    "cogs.claims",
+    "cogs.cruxes",
+    "cogs.capture",
+    "cogs.agendas",
+    "cogs.formats",
+    "cogs.similar",
+)
 NEEDED_PERMISSIONS = (
     "view_channel",
     "send_messages",
@@ -169,8 +178,10 @@ class DebateBot(commands.Bot):
         self.in_flight = InFlight()
         self.clock = clock or Clock()
         self.scheduler = Scheduler(db, self.clock)
+        self.similar = SimilarRecords(db, enabled=settings.similar_records)
 
     async def setup_hook(self) -> None:
+        await self.similar.start()
         # Every extension must load: syncing a partial command set would delete the missing commands for everyone.
         for extension in INITIAL_EXTENSIONS:
             await self.load_extension(extension)
@@ -187,6 +198,7 @@ class DebateBot(commands.Bot):
         except TimeoutError:
             log.warning("Closing with commands still running after %.0f s.", DRAIN_SECONDS)
         await self.scheduler.stop()
+        await self.similar.close()
         await super().close()
 
     async def on_app_command_completion(self, interaction: discord.Interaction, command: object) -> None:

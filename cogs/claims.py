@@ -9,8 +9,10 @@ from discord.ext import commands
 
 from bot.client import DebateBot
 from bot.core import claims
+from bot.core.similar import Record
 from cogs import render
 from cogs.common import Interaction, actor, claim_autocomplete, in_open_debate, logging_rate, respond, side_autocomplete
+from cogs.similar import embed_later, hint_if_duplicate
 from cogs.views import text_or_modal
 from schema import ClaimKind
 
@@ -30,6 +32,7 @@ class ClaimsCog(commands.Cog):
                 answer, lambda session, debate: claims.add_claim(session, debate, who, body, side)
             )
             await respond(answer, embed=render.claim_embed(logged))
+            hint_if_duplicate(answer, Record.CLAIM, logged.claim.id)
 
         who = actor(interaction)
         check = partial(claims.claim_side, actor=who, side_name=side)
@@ -56,6 +59,7 @@ class ClaimsCog(commands.Cog):
                 answer, lambda session, debate: claims.add_reply(session, debate, who, claim_id, body, kind)
             )
             await respond(answer, embed=render.claim_embed(logged))
+            embed_later(answer, Record.CLAIM, logged.claim.id)
 
         check = partial(claims.reply_target, actor=actor(interaction), parent_id=claim_id, kind=kind)
         await text_or_modal(interaction, text, log, title=f"Your {kind.value}", check=check)
@@ -70,6 +74,7 @@ class ClaimsCog(commands.Cog):
                 answer, lambda session, debate: claims.edit_claim(session, debate, who, claim, body)
             )
             await respond(answer, embed=render.edited_embed(edited))
+            embed_later(answer, Record.CLAIM, edited.id)
 
         check = partial(claims.editable_claim, actor=actor(interaction), claim_id=claim)
         await text_or_modal(interaction, text, save, title="New text", check=check)

@@ -11,6 +11,7 @@ from discord.ext import commands
 from bot.client import DebateBot
 from bot.core import cruxes, doublecrux, scores
 from bot.core import text as t
+from bot.core.similar import Record
 from bot.core.summary import summarize
 from cogs import render
 from cogs.common import (
@@ -26,6 +27,7 @@ from cogs.common import (
     send_pages,
     send_track_record,
 )
+from cogs.similar import hint_if_duplicate
 from cogs.views import CredenceButton, ResolveButton, crux_view, record_credence, resolve, text_or_modal
 from schema import CruxOutcome
 
@@ -43,6 +45,7 @@ class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: q
             async with open_debate(answer) as (session, debate):
                 crux, linked = await cruxes.add_crux(session, debate, actor(answer), body, claim)
             await respond(answer, embed=render.crux_embed(crux, linked), view=crux_view(crux))
+            hint_if_duplicate(answer, Record.CRUX, crux.id)
 
         await text_or_modal(
             interaction,
