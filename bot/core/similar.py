@@ -18,7 +18,7 @@ from bot.core import text as t
 from bot.core.claims import withdraw_claim
 from bot.core.debates import Actor, can_moderate
 from bot.core.errors import InvalidInput, NotAllowed, NotFound
-from schema import Claim, ClaimKind, ClaimStatus, ClaimVector, Crux, CruxStatus, CruxVector, Debate, utcnow
+from schema import Claim, ClaimKind, ClaimStatus, ClaimVector, Crux, CruxOutcome, CruxStatus, CruxVector, Debate, utcnow
 
 DUPLICATE_THRESHOLD = 0.70
 """Cosine similarity from which a new record is hinted to repeat an earlier one. Chosen on the labelled pairs in
@@ -203,7 +203,7 @@ def withdraw_in_favour(session: Session, debate: Debate, actor: Actor, hint: Hin
         )
     if crux.status is CruxStatus.RESOLVED:
         raise InvalidInput(f"Crux #{crux.number} is already closed: {t.one_line(crux.resolution or '', 200)}")
-    crux.status = CruxStatus.RESOLVED
+    crux.status, crux.outcome = CruxStatus.RESOLVED, CruxOutcome.ANNULLED  # annulled: never scored
     crux.resolution = f"Withdrawn in favour of Crux #{hint.original_number} (the same crux)."
     crux.resolved_by_id, crux.resolved_at = actor.user_id, utcnow()
     session.add(crux)

@@ -22,7 +22,7 @@ from bot.core.similar import (
     withdraw_in_favour,
 )
 from bot.db import Database
-from schema import ClaimKind, ClaimStatus, ClaimVector, Crux, CruxStatus, CruxVector, Debate
+from schema import ClaimKind, ClaimStatus, ClaimVector, Crux, CruxOutcome, CruxStatus, CruxVector, Debate
 
 GUILD, THREAD = 1, 2
 ALICE, BOB, CAROL, MOD = 11, 12, 13, 14  # Alice starts the debate: she moderates it
@@ -134,9 +134,8 @@ async def test_withdrawing_in_favour_is_for_the_author_or_a_moderator(db: Databa
     async with db.read() as session:
         withdrawn = (await session.execute(select(Crux).where(Crux.id == repeat.id))).scalar_one()
         status = (await session.execute(select(claims.Claim.status).where(claims.Claim.id == claim.id))).scalar_one()
-    assert withdrawn.status is CruxStatus.RESOLVED and withdrawn.resolution == (
-        "Withdrawn in favour of Crux #1 (the same crux)."
-    )
+    assert withdrawn.status is CruxStatus.RESOLVED and withdrawn.outcome is CruxOutcome.ANNULLED
+    assert withdrawn.resolution == ("Withdrawn in favour of Crux #1 (the same crux).")
     assert status is ClaimStatus.WITHDRAWN
 
 
