@@ -181,7 +181,7 @@ class DebateBot(commands.Bot):
         self.similar = SimilarRecords(db, enabled=settings.similar_records)
 
     async def setup_hook(self) -> None:
-        await self.similar.start()
+        self.similar.start()
         # Every extension must load: syncing a partial command set would delete the missing commands for everyone.
         for extension in INITIAL_EXTENSIONS:
             await self.load_extension(extension)

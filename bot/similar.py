@@ -31,7 +31,6 @@ MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
 """``bot.semantic.MODEL_ID``, known here without importing the extra."""
 EXTRA_MODULES = ("numpy", "onnxruntime", "tokenizers")
 NICENESS = 19
-START_WAIT = 30.0
 ORDER_WAIT = 1.5
 """Seconds the rebuttal picker waits for the ordering; after that it shows the most recent claims first."""
 HINT_DEADLINE = 60.0
@@ -52,6 +51,16 @@ def model_process() -> Executor | None:
         if not _process:
             _process.append(_start_process())
         return _process[0]
+
+
+def stop_model_process() -> None:
+    """End the worker at once (at exit: a worker still loading the model would otherwise hold the exit up)."""
+    with _lock:
+        worker = _process.pop() if _process else None
+    if isinstance(worker, ProcessPoolExecutor):
+        for process in list(getattr(worker, "_processes", {}).values()):  # the executor offers no kill of its own
+            process.terminate()
+        worker.shutdown(wait=False, cancel_futures=True)
 
 
 def _start_process() -> Executor | None:
@@ -86,19 +95,13 @@ class SimilarRecords:
         self._one_at_a_time = asyncio.Lock()
         self._last_hint: dict[int, float] = {}  # debate id → loop time of its latest hint
 
-    async def start(self) -> None:
-        """Start the worker and wait (up to ``START_WAIT``) until it has loaded the model: a second or two of CPU
-        (its imports run before it can lower its priority) better spent before the bot serves anyone."""
+    def start(self) -> None:
+        """Start the worker loading the model now, without waiting for it: the first records wait for it instead."""
         worker = self.model() if self.enabled else None
-        if worker is None:
-            return
-        from bot import semantic
+        if worker is not None:
+            from bot import semantic
 
-        try:
-            async with asyncio.timeout(START_WAIT):
-                await _in_worker(worker, semantic.ready)
-        except TimeoutError:
-            log.warning("The embedding worker is still loading the model after %.0f s; starting anyway", START_WAIT)
+            worker.submit(semantic.ready)
 
     def after_logged(self, record: Record, record_id: int, on_hint: HintHandler | None = None) -> None:
         """Once the answer is sent: embed the record and store its vector; ``on_hint`` gets a likely duplicate."""
