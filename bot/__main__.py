@@ -19,6 +19,7 @@ from bot.core.errors import DomainError
 from bot.core.exports import EXPORT_FORMATS, DebateExport, build_export, export_file
 from bot.db import Database
 from bot.endpoints import use_endpoints
+from bot.similar import stop_model_process
 
 log = logging.getLogger("bot")
 
@@ -113,6 +114,7 @@ async def run_bot(settings: Settings, token: str) -> int:
                 )
                 return 2
     finally:
+        stop_model_process()
         await db.dispose()
     return 0
 

@@ -22,6 +22,7 @@ from bot.core.ratelimit import Cooldown
 from bot.core.sql import upsert
 from bot.db import Database
 from bot.scheduler import Clock, Scheduler
+from bot.similar import SimilarRecords
 from schema import CommandSync, utcnow
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,15 @@ MODAL_PREFIX = "modal:"
 """Every modal the bot opens has a custom_id starting with this, naming its handler and what the handler needs."""
 ModalHandler = Callable[["discord.Interaction[DebateBot]", re.Match[str], Mapping[str, str]], Awaitable[None]]
 
-INITIAL_EXTENSIONS = ("cogs.debate", "cogs.claims", "cogs.cruxes", "cogs.capture", "cogs.agendas", "cogs.formats")
+INITIAL_EXTENSIONS = (
+    "cogs.debate",
+    "cogs.claims",
+    "cogs.cruxes",
+    "cogs.capture",
+    "cogs.agendas",
+    "cogs.formats",
+    "cogs.similar",
+)
 NEEDED_PERMISSIONS = (
     "view_channel",
     "send_messages",
@@ -245,8 +254,10 @@ class DebateBot(commands.Bot):
         self.modals = ModalRoutes()
         self.clock = clock or Clock()
         self.scheduler = Scheduler(db, self.clock)
+        self.similar = SimilarRecords(db, enabled=settings.similar_records)
 
     async def setup_hook(self) -> None:
+        self.similar.start()
         # Every extension must load: syncing a partial command set would delete the missing commands for everyone.
         for extension in INITIAL_EXTENSIONS:
             await self.load_extension(extension)
@@ -263,6 +274,7 @@ class DebateBot(commands.Bot):
         except TimeoutError:
             log.warning("Closing with commands still running after %.0f s.", DRAIN_SECONDS)
         await self.scheduler.stop()
+        await self.similar.close()
         await super().close()
 
     def admit(self, interaction: discord.Interaction) -> None:

@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     logging_rate: int = Field(default=20, ge=1, description="records one user may log per window")
     logging_window_seconds: float = Field(default=60, gt=0)
     log_level: str = Field(default="INFO", pattern=r"(?i)^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
+    similar_records: bool = Field(default=True, description="hints and ordering from the semantic extra, if installed")
 
     @field_validator("database_url")
     @classmethod

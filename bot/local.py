@@ -15,12 +15,16 @@ READY_TIMEOUT = 15.0
 
 
 class LocalBot:
-    """Starts and stops a :class:`DebateBot` connected to ``sim``; a restart keeps the database and the world."""
+    """Starts and stops a :class:`DebateBot` connected to ``sim``; a restart keeps the database and the world.
+    Similar-record hints are off unless ``similar_records``: they would add messages to every conversation."""
 
-    def __init__(self, sim: DiscordSim, db: Database, clock: Clock | None = None) -> None:
+    def __init__(
+        self, sim: DiscordSim, db: Database, clock: Clock | None = None, *, similar_records: bool = False
+    ) -> None:
         self.sim = sim
         self.db = db
         self.clock = clock
+        self.similar_records = similar_records
         self.bot: DebateBot | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -31,6 +35,7 @@ class LocalBot:
             database_url=self.db.url.render_as_string(hide_password=False),
             discord_api_base=self.sim.api_base,
             discord_gateway_url=self.sim.gateway_url,
+            similar_records=self.similar_records,
         )
         bot = DebateBot(settings, self.db, clock=self.clock, guild_ready_timeout=0.05)
         task = asyncio.create_task(bot.start(self.sim.token))

@@ -15,8 +15,10 @@ from bot.client import DebateBot, handle
 from bot.core import claims, cruxes
 from bot.core import text as t
 from bot.core.errors import InvalidInput
+from bot.core.similar import Record
 from cogs import render
 from cogs.common import Interaction, actor, check_logging_rate, in_open_debate, open_debate, respond
+from cogs.similar import embed_later, hint_if_duplicate
 from cogs.views import crux_view
 from schema import Claim, ClaimKind
 
@@ -98,6 +100,7 @@ async def log_rebuttal(interaction: Interaction, message: claims.ChatMessage, pa
         await respond(interaction, embed=embed)
     else:
         await respond(interaction, embed=embed)
+    embed_later(interaction, Record.CLAIM, logged.claim.id)
 
 
 class CaptureCog(commands.Cog):
@@ -125,6 +128,7 @@ class CaptureCog(commands.Cog):
             interaction, lambda session, debate: claims.log_message(session, debate, who, chat, ClaimKind.CLAIM)
         )
         await respond(interaction, embed=render.claim_embed(logged))
+        hint_if_duplicate(interaction, Record.CLAIM, logged.claim.id)
 
     async def log_rebuttal(self, interaction: Interaction, message: discord.Message) -> None:
         chat = chat_message(interaction, message)
@@ -135,6 +139,7 @@ class CaptureCog(commands.Cog):
         if target is not None:
             await log_rebuttal(interaction, chat, target.number, picker=False)
         elif candidates:
+            candidates = await interaction.client.similar.ordered(candidates[0].debate_id, chat.content, candidates)
             await respond(
                 interaction, "Which claim does this message rebut?", view=picker_view(chat, candidates), ephemeral=True
             )
@@ -146,6 +151,7 @@ class CaptureCog(commands.Cog):
             chat = chat_message(interaction, message)
             crux = await cruxes.log_message_as_crux(session, debate, actor(interaction), chat)
         await respond(interaction, embed=render.crux_embed(crux), view=crux_view(crux))
+        hint_if_duplicate(interaction, Record.CRUX, crux.id)
 
 
 async def setup(bot: DebateBot) -> None:

@@ -12,8 +12,10 @@ from discord.ext import commands
 
 from bot.client import DebateBot
 from bot.core import claims
+from bot.core.similar import Record
 from cogs import render
 from cogs.common import Interaction, actor, claim_autocomplete, in_open_debate, logging_rate, respond, side_autocomplete
+from cogs.similar import embed_later, hint_if_duplicate
 from cogs.views import TEXT, text_modal, text_or_modal
 from schema import ClaimKind, Side
 
@@ -24,6 +26,7 @@ async def log_claim(interaction: Interaction, body: str, side: str | None) -> No
         interaction, lambda session, debate: claims.add_claim(session, debate, who, body, side)
     )
     await respond(interaction, embed=render.claim_embed(logged))
+    hint_if_duplicate(interaction, Record.CLAIM, logged.claim.id)
 
 
 async def log_reply(interaction: Interaction, claim: int, body: str, kind: ClaimKind) -> None:
@@ -32,6 +35,7 @@ async def log_reply(interaction: Interaction, claim: int, body: str, kind: Claim
         interaction, lambda session, debate: claims.add_reply(session, debate, who, claim, body, kind)
     )
     await respond(interaction, embed=render.claim_embed(logged))
+    embed_later(interaction, Record.CLAIM, logged.claim.id)
 
 
 async def save_edit(interaction: Interaction, claim: int, body: str) -> None:
@@ -40,6 +44,7 @@ async def save_edit(interaction: Interaction, claim: int, body: str) -> None:
         interaction, lambda session, debate: claims.edit_claim(session, debate, who, claim, body)
     )
     await respond(interaction, embed=render.edited_embed(edited))
+    embed_later(interaction, Record.CLAIM, edited.id)
 
 
 async def claim_submitted(interaction: Interaction, match: re.Match[str], values: Mapping[str, str]) -> None:

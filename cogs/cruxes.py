@@ -13,6 +13,7 @@ from discord.ext import commands
 from bot.client import DebateBot
 from bot.core import cruxes, doublecrux, scores
 from bot.core import text as t
+from bot.core.similar import Record
 from bot.core.summary import summarize
 from cogs import render
 from cogs.common import (
@@ -28,6 +29,7 @@ from cogs.common import (
     send_pages,
     send_track_record,
 )
+from cogs.similar import hint_if_duplicate
 from cogs.views import TEXT, add_crux_components, crux_view, record_credence, resolve, text_modal, text_or_modal
 from schema import CruxOutcome
 
@@ -37,6 +39,7 @@ async def name_crux(interaction: Interaction, question: str, claim: int | None) 
     async with open_debate(interaction) as (session, debate):
         crux, linked = await cruxes.add_crux(session, debate, actor(interaction), question, claim)
     await respond(interaction, embed=render.crux_embed(crux, linked), view=crux_view(crux))
+    hint_if_duplicate(interaction, Record.CRUX, crux.id)
 
 
 async def crux_submitted(interaction: Interaction, match: re.Match[str], values: Mapping[str, str]) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from schema.types import (
@@ -330,3 +330,25 @@ class CommandSync(SQLModel, table=True):
     scope: str = Field(primary_key=True, max_length=32)
     fingerprint: str = Field(max_length=64)
     synced_at: datetime = _created_at()
+
+
+class ClaimVector(SQLModel, table=True):
+    """A claim's sentence embedding (``bot.semantic``: float32 bytes), kept so that a new record is compared with the
+    debate's records without embedding them again. Derived data: deleted when the claim's text changes, made again
+    when missing or made by another ``model``."""
+
+    __tablename__ = "claim_vector"
+
+    claim_id: int = Field(foreign_key="claim.id", primary_key=True, ondelete="CASCADE")
+    model: str = Field(max_length=64)
+    vector: bytes = Field(sa_type=LargeBinary)
+
+
+class CruxVector(SQLModel, table=True):
+    """A crux question's sentence embedding; see :class:`ClaimVector`."""
+
+    __tablename__ = "crux_vector"
+
+    crux_id: int = Field(foreign_key="crux.id", primary_key=True, ondelete="CASCADE")
+    model: str = Field(max_length=64)
+    vector: bytes = Field(sa_type=LargeBinary)

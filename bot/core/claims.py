@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import insert
+from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
@@ -24,7 +24,7 @@ from bot.core.debates import (
 )
 from bot.core.errors import InvalidInput, NotAllowed, WrongPlace
 from bot.core.formats import Action, require_allowed
-from schema import Claim, ClaimKind, ClaimRevision, ClaimStatus, Debate, Side, id_of
+from schema import Claim, ClaimKind, ClaimRevision, ClaimStatus, ClaimVector, Debate, Side, id_of
 
 RECENT_CLAIMS = 25
 _INSERT = insert(Claim).returning(col(Claim.id))
@@ -248,6 +248,7 @@ def edit_claim(session: Session, debate: Debate, actor: Actor, number: int, text
     if body == claim.text:
         raise InvalidInput(f"That is already the text of {_label(claim)}: nothing to change.")
     session.add(ClaimRevision(claim_id=id_of(claim), text=claim.text, revised_by_id=actor.user_id))
+    session.execute(delete(ClaimVector).where(col(ClaimVector.claim_id) == claim.id))  # made again from the new text
     claim.text = body
     session.add(claim)
     session.flush()

@@ -66,9 +66,17 @@ def clock() -> Clock | None:
 
 
 @pytest.fixture
-async def running(sim: DiscordSim, world: World, db: Database, clock: Clock | None) -> AsyncIterator[LocalBot]:
+def similar_records() -> bool:
+    """Whether the bot hints at similar records: off (they add messages); modules testing them override this."""
+    return False
+
+
+@pytest.fixture
+async def running(
+    sim: DiscordSim, world: World, db: Database, clock: Clock | None, similar_records: bool
+) -> AsyncIterator[LocalBot]:
     """The real bot, connected to ``sim``, serving ``world``; ``running.restart()`` restarts it."""
-    runner = LocalBot(sim, db, clock)
+    runner = LocalBot(sim, db, clock, similar_records=similar_records)
     await runner.start()
     yield runner
     await runner.stop()

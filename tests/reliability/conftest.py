@@ -19,7 +19,7 @@ from bot.db import Database
 from bot.local import LocalBot
 from bot.sim import DiscordSim
 from tests.conftest import TEST_DATABASE_URL, _reset_postgres
-from tests.e2e.conftest import World, bot, clock, running  # noqa: F401 (fixtures)
+from tests.e2e.conftest import World, bot, clock, running, similar_records  # noqa: F401 (fixtures)
 from tests.reliability.support import FIGURES, TOKEN
 
 

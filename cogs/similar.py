@@ -1,0 +1,69 @@
+"""Similar records in Discord: the hint that a claim or crux just logged looks like an earlier one (a follow-up to
+the answer), and its button to withdraw the new record in favour of the earlier one. The rule is in
+``bot.core.similar``; the embedding in ``bot.similar``."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Self
+
+import discord
+
+from bot.client import DebateBot
+from bot.core import similar
+from bot.core.similar import Hint, HintTarget, Record
+from cogs.common import Interaction, actor, in_open_debate
+from cogs.views import DebateButton
+
+
+def hint_if_duplicate(interaction: Interaction, record: Record, record_id: int | None) -> None:
+    """After answering ``interaction`` with a new claim or crux: compare it with the debate's records in the background
+    and, if one looks the same, follow the answer up with a hint."""
+
+    async def follow_up(hint: Hint) -> None:
+        await interaction.followup.send(hint.text, view=hint_view(hint))
+
+    interaction.client.similar.after_logged(record, record_id or 0, follow_up)
+
+
+def embed_later(interaction: Interaction, record: Record, record_id: int | None) -> None:
+    """After answering ``interaction`` with a new or edited record: store its vector in the background (no hint)."""
+    interaction.client.similar.after_logged(record, record_id or 0)
+
+
+class WithdrawDuplicateButton(
+    DebateButton, template=r"similar:withdraw:(?P<record>claim|crux):(?P<new>\d+):(?P<original>\d+)"
+):
+    """“Withdraw #new in favour of #original” on a hint; for the new record's author or a moderator."""
+
+    def __init__(self, target: HintTarget, label: str = "Withdraw") -> None:
+        custom_id = f"similar:withdraw:{target.record.value}:{target.new_id}:{target.original_number}"
+        super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.secondary, custom_id=custom_id))
+        self.target = target
+
+    @classmethod
+    async def from_custom_id(  # type: ignore[override]
+        cls, interaction: Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+    ) -> Self:
+        target = HintTarget(Record(match["record"]), int(match["new"]), int(match["original"]))
+        return cls(target, item.label or "Withdraw")
+
+    async def press(self, interaction: Interaction) -> None:
+        who = actor(interaction)
+        done = await in_open_debate(
+            interaction,
+            lambda session, debate: similar.withdraw_in_favour(session, debate, who, self.target),
+            may_defer=False,  # the hint is edited in place
+        )
+        hint = interaction.message.content if interaction.message else ""
+        await interaction.response.edit_message(content=f"{hint}\n**{done}** ({interaction.user.mention})", view=None)
+
+
+def hint_view(hint: Hint) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(WithdrawDuplicateButton(hint.target, hint.button_label))
+    return view
+
+
+async def setup(bot: DebateBot) -> None:
+    bot.add_dynamic_items(WithdrawDuplicateButton)

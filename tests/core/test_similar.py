@@ -1,0 +1,154 @@
+"""Similar records, the rule and its storage (``bot.core.similar``), without the model: vectors are made by hand."""
+
+from __future__ import annotations
+
+import struct
+
+import pytest
+from sqlalchemy import func, inspect, select
+
+from bot.core import claims, cruxes
+from bot.core import debates as core
+from bot.core.errors import NotAllowed
+from bot.core.similar import (
+    DUPLICATE_THRESHOLD,
+    Comparison,
+    Entry,
+    HintTarget,
+    Record,
+    comparison,
+    duplicate_hint,
+    store_vectors,
+    withdraw_in_favour,
+)
+from bot.db import Database
+from schema import ClaimKind, ClaimStatus, ClaimVector, Crux, CruxOutcome, CruxStatus, CruxVector, Debate
+
+GUILD, THREAD = 1, 2
+ALICE, BOB, CAROL, MOD = 11, 12, 13, 14  # Alice starts the debate: she moderates it
+MODEL = "test-model"
+
+
+def _vector(*values: float) -> bytes:
+    return struct.pack(f"<{len(values)}f", *values)
+
+
+async def _debate(db: Database) -> Debate:
+    async with db.write() as session:
+        debate = await core.start_debate(
+            session, core.Actor(GUILD, ALICE), core.plan_debate("Interp or governance?"), channel_id=1, thread_id=THREAD
+        )
+        await core.join(session, debate, ALICE, "for")
+        await core.join(session, debate, BOB, "against")
+    return debate
+
+
+def _claim(session, text: str, user: int = ALICE, kind: ClaimKind = ClaimKind.CLAIM, parent: int | None = None):  # type: ignore[no-untyped-def]
+    debate = core.open_debate_in_thread(session, GUILD, THREAD)
+    who = core.Actor(GUILD, user)
+    if kind is ClaimKind.CLAIM:
+        return claims.add_claim(session, debate, who, text).claim
+    return claims.add_reply(session, debate, who, parent or 0, text, kind).claim
+
+
+def test_a_hint_needs_the_threshold() -> None:
+    found = Comparison(Record.CLAIM, 1, Entry(5, 3, "new"), [Entry(1, 1, "old")])
+    assert duplicate_hint(found, None) is None
+    assert duplicate_hint(found, (Entry(1, 1, "old"), DUPLICATE_THRESHOLD - 0.01)) is None
+    hint = duplicate_hint(found, (Entry(1, 1, "old"), DUPLICATE_THRESHOLD))
+    assert hint is not None and (hint.new_number, hint.original_number, hint.original_id) == (3, 1, 1)
+
+
+def test_the_wording_reads_right_for_a_repeat_and_for_a_negation() -> None:
+    """A crux and its negation are the same crux; a claim and its negation are two sides: the hint says both."""
+    crux = duplicate_hint(Comparison(Record.CRUX, 1, Entry(9, 4, "new?"), []), (Entry(7, 3, "Will evals hold?"), 0.9))
+    claim = duplicate_hint(Comparison(Record.CLAIM, 1, Entry(9, 6, "new"), []), (Entry(7, 2, "Evals hold."), 0.9))
+    assert crux is not None and claim is not None
+    assert crux.text.startswith("Crux #4 looks like Crux #3: “Will evals hold?”")
+    assert "negation are usually the same crux" in crux.text and "record credences on #3" in crux.text
+    assert claim.text.startswith("Claim #6 looks like Claim #2: “Evals hold.”")
+    assert "if it says the opposite, it answers #2" in claim.text and "withdraw #6 in its favour" in claim.text
+    assert claim.button_label == "Withdraw #6 in favour of #2"
+
+
+async def test_a_claim_is_compared_with_earlier_standing_claims_and_their_stored_vectors(db: Database) -> None:
+    await _debate(db)
+
+    def log(session):  # type: ignore[no-untyped-def]
+        first = _claim(session, "Interp scales.")
+        withdrawn = _claim(session, "Interp never scales.")
+        rebuttal = _claim(session, "It has not so far.", BOB, ClaimKind.REBUTTAL, first.id)
+        claims.withdraw_claim(
+            session, core.open_debate_in_thread(session, GUILD, THREAD), core.Actor(GUILD, ALICE), withdrawn.id or 0
+        )
+        new = _claim(session, "Interpretability will scale.", BOB)
+        store_vectors(session, Record.CLAIM, [(first.id or 0, _vector(1, 0))], MODEL)
+        return first, rebuttal, new
+
+    first, rebuttal, new = await db.transact(log)
+    async with db.read() as session:
+        found = await session.run_sync(comparison, Record.CLAIM, new.id or 0, MODEL)
+        other_model = await session.run_sync(comparison, Record.CLAIM, new.id or 0, "another-model")
+        of_rebuttal = await session.run_sync(comparison, Record.CLAIM, rebuttal.id or 0, MODEL)
+    assert found is not None and found.new == Entry(new.id or 0, 4, "Interpretability will scale.")
+    assert found.earlier == [Entry(first.id or 0, 1, "Interp scales.", _vector(1, 0))]  # not withdrawn, no rebuttal
+    assert other_model is not None and other_model.earlier == [Entry(first.id or 0, 1, "Interp scales.")]
+    assert of_rebuttal is not None and of_rebuttal.earlier == []  # rebuttals are embedded, never hinted
+
+
+async def test_vectors_are_replaced_skipped_for_deleted_records_and_dropped_when_the_text_changes(db: Database) -> None:
+    debate = await _debate(db)
+    first = await db.transact(lambda session: _claim(session, "Compute is the lever."))
+    await db.transact(store_vectors, Record.CLAIM, [(first.id or 0, _vector(1, 0)), (999, _vector(0, 1))], MODEL)
+    await db.transact(store_vectors, Record.CLAIM, [(first.id or 0, _vector(0, 1))], MODEL)
+    async with db.read() as session:
+        rows = (await session.execute(select(ClaimVector.claim_id, ClaimVector.vector))).all()
+    assert [tuple(row) for row in rows] == [(first.id, _vector(0, 1))]
+
+    await db.transact(
+        lambda session: claims.edit_claim(session, debate, core.Actor(GUILD, ALICE), first.id or 0, "Chips are.")
+    )
+    async with db.read() as session:
+        assert (await session.execute(select(func.count()).select_from(ClaimVector))).scalar_one() == 0
+
+
+async def test_withdrawing_in_favour_is_for_the_author_or_a_moderator(db: Database) -> None:
+    debate = await _debate(db)
+    async with db.write() as session:
+        original, _ = await cruxes.add_crux(session, debate, core.Actor(GUILD, ALICE), "Will evals hold?")
+        repeat, _ = await cruxes.add_crux(session, debate, core.Actor(GUILD, BOB), "Will evals fail?")
+    await db.transact(lambda session: _claim(session, "Evals will hold."))
+    claim = await db.transact(lambda session: _claim(session, "Evals hold.", BOB))
+    crux_target = HintTarget(Record.CRUX, repeat.id or 0, original.number)
+
+    def withdraw(actor: core.Actor, target: HintTarget):  # type: ignore[no-untyped-def]
+        return db.transact(lambda session: withdraw_in_favour(session, debate, actor, target))
+
+    with pytest.raises(NotAllowed, match="Crux #2 is not yours"):
+        await withdraw(core.Actor(GUILD, CAROL), crux_target)
+    said = await withdraw(core.Actor(GUILD, BOB), crux_target)
+    assert said == "Crux #2 withdrawn in favour of Crux #1."
+    moderator = core.Actor(GUILD, MOD, can_moderate=True)
+    said = await withdraw(moderator, HintTarget(Record.CLAIM, claim.id or 0, 1))
+    assert said == "Claim #2 withdrawn in favour of Claim #1."
+    async with db.read() as session:
+        withdrawn = (await session.execute(select(Crux).where(Crux.id == repeat.id))).scalar_one()
+        status = (await session.execute(select(claims.Claim.status).where(claims.Claim.id == claim.id))).scalar_one()
+    assert withdrawn.status is CruxStatus.RESOLVED and withdrawn.outcome is CruxOutcome.ANNULLED
+    assert withdrawn.resolution == ("Withdrawn in favour of Crux #1 (the same crux).")
+    assert status is ClaimStatus.WITHDRAWN
+
+
+async def test_the_migration_adds_and_removes_the_vector_tables(db: Database) -> None:
+    debate = await _debate(db)
+    async with db.write() as session:
+        crux, _ = await cruxes.add_crux(session, debate, core.Actor(GUILD, ALICE), "Kept?")
+    await db.transact(store_vectors, Record.CRUX, [(crux.id or 0, _vector(1, 0))], MODEL)
+    await db.downgrade("0006")
+    async with db.engine.connect() as connection:
+        tables = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+        assert "crux" in tables and not {"claim_vector", "crux_vector"} & set(tables)
+        assert (await connection.execute(select(func.count()).select_from(Crux))).scalar_one() == 1
+    await db.upgrade()
+    async with db.read() as session:
+        assert (await session.execute(select(func.count()).select_from(CruxVector))).scalar_one() == 0
