@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import discord
+from sqlalchemy.exc import DBAPIError
 
 from bot.client import DebateBot
 from bot.config import Settings, SettingsError, load_settings
@@ -22,6 +23,8 @@ from bot.endpoints import use_endpoints
 from bot.similar import stop_model_process
 
 log = logging.getLogger("bot")
+DB_FILES = ("", "-wal", "-shm", "-journal")
+"""A SQLite database's file and its companions (write-ahead log, shared memory, rollback journal)."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--guild", type=int, help="the server's id (needed when several servers have that number)")
     export.add_argument("--format", choices=[*EXPORT_FORMATS, "png"], default="markdown", help="png: the argument map")
     export.add_argument("--output", type=Path, help="file to write (default: standard output; png needs a file)")
+    export.add_argument("--force", action="store_true", help="overwrite --output if it exists (never the database)")
     return parser
 
 
@@ -49,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_upgrade(settings))
             return 0
         if args.command == "export":
-            return _export(settings, args.debate, args.guild, args.format, args.output)
+            return _export(settings, args.debate, args.guild, args.format, args.output, force=args.force)
         if args.command == "demo":
             from bot.demo import play
 
@@ -72,14 +76,26 @@ async def _upgrade(settings: Settings) -> None:
     print("database is at the latest schema")
 
 
-def _export(settings: Settings, number: int, guild: int | None, format: str, output: Path | None) -> int:
+def _export(
+    settings: Settings, number: int, guild: int | None, format: str, output: Path | None, *, force: bool
+) -> int:
     if format == "png" and output is None:
         raise SettingsError("--format png writes a picture: give --output FILE.png")
+    if output is not None:
+        _check_output(settings, output, force=force)
+    database = settings.sqlite_file()
+    if database is not None and not database.is_file():  # connecting would create an empty one
+        raise SettingsError(
+            f"there is no database at {database}: run this where the bot keeps debates.db, or set DATABASE_URL"
+        )
     try:
         record = asyncio.run(_load_export(settings, number, guild))
         data = render_map(record) if format == "png" else export_file(record, format, lambda uid: f"<@{uid}>")[1]
     except DomainError as error:
         print(f"error: {error}", file=sys.stderr)
+        return 1
+    except DBAPIError as error:
+        print(f"error: cannot read the debates from the database: {str(error.orig).splitlines()[0]}", file=sys.stderr)
         return 1
     if output is None:
         sys.stdout.write(data.decode())
@@ -87,6 +103,26 @@ def _export(settings: Settings, number: int, guild: int | None, format: str, out
         output.write_bytes(data)
         print(f"wrote {output}", file=sys.stderr)
     return 0
+
+
+def _check_output(settings: Settings, output: Path, *, force: bool) -> None:
+    """Refuse, with a :class:`SettingsError`, an ``--output`` that is a directory, lies in a missing directory, is
+    the configured database (or one of its companion files, whatever path names it), or exists without ``--force``."""
+    target = output.expanduser().resolve()
+    if target.is_dir():
+        raise SettingsError(f"--output {output} is a directory: give a file name, such as {output / 'debate.md'}")
+    if not target.parent.is_dir():
+        raise SettingsError(f"--output {output}: the directory {output.parent} does not exist")
+    database = settings.sqlite_file()
+    if database is not None and any(_same_file(target, database.with_name(database.name + end)) for end in DB_FILES):
+        raise SettingsError(f"--output {output} is the bot's database: write the export to another file")
+    if target.exists() and not force:
+        raise SettingsError(f"--output {output} exists: add --force to overwrite it")
+
+
+def _same_file(path: Path, other: Path) -> bool:
+    """Whether two paths name one file: equal once resolved, or (both existing) one file under two names."""
+    return path == other.resolve() or (path.exists() and other.exists() and path.samefile(other))
 
 
 async def _load_export(settings: Settings, number: int, guild: int | None) -> DebateExport:

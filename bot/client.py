@@ -20,7 +20,7 @@ from bot.core.debates import SERVERS_ONLY
 from bot.core.errors import DomainError
 from bot.core.ratelimit import Cooldown
 from bot.core.sql import upsert
-from bot.db import Database
+from bot.db import Database, unavailable
 from bot.scheduler import Clock, Scheduler
 from bot.similar import SimilarRecords
 from schema import CommandSync, utcnow
@@ -31,6 +31,7 @@ RESTARTING = "I am restarting: try again in a few seconds. Nothing was recorded.
 MODAL_PREFIX = "modal:"
 """Every modal the bot opens has a custom_id starting with this, naming its handler and what the handler needs."""
 ModalHandler = Callable[["discord.Interaction[DebateBot]", re.Match[str], Mapping[str, str]], Awaitable[None]]
+DATABASE_UNAVAILABLE = "The database is unavailable — try again in a moment."
 
 INITIAL_EXTENSIONS = (
     "cogs.debate",
@@ -192,6 +193,9 @@ def explain(error: Exception, interaction: discord.Interaction) -> str:
             return f"“{cause.value}” is not a valid value for that option."
         case app_commands.CheckFailure():
             return "You can't use this command here."
+        case Exception() if unavailable(cause):
+            log.warning("The database is unavailable in %s: %s", _where(interaction), cause)
+            return DATABASE_UNAVAILABLE
         case discord.Forbidden(code=50001 | 50013):  # Missing Access, Missing Permissions
             log.warning("Discord refused a call in %s: %s", _where(interaction), cause.text)
             lacking = [name for name in NEEDED_PERMISSIONS if not getattr(interaction.app_permissions, name)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
@@ -46,6 +48,11 @@ class Settings(BaseSettings):
         if self.shard_id is not None and self.shard_count is not None and self.shard_id >= self.shard_count:
             raise ValueError(f"SHARD_ID must be below SHARD_COUNT ({self.shard_count})")
         return self
+
+    def sqlite_file(self) -> Path | None:
+        """The SQLite database's file, resolved (relative to the working directory); ``None`` on PostgreSQL."""
+        url = make_url(self.database_url)
+        return Path(url.database or "").expanduser().resolve() if url.get_backend_name() == "sqlite" else None
 
     def require_token(self) -> str:
         """The token, or a :class:`SettingsError` saying how to set it."""

@@ -12,13 +12,21 @@ after the commit. Should one job of a batch raise, the batch is rolled back and 
 written again without it, so a refused job undoes nothing of the others: cheaper than a savepoint around every job,
 which would cost a third of the write path. A job may therefore run more than once: it must change nothing outside
 its session.
+
+On PostgreSQL, pooled connections can go stale (the server restarted, a proxy dropped them). Rather than pinging the
+server at every checkout, a job (:meth:`Database.transact`, :meth:`Database.query`) whose connection turns out to be
+gone before it committed runs once more: the failure invalidated the whole pool, so the second run gets a fresh
+connection. When the database really cannot serve — down, refusing connections, its disk full — the error says so:
+:func:`unavailable` tells those errors apart for the answer users get.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,15 +36,52 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 
 import migrations
 
+log = logging.getLogger(__name__)
 SQLITE_PRAGMAS = ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000", "foreign_keys=ON")
 MIGRATIONS_DIR = Path(migrations.__file__).parent
 P = ParamSpec("P")
 T = TypeVar("T")
+
+
+_SQLITE_UNAVAILABLE = {
+    sqlite3.SQLITE_BUSY,
+    sqlite3.SQLITE_LOCKED,
+    sqlite3.SQLITE_NOMEM,
+    sqlite3.SQLITE_IOERR,
+    sqlite3.SQLITE_FULL,
+    sqlite3.SQLITE_CANTOPEN,
+}
+"""SQLite's primary result codes that mean "not now" rather than "not this": busy, out of memory, I/O, disk full."""
+_POSTGRES_UNAVAILABLE = ("08", "53", "57P")
+"""SQLSTATE prefixes of the same: connection exceptions, insufficient resources (disk full, too many connections),
+operator intervention (shutting down, starting up)."""
+
+
+class DatabaseUnavailable(Exception):
+    """The database could not be reached at all (the connection was refused, or timed out)."""
+
+
+def unavailable(error: BaseException) -> bool:
+    """Whether ``error`` says the database cannot serve right now — down, unreachable, restarting, its disk full —
+    rather than that a request was wrong."""
+    if isinstance(error, DatabaseUnavailable | PoolTimeout):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    cause = error.orig.__cause__ if error.orig is not None and error.orig.__cause__ is not None else error.orig
+    if isinstance(cause, sqlite3.Error):
+        return (getattr(cause, "sqlite_errorcode", 0) & 0xFF) in _SQLITE_UNAVAILABLE
+    state = getattr(cause, "sqlstate", None) or getattr(error.orig, "sqlstate", None)
+    return isinstance(state, str) and state.startswith(_POSTGRES_UNAVAILABLE)
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -76,6 +121,19 @@ class _Job:
 class _Outcome:
     value: Any = None
     error: BaseException | None = None
+
+
+class _StaleConnection(Exception):
+    """A job's connection was found gone before it committed (the cause is the ``DBAPIError``): it may run again."""
+
+
+async def _connected(session: AsyncSession) -> None:
+    """Check a connection out for ``session`` now (no round trip for a pooled one), so that a refused connection
+    surfaces as :class:`DatabaseUnavailable` rather than as the driver's bare ``OSError``."""
+    try:
+        await session.connection()
+    except OSError as error:
+        raise DatabaseUnavailable(f"cannot connect to the database: {error}") from error
 
 
 class _JobFailed(Exception):
@@ -183,6 +241,7 @@ class Database:
     async def read(self) -> AsyncIterator[AsyncSession]:
         """A session for queries; nothing it does is committed."""
         async with self.sessionmaker() as session:
+            await _connected(session)
             yield session
 
     @contextlib.asynccontextmanager
@@ -192,6 +251,7 @@ class Database:
         Code that acknowledges a change to a user does so after this block: nothing is acknowledged uncommitted.
         """
         async with self._writer_slot(), self.sessionmaker() as session:
+            await _connected(session)
             if self.is_sqlite:
                 await session.execute(text("BEGIN IMMEDIATE"))
             try:
@@ -213,8 +273,34 @@ class Database:
         """
         if self._writer is not None:
             return await self._writer.run(lambda session: job(session, *args, **kwargs))
-        async with self.sessionmaker() as session, session.begin():
-            return await session.run_sync(job, *args, **kwargs)
+        return await self._once_more_if_stale(lambda: self._run(job, args, kwargs, commit=True))
+
+    async def query(self, job: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run ``job(session, *args, **kwargs)`` in a read session (nothing is committed); like :meth:`transact`, it
+        runs once more if its pooled connection had gone stale."""
+        return await self._once_more_if_stale(lambda: self._run(job, args, kwargs, commit=False))
+
+    async def _run(self, job: Callable[..., T], args: Any, kwargs: Any, *, commit: bool) -> T:
+        async with self.sessionmaker() as session:
+            transaction = session.begin() if commit else contextlib.nullcontext()
+            async with transaction:
+                await _connected(session)
+                try:
+                    return await session.run_sync(job, *args, **kwargs)
+                except DBAPIError as error:  # raised before the commit: nothing was written
+                    if error.connection_invalidated:
+                        raise _StaleConnection from error
+                    raise
+
+    async def _once_more_if_stale(self, run: Callable[[], Awaitable[T]]) -> T:
+        try:
+            return await run()
+        except _StaleConnection as stale:
+            log.warning("A pooled database connection was gone (%s); running the job again.", stale.__cause__)
+        try:
+            return await run()
+        except _StaleConnection as stale:
+            raise cast(BaseException, stale.__cause__) from None
 
     def _writer_slot(self) -> contextlib.AbstractAsyncContextManager[Any]:
         return self._write_lock if self.is_sqlite else contextlib.nullcontext()

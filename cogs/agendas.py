@@ -112,7 +112,7 @@ class AgendaCog(commands.GroupCog, group_name="agenda", group_description="Resea
 
     async def _post_digest(self, due: digests.DigestDue) -> None:
         channel = self.bot.get_partial_messageable(due.channel_id)
-        title = f"Digest: {due.summary.name}"
+        title = f"Digest: {render.escape(due.summary.name)}"
         for embed in page_embeds(
             render_agenda_summary(due.summary, render.mention), title=title, colour=render.SUMMARY_COLOUR
         ):

@@ -1,4 +1,4 @@
-"""/claim, /rebut, /support, /edit and /withdraw. Leave the text out to write it in a modal."""
+"""/claim, /rebut, /support, /edit, /withdraw and /history. Leave the text out to write it in a modal."""
 
 from __future__ import annotations
 
@@ -14,7 +14,17 @@ from bot.client import DebateBot
 from bot.core import claims
 from bot.core.similar import Record
 from cogs import render
-from cogs.common import Interaction, actor, claim_autocomplete, in_open_debate, logging_rate, respond, side_autocomplete
+from cogs.common import (
+    Interaction,
+    actor,
+    any_debate,
+    claim_autocomplete,
+    in_open_debate,
+    logging_rate,
+    respond,
+    send_pages,
+    side_autocomplete,
+)
 from cogs.similar import embed_later, hint_if_duplicate
 from cogs.views import TEXT, text_modal, text_or_modal
 from schema import ClaimKind, Side
@@ -123,6 +133,14 @@ class ClaimsCog(commands.Cog):
             interaction, lambda session, debate: claims.withdraw_claim(session, debate, who, claim)
         )
         await respond(interaction, render.withdrawn_message(withdrawn, interaction.user.id))
+
+    @app_commands.command(name="history", description="The earlier texts of an edited claim, rebuttal or support")
+    @app_commands.describe(claim="The number of the entry")
+    @app_commands.autocomplete(claim=claim_autocomplete)
+    async def history(self, interaction: Interaction, claim: int) -> None:
+        async with any_debate(interaction) as (session, debate):
+            found = await session.run_sync(claims.claim_history, debate, claim)
+        await send_pages(interaction, render.history_blocks(found), ephemeral=True, title=render.history_title(found))
 
 
 async def setup(bot: DebateBot) -> None:

@@ -114,8 +114,7 @@ async def check_open_debate(interaction: Interaction, check: Callable[[Session, 
     def in_thread(session: Session) -> T:
         return check(session, core.open_debate_in_thread(session, guild_id, thread_id, for_update=False))
 
-    async with interaction.client.db.read() as session:
-        return await session.run_sync(in_thread)
+    return await interaction.client.db.query(in_thread)
 
 
 @asynccontextmanager

@@ -14,6 +14,7 @@ from bot.client import DebateBot
 from bot.core import debates as core
 from bot.core import doublecrux, formats, insights
 from bot.core import groups as opinion
+from bot.core import text as t
 from bot.core.argmap import render_map
 from bot.core.errors import WrongPlace
 from bot.core.exports import build_export, export_file
@@ -155,7 +156,7 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
         if not found.items:
             await respond(interaction, "No open debates here. Start one with /debate start.", ephemeral=True)
             return
-        lines = [f"**#{d.number}** <#{d.thread_id}> — {render.escape(d.topic[:150])}" for d in found.items]
+        lines = [f"**#{d.number}** <#{d.thread_id}> — {render.escape(t.one_line(d.topic, 150))}" for d in found.items]
         embed = discord.Embed(title=f"Open debates ({found.total})", description="\n".join(lines))
         if found.pages > 1:
             embed.set_footer(text=f"Page {found.number} of {found.pages} · /debate list page:<n>")

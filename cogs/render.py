@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import discord
 
 from bot.core import debates as core
 from bot.core import formats
-from bot.core.claims import Logged, describe
+from bot.core.claims import EDITED, History, Logged, describe
 from bot.core.cruxes import Resolved
 from bot.core.groups import Found, GroupsReport, render_groups, summary_line
 from bot.core.insights import Glance
 from bot.core.scores import render_scores
 from bot.core.summary import QUOTE_MAX, CruxSummary, DebateSummary, render_crux, render_summary
-from bot.core.text import plural
+from bot.core.text import as_typed, plural
 from schema import Claim, ClaimKind, Crux, CruxOutcome, Debate, Side
 
 COLOUR = {ClaimKind.CLAIM: discord.Colour.blurple(), ClaimKind.REBUTTAL: discord.Colour.red()}
@@ -26,7 +27,8 @@ def mention(user_id: int) -> str:
 
 
 def escape(value: str) -> str:
-    return discord.utils.escape_markdown(value)
+    """User text shown as typed (see :func:`bot.core.text.as_typed`)."""
+    return as_typed(value)
 
 
 def claim_embed(logged: Logged) -> discord.Embed:
@@ -35,7 +37,9 @@ def claim_embed(logged: Logged) -> discord.Embed:
     title = f"{describe(claim.kind)} #{claim.number}"
     if logged.answers is not None:
         title += f" → {describe(logged.answers.kind)} #{logged.answers.number}"
-    embed = discord.Embed(title=title, description=claim.text, colour=COLOUR.get(claim.kind, discord.Colour.green()))
+    embed = discord.Embed(
+        title=title, description=escape(claim.text), colour=COLOUR.get(claim.kind, discord.Colour.green())
+    )
     embed.add_field(name="By", value=mention(claim.author_id))
     embed.add_field(name="Side", value=escape(logged.side.name) if logged.side else "none joined")
     _add_provenance(embed, claim.logged_by_id, claim.author_id, claim.source_url)
@@ -52,9 +56,33 @@ def _add_provenance(embed: discord.Embed, logged_by: int | None, author: int, so
 def edited_embed(claim: Claim) -> discord.Embed:
     return discord.Embed(
         title=f"{describe(claim.kind)} #{claim.number} edited",
-        description=claim.text,
+        description=escape(claim.text),
         colour=discord.Colour.light_grey(),
-    ).set_footer(text="The earlier text is kept in the record.")
+    ).set_footer(text=f"The earlier text is kept in the record: /history claim:{claim.number} shows it.")
+
+
+def history_title(history: History) -> str:
+    claim = history.claim
+    return f"{describe(claim.kind)} #{claim.number}{f' {EDITED}' if history.revisions else ''}: its texts"
+
+
+def history_blocks(history: History) -> list[str]:
+    """Each text the entry had, oldest first, with when it was written and replaced (in the reader's time zone)."""
+    claim, revisions = history.claim, history.revisions
+    if not revisions:
+        return [f"Never edited: this is the text it was logged with, {_when(claim.created_at)}.\n{escape(claim.text)}"]
+    written = [claim.created_at, *(revision.revised_at for revision in revisions)]
+    blocks = [
+        f"**Text {number}**, written {_when(since)}, replaced {_when(revision.revised_at)} by "
+        f"{mention(revision.revised_by_id)}:\n{escape(revision.text)}"
+        for number, (since, revision) in enumerate(zip(written, revisions, strict=False), start=1)
+    ]
+    blocks.append(f"**Current text**, since {_when(written[-1])}:\n{escape(claim.text)}")
+    return blocks
+
+
+def _when(moment: datetime) -> str:
+    return discord.utils.format_dt(moment, "f")
 
 
 def withdrawn_message(claim: Claim, by: int) -> str:
@@ -62,7 +90,7 @@ def withdrawn_message(claim: Claim, by: int) -> str:
 
 
 def crux_embed(crux: Crux, linked: Claim | None = None) -> discord.Embed:
-    embed = discord.Embed(title=f"Crux #{crux.number}", description=crux.question, colour=discord.Colour.gold())
+    embed = discord.Embed(title=f"Crux #{crux.number}", description=escape(crux.question), colour=discord.Colour.gold())
     embed.add_field(name="Named by", value=mention(crux.author_id))
     if linked is not None:
         embed.add_field(name="Bears on", value=f"{describe(linked.kind)} #{linked.number}")
@@ -86,10 +114,10 @@ def resolved_embed(resolved: Resolved) -> discord.Embed:
     outcome = f": {crux.outcome.value}" if crux.outcome else ""
     embed = discord.Embed(
         title=f"Crux #{crux.number} resolved{outcome}",
-        description=f"{crux.question}\n\n**Scores**\n{_score_lines(resolved)}",
+        description=f"{escape(crux.question)}\n\n**Scores**\n{_score_lines(resolved)}",
         colour=discord.Colour.green(),
     )
-    embed.add_field(name="Resolution", value=crux.resolution or "", inline=False)
+    embed.add_field(name="Resolution", value=escape(crux.resolution or ""), inline=False)
     if crux.resolution_url:
         embed.add_field(name="Source", value=crux.resolution_url, inline=False)
     if crux.resolved_by_id is not None:
@@ -124,7 +152,9 @@ def joined_message(user: discord.abc.User, joined: core.Joined) -> dict[str, Any
 
 def opening_embed(debate: Debate, sides: list[Side], agenda: str | None) -> discord.Embed:
     """The first message of a debate thread: the topic and how to take part."""
-    embed = discord.Embed(title=f"Debate #{debate.number}", description=debate.topic, colour=discord.Colour.blurple())
+    embed = discord.Embed(
+        title=f"Debate #{debate.number}", description=escape(debate.topic), colour=discord.Colour.blurple()
+    )
     if agenda:
         embed.add_field(name="Agenda", value=escape(agenda), inline=False)
     embed.add_field(name="Sides", value=" · ".join(escape(s.name) for s in sides), inline=False)
@@ -144,7 +174,7 @@ def opening_embed(debate: Debate, sides: list[Side], agenda: str | None) -> disc
 
 def status_embed(status: core.Status, seen: Glance) -> discord.Embed:
     debate = status.debate
-    embed = discord.Embed(title=f"Debate #{debate.number} · {debate.status.value}", description=debate.topic)
+    embed = discord.Embed(title=f"Debate #{debate.number} · {debate.status.value}", description=escape(debate.topic))
     embed.add_field(name="Format", value=debate.format.value)
     phase = formats.current_phase(debate)
     if phase is not None:
@@ -171,7 +201,7 @@ def status_embed(status: core.Status, seen: Glance) -> discord.Embed:
         lines = [f"{mention(user_id)}: {plural(n, 'crux', 'cruxes')}" for user_id, n in moved]
         embed.add_field(name=f"Who moved ({since})", value=_fit_field(lines), inline=False)
     if debate.outcome:
-        embed.add_field(name="Outcome", value=debate.outcome, inline=False)
+        embed.add_field(name="Outcome", value=escape(debate.outcome), inline=False)
     return embed
 
 

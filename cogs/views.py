@@ -98,7 +98,7 @@ async def record_credence(interaction: Interaction, crux: int, value: int, reaso
     moved = "" if recorded.previous is None else f" (was {recorded.previous})"
     message = f"{interaction.user.mention}: **{recorded.credence.value}**{moved} on Crux #{recorded.crux.number}"
     reason = recorded.credence.reason
-    embeds = [discord.Embed(description=reason)] if reason else []
+    embeds = [discord.Embed(description=render.escape(reason))] if reason else []
     if recorded.repeated:
         await respond(interaction, f"Already recorded: {message}", embeds=embeds, ephemeral=True)
     else:

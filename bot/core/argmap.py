@@ -17,6 +17,7 @@ import struct
 import textwrap
 from typing import Any
 
+from bot.core.claims import EDITED
 from bot.core.errors import DomainError
 from bot.core.exports import ClaimExport, CruxExport, DebateExport
 from schema import ClaimKind, ClaimStatus, CruxStatus
@@ -165,7 +166,8 @@ def _colors(export: DebateExport, side: str | None) -> tuple[str, str]:
 def _claim_node(export: DebateExport, claim: ClaimExport) -> dict[str, Any]:
     fill, border = _colors(export, claim.side)
     kind = "" if claim.kind is ClaimKind.CLAIM else f" · {claim.kind.value}"
-    header = f"#{claim.number} · {_shorten(claim.side or 'no side', 24)}{kind}"
+    edited = f" {EDITED}" if claim.revisions else ""
+    header = f"#{claim.number} · {_shorten(claim.side or 'no side', 24)}{kind}{edited}"
     if claim.status is ClaimStatus.WITHDRAWN:
         fill, border, text = WITHDRAWN
         return {

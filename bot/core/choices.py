@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, func, select
 
 from bot.core import text as t
+from bot.core.claims import EDITED, edited
 from bot.core.debates import KEY_MAX, sides_of
 from schema import Agenda, Claim, ClaimKind, ClaimStatus, Crux, CruxStatus, Debate, id_of
 
@@ -29,8 +30,11 @@ async def claim_choices(session: AsyncSession, debate: Debate, typed: str) -> li
     """Standing claims of this debate matching what was typed (number or words), newest first."""
     statement = select(Claim).where(Claim.debate_id == debate.id, Claim.status == ClaimStatus.STANDING)
     statement = _matching(statement, col(Claim.number), col(Claim.text), typed).order_by(col(Claim.number).desc())
-    claims = (await session.execute(statement.limit(CHOICES_MAX))).scalars()
-    return [Choice(claim.number, _label(f"#{claim.number} {_kind_tag(claim)}", claim.text)) for claim in claims]
+    rows = (await session.execute(statement.add_columns(edited(col(Claim.id))).limit(CHOICES_MAX))).all()
+    return [
+        Choice(claim.number, _label(f"#{claim.number} {_kind_tag(claim)} {EDITED if was_edited else ''}", claim.text))
+        for claim, was_edited in rows
+    ]
 
 
 async def crux_choices(
@@ -77,4 +81,4 @@ def _kind_tag(claim: Claim) -> str:
 
 
 def _label(prefix: str, body: str) -> str:
-    return t.one_line(f"{' '.join(prefix.split())} {body}", LABEL_MAX)
+    return t.one_line(f"{' '.join(prefix.split())} {t.displayable(body)}", LABEL_MAX)

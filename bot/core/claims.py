@@ -6,9 +6,10 @@ Synchronous, so that logging one runs whole as one job (``Database.transact``); 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import delete, insert
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Exists, delete, exists, insert
+from sqlalchemy.orm import Mapped, Session
 from sqlmodel import col, select
 
 from bot.core import text as t
@@ -27,6 +28,8 @@ from bot.core.formats import Action, require_allowed
 from schema import Claim, ClaimKind, ClaimRevision, ClaimStatus, ClaimVector, Debate, Side, id_of
 
 RECENT_CLAIMS = 25
+EDITED = "(edited)"
+"""The mark of an entry whose text was edited, wherever it is shown."""
 _INSERT = insert(Claim).returning(col(Claim.id))
 """Run on the Core connection: the ORM's flush (or its bulk insert) would cost a third of a whole claim."""
 _INSERTED = [column.key for column in Claim.__table__.columns if column.key != "id"]  # type: ignore[attr-defined]
@@ -52,6 +55,19 @@ class ChatMessage:
     channel_id: int
     reply_to_id: int | None = None
     by_this_bot: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """An entry and the texts it had before its edits, oldest first."""
+
+    claim: Claim
+    revisions: list[ClaimRevision]
+
+
+def edited(claim_id: ColumnElement[Any] | Mapped[Any]) -> Exists:
+    """The SQL condition "the claim with this id was edited" (it has a revision)."""
+    return exists().where(col(ClaimRevision.claim_id) == claim_id)
 
 
 def describe(kind: ClaimKind) -> str:
@@ -253,6 +269,13 @@ def edit_claim(session: Session, debate: Debate, actor: Actor, number: int, text
     session.add(claim)
     session.flush()
     return claim
+
+
+def claim_history(session: Session, debate: Debate, number: int) -> History:
+    """Claim #``number`` and its earlier texts, oldest first (readable by anyone, in an open or closed debate)."""
+    claim = numbered(session, debate, Claim, number)
+    statement = select(ClaimRevision).where(ClaimRevision.claim_id == claim.id).order_by(col(ClaimRevision.id))
+    return History(claim, list(session.execute(statement).scalars()))
 
 
 def editable_claim(session: Session, debate: Debate, actor: Actor, number: int) -> Claim:

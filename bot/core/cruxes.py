@@ -116,7 +116,7 @@ def parse_credence(value: str) -> int:
     """A credence typed as text ("70", " 70 %"), or :class:`InvalidInput`."""
     digits = value.strip().removesuffix("%").strip()
     if not digits.isdecimal():
-        raise InvalidInput(f"A credence is a whole number from 0 to 100 (got “{t.one_line(value, 20)}”).")
+        raise InvalidInput(f"A credence is a whole number from 0 to 100 (got “{t.as_typed(t.one_line(value, 20))}”).")
     return int(digits)
 
 

@@ -115,8 +115,8 @@ def plan_debate(
     if minutes is not None and not 1 <= minutes <= MINUTES_MAX:
         raise InvalidInput(f"Minutes per phase must be from 1 to {MINUTES_MAX:,} (got {minutes}).")
     return NewDebate(
-        topic=t.clean_text(topic, "The topic", t.TOPIC_MAX),
-        agenda=t.optional_text(agenda, "The agenda name", t.AGENDA_MAX),
+        topic=t.clean_text(topic, "The topic", t.TOPIC_MAX, multiline=False),
+        agenda=t.optional_text(agenda, "The agenda name", t.AGENDA_MAX, multiline=False),
         sides=side_names,
         format=format,
         minutes=minutes,
@@ -126,7 +126,9 @@ def plan_debate(
 def _parse_sides(sides: str | None) -> tuple[str, ...]:
     if sides is None or not sides.strip():
         return DEFAULT_SIDES
-    names = tuple(t.clean_text(name, "A side's name", t.SIDE_MAX) for name in sides.split(",") if name.strip())
+    names = tuple(
+        t.clean_text(name, "A side's name", t.SIDE_MAX, multiline=False) for name in sides.split(",") if name.strip()
+    )
     if not MIN_SIDES <= len(names) <= MAX_SIDES:
         raise InvalidInput(f"A debate needs {MIN_SIDES} to {MAX_SIDES} sides, separated by commas (got {len(names)}).")
     keys = [t.name_key(name) for name in names]
@@ -273,8 +275,8 @@ def side_named(session: Session, debate: Debate, name: str) -> Side:
     for side in sides:
         if side.name_key == key:
             return side
-    names = ", ".join(f"“{side.name}”" for side in sides)
-    raise InvalidInput(f"This debate has no side called “{t.one_line(name, 50)}”. Its sides are {names}.")
+    names = ", ".join(f"“{t.as_typed(side.name)}”" for side in sides)
+    raise InvalidInput(f"This debate has no side called “{t.as_typed(t.one_line(name, 50))}”. Its sides are {names}.")
 
 
 def numbered(

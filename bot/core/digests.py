@@ -14,6 +14,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from bot.core import text as t
 from bot.core import timers
 from bot.core.debates import Actor, agenda_in_guild
 from bot.core.errors import InvalidInput, NotAllowed
@@ -76,7 +77,7 @@ async def stop_digest(session: AsyncSession, actor: Actor, agenda_id: int) -> Ag
     agenda = await _agenda_to_schedule(session, actor, agenda_id)
     digest = await _digest_of(session, actor.guild_id, agenda_id)
     if digest is None:
-        raise InvalidInput(f"The agenda “{agenda.name}” has no digest to turn off.")
+        raise InvalidInput(f"The agenda “{t.as_typed(agenda.name)}” has no digest to turn off.")
     await timers.cancel(session, DIGEST, str(digest.id))
     await session.execute(delete(Digest).where(col(Digest.id) == digest.id))
     return agenda

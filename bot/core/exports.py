@@ -1,6 +1,6 @@
 """A debate's whole record as a versioned JSON document, and rendered from it as Markdown and Argdown.
 
-:func:`build_export` reads a debate in a fixed number of queries (eight, whatever its size) into a
+:func:`build_export` reads a debate in a fixed number of queries (nine, whatever its size) into a
 :class:`DebateExport`; :func:`to_json`, :func:`to_markdown` and :func:`to_argdown` render that snapshot, and
 :func:`bot.core.argmap.render_map` draws it. The JSON schema is ``DebateExport.model_json_schema()``, documented in
 ``docs/export-schema.md``: bump :data:`SCHEMA_VERSION` on any incompatible change (a field removed, renamed or
@@ -22,11 +22,13 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSche
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from bot.core.text import escape_markdown
+from bot.core.claims import EDITED
+from bot.core.text import displayable
 from schema import (
     Agenda,
     Claim,
     ClaimKind,
+    ClaimRevision,
     ClaimStatus,
     Credence,
     Crux,
@@ -42,7 +44,7 @@ from schema import (
     id_of,
 )
 
-SCHEMA_VERSION: Literal[2] = 2
+SCHEMA_VERSION: Literal[3] = 3
 
 Snowflake = Annotated[
     int,
@@ -77,6 +79,14 @@ class ParticipantExport(_Model):
     side: str = Field(description="The name of the side joined (one of `debate.sides`).")
 
 
+class RevisionExport(_Model):
+    """A text an entry had before an edit."""
+
+    text: str = Field(description="The earlier text.")
+    replaced_at: datetime = Field(description="When an edit replaced it (the time the next text was written).")
+    replaced_by_id: Snowflake = Field(description="Who edited it.")
+
+
 class ClaimExport(_Model):
     """A claim, or a rebuttal or support of another claim."""
 
@@ -88,7 +98,10 @@ class ClaimExport(_Model):
     side: str | None = Field(description="The side it was logged for; null if that side no longer exists.")
     author_id: Snowflake = Field(description="Who made the claim.")
     logged_by_id: Snowflake = Field(description="Who logged it (the author, or someone logging it for them).")
-    text: str
+    text: str = Field(description="The current text (the latest edit's, if it was edited).")
+    revisions: list[RevisionExport] = Field(
+        description="The earlier texts, oldest first; empty if the entry was never edited."
+    )
     status: ClaimStatus = Field(description="`withdrawn` claims are kept in the record, marked.")
     source_url: str | None = Field(description="A link to the chat message the claim was taken from, if any.")
     created_at: datetime
@@ -142,7 +155,7 @@ class CruxExport(_Model):
 class DebateExport(_Model):
     """The complete record of one debate: a versioned, self-contained snapshot."""
 
-    schema_version: Literal[2] = Field(description="Bumped on any incompatible change to this schema.")
+    schema_version: Literal[3] = Field(description="Bumped on any incompatible change to this schema.")
     debate: DebateInfo
     participants: list[ParticipantExport] = Field(description="Ordered by side, then user id.")
     claims: list[ClaimExport] = Field(description="Every claim, rebuttal and support, by number.")
@@ -171,13 +184,14 @@ class DebateExport(_Model):
 
 
 async def build_export(session: AsyncSession, debate: Debate) -> DebateExport:
-    """The debate's whole record, read in eight queries whatever its size."""
+    """The debate's whole record, read in nine queries whatever its size; user text as :func:`displayable` makes
+    it, so that every output can carry it whatever was stored."""
     debate_id = id_of(debate)
     agenda = (await session.execute(select(Agenda.name).where(col(Agenda.id) == debate.agenda_id))).scalar_one_or_none()
     sides = list(
         (await session.execute(select(Side).where(Side.debate_id == debate_id).order_by(col(Side.position)))).scalars()
     )
-    side_names = {id_of(side): side.name for side in sides}
+    side_names = {id_of(side): displayable(side.name, multiline=False) for side in sides}
     side_order = {id_of(side): side.position for side in sides}
 
     participants = (
@@ -220,6 +234,13 @@ async def build_export(session: AsyncSession, debate: Debate) -> DebateExport:
         )
     ).scalars()
 
+    revisions: dict[int, list[RevisionExport]] = defaultdict(list)
+    for revision in await _revisions(session, debate_id):
+        revisions[revision.claim_id].append(
+            RevisionExport(
+                text=displayable(revision.text), replaced_at=revision.revised_at, replaced_by_id=revision.revised_by_id
+            )
+        )
     linked: dict[int, list[int]] = defaultdict(list)
     for crux_id, claim_id in links:
         if claim_id in number_of:  # a link to another debate's claim is not this debate's business
@@ -228,7 +249,10 @@ async def build_export(session: AsyncSession, debate: Debate) -> DebateExport:
     for credence in credences:
         history[credence.crux_id].append(
             CredenceExport(
-                user_id=credence.user_id, value=credence.value, reason=credence.reason, at=credence.created_at
+                user_id=credence.user_id,
+                value=credence.value,
+                reason=_shown(credence.reason),
+                at=credence.created_at,
             )
         )
 
@@ -236,9 +260,9 @@ async def build_export(session: AsyncSession, debate: Debate) -> DebateExport:
         schema_version=SCHEMA_VERSION,
         debate=DebateInfo(
             number=debate.number,
-            topic=debate.topic,
-            agenda=agenda,
-            sides=[side.name for side in sides],
+            topic=displayable(debate.topic, multiline=False),
+            agenda=_shown(agenda, multiline=False),
+            sides=[side_names[id_of(side)] for side in sides],
             format=debate.format,
             status=debate.status,
             creator_id=debate.creator_id,
@@ -257,7 +281,8 @@ async def build_export(session: AsyncSession, debate: Debate) -> DebateExport:
                 side=side_names.get(claim.side_id) if claim.side_id is not None else None,
                 author_id=claim.author_id,
                 logged_by_id=claim.logged_by_id,
-                text=claim.text,
+                text=displayable(claim.text),
+                revisions=revisions.get(id_of(claim), []),
                 status=claim.status,
                 source_url=claim.source_url,
                 created_at=claim.created_at,
@@ -267,11 +292,11 @@ async def build_export(session: AsyncSession, debate: Debate) -> DebateExport:
         cruxes=[
             CruxExport(
                 number=crux.number,
-                question=crux.question,
+                question=displayable(crux.question),
                 author_id=crux.author_id,
                 created_at=crux.created_at,
                 status=crux.status,
-                resolution=crux.resolution,
+                resolution=_shown(crux.resolution),
                 resolved_by_id=crux.resolved_by_id,
                 resolved_at=crux.resolved_at,
                 outcome=crux.outcome,
@@ -285,6 +310,20 @@ async def build_export(session: AsyncSession, debate: Debate) -> DebateExport:
     )
 
 
+async def _revisions(session: AsyncSession, debate_id: int) -> list[ClaimRevision]:
+    statement = (
+        select(ClaimRevision)
+        .join(Claim, col(Claim.id) == col(ClaimRevision.claim_id))
+        .where(Claim.debate_id == debate_id)
+        .order_by(col(ClaimRevision.id))
+    )
+    return list((await session.execute(statement)).scalars())
+
+
+def _shown(value: str | None, *, multiline: bool = True) -> str | None:
+    return None if value is None else displayable(value, multiline=multiline)
+
+
 # JSON ---------------------------------------------------------------------------------------------------------
 
 
@@ -296,14 +335,25 @@ def to_json(export: DebateExport) -> str:
 # Markdown -----------------------------------------------------------------------------------------------------
 
 
+# User text is made literal CommonMark text: every character that can open inline markup anywhere (emphasis, code,
+# links, autolinks and HTML, entities, strikethrough, tables, an ATX heading's closing #) is backslash-escaped, and so
+# is every character that opens a block at the start of a line (quotes, lists, setext underlines, thematic breaks).
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>&~|#])")
+_MD_LINE_START = re.compile(r"^(\d*)((?<=\d)[.)]|(?<!\d)[>\-+=])")
+
+
 def _md(value: str) -> str:
-    """User text escaped for one line of Markdown."""
-    return escape_markdown(" ".join(value.split()))
+    """User text as literal Markdown on one line."""
+    return _md_line(" ".join(value.split()))
+
+
+def _md_line(line: str) -> str:
+    return _MD_LINE_START.sub(r"\1\\\2", _MD_INLINE.sub(r"\\\1", line))
 
 
 def _md_block(value: str, indent: str) -> str:
-    """User text escaped, its lines kept as hard line breaks indented to stay inside a list item."""
-    lines = [escape_markdown(" ".join(line.split())) for line in value.splitlines() if line.strip()]
+    """User text as literal Markdown, its lines kept as hard line breaks indented to stay inside a list item."""
+    lines = [_md_line(" ".join(line.split())) for line in value.splitlines() if line.strip()]
     return f"  \n{indent}".join(lines)
 
 
@@ -374,10 +424,22 @@ def _markdown_tree(
         body = _md_block(claim.text, indent + "  ")
         if claim.status is ClaimStatus.WITHDRAWN:
             head = f"~~{head}~~ *withdrawn*"
+        if claim.revisions:
+            head += f" *{EDITED}*"
         source = f" ([source]({_url(claim.source_url)}))" if claim.source_url else ""
         lines.append(f"{indent}- {head}: {body}{source}")
+        lines += _markdown_revisions(claim, indent + "  ", user)
         lines += _markdown_tree(replies, claim.number, depth + 1, user)
     return lines
+
+
+def _markdown_revisions(claim: ClaimExport, indent: str, user: UserLabel) -> list[str]:
+    """The earlier texts of an edited entry, as a list nested in its item, each with when it was replaced."""
+    return [
+        f"{indent}- *Earlier text, replaced {_time(revision.replaced_at)} by {user(revision.replaced_by_id)}:* "
+        + _md_block(revision.text, indent + "  ")
+        for revision in claim.revisions
+    ]
 
 
 def _url(url: str) -> str:
@@ -424,15 +486,15 @@ def _markdown_crux(export: DebateExport, crux: CruxExport, user: UserLabel) -> l
 # Argdown ------------------------------------------------------------------------------------------------------
 #
 # Every claim is a statement titled [C<number>]; a rebuttal is an attack (-) and a support a support (+) of the
-# claim it answers, indented under it. Each statement is tagged with its side, #(<side>), and #withdrawn if so.
-# Cruxes follow under a "Cruxes" heading as statements titled [Crux <number>], tagged #crux and #open/#resolved;
+# claim it answers, indented under it. Each statement is tagged with its side, #(<side>), #withdrawn and #edited if
+# so. Cruxes follow under a "Cruxes" heading as statements titled [Crux <number>], tagged #crux and #open/#resolved;
 # a crux is a question, not a reason for or against a claim, so it is linked to its claims by statement mentions
 # (@[C3]) in its text rather than by a support or attack relation. Credences and the resolution are part of the
 # crux's text. User text is flattened to one line and every character that can start Argdown markup is
 # backslash-escaped (Argdown's escape), so it cannot open a comment, a tag, a reference, a relation or a heading.
 
 _ARGDOWN_SPECIAL = re.compile(r"[\\@#*_\[\]{}<>/=]|[.:](?=\S)")
-_RESERVED_TAGS = {"crux", "open", "resolved", "withdrawn"}
+_RESERVED_TAGS = {"crux", "open", "resolved", "withdrawn", "edited"}
 
 
 def argdown_escape(value: str) -> str:
@@ -478,6 +540,8 @@ def _argdown_tree(
     labels = [tags[claim.side]] if claim.side in tags else []
     if claim.status is ClaimStatus.WITHDRAWN:
         labels.append("#withdrawn")
+    if claim.revisions:
+        labels.append("#edited")
     relation = f"{'  ' * depth}{sign} " if depth else ""
     yield f"{relation}[C{claim.number}]: {argdown_escape(claim.text)} {' '.join(labels)}".rstrip()
     for reply in replies.get(claim.number, []):

@@ -26,7 +26,7 @@ from sqlmodel import col
 
 from bot.core.errors import DomainError
 from bot.core.summary import UserLabel
-from bot.core.text import escape_markdown, one_line, plural
+from bot.core.text import as_typed, one_line, plural
 from schema import Crux, CruxStance, Debate, Participant, Side, id_of
 
 if TYPE_CHECKING:
@@ -278,7 +278,7 @@ def _separating_block(crux: Separating) -> str:
     means = ", ".join(
         f"group {number}: **{'—' if mean is None else mean}**" for number, mean in enumerate(crux.means, 1)
     )
-    question = escape_markdown(one_line(crux.question, QUESTION_SHOWN))
+    question = as_typed(one_line(crux.question, QUESTION_SHOWN))
     return f"**Crux #{crux.number}** · {means} ({crux.gap} apart)\n> {question}"
 
 
@@ -305,7 +305,7 @@ def _across_sides(groups: tuple[OpinionGroup, ...]) -> str:
 
 
 def _side(side: str | None) -> str:
-    return "no side" if side is None else f"*{escape_markdown(side)}*"
+    return "no side" if side is None else f"*{as_typed(side)}*"
 
 
 def _and(items: list[int] | list[str]) -> str:

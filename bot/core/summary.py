@@ -39,9 +39,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
+from bot.core.claims import EDITED, edited
 from bot.core.debates import agenda_in_guild
 from bot.core.insights import Agreements, CruxMovement, agreements, movements
-from bot.core.text import escape_markdown, one_line, plural
+from bot.core.text import as_typed, one_line, plural
 from schema import (
     Claim,
     ClaimKind,
@@ -95,6 +96,7 @@ class LinkedClaim:
     kind: ClaimKind
     text: str
     withdrawn: bool
+    edited: bool
     rebuttals: int
     unanswered_rebuttals: int
 
@@ -439,7 +441,14 @@ def _linked_claims_statement() -> Select[Any]:
     link = CruxClaim.__table__  # type: ignore[attr-defined]
     return (
         select_columns(
-            link.c.crux_id, claim.c.number, claim.c.kind, claim.c.text, claim.c.status, rebuttals, unanswered
+            link.c.crux_id,
+            claim.c.number,
+            claim.c.kind,
+            claim.c.text,
+            claim.c.status,
+            edited(claim.c.id),
+            rebuttals,
+            unanswered,
         )
         .join(claim, claim.c.id == link.c.claim_id)
         .where(link.c.crux_id.in_(bindparam("cruxes", expanding=True)))
@@ -455,13 +464,14 @@ only those claims' rebuttals are read) and those of them no standing rebuttal an
 async def _linked_claims(session: AsyncSession, crux_ids: list[int]) -> dict[int, list[LinkedClaim]]:
     links: dict[int, list[LinkedClaim]] = defaultdict(list)
     rows = (await session.execute(_LINKED_CLAIMS, {"cruxes": crux_ids})).all()
-    for crux_id, number, kind, text, status, rebuttals, unanswered in rows:
+    for crux_id, number, kind, text, status, was_edited, rebuttals, unanswered in rows:
         links[crux_id].append(
             LinkedClaim(
                 number=number,
                 kind=kind,
                 text=text,
                 withdrawn=status is ClaimStatus.WITHDRAWN,
+                edited=was_edited,
                 rebuttals=rebuttals or 0,
                 unanswered_rebuttals=unanswered or 0,
             )
@@ -583,19 +593,22 @@ def render_crux(crux: CruxSummary, user: UserLabel, quote_limit: int | None = QU
     lines.extend(_stance_line(stance, user, short) for stance in crux.stances)
     if not crux.stances:
         lines.append("No credences yet.")
-    lines.extend(f"↳ Claim #{claim.number} ({claim.state}): {_quote(claim.text, 150)}" for claim in crux.claims)
+    lines.extend(
+        f"↳ Claim #{claim.number} ({claim.state}){f' {EDITED}' if claim.edited else ''}: {_quote(claim.text, 150)}"
+        for claim in crux.claims
+    )
     return "\n".join(lines)
 
 
 def _stance_line(stance: Stance, user: UserLabel, quote_limit: int | None) -> str:
-    side = f" ({escape_markdown(stance.side)})" if stance.side else " (no side)"
+    side = f" ({as_typed(stance.side)})" if stance.side else " (no side)"
     movement = f"{stance.first} → {stance.latest}" if stance.moved else f"{stance.latest}"
     why = f" — “{_quote(stance.reason, quote_limit)}”" if stance.reason and stance.moved else ""
     return f"• {user(stance.user_id)}{side}: **{movement}**{why}"
 
 
 def _quote(value: str, limit: int | None) -> str:
-    return escape_markdown(one_line(value, limit) if limit else " ".join(value.split()))
+    return as_typed(one_line(value, limit) if limit else " ".join(value.split()))
 
 
 EXPORT_HINT = "`/debate export format:markdown`"

@@ -1,10 +1,30 @@
-"""Cleaning and checking the text users give, and making it safe to show."""
+"""The one rule for the text users give, and how it is shown.
+
+Every text a user gives (a topic, a side's or agenda's name, a claim, a question, a reason, a resolution, an outcome)
+goes through :func:`clean_text` or :func:`optional_text` before it is stored; every stored text shown goes through
+:func:`displayable` (the exports and the map) and, in Discord, :func:`as_typed`. The classes of characters come from
+the Unicode properties of the ``regex`` library, not from a hand-written list:
+
+- **Refused**: surrogates (``Cs``: not characters at all; no encoder stores them) and noncharacters
+  (``Noncharacter_Code_Point``, such as U+FFFF: Graphviz and XML reject them). The user is told which one.
+- **Removed**: control characters (``Cc``) except newlines and tabs in multi-line text, format characters (``Cf``)
+  and every ``Default_Ignorable_Code_Point`` (zero-width spaces, the soft hyphen, U+034F, the Hangul fillers …) —
+  except the joiners that build what is shown (``Join_Control``, ``Variation_Selector`` and the emoji tag characters
+  among the default ignorables) right after a visible character: the ZWJ in 👩‍💻, the U+FE0F in ❤️, the ZWNJ of Persian
+  words, the tags of 🏴󠁧󠁢󠁳󠁣󠁴󠁿. Single-line texts (topics, names) also have their whitespace collapsed to single spaces.
+- **Blank**: a text with nothing left but whitespace, kept joiners and the Braille blank (U+2800, a symbol that
+  draws nothing; no Unicode property says so) is empty.
+
+Private-use (``Co``) characters and code points unassigned in the library's Unicode version (``Cn``) other than the
+noncharacters are kept: they are valid text that newer fonts draw (a new emoji, say), and every output carries them.
+"""
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from urllib.parse import urlsplit
+
+import regex
 
 from bot.core.errors import InvalidInput
 
@@ -17,28 +37,39 @@ REASON_MAX = 1000
 RESOLUTION_MAX = 1000
 URL_MAX = 500
 
-# Zero-width and blank-looking characters (Hangul fillers, the Braille blank): text of only these is empty.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u115f\u1160\u3164\uffa0\u2800"))
-_MARKDOWN = re.compile(r"([\\*_~`|\[\]<>])")
-_LINE_START_MARKUP = re.compile(r"^(\s*)([#>\-+]|\d+\.)", re.MULTILINE)
+_NOT_TEXT = regex.compile(r"[\p{Cs}\p{Noncharacter_Code_Point}]")
+_JOINER = r"[\p{Default_Ignorable_Code_Point}&&[\p{Join_Control}\p{Variation_Selector}\p{Emoji_Component}]]"
+_INVISIBLE = r"[\p{Default_Ignorable_Code_Point}\p{Cf}\p{Cc}--[\n\t]]"
+_VISIBLE = r"[^\s\p{Default_Ignorable_Code_Point}\p{Cf}\p{Cc}]"
+_STRAY = regex.compile(rf"(?<!{_VISIBLE}{_JOINER}*){_JOINER}|[{_INVISIBLE}--{_JOINER}]", regex.V1)
+"""An invisible character to remove: any but a joiner following a visible character (or a kept joiner)."""
+_BLANK = regex.compile(rf"[\s\u2800{_JOINER}]*", regex.V1)
+_LINE_BREAK = re.compile(r"\r\n?")
+
+_DISCORD_MARKUP = re.compile(r"([\\*_~`|\[\]<>])")
+_DISCORD_LINE_START = re.compile(r"^(\s*\d*)((?<=\d)[.)]|(?<!\d)[#>\-+])", re.MULTILINE)
 
 
-def clean_text(value: str | None, what: str, limit: int) -> str:
-    """``value`` without invisible characters or surrounding space; :class:`InvalidInput` if empty or too long.
+def clean_text(value: str | None, what: str, limit: int, *, multiline: bool = True) -> str:
+    """``value`` by the rule of this module: :class:`InvalidInput` if it holds a surrogate or a noncharacter, is
+    empty once cleaned, or is longer than ``limit``; otherwise cleaned and stripped.
 
-    ``what`` names the field in the message ("The claim", "The question").
+    ``what`` names the field in the message ("The claim", "A side's name"); ``multiline`` false collapses whitespace.
     """
-    cleaned = _strip_invisible(value or "").strip()
-    if not cleaned:
+    refused = _NOT_TEXT.search(value or "")
+    if refused is not None:
+        raise InvalidInput(f"{what} contains U+{ord(refused[0]):04X}, which is not a character: remove it.")
+    cleaned = _visible(value or "", multiline)
+    if is_blank(cleaned):
         raise InvalidInput(f"{what} is empty: write some text.")
     if len(cleaned) > limit:
         raise InvalidInput(f"{what} is {len(cleaned):,} characters long; the limit is {limit:,}.")
     return cleaned
 
 
-def optional_text(value: str | None, what: str, limit: int) -> str | None:
+def optional_text(value: str | None, what: str, limit: int, *, multiline: bool = True) -> str | None:
     """Like :func:`clean_text`, but nothing (or only blanks) gives ``None``."""
-    return None if is_blank(value) else clean_text(value, what, limit)
+    return None if is_blank(value) else clean_text(value, what, limit, multiline=multiline)
 
 
 def optional_url(value: str | None, what: str, limit: int) -> str | None:
@@ -46,39 +77,45 @@ def optional_url(value: str | None, what: str, limit: int) -> str | None:
     anything else (another scheme, no host, spaces inside, longer than ``limit``)."""
     if is_blank(value):
         return None
-    url = _strip_invisible(value or "").strip()
+    url = displayable(value or "")
     try:
         parts = urlsplit(url)
         host = parts.hostname
     except ValueError:  # a malformed address ("http://[")
         host = None
     if len(url) > limit or not host or parts.scheme.lower() not in ("http", "https") or any(c.isspace() for c in url):
-        shown = one_line(url, 60)
+        shown = as_typed(one_line(url, 60))
         raise InvalidInput(f"{what} must be a web address starting with http:// or https:// (got “{shown}”).")
     return url
 
 
 def is_blank(value: str | None) -> bool:
-    """Nothing, or only spaces and invisible characters."""
-    return not _strip_invisible(value or "").strip()
+    """Nothing, or only whitespace, invisible and blank-looking characters."""
+    return _BLANK.fullmatch(_STRAY.sub("", value or "")) is not None
 
 
-def _strip_invisible(value: str) -> str:
-    without_zero_width = value.translate(_INVISIBLE)
-    if without_zero_width.isprintable():  # no control or format character (the common case, checked in C)
-        return without_zero_width
-    return "".join(ch for ch in without_zero_width if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf"))
+def displayable(value: str, *, multiline: bool = True) -> str:
+    """Stored text made safe for every output by the same rule, whatever was stored before the rule existed:
+    surrogates and noncharacters dropped rather than refused."""
+    return _visible(_NOT_TEXT.sub("", value), multiline)
+
+
+def _visible(value: str, multiline: bool) -> str:
+    cleaned = _STRAY.sub("", _LINE_BREAK.sub("\n", value))
+    return cleaned.strip() if multiline else " ".join(cleaned.split())
 
 
 def name_key(name: str) -> str:
-    """The form of a name used to compare names: case- and space-insensitive."""
-    return " ".join(name.casefold().split())
+    """The form of a name used to compare names: case-, space- and invisible-character-insensitive."""
+    return " ".join(displayable(name).casefold().split())
 
 
-def escape_markdown(value: str) -> str:
-    """``value`` with Discord Markdown neutralised, so user text cannot break the layout around it."""
-    escaped = _MARKDOWN.sub(r"\\\1", value)
-    return _LINE_START_MARKUP.sub(r"\1\\\2", escaped)
+def as_typed(value: str) -> str:
+    """User text for a Discord message, shown as typed: no Markdown, mention (``<@&id>``, ``<#id>``, ``</cmd:id>``),
+    timestamp (``<t:…>``) or custom emoji markup in it takes effect; what no output can carry is dropped. The one
+    escaping function for everything users wrote that the bot echoes in Discord."""
+    escaped = _DISCORD_MARKUP.sub(r"\\\1", displayable(value))
+    return _DISCORD_LINE_START.sub(r"\1\\\2", escaped)
 
 
 def one_line(value: str, limit: int) -> str:

@@ -34,6 +34,7 @@ from bot.core.exports import (
     DebateExport,
     DebateInfo,
     ParticipantExport,
+    RevisionExport,
 )
 from schema import ClaimKind, ClaimStatus, CruxStatus, DebateFormat, DebateStatus
 
@@ -71,6 +72,7 @@ def claim(
         author_id=10 + side,
         logged_by_id=10 + side,
         text=text,
+        revisions=[],
         status=ClaimStatus.STANDING,
         source_url=None,
         created_at=AT,
@@ -170,6 +172,15 @@ def test_the_graph_encodes_sides_relations_cruxes_and_withdrawal() -> None:
     assert len(lines) == MAX_LINES and all(len(line) <= WRAP for line in lines) and lines[-1].endswith("…")
     # the legend names the sides
     assert all(side in attributes(source, "legend") for side in SIDES)
+
+
+@needs_wrapper
+def test_an_edited_claim_is_labelled_edited() -> None:
+    earlier = RevisionExport(text="First words", replaced_at=AT, replaced_by_id=10)
+    edited = claim(1, "Second words", 0).model_copy(update={"revisions": [earlier]})
+    source = map_source(export_of([edited, claim(2, "Never edited", 1)], []))
+    assert "#1 · interpretability (edited)" in attributes(source, "c1")
+    assert "(edited)" not in attributes(source, "c2") and "First words" not in source
 
 
 def test_png_size_reads_the_header() -> None:

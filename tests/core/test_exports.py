@@ -88,7 +88,7 @@ async def test_json_round_trips_with_the_whole_record(db: Database) -> None:
 
     assert DebateExport.model_validate_json(text) == export
     raw = json.loads(text)
-    assert raw["schema_version"] == 2
+    assert raw["schema_version"] == 3
     assert raw["debate"] | {"created_at": None} == {
         "number": 1,
         "topic": "Interp or governance?",
@@ -135,12 +135,12 @@ async def test_json_round_trips_with_the_whole_record(db: Database) -> None:
 
 def test_the_schema_is_documented_and_versioned() -> None:
     schema = DebateExport.model_json_schema()
-    assert schema["properties"]["schema_version"]["const"] == 2 and "schema_version" in schema["required"]
+    assert schema["properties"]["schema_version"]["const"] == 3 and "schema_version" in schema["required"]
     claim = schema["$defs"]["ClaimExport"]["properties"]
     assert "description" in claim["answers"] and claim["author_id"]["type"] == "string"
     assert (
         DebateExport.model_validate_json(
-            '{"schema_version": 2, "debate": {"number": 1, "topic": "t", "agenda": null, "sides": ["a", "b"],'
+            '{"schema_version": 3, "debate": {"number": 1, "topic": "t", "agenda": null, "sides": ["a", "b"],'
             ' "format": "open", "status": "closed", "creator_id": "9007199254740993",'
             ' "created_at": "2025-01-01T00:00:00Z", "ended_at": "2025-01-02T00:00:00Z"},'
             ' "participants": [], "claims": [], "cruxes": []}'
@@ -194,7 +194,7 @@ async def test_markdown_escapes_what_users_wrote(db: Database) -> None:
         await cruxes.record_credence(session, debate, alice, crux.number, 50, "*because*")
     document = to_markdown(await _export(db, debate), lambda uid: f"user{uid}")
 
-    assert document.startswith("# Debate #1: Is \\*\\*this\\*\\* a #topic?\n")
+    assert document.startswith("# Debate #1: Is \\*\\*this\\*\\* a \\#topic?\n")
     assert "- **for \\[x\\]**: user11" in document and "- **\\<@12\\>**: user12, user13" in document
     claim_lines = document[document.index("## Claims") : document.index("## Cruxes")].splitlines()
     assert claim_lines[2] == (
@@ -203,7 +203,7 @@ async def test_markdown_escapes_what_users_wrote(db: Database) -> None:
     )
     assert claim_lines[3:6] == ["  \\# not a heading  ", "  \\- not an item  ", "  \\> not a quote"]
     assert claim_lines[6] == "  - **#2** (for \\[x\\], supports #1 by user11): \\~\\~struck\\~\\~ \\| pipe \\_it\\_"
-    assert "> \\<@&1\\> @everyone \\*why\\*?  \n> \\## sub" in document
+    assert "> \\<@\\&1\\> @everyone \\*why\\*?  \n> \\#\\# sub" in document
     assert "— “\\*because\\*”" in document
     assert "<@" not in document.replace("\\<@", "")
 
@@ -391,4 +391,4 @@ def test_the_documented_schema_and_example_match_the_models() -> None:
     blocks = re.findall(r"```json\n(.*?)\n```", document, re.DOTALL)
     example, schema = blocks
     assert json.loads(schema) == DebateExport.model_json_schema(), "regenerate the schema in docs/export-schema.md"
-    assert DebateExport.model_validate_json(example).schema_version == 2
+    assert DebateExport.model_validate_json(example).schema_version == 3

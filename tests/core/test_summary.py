@@ -124,9 +124,9 @@ def test_pack_never_drops_text_and_respects_the_limit() -> None:
 
 
 def test_markdown_in_user_text_is_escaped() -> None:
-    from bot.core.text import escape_markdown
+    from bot.core.text import as_typed
 
-    assert escape_markdown("**bold** # head\n> quote `x`") == "\\*\\*bold\\*\\* # head\n\\> quote \\`x\\`"
+    assert as_typed("**bold** # head\n> quote `x`") == "\\*\\*bold\\*\\* # head\n\\> quote \\`x\\`"
 
 
 async def test_several_debates_are_summarized_in_the_same_number_of_queries(db: Database) -> None:

@@ -73,3 +73,73 @@ async def test_the_bot_process_serves_and_stops_cleanly_on_sigterm(
             await process.wait()
     assert process.returncode == 0, stderr.decode()
     assert sim.token not in stderr.decode()
+
+
+async def _export(cwd: Path, database_url: str | None, *args: str | Path) -> tuple[int, str, str]:
+    """``python -m bot export`` run in ``cwd``: (exit status, standard output, standard error)."""
+    env = _environment(cwd, **({"DATABASE_URL": database_url} if database_url else {}))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "export", "--debate", "1", *map(str, args),
+        cwd=cwd, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    stdout, stderr = await process.communicate()
+    return process.returncode or 0, stdout.decode(), stderr.decode()
+
+
+def _contents(directory: Path) -> dict[str, bytes]:
+    """Every file of ``directory`` (not its subdirectories) and what it holds."""
+    return {path.name: path.read_bytes() for path in directory.iterdir() if not path.is_dir()}
+
+
+async def _sqlite_with_a_debate(directory: Path) -> Path:
+    """A migrated SQLite database in ``directory`` (WAL mode: it has -wal and -shm files) holding Debate #1."""
+    from bot.core import debates
+
+    path = directory / "debates.db"
+    db = Database(f"sqlite+aiosqlite:///{path}")
+    try:
+        await db.upgrade()
+        async with db.write() as session:
+            plan = debates.plan_debate("A topic")
+            await debates.start_debate(session, debates.Actor(1, 2), plan, channel_id=3, thread_id=4)
+    finally:
+        await db.dispose()
+    return path
+
+
+async def test_export_never_writes_over_the_database_even_with_force(tmp_path: Path) -> None:
+    database = await _sqlite_with_a_debate(tmp_path)
+    (tmp_path / "debates.db-wal").touch(), (tmp_path / "debates.db-shm").touch()
+    (tmp_path / "link.db").symlink_to(database)
+    (tmp_path / "sub").mkdir()
+    before = _contents(tmp_path)
+    outputs = [("debates.db",), ("sub/../debates.db", "--force"), (tmp_path / "debates.db-wal", "--force")]
+    for output, *force in [*outputs, ("link.db", "--force"), ("debates.db-shm", "--force")]:
+        status, _, stderr = await _export(tmp_path, None, "--output", output, *force)
+        assert status != 0 and stderr.count("\n") == 1 and "is the bot's database" in stderr, (output, stderr)
+    assert _contents(tmp_path) == before
+
+
+async def test_export_overwrites_an_existing_file_only_with_force(tmp_path: Path) -> None:
+    await _sqlite_with_a_debate(tmp_path)
+    target = tmp_path / "record.md"
+    target.write_text("keep me")
+    status, _, stderr = await _export(tmp_path, None, "--output", "record.md")
+    assert status != 0 and stderr.count("\n") == 1 and "exists: add --force" in stderr
+    assert target.read_text() == "keep me"
+    status, _, stderr = await _export(tmp_path, None, "--output", "record.md", "--force")
+    assert status == 0 and target.read_text().startswith("# Debate #1: A topic"), stderr
+
+
+async def test_export_to_a_directory_or_a_missing_one_is_a_one_line_error(tmp_path: Path) -> None:
+    await _sqlite_with_a_debate(tmp_path)
+    for output, error in ((".", "is a directory"), ("missing/record.md", "the directory missing does not exist")):
+        status, stdout, stderr = await _export(tmp_path, None, "--output", output)
+        assert status != 0 and stdout == "" and stderr.count("\n") == 1 and error in stderr, stderr
+    assert not (tmp_path / "missing").exists()
+
+
+async def test_export_where_there_is_no_database_says_so_and_creates_nothing(tmp_path: Path) -> None:
+    status, stdout, stderr = await _export(tmp_path, None)
+    assert status != 0 and stdout == "" and stderr.count("\n") == 1, stderr
+    assert f"there is no database at {tmp_path / 'debates.db'}" in stderr and _contents(tmp_path) == {}

@@ -20,6 +20,7 @@ import pytest_asyncio
 from _pytest.mark import ParameterSet
 from sqlmodel import col
 
+from bot.core.text import as_typed
 from bot.sim import DiscordSim, SimChannel, SimMember
 from schema import Agenda, Claim, Crux, Side
 from tests.reliability.conftest import Stage
@@ -355,7 +356,7 @@ async def test_nothing_echoed_can_ping(scene: Scene) -> None:
     said = await sim.post_message(world.bob, thread, f"{PING} said in chat")
     for menu in ("Log as claim", "Log as crux"):
         logged = await sim.context_menu(world.bob, said, menu)
-        assert not logged.ephemeral and PING in logged.text, logged.text
+        assert not logged.ephemeral and as_typed(PING) in logged.text, logged.text  # shown as typed
     checked = assert_nothing_pings(sim)
     report(f"isolation: {checked} bot messages checked, 0 could ping")
 
