@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.util
 import random
 import re
-import shutil
 import struct
 import zlib
 from datetime import UTC, datetime
@@ -36,13 +35,10 @@ from bot.core.exports import (
     ParticipantExport,
 )
 from schema import ClaimKind, ClaimStatus, CruxStatus, DebateFormat, DebateStatus
+from tests.programs import needs_dot
 
 HAS_WRAPPER = importlib.util.find_spec("graphviz") is not None
 needs_wrapper = pytest.mark.skipif(not HAS_WRAPPER, reason="the graphviz Python package is not installed")
-needs_dot = pytest.mark.skipif(
-    not (HAS_WRAPPER and shutil.which("dot")),
-    reason="Graphviz's dot is not installed (apt-get install graphviz / brew install graphviz)",
-)
 AT = datetime(2025, 1, 1, tzinfo=UTC)
 SIDES = ["interpretability", "governance"]
 WORDS = [

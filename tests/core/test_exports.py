@@ -1,14 +1,11 @@
 """The debate export: its JSON round trip, the Markdown document, the Argdown document (checked by the Argdown
-parser itself when Node.js is available) and its query count."""
+parser itself when it is installed) and its query count."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -20,10 +17,10 @@ from bot.core import debates as core
 from bot.core.exports import DebateExport, argdown_escape, build_export, to_argdown, to_json, to_markdown
 from bot.db import Database
 from schema import Claim, ClaimKind, ClaimStatus, CruxOutcome, CruxStatus, Debate
+from tests.programs import argdown_cli, needs_argdown
 
 GUILD = 1
 ALICE, BOB, CAROL = 11, 12, 13
-ARGDOWN_CLI_VERSION = "1.7.5"
 
 
 def mention(user_id: int) -> str:
@@ -314,42 +311,15 @@ async def test_argdown_document_structure(db: Database) -> None:
     )
 
 
-@pytest.fixture(scope="session")
-def argdown_cli(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The Argdown CLI, npm-installed once into pytest's cache (or into the directory ``$ARGDOWN_CLI``; without a
-    cache, into a temporary directory)."""
-    npm = shutil.which("npm")
-    if shutil.which("node") is None or npm is None:
-        pytest.skip("the Argdown parser check needs Node.js and npm on PATH (e.g. apt-get install nodejs npm)")
-    configured = os.environ.get("ARGDOWN_CLI")
-    cache = getattr(request.config, "cache", None)
-    if configured:
-        prefix = Path(configured)
-    elif cache is not None:
-        prefix = cache.mkdir("argdown-cli")
-    else:
-        prefix = tmp_path_factory.mktemp("argdown-cli")
-    cli = prefix / "node_modules" / ".bin" / "argdown"
-    if not cli.exists():
-        command = [npm, "install", "--no-audit", "--no-fund", "--prefix", str(prefix)]
-        result = subprocess.run(
-            [*command, f"@argdown/cli@{ARGDOWN_CLI_VERSION}"], capture_output=True, text=True, timeout=900, check=False
-        )
-        if result.returncode != 0 or not cli.exists():
-            pytest.fail(f"npm could not install @argdown/cli into {prefix}:\n{result.stdout}\n{result.stderr}")
-    return cli
-
-
-async def test_the_argdown_parser_accepts_the_export_of_tricky_text(
-    db: Database, argdown_cli: Path, tmp_path: Path
-) -> None:
+@needs_argdown
+async def test_the_argdown_parser_accepts_the_export_of_tricky_text(db: Database, tmp_path: Path) -> None:
     debate = await _tricky(db)
     export = await _export(db, debate)
     source = tmp_path / "debate.argdown"
     source.write_text(to_argdown(export, lambda uid: f"<@{uid}> #{uid} [u]"), encoding="utf-8")
 
     process = await asyncio.create_subprocess_exec(
-        str(argdown_cli),
+        str(argdown_cli()),
         "json",
         str(source),
         str(tmp_path / "out"),

@@ -14,6 +14,7 @@ from bot.core.exports import DebateExport
 from bot.db import Database
 from bot.sim import InteractionResult, SimChannel
 from tests.e2e.conftest import World, start_debate
+from tests.programs import needs_dot
 
 LONG_QUESTION = "Will interpretability tools detect deception in frontier models by 2030? " + "Details. " * 60
 
@@ -62,6 +63,7 @@ async def test_export_in_each_format(world: World, bot: DebateBot) -> None:
     assert name == "debate-1.argdown" and "[C1]" in data.decode()
 
 
+@needs_dot
 async def test_map_is_a_png_picture(world: World, bot: DebateBot) -> None:
     thread = await _debate(world)
     result = await world.sim.invoke(world.carol, thread, "debate map")
