@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
@@ -32,6 +34,8 @@ class Settings(BaseSettings):
     logging_rate: int = Field(default=20, ge=1, description="records one user may log per window")
     logging_window_seconds: float = Field(default=60, gt=0)
     log_level: str = Field(default="INFO", pattern=r"(?i)^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
+    log_format: Literal["text", "json"] = Field(default="text", description="json: one JSON object a line")
+    heartbeat_seconds: float = Field(default=15, gt=0, description="how often each process records its health")
 
     @field_validator("database_url")
     @classmethod

@@ -330,3 +330,14 @@ class CommandSync(SQLModel, table=True):
     scope: str = Field(primary_key=True, max_length=32)
     fingerprint: str = Field(max_length=64)
     synced_at: datetime = _created_at()
+
+
+class Heartbeat(SQLModel, table=True):
+    """Each bot process's latest sign of life (one row per shard; 0 for a single process), read by
+    ``python -m bot health``."""
+
+    __tablename__ = "heartbeat"
+
+    shard_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    connected: bool
+    beat_at: datetime = _created_at()
