@@ -39,7 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "health", help="exit 0 when the running bot has its gateway connected and its database answering, else 1"
     )
-    commands.add_parser("demo", help="play a sample debate against a local Discord-compatible server")
+    demo = commands.add_parser("demo", help="play a sample debate against a local Discord-compatible server")
+    demo.add_argument("--output", type=Path, help="folder for the export and the map (default: a new temporary one)")
     export = commands.add_parser("export", help="write a debate's record from the configured database")
     export.add_argument("--debate", type=int, required=True, help="the debate's number")
     export.add_argument("--guild", type=int, help="the server's id (needed when several servers have that number)")
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
             from bot.demo import play
 
             logging.getLogger().setLevel(logging.ERROR)  # the conversation is the output
-            return asyncio.run(play())
+            return asyncio.run(play(args.output))
         return asyncio.run(run_bot(settings, settings.require_token()))
     except SettingsError as error:
         print(f"error: {error}", file=sys.stderr)
