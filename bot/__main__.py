@@ -10,7 +10,6 @@ import logging
 import signal
 import sys
 from pathlib import Path
-from typing import TextIO
 
 from sqlalchemy.engine import make_url
 
@@ -104,7 +103,8 @@ def _health(settings: Settings) -> int:
         print(f"unhealthy: no database at {sqlite_path(url)}", file=sys.stderr)
         return 1
     health = asyncio.run(_read_health(settings))
-    print(f"{'healthy' if health.healthy else 'unhealthy'}: {health.message}", file=_stream(health.healthy))
+    verdict = "healthy" if health.healthy else "unhealthy"
+    print(f"{verdict}: {health.message}", file=sys.stdout if health.healthy else sys.stderr)
     return 0 if health.healthy else 1
 
 
@@ -118,10 +118,6 @@ async def _read_health(settings: Settings) -> Health:
         return Health(False, f"the database does not answer: {problem}")
     finally:
         await db.dispose()
-
-
-def _stream(ok: bool) -> TextIO:
-    return sys.stdout if ok else sys.stderr
 
 
 def _export(settings: Settings, number: int, guild: int | None, format: str, output: Path | None) -> int:

@@ -62,7 +62,7 @@ def database_problem(url: URL, error: BaseException) -> StartupError | None:
 
 
 def _sqlite_problem(url: URL, error: BaseException) -> StartupError | None:
-    cause = _first(error, sqlite3.OperationalError)
+    cause = _first(error, sqlite3.DatabaseError)
     if cause is None:
         return None
     path = sqlite_path(url)
