@@ -15,7 +15,8 @@ from bot.sim import DiscordSim, InteractionResult, SimChannel, SimMember, SimMes
 TOPIC = "Should the marginal AI-safety research hour go to interpretability or to governance?"
 INTRODUCTION = (
     "A sample debate between ada and ben, played against a local Discord-compatible server (no token, no network): "
-    "sides, claims, rebuttals, cruxes, moving credences, a resolution, the summary, /debate end, the export, the map."
+    "sides, claims, rebuttals, cruxes, moving credences, a scored resolution, the summary with common ground, "
+    "/debate end, the export and the map."
 )
 NEXT_STEPS = """
 Next: create your Discord application and invite the bot (README, "Set up your own bot"), put DISCORD_TOKEN in .env,

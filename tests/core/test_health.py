@@ -47,7 +47,7 @@ async def test_a_heartbeat_older_than_three_periods_is_stale(db: Database) -> No
 
 async def test_the_heartbeat_migration_goes_down_and_up(db: Database) -> None:
     await _beat(db, 0, connected=True)
-    await db.downgrade("0005")
+    await db.downgrade("0006")
     async with db.engine.connect() as connection:
         assert "heartbeat" not in await connection.run_sync(lambda sync: inspect(sync).get_table_names())
     await db.upgrade()
