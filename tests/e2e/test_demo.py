@@ -10,11 +10,14 @@ import pytest
 
 from bot.core.argmap import png_size
 from bot.demo import INTRODUCTION, NEXT_STEPS, play
+from bot.sim import DiscordSim
 
 
 async def test_the_demo_shows_the_debate_its_end_and_the_files_it_wrote(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # what the demo prints is under test here, not how fast (a first calibration plot can take seconds to draw)
+    monkeypatch.setattr(DiscordSim, "answer_timeout", 60.0)
     assert await play(tmp_path / "out") == 0
     printed = capsys.readouterr().out
     lines = printed.splitlines()
