@@ -1,15 +1,17 @@
-"""Command line: ``python -m bot`` runs the bot; ``db upgrade`` migrates; ``demo`` plays a debate locally."""
+"""Command line: ``python -m bot`` runs the bot; ``db upgrade`` migrates; ``health`` checks the running bot;
+``demo`` plays a debate locally; ``export`` writes a debate's record."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import signal
 import sys
 from pathlib import Path
 
-import discord
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.client import DebateBot
@@ -19,10 +21,14 @@ from bot.core.debates import debate_numbered
 from bot.core.errors import DomainError
 from bot.core.exports import EXPORT_FORMATS, DebateExport, build_export, export_file
 from bot.db import Database
-from bot.endpoints import use_endpoints
+from bot.endpoints import DISCORD_API_BASE, use_endpoints
+from bot.health import Health, read_health
+from bot.logs import setup_logging
 from bot.similar import stop_model_process
+from bot.startup import StartupError, database_problem, discord_problem, explained, sqlite_path
 
 log = logging.getLogger("bot")
+HEALTH_TIMEOUT = 10.0
 DB_FILES = ("", "-wal", "-shm", "-journal")
 """A SQLite database's file and its companions (write-ahead log, shared memory, rollback journal)."""
 
@@ -33,7 +39,11 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("run", help="run the bot (the default)")
     db = commands.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"], help="upgrade: migrate the database to the latest schema")
-    commands.add_parser("demo", help="play a sample debate against a local Discord-compatible server")
+    commands.add_parser(
+        "health", help="exit 0 when the running bot has its gateway connected and its database answering, else 1"
+    )
+    demo = commands.add_parser("demo", help="play a sample debate against a local Discord-compatible server")
+    demo.add_argument("--output", type=Path, help="folder for the export and the map (default: a new temporary one)")
     export = commands.add_parser("export", help="write a debate's record from the configured database")
     export.add_argument("--debate", type=int, required=True, help="the debate's number")
     export.add_argument("--guild", type=int, help="the server's id (needed when several servers have that number)")
@@ -48,21 +58,27 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
-        logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        token = settings.discord_token.get_secret_value() if settings.discord_token else ""
+        setup_logging(settings.log_level, settings.log_format, token)
         if args.command == "db":
             asyncio.run(_upgrade(settings))
             return 0
+        if args.command == "health":
+            return _health(settings)
         if args.command == "export":
             return _export(settings, args.debate, args.guild, args.format, args.output, force=args.force)
         if args.command == "demo":
             from bot.demo import play
 
             logging.getLogger().setLevel(logging.ERROR)  # the conversation is the output
-            return asyncio.run(play())
+            return asyncio.run(play(args.output))
         return asyncio.run(run_bot(settings, settings.require_token()))
     except SettingsError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except StartupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.status
     except KeyboardInterrupt:
         return 130
 
@@ -70,10 +86,43 @@ def main(argv: list[str] | None = None) -> int:
 async def _upgrade(settings: Settings) -> None:
     db = Database(settings.database_url)
     try:
-        await db.upgrade()
+        await _migrate(db)
     finally:
         await db.dispose()
     print("database is at the latest schema")
+
+
+async def _migrate(db: Database) -> None:
+    with _database_explained(db):
+        await db.upgrade()
+
+
+def _database_explained(db: Database) -> contextlib.AbstractContextManager[None]:
+    return explained(lambda error: database_problem(db.url, error))
+
+
+def _health(settings: Settings) -> int:
+    """Print whether the bot process configured by ``settings`` is healthy, in one line; 0 if it is, else 1."""
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and not sqlite_path(url).is_file():  # opening it would create it
+        print(f"unhealthy: no database at {sqlite_path(url)}", file=sys.stderr)
+        return 1
+    health = asyncio.run(_read_health(settings))
+    verdict = "healthy" if health.healthy else "unhealthy"
+    print(f"{verdict}: {health.message}", file=sys.stdout if health.healthy else sys.stderr)
+    return 0 if health.healthy else 1
+
+
+async def _read_health(settings: Settings) -> Health:
+    db = Database(settings.database_url)
+    try:
+        async with asyncio.timeout(HEALTH_TIMEOUT), db.read() as session:
+            return await read_health(session, settings.shard_id or 0, settings.heartbeat_seconds)
+    except Exception as error:
+        problem = database_problem(db.url, error) or str(error).splitlines()[0]
+        return Health(False, f"the database does not answer: {problem}")
+    finally:
+        await db.dispose()
 
 
 def _export(
@@ -135,20 +184,19 @@ async def _load_export(settings: Settings, number: int, guild: int | None) -> De
 
 
 async def run_bot(settings: Settings, token: str) -> int:
-    """Migrate the database, connect, and serve until closed or sent SIGTERM/SIGINT."""
+    """Migrate the database, connect, and serve until closed or sent SIGTERM/SIGINT. Raises :class:`StartupError`
+    when the database cannot be opened or Discord cannot be reached or refuses the token."""
     use_endpoints(settings.discord_api_base, settings.discord_gateway_url)
     db = Database(settings.database_url)
     try:
-        await db.upgrade()
+        await _migrate(db)
         async with DebateBot(settings, db) as bot:
+            with _database_explained(db):  # a read-only database fails here, before connecting to Discord
+                await bot.heartbeat.write()
             _close_on_signals(bot)
-            try:
+            api_base = settings.discord_api_base or DISCORD_API_BASE
+            with explained(lambda error: discord_problem(api_base, error)):
                 await bot.start(token)
-            except discord.LoginFailure:
-                print(
-                    "error: Discord refused DISCORD_TOKEN: copy the bot token again (see the README).", file=sys.stderr
-                )
-                return 2
     finally:
         stop_model_process()
         await db.dispose()

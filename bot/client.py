@@ -21,6 +21,7 @@ from bot.core.errors import DomainError
 from bot.core.ratelimit import Cooldown
 from bot.core.sql import upsert
 from bot.db import Database, unavailable
+from bot.health import HeartbeatWriter
 from bot.scheduler import Clock, Scheduler
 from bot.similar import SimilarRecords
 from schema import CommandSync, utcnow
@@ -238,6 +239,8 @@ class DebateBot(commands.Bot):
     """The debate bot. The database is injected (as in discord.py's ``advanced_startup.py``)."""
 
     def __init__(self, settings: Settings, db: Database, *, clock: Clock | None = None, **options: object) -> None:
+        # A text-only bot: discord.py's warnings that voice needs PyNaCl and davey do not apply.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         intents = discord.Intents.none()
         intents.guilds = True
         super().__init__(
@@ -259,6 +262,7 @@ class DebateBot(commands.Bot):
         self.clock = clock or Clock()
         self.scheduler = Scheduler(db, self.clock)
         self.similar = SimilarRecords(db, enabled=settings.similar_records)
+        self.heartbeat = HeartbeatWriter(db, settings.shard_id or 0, settings.heartbeat_seconds)
 
     async def setup_hook(self) -> None:
         self.similar.start()
@@ -267,6 +271,16 @@ class DebateBot(commands.Bot):
             await self.load_extension(extension)
         await self.sync_commands_if_changed()
         self.scheduler.start()  # after the extensions have registered their timer handlers
+        self.heartbeat.start()
+
+    async def on_ready(self) -> None:
+        self.heartbeat.gateway(connected=True)
+
+    async def on_resumed(self) -> None:
+        self.heartbeat.gateway(connected=True)
+
+    async def on_disconnect(self) -> None:
+        self.heartbeat.gateway(connected=False)
 
     async def close(self) -> None:
         """Refuse new commands and let running ones finish (up to ``DRAIN_SECONDS``), stop firing timers (one being
@@ -279,6 +293,7 @@ class DebateBot(commands.Bot):
             log.warning("Closing with commands still running after %.0f s.", DRAIN_SECONDS)
         await self.scheduler.stop()
         await self.similar.close()
+        await self.heartbeat.stop()
         await super().close()
 
     def admit(self, interaction: discord.Interaction) -> None:

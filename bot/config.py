@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,6 +36,8 @@ class Settings(BaseSettings):
     logging_window_seconds: float = Field(default=60, gt=0)
     log_level: str = Field(default="INFO", pattern=r"(?i)^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
     similar_records: bool = Field(default=True, description="hints and ordering from the semantic extra, if installed")
+    log_format: Literal["text", "json"] = Field(default="text", description="json: one JSON object a line")
+    heartbeat_seconds: float = Field(default=15, gt=0, description="how often each process records its health")
 
     @field_validator("database_url")
     @classmethod

@@ -1,4 +1,5 @@
-"""``python -m bot demo``: a sample debate played by two users against the local server, printed as they see it."""
+"""``python -m bot demo``: a sample debate played by two users against the local server, printed as they see it,
+its record and its map written to files."""
 
 from __future__ import annotations
 
@@ -12,6 +13,14 @@ from bot.local import LocalBot
 from bot.sim import DiscordSim, InteractionResult, SimChannel, SimMember, SimMessage
 
 TOPIC = "Should the marginal AI-safety research hour go to interpretability or to governance?"
+INTRODUCTION = (
+    "A sample debate between ada and ben, played against a local Discord-compatible server (no token, no network): "
+    "sides, claims, rebuttals, cruxes, moving credences, a scored resolution, the summary with common ground, "
+    "/debate end, the export and the map."
+)
+NEXT_STEPS = """
+Next: create your Discord application and invite the bot (README, "Set up your own bot"), put DISCORD_TOKEN in .env,
+then run `python -m bot` (or `debate-bot`)."""
 
 
 class Conversation:
@@ -55,10 +64,14 @@ def _as_seen(message: SimMessage) -> str:
     return "\n".join(parts)
 
 
-async def play() -> int:
-    """Run the sample debate on a temporary SQLite file; returns the exit status."""
-    with tempfile.TemporaryDirectory() as folder:
-        db = Database(f"sqlite+aiosqlite:///{Path(folder) / 'demo.db'}")
+async def play(output: Path | None = None) -> int:
+    """Run the sample debate on a temporary SQLite file, writing its export and map into ``output`` (default: a new
+    temporary folder, kept); returns the exit status."""
+    print(INTRODUCTION)
+    folder = output or Path(tempfile.mkdtemp(prefix="crux-demo-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        db = Database(f"sqlite+aiosqlite:///{Path(scratch) / 'demo.db'}")
         await db.upgrade()
         try:
             async with DiscordSim() as sim:
@@ -67,15 +80,29 @@ async def play() -> int:
                 ada, ben = sim.add_member(guild, "ada"), sim.add_member(guild, "ben")
                 async with LocalBot(sim, db):
                     talk = Conversation(sim, {ada.user.id: "ada", ben.user.id: "ben"})
-                    await _sample_debate(talk, sim, channel, ada, ben)
+                    thread = await _sample_debate(talk, sim, channel, ada, ben)
+                    await _records(talk, thread, ada, folder)
         finally:
             await db.dispose()
+    print(NEXT_STEPS)
     return 0
+
+
+async def _records(talk: Conversation, thread: SimChannel, ada: SimMember, folder: Path) -> None:
+    """End the debate, then save its Markdown export and its map into ``folder``, printing where."""
+    await talk.say(ada, thread, "debate end", outcome="Fund both; revisit when the 2030 evals are in.")
+    for command, options in (("debate export", {"format": "markdown"}), ("debate map", {})):
+        result = await talk.say(ada, thread, command, **options)
+        for attachment in result.message.attachments if result.message else []:
+            path = folder / attachment.filename
+            path.write_bytes(attachment.data)
+            print(f"  → wrote {path}")
 
 
 async def _sample_debate(
     talk: Conversation, sim: DiscordSim, channel: SimChannel, ada: SimMember, ben: SimMember
-) -> None:
+) -> SimChannel:
+    """Play the debate up to its summary; returns its thread."""
     await talk.say(
         ada, channel, "debate start", topic=TOPIC, agenda="AI safety priorities", sides="interpretability, governance"
     )
@@ -139,3 +166,4 @@ async def _sample_debate(
     await talk.say(ben, thread, "crux credence", crux=weights, value=70)
     await talk.say(ben, thread, "crux scores")
     await talk.say(ben, thread, "debate summary")
+    return thread

@@ -352,3 +352,14 @@ class CruxVector(SQLModel, table=True):
     crux_id: int = Field(foreign_key="crux.id", primary_key=True, ondelete="CASCADE")
     model: str = Field(max_length=64)
     vector: bytes = Field(sa_type=LargeBinary)
+
+
+class Heartbeat(SQLModel, table=True):
+    """Each bot process's latest sign of life (one row per shard; 0 for a single process), read by
+    ``python -m bot health``."""
+
+    __tablename__ = "heartbeat"
+
+    shard_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    connected: bool
+    beat_at: datetime = _created_at()

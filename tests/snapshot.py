@@ -6,13 +6,17 @@ from sqlalchemy import select
 from sqlmodel import SQLModel
 
 from bot.db import Database
+from schema import Heartbeat
+
+RUNTIME_TABLES = {Heartbeat.__tablename__}
+"""Written by the bot on its own schedule (its health), whatever users do: not part of what a command changes."""
 
 
 async def snapshot(db: Database) -> dict[str, list[tuple[object, ...]]]:
-    """Every row of every table, in primary-key order."""
+    """Every row of every table but the runtime ones, in primary-key order."""
     rows: dict[str, list[tuple[object, ...]]] = {}
     async with db.read() as session:
-        for table in SQLModel.metadata.sorted_tables:
+        for table in (table for table in SQLModel.metadata.sorted_tables if table.name not in RUNTIME_TABLES):
             statement = select(table).order_by(*table.primary_key.columns)
             rows[table.name] = [tuple(row) for row in (await session.execute(statement)).all()]
     return rows

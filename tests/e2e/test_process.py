@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
 
@@ -19,6 +21,77 @@ def _environment(tmp_path: Path, **settings: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in ("DISCORD_TOKEN", "DATABASE_URL")}
     env.update(settings)
     return env
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def start_failure(tmp_path: Path, **settings: str) -> tuple[int | None, list[str]]:
+    """Run the bot with ``settings`` (a token, warnings only) expecting it to stop: its exit status and stderr lines."""
+    env = _environment(tmp_path, **{"DISCORD_TOKEN": "a-token", "LOG_LEVEL": "WARNING", **settings})
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=tmp_path, env=env, stderr=asyncio.subprocess.PIPE
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    return process.returncode, stderr.decode().splitlines()
+
+
+async def test_a_missing_database_folder_is_named_in_one_line(tmp_path: Path) -> None:
+    missing = tmp_path / "no" / "such" / "folder"
+    status, lines = await start_failure(tmp_path, DATABASE_URL=f"sqlite:///{missing / 'debates.db'}")
+    assert status == 2 and len(lines) == 1, lines
+    assert lines[0].startswith(f"error: cannot use the SQLite database {missing / 'debates.db'}: ")
+    assert f"the folder {missing} does not exist" in lines[0]
+
+
+async def test_a_read_only_database_is_named_in_one_line(tmp_path: Path) -> None:
+    # a migrated database opened read-only by SQLite, as a file without write permission is (root may write those)
+    existing = Database(f"sqlite+aiosqlite:///{tmp_path / 'debates.db'}")
+    await existing.upgrade()
+    await existing.dispose()
+    status, lines = await start_failure(tmp_path, DATABASE_URL="sqlite:///file:debates.db?mode=ro&uri=true")
+    assert status == 2 and len(lines) == 1, lines
+    assert lines[0].startswith(f"error: cannot use the SQLite database {tmp_path / 'debates.db'}: ")
+    assert "readonly database" in lines[0]
+
+
+async def test_an_unreachable_postgresql_is_named_in_one_line(tmp_path: Path) -> None:
+    port = closed_port()
+    status, lines = await start_failure(tmp_path, DATABASE_URL=f"postgresql://bot@127.0.0.1:{port}/debates")
+    assert status == 1 and len(lines) == 1, lines
+    assert lines[0] == (
+        f"error: cannot reach PostgreSQL at 127.0.0.1:{port} (Connection refused): "
+        "start it, or fix the host and port in DATABASE_URL"
+    )
+
+
+async def test_an_unreachable_discord_is_named_in_one_line_with_no_voice_warnings(tmp_path: Path) -> None:
+    port = closed_port()
+    endpoints = {
+        "DISCORD_API_BASE": f"http://127.0.0.1:{port}/api/v10",
+        "DISCORD_GATEWAY_URL": f"ws://127.0.0.1:{port}",
+    }
+    status, lines = await start_failure(tmp_path, **endpoints)
+    assert status == 1 and len(lines) == 1, lines
+    assert lines[0] == (
+        f"error: cannot reach Discord at 127.0.0.1:{port} (Connection refused): "
+        "check the network, DNS and firewall (or DISCORD_API_BASE)"
+    )
+    # at the default log level too: progress lines, but no traceback and no word of voice support
+    status, lines = await start_failure(tmp_path, LOG_LEVEL="INFO", **endpoints)
+    assert status == 1 and lines[-1].startswith("error: cannot reach Discord"), lines
+    assert not [line for line in lines if "Traceback" in line or "voice" in line.lower()], lines
+
+
+async def test_an_invalid_token_is_one_line(tmp_path: Path, sim: DiscordSim) -> None:
+    endpoints = {"DISCORD_API_BASE": sim.api_base, "DISCORD_GATEWAY_URL": sim.gateway_url}
+    status, lines = await start_failure(tmp_path, DISCORD_TOKEN="not-" + sim.token, **endpoints)
+    assert status == 2 and len(lines) == 1, lines
+    assert lines[0].startswith("error: Discord refused DISCORD_TOKEN: copy the bot token again")
 
 
 async def test_without_a_token_it_says_what_to_do_in_one_line(tmp_path: Path) -> None:
@@ -46,7 +119,7 @@ async def test_an_invalid_database_url_is_one_line_too(tmp_path: Path) -> None:
     assert process.returncode == 2 and stderr.decode().count("\n") == 1 and "DATABASE_URL" in stderr.decode()
 
 
-async def test_the_bot_process_serves_and_stops_cleanly_on_sigterm(
+async def test_the_bot_process_serves_logs_json_lines_without_the_token_and_stops_cleanly_on_sigterm(
     tmp_path: Path, sim: DiscordSim, world: World, db: Database
 ) -> None:
     env = _environment(
@@ -55,7 +128,8 @@ async def test_the_bot_process_serves_and_stops_cleanly_on_sigterm(
         DATABASE_URL=db.url.render_as_string(hide_password=False),
         DISCORD_API_BASE=sim.api_base,
         DISCORD_GATEWAY_URL=sim.gateway_url,
-        LOG_LEVEL="WARNING",
+        LOG_LEVEL="INFO",
+        LOG_FORMAT="json",
     )
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", cwd=tmp_path, env=env, stderr=asyncio.subprocess.PIPE
@@ -72,6 +146,8 @@ async def test_the_bot_process_serves_and_stops_cleanly_on_sigterm(
             process.kill()
             await process.wait()
     assert process.returncode == 0, stderr.decode()
+    logged = [json.loads(line) for line in stderr.decode().splitlines()]  # JSON lines, every one
+    assert {"discord.gateway", "bot"} <= {record["logger"] for record in logged}
     assert sim.token not in stderr.decode()
 
 

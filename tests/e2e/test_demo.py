@@ -1,0 +1,35 @@
+"""``python -m bot demo``: says what it shows, plays the debate to its end, writes the export and the map, and says
+what to do next."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.core.argmap import png_size
+from bot.demo import INTRODUCTION, NEXT_STEPS, play
+from bot.sim import DiscordSim
+
+
+async def test_the_demo_shows_the_debate_its_end_and_the_files_it_wrote(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # what the demo prints is under test here, not how fast (a first calibration plot can take seconds to draw)
+    monkeypatch.setattr(DiscordSim, "answer_timeout", 60.0)
+    assert await play(tmp_path / "out") == 0
+    printed = capsys.readouterr().out
+    lines = printed.splitlines()
+    assert lines[0] == INTRODUCTION and printed.endswith(NEXT_STEPS + "\n")
+    assert "ben: /debate summary" in printed and "Crux #2** · **double crux** · spread 40" in printed
+    assert "ada: /debate end outcome:" in printed and "Debate #1 is closed by @ada." in printed
+
+    export = tmp_path / "out" / "debate-1.md"
+    assert f"  → wrote {export}" in lines
+    assert "Will compute thresholds stay meaningful as algorithms improve?" in export.read_text(encoding="utf-8")
+    picture = tmp_path / "out" / "debate-1.png"
+    if shutil.which("dot"):
+        assert f"  → wrote {picture}" in lines and min(png_size(picture.read_bytes())) > 100
+    else:
+        assert "apt-get install graphviz" in printed and not picture.exists()
