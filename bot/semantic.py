@@ -13,7 +13,10 @@ from __future__ import annotations
 import contextlib
 import importlib.metadata
 import logging
+import multiprocessing
+import multiprocessing.connection
 import os
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,6 +108,7 @@ def start_worker(niceness: int) -> None:
     is installed only in part). Nothing is downloaded: the Hugging Face hub client that ``tokenizers`` brings is
     told to stay offline too."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    _exit_with_parent()
     with contextlib.suppress(AttributeError, OSError):  # where nice is missing or refused, it runs at normal priority
         os.nice(niceness)
     try:
@@ -112,6 +116,20 @@ def start_worker(niceness: int) -> None:
     except ModelUnavailable as missing:
         logging.getLogger(__name__).warning("No similar-record hints: %s", missing)
         _embedder.append(None)
+
+
+def _exit_with_parent() -> None:
+    """End this worker as soon as the bot process that started it ends, however it ends (``kill -9`` included): an
+    orphaned worker would keep the model in memory and the bot's standard error open for ever."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def ready() -> bool:
