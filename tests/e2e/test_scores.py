@@ -3,6 +3,7 @@ message, reopening, /crux scores and /agenda scores with their calibration table
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 
 import pytest
@@ -131,6 +132,9 @@ async def _three_scored(world: World, thread: SimChannel) -> None:
         await world.sim.invoke(world.mod, thread, "crux resolve", crux=crux_id, resolution="Known", outcome=outcome)
 
 
+@pytest.mark.skipif(
+    importlib.util.find_spec("matplotlib") is None, reason="the plots extra (matplotlib) is not installed"
+)
 async def test_crux_scores_ranks_those_with_three_scored_cruxes_with_calibration(world: World, bot: DebateBot) -> None:
     thread = await _debate(world)
     await _three_scored(world, thread)
