@@ -1,5 +1,5 @@
 """What the benchmarks share: machine facts, result files, tables, latency statistics, a bot as a subprocess of the
-benchmark, and simulated users issuing slash commands through the local Discord-compatible server (``bot.sim``)."""
+benchmark, and simulated users issuing slash commands through the local Discord-compatible server (``sim``)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ import aiohttp
 import discord
 import sqlalchemy
 
-from bot.sim import DiscordSim, InteractionResult, SimChannel, SimGuild, SimMember
+from sim import DiscordSim, InteractionResult, SimChannel, SimGuild, SimMember
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(__file__).resolve().parent / "results"

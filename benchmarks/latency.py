@@ -36,7 +36,7 @@ from benchmarks.common import (
     verdict,
     write_results,
 )
-from bot.sim import DiscordSim, SimChannel, SimMember
+from sim import DiscordSim, SimChannel, SimMember
 
 TARGET_P99_MS = 50.0
 DEFAULT_RATE = 100.0

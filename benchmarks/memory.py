@@ -29,7 +29,7 @@ from benchmarks.common import (
     verdict,
     write_results,
 )
-from bot.sim import DiscordSim, SimChannel, SimGuild, SimMember
+from sim import DiscordSim, SimChannel, SimGuild, SimMember
 
 TARGET_MIB = 150e6 / 2**20  # 150 MB = 143.1 MiB
 SETTLE_S = 3.0  # longer than discord.py's guild_ready_timeout (2 s) after the last GUILD_CREATE

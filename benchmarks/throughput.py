@@ -38,7 +38,7 @@ from benchmarks.common import (
     verdict,
     write_results,
 )
-from bot.sim import DiscordSim, SimChannel, SimMember
+from sim import DiscordSim, SimChannel, SimMember
 
 TARGET_RATIO = 0.7
 BOTS = {"debate": DEBATE_BOT, "null": NULL_BOT}

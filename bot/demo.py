@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.db import Database
 from bot.local import LocalBot
-from bot.sim import DiscordSim, InteractionResult, SimChannel, SimMember, SimMessage
+from sim import DiscordSim, InteractionResult, SimChannel, SimMember, SimMessage
 
 TOPIC = "Should the marginal AI-safety research hour go to interpretability or to governance?"
 INTRODUCTION = (

@@ -9,7 +9,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.endpoints import use_endpoints
 from bot.scheduler import Clock
-from bot.sim import DiscordSim
+from sim import DiscordSim
 
 READY_TIMEOUT = 15.0
 

@@ -11,7 +11,7 @@ from bot.client import DebateBot
 from bot.db import Database
 from bot.local import LocalBot
 from bot.scheduler import Clock
-from bot.sim import DEFAULT_MEMBER_PERMISSIONS, MANAGE_THREADS, DiscordSim, SimChannel, SimGuild, SimMember
+from sim import DEFAULT_MEMBER_PERMISSIONS, MANAGE_THREADS, DiscordSim, SimChannel, SimGuild, SimMember
 
 
 @dataclass

@@ -12,9 +12,9 @@ from bot.client import DebateBot
 from bot.core.debates import open_debate_in_thread
 from bot.core.ratelimit import Cooldown
 from bot.local import LocalBot
-from bot.sim import InteractionResult, SimChannel, SimMember
 from cogs import common
 from schema import Claim, ClaimKind, Credence, Crux, CruxStatus, Participant
+from sim import InteractionResult, SimChannel, SimMember
 from tests.e2e.conftest import World, start_debate
 from tests.snapshot import snapshot
 

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from bot.client import DebateBot
 from bot.db import Database
 from bot.local import LocalBot
-from bot.sim import CREATE_PUBLIC_THREADS, DEFAULT_MEMBER_PERMISSIONS, SimChannel
 from schema import Claim, Credence, Crux, CruxStatus, Debate, Participant
+from sim import CREATE_PUBLIC_THREADS, DEFAULT_MEMBER_PERMISSIONS, SimChannel
 from tests.e2e.conftest import World, start_debate
 from tests.snapshot import snapshot
 

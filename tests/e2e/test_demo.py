@@ -10,7 +10,7 @@ import pytest
 
 from bot.core.argmap import png_size
 from bot.demo import INTRODUCTION, NEXT_STEPS, play
-from bot.sim import DiscordSim
+from sim import DiscordSim
 
 
 async def test_the_demo_shows_the_debate_its_end_and_the_files_it_wrote(

@@ -12,8 +12,8 @@ from sqlmodel import col, select
 from bot.db import Database
 from bot.local import LocalBot
 from bot.scheduler import Scheduler
-from bot.sim import SimChannel
 from schema import Digest
+from sim import SimChannel
 from tests.clock import ManualClock
 from tests.e2e.conftest import World, start_debate
 

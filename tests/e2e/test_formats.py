@@ -7,8 +7,8 @@ import pytest
 from sqlmodel import col, select
 
 from bot.local import LocalBot
-from bot.sim import SimChannel
 from schema import Debate
+from sim import SimChannel
 from tests.clock import ManualClock
 from tests.e2e.conftest import World, start_debate
 

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from bot.client import DebateBot
-from bot.sim import SimChannel, SimMember
+from sim import SimChannel, SimMember
 from tests.e2e.conftest import World, start_debate
 
 needs_analysis = pytest.mark.skipif(

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bot.db import Database
-from bot.sim import DiscordSim
+from sim import DiscordSim
 from tests.e2e.conftest import World
 from tests.e2e.test_process import _environment, closed_port
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.client import DebateBot
-from bot.sim import SimChannel
+from sim import SimChannel
 from tests.e2e.conftest import World, start_debate
 
 

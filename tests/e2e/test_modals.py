@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from bot.db import Database
 from bot.local import LocalBot
-from bot.sim import InteractionResult, SimChannel
 from schema import Claim, ClaimKind, Credence, Crux, CruxClaim, CruxStatus, Side
+from sim import InteractionResult, SimChannel
 from tests.e2e.conftest import World, start_debate
 from tests.snapshot import snapshot
 

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.client import DebateBot
-from bot.sim import SimChannel
 from schema import Claim, ClaimRevision, ClaimStatus, Debate, DebateStatus
+from sim import SimChannel
 from tests.e2e.conftest import World, start_debate
 from tests.snapshot import snapshot
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from bot.client import DebateBot
 from bot.core.ratelimit import Cooldown
-from bot.sim import SimChannel
 from schema import Claim, ClaimStatus, Crux, CruxClaim, CruxMark, CruxStatus, Debate
+from sim import SimChannel
 from tests.e2e.conftest import World, start_debate
 from tests.snapshot import snapshot
 

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from bot.db import Database
-from bot.sim import DiscordSim
+from sim import DiscordSim
 from tests.e2e.conftest import World, start_debate
 
 SHUTDOWN_LIMIT = 5.0

@@ -12,7 +12,7 @@ from bot.client import DebateBot
 from bot.core.argmap import png_size
 from bot.core.exports import DebateExport
 from bot.db import Database
-from bot.sim import InteractionResult, SimChannel
+from sim import InteractionResult, SimChannel
 from tests.e2e.conftest import World, start_debate
 from tests.programs import needs_dot
 

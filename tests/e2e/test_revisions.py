@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.client import DebateBot
 from bot.core.exports import DebateExport
-from bot.sim import InteractionResult, SimChannel
+from sim import InteractionResult, SimChannel
 from tests.e2e.conftest import World, start_debate
 
 FIRST, SECOND, THIRD = "Interp tools generalise", "Interp tools generalise to larger models", "They do, per 2024 work"

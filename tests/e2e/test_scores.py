@@ -13,8 +13,8 @@ from bot.client import DebateBot
 from bot.core.exports import DebateExport
 from bot.core.scores import score_text
 from bot.core.scoring import Score
-from bot.sim import SimChannel
 from schema import Crux, CruxOutcome, CruxScore
+from sim import SimChannel
 from tests.e2e.conftest import World, start_debate
 from tests.snapshot import snapshot
 

@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 
 from bot.client import DebateBot
 from bot.local import LocalBot
-from bot.sim import SimChannel, SimMessage
 from bot.similar import model_process
 from schema import ClaimVector, Crux, CruxStatus, CruxVector
+from sim import SimChannel, SimMessage
 from tests.e2e.conftest import World, start_debate
 
 EXTRA = all(importlib.util.find_spec(name) for name in ("onnxruntime", "tokenizers", "numpy"))

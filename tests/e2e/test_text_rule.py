@@ -12,8 +12,8 @@ from sqlalchemy import update
 
 from bot.client import DebateBot
 from bot.core.argmap import png_size
-from bot.sim import InteractionResult, SimChannel
 from schema import Claim, Crux, Side
+from sim import InteractionResult, SimChannel
 from tests.e2e.conftest import World, start_debate
 from tests.snapshot import snapshot
 

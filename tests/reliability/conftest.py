@@ -17,7 +17,7 @@ import pytest_asyncio
 from bot.config import normalize_database_url
 from bot.db import Database
 from bot.local import LocalBot
-from bot.sim import DiscordSim
+from sim import DiscordSim
 from tests.conftest import TEST_DATABASE_URL, _reset_postgres
 from tests.e2e.conftest import World, bot, clock, running, similar_records  # noqa: F401 (fixtures)
 from tests.reliability.support import FIGURES, TOKEN

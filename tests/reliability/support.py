@@ -21,8 +21,8 @@ from sqlalchemy.orm import Mapped
 from sqlmodel import col, select
 
 from bot.db import Database
-from bot.sim import DiscordSim, InteractionResult, SimChannel, SimMember
 from schema import Claim, Crux, Debate, Participant, Side
+from sim import DiscordSim, InteractionResult, SimChannel, SimMember
 from tests.e2e.conftest import World
 
 T = TypeVar("T")

@@ -19,8 +19,8 @@ import pytest_asyncio
 from _pytest.mark import ParameterSet
 from sqlmodel import col
 
-from bot.sim import InteractionResult, SimChannel, SimMember
 from schema import Agenda, Claim, Credence, Crux, Debate, Side
+from sim import InteractionResult, SimChannel, SimMember
 from tests.reliability.conftest import Stage
 from tests.reliability.support import (
     TextColumn,

@@ -16,8 +16,8 @@ import pytest
 from sqlmodel import col, select
 
 from bot.client import DebateBot
-from bot.sim import InteractionResult, SimMember
 from schema import Claim, Credence, Crux, CruxStance, Participant, Side
+from sim import InteractionResult, SimMember
 from tests.e2e.conftest import World
 from tests.reliability.support import (
     IN_FLIGHT,

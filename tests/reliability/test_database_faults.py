@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from bot.client import DebateBot
 from bot.db import Database
 from bot.local import LocalBot
-from bot.sim import DiscordSim, SimChannel
 from schema import Claim
+from sim import DiscordSim, SimChannel
 from tests.e2e.conftest import World, start_debate
 from tests.snapshot import snapshot
 

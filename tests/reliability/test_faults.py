@@ -19,8 +19,8 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from bot.client import DebateBot
-from bot.sim import DiscordSim
 from schema import Debate
+from sim import DiscordSim
 from tests.e2e.conftest import World
 from tests.reliability.support import (
     ClaimLoad,

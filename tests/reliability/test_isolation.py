@@ -21,8 +21,8 @@ from _pytest.mark import ParameterSet
 from sqlmodel import col
 
 from bot.core.text import as_typed
-from bot.sim import DiscordSim, SimChannel, SimMember
 from schema import Agenda, Claim, Crux, Side
+from sim import DiscordSim, SimChannel, SimMember
 from tests.reliability.conftest import Stage
 from tests.reliability.support import assert_nothing_pings, record_id, record_number, report, seed_debate
 from tests.snapshot import snapshot

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.db import Database
-from bot.sim import DiscordSim, SimChannel, SimGuild, SimMember
+from sim import DiscordSim, SimChannel, SimGuild, SimMember
 from tests.conftest import TEST_DATABASE_URL
 from tests.reliability.support import (
     TOKEN,

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from bot.core.debates import open_debate_in_thread
 from bot.db import Database
 from bot.local import LocalBot
-from bot.sim import SimChannel, SimMessage
 from schema import Credence
+from sim import SimChannel, SimMessage
 from tests.e2e.conftest import World
 from tests.reliability.support import (
     BotProcess,

@@ -15,7 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.endpoints import use_endpoints
-from bot.sim import (
+from sim import (
     ADMINISTRATOR,
     DEFAULT_MEMBER_PERMISSIONS,
     MANAGE_THREADS,
