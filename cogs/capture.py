@@ -18,8 +18,8 @@ from bot.core.errors import InvalidInput
 from bot.core.similar import Record
 from cogs import render
 from cogs.common import Interaction, actor, check_logging_rate, in_open_debate, open_debate, respond
+from cogs.cruxes import crux_view
 from cogs.similar import embed_later, hint_if_duplicate
-from cogs.views import crux_view
 from schema import Claim, ClaimKind
 
 

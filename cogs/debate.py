@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import io
-from typing import Literal
+import re
+from typing import Any, Literal, Self
 
 import discord
 from discord import app_commands
@@ -32,10 +33,43 @@ from cogs.common import (
     side_autocomplete,
 )
 from cogs.formats import phase_change_message, phase_embed
-from cogs.views import JoinButton, opening_view
-from schema import Debate, DebateFormat, id_of, utcnow
+from cogs.views import DebateButton
+from schema import Debate, DebateFormat, Side, id_of, utcnow
 
 THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080  # a week: Discord's longest
+
+
+class JoinButton(DebateButton, template=r"debate:join:(?P<side>\d+)"):
+    """“Join <side>” on a debate's opening message."""
+
+    def __init__(self, side_id: int, label: str = "Join") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=t.one_line(label, 80), style=discord.ButtonStyle.primary, custom_id=f"debate:join:{side_id}"
+            )
+        )
+        self.side_id = side_id
+
+    @classmethod
+    async def from_custom_id(  # type: ignore[override]
+        cls, interaction: Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+    ) -> Self:
+        return cls(int(match["side"]), item.label or "Join")
+
+    async def press(self, interaction: Interaction) -> None:
+        async with open_debate(interaction) as (session, debate):
+            side = await session.run_sync(core.by_id, debate, Side, self.side_id)
+            joined = await core.join_side(session, debate, interaction.user.id, side)
+        await respond(interaction, **render.joined_message(interaction.user, joined))
+
+
+def opening_view(sides: list[Side]) -> discord.ui.View:
+    """“Join <side>” buttons, one per side."""
+    view = discord.ui.View(timeout=None)
+    for side in sides:
+        view.add_item(JoinButton(side.id or 0, f"Join {side.name}"))
+    return view
+
 
 HELP = """\
 **1. Start** — `/debate start topic:…` in a text channel opens a thread for the debate.
