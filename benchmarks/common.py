@@ -81,12 +81,14 @@ BUSY_LOAD = 0.5
 
 
 def print_machine() -> None:
-    """One line of machine facts, printed before a benchmark's table, and a warning if the machine is busy."""
+    """One line of machine facts and the load average, printed before a benchmark's table, and a warning if the
+    machine is busy."""
     facts = machine_facts()
     print(
         f"{facts['cores']} cores ({facts['cpu']}) · Python {facts['python']} · discord.py {facts['discord.py']} · "
         f"SQLAlchemy {facts['sqlalchemy']} · SQLite {facts['sqlite']} · {facts['date']}"
     )
+    print("load average at start (1, 5, 15 min): " + ", ".join(f"{load:.2f}" for load in os.getloadavg()))
     if facts["load_average_1m_at_start"] > BUSY_LOAD:
         print(
             f"warning: load average {facts['load_average_1m_at_start']} — other work on this machine will skew "
@@ -302,25 +304,73 @@ class BotProcess:
         await self.stop()
 
 
-class CpuMeter:
-    """CPU used by this process (the sim and its users) and by a bot process between ``start`` and ``stop``."""
+def machine_busy_seconds() -> float:
+    """CPU seconds the machine's cores have been busy since boot (``/proc/stat``: all but idle and iowait)."""
+    ticks = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
 
-    def __init__(self, bot: BotProcess) -> None:
-        self.bot = bot
-        self._wall = self._sim = self._bot = 0.0
-        self.sim_share = self.bot_share = 0.0
+
+#: A process using this share of a core or more is saturated: it is what limits the rate.
+SATURATED = 0.9
+
+
+class CpuMeter:
+    """CPU use between ``start`` and ``stop``, in cores (1.0 = one core busy all the time): this process (the sim
+    and its load generator), each bot process, and the whole machine — whatever is left is other processes' work."""
+
+    def __init__(self, *bots: BotProcess) -> None:
+        self.bots = bots
+        self._wall = self._sim = self._machine = 0.0
+        self._bots: list[float] = []
+        self.sim_share = self.machine_share = 0.0
+        self.bot_shares: list[float] = []
+
+    @property
+    def bot_share(self) -> float:
+        """All bot processes together."""
+        return sum(self.bot_shares)
+
+    @property
+    def others_share(self) -> float:
+        """Cores used by processes other than the benchmark's own."""
+        return max(0.0, self.machine_share - self.sim_share - self.bot_share)
 
     def start(self) -> None:
-        self._wall, self._sim, self._bot = time.perf_counter(), time.process_time(), self.bot.cpu_seconds()
+        self._wall, self._sim = time.perf_counter(), time.process_time()
+        self._machine = machine_busy_seconds()
+        self._bots = [bot.cpu_seconds() for bot in self.bots]
 
     def stop(self) -> None:
-        """Record each process's CPU use as a share of one core (1.0 = a core busy all the time)."""
+        """Record each process's CPU use since ``start``."""
         wall = time.perf_counter() - self._wall
         self.sim_share = (time.process_time() - self._sim) / wall
-        self.bot_share = (self.bot.cpu_seconds() - self._bot) / wall
+        self.machine_share = (machine_busy_seconds() - self._machine) / wall
+        used = [bot.cpu_seconds() - before for bot, before in zip(self.bots, self._bots, strict=True)]
+        self.bot_shares = [seconds / wall for seconds in used]
 
-    def as_dict(self) -> dict[str, float]:
-        return {"sim_process_cores": round(self.sim_share, 2), "bot_process_cores": round(self.bot_share, 2)}
+    def bottleneck(self) -> str:
+        """Which process limited the rate, in words."""
+        cores = os.cpu_count() or 1
+        if any(share >= SATURATED for share in self.bot_shares):
+            return "the bot (saturated)"
+        if self.sim_share >= SATURATED:
+            return "the sim and load generator (saturated): this measures the server, not the bot"
+        if self.machine_share >= SATURATED * cores:
+            return (
+                f"the machine: all {cores} cores busy, {self.others_share:.2f} of them with other processes' work "
+                "(figures contaminated)"
+            )
+        return "no process saturated (the load, not the CPU, set the rate)"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "sim_process_cores": round(self.sim_share, 2),
+            "bot_process_cores": round(self.bot_share, 2),
+            "bot_processes_cores": [round(share, 2) for share in self.bot_shares],
+            "machine_cores_busy": round(self.machine_share, 2),
+            "other_processes_cores": round(self.others_share, 2),
+            "bottleneck": self.bottleneck(),
+        }
 
 
 def add_logging_rate_flag(parser: Any) -> None:

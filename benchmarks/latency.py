@@ -1,10 +1,11 @@
 """Latency under a steady offered load: ``/claim`` sent on a fixed schedule (open loop), whether or not earlier
-ones have been answered, against the real bot in its own process (target: p99 ≤ 50 ms at 100 interactions/s).
+ones have been answered, against the real bot in its own process (target: p99 ≤ 50 ms at half the do-nothing bot's
+capacity, measured first in the same run).
 
 Latency is measured from the moment an interaction was *scheduled* to be sent until the user sees the answer, so
 any lag of the sender counts against the result rather than hiding it.
 
-    python -m benchmarks.latency [--rate 100] [--duration 30] [--users 64] [--bot debate|null]
+    python -m benchmarks.latency [--rate N] [--duration 10] [--users 64] [--bot debate|null]
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from benchmarks import throughput
 from benchmarks.common import (
     DEBATE_BOT,
     NULL_BOT,
@@ -39,7 +41,9 @@ from benchmarks.common import (
 from sim import DiscordSim, SimChannel, SimMember
 
 TARGET_P99_MS = 50.0
-DEFAULT_RATE = 100.0
+#: Without ``--rate``, the load offered is this share of the do-nothing bot's capacity, measured in the same run.
+SHARE_OF_NULL = 0.5
+CAPACITY_SECONDS = 4.0
 SLOW_S = 3.0  # Discord's deadline for the first answer to an interaction
 BOTS = {"debate": DEBATE_BOT, "null": NULL_BOT}
 
@@ -74,7 +78,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
     """A fresh sim and bot, a debate with ``args.users`` participants, then the scheduled load."""
     with tempfile.TemporaryDirectory(prefix="bench-latency-") as tmp:
         database = Path(tmp) / "debates.db"
-        async with DiscordSim() as sim:
+        async with DiscordSim(lean=True) as sim:
             guild = sim.add_guild("Benchmark")
             channel = sim.add_text_channel(guild, "debates")
             members = add_members(sim, guild, args.users)
@@ -115,12 +119,13 @@ def report(figures: dict[str, Any], args: argparse.Namespace) -> None:
     print_table(
         f"/claim at {args.rate:g}/s offered for {args.duration:g} s (open loop, {args.users} users), {args.bot} bot",
         ["sent", "ok", "p50 ms", "p99 ms", "max ms", "over 3 s", "slow down", "errors", "timeouts", "send lag p99 ms",
-         "sim CPU", "bot CPU"],
+         "sim CPU", "bot CPU", "other CPU"],
         [[sum(counts.values()), counts["ok"], f"{lat['p50_ms']:.1f}", f"{lat['p99_ms']:.1f}", f"{lat['max_ms']:.1f}",
           figures["over_3s"], counts["slow_down"], counts["error"], counts["timeout"],
           f"{figures['send_lag_ms']['p99_ms']:.1f}", figures["cpu"]["sim_process_cores"],
-          figures["cpu"]["bot_process_cores"]]],
+          figures["cpu"]["bot_process_cores"], figures["cpu"]["other_processes_cores"]]],
     )  # fmt: skip
+    print(f"bottleneck: {figures['cpu']['bottleneck']}")
     met = lat["p99_ms"] <= TARGET_P99_MS and counts["ok"] == sum(counts.values())
     print(f"\np99 {lat['p99_ms']:.1f} ms (target ≤ {TARGET_P99_MS:g} ms, every interaction answered): {verdict(met)}")
     if counts["slow_down"]:
@@ -129,20 +134,41 @@ def report(figures: dict[str, Any], args: argparse.Namespace) -> None:
         print(f"bot stderr (last lines):\n{figures['bot_stderr_tail']}")
 
 
+async def null_capacity(args: argparse.Namespace) -> float:
+    """The do-nothing bot's answers per second under the throughput benchmark's closed loop (a short run)."""
+    closed = argparse.Namespace(
+        duration=CAPACITY_SECONDS, warmup=2.0, users=args.users, logging_rate=args.logging_rate, only="null"
+    )
+    run = await throughput.measure("null", closed)
+    print(
+        f"do-nothing bot: {run.rate:.1f} answers/s closed loop over {CAPACITY_SECONDS:g} s "
+        f"(sim CPU {run.cpu['sim_process_cores']}, bot CPU {run.cpu['bot_process_cores']}, "
+        f"other {run.cpu['other_processes_cores']}; bottleneck: {run.cpu['bottleneck']})",
+        flush=True,
+    )
+    return run.rate
+
+
 async def main_async(args: argparse.Namespace) -> None:
     print_machine()
+    default = args.rate is None and args.bot == "debate"
+    capacity = None
+    if args.rate is None:
+        capacity = await null_capacity(args)
+        args.rate = round(SHARE_OF_NULL * capacity, 1)
     figures = await measure(args)
-    figures["target_p99_ms"] = TARGET_P99_MS
+    figures |= {"target_p99_ms": TARGET_P99_MS, "null_capacity_per_s": capacity and round(capacity, 1)}
     report(figures, args)
-    default = args.rate == DEFAULT_RATE and args.bot == "debate"
     path = write_results("latency" if default else f"latency-{args.bot}-{args.rate:g}per_s", vars(args), figures)
     print(f"\nresults: {path}")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.latency", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rate", type=float, default=DEFAULT_RATE, help="offered per second (default 100)")
-    parser.add_argument("--duration", type=float, default=30.0, help="seconds of load (default 30)")
+    parser.add_argument(
+        "--rate", type=float, help="offered per second (default: half the do-nothing bot's capacity, measured first)"
+    )
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds of load (default 10)")
     parser.add_argument("--users", type=int, default=64, help="simulated users taking turns (default 64)")
     parser.add_argument("--bot", choices=sorted(BOTS), default="debate", help="the bot under test (default debate)")
     add_logging_rate_flag(parser)

@@ -1,11 +1,12 @@
 """Throughput: simulated users issuing ``/claim`` in one debate thread as fast as their answers come back.
 
-The local Discord-compatible server and its users run in this process; the bot runs as ``python -m bot`` in another,
-on a temporary SQLite file. The same load then runs against ``benchmarks.null_bot`` (same ``/claim`` signature,
-answers "ok", no database), and the real bot's rate is given as a ratio of the null bot's (target ≥ 0.7).
-Afterwards the claim table is counted: every acknowledged claim must be stored.
+The local Discord-compatible server (in its lean mode) and its users run in this process; the bot runs as
+``python -m bot`` in another, on a temporary SQLite file. The same load then runs against ``benchmarks.null_bot``
+(same ``/claim`` signature, answers "ok", no database), and the real bot's rate is given as a ratio of the null bot's
+(target ≥ 0.7). Each process's CPU use is printed, with the process that limited the rate: the figures are honest
+only when that is the bot. Afterwards the claim table is counted: every acknowledged claim must be stored.
 
-    python -m benchmarks.throughput [--duration 15] [--users 64] [--warmup 2] [--only debate|null]
+    python -m benchmarks.throughput [--duration 6] [--users 64] [--warmup 2] [--only debate|null]
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ class Run:
     duration: float
     window: Tally = field(default_factory=Tally)
     everything: Tally = field(default_factory=Tally)
-    cpu: dict[str, float] = field(default_factory=dict)
+    cpu: dict[str, Any] = field(default_factory=dict)
     stored: int | None = None
     exit_status: int | None = None
 
@@ -64,6 +65,20 @@ class Run:
     @property
     def latency(self) -> Latency:
         return Latency.of(self.window.latencies)
+
+    @property
+    def cpu_ms_per_answer(self) -> float:
+        """The bot's CPU milliseconds per OK answer in the window."""
+        return self._ms_per_answer("bot_process_cores")
+
+    @property
+    def sim_cpu_ms_per_answer(self) -> float:
+        """The sim's (and its users') CPU milliseconds per OK answer in the window."""
+        return self._ms_per_answer("sim_process_cores")
+
+    def _ms_per_answer(self, process: str) -> float:
+        answers = self.window.outcomes[Outcome.OK]
+        return 1000 * self.cpu.get(process, 0.0) * self.duration / answers if answers else float("nan")
 
     @property
     def acknowledged(self) -> int:
@@ -78,6 +93,8 @@ class Run:
             "run_outcomes": self.everything.counts(),
             "non_ok_samples": {k.value: v for k, v in self.everything.samples.items()},
             "cpu": self.cpu,
+            "bot_cpu_ms_per_answer": round(self.cpu_ms_per_answer, 3),
+            "sim_cpu_ms_per_answer": round(self.sim_cpu_ms_per_answer, 3),
             "acknowledged": self.acknowledged,
             "stored": self.stored,
             "exit_status": self.exit_status,
@@ -118,7 +135,7 @@ async def measure(bot: str, args: argparse.Namespace) -> Run:
     run = Run(bot=bot, duration=args.duration)
     with tempfile.TemporaryDirectory(prefix="bench-throughput-") as tmp:
         database = Path(tmp) / "debates.db"
-        async with DiscordSim() as sim:
+        async with DiscordSim(lean=True) as sim:
             guild = sim.add_guild("Benchmark")
             channel = sim.add_text_channel(guild, "debates")
             members = add_members(sim, guild, args.users)
@@ -161,20 +178,29 @@ def report(runs: dict[str, Run], args: argparse.Namespace) -> dict[str, Any]:
                 counts["timeout"],
                 run.cpu.get("sim_process_cores", ""),
                 run.cpu.get("bot_process_cores", ""),
+                run.cpu.get("other_processes_cores", ""),
+                f"{run.sim_cpu_ms_per_answer:.2f}",
+                f"{run.cpu_ms_per_answer:.2f}",
             ]
         )
     print_table(
-        f"/claim, {args.users} users, closed loop, {args.duration:.0f} s window after {args.warmup:.0f} s warm-up",
+        f"/claim, {args.users} users, closed loop, {args.duration:g} s window after {args.warmup:g} s warm-up "
+        "(CPU in cores: sim = the sim and its users, other = the rest of the machine; ms/answer = CPU ms per answer)",
         ["bot", "completed/s", "p50 ms", "p99 ms", "max ms", "ok", "slow down", "errors", "timeouts", "sim CPU",
-         "bot CPU"],
+         "bot CPU", "other CPU", "sim ms/answer", "bot ms/answer"],
         rows,
     )  # fmt: skip
+    for name, run in runs.items():
+        print(f"{name}: bottleneck: {run.cpu.get('bottleneck')}")
     figures: dict[str, Any] = {name: run.as_dict() for name, run in runs.items()}
     if "debate" in runs and "null" in runs and runs["null"].rate > 0:
         ratio = runs["debate"].rate / runs["null"].rate
-        figures["ratio_debate_to_null"] = round(ratio, 3)
-        figures["target_ratio"] = TARGET_RATIO
+        figures |= {"ratio_debate_to_null": round(ratio, 3), "target_ratio": TARGET_RATIO}
         print(f"\nratio bot/null: {ratio:.2f} (target ≥ {TARGET_RATIO}: {verdict(ratio >= TARGET_RATIO)})")
+        if runs["debate"].cpu_ms_per_answer > 0:
+            cost_ratio = runs["null"].cpu_ms_per_answer / runs["debate"].cpu_ms_per_answer
+            figures["cpu_cost_ratio_null_to_debate"] = round(cost_ratio, 3)
+            print(f"bot CPU per answer, null/debate: {cost_ratio:.2f} (the ratio if both bots had a core each)")
     if "debate" in runs:
         debate = runs["debate"]
         same = debate.acknowledged == debate.stored
@@ -200,7 +226,7 @@ async def main_async(args: argparse.Namespace) -> None:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.throughput", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=float, default=15.0, help="measured seconds per bot (default 15)")
+    parser.add_argument("--duration", type=float, default=6.0, help="measured seconds per bot (default 6)")
     parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds before the window (default 2)")
     parser.add_argument("--users", type=int, default=64, help="simulated users (default 64)")
     parser.add_argument("--only", choices=sorted(BOTS), help="run against one bot only")

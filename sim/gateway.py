@@ -6,7 +6,8 @@ import asyncio
 import json
 import logging
 import secrets
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, MutableSequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,8 @@ log = logging.getLogger(__name__)
 _GUILD_EVENTS = ("GUILD_", "CHANNEL_", "THREAD_")
 _MESSAGE_EVENTS = ("MESSAGE_CREATE", "MESSAGE_UPDATE", "MESSAGE_DELETE")
 _CLIENT_ENDED_SESSION = (1000, 1001)
+#: How many dispatches a lean world keeps per session for RESUME replay (a full world keeps them all).
+LEAN_REPLAY = 10_000
 
 
 class Op:
@@ -88,7 +91,7 @@ class GatewaySession:
     intents: int
     connection: Connection | None = None
     seq: int = 0
-    log: list[JSON] = field(default_factory=list)
+    log: MutableSequence[JSON] = field(default_factory=list)
     alive: bool = True
     ready: bool = False
 
@@ -205,6 +208,8 @@ class GatewayHub:
             await connection.close(4010)
             return
         session = GatewaySession(secrets.token_hex(16), shard_id, shard_count, int(data.get("intents", 0)))
+        if self.world.lean:
+            session.log = deque(maxlen=LEAN_REPLAY)
         self.sessions[session.session_id] = session
         session.connection = connection
         connection.session = session

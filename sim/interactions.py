@@ -6,10 +6,14 @@ from dataclasses import dataclass, field
 
 from .constants import ATTACHMENT_SIZE_LIMIT, CallbackType, InteractionType, MessageFlags
 from .models import JSON, SimAttachment, SimChannel, SimMember, SimMessage, SimUser, visible_text
+from .world import Notifier
 
 _FINAL_CALLBACKS = frozenset(
     {CallbackType.CHANNEL_MESSAGE, CallbackType.UPDATE_MESSAGE, CallbackType.AUTOCOMPLETE_RESULT, CallbackType.MODAL}
 )
+
+#: How often a user waiting on one interaction re-checks without being woken (for a change made another way).
+RECHECK = 0.1
 
 
 @dataclass(eq=False)
@@ -31,6 +35,12 @@ class InteractionRecord:
     original: SimMessage | None = None
     followups: list[SimMessage] = field(default_factory=list)
     edited: bool = False
+    #: Changes to this interaction alone, for a lean world's waiting user (a full world uses the world's notifier).
+    changes: Notifier = field(default_factory=lambda: Notifier(poll=RECHECK), repr=False)
+
+    def changed(self) -> None:
+        """The bot answered, edited or deleted: wake whoever waits on ``changes``."""
+        self.changes.notify()
 
     @property
     def answered(self) -> bool:

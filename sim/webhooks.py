@@ -45,6 +45,7 @@ class InteractionRoutes:
         message = self._apply_callback(record, CallbackType(kind), data, call)
         record.callback_type = kind
         record.callback_data = data
+        record.changed()
         self.world.notifier.notify()
         return response_body(record, message) if call.query.get("with_response") in ("1", "true", "True") else None
 
@@ -115,6 +116,7 @@ class InteractionRoutes:
             message = self.world.edit_message(original, body, call.attachments(self.world, original.channel_id))
         else:
             message = self._followup(record, body, call)
+        record.changed()
         return message.to_payload() if call.query.get("wait") in ("1", "true", "True") else None
 
     def _followup(self, record: InteractionRecord, body: JSON, call: Call) -> SimMessage:
@@ -143,17 +145,19 @@ class InteractionRoutes:
         check_message_body(call.json, call.uploads, creating=False)
         self.world.edit_message(message, call.json, call.attachments(self.world, message.channel_id))
         record.edited = True
+        record.changed()
         return message.to_payload()
 
     async def delete_message(self, call: Call) -> None:
         """DELETE …/messages/@original or a follow-up."""
-        self.world.delete_message(self._message(self._record(call), call))
+        record = self._record(call)
+        self.world.delete_message(self._message(record, call))
+        record.changed()
 
     def _record(self, call: Call) -> InteractionRecord:
         if call.param("application_id") != str(self.world.application_id):
             raise unknown("Webhook")
-        token = call.param("token")
-        record = next((r for r in self.world.interactions.values() if r.token == token), None)
+        record = self.world.interactions_by_token.get(call.param("token"))
         if record is None or record.callback_type is None:
             raise unknown("Webhook")
         return record

@@ -47,9 +47,8 @@ class Notifier:
     Waiters also re-check every ``poll`` seconds, so predicates may look at state outside the server (the bot's cache).
     """
 
-    poll = 0.02
-
-    def __init__(self) -> None:
+    def __init__(self, poll: float = 0.02) -> None:
+        self.poll = poll
         self._event = asyncio.Event()
 
     def notify(self) -> None:
@@ -66,16 +65,23 @@ class Notifier:
             if remaining <= 0:
                 return False
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._event.wait(), min(remaining, self.poll))
+                async with asyncio.timeout(min(remaining, self.poll)):
+                    await self._event.wait()
         return True
 
 
 class World:
-    """Users, guilds, channels, messages, commands and interactions, plus the gateway that reports changes."""
+    """Users, guilds, channels, messages, commands and interactions, plus the gateway that reports changes.
 
-    def __init__(self, token: str, shard_count: int) -> None:
+    ``lean`` (for load benchmarks) keeps no log of REST calls (4xx answers are still kept in ``errors``), keeps only
+    the latest dispatches for RESUME replay, and wakes a user waiting for an answer only when that interaction
+    changes, instead of waking every waiter on every change.
+    """
+
+    def __init__(self, token: str, shard_count: int, *, lean: bool = False) -> None:
         self.token = token
         self.shard_count = shard_count
+        self.lean = lean
         self.snowflake = SnowflakeFactory()
         self.application_id = self.snowflake()
         self.bot_user = SimUser(self.application_id, "SimBot", None, bot=True)
@@ -91,6 +97,7 @@ class World:
         self.command_ids: dict[tuple[int | None, str, int], int] = {}
         self.command_puts = 0
         self.interactions: dict[int, InteractionRecord] = {}
+        self.interactions_by_token: dict[str, InteractionRecord] = {}
         self.requests: list[RecordedRequest] = []
         self.errors: list[RecordedRequest] = []
         self.base_url = "http://127.0.0.1"
@@ -215,8 +222,8 @@ class World:
             if message.type == MessageType.DEFAULT:
                 message.type = MessageType.REPLY
         self._store(channel, message)
-        if not message.ephemeral:
-            self.gateway.dispatch("MESSAGE_CREATE", message.to_payload(), channel.guild_id)
+        if not message.ephemeral:  # the payload is built only for a session that receives it
+            self.gateway.dispatch("MESSAGE_CREATE", lambda _session: message.to_payload(), channel.guild_id)
         self.notifier.notify()
         return message
 

@@ -485,3 +485,30 @@ async def test_rest_validation_without_a_bot(world: World) -> None:
         async with http.get(f"{sim.api_base}/nowhere") as response:
             assert response.status == 404 and (await response.json()) == {"message": "404: Not Found", "code": 0}
     assert [error.status for error in sim.errors] == [400, 400, 400, 400, 404]
+
+
+async def test_lean_mode_answers_alike_and_keeps_no_request_log() -> None:
+    """``DiscordSim(lean=True)``, the benchmarks' server: the same answers (direct, deferred with follow-ups, twice
+    refused), woken per interaction, with no log of REST calls but every 4xx still in ``errors``."""
+    async with DiscordSim(lean=True) as sim:
+        guild = sim.add_guild("Debate Club")
+        channel = sim.add_text_channel(guild, "general")
+        alice = sim.add_member(guild, "Alice")
+        running = await start_bot(sim, guild)
+        try:
+            started = await sim.invoke(alice, channel, "debate start", topic="Tabs vs spaces")
+            assert "Debate: Tabs vs spaces" in started.text and len(sim.threads(channel)) == 1
+            slow_result = await sim.invoke(alice, channel, "slow")
+            assert slow_result.type == CallbackType.DEFERRED_CHANNEL_MESSAGE
+            assert slow_result.content == "Finished the slow work"
+            choices = await sim.autocomplete(alice, channel, "debate side", "side", "a")
+            assert [choice["value"] for choice in choices] == ["affirmative", "abstain"]
+            answers = await asyncio.gather(*(sim.invoke(alice, channel, "ping") for _ in range(20)))
+            assert {answer.content for answer in answers} == {"pong in Debate Club"}
+            shouted = await sim.invoke(alice, channel, "shout")
+            await sim.wait_for(lambda: shouted.content != "Trying", what="the edit after the refusal")
+            assert shouted.content == "Refused with code 50035"
+        finally:
+            await running.close()
+        assert not sim.requests
+        assert [(error.method, error.status) for error in sim.errors] == [("POST", 400)]
