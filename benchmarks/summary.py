@@ -31,7 +31,8 @@ from sqlalchemy.engine import Connection
 from sqlmodel import col
 
 from benchmarks.common import print_machine, print_table, sqlite_url, verdict, write_results
-from bot.core.summary import render_summary, summarize
+from bot.core.summary import summarize
+from bot.core.summary_render import render_summary
 from bot.db import Database, alembic_config
 from schema import Claim, ClaimKind, ClaimStatus, Credence, Crux, CruxClaim, CruxStatus, Debate, Participant, Side
 from schema.types import utcnow
@@ -185,7 +186,7 @@ async def time_summary(db: Database, debate_id: int, runs: int, insights: bool) 
         started = time.perf_counter()
         async with db.read() as session:
             debate = (await session.execute(select(Debate).where(col(Debate.id) == debate_id))).scalar_one()
-            summary = await summarize(session, debate, insights=insights)
+            summary = await session.run_sync(summarize, debate, insights=insights)
         blocks = render_summary(summary, mention)
         elapsed = time.perf_counter() - started
         event.remove(db.engine.sync_engine, "before_cursor_execute", count)

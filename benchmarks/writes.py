@@ -46,15 +46,15 @@ async def new_debate(db: Database) -> Debate:
     """A debate (through the core, as ``/debate start`` records it) that ``USER`` has joined on "for"."""
     actor = debates.Actor(guild_id=GUILD, user_id=USER)
     async with db.write() as session:
-        debate = await debates.start_debate(
-            session, actor, debates.plan_debate("Tabs or spaces?"), channel_id=CHANNEL, thread_id=THREAD
+        debate = await session.run_sync(
+            debates.start_debate, actor, debates.plan_debate("Tabs or spaces?"), channel_id=CHANNEL, thread_id=THREAD
         )
-        await debates.join(session, debate, USER, "for")
+        await session.run_sync(debates.join, debate, USER, "for")
     return debate
 
 
 def claim_job(session: Session, n: int) -> claims.Logged:
-    """One ``/claim`` worth of database work: the job ``cogs.common.in_open_debate`` runs for ``/claim``."""
+    """One ``/claim`` worth of database work: the job ``cogs.common.write_debate`` runs for ``/claim``."""
     debate = debates.open_debate_in_thread(session, GUILD, THREAD)
     return claims.add_claim(session, debate, debates.Actor(guild_id=GUILD, user_id=USER), claim_text(0, n))
 

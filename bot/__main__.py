@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from bot.client import DebateBot
 from bot.config import Settings, SettingsError, load_settings
@@ -116,8 +117,8 @@ def _health(settings: Settings) -> int:
 async def _read_health(settings: Settings) -> Health:
     db = Database(settings.database_url)
     try:
-        async with asyncio.timeout(HEALTH_TIMEOUT), db.read() as session:
-            return await read_health(session, settings.shard_id or 0, settings.heartbeat_seconds)
+        async with asyncio.timeout(HEALTH_TIMEOUT):
+            return await db.query(read_health, settings.shard_id or 0, settings.heartbeat_seconds)
     except Exception as error:
         problem = database_problem(db.url, error) or str(error).splitlines()[0]
         return Health(False, f"the database does not answer: {problem}")
@@ -174,11 +175,14 @@ def _same_file(path: Path, other: Path) -> bool:
     return path == other.resolve() or (path.exists() and other.exists() and path.samefile(other))
 
 
+def _export_of(session: Session, number: int, guild: int | None) -> DebateExport:
+    return build_export(session, debate_numbered(session, number, guild))
+
+
 async def _load_export(settings: Settings, number: int, guild: int | None) -> DebateExport:
     db = Database(settings.database_url)
     try:
-        async with db.read() as session:
-            return await build_export(session, await debate_numbered(session, number, guild))
+        return await db.query(_export_of, number, guild)
     finally:
         await db.dispose()
 

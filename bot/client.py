@@ -325,20 +325,18 @@ class DebateBot(commands.Bot):
             self.tree.copy_global_to(guild=guild)
         scope = str(guild.id) if guild else "global"
         fingerprint = self._command_fingerprint(guild)
-        async with self.db.read() as session:
-            synced = await session.get(CommandSync, scope)
+        synced = await self.db.query(lambda session: session.get(CommandSync, scope))
         if synced is not None and synced.fingerprint == fingerprint:
             log.info("Commands unchanged since the last sync (%s); not syncing.", scope)
             return False
         await self.tree.sync(guild=guild)
-        async with self.db.write() as session:
-            await upsert(
-                session,
-                CommandSync,
-                {"scope": scope, "fingerprint": fingerprint, "synced_at": utcnow()},
-                conflict=("scope",),
-                update=("fingerprint", "synced_at"),
-            )
+        await self.db.transact(
+            upsert,
+            CommandSync,
+            {"scope": scope, "fingerprint": fingerprint, "synced_at": utcnow()},
+            conflict=("scope",),
+            update=("fingerprint", "synced_at"),
+        )
         log.info("Synced %d commands (%s).", len(self.tree.get_commands(guild=guild)), scope)
         return True
 

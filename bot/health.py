@@ -10,7 +10,7 @@ import contextlib
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from bot.core.sql import upsert
 from bot.db import Database
@@ -30,15 +30,15 @@ class Health:
     message: str
 
 
-async def write_heartbeat(session: AsyncSession, shard: int, connected: bool) -> None:
+def write_heartbeat(session: Session, shard: int, connected: bool) -> None:
     """Record that the process serving ``shard`` is alive now, with its gateway ``connected`` or not."""
     values = {"shard_id": shard, "connected": connected, "beat_at": utcnow()}
-    await upsert(session, Heartbeat, values, conflict=("shard_id",), update=("connected", "beat_at"))
+    upsert(session, Heartbeat, values, conflict=("shard_id",), update=("connected", "beat_at"))
 
 
-async def read_health(session: AsyncSession, shard: int, period: float) -> Health:
+def read_health(session: Session, shard: int, period: float) -> Health:
     """Whether the process serving ``shard`` has its gateway connected and beat within ``STALE_BEATS`` periods."""
-    beat = await session.get(Heartbeat, shard)
+    beat = session.get(Heartbeat, shard)
     if beat is None:
         return Health(False, f"shard {shard}: no heartbeat yet (is the bot running on this DATABASE_URL?)")
     age = (utcnow() - beat.beat_at).total_seconds()
@@ -93,8 +93,7 @@ class HeartbeatWriter:
 
     async def write(self) -> None:
         """Write the heartbeat now; raises what the database raises."""
-        async with self.db.write() as session:
-            await write_heartbeat(session, self.shard, self.connected)
+        await self.db.transact(write_heartbeat, self.shard, self.connected)
 
     async def _beat(self) -> None:
         try:

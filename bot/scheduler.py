@@ -2,9 +2,9 @@
 
 The task wakes when :meth:`Scheduler.wake` says a sooner timer may have been scheduled, and every
 ``poll_seconds`` anyway, to see timers that other bot processes sharing the database scheduled. A timer that came
-due while no bot was running fires once when one starts. Each firing runs the event's handler inside the
-transaction that claims the timer (see :func:`bot.core.timers.claim`); what the handler returns — posting to
-Discord, say — runs after that transaction commits.
+due while no bot was running fires once when one starts. Each firing runs the event's job — a synchronous use case
+of the core — inside the transaction that claims the timer (see :func:`bot.core.timers.claim`), one job of the
+database layer; what the job returns is then announced — posted to Discord, say — after that transaction commits.
 """
 
 from __future__ import annotations
@@ -13,19 +13,34 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from bot.core import timers
 from bot.db import Database
 from schema import Timer, utcnow
 
 log = logging.getLogger(__name__)
-
-AfterCommit = Callable[[], Awaitable[None]]
-Handler = Callable[[AsyncSession, Timer, datetime], Awaitable[AfterCommit | None]]
 POLL_SECONDS = 60.0
+Due = TypeVar("Due")
+
+
+@dataclass(frozen=True, slots=True)
+class Handler(Generic[Due]):
+    """What an event's timer does: ``job(session, timer, now)`` in the transaction claiming the timer, and, after
+    the commit, ``announce(due)`` with what the job returned — unless it returned ``None`` (nothing to say)."""
+
+    job: Callable[[Session, Timer, datetime], Due | None]
+    announce: Callable[[Due], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Fired:
+    claimed: bool
+    due: Any = None
 
 
 class Clock:
@@ -47,13 +62,19 @@ class Scheduler:
         self.db = db
         self.clock = clock
         self.poll_seconds = poll_seconds
-        self._handlers: dict[str, Handler] = {}
+        self._handlers: dict[str, Handler[Any]] = {}
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
-    def register(self, event: str, handler: Handler) -> None:
-        """Call ``handler(session, timer, now)`` when an ``event`` timer fires."""
-        self._handlers[event] = handler
+    def register(
+        self,
+        event: str,
+        job: Callable[[Session, Timer, datetime], Due | None],
+        announce: Callable[[Due], Awaitable[None]],
+    ) -> None:
+        """When an ``event`` timer fires, run ``job`` in the transaction claiming it, then ``announce`` what it
+        returned (see :class:`Handler`)."""
+        self._handlers[event] = Handler(job, announce)
 
     def start(self) -> None:
         """Start the background task (idempotent)."""
@@ -75,39 +96,29 @@ class Scheduler:
     async def run_due(self) -> int:
         """Fire every timer due now; returns how many this process fired."""
         now = self.clock.now()
-        async with self.db.read() as session:
-            due = await timers.due(session, now)
+        due = await self.db.query(timers.due, now)
         fired = 0
         for timer in due:
             fired += await self.fire(timer, now)
         return fired
 
     async def fire(self, timer: Timer, now: datetime) -> bool:
-        """Claim the timer and run its handler in one transaction; False if another process had it first."""
+        """Claim the timer and run its job in one transaction, then announce; False if another process had it first."""
+        handler = self._handlers.get(timer.event)
         try:
-            async with self.db.write() as session:
-                claimed = await timers.claim(session, timer.id or 0, now)
-                if claimed is None:
-                    return False
-                after = await self._handle(session, claimed, now)
+            fired = await self.db.transact(_claim_and_run, timer.id or 0, now, handler)
         except Exception:
             log.exception("Timer %s %s failed; it is dropped", timer.event, timer.key)
-            async with self.db.write() as session:
-                await timers.claim(session, timer.id or 0, now)
+            await self.db.transact(timers.claim, timer.id or 0, now)
             return False
-        if after is not None:
+        if handler is None and fired.claimed:
+            log.warning("No handler for timer event %r (key %s); dropped", timer.event, timer.key)
+        if handler is not None and fired.due is not None:
             try:
-                await after()
+                await handler.announce(fired.due)
             except Exception:
                 log.exception("Announcing timer %s %s failed", timer.event, timer.key)
-        return True
-
-    async def _handle(self, session: AsyncSession, timer: Timer, now: datetime) -> AfterCommit | None:
-        handler = self._handlers.get(timer.event)
-        if handler is None:
-            log.warning("No handler for timer event %r (key %s); dropped", timer.event, timer.key)
-            return None
-        return await handler(session, timer, now)
+        return fired.claimed
 
     async def _run(self) -> None:
         while True:
@@ -122,8 +133,7 @@ class Scheduler:
             await self._sleep_until(until)
 
     async def _next_wake(self, poll: datetime) -> datetime:
-        async with self.db.read() as session:
-            soonest = await timers.soonest(session)
+        soonest = await self.db.query(timers.soonest)
         return poll if soonest is None else min(poll, soonest)
 
     async def _sleep_until(self, until: datetime) -> None:
@@ -137,3 +147,11 @@ class Scheduler:
         finally:
             sleeping.cancel()
             woken.cancel()
+
+
+def _claim_and_run(session: Session, timer_id: int, now: datetime, handler: Handler[Any] | None) -> _Fired:
+    """The job of firing a timer: claim it, then run its event's job (none for an unknown event: it is dropped)."""
+    claimed = timers.claim(session, timer_id, now)
+    if claimed is None:
+        return _Fired(claimed=False)
+    return _Fired(claimed=True, due=None if handler is None else handler.job(session, claimed, now))

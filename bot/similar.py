@@ -149,8 +149,7 @@ class SimilarRecords:
         worker = self.model()
         if worker is None:
             return None
-        async with self.db.read() as session:
-            found: Comparison | None = await session.run_sync(similar.comparison, record, record_id, MODEL_ID)
+        found: Comparison | None = await self.db.query(similar.comparison, record, record_id, MODEL_ID)
         if found is None:
             return None
         from bot import semantic
@@ -182,9 +181,8 @@ class SimilarRecords:
     async def _ordered(self, worker: Executor, debate_id: int, text: str, claims: Sequence[Claim]) -> list[Claim]:
         from bot import semantic
 
-        async with self.db.read() as session:
-            ids = [claim.id or 0 for claim in claims]
-            entries: list[Entry] = await session.run_sync(similar.claim_entries, debate_id, MODEL_ID, ids=ids)
+        ids = [claim.id or 0 for claim in claims]
+        entries: list[Entry] = await self.db.query(similar.claim_entries, debate_id, MODEL_ID, ids=ids)
         others = [(entry.id, entry.text, entry.vector) for entry in entries]
         compared = await _in_worker(worker, semantic.compare, text, others, len(others))
         if compared is None:

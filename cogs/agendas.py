@@ -2,34 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from functools import partial
 from typing import Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.client import DebateBot
 from bot.core import debates as core
 from bot.core import digests
 from bot.core import scores as track_record
 from bot.core.formats import relative_time
-from bot.core.summary import render_agenda_summary, summarize_agenda
-from bot.scheduler import AfterCommit
+from bot.core.summary import summarize_agenda
 from cogs import render
 from cogs.common import (
     Interaction,
-    actor,
     agenda_autocomplete,
-    defer,
     page_embeds,
+    read_server,
     respond,
     send_pages,
     send_track_record,
+    write_server,
 )
-from schema import DigestEvery, Timer
+from schema import DigestEvery
 
 PERIOD_NAMES = {"daily": "day", "weekly": "week"}
 
@@ -39,13 +35,12 @@ class AgendaCog(commands.GroupCog, group_name="agenda", group_description="Resea
         self.bot = bot
 
     async def cog_load(self) -> None:
-        self.bot.scheduler.register(digests.DIGEST, self.digest_due)
+        self.bot.scheduler.register(digests.DIGEST, digests.digest_due, self.post_digest)
 
     @app_commands.command(name="list", description="This server's research agendas and their debates")
     @app_commands.guild_only()
     async def list_(self, interaction: Interaction) -> None:
-        async with self.bot.db.read() as session:
-            found = await core.agendas(session, interaction.guild_id or 0)
+        found = await read_server(interaction, core.agendas)
         blocks = [
             f"**{render.escape(agenda.name)}** — {n_open} open, {n_all} in all" for agenda, n_open, n_all in found
         ] or ["No agendas yet: give one with /debate start agenda:…"]
@@ -56,11 +51,9 @@ class AgendaCog(commands.GroupCog, group_name="agenda", group_description="Resea
     @app_commands.autocomplete(agenda=agenda_autocomplete)
     @app_commands.guild_only()
     async def summary(self, interaction: Interaction, agenda: int) -> None:
-        await defer(interaction)
-        async with self.bot.db.read() as session:
-            found = await summarize_agenda(session, interaction.guild_id or 0, agenda)
+        found = await read_server(interaction, summarize_agenda, agenda)
         await send_pages(
-            interaction, render_agenda_summary(found, render.mention), ephemeral=False, colour=render.SUMMARY_COLOUR
+            interaction, render.agenda_summary_blocks(found), ephemeral=False, colour=render.SUMMARY_COLOUR
         )
 
     @app_commands.command(name="scores", description="Who forecast an agenda's resolved cruxes best, and calibration")
@@ -68,11 +61,8 @@ class AgendaCog(commands.GroupCog, group_name="agenda", group_description="Resea
     @app_commands.autocomplete(agenda=agenda_autocomplete)
     @app_commands.guild_only()
     async def scores(self, interaction: Interaction, agenda: int) -> None:
-        guild_id = interaction.guild_id or 0
-        async with self.bot.db.read() as session:
-            found = await core.agenda_in_guild(session, guild_id, agenda)
-            record = await session.run_sync(track_record.agenda_track_record, guild_id, agenda)
-        await send_track_record(interaction, record, f"Scores · {found.name}")
+        record = await read_server(interaction, track_record.agenda_track_record, agenda)
+        await send_track_record(interaction, record)
 
     @app_commands.command(name="digest", description="Post an agenda's summary to a channel every day or week")
     @app_commands.describe(
@@ -89,33 +79,26 @@ class AgendaCog(commands.GroupCog, group_name="agenda", group_description="Resea
         channel: discord.TextChannel,
         every: Literal["daily", "weekly", "off"],
     ) -> None:
-        async with self.bot.db.write() as session:
-            if every == "off":
-                stopped = await digests.stop_digest(session, actor(interaction), agenda)
-                answer = f"The digest of **{render.escape(stopped.name)}** is off."
-            else:
-                scheduled = await digests.set_digest(
-                    session, actor(interaction), agenda, channel.id, DigestEvery(every), self.bot.clock.now()
-                )
-                answer = (
-                    f"The summary of **{render.escape(scheduled.agenda.name)}** will be posted {every} in "
-                    f"{channel.mention}, first {relative_time(scheduled.next_at)}; "
-                    f"a {PERIOD_NAMES[every]} with nothing new is skipped."
-                )
+        if every == "off":
+            stopped = await write_server(interaction, digests.stop_digest, agenda)
+            answer = f"The digest of **{render.escape(stopped.name)}** is off."
+        else:
+            now = self.bot.clock.now()
+            scheduled = await write_server(interaction, digests.set_digest, agenda, channel.id, DigestEvery(every), now)
+            answer = (
+                f"The summary of **{render.escape(scheduled.agenda.name)}** will be posted {every} in "
+                f"{channel.mention}, first {relative_time(scheduled.next_at)}; "
+                f"a {PERIOD_NAMES[every]} with nothing new is skipped."
+            )
         self.bot.scheduler.wake()
         await respond(interaction, answer)
 
-    async def digest_due(self, session: AsyncSession, timer: Timer, now: datetime) -> AfterCommit | None:
-        """The digest timer's handler: re-arm it, and post the summary after the commit if there is something new."""
-        due = await digests.digest_due(session, timer, now)
-        return None if due is None else partial(self._post_digest, due)
-
-    async def _post_digest(self, due: digests.DigestDue) -> None:
+    async def post_digest(self, due: digests.DigestDue) -> None:
+        """Post a digest that came due with something new (the timer's job re-armed it and found the summary)."""
         channel = self.bot.get_partial_messageable(due.channel_id)
         title = f"Digest: {render.escape(due.summary.name)}"
-        for embed in page_embeds(
-            render_agenda_summary(due.summary, render.mention), title=title, colour=render.SUMMARY_COLOUR
-        ):
+        blocks = render.agenda_summary_blocks(due.summary)
+        for embed in page_embeds(blocks, title=title, colour=render.SUMMARY_COLOUR):
             await channel.send(embed=embed)
 
 

@@ -17,7 +17,15 @@ from bot.core import text as t
 from bot.core.errors import InvalidInput
 from bot.core.similar import Record
 from cogs import render
-from cogs.common import Interaction, actor, check_logging_rate, in_open_debate, open_debate, respond
+from cogs.common import (
+    Interaction,
+    actor,
+    check_logging_rate,
+    check_open_debate,
+    respond,
+    write_debate,
+    write_debate_in_place,
+)
 from cogs.cruxes import crux_view
 from cogs.similar import embed_later, hint_if_duplicate
 from schema import Claim, ClaimKind
@@ -88,12 +96,8 @@ def picker_view(message: claims.ChatMessage, candidates: list[Claim]) -> discord
 
 async def log_rebuttal(interaction: Interaction, message: claims.ChatMessage, parent: int, *, picker: bool) -> None:
     """Log ``message`` as a rebuttal of claim #``parent``."""
-    who = actor(interaction)
-    logged = await in_open_debate(
-        interaction,
-        lambda session, debate: claims.log_message(session, debate, who, message, ClaimKind.REBUTTAL, parent),
-        may_defer=not picker,  # the picker is edited in place
-    )
+    write = write_debate_in_place if picker else write_debate  # the picker is edited in place
+    logged = await write(interaction, claims.log_message, actor(interaction), message, ClaimKind.REBUTTAL, parent)
     embed = render.claim_embed(logged)
     if picker:
         await interaction.response.edit_message(content=f"Logged as Rebuttal #{logged.claim.number}.", view=None)
@@ -123,33 +127,25 @@ class CaptureCog(commands.Cog):
             self.bot.tree.remove_command(menu.name, type=menu.type)
 
     async def log_claim(self, interaction: Interaction, message: discord.Message) -> None:
-        who, chat = actor(interaction), chat_message(interaction, message)
-        logged = await in_open_debate(
-            interaction, lambda session, debate: claims.log_message(session, debate, who, chat, ClaimKind.CLAIM)
-        )
+        chat = chat_message(interaction, message)
+        logged = await write_debate(interaction, claims.log_message, actor(interaction), chat, ClaimKind.CLAIM)
         await respond(interaction, embed=render.claim_embed(logged))
         hint_if_duplicate(interaction, Record.CLAIM, logged.claim.id)
 
     async def log_rebuttal(self, interaction: Interaction, message: discord.Message) -> None:
         chat = chat_message(interaction, message)
-        async with interaction.client.db.read() as session:
-            target, candidates = await session.run_sync(
-                claims.rebuttal_targets, interaction.guild_id, interaction.channel_id or 0, chat
-            )
+        target, candidates = await check_open_debate(interaction, claims.rebuttal_targets, chat)
         if target is not None:
             await log_rebuttal(interaction, chat, target.number, picker=False)
-        elif candidates:
+        else:
             candidates = await interaction.client.similar.ordered(candidates[0].debate_id, chat.content, candidates)
             await respond(
                 interaction, "Which claim does this message rebut?", view=picker_view(chat, candidates), ephemeral=True
             )
-        else:
-            raise InvalidInput("There is no claim in this debate to rebut yet: log one first.")
 
     async def log_crux(self, interaction: Interaction, message: discord.Message) -> None:
-        async with open_debate(interaction) as (session, debate):
-            chat = chat_message(interaction, message)
-            crux = await cruxes.log_message_as_crux(session, debate, actor(interaction), chat)
+        chat = chat_message(interaction, message)
+        crux = await write_debate(interaction, cruxes.log_message_as_crux, actor(interaction), chat)
         await respond(interaction, embed=render.crux_embed(crux), view=crux_view(crux))
         hint_if_duplicate(interaction, Record.CRUX, crux.id)
 

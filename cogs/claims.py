@@ -17,13 +17,13 @@ from cogs import render
 from cogs.common import (
     Interaction,
     actor,
-    any_debate,
     claim_autocomplete,
-    in_open_debate,
     logging_rate,
+    read_debate,
     respond,
     send_pages,
     side_autocomplete,
+    write_debate,
 )
 from cogs.similar import embed_later, hint_if_duplicate
 from cogs.views import TEXT, text_modal, text_or_modal
@@ -31,28 +31,19 @@ from schema import ClaimKind, Side
 
 
 async def log_claim(interaction: Interaction, body: str, side: str | None) -> None:
-    who = actor(interaction)
-    logged = await in_open_debate(
-        interaction, lambda session, debate: claims.add_claim(session, debate, who, body, side)
-    )
+    logged = await write_debate(interaction, claims.add_claim, actor(interaction), body, side)
     await respond(interaction, embed=render.claim_embed(logged))
     hint_if_duplicate(interaction, Record.CLAIM, logged.claim.id)
 
 
 async def log_reply(interaction: Interaction, claim: int, body: str, kind: ClaimKind) -> None:
-    who = actor(interaction)
-    logged = await in_open_debate(
-        interaction, lambda session, debate: claims.add_reply(session, debate, who, claim, body, kind)
-    )
+    logged = await write_debate(interaction, claims.add_reply, actor(interaction), claim, body, kind)
     await respond(interaction, embed=render.claim_embed(logged))
     embed_later(interaction, Record.CLAIM, logged.claim.id)
 
 
 async def save_edit(interaction: Interaction, claim: int, body: str) -> None:
-    who = actor(interaction)
-    edited = await in_open_debate(
-        interaction, lambda session, debate: claims.edit_claim(session, debate, who, claim, body)
-    )
+    edited = await write_debate(interaction, claims.edit_claim, actor(interaction), claim, body)
     await respond(interaction, embed=render.edited_embed(edited))
     embed_later(interaction, Record.CLAIM, edited.id)
 
@@ -128,18 +119,14 @@ class ClaimsCog(commands.Cog):
     @app_commands.describe(claim="The number of the entry to withdraw")
     @app_commands.autocomplete(claim=claim_autocomplete)
     async def withdraw(self, interaction: Interaction, claim: int) -> None:
-        who = actor(interaction)
-        withdrawn = await in_open_debate(
-            interaction, lambda session, debate: claims.withdraw_claim(session, debate, who, claim)
-        )
+        withdrawn = await write_debate(interaction, claims.withdraw_claim, actor(interaction), claim)
         await respond(interaction, render.withdrawn_message(withdrawn, interaction.user.id))
 
     @app_commands.command(name="history", description="The earlier texts of an edited claim, rebuttal or support")
     @app_commands.describe(claim="The number of the entry")
     @app_commands.autocomplete(claim=claim_autocomplete)
     async def history(self, interaction: Interaction, claim: int) -> None:
-        async with any_debate(interaction) as (session, debate):
-            found = await session.run_sync(claims.claim_history, debate, claim)
+        found = await read_debate(interaction, claims.claim_history, claim)
         await send_pages(interaction, render.history_blocks(found), ephemeral=True, title=render.history_title(found))
 
 

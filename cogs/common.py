@@ -1,37 +1,40 @@
-"""What every cog needs: who is acting, the debate of the current thread, checks, autocomplete, paged answers."""
+"""What every cog needs: who is acting; the only way cogs reach the database — a use case of the core run as one
+job on the debate of the current thread or for this server (:func:`read_debate`, :func:`write_debate`,
+:func:`read_server`, :func:`write_server`, …); checks, autocomplete, paged answers."""
 
 from __future__ import annotations
 
 import asyncio
 import io
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from math import ceil
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import discord
 from discord import app_commands
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from bot.client import THINKING, DebateBot, Refused
 from bot.core import choices as choose
 from bot.core import debates as core
 from bot.core.calibration_plot import calibration_plot
-from bot.core.errors import DomainError
+from bot.core.errors import DomainError, WrongPlace
 from bot.core.scores import TrackRecord, render_track_record
-from bot.core.summary import pack
+from bot.core.text import pack
 from cogs import render
 from schema import Debate
 
 Interaction = discord.Interaction[DebateBot]
-ChoiceSource = Callable[[AsyncSession, Debate, str], Awaitable[list[choose.Choice]]]
+ChoiceSource = Callable[[Session, Debate, str], list[choose.Choice]]
+AppChoice = app_commands.Choice[str | int | float]
 PAGE_MAX = 4000
 LATE = timedelta(seconds=1)
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 async def defer(interaction: Interaction) -> None:
@@ -80,49 +83,82 @@ async def _deferring_when_late(interaction: Interaction) -> AsyncIterator[None]:
                 log.warning("Could not defer %s; answering directly", interaction.id, exc_info=True)
 
 
-@asynccontextmanager
-async def open_debate(interaction: Interaction) -> AsyncIterator[tuple[AsyncSession, Debate]]:
-    """A write session and the open debate of the thread the interaction came from; commits on success. The
+def _in_thread(
+    interaction: Interaction, job: Callable[Concatenate[Session, Debate, P], T], *, open_only: bool, for_update: bool
+) -> Callable[Concatenate[Session, P], T]:
+    """``job`` run on the debate of the interaction's thread, found in the job's own session."""
+    guild_id, thread_id = interaction.guild_id, interaction.channel_id or 0
+
+    def in_thread(session: Session, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        find = core.open_debate_in_thread if open_only else core.debate_in_thread
+        return job(session, find(session, guild_id, thread_id, for_update=for_update), *args, **kwargs)
+
+    return in_thread
+
+
+async def read_debate(
+    interaction: Interaction, job: Callable[Concatenate[Session, Debate, P], T], *args: P.args, **kwargs: P.kwargs
+) -> T:
+    """``job(session, debate, …)`` on the debate of the interaction's thread, open or closed, changing nothing. The
     interaction is deferred meanwhile if it grows late (see :func:`_deferring_when_late`)."""
-    async with _deferring_when_late(interaction), interaction.client.db.write() as session:
-        debate = await session.run_sync(core.open_debate_in_thread, interaction.guild_id, interaction.channel_id or 0)
-        yield session, debate
-
-
-async def in_open_debate(interaction: Interaction, job: Callable[[Session, Debate], T], *, may_defer: bool = True) -> T:
-    """``job(session, debate)`` on the open debate of the interaction's thread, as one committed transaction
-    (``Database.transact``): the fast path for logging records. The interaction is deferred meanwhile if it grows
-    late (see :func:`_deferring_when_late`), unless ``may_defer`` is false, as for the rebuttal picker, whose message
-    is edited in place."""
-    guild_id, thread_id = interaction.guild_id, interaction.channel_id or 0
-
-    def in_thread(session: Session) -> T:
-        return job(session, core.open_debate_in_thread(session, guild_id, thread_id))
-
-    write = interaction.client.db.transact(in_thread)
-    if not may_defer:
-        return await write
+    found = _in_thread(interaction, job, open_only=False, for_update=False)
     async with _deferring_when_late(interaction):
-        return await write
+        return await interaction.client.db.query(found, *args, **kwargs)
 
 
-async def check_open_debate(interaction: Interaction, check: Callable[[Session, Debate], T]) -> T:
-    """``check(session, debate)`` on the open debate of the interaction's thread, changing nothing: the refusals
-    a command would meet, told before a modal makes the user type its text."""
-    guild_id, thread_id = interaction.guild_id, interaction.channel_id or 0
-
-    def in_thread(session: Session) -> T:
-        return check(session, core.open_debate_in_thread(session, guild_id, thread_id, for_update=False))
-
-    return await interaction.client.db.query(in_thread)
+async def check_open_debate(
+    interaction: Interaction, check: Callable[Concatenate[Session, Debate, P], T], *args: P.args, **kwargs: P.kwargs
+) -> T:
+    """``check(session, debate, …)`` on the open debate of the interaction's thread, changing nothing: the refusals
+    a command would meet, told before a modal makes the user type its text (never deferred: the modal answers)."""
+    found = _in_thread(interaction, check, open_only=True, for_update=False)
+    return await interaction.client.db.query(found, *args, **kwargs)
 
 
-@asynccontextmanager
-async def any_debate(interaction: Interaction) -> AsyncIterator[tuple[AsyncSession, Debate]]:
-    """A read session and the debate (open or closed) of the thread the interaction came from."""
-    async with interaction.client.db.read() as session:
-        debate = await session.run_sync(core.debate_in_thread, interaction.guild_id, interaction.channel_id or 0)
-        yield session, debate
+async def write_debate(
+    interaction: Interaction, job: Callable[Concatenate[Session, Debate, P], T], *args: P.args, **kwargs: P.kwargs
+) -> T:
+    """``job(session, debate, …)`` on the open debate of the interaction's thread (its row locked), as one committed
+    transaction (``Database.transact``). The interaction is deferred meanwhile if it grows late (see
+    :func:`_deferring_when_late`)."""
+    found = _in_thread(interaction, job, open_only=True, for_update=True)
+    async with _deferring_when_late(interaction):
+        return await interaction.client.db.transact(found, *args, **kwargs)
+
+
+async def write_debate_in_place(
+    interaction: Interaction, job: Callable[Concatenate[Session, Debate, P], T], *args: P.args, **kwargs: P.kwargs
+) -> T:
+    """:func:`write_debate` for a press answered by editing the message pressed (a picker, a hint): never deferred,
+    since a deferral would answer with a new message instead."""
+    found = _in_thread(interaction, job, open_only=True, for_update=True)
+    return await interaction.client.db.transact(found, *args, **kwargs)
+
+
+async def read_server(
+    interaction: Interaction, job: Callable[Concatenate[Session, int, P], T], *args: P.args, **kwargs: P.kwargs
+) -> T:
+    """``job(session, guild_id, …)`` for this server (its id scopes what the job finds), changing nothing; deferred
+    if it grows late."""
+    guild_id = server_actor(interaction).guild_id
+    async with _deferring_when_late(interaction):
+        return await interaction.client.db.query(job, guild_id, *args, **kwargs)
+
+
+async def write_server(
+    interaction: Interaction, job: Callable[Concatenate[Session, core.Actor, P], T], *args: P.args, **kwargs: P.kwargs
+) -> T:
+    """``job(session, actor, …)`` for this server as one committed transaction, deferred if it grows late."""
+    acting = server_actor(interaction)
+    async with _deferring_when_late(interaction):
+        return await interaction.client.db.transact(job, acting, *args, **kwargs)
+
+
+def server_actor(interaction: Interaction) -> core.Actor:
+    """The actor of a server-level command; :class:`WrongPlace` outside a server."""
+    if interaction.guild_id is None:
+        raise WrongPlace(core.SERVERS_ONLY)
+    return actor(interaction)
 
 
 async def check_logging_rate(interaction: Interaction) -> bool:
@@ -136,38 +172,41 @@ async def check_logging_rate(interaction: Interaction) -> bool:
 logging_rate = app_commands.check(check_logging_rate)
 
 
-async def debate_choices(interaction: Interaction, typed: str, source: ChoiceSource) -> list[app_commands.Choice]:
+async def debate_choices(interaction: Interaction, typed: str, source: ChoiceSource) -> list[AppChoice]:
     """Autocomplete choices from ``source`` for the debate of this thread; none outside a debate thread."""
-    async with interaction.client.db.read() as session:
-        try:
-            debate = await session.run_sync(core.debate_in_thread, interaction.guild_id, interaction.channel_id or 0)
-        except DomainError:
-            return []
-        found = await source(session, debate, typed)
-    return [app_commands.Choice(name=choice.label, value=choice.value) for choice in found]
+    in_thread = _in_thread(interaction, source, open_only=False, for_update=False)
+    try:
+        found = await interaction.client.db.query(in_thread, typed)
+    except DomainError:
+        return []
+    return _app_choices(found)
 
 
-async def claim_autocomplete(interaction: Interaction, current: str) -> list[app_commands.Choice]:
+def _app_choices(found: list[choose.Choice]) -> list[AppChoice]:
+    return [AppChoice(name=choice.label, value=choice.value) for choice in found]
+
+
+async def claim_autocomplete(interaction: Interaction, current: str) -> list[AppChoice]:
     return await debate_choices(interaction, current, choose.claim_choices)
 
 
-async def crux_autocomplete(interaction: Interaction, current: str) -> list[app_commands.Choice]:
+async def crux_autocomplete(interaction: Interaction, current: str) -> list[AppChoice]:
     return await debate_choices(interaction, current, choose.crux_choices)
 
 
-async def resolved_crux_autocomplete(interaction: Interaction, current: str) -> list[app_commands.Choice]:
+async def resolved_crux_autocomplete(interaction: Interaction, current: str) -> list[AppChoice]:
     return await debate_choices(interaction, current, choose.resolved_crux_choices)
 
 
-async def side_autocomplete(interaction: Interaction, current: str) -> list[app_commands.Choice]:
+async def side_autocomplete(interaction: Interaction, current: str) -> list[AppChoice]:
     return await debate_choices(interaction, current, choose.side_choices)
 
 
-async def agenda_autocomplete(interaction: Interaction, current: str) -> list[app_commands.Choice]:
-    """This server's agendas matching what was typed."""
-    async with interaction.client.db.read() as session:
-        found = await choose.agenda_choices(session, interaction.guild_id or 0, current)
-    return [app_commands.Choice(name=choice.label, value=choice.value) for choice in found]
+async def agenda_autocomplete(interaction: Interaction, current: str) -> list[AppChoice]:
+    """This server's agendas matching what was typed; none outside a server."""
+    if interaction.guild_id is None:
+        return []
+    return _app_choices(await interaction.client.db.query(choose.agenda_choices, interaction.guild_id, current))
 
 
 async def send_pages(
@@ -189,7 +228,7 @@ async def send_pages(
 PLOTTED_PARTICIPANTS = 5
 
 
-async def send_track_record(interaction: Interaction, record: TrackRecord, title: str) -> None:
+async def send_track_record(interaction: Interaction, record: TrackRecord) -> None:
     """Standings and calibration tables for everyone, and the calibration plot (everyone and the best-ranked few)
     when the ``plots`` extra is installed."""
     await defer(interaction)
@@ -198,7 +237,9 @@ async def send_track_record(interaction: Interaction, record: TrackRecord, title
         member = interaction.guild.get_member(row.user_id) if interaction.guild else None
         series[member.display_name if member else f"user {row.user_id}"] = record.calibration[row.user_id]
     picture = await asyncio.to_thread(calibration_plot, series)
-    embeds = page_embeds(render_track_record(record, render.mention), title=title, colour=render.SUMMARY_COLOUR)
+    embeds = page_embeds(
+        render_track_record(record, render.mention), title=f"Scores · {record.subject}", colour=render.SUMMARY_COLOUR
+    )
     for number, embed in enumerate(embeds):
         if number == 0 and picture is not None:  # the picture comes with the first page
             await respond(interaction, embed=embed, file=discord.File(io.BytesIO(picture), "calibration.png"))

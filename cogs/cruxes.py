@@ -15,20 +15,21 @@ from bot.client import MODAL_PREFIX, DebateBot
 from bot.core import cruxes, doublecrux, scores
 from bot.core import text as t
 from bot.core.similar import Record
-from bot.core.summary import summarize
+from bot.core.summary import crux_list
 from cogs import render
 from cogs.common import (
     Interaction,
     actor,
-    any_debate,
+    check_open_debate,
     claim_autocomplete,
     crux_autocomplete,
     logging_rate,
-    open_debate,
+    read_debate,
     resolved_crux_autocomplete,
     respond,
     send_pages,
     send_track_record,
+    write_debate,
 )
 from cogs.similar import hint_if_duplicate
 from cogs.views import TEXT, DebateButton, ask, text_modal, text_or_modal
@@ -71,8 +72,7 @@ async def resolution_submitted(interaction: Interaction, match: re.Match[str], v
 
 async def record_credence(interaction: Interaction, crux: int, value: int, reason: str | None) -> None:
     """Record a credence on crux #``crux`` and announce it in the thread (shared by /crux credence and the button)."""
-    async with open_debate(interaction) as (session, debate):
-        recorded = await cruxes.record_credence(session, debate, actor(interaction), crux, value, reason)
+    recorded = await write_debate(interaction, cruxes.record_credence, actor(interaction), crux, value, reason)
     moved = "" if recorded.previous is None else f" (was {recorded.previous})"
     message = f"{interaction.user.mention}: **{recorded.credence.value}**{moved} on Crux #{recorded.crux.number}"
     reason = recorded.credence.reason
@@ -87,8 +87,9 @@ async def resolve(
     interaction: Interaction, crux: int, resolution: str, outcome: CruxOutcome | None, source: str | None
 ) -> None:
     """Resolve crux #``crux`` and announce it with the participants' scores (shared by /crux resolve and the button)."""
-    async with open_debate(interaction) as (session, debate):
-        resolved = await cruxes.resolve_crux(session, debate, actor(interaction), crux, resolution, outcome, source)
+    resolved = await write_debate(
+        interaction, cruxes.resolve_crux, actor(interaction), crux, resolution, outcome, source
+    )
     await respond(interaction, embed=render.resolved_embed(resolved))
 
 
@@ -144,9 +145,7 @@ class CredenceButton(CruxButton, template=r"crux:credence:(?P<crux>\d+)"):
     action, label, style = "credence", "Set my credence", discord.ButtonStyle.primary
 
     async def press(self, interaction: Interaction) -> None:
-        async with any_debate(interaction) as (session, debate):  # reading only: a modal cannot wait for writers
-            number = await cruxes.crux_number(session, debate, self.crux_id)
-            crux = await cruxes.crux_for_credence(session, debate, number)
+        crux = await check_open_debate(interaction, cruxes.crux_for_credence_by_id, self.crux_id)
         await ask(interaction, credence_modal(crux))
 
 
@@ -156,9 +155,7 @@ class ResolveButton(CruxButton, template=r"crux:resolve:(?P<crux>\d+)"):
     action, label, style = "resolve", "Resolve", discord.ButtonStyle.secondary
 
     async def press(self, interaction: Interaction) -> None:
-        async with any_debate(interaction) as (session, debate):
-            number = await cruxes.crux_number(session, debate, self.crux_id)
-            crux = await cruxes.resolvable_crux(session, debate, actor(interaction), number)
+        crux = await check_open_debate(interaction, cruxes.resolvable_crux_by_id, actor(interaction), self.crux_id)
         await ask(interaction, resolve_modal(crux))
 
 
@@ -171,8 +168,7 @@ def crux_view(crux: Crux) -> discord.ui.View:
 
 async def name_crux(interaction: Interaction, question: str, claim: int | None) -> None:
     """Name a crux, linked to claim #``claim`` if given, and post it with its buttons."""
-    async with open_debate(interaction) as (session, debate):
-        crux, linked = await cruxes.add_crux(session, debate, actor(interaction), question, claim)
+    crux, linked = await write_debate(interaction, cruxes.add_crux, actor(interaction), question, claim)
     await respond(interaction, embed=render.crux_embed(crux, linked), view=crux_view(crux))
     hint_if_duplicate(interaction, Record.CRUX, crux.id)
 
@@ -234,16 +230,14 @@ class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: q
 
     @app_commands.command(name="scores", description="Who forecast this debate's resolved cruxes best, and calibration")
     async def scores(self, interaction: Interaction) -> None:
-        async with any_debate(interaction) as (session, debate):
-            record = await session.run_sync(scores.debate_track_record, debate)
-        await send_track_record(interaction, record, f"Scores · Debate #{debate.number}")
+        record = await read_debate(interaction, scores.debate_track_record)
+        await send_track_record(interaction, record)
 
     @app_commands.command(name="reopen", description="Reopen a resolved crux (debate creator or Manage Threads)")
     @app_commands.describe(crux="The number of the resolved crux")
     @app_commands.autocomplete(crux=resolved_crux_autocomplete)
     async def reopen(self, interaction: Interaction, crux: int) -> None:
-        async with open_debate(interaction) as (session, debate):
-            reopened = await cruxes.reopen_crux(session, debate, actor(interaction), crux)
+        reopened = await write_debate(interaction, cruxes.reopen_crux, actor(interaction), crux)
         await respond(
             interaction,
             f"Crux #{reopened.number} is open again (reopened by {interaction.user.mention}).",
@@ -254,12 +248,8 @@ class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: q
     @app_commands.command(name="list", description="This debate's cruxes")
     @app_commands.describe(status="Which cruxes (default: open)")
     async def list_(self, interaction: Interaction, status: Literal["open", "resolved", "all"] = "open") -> None:
-        async with any_debate(interaction) as (session, debate):  # every crux of that status, unlike the summary
-            summary = await summarize(
-                session, debate, cruxes=0 if status == "resolved" else None, resolved=0 if status == "open" else None
-            )
-        shown = {"open": summary.unresolved, "resolved": summary.resolved, "all": summary.unresolved + summary.resolved}
-        blocks = [render.crux_block(crux) for crux in shown[status]] or [f"No {status} cruxes in this debate."]
+        listed = await read_debate(interaction, crux_list, status)
+        blocks = [render.crux_block(crux) for crux in listed] or [f"No {status} cruxes in this debate."]
         await send_pages(interaction, blocks, ephemeral=True, title=f"Cruxes ({status})", colour=render.SUMMARY_COLOUR)
 
     @app_commands.command(name="mine", description="Double-crux: say whether a crux would change your mind")
@@ -268,8 +258,7 @@ class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: q
     )
     @app_commands.autocomplete(crux=crux_autocomplete)
     async def mine(self, interaction: Interaction, crux: int, changes_my_mind: bool) -> None:
-        async with open_debate(interaction) as (session, debate):
-            mark = await doublecrux.mark_crux(session, debate, actor(interaction), crux, changes_my_mind)
+        mark = await write_debate(interaction, doublecrux.mark_crux, actor(interaction), crux, changes_my_mind)
         would = "would change my mind" if mark.changes_mind else "would not change my mind"
         await respond(interaction, f"{interaction.user.mention}: Crux #{mark.crux.number} {would}.")
 

@@ -13,7 +13,7 @@ from discord.ext import commands
 
 from bot.client import DebateBot
 from bot.core import debates as core
-from bot.core import doublecrux, formats, insights
+from bot.core import doublecrux, formats
 from bot.core import groups as opinion
 from bot.core import text as t
 from bot.core.argmap import render_map
@@ -24,17 +24,19 @@ from cogs import render
 from cogs.common import (
     Interaction,
     actor,
-    any_debate,
     defer,
     logging_rate,
-    open_debate,
+    read_debate,
+    read_server,
     respond,
     send_pages,
     side_autocomplete,
+    write_debate,
+    write_server,
 )
 from cogs.formats import phase_change_message, phase_embed
 from cogs.views import DebateButton
-from schema import Debate, DebateFormat, Side, id_of, utcnow
+from schema import DebateFormat, Side, id_of, utcnow
 
 THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080  # a week: Discord's longest
 
@@ -57,9 +59,7 @@ class JoinButton(DebateButton, template=r"debate:join:(?P<side>\d+)"):
         return cls(int(match["side"]), item.label or "Join")
 
     async def press(self, interaction: Interaction) -> None:
-        async with open_debate(interaction) as (session, debate):
-            side = await session.run_sync(core.by_id, debate, Side, self.side_id)
-            joined = await core.join_side(session, debate, interaction.user.id, side)
+        joined = await write_debate(interaction, core.join_side_by_id, interaction.user.id, self.side_id)
         await respond(interaction, **render.joined_message(interaction.user, joined))
 
 
@@ -127,21 +127,18 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
             auto_archive_duration=THREAD_ARCHIVE_MINUTES,
             reason=f"Debate started by {interaction.user}",
         )
+        now = self.bot.clock.now()
         try:
-            async with self.bot.db.write() as session:
-                debate = await core.start_debate(
-                    session, actor(interaction), plan, channel_id=channel.id, thread_id=thread.id
-                )
-                await formats.begin(session, debate, plan.minutes, self.bot.clock.now())
-                sides_ = await session.run_sync(core.sides_of, debate)
+            debate, debate_sides = await write_server(interaction, formats.start, plan, channel.id, thread.id, now)
         except BaseException:
             await thread.delete()
             raise
         try:
-            await thread.send(embed=render.opening_embed(debate, sides_, plan.agenda), view=opening_view(sides_))
+            await thread.send(
+                embed=render.opening_embed(debate, debate_sides, plan.agenda), view=opening_view(debate_sides)
+            )
         except BaseException:  # a debate starts completely or not at all
-            async with self.bot.db.write() as session:
-                await core.discard_debate(session, debate)
+            await write_server(interaction, core.discard_debate, id_of(debate))
             await thread.delete()
             raise
         self.bot.scheduler.wake()
@@ -153,40 +150,32 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
     @app_commands.describe(side="The side you argue for")
     @app_commands.autocomplete(side=side_autocomplete)
     async def join(self, interaction: Interaction, side: str) -> None:
-        async with open_debate(interaction) as (session, debate):
-            joined = await core.join(session, debate, interaction.user.id, side)
+        joined = await write_debate(interaction, core.join, interaction.user.id, side)
         await respond(interaction, **render.joined_message(interaction.user, joined))
 
     @app_commands.command(name="summary", description="Post the summary of this debate's unresolved cruxes")
     async def summary(self, interaction: Interaction) -> None:
-        async with any_debate(interaction) as (_, debate):
-            await defer(interaction)
-        await self._post_summary(interaction, debate)
+        await self._post_summary(interaction)
 
     @app_commands.command(name="groups", description="How participants actually divide, from their credences")
     async def groups(self, interaction: Interaction) -> None:
-        async with any_debate(interaction) as (session, debate):
-            await defer(interaction)
-            await asyncio.to_thread(opinion.require_analysis)  # said even when there are too few to look
-            matrix = await session.run_sync(opinion.credence_matrix, debate)
-        found = await self._find(debate, matrix)
-        async with self.bot.db.read() as session:
-            report = await session.run_sync(opinion.report, debate, matrix, found)
+        matrix = await read_debate(interaction, opinion.credence_matrix)
+        await defer(interaction)
+        await asyncio.to_thread(opinion.require_analysis)  # said even when there are too few to look
+        found = await self._find(matrix)
+        report = await read_debate(interaction, opinion.report, matrix, found)
         await send_pages(interaction, render.groups_blocks(report), ephemeral=False, colour=render.SUMMARY_COLOUR)
 
     @app_commands.command(name="status", description="This debate at a glance: sides, participants, counts")
     async def status(self, interaction: Interaction) -> None:
-        async with any_debate(interaction) as (session, debate):
-            status = await core.status(session, debate)
-            seen = await session.run_sync(insights.glance, debate)
-        await respond(interaction, embed=render.status_embed(status, seen), ephemeral=True)
+        status = await read_debate(interaction, core.status)
+        await respond(interaction, embed=render.status_embed(status), ephemeral=True)
 
     @app_commands.command(name="list", description="The open debates in this server")
     @app_commands.describe(page="Which page (10 debates a page)")
     @app_commands.guild_only()
     async def list_(self, interaction: Interaction, page: app_commands.Range[int, 1] = 1) -> None:
-        async with self.bot.db.read() as session:
-            found = await core.open_debates(session, interaction.guild_id or 0, page)
+        found = await read_server(interaction, core.open_debates, page)
         if not found.items:
             await respond(interaction, "No open debates here. Start one with /debate start.", ephemeral=True)
             return
@@ -199,14 +188,13 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
     @app_commands.command(name="end", description="End the debate: post the final summary, lock the thread")
     @app_commands.describe(outcome="What the debate concluded (optional)")
     async def end(self, interaction: Interaction, outcome: str | None = None) -> None:
-        async with open_debate(interaction) as (session, debate):
-            await core.end_debate(session, debate, actor(interaction), outcome)
+        debate = await write_debate(interaction, core.end_debate, actor(interaction), outcome)
         await defer(interaction)
         closing = f"Debate #{debate.number} is closed by {interaction.user.mention}."
         if debate.outcome:
             closing += f"\n**Outcome:** {render.escape(debate.outcome)}"
         await respond(interaction, closing)
-        await self._post_summary(interaction, debate)
+        await self._post_summary(interaction)
         if isinstance(interaction.channel, discord.Thread):
             await interaction.channel.edit(locked=True, archived=True, reason="Debate ended")
 
@@ -217,21 +205,18 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
 
     @app_commands.command(name="next", description="Move a rounds or double-crux debate to its next phase")
     async def next_(self, interaction: Interaction) -> None:
-        async with open_debate(interaction) as (session, debate):
-            change = await formats.next_phase(session, debate, actor(interaction), self.bot.clock.now())
+        change = await write_debate(interaction, formats.next_phase, actor(interaction), self.bot.clock.now())
         self.bot.scheduler.wake()
         await respond(interaction, **phase_change_message(change, f"{interaction.user.mention} moved on"))
 
     @app_commands.command(name="pause", description="Pause the phase clock (moderators)")
     async def pause(self, interaction: Interaction) -> None:
-        async with open_debate(interaction) as (session, debate):
-            await formats.pause(session, debate, actor(interaction), self.bot.clock.now())
+        debate = await write_debate(interaction, formats.pause, actor(interaction), self.bot.clock.now())
         await respond(interaction, f"{interaction.user.mention} paused the clock: {formats.describe_clock(debate)}.")
 
     @app_commands.command(name="resume", description="Restart a paused phase clock (moderators)")
     async def resume(self, interaction: Interaction) -> None:
-        async with open_debate(interaction) as (session, debate):
-            await formats.resume(session, debate, actor(interaction), self.bot.clock.now())
+        debate = await write_debate(interaction, formats.resume, actor(interaction), self.bot.clock.now())
         self.bot.scheduler.wake()
         await respond(
             interaction, f"{interaction.user.mention} restarted the clock: the phase {formats.describe_clock(debate)}."
@@ -241,8 +226,7 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
     @app_commands.describe(text="Your position", credence="How likely you think the motion is, 0 to 100")
     @logging_rate
     async def position(self, interaction: Interaction, text: str, credence: app_commands.Range[int, 0, 100]) -> None:
-        async with open_debate(interaction) as (session, debate):
-            taken = await doublecrux.take_position(session, debate, actor(interaction), text, credence)
+        taken = await write_debate(interaction, doublecrux.take_position, actor(interaction), text, credence)
         moved = "" if taken.previous is None else f" (was {taken.previous})"
         await respond(
             interaction,
@@ -253,53 +237,51 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
     @app_commands.command(name="export", description="The debate's whole record as a file")
     @app_commands.describe(format="markdown to read, json for tools (versioned schema), argdown for argument maps")
     async def export(self, interaction: Interaction, format: Literal["markdown", "json", "argdown"]) -> None:
-        async with any_debate(interaction) as (session, debate):
-            await defer(interaction)
-            record = await build_export(session, debate)
+        record = await read_debate(interaction, build_export)
         name, data = export_file(record, format, render.mention)
-        await respond(interaction, f"Debate #{debate.number} as {format}:", file=discord.File(io.BytesIO(data), name))
+        await respond(
+            interaction, f"Debate #{record.debate.number} as {format}:", file=discord.File(io.BytesIO(data), name)
+        )
 
     @app_commands.command(name="map", description="A picture of the debate: claims, rebuttals, supports, cruxes")
     async def map(self, interaction: Interaction) -> None:
-        async with any_debate(interaction) as (session, debate):
-            await defer(interaction)
-            record = await build_export(session, debate)
+        record = await read_debate(interaction, build_export)
+        await defer(interaction)
         picture = await asyncio.to_thread(render_map, record)
         await respond(
             interaction,
-            f"Argument map of Debate #{debate.number}",
-            file=discord.File(io.BytesIO(picture), f"debate-{debate.number}.png"),
+            f"Argument map of Debate #{record.debate.number}",
+            file=discord.File(io.BytesIO(picture), f"debate-{record.debate.number}.png"),
         )
 
-    async def _post_summary(self, interaction: Interaction, debate: Debate) -> None:
+    async def _post_summary(self, interaction: Interaction) -> None:
         """The summary for everyone, paged: the open questions that matter most, the latest resolutions, how many more
-        and where to read them (``/crux list``, ``/debate export``); the next one says what changed since this one."""
-        async with self.bot.db.write() as session:
-            summary = await summarize(session, debate, insights=True)
-            await mark_summarized(session, debate, utcnow())
-        found = await self._found_for_summary(debate)
+        and where to read them (``/crux list``, ``/debate export``); the next one says what changed since this one.
+        It is read first (no writer waits for it), then its time is recorded in a short write of its own."""
+        summary = await read_debate(interaction, summarize, insights=True)
+        await write_server(interaction, mark_summarized, summary.debate_id, utcnow())
+        found = await self._found_for_summary(interaction, summary.debate_id)
         blocks = render.summary_blocks(summary, found)
         await send_pages(interaction, blocks, ephemeral=False, colour=render.SUMMARY_COLOUR)
 
-    async def _find(self, debate: Debate, matrix: opinion.CredenceMatrix) -> opinion.Found:
+    async def _find(self, matrix: opinion.CredenceMatrix) -> opinion.Found:
         """The opinion groups of the matrix: remembered for its version, or computed in a worker thread."""
-        found = self.found.get(id_of(debate), matrix.version)
+        found = self.found.get(matrix.debate_id, matrix.version)
         if found is None:
             found = await asyncio.to_thread(opinion.find, matrix)
-            self.found.put(id_of(debate), matrix.version, found)
+            self.found.put(matrix.debate_id, matrix.version, found)
         return found
 
-    async def _found_for_summary(self, debate: Debate) -> opinion.Found | None:
+    async def _found_for_summary(self, interaction: Interaction, debate_id: int) -> opinion.Found | None:
         """What the summary says about opinion groups; nothing without the analysis extra. Unchanged credences cost
         one aggregate query (their version), not the matrix."""
-        async with self.bot.db.read() as session:
-            version = await session.run_sync(opinion.credence_version, debate)
-            found = self.found.get(id_of(debate), version)
-            if found is not None:
-                return found
-            matrix = await session.run_sync(opinion.credence_matrix, debate)
+        version = await read_debate(interaction, opinion.credence_version)
+        found = self.found.get(debate_id, version)
+        if found is not None:
+            return found
+        matrix = await read_debate(interaction, opinion.credence_matrix)
         try:
-            return await self._find(debate, matrix)
+            return await self._find(matrix)
         except opinion.GroupsUnavailable:
             return None
 

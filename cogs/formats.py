@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from functools import partial
 from typing import Any
 
 import discord
 from discord.ext import commands
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.client import DebateBot
 from bot.core import formats
-from bot.scheduler import AfterCommit
-from schema import Debate, Timer
+from schema import Debate
 
 PHASE_COLOUR = discord.Colour.teal()
 
@@ -44,23 +40,17 @@ class FormatsCog(commands.Cog):
         self.bot = bot
 
     async def cog_load(self) -> None:
-        self.bot.scheduler.register(formats.PHASE_WARNING, self.phase_warning)
-        self.bot.scheduler.register(formats.PHASE_END, self.phase_end)
+        self.bot.scheduler.register(formats.PHASE_WARNING, formats.warning_due, self.announce_warning)
+        self.bot.scheduler.register(formats.PHASE_END, formats.time_up, self.announce_time_up)
 
-    async def phase_warning(self, session: AsyncSession, timer: Timer, now: datetime) -> AfterCommit | None:
+    async def announce_warning(self, due: tuple[Debate, formats.Phase]) -> None:
         """One minute left: say so in the thread."""
-        due = await formats.warning_due(session, timer, now)
-        if due is None:
-            return None
         debate, phase = due
-        return partial(self._post, debate.thread_id, content=f"One minute left in the **{phase.name}** phase.")
+        await self._post(debate.thread_id, content=f"One minute left in the **{phase.name}** phase.")
 
-    async def phase_end(self, session: AsyncSession, timer: Timer, now: datetime) -> AfterCommit | None:
-        """Time's up: move the debate on and post the next phase's banner."""
-        change = await formats.time_up(session, timer, now)
-        if change is None:
-            return None
-        return partial(self._post, change.debate.thread_id, **phase_change_message(change, "Time's up"))
+    async def announce_time_up(self, change: formats.PhaseChange) -> None:
+        """Time's up: the debate moved on; post the next phase's banner."""
+        await self._post(change.debate.thread_id, **phase_change_message(change, "Time's up"))
 
     async def _post(self, thread_id: int, **message: Any) -> None:
         await self.bot.get_partial_messageable(thread_id).send(**message)

@@ -12,9 +12,9 @@ from bot.core import formats
 from bot.core.claims import EDITED, History, Logged, describe
 from bot.core.cruxes import Resolved
 from bot.core.groups import Found, GroupsReport, render_groups, summary_line
-from bot.core.insights import Glance
 from bot.core.scores import render_scores
-from bot.core.summary import QUOTE_MAX, CruxSummary, DebateSummary, render_crux, render_summary
+from bot.core.summary import QUOTE_MAX, AgendaSummary, CruxSummary, DebateSummary
+from bot.core.summary_render import render_agenda_summary, render_crux, render_summary
 from bot.core.text import as_typed, plural
 from schema import Claim, ClaimKind, Crux, CruxOutcome, Debate, Side
 
@@ -172,8 +172,8 @@ def opening_embed(debate: Debate, sides: list[Side], agenda: str | None) -> disc
     return embed
 
 
-def status_embed(status: core.Status, seen: Glance) -> discord.Embed:
-    debate = status.debate
+def status_embed(status: core.Status) -> discord.Embed:
+    debate, seen = status.debate, status.glance
     embed = discord.Embed(title=f"Debate #{debate.number} · {debate.status.value}", description=escape(debate.topic))
     embed.add_field(name="Format", value=debate.format.value)
     phase = formats.current_phase(debate)
@@ -229,6 +229,11 @@ def summary_blocks(summary: DebateSummary, groups: Found | None = None) -> list[
 
 def groups_blocks(report: GroupsReport) -> list[str]:
     return render_groups(report, mention)
+
+
+def agenda_summary_blocks(summary: AgendaSummary) -> list[str]:
+    """An agenda's unresolved cruxes as Markdown blocks, grouped by debate (``/agenda summary`` and digests)."""
+    return render_agenda_summary(summary, mention)
 
 
 def crux_block(crux: CruxSummary) -> str:

@@ -12,7 +12,7 @@ import discord
 from bot.client import DebateBot
 from bot.core import similar
 from bot.core.similar import Hint, HintTarget, Record
-from cogs.common import Interaction, actor, in_open_debate
+from cogs.common import Interaction, actor, write_debate_in_place
 from cogs.views import DebateButton
 
 
@@ -49,12 +49,7 @@ class WithdrawDuplicateButton(
         return cls(target, item.label or "Withdraw")
 
     async def press(self, interaction: Interaction) -> None:
-        who = actor(interaction)
-        done = await in_open_debate(
-            interaction,
-            lambda session, debate: similar.withdraw_in_favour(session, debate, who, self.target),
-            may_defer=False,  # the hint is edited in place
-        )
+        done = await write_debate_in_place(interaction, similar.withdraw_in_favour, actor(interaction), self.target)
         hint = interaction.message.content if interaction.message else ""
         await interaction.response.edit_message(content=f"{hint}\n**{done}** ({interaction.user.mention})", view=None)
 

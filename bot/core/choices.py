@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import false
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 from sqlmodel import col, func, select
 
 from bot.core import text as t
@@ -26,43 +26,41 @@ class Choice:
     label: str
 
 
-async def claim_choices(session: AsyncSession, debate: Debate, typed: str) -> list[Choice]:
+def claim_choices(session: Session, debate: Debate, typed: str) -> list[Choice]:
     """Standing claims of this debate matching what was typed (number or words), newest first."""
     statement = select(Claim).where(Claim.debate_id == debate.id, Claim.status == ClaimStatus.STANDING)
     statement = _matching(statement, col(Claim.number), col(Claim.text), typed).order_by(col(Claim.number).desc())
-    rows = (await session.execute(statement.add_columns(edited(col(Claim.id))).limit(CHOICES_MAX))).all()
+    rows = session.execute(statement.add_columns(edited(col(Claim.id))).limit(CHOICES_MAX)).all()
     return [
         Choice(claim.number, _label(f"#{claim.number} {_kind_tag(claim)} {EDITED if was_edited else ''}", claim.text))
         for claim, was_edited in rows
     ]
 
 
-async def crux_choices(
-    session: AsyncSession, debate: Debate, typed: str, status: CruxStatus = CruxStatus.OPEN
-) -> list[Choice]:
+def crux_choices(session: Session, debate: Debate, typed: str, status: CruxStatus = CruxStatus.OPEN) -> list[Choice]:
     """Cruxes of this debate with ``status`` matching what was typed, newest first."""
     statement = select(Crux).where(Crux.debate_id == debate.id, Crux.status == status)
     statement = _matching(statement, col(Crux.number), col(Crux.question), typed).order_by(col(Crux.number).desc())
-    cruxes = (await session.execute(statement.limit(CHOICES_MAX))).scalars()
+    cruxes = session.execute(statement.limit(CHOICES_MAX)).scalars()
     return [Choice(crux.number, _label(f"#{crux.number}", crux.question)) for crux in cruxes]
 
 
-async def resolved_crux_choices(session: AsyncSession, debate: Debate, typed: str) -> list[Choice]:
-    return await crux_choices(session, debate, typed, CruxStatus.RESOLVED)
+def resolved_crux_choices(session: Session, debate: Debate, typed: str) -> list[Choice]:
+    return crux_choices(session, debate, typed, CruxStatus.RESOLVED)
 
 
-async def side_choices(session: AsyncSession, debate: Debate, typed: str) -> list[Choice]:
+def side_choices(session: Session, debate: Debate, typed: str) -> list[Choice]:
     """The debate's sides whose names contain what was typed."""
     key = t.name_key(typed)
-    return [Choice(side.name, side.name) for side in await session.run_sync(sides_of, debate) if key in side.name_key]
+    return [Choice(side.name, side.name) for side in sides_of(session, debate) if key in side.name_key]
 
 
-async def agenda_choices(session: AsyncSession, guild_id: int, typed: str) -> list[Choice]:
+def agenda_choices(session: Session, guild_id: int, typed: str) -> list[Choice]:
     """The guild's agendas whose names contain what was typed, by name."""
     statement = select(Agenda).where(Agenda.guild_id == guild_id).order_by(col(Agenda.name_key))
     if typed.strip():
         statement = statement.where(col(Agenda.name_key).contains(t.name_key(typed)))
-    agendas = (await session.execute(statement.limit(CHOICES_MAX))).scalars()
+    agendas = session.execute(statement.limit(CHOICES_MAX)).scalars()
     return [Choice(id_of(agenda), t.one_line(agenda.name, LABEL_MAX)) for agenda in agendas]
 
 

@@ -19,7 +19,6 @@ from bot.core.debates import (
     can_moderate,
     next_number,
     numbered,
-    open_debate_in_thread,
     side_named,
     side_of,
 )
@@ -164,15 +163,18 @@ def ensure_loggable(session: Session, debate: Debate, message: ChatMessage, kind
     return body
 
 
-def rebuttal_targets(
-    session: Session, guild_id: int | None, thread_id: int, message: ChatMessage
-) -> tuple[Claim | None, list[Claim]]:
+def rebuttal_targets(session: Session, debate: Debate, message: ChatMessage) -> tuple[Claim | None, list[Claim]]:
     """What a chat message logged as a rebuttal answers: the claim its reply points to, or else (none) the recent
-    claims to pick from. Refuses first what logging it would refuse: a closed debate, the phase, no text, a repeat."""
-    debate = open_debate_in_thread(session, guild_id, thread_id, for_update=False)
+    claims to pick from. Refuses first what logging it would refuse (the phase, no text, a repeat), and a debate
+    with no claim to rebut yet."""
     ensure_loggable(session, debate, message, ClaimKind.REBUTTAL)
     target = replied_claim(session, debate, message)
-    return target, [] if target else recent_claims(session, debate)
+    if target is not None:
+        return target, []
+    candidates = recent_claims(session, debate)
+    if not candidates:
+        raise InvalidInput("There is no claim in this debate to rebut yet: log one first.")
+    return None, candidates
 
 
 def picked_claim(values: list[str]) -> int:

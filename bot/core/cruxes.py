@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
@@ -31,16 +30,16 @@ class CredenceRecorded:
     repeated: bool = False
 
 
-async def add_crux(
-    session: AsyncSession, debate: Debate, actor: Actor, question: str, claim: int | None = None
+def add_crux(
+    session: Session, debate: Debate, actor: Actor, question: str, claim: int | None = None
 ) -> tuple[Crux, Claim | None]:
     """Name a crux, optionally linked to claim #``claim`` of this debate; returns (the crux, the linked claim)."""
-    linked = await session.run_sync(crux_claim, debate, claim)
+    linked = crux_claim(session, debate, claim)
     body = t.clean_text(question, "The question", t.QUESTION_MAX)
-    crux = await _insert(session, debate, body, author_id=actor.user_id)
+    crux = _insert(session, debate, body, author_id=actor.user_id)
     if linked is not None:
         session.add(CruxClaim(crux_id=id_of(crux), claim_id=id_of(linked)))
-        await session.flush()
+        session.flush()
     return crux, linked
 
 
@@ -51,19 +50,19 @@ def crux_claim(session: Session, debate: Debate, claim: int | None) -> Claim | N
     return numbered(session, debate, Claim, claim) if claim is not None else None
 
 
-async def log_message_as_crux(session: AsyncSession, debate: Debate, actor: Actor, message: ChatMessage) -> Crux:
+def log_message_as_crux(session: Session, debate: Debate, actor: Actor, message: ChatMessage) -> Crux:
     """Name a crux from a chat message: its author stays the author, ``actor`` is who logged it."""
     require_allowed(debate, Action.CRUX)
     body = message_text(debate, message, t.QUESTION_MAX)
     statement = select(Crux).where(Crux.debate_id == debate.id, Crux.source_message_id == message.id)
-    existing = (await session.execute(statement)).scalar_one_or_none()
+    existing = session.execute(statement).scalar_one_or_none()
     if existing is not None:
         raise InvalidInput(f"That message is already logged as Crux #{existing.number}.")
-    return await _insert(session, debate, body, author_id=message.author_id, logged_by=actor, source=message)
+    return _insert(session, debate, body, author_id=message.author_id, logged_by=actor, source=message)
 
 
-async def _insert(
-    session: AsyncSession,
+def _insert(
+    session: Session,
     debate: Debate,
     question: str,
     *,
@@ -73,7 +72,7 @@ async def _insert(
 ) -> Crux:
     crux = Crux(
         debate_id=id_of(debate),
-        number=await session.run_sync(next_number, debate, "crux_seq"),
+        number=next_number(session, debate, "crux_seq"),
         question=question,
         author_id=author_id,
         logged_by_id=logged_by.user_id if logged_by else None,
@@ -81,18 +80,18 @@ async def _insert(
         source_url=source.jump_url if source else None,
     )
     session.add(crux)
-    await session.flush()
+    session.flush()
     return crux
 
 
-async def crux_numbered(session: AsyncSession, debate: Debate, number: int, *, for_update: bool = False) -> Crux:
+def crux_numbered(session: Session, debate: Debate, number: int, *, for_update: bool = False) -> Crux:
     """Crux #``number`` of this debate, or :class:`NotFound` (see :func:`bot.core.debates.numbered`)."""
-    return await session.run_sync(numbered, debate, Crux, number, for_update=for_update)
+    return numbered(session, debate, Crux, number, for_update=for_update)
 
 
-async def crux_number(session: AsyncSession, debate: Debate, crux_id: int) -> int:
+def crux_number(session: Session, debate: Debate, crux_id: int) -> int:
     """The number of the crux a button's custom_id names by id, checked to be of this debate."""
-    return (await session.run_sync(by_id, debate, Crux, crux_id)).number
+    return (by_id(session, debate, Crux, crux_id)).number
 
 
 def require_percentage(value: int) -> None:
@@ -120,19 +119,24 @@ def parse_credence(value: str) -> int:
     return int(digits)
 
 
-async def crux_for_credence(session: AsyncSession, debate: Debate, number: int, *, for_update: bool = False) -> Crux:
+def crux_for_credence(session: Session, debate: Debate, number: int, *, for_update: bool = False) -> Crux:
     """Crux #``number``, on which a credence would be recorded. Refuses a closed debate, what the phase does not
     allow, an unknown or a resolved crux — checked before the credence modal opens, and again on recording."""
     ensure_open(debate)
     require_allowed(debate, Action.CREDENCE)
-    crux = await crux_numbered(session, debate, number, for_update=for_update)
+    crux = crux_numbered(session, debate, number, for_update=for_update)
     if crux.status is CruxStatus.RESOLVED:
         raise InvalidInput(f"Crux #{crux.number} is resolved; credences are closed.")
     return crux
 
 
-async def record_credence(
-    session: AsyncSession, debate: Debate, actor: Actor, number: int, value: int, reason: str | None = None
+def crux_for_credence_by_id(session: Session, debate: Debate, crux_id: int) -> Crux:
+    """:func:`crux_for_credence` for the crux a button names by its id."""
+    return crux_for_credence(session, debate, crux_number(session, debate, crux_id))
+
+
+def record_credence(
+    session: Session, debate: Debate, actor: Actor, number: int, value: int, reason: str | None = None
 ) -> CredenceRecorded:
     """Append the user's credence (0-100) on open crux #``number``; earlier credences are kept.
 
@@ -140,10 +144,10 @@ async def record_credence(
     stance and the crux's spread (what summaries read) are updated with it; the crux's row is locked first, so
     concurrent credences on it update the spread one after the other.
     """
-    crux = await crux_for_credence(session, debate, number, for_update=True)
+    crux = crux_for_credence(session, debate, number, for_update=True)
     require_percentage(value)
     why = t.optional_text(reason, "The reason", t.REASON_MAX)
-    latest, earlier = await _latest_two(session, crux, actor.user_id)
+    latest, earlier = _latest_two(session, crux, actor.user_id)
     if (
         latest is not None
         and (latest.value, latest.reason) == (value, why)
@@ -152,12 +156,12 @@ async def record_credence(
         return CredenceRecorded(crux=crux, credence=latest, previous=earlier, repeated=True)
     credence = Credence(crux_id=id_of(crux), user_id=actor.user_id, value=value, reason=why)
     session.add(credence)
-    await session.flush()
-    await session.run_sync(keep_stance, credence)
+    session.flush()
+    keep_stance(session, credence)
     return CredenceRecorded(crux=crux, credence=credence, previous=latest.value if latest else None)
 
 
-async def _latest_two(session: AsyncSession, crux: Crux, user_id: int) -> tuple[Credence | None, int | None]:
+def _latest_two(session: Session, crux: Crux, user_id: int) -> tuple[Credence | None, int | None]:
     """The user's latest credence on the crux and the value before it."""
     statement = (
         select(Credence)
@@ -165,7 +169,7 @@ async def _latest_two(session: AsyncSession, crux: Crux, user_id: int) -> tuple[
         .order_by(col(Credence.id).desc())
         .limit(2)
     )
-    rows = list((await session.execute(statement)).scalars())
+    rows = list(session.execute(statement).scalars())
     return (rows[0] if rows else None), (rows[1].value if len(rows) > 1 else None)
 
 
@@ -177,8 +181,8 @@ class Resolved:
     scores: list[ParticipantScore]
 
 
-async def resolve_crux(
-    session: AsyncSession,
+def resolve_crux(
+    session: Session,
     debate: Debate,
     actor: Actor,
     number: int,
@@ -188,7 +192,7 @@ async def resolve_crux(
 ) -> Resolved:
     """Mark open crux #``number`` resolved with the given resolution, outcome and source link (moderators only); a
     crux that resolves yes or no has every participant's credence history scored."""
-    crux = await resolvable_crux(session, debate, actor, number, for_update=True)
+    crux = resolvable_crux(session, debate, actor, number, for_update=True)
     body = t.clean_text(resolution, "The resolution", t.RESOLUTION_MAX)
     url = t.optional_url(source, "The source link", t.URL_MAX)
     crux.status = CruxStatus.RESOLVED
@@ -198,21 +202,24 @@ async def resolve_crux(
     crux.resolved_by_id = actor.user_id
     crux.resolved_at = utcnow()
     session.add(crux)
-    await session.flush()
-    return Resolved(crux=crux, scores=await session.run_sync(score_crux, crux))
+    session.flush()
+    return Resolved(crux=crux, scores=score_crux(session, crux))
 
 
-async def resolvable_crux(
-    session: AsyncSession, debate: Debate, actor: Actor, number: int, *, for_update: bool = False
-) -> Crux:
+def resolvable_crux(session: Session, debate: Debate, actor: Actor, number: int, *, for_update: bool = False) -> Crux:
     """Crux #``number``, if ``actor`` may resolve it: a moderator, an open debate, an open crux — checked before the
     resolution modal opens, and again on resolving (``for_update``: with its row locked, so that no credence is
     recorded between scoring and the commit)."""
     ensure_open(debate)
     require_moderator(debate, actor, "resolve a crux")
-    crux = await crux_numbered(session, debate, number, for_update=for_update)
+    crux = crux_numbered(session, debate, number, for_update=for_update)
     require_open(crux)
     return crux
+
+
+def resolvable_crux_by_id(session: Session, debate: Debate, actor: Actor, crux_id: int) -> Crux:
+    """:func:`resolvable_crux` for the crux a button names by its id."""
+    return resolvable_crux(session, debate, actor, crux_number(session, debate, crux_id))
 
 
 def require_open(crux: Crux) -> None:
@@ -221,17 +228,17 @@ def require_open(crux: Crux) -> None:
         raise InvalidInput(f"Crux #{crux.number} is already resolved: {t.one_line(crux.resolution or '', 200)}")
 
 
-async def reopen_crux(session: AsyncSession, debate: Debate, actor: Actor, number: int) -> Crux:
+def reopen_crux(session: Session, debate: Debate, actor: Actor, number: int) -> Crux:
     """Reopen resolved crux #``number`` (moderators only); credences can be recorded on it again. Its outcome and
     scores are withdrawn until it resolves again."""
     require_moderator(debate, actor, "reopen a crux")
-    crux = await crux_numbered(session, debate, number, for_update=True)
+    crux = crux_numbered(session, debate, number, for_update=True)
     if crux.status is CruxStatus.OPEN:
         raise InvalidInput(f"Crux #{crux.number} is open already.")
-    await session.run_sync(withdraw_scores, crux)
+    withdraw_scores(session, crux)
     crux.status = CruxStatus.OPEN
     crux.resolution = crux.resolved_by_id = crux.resolved_at = crux.resolution_url = None
     crux.outcome = None
     session.add(crux)
-    await session.flush()
+    session.flush()
     return crux

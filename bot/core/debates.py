@@ -1,9 +1,8 @@
 """Debates: starting one, finding the debate of a thread, sides and joining them, moderation, status, ending.
 
-Every function takes an open session and leaves committing to the caller (``Database.write``). What the claim path
-needs (the debate of a thread, sides, numbers) is synchronous, so that a claim runs whole as one job
-(``Database.transact``); async code calls it through ``AsyncSession.run_sync``. Every lookup is
-scoped to the guild, or to the debate and so to its guild: an id from another debate or guild is simply not found.
+Every function takes a session first and leaves committing to the database layer, which runs each use case as one
+job (``Database.transact`` for changes, ``Database.query`` for reads). Every lookup is scoped to the guild, or to
+the debate and so to its guild: an id from another debate or guild is simply not found.
 """
 
 from __future__ import annotations
@@ -14,12 +13,12 @@ from math import ceil
 from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import bindparam, delete, func, update
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from bot.core import text as t
 from bot.core.errors import InvalidInput, NotAllowed, NotFound, WrongPlace
+from bot.core.insights import Glance, glance
 from bot.core.sql import upsert
 from schema import (
     Agenda,
@@ -90,6 +89,7 @@ class Status:
     claims: dict[ClaimKind, int]
     open_cruxes: int
     resolved_cruxes: int
+    glance: Glance
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,14 +137,12 @@ def _parse_sides(sides: str | None) -> tuple[str, ...]:
     return names
 
 
-async def start_debate(
-    session: AsyncSession, actor: Actor, plan: NewDebate, *, channel_id: int, thread_id: int
-) -> Debate:
+def start_debate(session: Session, actor: Actor, plan: NewDebate, *, channel_id: int, thread_id: int) -> Debate:
     """Record a debate whose thread has just been created."""
-    agenda = await _agenda_named(session, actor.guild_id, plan.agenda) if plan.agenda else None
+    agenda = _agenda_named(session, actor.guild_id, plan.agenda) if plan.agenda else None
     debate = Debate(
         guild_id=actor.guild_id,
-        number=await _next_debate_number(session, actor.guild_id),
+        number=_next_debate_number(session, actor.guild_id),
         channel_id=channel_id,
         thread_id=thread_id,
         topic=plan.topic,
@@ -153,42 +151,43 @@ async def start_debate(
         creator_id=actor.user_id,
     )
     session.add(debate)
-    await session.flush()
+    session.flush()
     session.add_all(
         Side(debate_id=id_of(debate), position=i, name=name, name_key=t.name_key(name))
         for i, name in enumerate(plan.sides)
     )
-    await session.flush()
+    session.flush()
     return debate
 
 
-async def discard_debate(session: AsyncSession, debate: Debate) -> None:
-    """Forget a debate whose thread could not be set up: its sides go with it, and its timers find nothing to do."""
-    await session.execute(delete(Debate).where(col(Debate.id) == debate.id))
+def discard_debate(session: Session, actor: Actor, debate_id: int) -> None:
+    """Forget a debate of the actor's server whose thread could not be set up: its sides go with it, and its timers
+    find nothing to do."""
+    session.execute(delete(Debate).where(col(Debate.id) == debate_id, col(Debate.guild_id) == actor.guild_id))
 
 
-async def _agenda_named(session: AsyncSession, guild_id: int, name: str) -> Agenda:
+def _agenda_named(session: Session, guild_id: int, name: str) -> Agenda:
     """The guild's agenda of that name (case-insensitive), created on first use."""
     key = t.name_key(name)
-    await upsert(
+    upsert(
         session,
         Agenda,
         {"guild_id": guild_id, "name": name, "name_key": key, "created_at": utcnow()},
         conflict=("guild_id", "name_key"),
     )
     statement = select(Agenda).where(Agenda.guild_id == guild_id, Agenda.name_key == key)
-    return (await session.execute(statement)).scalar_one()
+    return session.execute(statement).scalar_one()
 
 
-async def _next_debate_number(session: AsyncSession, guild_id: int) -> int:
-    await upsert(session, GuildState, {"guild_id": guild_id, "debate_seq": 0}, conflict=("guild_id",))
+def _next_debate_number(session: Session, guild_id: int) -> int:
+    upsert(session, GuildState, {"guild_id": guild_id, "debate_seq": 0}, conflict=("guild_id",))
     statement = (
         update(GuildState)
         .where(col(GuildState.guild_id) == guild_id)
         .values(debate_seq=col(GuildState.debate_seq) + 1)
         .returning(col(GuildState.debate_seq))
     )
-    return (await session.execute(statement)).scalar_one()
+    return session.execute(statement).scalar_one()
 
 
 _NEXT_NUMBER = {
@@ -312,15 +311,20 @@ def side_of(session: Session, debate: Debate, user_id: int) -> Side | None:
     return next((side for side in sides_of(session, debate) if side.id == side_id), None)
 
 
-async def join(session: AsyncSession, debate: Debate, user_id: int, side_name: str) -> Joined:
+def join(session: Session, debate: Debate, user_id: int, side_name: str) -> Joined:
     """Put the user on the side of that name (moving them if they had joined another)."""
-    return await join_side(session, debate, user_id, await session.run_sync(side_named, debate, side_name))
+    return join_side(session, debate, user_id, side_named(session, debate, side_name))
 
 
-async def join_side(session: AsyncSession, debate: Debate, user_id: int, side: Side) -> Joined:
+def join_side_by_id(session: Session, debate: Debate, user_id: int, side_id: int) -> Joined:
+    """:func:`join_side` for the side a button names by its id, checked to be of this debate."""
+    return join_side(session, debate, user_id, by_id(session, debate, Side, side_id))
+
+
+def join_side(session: Session, debate: Debate, user_id: int, side: Side) -> Joined:
     """Put the user on ``side``; joining twice is harmless (one row per user per debate)."""
-    previous = await session.run_sync(side_of, debate, user_id)
-    await upsert(
+    previous = side_of(session, debate, user_id)
+    upsert(
         session,
         Participant,
         {"debate_id": debate.id, "user_id": user_id, "side_id": side.id, "joined_at": utcnow()},
@@ -341,8 +345,8 @@ def require_moderator(debate: Debate, actor: Actor, action: str) -> None:
         raise NotAllowed(f"Only the debate's creator or a member with Manage Threads can {action}.")
 
 
-async def status(session: AsyncSession, debate: Debate) -> Status:
-    """Participants per side, claims per kind, open and resolved cruxes: three queries."""
+def status(session: Session, debate: Debate) -> Status:
+    """Participants per side, claims per kind, open and resolved cruxes (three queries), and the insights' glance."""
     per_side = (
         select(Side, func.count(col(Participant.id)))
         .outerjoin(Participant, col(Participant.side_id) == col(Side.id))
@@ -352,23 +356,22 @@ async def status(session: AsyncSession, debate: Debate) -> Status:
     )
     claims = select(Claim.kind, func.count()).where(Claim.debate_id == debate.id).group_by(col(Claim.kind))
     cruxes = select(Crux.status, func.count()).where(Crux.debate_id == debate.id).group_by(col(Crux.status))
-    claim_counts = dict.fromkeys(ClaimKind, 0) | {
-        ClaimKind(kind): n for kind, n in (await session.execute(claims)).all()
-    }
-    crux_counts = {CruxStatus(state): n for state, n in (await session.execute(cruxes)).all()}
+    claim_counts = dict.fromkeys(ClaimKind, 0) | {ClaimKind(kind): n for kind, n in session.execute(claims).all()}
+    crux_counts = {CruxStatus(state): n for state, n in session.execute(cruxes).all()}
     return Status(
         debate=debate,
-        sides=[(side, n) for side, n in (await session.execute(per_side)).all()],
+        sides=[(side, n) for side, n in session.execute(per_side).all()],
         claims=claim_counts,
         open_cruxes=crux_counts.get(CruxStatus.OPEN, 0),
         resolved_cruxes=crux_counts.get(CruxStatus.RESOLVED, 0),
+        glance=glance(session, debate),
     )
 
 
-async def open_debates(session: AsyncSession, guild_id: int, page: int) -> Page[Debate]:
+def open_debates(session: Session, guild_id: int, page: int) -> Page[Debate]:
     """The guild's open debates, newest first, ``DEBATES_PER_PAGE`` to a page (pages count from 1)."""
     where = (col(Debate.guild_id) == guild_id) & (col(Debate.status) == DebateStatus.OPEN)
-    total = (await session.execute(select(func.count()).select_from(Debate).where(where))).scalar_one()
+    total = session.execute(select(func.count()).select_from(Debate).where(where)).scalar_one()
     pages = max(1, ceil(total / DEBATES_PER_PAGE))
     if not 1 <= page <= pages:
         raise InvalidInput(
@@ -381,10 +384,10 @@ async def open_debates(session: AsyncSession, guild_id: int, page: int) -> Page[
         .offset((page - 1) * DEBATES_PER_PAGE)
         .limit(DEBATES_PER_PAGE)
     )
-    return Page(list((await session.execute(statement)).scalars()), page, pages, total)
+    return Page(list(session.execute(statement).scalars()), page, pages, total)
 
 
-async def end_debate(session: AsyncSession, debate: Debate, actor: Actor, outcome: str | None) -> Debate:
+def end_debate(session: Session, debate: Debate, actor: Actor, outcome: str | None) -> Debate:
     """Close the debate (moderators only); its record stays readable."""
     require_moderator(debate, actor, "end the debate")
     debate.outcome = t.optional_text(outcome, "The outcome", t.RESOLUTION_MAX)
@@ -392,20 +395,20 @@ async def end_debate(session: AsyncSession, debate: Debate, actor: Actor, outcom
     debate.ended_at = utcnow()
     debate.phase_ends_at = debate.paused_remaining = None  # its phase clock stops; pending timers find nothing to do
     session.add(debate)
-    await session.flush()
+    session.flush()
     return debate
 
 
-async def agenda_in_guild(session: AsyncSession, guild_id: int, agenda_id: int) -> Agenda:
+def agenda_in_guild(session: Session, guild_id: int, agenda_id: int) -> Agenda:
     """The guild's agenda with this id, or :class:`NotFound`."""
     statement = select(Agenda).where(Agenda.id == agenda_id, Agenda.guild_id == guild_id)
-    agenda = (await session.execute(statement)).scalar_one_or_none()
+    agenda = session.execute(statement).scalar_one_or_none()
     if agenda is None:
         raise NotFound("No such agenda in this server: pick one from the list as you type.")
     return agenda
 
 
-async def agendas(session: AsyncSession, guild_id: int) -> list[tuple[Agenda, int, int]]:
+def agendas(session: Session, guild_id: int) -> list[tuple[Agenda, int, int]]:
     """The guild's agendas with their open and total debate counts, by name."""
     open_count = func.count(col(Debate.id)).filter(col(Debate.status) == DebateStatus.OPEN)
     statement = (
@@ -415,15 +418,15 @@ async def agendas(session: AsyncSession, guild_id: int) -> list[tuple[Agenda, in
         .group_by(col(Agenda.id))
         .order_by(col(Agenda.name_key))
     )
-    return [(agenda, n_open, n_all) for agenda, n_open, n_all in (await session.execute(statement)).all()]
+    return [(agenda, n_open, n_all) for agenda, n_open, n_all in session.execute(statement).all()]
 
 
-async def debate_numbered(session: AsyncSession, number: int, guild_id: int | None = None) -> Debate:
+def debate_numbered(session: Session, number: int, guild_id: int | None = None) -> Debate:
     """Debate ``number`` of ``guild_id``; without a guild, the only debate with that number in any guild."""
     statement = select(Debate).where(Debate.number == number)
     if guild_id is not None:
         statement = statement.where(Debate.guild_id == guild_id)
-    found = list((await session.execute(statement.order_by(col(Debate.guild_id)))).scalars())
+    found = list(session.execute(statement.order_by(col(Debate.guild_id))).scalars())
     if not found:
         raise NotFound(f"There is no debate #{number}" + (f" in guild {guild_id}." if guild_id else "."))
     if len(found) > 1:

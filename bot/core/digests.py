@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from bot.core import text as t
@@ -43,15 +43,15 @@ class DigestDue:
     summary: AgendaSummary
 
 
-async def set_digest(
-    session: AsyncSession, actor: Actor, agenda_id: int, channel_id: int, every: DigestEvery, now: datetime
+def set_digest(
+    session: Session, actor: Actor, agenda_id: int, channel_id: int, every: DigestEvery, now: datetime
 ) -> Scheduled:
     """Post the agenda's summary to ``channel_id`` every day or week from now (moderators only).
 
     Setting it again moves it to the new channel and period; the next post is one period from now.
     """
-    agenda = await _agenda_to_schedule(session, actor, agenda_id)
-    await upsert(
+    agenda = _agenda_to_schedule(session, actor, agenda_id)
+    upsert(
         session,
         Digest,
         {
@@ -65,52 +65,52 @@ async def set_digest(
         conflict=("guild_id", "agenda_id"),
         update=("channel_id", "every", "created_by_id"),
     )
-    digest = await _digest_of(session, actor.guild_id, agenda_id)
+    digest = _digest_of(session, actor.guild_id, agenda_id)
     assert digest is not None  # just upserted
     next_at = now + PERIODS[every]
-    await timers.schedule(session, actor.guild_id, DIGEST, str(digest.id), next_at)
+    timers.schedule(session, actor.guild_id, DIGEST, str(digest.id), next_at)
     return Scheduled(agenda=agenda, digest=digest, next_at=next_at)
 
 
-async def stop_digest(session: AsyncSession, actor: Actor, agenda_id: int) -> Agenda:
+def stop_digest(session: Session, actor: Actor, agenda_id: int) -> Agenda:
     """Stop posting the agenda's digest (moderators only)."""
-    agenda = await _agenda_to_schedule(session, actor, agenda_id)
-    digest = await _digest_of(session, actor.guild_id, agenda_id)
+    agenda = _agenda_to_schedule(session, actor, agenda_id)
+    digest = _digest_of(session, actor.guild_id, agenda_id)
     if digest is None:
         raise InvalidInput(f"The agenda “{t.as_typed(agenda.name)}” has no digest to turn off.")
-    await timers.cancel(session, DIGEST, str(digest.id))
-    await session.execute(delete(Digest).where(col(Digest.id) == digest.id))
+    timers.cancel(session, DIGEST, str(digest.id))
+    session.execute(delete(Digest).where(col(Digest.id) == digest.id))
     return agenda
 
 
-async def _agenda_to_schedule(session: AsyncSession, actor: Actor, agenda_id: int) -> Agenda:
+def _agenda_to_schedule(session: Session, actor: Actor, agenda_id: int) -> Agenda:
     if not actor.can_moderate:
         raise NotAllowed("Only members with Manage Threads can schedule an agenda's digest.")
-    return await agenda_in_guild(session, actor.guild_id, agenda_id)
+    return agenda_in_guild(session, actor.guild_id, agenda_id)
 
 
-async def _digest_of(session: AsyncSession, guild_id: int, agenda_id: int) -> Digest | None:
+def _digest_of(session: Session, guild_id: int, agenda_id: int) -> Digest | None:
     statement = select(Digest).where(Digest.guild_id == guild_id, Digest.agenda_id == agenda_id)
-    return (await session.execute(statement)).scalar_one_or_none()
+    return session.execute(statement).scalar_one_or_none()
 
 
-async def digest_due(session: AsyncSession, timer: Timer, now: datetime) -> DigestDue | None:
+def digest_due(session: Session, timer: Timer, now: datetime) -> DigestDue | None:
     """The digest ``timer`` fired for, re-armed for its next period; ``None`` when there is nothing new to post."""
     statement = select(Digest).where(Digest.id == int(timer.key), Digest.guild_id == timer.guild_id)
-    digest = (await session.execute(statement)).scalar_one_or_none()
+    digest = session.execute(statement).scalar_one_or_none()
     if digest is None:
         return None
     period = PERIODS[digest.every]
     next_at = timer.due_at + period
     while next_at <= now:
         next_at += period
-    await timers.schedule(session, digest.guild_id, DIGEST, timer.key, next_at)
-    if digest.last_posted_at is not None and not await agenda_activity_since(
+    timers.schedule(session, digest.guild_id, DIGEST, timer.key, next_at)
+    if digest.last_posted_at is not None and not agenda_activity_since(
         session, digest.guild_id, digest.agenda_id, digest.last_posted_at
     ):
         return None
-    summary = await summarize_agenda(session, digest.guild_id, digest.agenda_id)
+    summary = summarize_agenda(session, digest.guild_id, digest.agenda_id)
     digest.last_posted_at = utcnow()  # the clock that stamps records, which "anything new" compares against
     session.add(digest)
-    await session.flush()
+    session.flush()
     return DigestDue(channel_id=digest.channel_id, summary=summary)

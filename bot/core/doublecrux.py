@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 from sqlmodel import select
 
 from bot.core.claims import Logged, add_claim, joined_side
@@ -31,25 +31,25 @@ class Mark:
     changes_mind: bool
 
 
-async def take_position(session: AsyncSession, debate: Debate, actor: Actor, text: str, credence: int) -> Position:
+def take_position(session: Session, debate: Debate, actor: Actor, text: str, credence: int) -> Position:
     """Log the participant's position as a claim for their side and record their credence (0–100) on the motion."""
     require_allowed(debate, Action.POSITION)
     require_percentage(credence)
-    logged = await session.run_sync(add_claim, debate, actor, text)
+    logged = add_claim(session, debate, actor, text)
     statement = select(Participant).where(Participant.debate_id == debate.id, Participant.user_id == actor.user_id)
-    participant = (await session.execute(statement)).scalar_one()
+    participant = session.execute(statement).scalar_one()
     previous, participant.motion_credence = participant.motion_credence, credence
     session.add(participant)
-    await session.flush()
+    session.flush()
     return Position(logged=logged, credence=credence, previous=previous)
 
 
-async def mark_crux(session: AsyncSession, debate: Debate, actor: Actor, number: int, changes_mind: bool) -> Mark:
+def mark_crux(session: Session, debate: Debate, actor: Actor, number: int, changes_mind: bool) -> Mark:
     """Record whether crux #``number`` would change the participant's mind (marking again replaces the answer)."""
     require_allowed(debate, Action.MARK)
-    await session.run_sync(joined_side, debate, actor.user_id, "mark cruxes")
-    crux = await crux_numbered(session, debate, number)
-    await upsert(
+    joined_side(session, debate, actor.user_id, "mark cruxes")
+    crux = crux_numbered(session, debate, number)
+    upsert(
         session,
         CruxMark,
         {"crux_id": crux.id, "user_id": actor.user_id, "changes_mind": changes_mind, "marked_at": utcnow()},

@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from bot.core.claims import EDITED
-from bot.core.text import displayable
+from bot.core.text import UserLabel, displayable
 from schema import (
     Agenda,
     Claim,
@@ -51,7 +51,6 @@ Snowflake = Annotated[
     PlainSerializer(str, return_type=str, when_used="json"),
     WithJsonSchema({"type": "string", "pattern": "^[0-9]+$", "description": "A Discord id, as a decimal string."}),
 ]
-UserLabel = Callable[[int], str]
 
 
 class _Model(BaseModel):
@@ -183,31 +182,27 @@ class DebateExport(_Model):
 # Reading ------------------------------------------------------------------------------------------------------
 
 
-async def build_export(session: AsyncSession, debate: Debate) -> DebateExport:
+def build_export(session: Session, debate: Debate) -> DebateExport:
     """The debate's whole record, read in nine queries whatever its size; user text as :func:`displayable` makes
     it, so that every output can carry it whatever was stored."""
     debate_id = id_of(debate)
-    agenda = (await session.execute(select(Agenda.name).where(col(Agenda.id) == debate.agenda_id))).scalar_one_or_none()
+    agenda = session.execute(select(Agenda.name).where(col(Agenda.id) == debate.agenda_id)).scalar_one_or_none()
     sides = list(
-        (await session.execute(select(Side).where(Side.debate_id == debate_id).order_by(col(Side.position)))).scalars()
+        session.execute(select(Side).where(Side.debate_id == debate_id).order_by(col(Side.position))).scalars()
     )
     side_names = {id_of(side): displayable(side.name, multiline=False) for side in sides}
     side_order = {id_of(side): side.position for side in sides}
 
     participants = (
-        await session.execute(
-            select(Participant.user_id, Participant.side_id).where(Participant.debate_id == debate_id)
-        )
+        session.execute(select(Participant.user_id, Participant.side_id).where(Participant.debate_id == debate_id))
     ).all()
     claims = list(
-        (await session.execute(select(Claim).where(Claim.debate_id == debate_id).order_by(col(Claim.number)))).scalars()
+        session.execute(select(Claim).where(Claim.debate_id == debate_id).order_by(col(Claim.number))).scalars()
     )
     number_of = {id_of(claim): claim.number for claim in claims}
-    cruxes = list(
-        (await session.execute(select(Crux).where(Crux.debate_id == debate_id).order_by(col(Crux.number)))).scalars()
-    )
+    cruxes = list(session.execute(select(Crux).where(Crux.debate_id == debate_id).order_by(col(Crux.number))).scalars())
     links = (
-        await session.execute(
+        session.execute(
             select(CruxClaim.crux_id, CruxClaim.claim_id)
             .join(Crux, col(Crux.id) == col(CruxClaim.crux_id))
             .where(Crux.debate_id == debate_id)
@@ -215,7 +210,7 @@ async def build_export(session: AsyncSession, debate: Debate) -> DebateExport:
     ).all()
     scored: dict[int, list[ScoreExport]] = defaultdict(list)
     for score in (
-        await session.execute(
+        session.execute(
             select(CruxScore)
             .join(Crux, col(Crux.id) == col(CruxScore.crux_id))
             .where(Crux.debate_id == debate_id)
@@ -226,7 +221,7 @@ async def build_export(session: AsyncSession, debate: Debate) -> DebateExport:
             ScoreExport(user_id=score.user_id, baseline=score.baseline, brier=score.brier, coverage=score.coverage)
         )
     credences = (
-        await session.execute(
+        session.execute(
             select(Credence)
             .join(Crux, col(Crux.id) == col(Credence.crux_id))
             .where(Crux.debate_id == debate_id)
@@ -235,7 +230,7 @@ async def build_export(session: AsyncSession, debate: Debate) -> DebateExport:
     ).scalars()
 
     revisions: dict[int, list[RevisionExport]] = defaultdict(list)
-    for revision in await _revisions(session, debate_id):
+    for revision in _revisions(session, debate_id):
         revisions[revision.claim_id].append(
             RevisionExport(
                 text=displayable(revision.text), replaced_at=revision.revised_at, replaced_by_id=revision.revised_by_id
@@ -310,14 +305,14 @@ async def build_export(session: AsyncSession, debate: Debate) -> DebateExport:
     )
 
 
-async def _revisions(session: AsyncSession, debate_id: int) -> list[ClaimRevision]:
+def _revisions(session: Session, debate_id: int) -> list[ClaimRevision]:
     statement = (
         select(ClaimRevision)
         .join(Claim, col(Claim.id) == col(ClaimRevision.claim_id))
         .where(Claim.debate_id == debate_id)
         .order_by(col(ClaimRevision.id))
     )
-    return list((await session.execute(statement)).scalars())
+    return list(session.execute(statement).scalars())
 
 
 def _shown(value: str | None, *, multiline: bool = True) -> str | None:

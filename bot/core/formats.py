@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from math import ceil
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 from sqlmodel import select
 
 from bot.core import timers
-from bot.core.debates import Actor, require_moderator
+from bot.core.debates import Actor, NewDebate, require_moderator, sides_of, start_debate
 from bot.core.errors import InvalidInput, WrongPlace
-from schema import ClaimKind, Debate, DebateFormat, DebateStatus, Timer
+from schema import ClaimKind, Debate, DebateFormat, DebateStatus, Side, Timer
 
 WARNING = timedelta(minutes=1)
 PHASE_END, PHASE_WARNING = "phase_end", "phase_warning"
@@ -187,13 +187,22 @@ def banner(debate: Debate) -> tuple[str, str]:
     return title, body
 
 
-async def begin(session: AsyncSession, debate: Debate, minutes: int | None, now: datetime) -> None:
+def start(
+    session: Session, actor: Actor, plan: NewDebate, channel_id: int, thread_id: int, now: datetime
+) -> tuple[Debate, list[Side]]:
+    """Record a debate whose thread has just been created, with its sides, in the first phase of its format."""
+    debate = start_debate(session, actor, plan, channel_id=channel_id, thread_id=thread_id)
+    begin(session, debate, plan.minutes, now)
+    return debate, sides_of(session, debate)
+
+
+def begin(session: Session, debate: Debate, minutes: int | None, now: datetime) -> None:
     """Start a new debate's first phase (and its clock, when ``minutes`` is given)."""
     debate.phase_minutes = minutes
-    await _enter(session, debate, 0, now)
+    _enter(session, debate, 0, now)
 
 
-async def next_phase(session: AsyncSession, debate: Debate, actor: Actor, now: datetime) -> PhaseChange:
+def next_phase(session: Session, debate: Debate, actor: Actor, now: datetime) -> PhaseChange:
     """Move on to the next phase (moderators only); its clock starts afresh."""
     require_moderator(debate, actor, "move the debate to its next phase")
     phases = phases_of(debate)
@@ -204,11 +213,11 @@ async def next_phase(session: AsyncSession, debate: Debate, actor: Actor, now: d
             f"The {phases[debate.phase].name} phase is the last one: end the debate with /debate end when done."
         )
     ended = phases[debate.phase]
-    await _enter(session, debate, debate.phase + 1, now)
+    _enter(session, debate, debate.phase + 1, now)
     return PhaseChange(debate, ended, phases[debate.phase])
 
 
-async def pause(session: AsyncSession, debate: Debate, actor: Actor, now: datetime) -> Debate:
+def pause(session: Session, debate: Debate, actor: Actor, now: datetime) -> Debate:
     """Stop the phase's clock, keeping the time left (moderators only)."""
     require_moderator(debate, actor, "pause the clock")
     if debate.phase_ends_at is None:
@@ -216,17 +225,17 @@ async def pause(session: AsyncSession, debate: Debate, actor: Actor, now: dateti
     debate.paused_remaining = max(0, ceil((debate.phase_ends_at - now).total_seconds()))
     debate.phase_ends_at = None
     for event in (PHASE_END, PHASE_WARNING):
-        await timers.cancel(session, event, _key(debate))
-    return await _saved(session, debate)
+        timers.cancel(session, event, _key(debate))
+    return _saved(session, debate)
 
 
-async def resume(session: AsyncSession, debate: Debate, actor: Actor, now: datetime) -> Debate:
+def resume(session: Session, debate: Debate, actor: Actor, now: datetime) -> Debate:
     """Restart a paused clock with the time that was left (moderators only)."""
     require_moderator(debate, actor, "resume the clock")
     if debate.paused_remaining is None:
         raise InvalidInput(f"Debate #{debate.number}'s clock is not paused.")
-    await _run_clock(session, debate, now + timedelta(seconds=debate.paused_remaining), now)
-    return await _saved(session, debate)
+    _run_clock(session, debate, now + timedelta(seconds=debate.paused_remaining), now)
+    return _saved(session, debate)
 
 
 def _no_running_clock(debate: Debate) -> str:
@@ -237,25 +246,25 @@ def _no_running_clock(debate: Debate) -> str:
     return f"Debate #{debate.number}'s clock has run out: nothing to pause."
 
 
-async def _enter(session: AsyncSession, debate: Debate, index: int, now: datetime) -> None:
+def _enter(session: Session, debate: Debate, index: int, now: datetime) -> None:
     debate.phase = index
     if debate.phase_minutes is not None:
-        await _run_clock(session, debate, now + timedelta(minutes=debate.phase_minutes), now)
-    await _saved(session, debate)
+        _run_clock(session, debate, now + timedelta(minutes=debate.phase_minutes), now)
+    _saved(session, debate)
 
 
-async def _run_clock(session: AsyncSession, debate: Debate, ends_at: datetime, now: datetime) -> None:
+def _run_clock(session: Session, debate: Debate, ends_at: datetime, now: datetime) -> None:
     debate.phase_ends_at, debate.paused_remaining = ends_at, None
-    await timers.schedule(session, debate.guild_id, PHASE_END, _key(debate), ends_at)
+    timers.schedule(session, debate.guild_id, PHASE_END, _key(debate), ends_at)
     if ends_at - WARNING > now:
-        await timers.schedule(session, debate.guild_id, PHASE_WARNING, _key(debate), ends_at - WARNING)
+        timers.schedule(session, debate.guild_id, PHASE_WARNING, _key(debate), ends_at - WARNING)
     else:
-        await timers.cancel(session, PHASE_WARNING, _key(debate))
+        timers.cancel(session, PHASE_WARNING, _key(debate))
 
 
-async def _saved(session: AsyncSession, debate: Debate) -> Debate:
+def _saved(session: Session, debate: Debate) -> Debate:
     session.add(debate)
-    await session.flush()
+    session.flush()
     return debate
 
 
@@ -263,34 +272,34 @@ def _key(debate: Debate) -> str:
     return str(debate.id)
 
 
-async def warning_due(session: AsyncSession, timer: Timer, now: datetime) -> tuple[Debate, Phase] | None:
+def warning_due(session: Session, timer: Timer, now: datetime) -> tuple[Debate, Phase] | None:
     """The debate and phase a one-minute warning ``timer`` is for; ``None`` if the debate ended, its clock
     stopped, or the phase is over already (a warning that came due while no bot was running)."""
-    debate = await _timed_debate(session, timer)
+    debate = _timed_debate(session, timer)
     if debate is None or debate.phase_ends_at is None or debate.phase_ends_at <= now:
         return None
     return debate, phases_of(debate)[debate.phase]
 
 
-async def time_up(session: AsyncSession, timer: Timer, now: datetime) -> PhaseChange | None:
+def time_up(session: Session, timer: Timer, now: datetime) -> PhaseChange | None:
     """The phase's time ran out (``timer`` is its end): move on, or after the last phase stop the clock."""
-    debate = await _timed_debate(session, timer)
+    debate = _timed_debate(session, timer)
     if debate is None:
         return None
     phases = phases_of(debate)
     ended = phases[debate.phase]
     if debate.phase + 1 < len(phases):
-        await _enter(session, debate, debate.phase + 1, now)
+        _enter(session, debate, debate.phase + 1, now)
         return PhaseChange(debate, ended, phases[debate.phase])
     debate.phase_ends_at = None
-    await _saved(session, debate)
+    _saved(session, debate)
     return PhaseChange(debate, ended, None)
 
 
-async def _timed_debate(session: AsyncSession, timer: Timer) -> Debate | None:
+def _timed_debate(session: Session, timer: Timer) -> Debate | None:
     """The open debate with a running clock that ``timer`` belongs to."""
     statement = select(Debate).where(
         Debate.id == int(timer.key), Debate.guild_id == timer.guild_id, Debate.status == DebateStatus.OPEN
     )
-    debate = (await session.execute(statement)).scalar_one_or_none()
+    debate = session.execute(statement).scalar_one_or_none()
     return debate if debate is not None and debate.phase_ends_at is not None else None

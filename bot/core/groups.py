@@ -25,8 +25,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from bot.core.errors import DomainError
-from bot.core.summary import UserLabel
-from bot.core.text import as_typed, one_line, plural
+from bot.core.text import UserLabel, as_typed, one_line, plural
 from schema import Crux, CruxStance, Debate, Participant, Side, id_of
 
 if TYPE_CHECKING:
@@ -62,6 +61,7 @@ def require_analysis() -> ModuleType:
 class CredenceMatrix:
     """Latest credences: a row per participant (by user id), a column per crux (by crux id, in crux order)."""
 
+    debate_id: int
     users: tuple[int, ...]
     cruxes: tuple[int, ...]
     rows: list[list[float | None]]
@@ -106,7 +106,7 @@ def credence_matrix(session: Session, debate: Debate) -> CredenceMatrix:
     rows: list[list[float | None]] = [[None] * len(cruxes) for _ in users]
     for stance in stances:
         rows[row_of[stance.user_id]][column_of[stance.crux_id]] = float(stance.latest_value)
-    return CredenceMatrix(tuple(users), tuple(cruxes), rows, version)
+    return CredenceMatrix(id_of(debate), tuple(users), tuple(cruxes), rows, version)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ the participants leaning each way (an aggregate over ``crux_stance``), then read
 movement sums, in SQL, the moves on the stances updated since the last summary (each with the credence that stood
 then: an index lookup per stance in ``credence``), then reads who moved on the cruxes that moved most.
 
-Synchronous use cases taking a session first; async callers run them with ``AsyncSession.run_sync``.
+Synchronous use cases taking a session first, run as one job by the database layer (``Database.query``).
 """
 
 from __future__ import annotations

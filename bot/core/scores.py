@@ -1,19 +1,20 @@
 """Scores on resolved cruxes: written when a crux resolves yes or no, withdrawn when it is reopened, and read back as
 standings and calibration tables for a debate or a whole agenda. The formulas are in :mod:`bot.core.scoring`.
 
-Synchronous use cases taking a session first; async callers run them with ``AsyncSession.run_sync``.
+Synchronous use cases taking a session first, run as one job by the database layer.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
+from bot.core.debates import agenda_in_guild
 from bot.core.scoring import (
     ORDERED_MIN,
     Bin,
@@ -25,7 +26,7 @@ from bot.core.scoring import (
     score_history,
     standings,
 )
-from bot.core.text import plural
+from bot.core.text import UserLabel, plural
 from schema import Credence, Crux, CruxOutcome, CruxScore, CruxStance, Debate, id_of
 
 _SCORE: Table = CruxScore.__table__  # type: ignore[attr-defined]
@@ -87,6 +88,8 @@ def withdraw_scores(session: Session, crux: Crux) -> None:
 class TrackRecord:
     """Participants' standings over the scored cruxes of a debate or an agenda, and their calibration."""
 
+    subject: str
+    """What was scored: "Debate #3", or the agenda's name."""
     scored_cruxes: int
     standings: Standings
     calibration: dict[int, list[Bin]] = field(default_factory=dict)
@@ -113,20 +116,23 @@ _TRACK_RECORD = (
 
 def debate_track_record(session: Session, debate: Debate) -> TrackRecord:
     """The standings and calibration over this debate's scored cruxes."""
-    return _track_record(session.execute(_TRACK_RECORD.where(_DEBATE.c.id == id_of(debate))).all())
+    rows = session.execute(_TRACK_RECORD.where(_DEBATE.c.id == id_of(debate))).all()
+    return _track_record(f"Debate #{debate.number}", rows)
 
 
 def agenda_track_record(session: Session, guild_id: int, agenda_id: int) -> TrackRecord:
     """The standings and calibration over the scored cruxes of all the debates of this guild's agenda."""
+    agenda = agenda_in_guild(session, guild_id, agenda_id)
     statement = _TRACK_RECORD.where(_DEBATE.c.guild_id == guild_id, _DEBATE.c.agenda_id == agenda_id)
-    return _track_record(session.execute(statement).all())
+    return _track_record(agenda.name, session.execute(statement).all())
 
 
-def _track_record(rows: Sequence[Any]) -> TrackRecord:
+def _track_record(subject: str, rows: Sequence[Any]) -> TrackRecord:
     points: dict[int, list[tuple[int, bool]]] = defaultdict(list)
     for row in rows:
         points[row.user_id].append((row.latest_value, row.outcome is CruxOutcome.YES))
     return TrackRecord(
+        subject=subject,
         scored_cruxes=len({row.crux_id for row in rows}),
         standings=standings((row.user_id, Score(row.baseline, row.brier, row.coverage)) for row in rows),
         calibration={user_id: calibration(found) for user_id, found in points.items()},
@@ -135,8 +141,6 @@ def _track_record(rows: Sequence[Any]) -> TrackRecord:
 
 
 # Rendering ---------------------------------------------------------------------------------------------------
-
-UserLabel = Callable[[int], str]
 
 
 def score_text(score: Score) -> str:

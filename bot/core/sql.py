@@ -6,12 +6,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
 
-async def upsert(
-    session: AsyncSession,
+def upsert(
+    session: Session,
     model: type[SQLModel],
     values: Mapping[str, Any],
     *,
@@ -28,4 +28,4 @@ async def upsert(
         )
     else:
         statement = statement.on_conflict_do_nothing(index_elements=list(conflict))
-    await session.execute(statement)
+    session.execute(statement)

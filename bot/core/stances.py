@@ -57,10 +57,7 @@ _SPREAD = (
 
 
 def keep_stance(session: Session, credence: Credence) -> None:
-    """Fold a just-appended credence (flushed, so it has its id) into its stance row and its crux's spread.
-
-    Synchronous, like the rest of the write path; async code calls it through ``AsyncSession.run_sync``.
-    """
+    """Fold a just-appended credence (flushed, so it has its id) into its stance row and its crux's spread."""
     session.execute(
         _UPSERT[session.get_bind().dialect.name],
         {

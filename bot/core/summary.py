@@ -10,11 +10,11 @@ stances and linked claims are looked up by crux."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     Exists,
@@ -35,14 +35,12 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy import select as select_columns  # SQLModel's select is typed for at most four columns
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 from sqlmodel import col, select
 
-from bot.core.claims import EDITED, edited
-from bot.core.debates import agenda_in_guild
+from bot.core.claims import edited
+from bot.core.debates import Actor, agenda_in_guild
 from bot.core.insights import Agreements, CruxMovement, agreements, movements
-from bot.core.text import as_typed, one_line, plural
 from schema import (
     Claim,
     ClaimKind,
@@ -140,6 +138,7 @@ class Changes:
 
 @dataclass(frozen=True, slots=True)
 class DebateSummary:
+    debate_id: int
     number: int
     topic: str
     unresolved: tuple[CruxSummary, ...]
@@ -171,8 +170,8 @@ class DebateSummary:
         return max(0, self.resolved_total - len(self.resolved))
 
 
-async def summarize(
-    session: AsyncSession,
+def summarize(
+    session: Session,
     debate: Debate,
     cruxes: int | None = SUMMARY_CRUXES,
     resolved: int | None = SUMMARY_RESOLVED,
@@ -182,16 +181,16 @@ async def summarize(
     """The debate's open questions — at most ``cruxes`` unresolved cruxes, double cruxes first, then the widest
     spread — and the ``resolved`` most recently resolved (``None``: all of them), with the counts of everything;
     with ``insights``, also where the sides agree and what moved since the last summary (three more statements)."""
-    summary = (await summarize_debates(session, [debate], cruxes, resolved))[0]
+    summary = summarize_debates(session, [debate], cruxes, resolved)[0]
     if not insights:
         return summary
-    agreed = await session.run_sync(agreements, debate)
-    moved = await session.run_sync(movements, debate)
+    agreed = agreements(session, debate)
+    moved = movements(session, debate)
     return replace(summary, agreements=agreed, moved=tuple(moved))
 
 
-async def summarize_debates(
-    session: AsyncSession,
+def summarize_debates(
+    session: Session,
     debates: Sequence[Debate],
     cruxes: int | None = SUMMARY_CRUXES,
     resolved: int | None = SUMMARY_RESOLVED,
@@ -203,11 +202,11 @@ async def summarize_debates(
         return []
     marked = {id_of(debate) for debate in debates if debate.format is DebateFormat.DOUBLE_CRUX}
     page = _page(len(ids) > 1, cruxes, resolved)
-    shown = (await session.execute(page, {"debates": ids if len(ids) > 1 else ids[0]})).all()
+    shown = session.execute(page, {"debates": ids if len(ids) > 1 else ids[0]}).all()
     crux_ids = [row.id for row in shown]
-    stances = await _stances(session, crux_ids, marked)
-    links = await _linked_claims(session, crux_ids)
-    totals = await _totals(session, ids)
+    stances = _stances(session, crux_ids, marked)
+    links = _linked_claims(session, crux_ids)
+    totals = _totals(session, ids)
     by_debate: dict[int, list[tuple[Any, CruxSummary]]] = defaultdict(list)
     for row in shown:
         summary = CruxSummary(
@@ -235,6 +234,7 @@ def _debate_summary(debate: Debate, cruxes: list[tuple[Any, CruxSummary]], total
         reverse=True,
     )
     return DebateSummary(
+        debate_id=id_of(debate),
         number=debate.number,
         topic=debate.topic,
         unresolved=tuple(summary for _, summary in unresolved),
@@ -256,18 +256,18 @@ class AgendaSummary:
     debates: tuple[DebateSummary, ...]
 
 
-async def summarize_agenda(session: AsyncSession, guild_id: int, agenda_id: int) -> AgendaSummary:
+def summarize_agenda(session: Session, guild_id: int, agenda_id: int) -> AgendaSummary:
     """The unresolved cruxes of every debate of the agenda (open or closed), grouped by debate: in each, the
     ``SUMMARY_CRUXES`` shown by :func:`summarize`."""
-    agenda = await agenda_in_guild(session, guild_id, agenda_id)
+    agenda = agenda_in_guild(session, guild_id, agenda_id)
     statement = (
         select(Debate).where(Debate.guild_id == guild_id, Debate.agenda_id == agenda_id).order_by(col(Debate.number))
     )
-    debates = list((await session.execute(statement)).scalars())
-    return AgendaSummary(name=agenda.name, debates=tuple(await summarize_debates(session, debates, resolved=0)))
+    debates = list(session.execute(statement).scalars())
+    return AgendaSummary(name=agenda.name, debates=tuple(summarize_debates(session, debates, resolved=0)))
 
 
-async def agenda_activity_since(session: AsyncSession, guild_id: int, agenda_id: int, since: datetime) -> bool:
+def agenda_activity_since(session: Session, guild_id: int, agenda_id: int, since: datetime) -> bool:
     """Whether anything was logged, credited or resolved in the agenda's debates after ``since``."""
     debate_ids = select(Debate.id).where(Debate.guild_id == guild_id, Debate.agenda_id == agenda_id)
     crux_ids = select(Crux.id).where(col(Crux.debate_id).in_(debate_ids))
@@ -279,7 +279,7 @@ async def agenda_activity_since(session: AsyncSession, guild_id: int, agenda_id:
         select(Credence.id).where(col(Credence.crux_id).in_(crux_ids), col(Credence.created_at) > since),
     ]
     statement = select(or_(*(exists(query) for query in happened)))
-    return bool((await session.execute(statement)).scalar())
+    return bool(session.execute(statement).scalar())
 
 
 # Queries: built once (building a statement costs more than SQLite running it), plain columns (no ORM objects).
@@ -403,10 +403,10 @@ _STANCES = (
 )
 
 
-async def _stances(session: AsyncSession, crux_ids: list[int], marked: set[int]) -> dict[int, list[Stance]]:
+def _stances(session: Session, crux_ids: list[int], marked: set[int]) -> dict[int, list[Stance]]:
     """Each shown crux's stances (from ``crux_stance``), ordered by side, then highest credence first."""
     stances: dict[int, list[tuple[tuple[int, int, int], Stance]]] = defaultdict(list)
-    rows = (await session.execute(_STANCES, {"cruxes": crux_ids})).all()
+    rows = session.execute(_STANCES, {"cruxes": crux_ids}).all()
     for crux_id, user_id, first, latest, reason, updates, debate_id, side, position, changes_mind in rows:
         stance = Stance(
             user_id=user_id,
@@ -461,9 +461,9 @@ _LINKED_CLAIMS = _linked_claims_statement()
 only those claims' rebuttals are read) and those of them no standing rebuttal answers."""
 
 
-async def _linked_claims(session: AsyncSession, crux_ids: list[int]) -> dict[int, list[LinkedClaim]]:
+def _linked_claims(session: Session, crux_ids: list[int]) -> dict[int, list[LinkedClaim]]:
     links: dict[int, list[LinkedClaim]] = defaultdict(list)
-    rows = (await session.execute(_LINKED_CLAIMS, {"cruxes": crux_ids})).all()
+    rows = session.execute(_LINKED_CLAIMS, {"cruxes": crux_ids}).all()
     for crux_id, number, kind, text, status, was_edited, rebuttals, unanswered in rows:
         links[crux_id].append(
             LinkedClaim(
@@ -549,10 +549,10 @@ def _totals_statement() -> Select[Any]:
 _TOTALS = _totals_statement()
 
 
-async def _totals(session: AsyncSession, debate_ids: list[int]) -> dict[int, _Totals]:
+def _totals(session: Session, debate_ids: list[int]) -> dict[int, _Totals]:
     """Every count the summaries need, for each debate, in one statement."""
     totals = {debate_id: _Totals() for debate_id in debate_ids}
-    for debate_id, what, key, n, new, resolved in (await session.execute(_TOTALS, {"debates": debate_ids})).all():
+    for debate_id, what, key, n, new, resolved in session.execute(_TOTALS, {"debates": debate_ids}).all():
         found = totals[debate_id]
         if what == "claims":
             found.claims[key] = n
@@ -568,204 +568,20 @@ async def _totals(session: AsyncSession, debate_ids: list[int]) -> dict[int, _To
     return totals
 
 
-async def mark_summarized(session: AsyncSession, debate: Debate, when: datetime) -> None:
-    """Remember that a summary of the debate was posted at ``when``: the next one says what changed since."""
-    await session.execute(update(Debate).where(col(Debate.id) == debate.id).values(summarized_at=when))
+def mark_summarized(session: Session, actor: Actor, debate_id: int, when: datetime) -> None:
+    """Remember that a summary of the actor's server's debate was posted at ``when``: the next one says what
+    changed since. A write of its own, after the summary was read: reading never waits for the writer."""
+    where = (col(Debate.id) == debate_id) & (col(Debate.guild_id) == actor.guild_id)
+    session.execute(update(Debate).where(where).values(summarized_at=when))
 
 
-# Rendering ---------------------------------------------------------------------------------------------------
-
-UserLabel = Callable[[int], str]
+CruxListStatus = Literal["open", "resolved", "all"]
 
 
-def render_crux(crux: CruxSummary, user: UserLabel, quote_limit: int | None = QUOTE_MAX) -> str:
-    """One crux as a Markdown block: heading line, one line per participant, one per linked claim.
-
-    User text is escaped and put on one line; ``quote_limit`` shortens it (with "…"), ``None`` keeps it whole.
-    """
-    short = min(quote_limit, 150) if quote_limit else None
-    marker = " · **double crux**" if crux.is_double_crux else ""
-    spread = f" · spread {crux.spread}" if len(crux.stances) > 1 else ""
-    lines = [f"**Crux #{crux.number}**{marker}{spread}", f"> {_quote(crux.question, quote_limit)}"]
-    if crux.resolution is not None:
-        outcome = f" **{crux.outcome.value}**" if crux.outcome else ""
-        lines.append(f"Resolved{outcome}: {_quote(crux.resolution, quote_limit)}")
-    lines.extend(_stance_line(stance, user, short) for stance in crux.stances)
-    if not crux.stances:
-        lines.append("No credences yet.")
-    lines.extend(
-        f"↳ Claim #{claim.number} ({claim.state}){f' {EDITED}' if claim.edited else ''}: {_quote(claim.text, 150)}"
-        for claim in crux.claims
+def crux_list(session: Session, debate: Debate, status: CruxListStatus) -> list[CruxSummary]:
+    """Every crux of the debate with that status, unlike the summary's few: the unresolved in the summary's order
+    (double cruxes, then the widest spread), then the resolved, latest first."""
+    summary = summarize(
+        session, debate, cruxes=0 if status == "resolved" else None, resolved=0 if status == "open" else None
     )
-    return "\n".join(lines)
-
-
-def _stance_line(stance: Stance, user: UserLabel, quote_limit: int | None) -> str:
-    side = f" ({as_typed(stance.side)})" if stance.side else " (no side)"
-    movement = f"{stance.first} → {stance.latest}" if stance.moved else f"{stance.latest}"
-    why = f" — “{_quote(stance.reason, quote_limit)}”" if stance.reason and stance.moved else ""
-    return f"• {user(stance.user_id)}{side}: **{movement}**{why}"
-
-
-def _quote(value: str, limit: int | None) -> str:
-    return as_typed(one_line(value, limit) if limit else " ".join(value.split()))
-
-
-EXPORT_HINT = "`/debate export format:markdown`"
-
-
-def render_summary(summary: DebateSummary, user: UserLabel, quote_limit: int | None = QUOTE_MAX) -> list[str]:
-    """The summary as Markdown blocks, in reading order; callers pack them into messages.
-
-    It shows the cruxes ``summary`` holds and says how many more there are and where to read them; when it leaves
-    anything out (cruxes, or the end of a long text) it ends by pointing to the export, which has the whole record.
-    """
-    blocks = [_heading(summary)]
-    if summary.moved:
-        blocks.append(_moved_block(summary, user, quote_limit))
-    if summary.agreements is not None and summary.agreements.total:
-        blocks.append(_agreements_block(summary.agreements, quote_limit))
-    blocks.extend(render_crux(crux, user, quote_limit) for crux in summary.unresolved)
-    if summary.more_unresolved:
-        more = plural(summary.more_unresolved, "more unresolved crux", "more unresolved cruxes")
-        blocks.append(f"…and {more}, narrower disagreements: `/crux list` lists them all.")
-    elif not summary.unresolved_total:
-        blocks.append("No unresolved cruxes. Name one with /crux add: what would change your mind?")
-    if summary.resolved_total:
-        latest = f" · the {len(summary.resolved)} most recent" if summary.more_resolved and summary.resolved else ""
-        blocks.append(f"**Resolved ({summary.resolved_total})**{latest}")
-        blocks.extend(render_crux(crux, user, quote_limit) for crux in summary.resolved)
-        if summary.more_resolved:
-            more = plural(summary.more_resolved, "more resolved crux", "more resolved cruxes")
-            blocks.append(f"…and {more}, resolved earlier: `/crux list status:resolved` lists them all.")
-    shortened = _shortened((*summary.unresolved, *summary.resolved), quote_limit)
-    if summary.more_unresolved or summary.more_resolved or shortened:
-        blocks.append(f"The whole record, every text in full: {EXPORT_HINT}.")
-    return blocks
-
-
-def _moved_block(summary: DebateSummary, user: UserLabel, quote_limit: int | None) -> str:
-    since = "since the last summary" if summary.changes is not None else "since the debate began"
-    lines = [f"**Who moved** ({since})"]
-    short = min(quote_limit, 150) if quote_limit else None
-    for crux in summary.moved:
-        lines.append(f"Crux #{crux.number} (moved {crux.total}): {_quote(crux.question, short)}")
-        for move in crux.moves:
-            why = f" — “{_quote(move.reason, short)}”" if move.reason else ""
-            lines.append(f"• {user(move.user_id)}: {move.before} → **{move.latest}**{why}")
-    return "\n".join(lines)
-
-
-def _agreements_block(found: Agreements, quote_limit: int | None) -> str:
-    short = min(quote_limit, 150) if quote_limit else None
-    lines = [f"**Where the sides agree** ({plural(found.total, 'crux', 'cruxes')})"]
-    for crux in found.strongest:
-        way = "likely" if crux.agreement.yes else "unlikely"
-        strength = f"strength {crux.agreement.strength:.2f}"
-        lines.append(
-            f"• Crux #{crux.number}: all {crux.agreement.sides} sides think it {way} ({strength}) — "
-            f"{_quote(crux.question, short)}"
-        )
-    return "\n".join(lines)
-
-
-def _shortened(cruxes: Iterable[CruxSummary], quote_limit: int | None) -> bool:
-    """Whether :func:`render_crux` shortens any text of these cruxes."""
-
-    def longer(value: str | None, limit: int | None) -> bool:
-        return value is not None and limit is not None and len(" ".join(value.split())) > limit
-
-    short = min(quote_limit, 150) if quote_limit else None
-    return any(
-        longer(crux.question, quote_limit)
-        or longer(crux.resolution, quote_limit)
-        or any(stance.moved and longer(stance.reason, short) for stance in crux.stances)
-        or any(longer(claim.text, 150) for claim in crux.claims)
-        for crux in cruxes
-    )
-
-
-def render_agenda_summary(summary: AgendaSummary, user: UserLabel, quote_limit: int | None = QUOTE_MAX) -> list[str]:
-    """The agenda's unresolved cruxes as Markdown blocks, grouped by debate, each debate's in the order of
-    :func:`summarize` (as many as its summary holds, and how many more)."""
-    open_cruxes = sum(debate.unresolved_total for debate in summary.debates)
-    live = [debate for debate in summary.debates if debate.unresolved_total]
-    blocks = [
-        f"**Agenda: {_quote(summary.name, quote_limit)}**\n"
-        f"{plural(open_cruxes, 'unresolved crux', 'unresolved cruxes')} in {plural(len(live), 'debate')} "
-        f"(of {len(summary.debates)})"
-    ]
-    for debate in live:
-        closed = " (closed)" if debate.closed else ""
-        blocks.append(f"__**Debate #{debate.number}: {_quote(debate.topic, quote_limit)}**__{closed}")
-        blocks.extend(render_crux(crux, user, quote_limit) for crux in debate.unresolved)
-        if debate.more_unresolved:
-            more = plural(debate.more_unresolved, "more unresolved crux", "more unresolved cruxes")
-            blocks.append(f"…and {more} in Debate #{debate.number}: `/crux list` in its thread lists them all.")
-    if not live:
-        blocks.append("No unresolved cruxes in this agenda's debates.")
-    elif _shortened((crux for debate in live for crux in debate.unresolved), quote_limit):
-        blocks.append(f"Every text in full: {EXPORT_HINT} in the debate's thread.")
-    return blocks
-
-
-def _heading(summary: DebateSummary) -> str:
-    cruxes = (
-        f"{plural(summary.unresolved_total, 'unresolved crux', 'unresolved cruxes')}, {summary.resolved_total} resolved"
-    )
-    records = ", ".join(plural(summary.counts.get(kind, 0), kind.value) for kind in ClaimKind)
-    people = plural(summary.participants, "participant")
-    closed = " (closed)" if summary.closed else ""
-    heading = (
-        f"**Debate #{summary.number}: {_quote(summary.topic, QUOTE_MAX)}**{closed}\n{cruxes} · {records} · {people}"
-    )
-    return heading if summary.changes is None else f"{heading}\n{_changes_line(summary.changes)}"
-
-
-def _changes_line(changes: Changes) -> str:
-    if not changes:
-        return "Nothing new since the last summary."
-    parts = [plural(n, kind.value) for kind, n in changes.claims.items() if n]
-    parts += [plural(changes.cruxes, "new crux", "new cruxes")] if changes.cruxes else []
-    parts += [plural(changes.credences, "credence")] if changes.credences else []
-    parts += [f"{changes.resolved} resolved"] if changes.resolved else []
-    return "Since the last summary: " + ", ".join(parts) + "."
-
-
-def pack(blocks: Iterable[str], limit: int) -> list[str]:
-    """Join blocks into pages of at most ``limit`` characters, never splitting a block that fits a page.
-
-    A block longer than a page is split on line boundaries (and a single overlong line on characters), so
-    nothing is ever dropped.
-    """
-    pages: list[str] = []
-    current = ""
-    for piece in _pieces(blocks, limit):
-        candidate = f"{current}\n\n{piece}" if current else piece
-        if len(candidate) <= limit:
-            current = candidate
-        else:
-            pages.append(current)
-            current = piece
-    if current:
-        pages.append(current)
-    return pages
-
-
-def _pieces(blocks: Iterable[str], limit: int) -> Sequence[str]:
-    pieces: list[str] = []
-    for block in blocks:
-        if len(block) <= limit:
-            pieces.append(block)
-            continue
-        chunk = ""
-        for line in block.split("\n"):
-            for part in (line[i : i + limit] for i in range(0, max(len(line), 1), limit)):
-                if chunk and len(chunk) + 1 + len(part) > limit:
-                    pieces.append(chunk)
-                    chunk = part
-                else:
-                    chunk = f"{chunk}\n{part}" if chunk else part
-        if chunk:
-            pieces.append(chunk)
-    return pieces
+    return [*summary.unresolved, *summary.resolved]

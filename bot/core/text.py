@@ -17,17 +17,22 @@ the Unicode properties of the ``regex`` library, not from a hand-written list:
 
 Private-use (``Co``) characters and code points unassigned in the library's Unicode version (``Cn``) other than the
 noncharacters are kept: they are valid text that newer fonts draw (a new emoji, say), and every output carries them.
+
+Long texts made of blocks are cut into pages by :func:`pack`, never splitting a block that fits a page.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Sequence
 from urllib.parse import urlsplit
 
 import regex
 
 from bot.core.errors import InvalidInput
 
+UserLabel = Callable[[int], str]
+"""How a user id is shown: a mention in Discord, a name in an export."""
 TOPIC_MAX = 300
 AGENDA_MAX = 100
 SIDE_MAX = 50
@@ -127,3 +132,42 @@ def one_line(value: str, limit: int) -> str:
 def plural(count: int, singular: str, many: str | None = None) -> str:
     """``"1 claim"``, ``"3 claims"``; ``many`` for irregular plurals."""
     return f"{count} {singular if count == 1 else many or singular + 's'}"
+
+
+def pack(blocks: Iterable[str], limit: int) -> list[str]:
+    """Join blocks into pages of at most ``limit`` characters, never splitting a block that fits a page.
+
+    A block longer than a page is split on line boundaries (and a single overlong line on characters), so
+    nothing is ever dropped.
+    """
+    pages: list[str] = []
+    current = ""
+    for piece in _pieces(blocks, limit):
+        candidate = f"{current}\n\n{piece}" if current else piece
+        if len(candidate) <= limit:
+            current = candidate
+        else:
+            pages.append(current)
+            current = piece
+    if current:
+        pages.append(current)
+    return pages
+
+
+def _pieces(blocks: Iterable[str], limit: int) -> Sequence[str]:
+    pieces: list[str] = []
+    for block in blocks:
+        if len(block) <= limit:
+            pieces.append(block)
+            continue
+        chunk = ""
+        for line in block.split("\n"):
+            for part in (line[i : i + limit] for i in range(0, max(len(line), 1), limit)):
+                if chunk and len(chunk) + 1 + len(part) > limit:
+                    pieces.append(chunk)
+                    chunk = part
+                else:
+                    chunk = f"{chunk}\n{part}" if chunk else part
+        if chunk:
+            pieces.append(chunk)
+    return pieces

@@ -11,16 +11,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, func, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from bot.core.sql import upsert
 from schema import Timer, utcnow
 
 
-async def schedule(session: AsyncSession, guild_id: int, event: str, key: str, due_at: datetime) -> None:
+def schedule(session: Session, guild_id: int, event: str, key: str, due_at: datetime) -> None:
     """Make the (event, key) timer due at ``due_at``, replacing (and re-arming) any earlier one."""
-    await upsert(
+    upsert(
         session,
         Timer,
         {"guild_id": guild_id, "event": event, "key": key, "due_at": due_at, "created_at": utcnow(), "fired_at": None},
@@ -29,12 +29,12 @@ async def schedule(session: AsyncSession, guild_id: int, event: str, key: str, d
     )
 
 
-async def cancel(session: AsyncSession, event: str, key: str) -> None:
+def cancel(session: Session, event: str, key: str) -> None:
     """Forget the (event, key) timer, if there is one."""
-    await session.execute(delete(Timer).where(col(Timer.event) == event, col(Timer.key) == key))
+    session.execute(delete(Timer).where(col(Timer.event) == event, col(Timer.key) == key))
 
 
-async def due(session: AsyncSession, now: datetime, limit: int = 100) -> list[Timer]:
+def due(session: Session, now: datetime, limit: int = 100) -> list[Timer]:
     """Timers that have not fired and are due at ``now``, soonest first."""
     statement = (
         select(Timer)
@@ -42,16 +42,16 @@ async def due(session: AsyncSession, now: datetime, limit: int = 100) -> list[Ti
         .order_by(col(Timer.due_at), col(Timer.id))
         .limit(limit)
     )
-    return list((await session.execute(statement)).scalars())
+    return list(session.execute(statement).scalars())
 
 
-async def soonest(session: AsyncSession) -> datetime | None:
+def soonest(session: Session) -> datetime | None:
     """When the next unfired timer is due, if any."""
     statement = select(func.min(Timer.due_at)).where(col(Timer.fired_at).is_(None))
-    return (await session.execute(statement)).scalar()
+    return session.execute(statement).scalar()
 
 
-async def claim(session: AsyncSession, timer_id: int, now: datetime) -> Timer | None:
+def claim(session: Session, timer_id: int, now: datetime) -> Timer | None:
     """Mark the timer fired, if it still is unfired and due; the caller fires it only when a row comes back.
 
     Concurrent claimers queue on the row (PostgreSQL) or on the database (SQLite); the loser's ``WHERE`` no longer
@@ -63,4 +63,4 @@ async def claim(session: AsyncSession, timer_id: int, now: datetime) -> Timer | 
         .values(fired_at=now)
         .returning(Timer)
     )
-    return (await session.execute(statement)).scalar_one_or_none()
+    return session.execute(statement).scalar_one_or_none()

@@ -14,17 +14,13 @@ from bot.core import debates as core
 from bot.core.errors import InvalidInput
 from bot.db import Database
 from schema import Claim, Debate
+from tests.core.support import started_debate
 
 GUILD, THREAD, ALICE = 1001, 100, 1
 
 
 async def _joined_debate(db: Database) -> Debate:
-    async with db.write() as session:
-        debate = await core.start_debate(
-            session, core.Actor(GUILD, ALICE), core.plan_debate("Tabs or spaces?"), channel_id=10, thread_id=THREAD
-        )
-        await core.join(session, debate, ALICE, "for")
-    return debate
+    return await started_debate(db, guild=GUILD, creator=ALICE, joined={ALICE: "for"}, thread=THREAD)
 
 
 def _log(session: Session, text: str) -> claims.Logged:

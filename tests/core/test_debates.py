@@ -19,8 +19,8 @@ ALICE, BOB, CAROL, MOD = 1, 2, 3, 4
 
 async def _start(db: Database, thread_id: int = 100, guild: int = GUILD, **plan: str) -> Debate:
     async with db.write() as session:
-        return await core.start_debate(
-            session,
+        return await session.run_sync(
+            core.start_debate,
             core.Actor(guild, ALICE),
             core.plan_debate(plan.pop("topic", "Interpretability or governance?"), **plan),
             channel_id=CHANNEL,
@@ -30,7 +30,7 @@ async def _start(db: Database, thread_id: int = 100, guild: int = GUILD, **plan:
 
 async def _joined(db: Database, debate: Debate, user: int, side: str) -> None:
     async with db.write() as session:
-        await core.join(session, debate, user, side)
+        await session.run_sync(core.join, debate, user, side)
 
 
 async def test_debates_are_numbered_per_guild(db: Database) -> None:
@@ -63,17 +63,17 @@ async def test_agenda_is_shared_case_insensitively(db: Database) -> None:
 async def test_join_moves_a_user_between_sides_keeping_one_row(db: Database) -> None:
     debate = await _start(db)
     async with db.write() as session:
-        joined = await core.join(session, debate, BOB, "FOR")
+        joined = await session.run_sync(core.join, debate, BOB, "FOR")
         assert joined.side.name == "for" and joined.previous is None
     async with db.write() as session:
-        moved = await core.join(session, debate, BOB, "against")
+        moved = await session.run_sync(core.join, debate, BOB, "against")
         assert moved.previous is not None and moved.previous.name == "for"
     async with db.read() as session:
         rows = (await session.execute(select(func.count()).select_from(Participant))).scalar_one()
     assert rows == 1
     async with db.write() as session:
         with pytest.raises(InvalidInput, match=r"no side called “maybe”\. Its sides are “for”, “against”"):
-            await core.join(session, debate, BOB, "maybe")
+            await session.run_sync(core.join, debate, BOB, "maybe")
 
 
 async def test_claims_need_a_side_and_are_numbered_per_debate(db: Database) -> None:
@@ -109,16 +109,16 @@ async def test_credences_are_append_only_and_range_checked(db: Database) -> None
     debate = await _start(db)
     actor = core.Actor(GUILD, BOB)
     async with db.write() as session:
-        crux, _ = await cruxes.add_crux(session, debate, actor, "Will interp tools generalise?")
+        crux, _ = await session.run_sync(cruxes.add_crux, debate, actor, "Will interp tools generalise?")
     async with db.write() as session:
-        first = await cruxes.record_credence(session, debate, actor, crux.number, 30)
+        first = await session.run_sync(cruxes.record_credence, debate, actor, crux.number, 30)
     async with db.write() as session:
-        second = await cruxes.record_credence(session, debate, actor, crux.number, 70, "new paper")
+        second = await session.run_sync(cruxes.record_credence, debate, actor, crux.number, 70, "new paper")
     assert (first.previous, second.previous) == (None, 30)
     for bad in (-1, 101):
         async with db.write() as session:
             with pytest.raises(InvalidInput, match="from 0 to 100"):
-                await cruxes.record_credence(session, debate, actor, crux.number, bad)
+                await session.run_sync(cruxes.record_credence, debate, actor, crux.number, bad)
     async with db.read() as session:
         values = (await session.execute(select(Credence.value).order_by(Credence.id))).scalars().all()
     assert values == [30, 70]
@@ -127,18 +127,20 @@ async def test_credences_are_append_only_and_range_checked(db: Database) -> None
 async def test_only_creator_or_moderator_resolves_and_not_twice(db: Database) -> None:
     debate = await _start(db)
     async with db.write() as session:
-        crux, _ = await cruxes.add_crux(session, debate, core.Actor(GUILD, BOB), "Q?")
+        crux, _ = await session.run_sync(cruxes.add_crux, debate, core.Actor(GUILD, BOB), "Q?")
     async with db.write() as session:
         with pytest.raises(NotAllowed, match="creator or a member with Manage Threads"):
-            await cruxes.resolve_crux(session, debate, core.Actor(GUILD, BOB), crux.number, "yes")
+            await session.run_sync(cruxes.resolve_crux, debate, core.Actor(GUILD, BOB), crux.number, "yes")
     async with db.write() as session:
         resolved = (
-            await cruxes.resolve_crux(session, debate, core.Actor(GUILD, MOD, can_moderate=True), crux.number, "yes")
+            await session.run_sync(
+                cruxes.resolve_crux, debate, core.Actor(GUILD, MOD, can_moderate=True), crux.number, "yes"
+            )
         ).crux
     assert resolved.status is CruxStatus.RESOLVED and resolved.resolved_by_id == MOD
     async with db.write() as session:
         with pytest.raises(InvalidInput, match="already resolved"):
-            await cruxes.resolve_crux(session, debate, core.Actor(GUILD, ALICE), crux.number, "again")
+            await session.run_sync(cruxes.resolve_crux, debate, core.Actor(GUILD, ALICE), crux.number, "again")
 
 
 async def test_a_failed_write_leaves_nothing_behind(db: Database) -> None:
@@ -170,9 +172,9 @@ async def test_autocomplete_offers_only_this_debates_records(db: Database) -> No
         async with db.write() as session:
             await session.run_sync(claims.add_claim, d, core.Actor(GUILD, BOB), f"claim in {d.number} " + "x" * 200)
     async with db.read() as session:
-        choices = await choose.claim_choices(session, debate, "")
-        by_number = await choose.claim_choices(session, debate, "#1")
-        by_word = await choose.claim_choices(session, debate, "CLAIM IN 1")
+        choices = await session.run_sync(choose.claim_choices, debate, "")
+        by_number = await session.run_sync(choose.claim_choices, debate, "#1")
+        by_word = await session.run_sync(choose.claim_choices, debate, "CLAIM IN 1")
     assert [c.label[:14] for c in choices] == ["#1 claim in 1 "]
     assert all(len(c.label) <= 100 for c in choices)
     assert by_number == choices == by_word
@@ -182,8 +184,8 @@ async def test_a_thread_without_a_debate_finds_one_started_later_in_the_same_tra
     async with db.write() as session:
         with pytest.raises(WrongPlace, match="not a debate thread"):
             await session.run_sync(core.debate_in_thread, GUILD, 300)
-        started = await core.start_debate(
-            session,
+        started = await session.run_sync(
+            core.start_debate,
             core.Actor(GUILD, ALICE),
             core.plan_debate("Started after a miss"),
             channel_id=CHANNEL,
@@ -207,3 +209,19 @@ async def test_records_are_found_by_their_number_in_the_debate_and_never_beyond_
                 await session.run_sync(core.numbered, debate, Claim, number)
             with pytest.raises(NotFound, match="That crux is not part of this debate"):
                 await session.run_sync(core.by_id, debate, Crux, number)
+
+
+async def test_a_message_logged_as_rebuttal_before_any_claim_is_refused_then_offered_the_claims(db: Database) -> None:
+    debate = await _start(db)
+    await _joined(db, debate, BOB, "for")
+    message = claims.ChatMessage(
+        id=7, author_id=BOB, content="That cannot scale", jump_url="https://x/7", channel_id=100
+    )
+    async with db.read() as session:
+        with pytest.raises(InvalidInput, match="no claim in this debate to rebut yet"):
+            await session.run_sync(claims.rebuttal_targets, debate, message)
+    async with db.write() as session:
+        logged = await session.run_sync(claims.add_claim, debate, core.Actor(GUILD, BOB), "Interp scales")
+    async with db.read() as session:
+        target, candidates = await session.run_sync(claims.rebuttal_targets, debate, message)
+    assert target is None and [claim.number for claim in candidates] == [logged.claim.number]

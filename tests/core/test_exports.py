@@ -30,10 +30,10 @@ def mention(user_id: int) -> str:
 async def _debate(db: Database, topic: str = "Interp or governance?", sides: str | None = None) -> Debate:
     async with db.write() as session:
         plan = core.plan_debate(topic, "AI safety", sides)
-        debate = await core.start_debate(session, core.Actor(GUILD, ALICE), plan, channel_id=1, thread_id=2)
-        await core.join(session, debate, ALICE, plan.sides[0])
-        await core.join(session, debate, BOB, plan.sides[1])
-        await core.join(session, debate, CAROL, plan.sides[1])
+        debate = await session.run_sync(core.start_debate, core.Actor(GUILD, ALICE), plan, channel_id=1, thread_id=2)
+        await session.run_sync(core.join, debate, ALICE, plan.sides[0])
+        await session.run_sync(core.join, debate, BOB, plan.sides[1])
+        await session.run_sync(core.join, debate, CAROL, plan.sides[1])
     return debate
 
 
@@ -60,14 +60,20 @@ async def _argued(db: Database) -> Debate:
             claims.add_reply, debate, carol, one.number, "Probing works on big models", ClaimKind.SUPPORT
         )
         await session.run_sync(claims.add_claim, debate, bob, "Governance is cheaper")
-        crux, _ = await cruxes.add_crux(session, debate, alice, "Do circuits transfer?", one.number)
-        await cruxes.record_credence(session, debate, alice, crux.number, 40)
-        await cruxes.record_credence(session, debate, bob, crux.number, 80, "priors")
-        await cruxes.record_credence(session, debate, alice, crux.number, 15, "read the transfer paper")
-        settled, _ = await cruxes.add_crux(session, debate, bob, "Is compute the bottleneck?")
-        await cruxes.record_credence(session, debate, carol, settled.number, 30)
-        await cruxes.resolve_crux(
-            session, debate, alice, settled.number, "No: data is", CruxOutcome.NO, "https://example.org/data"
+        crux, _ = await session.run_sync(cruxes.add_crux, debate, alice, "Do circuits transfer?", one.number)
+        await session.run_sync(cruxes.record_credence, debate, alice, crux.number, 40)
+        await session.run_sync(cruxes.record_credence, debate, bob, crux.number, 80, "priors")
+        await session.run_sync(cruxes.record_credence, debate, alice, crux.number, 15, "read the transfer paper")
+        settled, _ = await session.run_sync(cruxes.add_crux, debate, bob, "Is compute the bottleneck?")
+        await session.run_sync(cruxes.record_credence, debate, carol, settled.number, 30)
+        await session.run_sync(
+            cruxes.resolve_crux,
+            debate,
+            alice,
+            settled.number,
+            "No: data is",
+            CruxOutcome.NO,
+            "https://example.org/data",
         )
     await _withdraw(db, debate, 5)
     return debate
@@ -75,7 +81,7 @@ async def _argued(db: Database) -> Debate:
 
 async def _export(db: Database, debate: Debate) -> DebateExport:
     async with db.read() as session:
-        return await build_export(session, debate)
+        return await session.run_sync(build_export, debate)
 
 
 async def test_json_round_trips_with_the_whole_record(db: Database) -> None:
@@ -187,8 +193,8 @@ async def test_markdown_escapes_what_users_wrote(db: Database) -> None:
         await session.run_sync(
             claims.add_reply, debate, alice, claim.number, "~~struck~~ | pipe _it_", ClaimKind.SUPPORT
         )
-        crux, _ = await cruxes.add_crux(session, debate, alice, "<@&1> @everyone *why*?\n## sub")
-        await cruxes.record_credence(session, debate, alice, crux.number, 50, "*because*")
+        crux, _ = await session.run_sync(cruxes.add_crux, debate, alice, "<@&1> @everyone *why*?\n## sub")
+        await session.run_sync(cruxes.record_credence, debate, alice, crux.number, 50, "*because*")
     document = to_markdown(await _export(db, debate), lambda uid: f"user{uid}")
 
     assert document.startswith("# Debate #1: Is \\*\\*this\\*\\* a \\#topic?\n")
@@ -208,21 +214,21 @@ async def test_markdown_escapes_what_users_wrote(db: Database) -> None:
 async def test_build_export_uses_the_same_number_of_queries_at_any_size(db: Database) -> None:
     small = await _argued(db)
     async with db.write() as session:
-        large = await core.start_debate(
-            session, core.Actor(GUILD, ALICE), core.plan_debate("Large", "Other"), channel_id=1, thread_id=3
+        large = await session.run_sync(
+            core.start_debate, core.Actor(GUILD, ALICE), core.plan_debate("Large", "Other"), channel_id=1, thread_id=3
         )
-        await core.join(session, large, ALICE, "for")
-        await core.join(session, large, BOB, "against")
+        await session.run_sync(core.join, large, ALICE, "for")
+        await session.run_sync(core.join, large, BOB, "against")
     alice, bob = core.Actor(GUILD, ALICE), core.Actor(GUILD, BOB)
     for i in range(30):
         async with db.write() as session:
             claim = (await session.run_sync(claims.add_claim, large, alice, f"claim {i}")).claim
             await session.run_sync(claims.add_reply, large, bob, claim.number, f"no {i}", ClaimKind.REBUTTAL)
-            crux, _ = await cruxes.add_crux(session, large, alice, f"question {i}?", claim.number)
-            await cruxes.record_credence(session, large, alice, crux.number, i)
-            await cruxes.record_credence(session, large, bob, crux.number, 80)
+            crux, _ = await session.run_sync(cruxes.add_crux, large, alice, f"question {i}?", claim.number)
+            await session.run_sync(cruxes.record_credence, large, alice, crux.number, i)
+            await session.run_sync(cruxes.record_credence, large, bob, crux.number, 80)
             if i % 3 == 0:
-                await cruxes.resolve_crux(session, large, alice, crux.number, "settled")
+                await session.run_sync(cruxes.resolve_crux, large, alice, crux.number, "settled")
 
     async def count_statements(debate: Debate) -> tuple[int, DebateExport]:
         statements: list[str] = []
@@ -272,13 +278,13 @@ async def _tricky(db: Database) -> Debate:
         await session.run_sync(claims.add_reply, debate, alice, first.number, TRICKY_CLAIMS[3], ClaimKind.SUPPORT)
         await session.run_sync(claims.add_claim, debate, bob, TRICKY_CLAIMS[4])
         await session.run_sync(claims.add_claim, debate, bob, TRICKY_CLAIMS[5])
-        crux, _ = await cruxes.add_crux(
-            session, debate, alice, "Will [x] happen? // maybe /* or */ <@12>", first.number
+        crux, _ = await session.run_sync(
+            cruxes.add_crux, debate, alice, "Will [x] happen? // maybe /* or */ <@12>", first.number
         )
-        await cruxes.record_credence(session, debate, alice, crux.number, 40)
-        await cruxes.record_credence(session, debate, alice, crux.number, 15)
-        other, _ = await cruxes.add_crux(session, debate, bob, "#crux? :)")
-        await cruxes.resolve_crux(session, debate, alice, other.number, "Yes :) see http://x.y/z_1")
+        await session.run_sync(cruxes.record_credence, debate, alice, crux.number, 40)
+        await session.run_sync(cruxes.record_credence, debate, alice, crux.number, 15)
+        other, _ = await session.run_sync(cruxes.add_crux, debate, bob, "#crux? :)")
+        await session.run_sync(cruxes.resolve_crux, debate, alice, other.number, "Yes :) see http://x.y/z_1")
     await _withdraw(db, debate, 5)
     return debate
 

@@ -24,22 +24,22 @@ ALICE, BOB = 1, 2
 async def _debate(db: Database, fmt: DebateFormat, minutes: int | None = None) -> Debate:
     now = utcnow()
     async with db.write() as session:
-        debate = await core.start_debate(
-            session,
+        debate = await session.run_sync(
+            core.start_debate,
             core.Actor(GUILD, ALICE),
             core.plan_debate("Interpretability or governance?", format=fmt, minutes=minutes),
             channel_id=CHANNEL,
             thread_id=100,
         )
-        await formats.begin(session, debate, minutes, now)
-        await core.join(session, debate, ALICE, "for")
-        await core.join(session, debate, BOB, "against")
+        await session.run_sync(formats.begin, debate, minutes, now)
+        await session.run_sync(core.join, debate, ALICE, "for")
+        await session.run_sync(core.join, debate, BOB, "against")
     return debate
 
 
 async def _next(db: Database, debate: Debate) -> formats.PhaseChange:
     async with db.write() as session:
-        return await formats.next_phase(session, debate, core.Actor(GUILD, ALICE), utcnow())
+        return await session.run_sync(formats.next_phase, debate, core.Actor(GUILD, ALICE), utcnow())
 
 
 def test_minutes_need_a_phased_format() -> None:
@@ -64,7 +64,7 @@ async def test_rounds_allow_each_kind_of_record_in_its_phase(db: Database) -> No
     )
     async with db.write() as session:
         with pytest.raises(NotAllowed, match="creator or a member with Manage Threads can move"):
-            await formats.next_phase(session, debate, bob, utcnow())
+            await session.run_sync(formats.next_phase, debate, bob, utcnow())
     change = await _next(db, debate)
     assert (change.ended.name, change.started and change.started.name) == ("opening", "rebuttal")
     async with db.write() as session:
@@ -72,37 +72,37 @@ async def test_rounds_allow_each_kind_of_record_in_its_phase(db: Database) -> No
         with pytest.raises(WrongPlace, match=r"allows rebuttals \(/rebut\) and supports \(/support\)\. The phase"):
             await session.run_sync(claims.add_claim, debate, alice, "Late claim")
         with pytest.raises(WrongPlace, match="Cruxes come in the crux phase"):
-            await cruxes.add_crux(session, debate, alice, "Q?")
+            await session.run_sync(cruxes.add_crux, debate, alice, "Q?")
     await _next(db, debate)
     async with db.write() as session:
-        crux, _ = await cruxes.add_crux(session, debate, alice, "Q?")
-        await cruxes.record_credence(session, debate, bob, crux.number, 30)
+        crux, _ = await session.run_sync(cruxes.add_crux, debate, alice, "Q?")
+        await session.run_sync(cruxes.record_credence, debate, bob, crux.number, 30)
     await _next(db, debate)
     async with db.write() as session:
-        await cruxes.record_credence(session, debate, bob, crux.number, 40)
+        await session.run_sync(cruxes.record_credence, debate, bob, crux.number, 40)
         with pytest.raises(WrongPlace, match="rounds debate has no phase for positions"):
-            await doublecrux.take_position(session, debate, bob, "No", 20)
+            await session.run_sync(doublecrux.take_position, debate, bob, "No", 20)
     async with db.write() as session:
         with pytest.raises(InvalidInput, match="closing phase is the last one"):
-            await formats.next_phase(session, debate, alice, utcnow())
+            await session.run_sync(formats.next_phase, debate, alice, utcnow())
 
 
 async def test_double_crux_positions_and_marks(db: Database) -> None:
     debate = await _debate(db, DebateFormat.DOUBLE_CRUX)
     bob = core.Actor(GUILD, BOB)
     async with db.write() as session:
-        position = await doublecrux.take_position(session, debate, bob, "Governance first", 20)
-        again = await doublecrux.take_position(session, debate, bob, "Governance, surely", 25)
+        position = await session.run_sync(doublecrux.take_position, debate, bob, "Governance first", 20)
+        again = await session.run_sync(doublecrux.take_position, debate, bob, "Governance, surely", 25)
         with pytest.raises(WrongPlace, match="double-crux debate has no phase for rebuttals"):
             await session.run_sync(claims.add_reply, debate, bob, position.logged.claim.number, "x", ClaimKind.REBUTTAL)
     assert (position.previous, again.previous, again.credence) == (None, 20, 25)
     await _next(db, debate)
     async with db.write() as session:
-        crux, _ = await cruxes.add_crux(session, debate, bob, "Will audits bind labs?")
-        await doublecrux.mark_crux(session, debate, bob, crux.number, True)
-        mark = await doublecrux.mark_crux(session, debate, bob, crux.number, False)
+        crux, _ = await session.run_sync(cruxes.add_crux, debate, bob, "Will audits bind labs?")
+        await session.run_sync(doublecrux.mark_crux, debate, bob, crux.number, True)
+        mark = await session.run_sync(doublecrux.mark_crux, debate, bob, crux.number, False)
         with pytest.raises(InvalidInput, match="Join a side"):
-            await doublecrux.mark_crux(session, debate, core.Actor(GUILD, 99), crux.number, True)
+            await session.run_sync(doublecrux.mark_crux, debate, core.Actor(GUILD, 99), crux.number, True)
         credence = await session.execute(select(col(Participant.motion_credence)).where(Participant.user_id == BOB))
     assert not mark.changes_mind and credence.scalar_one() == 25
 
@@ -110,11 +110,11 @@ async def test_double_crux_positions_and_marks(db: Database) -> None:
 async def test_open_debates_allow_everything_but_double_crux_steps(db: Database) -> None:
     debate = await _debate(db, DebateFormat.OPEN)
     async with db.write() as session:
-        crux, _ = await cruxes.add_crux(session, debate, core.Actor(GUILD, ALICE), "Q?")
+        crux, _ = await session.run_sync(cruxes.add_crux, debate, core.Actor(GUILD, ALICE), "Q?")
         with pytest.raises(WrongPlace, match="Marks on cruxes belong to double-crux debates"):
-            await doublecrux.mark_crux(session, debate, core.Actor(GUILD, ALICE), crux.number, True)
+            await session.run_sync(doublecrux.mark_crux, debate, core.Actor(GUILD, ALICE), crux.number, True)
         with pytest.raises(InvalidInput, match="open debate has no phases"):
-            await formats.next_phase(session, debate, core.Actor(GUILD, ALICE), utcnow())
+            await session.run_sync(formats.next_phase, debate, core.Actor(GUILD, ALICE), utcnow())
 
 
 async def test_the_clock_schedules_pauses_and_resumes_its_timers(db: Database) -> None:
@@ -126,28 +126,33 @@ async def test_the_clock_schedules_pauses_and_resumes_its_timers(db: Database) -
     with pytest.raises(WrongPlace, match="Rebuttals come in the rebuttal phase, <t:"):
         formats.require_allowed(debate, formats.Action.REBUTTAL)
     async with db.write() as session:
-        await formats.pause(session, debate, core.Actor(GUILD, ALICE), start + timedelta(minutes=3, seconds=30))
+        await session.run_sync(
+            formats.pause, debate, core.Actor(GUILD, ALICE), start + timedelta(minutes=3, seconds=30)
+        )
         with pytest.raises(InvalidInput, match="already paused"):
-            await formats.pause(session, debate, core.Actor(GUILD, ALICE), start)
+            await session.run_sync(formats.pause, debate, core.Actor(GUILD, ALICE), start)
     assert debate.paused_remaining == 90 and formats.describe_clock(debate) == "paused with 1 min 30 s left"
     async with db.read() as session:
         assert (await session.execute(select(func.count()).select_from(Timer))).scalar_one() == 0
     resumed_at = start + timedelta(hours=1)
     async with db.write() as session:
-        await formats.resume(session, debate, core.Actor(GUILD, ALICE), resumed_at)
-        assert await timers.soonest(session) == resumed_at + timedelta(seconds=30)  # the warning
+        await session.run_sync(formats.resume, debate, core.Actor(GUILD, ALICE), resumed_at)
+        assert await session.run_sync(timers.soonest) == resumed_at + timedelta(seconds=30)  # the warning
 
 
 async def _scheduler_pair(database_url: str, fired: list[str]) -> tuple[list[Scheduler], list[Database]]:
     """Two schedulers as two bot processes would have: each its own engine on the same database."""
 
-    async def handler(session: object, timer: Timer, now: object) -> None:
-        fired.append(timer.key)
+    def job(session: object, timer: Timer, now: object) -> str:
+        return timer.key
+
+    async def announce(key: str) -> None:
+        fired.append(key)
 
     databases = [Database(database_url), Database(database_url)]
     schedulers = [Scheduler(database, ManualClock()) for database in databases]
     for scheduler in schedulers:
-        scheduler.register("test", handler)
+        scheduler.register("test", job, announce)
     return schedulers, databases
 
 
@@ -157,7 +162,7 @@ async def test_two_schedulers_on_one_database_fire_a_timer_once(db: Database, da
     now = schedulers[0].clock.now()
     async with db.write() as session:
         for key in ("a", "b", "c"):
-            await timers.schedule(session, GUILD, "test", key, now - timedelta(seconds=1))
+            await session.run_sync(timers.schedule, GUILD, "test", key, now - timedelta(seconds=1))
     try:
         counts = await asyncio.gather(*(scheduler.run_due() for scheduler in schedulers))
         assert sorted(fired) == ["a", "b", "c"] and sum(counts) == 3
@@ -170,23 +175,26 @@ async def test_two_schedulers_on_one_database_fire_a_timer_once(db: Database, da
 async def test_a_claim_fails_once_fired_or_rescheduled(db: Database) -> None:
     now = utcnow()
     async with db.write() as session:
-        await timers.schedule(session, GUILD, "test", "k", now)
-        timer = (await timers.due(session, now))[0]
-        assert await timers.claim(session, timer.id or 0, now) is not None
-        assert await timers.claim(session, timer.id or 0, now) is None
-        await timers.schedule(session, GUILD, "test", "k", now + timedelta(minutes=1))
-        assert await timers.claim(session, timer.id or 0, now) is None
-        assert await timers.claim(session, timer.id or 0, now + timedelta(minutes=1)) is not None
+        await session.run_sync(timers.schedule, GUILD, "test", "k", now)
+        timer = (await session.run_sync(timers.due, now))[0]
+        assert await session.run_sync(timers.claim, timer.id or 0, now) is not None
+        assert await session.run_sync(timers.claim, timer.id or 0, now) is None
+        await session.run_sync(timers.schedule, GUILD, "test", "k", now + timedelta(minutes=1))
+        assert await session.run_sync(timers.claim, timer.id or 0, now) is None
+        assert await session.run_sync(timers.claim, timer.id or 0, now + timedelta(minutes=1)) is not None
 
 
 async def test_a_failing_handler_drops_its_timer_instead_of_retrying_forever(db: Database) -> None:
-    async def broken(session: object, timer: Timer, now: object) -> None:
+    def broken(session: object, timer: Timer, now: object) -> None:
         raise RuntimeError("boom")
 
+    async def never(due: object) -> None:
+        raise AssertionError("a failed job announces nothing")
+
     scheduler = Scheduler(db, ManualClock())
-    scheduler.register("test", broken)
+    scheduler.register("test", broken, never)
     async with db.write() as session:
-        await timers.schedule(session, GUILD, "test", "k", scheduler.clock.now())
+        await session.run_sync(timers.schedule, GUILD, "test", "k", scheduler.clock.now())
     assert await scheduler.run_due() == 0
     async with db.read() as session:
-        assert await timers.due(session, scheduler.clock.now()) == []
+        assert await session.run_sync(timers.due, scheduler.clock.now()) == []

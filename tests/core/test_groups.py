@@ -34,15 +34,21 @@ async def _debate(db: Database, camps: dict[int, tuple[str, list[int | None]]]) 
     """A debate with four cruxes and each user's side and credences (``None``: no credence on that crux); the debate
     and its cruxes' ids."""
     async with db.write() as session:
-        debate = await core.start_debate(
-            session, core.Actor(GUILD, 100), core.plan_debate("Interp or governance?"), channel_id=1, thread_id=2
+        debate = await session.run_sync(
+            core.start_debate,
+            core.Actor(GUILD, 100),
+            core.plan_debate("Interp or governance?"),
+            channel_id=1,
+            thread_id=2,
         )
-        questions = [await cruxes.add_crux(session, debate, core.Actor(GUILD, 100), f"Question {i}?") for i in range(4)]
+        questions = [
+            await session.run_sync(cruxes.add_crux, debate, core.Actor(GUILD, 100), f"Question {i}?") for i in range(4)
+        ]
         for user, (side, values) in camps.items():
-            await core.join(session, debate, user, side)
+            await session.run_sync(core.join, debate, user, side)
             for (crux, _), value in zip(questions, values, strict=True):
                 if value is not None:
-                    await cruxes.record_credence(session, debate, core.Actor(GUILD, user), crux.id or 0, value)
+                    await session.run_sync(cruxes.record_credence, debate, core.Actor(GUILD, user), crux.id or 0, value)
     return debate, [crux.id or 0 for crux, _ in questions]
 
 
@@ -54,14 +60,16 @@ async def _matrix(db: Database, debate: Debate) -> opinion.CredenceMatrix:
 async def test_the_matrix_holds_each_participants_latest_credence_per_crux(db: Database) -> None:
     debate, ids = await _debate(db, {7: ("for", [10, None, 30, None]), 5: ("against", [None, None, 60, None])})
     async with db.write() as session:
-        await cruxes.record_credence(session, debate, core.Actor(GUILD, 7), ids[0], 15)  # again: the latest counts
+        await session.run_sync(
+            cruxes.record_credence, debate, core.Actor(GUILD, 7), ids[0], 15
+        )  # again: the latest counts
     matrix = await _matrix(db, debate)
     assert matrix.users == (5, 7) and matrix.cruxes == (ids[0], ids[2])  # cruxes #2 and #4 have no credence
     assert matrix.rows == [[None, 60.0], [15.0, 30.0]]
     async with db.read() as session:
         assert await session.run_sync(opinion.credence_version, debate) == matrix.version
     async with db.write() as session:
-        await cruxes.record_credence(session, debate, core.Actor(GUILD, 5), ids[0], 40)
+        await session.run_sync(cruxes.record_credence, debate, core.Actor(GUILD, 5), ids[0], 40)
     assert (await _matrix(db, debate)).version != matrix.version
 
 
@@ -98,7 +106,7 @@ async def test_too_few_participants_or_no_clear_split_is_said_plainly(db: Databa
         "**Opinion groups in Debate #1**\nNo opinion groups stand out yet: 5 participants, 4 cruxes. Groups are looked "
         "for from 6 participants with credences."
     ]
-    agreeing = opinion.CredenceMatrix(tuple(range(6)), (1, 2, 3), [[50.0, 60.0, 70.0]] * 6, (18, 18))
+    agreeing = opinion.CredenceMatrix(1, tuple(range(6)), (1, 2, 3), [[50.0, 60.0, 70.0]] * 6, (18, 18))
     none = opinion.find(agreeing)
     assert none.test is not None and none.groups == 0 and opinion.summary_line(none) is None
     text = opinion.render_groups(opinion.GroupsReport(1, none), str)
@@ -136,9 +144,9 @@ def test_the_memo_answers_only_for_the_same_version_and_forgets_the_oldest() -> 
 
 def test_without_the_analysis_extra_groups_say_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "bot.core.clustering", None)  # as if numpy and scipy were missing
-    few = opinion.CredenceMatrix(users=(1, 2), cruxes=(1,), rows=[[50.0], [60.0]], version=(2, 2))
+    few = opinion.CredenceMatrix(debate_id=1, users=(1, 2), cruxes=(1,), rows=[[50.0], [60.0]], version=(2, 2))
     assert opinion.find(few).test is None  # too few to look: nothing to import
-    enough = opinion.CredenceMatrix(tuple(range(6)), (1,), [[50.0], [60.0]] * 3, (6, 6))
+    enough = opinion.CredenceMatrix(1, tuple(range(6)), (1,), [[50.0], [60.0]] * 3, (6, 6))
     for needs in (partial(opinion.find, enough), opinion.require_analysis):
         with pytest.raises(opinion.GroupsUnavailable) as raised:
             needs()

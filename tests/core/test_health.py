@@ -16,13 +16,13 @@ PERIOD = 15.0
 
 async def _health(db: Database, shard: int = 0) -> tuple[bool, str]:
     async with db.read() as session:
-        health = await read_health(session, shard, PERIOD)
+        health = await session.run_sync(read_health, shard, PERIOD)
     return health.healthy, health.message
 
 
 async def _beat(db: Database, shard: int, connected: bool, ago: float = 0.0) -> None:
     async with db.write() as session:
-        await write_heartbeat(session, shard, connected)
+        await session.run_sync(write_heartbeat, shard, connected)
         at = utcnow() - timedelta(seconds=ago)
         await session.execute(update(Heartbeat).where(Heartbeat.shard_id == shard).values(beat_at=at))
 

@@ -6,9 +6,11 @@ import pytest
 
 from bot.core import cruxes, insights
 from bot.core import debates as core
-from bot.core.summary import mark_summarized, render_summary, summarize
+from bot.core.summary import mark_summarized, summarize
+from bot.core.summary_render import render_summary
 from bot.db import Database
-from schema import Debate, utcnow
+from schema import Debate, id_of, utcnow
+from tests.core.support import started_debate
 
 GUILD = 1
 ALICE, BOB, CAROL, DAVE, EVE = 11, 12, 13, 14, 15
@@ -20,27 +22,22 @@ def mention(user_id: int) -> str:
 
 async def _debate(db: Database) -> Debate:
     """Alice and Dave for, Bob and Carol against; Eve records credences without joining a side."""
-    async with db.write() as session:
-        debate = await core.start_debate(
-            session, core.Actor(GUILD, ALICE), core.plan_debate("Interp or governance?"), channel_id=1, thread_id=2
-        )
-        for user, side in ((ALICE, "for"), (DAVE, "for"), (BOB, "against"), (CAROL, "against")):
-            await core.join(session, debate, user, side)
-    return debate
+    joined = {ALICE: "for", DAVE: "for", BOB: "against", CAROL: "against"}
+    return await started_debate(db, guild=GUILD, creator=ALICE, joined=joined)
 
 
 async def _crux(db: Database, debate: Debate, question: str, **credences: int) -> int:
     users = {"alice": ALICE, "bob": BOB, "carol": CAROL, "dave": DAVE, "eve": EVE}
     async with db.write() as session:
-        crux, _ = await cruxes.add_crux(session, debate, core.Actor(GUILD, ALICE), question)
+        crux, _ = await session.run_sync(cruxes.add_crux, debate, core.Actor(GUILD, ALICE), question)
         for name, value in credences.items():
-            await cruxes.record_credence(session, debate, core.Actor(GUILD, users[name]), crux.number, value)
+            await session.run_sync(cruxes.record_credence, debate, core.Actor(GUILD, users[name]), crux.number, value)
     return crux.number
 
 
 async def _credence(db: Database, debate: Debate, user: int, crux: int, value: int, reason: str | None = None) -> None:
     async with db.write() as session:
-        await cruxes.record_credence(session, debate, core.Actor(GUILD, user), crux, value, reason)
+        await session.run_sync(cruxes.record_credence, debate, core.Actor(GUILD, user), crux, value, reason)
 
 
 async def test_common_ground_on_a_constructed_debate(db: Database) -> None:
@@ -54,7 +51,9 @@ async def test_common_ground_on_a_constructed_debate(db: Database) -> None:
     await _crux(db, debate, "Mostly fifties?", alice=50, dave=50, bob=10, carol=20)
     settled = await _crux(db, debate, "Settled?", alice=90, bob=90)
     async with db.write() as session:
-        await cruxes.resolve_crux(session, debate, core.Actor(GUILD, ALICE), settled, "Yes")  # open cruxes only
+        await session.run_sync(
+            cruxes.resolve_crux, debate, core.Actor(GUILD, ALICE), settled, "Yes"
+        )  # open cruxes only
     async with db.read() as session:
         found = await session.run_sync(insights.agreements, debate)
     assert found.total == 2
@@ -74,7 +73,7 @@ async def test_movement_since_the_start_then_since_the_last_summary(db: Database
     assert [(m.user_id, m.before, m.latest, m.reason) for m in moved[0].moves] == [(ALICE, 30, 70, "new data")]
 
     async with db.write() as session:
-        await mark_summarized(session, debate, utcnow())
+        await session.run_sync(mark_summarized, core.Actor(GUILD, ALICE), id_of(debate), utcnow())
     await _credence(db, debate, ALICE, first, 60, "second thoughts")
     await _credence(db, debate, BOB, first, 80)
     await _credence(db, debate, BOB, first, 90, "the *benchmark* <@&1>")
@@ -91,7 +90,7 @@ async def test_movement_since_the_start_then_since_the_last_summary(db: Database
     async with db.read() as session:
         summarized = await session.get(Debate, debate.id)  # as posting a summary reads it, with its summary time
         assert summarized is not None
-        summary = await summarize(session, summarized, insights=True)
+        summary = await session.run_sync(summarize, summarized, insights=True)
     text = "\n\n".join(render_summary(summary, mention))
     assert "**Who moved** (since the last summary)\nCrux #1 (moved 40): Moves?" in text
     assert f"• <@{BOB}>: 60 → **90** — “the \\*benchmark\\* \\<@&1\\>”" in text
@@ -103,8 +102,8 @@ async def test_the_summary_names_where_the_sides_agree(db: Database) -> None:
     await _crux(db, debate, "Agreed?", alice=80, bob=70)
     await _crux(db, debate, "Disputed?", alice=80, bob=20)
     async with db.read() as session:
-        summary = await summarize(session, debate, insights=True)
-        plain = await summarize(session, debate)
+        summary = await session.run_sync(summarize, debate, insights=True)
+        plain = await session.run_sync(summarize, debate)
     text = "\n\n".join(render_summary(summary, mention))
     assert (
         "**Where the sides agree** (1 crux)\n• Crux #1: all 2 sides think it likely (strength 0.44) — Agreed?" in text

@@ -20,7 +20,7 @@ async def _resolved_crux(
 ) -> Crux:
     """A crux open for ten days, with credences at the given fractions of that time, resolved with ``outcome``."""
     async with db.write() as session:
-        crux, _ = await cruxes.add_crux(session, debate, core.Actor(GUILD, ALICE), "Will it?")
+        crux, _ = await session.run_sync(cruxes.add_crux, debate, core.Actor(GUILD, ALICE), "Will it?")
         opened = crux.created_at
         for user, steps in history.items():
             for fraction, value in steps:
@@ -68,7 +68,7 @@ async def test_reopening_withdraws_the_scores(db: Database) -> None:
     debate = await _debate(db)
     crux = await _resolved_crux(db, debate, CruxOutcome.YES, {ALICE: [(0, 80)]})
     async with db.write() as session:
-        await cruxes.reopen_crux(session, debate, core.Actor(GUILD, ALICE), crux.number)
+        await session.run_sync(cruxes.reopen_crux, debate, core.Actor(GUILD, ALICE), crux.number)
     async with db.read() as session:
         assert (await session.execute(select(func.count()).select_from(CruxScore))).scalar_one() == 0
         reopened = (await session.execute(select(Crux))).scalar_one()
@@ -78,8 +78,8 @@ async def test_reopening_withdraws_the_scores(db: Database) -> None:
 async def test_the_migration_leaves_earlier_resolutions_without_outcome_and_unscored(db: Database) -> None:
     debate = await _debate(db)
     async with db.write() as session:
-        crux, _ = await cruxes.add_crux(session, debate, core.Actor(GUILD, ALICE), "Old?")
-        await cruxes.record_credence(session, debate, core.Actor(GUILD, BOB), crux.number, 70)
+        crux, _ = await session.run_sync(cruxes.add_crux, debate, core.Actor(GUILD, ALICE), "Old?")
+        await session.run_sync(cruxes.record_credence, debate, core.Actor(GUILD, BOB), crux.number, 70)
     await db.downgrade("0005")
     async with db.engine.begin() as connection:
         await connection.execute(text("UPDATE crux SET status = 'resolved', resolution = 'Long ago'"))

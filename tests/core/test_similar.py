@@ -23,6 +23,7 @@ from bot.core.similar import (
 )
 from bot.db import Database
 from schema import ClaimKind, ClaimStatus, ClaimVector, Crux, CruxOutcome, CruxStatus, CruxVector, Debate
+from tests.core.support import started_debate
 
 GUILD, THREAD = 1, 2
 ALICE, BOB, CAROL, MOD = 11, 12, 13, 14  # Alice starts the debate: she moderates it
@@ -34,13 +35,7 @@ def _vector(*values: float) -> bytes:
 
 
 async def _debate(db: Database) -> Debate:
-    async with db.write() as session:
-        debate = await core.start_debate(
-            session, core.Actor(GUILD, ALICE), core.plan_debate("Interp or governance?"), channel_id=1, thread_id=THREAD
-        )
-        await core.join(session, debate, ALICE, "for")
-        await core.join(session, debate, BOB, "against")
-    return debate
+    return await started_debate(db, guild=GUILD, creator=ALICE, joined={ALICE: "for", BOB: "against"}, thread=THREAD)
 
 
 def _claim(session, text: str, user: int = ALICE, kind: ClaimKind = ClaimKind.CLAIM, parent: int | None = None):  # type: ignore[no-untyped-def]
@@ -115,8 +110,8 @@ async def test_vectors_are_replaced_skipped_for_deleted_records_and_dropped_when
 async def test_withdrawing_in_favour_is_for_the_author_or_a_moderator(db: Database) -> None:
     debate = await _debate(db)
     async with db.write() as session:
-        original, _ = await cruxes.add_crux(session, debate, core.Actor(GUILD, ALICE), "Will evals hold?")
-        repeat, _ = await cruxes.add_crux(session, debate, core.Actor(GUILD, BOB), "Will evals fail?")
+        original, _ = await session.run_sync(cruxes.add_crux, debate, core.Actor(GUILD, ALICE), "Will evals hold?")
+        repeat, _ = await session.run_sync(cruxes.add_crux, debate, core.Actor(GUILD, BOB), "Will evals fail?")
     await db.transact(lambda session: _claim(session, "Evals will hold."))
     claim = await db.transact(lambda session: _claim(session, "Evals hold.", BOB))
     crux_target = HintTarget(Record.CRUX, repeat.id or 0, original.number)
@@ -142,7 +137,7 @@ async def test_withdrawing_in_favour_is_for_the_author_or_a_moderator(db: Databa
 async def test_the_migration_adds_and_removes_the_vector_tables(db: Database) -> None:
     debate = await _debate(db)
     async with db.write() as session:
-        crux, _ = await cruxes.add_crux(session, debate, core.Actor(GUILD, ALICE), "Kept?")
+        crux, _ = await session.run_sync(cruxes.add_crux, debate, core.Actor(GUILD, ALICE), "Kept?")
     await db.transact(store_vectors, Record.CRUX, [(crux.id or 0, _vector(1, 0))], MODEL)
     await db.downgrade("0006")
     async with db.engine.connect() as connection:

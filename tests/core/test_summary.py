@@ -7,24 +7,21 @@ from sqlalchemy import bindparam, event, func, select, text
 
 from bot.core import claims, cruxes
 from bot.core import debates as core
-from bot.core.summary import pack, render_summary, summarize
+from bot.core.summary import CruxListStatus, crux_list, summarize
+from bot.core.summary_render import render_summary
+from bot.core.text import pack
 from bot.db import Database
 from schema import ClaimKind, Credence, CruxStance, Debate, utcnow
 from schema.types import UTCDateTime
+from tests.core.support import started_debate
 
 GUILD = 1
 ALICE, BOB, CAROL = 11, 12, 13
 
 
 async def _debate(db: Database) -> Debate:
-    async with db.write() as session:
-        debate = await core.start_debate(
-            session, core.Actor(GUILD, ALICE), core.plan_debate("Interp or governance?"), channel_id=1, thread_id=2
-        )
-        await core.join(session, debate, ALICE, "for")
-        await core.join(session, debate, BOB, "against")
-        await core.join(session, debate, CAROL, "against")
-    return debate
+    joined = {ALICE: "for", BOB: "against", CAROL: "against"}
+    return await started_debate(db, guild=GUILD, creator=ALICE, joined=joined)
 
 
 async def _grow(db: Database, debate: Debate, count: int) -> None:
@@ -33,10 +30,10 @@ async def _grow(db: Database, debate: Debate, count: int) -> None:
         async with db.write() as session:
             claim = (await session.run_sync(claims.add_claim, debate, alice, f"claim {i}")).claim
             await session.run_sync(claims.add_reply, debate, bob, claim.number, f"no {i}", ClaimKind.REBUTTAL)
-            crux, _ = await cruxes.add_crux(session, debate, alice, f"question {i}?", claim.number)
-            await cruxes.record_credence(session, debate, alice, crux.number, 20 + i % 50)
-            await cruxes.record_credence(session, debate, bob, crux.number, 80)
-            await cruxes.record_credence(session, debate, alice, crux.number, 30)
+            crux, _ = await session.run_sync(cruxes.add_crux, debate, alice, f"question {i}?", claim.number)
+            await session.run_sync(cruxes.record_credence, debate, alice, crux.number, 20 + i % 50)
+            await session.run_sync(cruxes.record_credence, debate, bob, crux.number, 80)
+            await session.run_sync(cruxes.record_credence, debate, alice, crux.number, 30)
 
 
 async def test_summary_orders_by_spread_and_shows_movement_and_double_cruxes(db: Database) -> None:
@@ -47,18 +44,18 @@ async def test_summary_orders_by_spread_and_shows_movement_and_double_cruxes(db:
         rebuttal = (
             await session.run_sync(claims.add_reply, debate, bob, claim.number, "They never have", ClaimKind.REBUTTAL)
         ).claim
-        near, _ = await cruxes.add_crux(session, debate, alice, "Near agreement?")
-        wide, _ = await cruxes.add_crux(session, debate, alice, "Do circuits transfer?", claim.number)
-        gone, _ = await cruxes.add_crux(session, debate, alice, "Settled?")
-        await cruxes.record_credence(session, debate, alice, near.number, 60)
-        await cruxes.record_credence(session, debate, bob, near.number, 55)
-        await cruxes.record_credence(session, debate, alice, wide.number, 90)
-        await cruxes.record_credence(session, debate, bob, wide.number, 40)
-        await cruxes.record_credence(session, debate, bob, wide.number, 10, "read the transfer paper")
-        await cruxes.record_credence(session, debate, carol, wide.number, 30)
-        await cruxes.resolve_crux(session, debate, alice, gone.number, "Yes, by experiment")
+        near, _ = await session.run_sync(cruxes.add_crux, debate, alice, "Near agreement?")
+        wide, _ = await session.run_sync(cruxes.add_crux, debate, alice, "Do circuits transfer?", claim.number)
+        gone, _ = await session.run_sync(cruxes.add_crux, debate, alice, "Settled?")
+        await session.run_sync(cruxes.record_credence, debate, alice, near.number, 60)
+        await session.run_sync(cruxes.record_credence, debate, bob, near.number, 55)
+        await session.run_sync(cruxes.record_credence, debate, alice, wide.number, 90)
+        await session.run_sync(cruxes.record_credence, debate, bob, wide.number, 40)
+        await session.run_sync(cruxes.record_credence, debate, bob, wide.number, 10, "read the transfer paper")
+        await session.run_sync(cruxes.record_credence, debate, carol, wide.number, 30)
+        await session.run_sync(cruxes.resolve_crux, debate, alice, gone.number, "Yes, by experiment")
     async with db.read() as session:
-        summary = await summarize(session, debate)
+        summary = await session.run_sync(summarize, debate)
     assert [c.number for c in summary.unresolved] == [2, 1]
     assert [c.number for c in summary.resolved] == [3]
     wide_summary = summary.unresolved[0]
@@ -75,7 +72,7 @@ async def test_summary_orders_by_spread_and_shows_movement_and_double_cruxes(db:
     async with db.write() as session:
         await session.run_sync(claims.add_reply, debate, alice, rebuttal.number, "Some did", ClaimKind.REBUTTAL)
     async with db.read() as session:
-        answered = await summarize(session, debate)
+        answered = await session.run_sync(summarize, debate)
     assert [c.state for c in answered.unresolved[0].claims] == ["rebutted, rebuttal answered"]
 
     text = "\n\n".join(render_summary(summary, lambda uid: f"<@{uid}>"))
@@ -88,11 +85,11 @@ async def test_summary_orders_by_spread_and_shows_movement_and_double_cruxes(db:
 async def test_summary_uses_the_same_number_of_queries_at_any_size(db: Database) -> None:
     small, large = await _debate(db), None
     async with db.write() as session:
-        large = await core.start_debate(
-            session, core.Actor(GUILD, ALICE), core.plan_debate("Large"), channel_id=1, thread_id=3
+        large = await session.run_sync(
+            core.start_debate, core.Actor(GUILD, ALICE), core.plan_debate("Large"), channel_id=1, thread_id=3
         )
-        await core.join(session, large, ALICE, "for")
-        await core.join(session, large, BOB, "against")
+        await session.run_sync(core.join, large, ALICE, "for")
+        await session.run_sync(core.join, large, BOB, "against")
     await _grow(db, small, 2)
     await _grow(db, large, 40)
 
@@ -105,7 +102,7 @@ async def test_summary_uses_the_same_number_of_queries_at_any_size(db: Database)
         event.listen(db.engine.sync_engine, "before_cursor_execute", record)
         try:
             async with db.read() as session:
-                summary = await summarize(session, debate, insights=insights)
+                summary = await session.run_sync(summarize, debate, insights=insights)
         finally:
             event.remove(db.engine.sync_engine, "before_cursor_execute", record)
         assert summary.unresolved
@@ -135,60 +132,65 @@ async def test_several_debates_are_summarized_in_the_same_number_of_queries(db: 
 
     async with db.write() as session:
         debates = [
-            await core.start_debate(
-                session, core.Actor(GUILD, ALICE), core.plan_debate(f"D{i}", agenda="Agenda"), channel_id=1, thread_id=i
+            await session.run_sync(
+                core.start_debate,
+                core.Actor(GUILD, ALICE),
+                core.plan_debate(f"D{i}", agenda="Agenda"),
+                channel_id=1,
+                thread_id=i,
             )
             for i in range(3)
         ]
     for debate in debates:
         async with db.write() as session:
-            await core.join(session, debate, ALICE, "for")
-            await core.join(session, debate, BOB, "against")
+            await session.run_sync(core.join, debate, ALICE, "for")
+            await session.run_sync(core.join, debate, BOB, "against")
         await _grow(db, debate, 2)
     before = utcnow()
 
     statements: list[str] = []
     event.listen(db.engine.sync_engine, "before_cursor_execute", lambda *args: statements.append(str(args[2])))
     async with db.read() as session:
-        one = await summarize_debates(session, debates[:1])
+        one = await session.run_sync(summarize_debates, debates[:1])
         count_one = len(statements)
-        three = await summarize_debates(session, debates)
+        three = await session.run_sync(summarize_debates, debates)
     assert len(statements) - count_one == count_one
     assert [s.topic for s in three] == ["D0", "D1", "D2"] and three[0] == one[0]
 
     agenda_id = debates[0].agenda_id or 0
     async with db.read() as session:
-        agenda = await summarize_agenda(session, GUILD, agenda_id)
-        quiet = await agenda_activity_since(session, GUILD, agenda_id, before)
+        agenda = await session.run_sync(summarize_agenda, GUILD, agenda_id)
+        quiet = await session.run_sync(agenda_activity_since, GUILD, agenda_id, before)
     assert agenda.name == "Agenda" and len(agenda.debates) == 3 and not quiet
     async with db.write() as session:
         await session.run_sync(claims.add_claim, debates[1], core.Actor(GUILD, ALICE), "news")
     async with db.read() as session:
-        assert await agenda_activity_since(session, GUILD, agenda_id, before)
+        assert await session.run_sync(agenda_activity_since, GUILD, agenda_id, before)
 
 
 async def test_summary_shows_the_widest_disagreements_and_says_how_many_more(db: Database) -> None:
-    from bot.core.summary import SUMMARY_CRUXES, SUMMARY_RESOLVED, render_agenda_summary, summarize_agenda
+    from bot.core.summary import SUMMARY_CRUXES, SUMMARY_RESOLVED, summarize_agenda
+    from bot.core.summary_render import render_agenda_summary
 
     alice, bob = core.Actor(GUILD, ALICE), core.Actor(GUILD, BOB)
     async with db.write() as session:
-        debate = await core.start_debate(
-            session, alice, core.plan_debate("Many cruxes", agenda="Safety"), channel_id=1, thread_id=2
+        debate = await session.run_sync(
+            core.start_debate, alice, core.plan_debate("Many cruxes", agenda="Safety"), channel_id=1, thread_id=2
         )
-        await core.join(session, debate, ALICE, "for")
-        await core.join(session, debate, BOB, "against")
+        await session.run_sync(core.join, debate, ALICE, "for")
+        await session.run_sync(core.join, debate, BOB, "against")
         for i in range(SUMMARY_CRUXES + 3):  # crux i+1: spread 5 * i (0, 5, 10, …)
-            crux, _ = await cruxes.add_crux(session, debate, alice, f"Open question {i + 1}?")
-            await cruxes.record_credence(session, debate, alice, crux.number, 20)
-            await cruxes.record_credence(session, debate, bob, crux.number, 20 + 5 * i)
-        settled = [(await cruxes.add_crux(session, debate, alice, f"Settled {j + 1}?"))[0] for j in range(7)]
+            crux, _ = await session.run_sync(cruxes.add_crux, debate, alice, f"Open question {i + 1}?")
+            await session.run_sync(cruxes.record_credence, debate, alice, crux.number, 20)
+            await session.run_sync(cruxes.record_credence, debate, bob, crux.number, 20 + 5 * i)
+        settled = [(await session.run_sync(cruxes.add_crux, debate, alice, f"Settled {j + 1}?"))[0] for j in range(7)]
     for crux in reversed(settled):  # resolved last-numbered first: the most recent are Settled 5, 4, 3, 2, 1
         async with db.write() as session:
-            await cruxes.resolve_crux(session, debate, alice, crux.number, f"Answer to {crux.question}")
+            await session.run_sync(cruxes.resolve_crux, debate, alice, crux.number, f"Answer to {crux.question}")
 
     async with db.read() as session:
-        summary = await summarize(session, debate)
-        everything = await summarize(session, debate, cruxes=None, resolved=None)
+        summary = await session.run_sync(summarize, debate)
+        everything = await session.run_sync(summarize, debate, cruxes=None, resolved=None)
     assert [c.number for c in summary.unresolved] == list(range(13, 3, -1))  # widest spread first
     assert [c.spread for c in summary.unresolved] == [60, 55, 50, 45, 40, 35, 30, 25, 20, 15]
     assert (summary.unresolved_total, summary.more_unresolved) == (13, 3)
@@ -205,7 +207,7 @@ async def test_summary_shows_the_widest_disagreements_and_says_how_many_more(db:
     assert "Open question 3?" not in text and "Open question 4?" in text and "Settled 6?" not in text
 
     async with db.read() as session:
-        agenda = await summarize_agenda(session, GUILD, debate.agenda_id or 0)
+        agenda = await session.run_sync(summarize_agenda, GUILD, debate.agenda_id or 0)
     agenda_text = "\n\n".join(render_agenda_summary(agenda, lambda uid: f"<@{uid}>"))
     assert "13 unresolved cruxes in 1 debate (of 1)" in agenda_text
     assert "…and 3 more unresolved cruxes in Debate #1: `/crux list` in its thread lists them all." in agenda_text
@@ -216,7 +218,7 @@ async def test_a_small_summary_shows_everything_and_no_pointer(db: Database) -> 
     debate = await _debate(db)
     await _grow(db, debate, 2)
     async with db.read() as session:
-        summary = await summarize(session, debate)
+        summary = await session.run_sync(summarize, debate)
     text = "\n\n".join(render_summary(summary, lambda uid: f"<@{uid}>"))
     assert summary.more_unresolved == 0 and "more unresolved" not in text and "/debate export" not in text
 
@@ -270,13 +272,13 @@ async def test_the_stance_and_spread_follow_every_credence(db: Database, monkeyp
     debate = await _debate(db)
     alice, bob, carol = (core.Actor(GUILD, u) for u in (ALICE, BOB, CAROL))
     async with db.write() as session:
-        crux, _ = await cruxes.add_crux(session, debate, alice, "Do circuits transfer?")
-        other, _ = await cruxes.add_crux(session, debate, alice, "Untouched?")
+        crux, _ = await session.run_sync(cruxes.add_crux, debate, alice, "Do circuits transfer?")
+        other, _ = await session.run_sync(cruxes.add_crux, debate, alice, "Untouched?")
     crux_id = crux.number
 
     async def credence(actor: core.Actor, value: int, reason: str | None = None) -> cruxes.CredenceRecorded:
         async with db.write() as session:
-            return await cruxes.record_credence(session, debate, actor, crux_id, value, reason)
+            return await session.run_sync(cruxes.record_credence, debate, actor, crux_id, value, reason)
 
     await credence(alice, 30)
     assert await _spreads(db) == {1: 0, 2: 0}  # one participant: no spread yet
@@ -299,7 +301,7 @@ async def test_the_stance_and_spread_follow_every_credence(db: Database, monkeyp
         (CAROL, 10, 10, None, 1),
     ]
     async with db.read() as session:
-        summary = await summarize(session, debate)
+        summary = await session.run_sync(summarize, debate)
     text = "\n\n".join(render_summary(summary, lambda uid: f"<@{uid}>"))
     assert f"<@{ALICE}> (for): **30 → 60** — “read the transfer paper”" in text
     assert "**Crux #1** · **double crux** · spread 80" in text
@@ -314,7 +316,7 @@ async def test_concurrent_credences_merge_into_one_stance_whatever_their_order(d
 
     debate = await _debate(db)
     async with db.write() as session:
-        crux, _ = await cruxes.add_crux(session, debate, core.Actor(GUILD, ALICE), "Q?")
+        crux, _ = await session.run_sync(cruxes.add_crux, debate, core.Actor(GUILD, ALICE), "Q?")
     older = Credence(id=101, crux_id=crux.id or 0, user_id=ALICE, value=20, reason="first", created_at=utcnow())
     newer = Credence(id=102, crux_id=crux.id or 0, user_id=ALICE, value=70, reason="second", created_at=utcnow())
     for credence in (newer, older):  # the later credence's transaction reaches the stance first
@@ -326,9 +328,9 @@ async def test_concurrent_credences_merge_into_one_stance_whatever_their_order(d
 async def test_the_migration_fills_stances_and_spreads_from_existing_credences(db: Database) -> None:
     debate = await _debate(db)
     async with db.write() as session:
-        wide, _ = await cruxes.add_crux(session, debate, core.Actor(GUILD, ALICE), "Wide?")
-        lone, _ = await cruxes.add_crux(session, debate, core.Actor(GUILD, ALICE), "Lone?")
-        await cruxes.add_crux(session, debate, core.Actor(GUILD, ALICE), "Silent?")
+        wide, _ = await session.run_sync(cruxes.add_crux, debate, core.Actor(GUILD, ALICE), "Wide?")
+        lone, _ = await session.run_sync(cruxes.add_crux, debate, core.Actor(GUILD, ALICE), "Lone?")
+        await session.run_sync(cruxes.add_crux, debate, core.Actor(GUILD, ALICE), "Silent?")
     await db.downgrade("0004")
     async with db.engine.begin() as connection:
         insert = text(
@@ -356,7 +358,7 @@ async def test_the_migration_fills_stances_and_spreads_from_existing_credences(d
     ]
     assert await _spreads(db) == {1: 65, 2: 0, 3: 0}
     async with db.read() as session:
-        summary = await summarize(session, debate)
+        summary = await session.run_sync(summarize, debate)
     assert [c.question for c in summary.unresolved] == ["Wide?", "Lone?", "Silent?"]
     assert [(s.user_id, s.first, s.latest, s.updates) for s in summary.unresolved[0].stances] == [
         (ALICE, 70, 80, 3),
@@ -368,8 +370,8 @@ async def test_downgrading_past_the_stances_keeps_every_credence(db: Database) -
     """Dropping ``crux.spread`` rebuilds ``crux`` on SQLite: with foreign keys on, that would cascade into credences."""
     debate = await _debate(db)
     async with db.write() as session:
-        crux, _ = await cruxes.add_crux(session, debate, core.Actor(GUILD, ALICE), "Kept?")
-        await cruxes.record_credence(session, debate, core.Actor(GUILD, ALICE), crux.number, 60)
+        crux, _ = await session.run_sync(cruxes.add_crux, debate, core.Actor(GUILD, ALICE), "Kept?")
+        await session.run_sync(cruxes.record_credence, debate, core.Actor(GUILD, ALICE), crux.number, 60)
     await db.downgrade("0004")
     async with db.read() as session:
         assert (await session.execute(select(func.count()).select_from(Credence))).scalar_one() == 1
@@ -384,13 +386,33 @@ async def test_a_narrow_double_crux_comes_before_wider_one_sided_disagreements(d
     alice, bob = core.Actor(GUILD, ALICE), core.Actor(GUILD, BOB)
     async with db.write() as session:
         for i in range(10):
-            crux, _ = await cruxes.add_crux(session, debate, alice, f"One-sided {i}?")
-            await cruxes.record_credence(session, debate, alice, crux.number, 55)
-            await cruxes.record_credence(session, debate, bob, crux.number, 100)
-        double, _ = await cruxes.add_crux(session, debate, alice, "Do the two sides disagree here?")
-        await cruxes.record_credence(session, debate, alice, double.number, 45)
-        await cruxes.record_credence(session, debate, bob, double.number, 55)
+            crux, _ = await session.run_sync(cruxes.add_crux, debate, alice, f"One-sided {i}?")
+            await session.run_sync(cruxes.record_credence, debate, alice, crux.number, 55)
+            await session.run_sync(cruxes.record_credence, debate, bob, crux.number, 100)
+        double, _ = await session.run_sync(cruxes.add_crux, debate, alice, "Do the two sides disagree here?")
+        await session.run_sync(cruxes.record_credence, debate, alice, double.number, 45)
+        await session.run_sync(cruxes.record_credence, debate, bob, double.number, 55)
     async with db.read() as session:
-        summary = await summarize(session, debate)
+        summary = await session.run_sync(summarize, debate)
     assert summary.unresolved[0].number == double.number and summary.unresolved[0].is_double_crux
     assert [crux.number for crux in summary.unresolved[1:]] == list(range(1, 10)) and summary.more_unresolved == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "listed"), [("open", [2, 1]), ("resolved", [3]), ("all", [2, 1, 3])], ids=["open", "resolved", "all"]
+)
+async def test_the_crux_list_of_a_status_holds_every_such_crux_in_the_summarys_order(
+    db: Database, status: CruxListStatus, listed: list[int]
+) -> None:
+    debate = await _debate(db)
+    alice, bob = core.Actor(GUILD, ALICE), core.Actor(GUILD, BOB)
+    async with db.write() as session:
+        for question in ("Narrow?", "Wide?", "Settled?"):
+            await session.run_sync(cruxes.add_crux, debate, alice, question)
+        for number, (a, b) in ((1, (40, 50)), (2, (10, 90))):
+            await session.run_sync(cruxes.record_credence, debate, alice, number, a)
+            await session.run_sync(cruxes.record_credence, debate, bob, number, b)
+        await session.run_sync(cruxes.resolve_crux, debate, alice, 3, "Yes, it is.")
+    async with db.read() as session:
+        found = await session.run_sync(crux_list, debate, status)
+    assert [crux.number for crux in found] == listed

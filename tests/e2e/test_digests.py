@@ -9,6 +9,7 @@ from datetime import datetime
 import pytest
 from sqlmodel import col, select
 
+from bot.core import digests
 from bot.db import Database
 from bot.local import LocalBot
 from bot.scheduler import Scheduler
@@ -110,7 +111,7 @@ async def test_two_bot_processes_sharing_the_database_post_a_digest_once(
     assert running.bot is not None
     other_db = Database(database_url)  # a second process: its own engine, the same handlers
     other = Scheduler(other_db, clock)
-    other.register("digest", running.bot.get_cog("AgendaCog").digest_due)  # type: ignore[union-attr]
+    other.register("digest", digests.digest_due, running.bot.get_cog("AgendaCog").post_digest)  # type: ignore[union-attr]
     try:
         await clock.advance(days=7)
         fired = await asyncio.gather(other.run_due(), running.bot.scheduler.run_due())

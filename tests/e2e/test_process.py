@@ -177,7 +177,7 @@ async def _sqlite_with_a_debate(directory: Path) -> Path:
         await db.upgrade()
         async with db.write() as session:
             plan = debates.plan_debate("A topic")
-            await debates.start_debate(session, debates.Actor(1, 2), plan, channel_id=3, thread_id=4)
+            await session.run_sync(debates.start_debate, debates.Actor(1, 2), plan, channel_id=3, thread_id=4)
     finally:
         await db.dispose()
     return path
