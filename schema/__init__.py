@@ -30,6 +30,7 @@ from schema.types import (
     DebateStatus,
     DigestEvery,
     id_of,
+    table_of,
     utcnow,
 )
 
@@ -61,5 +62,6 @@ __all__ = [
     "Side",
     "Timer",
     "id_of",
+    "table_of",
     "utcnow",
 ]

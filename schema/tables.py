@@ -20,6 +20,7 @@ from schema.types import (
     DigestEvery,
     UTCDateTime,
     enum_column_type,
+    table_of,
     utcnow,
 )
 
@@ -197,18 +198,18 @@ class Crux(SQLModel, table=True):
 
 Index(
     "ix_crux_debate_id_status_spread",
-    Crux.__table__.c.debate_id,  # type: ignore[attr-defined]
-    Crux.__table__.c.status,  # type: ignore[attr-defined]
-    Crux.__table__.c.spread.desc(),  # type: ignore[attr-defined]
-    Crux.__table__.c.number,  # type: ignore[attr-defined]
+    table_of(Crux).c.debate_id,
+    table_of(Crux).c.status,
+    table_of(Crux).c.spread.desc(),
+    table_of(Crux).c.number,
 )
 """A debate's open cruxes widest disagreement first (``ORDER BY spread DESC, number LIMIT n``), and its crux counts."""
 Index(
     "ix_crux_debate_id_status_resolved_at",
-    Crux.__table__.c.debate_id,  # type: ignore[attr-defined]
-    Crux.__table__.c.status,  # type: ignore[attr-defined]
-    Crux.__table__.c.resolved_at,  # type: ignore[attr-defined]
-    Crux.__table__.c.number,  # type: ignore[attr-defined]
+    table_of(Crux).c.debate_id,
+    table_of(Crux).c.status,
+    table_of(Crux).c.resolved_at,
+    table_of(Crux).c.number,
 )
 """A debate's most recently resolved cruxes (scanned backwards)."""
 

@@ -6,8 +6,9 @@ import enum
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import DateTime, Enum, TypeDecorator
+from sqlalchemy import DateTime, Enum, Table, TypeDecorator
 from sqlalchemy.engine import Dialect
+from sqlmodel import SQLModel
 
 
 class ClaimKind(enum.StrEnum):
@@ -75,7 +76,8 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        stored: datetime = value
+        return stored.replace(tzinfo=UTC) if stored.tzinfo is None else stored.astimezone(UTC)
 
 
 def enum_column_type(enum_cls: type[enum.StrEnum]) -> Enum:
@@ -99,3 +101,8 @@ def id_of(record: Stored) -> int:
     if record.id is None:
         raise ValueError(f"{type(record).__name__} has no id yet: flush the session first")
     return record.id
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The table of a table model (SQLModel sets ``Model.__table__`` without declaring it to type checkers)."""
+    return model.metadata.tables[str(model.__tablename__)]

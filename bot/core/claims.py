@@ -24,14 +24,14 @@ from bot.core.debates import (
 )
 from bot.core.errors import InvalidInput, NotAllowed, WrongPlace
 from bot.core.formats import Action, require_allowed
-from schema import Claim, ClaimKind, ClaimRevision, ClaimStatus, ClaimVector, Debate, Side, id_of
+from schema import Claim, ClaimKind, ClaimRevision, ClaimStatus, ClaimVector, Debate, Side, id_of, table_of
 
 RECENT_CLAIMS = 25
 EDITED = "(edited)"
 """The mark of an entry whose text was edited, wherever it is shown."""
 _INSERT = insert(Claim).returning(col(Claim.id))
 """Run on the Core connection: the ORM's flush (or its bulk insert) would cost a third of a whole claim."""
-_INSERTED = [column.key for column in Claim.__table__.columns if column.key != "id"]  # type: ignore[attr-defined]
+_INSERTED = [column.key for column in table_of(Claim).columns if column.key != "id"]
 
 
 @dataclass(frozen=True, slots=True)

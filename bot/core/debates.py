@@ -212,7 +212,8 @@ def next_number(session: Session, debate: Debate, counter: str) -> int:
 
     An ``UPDATE … RETURNING`` on the debate's row: concurrent writers queue on the row, numbers never repeat.
     """
-    return session.connection().execute(_NEXT_NUMBER[counter], {"debate_id": debate.id}).scalar_one()
+    number: int = session.connection().execute(_NEXT_NUMBER[counter], {"debate_id": debate.id}).scalar_one()
+    return number
 
 
 def debate_in_thread(session: Session, guild_id: int | None, thread_id: int, *, for_update: bool = False) -> Debate:

@@ -19,18 +19,18 @@ from sqlalchemy import Subquery, Table, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.core.commonground import Agreement, Leans, common_ground
-from schema import Credence, Crux, CruxStance, CruxStatus, Debate, Participant, id_of
+from schema import Credence, Crux, CruxStance, CruxStatus, Debate, Participant, id_of, table_of
 
 SUMMARY_AGREEMENTS = 3
 """How many common-ground cruxes a summary names: the strongest."""
 SUMMARY_MOVED = 3
 """How many cruxes a summary names as having moved most."""
 
-_STANCE: Table = CruxStance.__table__  # type: ignore[attr-defined]
-_CRUX: Table = Crux.__table__  # type: ignore[attr-defined]
-_CREDENCE: Table = Credence.__table__  # type: ignore[attr-defined]
-_PARTICIPANT: Table = Participant.__table__  # type: ignore[attr-defined]
-_DEBATE: Table = Debate.__table__  # type: ignore[attr-defined]
+_STANCE: Table = table_of(CruxStance)
+_CRUX: Table = table_of(Crux)
+_CREDENCE: Table = table_of(Credence)
+_PARTICIPANT: Table = table_of(Participant)
+_DEBATE: Table = table_of(Debate)
 
 
 @dataclass(frozen=True, slots=True)

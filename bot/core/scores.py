@@ -27,13 +27,13 @@ from bot.core.scoring import (
     standings,
 )
 from bot.core.text import UserLabel, plural
-from schema import Credence, Crux, CruxOutcome, CruxScore, CruxStance, Debate, id_of
+from schema import Credence, Crux, CruxOutcome, CruxScore, CruxStance, Debate, id_of, table_of
 
-_SCORE: Table = CruxScore.__table__  # type: ignore[attr-defined]
-_CREDENCE: Table = Credence.__table__  # type: ignore[attr-defined]
-_CRUX: Table = Crux.__table__  # type: ignore[attr-defined]
-_STANCE: Table = CruxStance.__table__  # type: ignore[attr-defined]
-_DEBATE: Table = Debate.__table__  # type: ignore[attr-defined]
+_SCORE: Table = table_of(CruxScore)
+_CREDENCE: Table = table_of(Credence)
+_CRUX: Table = table_of(Crux)
+_STANCE: Table = table_of(CruxStance)
+_DEBATE: Table = table_of(Debate)
 SCORED = (CruxOutcome.YES, CruxOutcome.NO)
 
 

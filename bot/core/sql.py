@@ -21,7 +21,7 @@ def upsert(
     """``INSERT … ON CONFLICT (conflict) DO UPDATE SET update`` (or ``DO NOTHING`` when ``update`` is empty)."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(model).values(**values)  # type: ignore[arg-type]
+    statement = insert(model).values(**values)
     if update:
         statement = statement.on_conflict_do_update(
             index_elements=list(conflict), set_={name: statement.excluded[name] for name in update}

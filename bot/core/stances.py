@@ -18,10 +18,10 @@ from sqlalchemy import Table, bindparam, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from schema import Credence, Crux, CruxStance, id_of
+from schema import Credence, Crux, CruxStance, id_of, table_of
 
-_STANCE: Table = CruxStance.__table__  # type: ignore[attr-defined]
-_CRUX: Table = Crux.__table__  # type: ignore[attr-defined]
+_STANCE: Table = table_of(CruxStance)
+_CRUX: Table = table_of(Crux)
 
 
 def _stance_upsert(insert: Any) -> Any:

@@ -58,6 +58,7 @@ from schema import (
     Participant,
     Side,
     id_of,
+    table_of,
 )
 
 QUOTE_MAX = 300
@@ -284,10 +285,10 @@ def agenda_activity_since(session: Session, guild_id: int, agenda_id: int, since
 
 # Queries: built once (building a statement costs more than SQLite running it), plain columns (no ORM objects).
 
-_CRUX: Table = Crux.__table__  # type: ignore[attr-defined]
-_CLAIM: Table = Claim.__table__  # type: ignore[attr-defined]
-_DEBATE: Table = Debate.__table__  # type: ignore[attr-defined]
-_STANCE: Table = CruxStance.__table__  # type: ignore[attr-defined]
+_CRUX: Table = table_of(Crux)
+_CLAIM: Table = table_of(Claim)
+_DEBATE: Table = table_of(Debate)
+_STANCE: Table = table_of(CruxStance)
 _EPOCH = datetime.min.replace(tzinfo=UTC)
 _NO_SIDE = 1 << 30  # participants without a side come after every side
 
@@ -375,7 +376,7 @@ def _page(several: bool, cruxes: int | None, resolved: int | None) -> Select[Any
         )
     if not parts:
         return select_columns(*_CRUX_COLUMNS).where(false())
-    return parts[0] if len(parts) == 1 else union_all(*parts).subquery().select()  # type: ignore[return-value]
+    return parts[0] if len(parts) == 1 else union_all(*parts).subquery().select()
 
 
 _SIDE = aliased(Side)
@@ -438,7 +439,7 @@ def _linked_claims_statement() -> Select[Any]:
         .where(standing_rebuttal_of(rebuttal, claim), ~exists().where(standing_rebuttal_of(answer, rebuttal)))
         .scalar_subquery()
     )
-    link = CruxClaim.__table__  # type: ignore[attr-defined]
+    link = table_of(CruxClaim)
     return (
         select_columns(
             link.c.crux_id,
@@ -512,8 +513,8 @@ def _totals_statement() -> Select[Any]:
         return type_coerce(column, String)
 
     zero = literal(0)
-    credence = Credence.__table__  # type: ignore[attr-defined]
-    participant = Participant.__table__  # type: ignore[attr-defined]
+    credence = table_of(Credence)
+    participant = table_of(Participant)
     counts = [
         select_columns(
             _CLAIM.c.debate_id, literal("claims"), key(_CLAIM.c.kind), func.count(), after(_CLAIM.c.created_at), zero
