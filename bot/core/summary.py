@@ -4,7 +4,7 @@ claims face; the counts of everything, and what changed since the last summary.
 A summary shows ``SUMMARY_CRUXES`` of a debate's unresolved cruxes (double cruxes, then the widest spread) and its
 latest resolutions (``SUMMARY_RESOLVED``), and says how many more there are. It is computed in a fixed number of
 queries that read only what is shown, plus counts: the cruxes come in that order from an index of ``crux`` (the
-spread and each participant's stance are kept as credences are recorded, see :mod:`bot.core.stances`), and their
+spread and each participant's stance are kept as credences are recorded, see :mod:`bot.core.cruxes`), and their
 stances and linked claims are looked up by crux."""
 
 from __future__ import annotations

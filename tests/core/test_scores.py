@@ -9,7 +9,7 @@ from sqlalchemy import func, select, text
 
 from bot.core import cruxes, scores
 from bot.core import debates as core
-from bot.core.stances import keep_stance
+from bot.core.cruxes import keep_stance
 from bot.db import Database
 from schema import Credence, Crux, CruxOutcome, CruxScore, CruxStatus, Debate
 from tests.core.test_summary import ALICE, BOB, CAROL, GUILD, _debate

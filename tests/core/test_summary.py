@@ -311,7 +311,7 @@ async def test_the_stance_and_spread_follow_every_credence(db: Database, monkeyp
 async def test_concurrent_credences_merge_into_one_stance_whatever_their_order(db: Database) -> None:
     """Two transactions appending credences for the same user and crux may update the stance in either order; the
     upsert keeps the lowest id as first and the highest as latest, and counts both."""
-    from bot.core.stances import keep_stance
+    from bot.core.cruxes import keep_stance
     from schema import Credence, utcnow
 
     debate = await _debate(db)
