@@ -1,5 +1,5 @@
 """Command line: ``python -m bot`` runs the bot; ``db upgrade`` migrates; ``health`` checks the running bot;
-``demo`` plays a debate locally; ``export`` writes a debate's record."""
+``demo`` plays a debate locally; ``export`` writes a debate's record; ``import`` records a transcript."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from bot.core.exports import EXPORT_FORMATS, DebateExport, build_export, export_
 from bot.db import Database
 from bot.endpoints import DISCORD_API_BASE, use_endpoints
 from bot.health import Health, read_health
+from bot.importer import ImportRequest, ask_terminal, import_transcript
 from bot.logs import setup_logging
 from bot.similar import stop_model_process
 from bot.startup import StartupError, database_problem, discord_problem, explained, sqlite_path
@@ -51,6 +52,16 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=[*EXPORT_FORMATS, "png"], default="markdown", help="png: the argument map")
     export.add_argument("--output", type=Path, help="file to write (default: standard output; png needs a file)")
     export.add_argument("--force", action="store_true", help="overwrite --output if it exists (never the database)")
+    transcript = commands.add_parser(
+        "import", help="record a transcript (CSV: id, interview, comment; or JSON lines: id, author, text, reply_to)"
+    )
+    transcript.add_argument("--debate", type=int, required=True, help="the debate's number")
+    transcript.add_argument("--guild", type=int, help="the server's id (needed when several servers have that number)")
+    transcript.add_argument(
+        "--by", type=int, help="the Discord user id recorded as who logged it (default: the creator)"
+    )
+    transcript.add_argument("--yes", action="store_true", help="store the draft without asking")
+    transcript.add_argument("file", type=Path, help="the transcript (.csv, or .jsonl)")
     return parser
 
 
@@ -68,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
             return _health(settings)
         if args.command == "export":
             return _export(settings, args.debate, args.guild, args.format, args.output, force=args.force)
+        if args.command == "import":
+            return _import(settings, ImportRequest(args.debate, args.file, args.guild, args.by, args.yes))
         if args.command == "demo":
             from bot.demo import play
 
@@ -126,6 +139,33 @@ async def _read_health(settings: Settings) -> Health:
         await db.dispose()
 
 
+def _import(settings: Settings, request: ImportRequest) -> int:
+    _require_database(settings)
+    ask = ask_terminal if sys.stdin.isatty() else None
+    db = Database(settings.database_url)
+
+    async def run() -> int:
+        try:
+            return await import_transcript(db, request, sys.stdout, ask)
+        finally:
+            await db.dispose()
+
+    try:
+        return asyncio.run(run())
+    except DomainError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+def _require_database(settings: Settings) -> None:
+    """Refuse to run where there is no SQLite database: connecting would create an empty one."""
+    database = settings.sqlite_file()
+    if database is not None and not database.is_file():
+        raise SettingsError(
+            f"there is no database at {database}: run this where the bot keeps debates.db, or set DATABASE_URL"
+        )
+
+
 def _export(
     settings: Settings, number: int, guild: int | None, format: str, output: Path | None, *, force: bool
 ) -> int:
@@ -133,11 +173,7 @@ def _export(
         raise SettingsError("--format png writes a picture: give --output FILE.png")
     if output is not None:
         _check_output(settings, output, force=force)
-    database = settings.sqlite_file()
-    if database is not None and not database.is_file():  # connecting would create an empty one
-        raise SettingsError(
-            f"there is no database at {database}: run this where the bot keeps debates.db, or set DATABASE_URL"
-        )
+    _require_database(settings)
     try:
         record = asyncio.run(_load_export(settings, number, guild))
         data = render_map(record) if format == "png" else export_file(record, format, lambda uid: f"<@{uid}>")[1]

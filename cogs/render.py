@@ -40,16 +40,21 @@ def claim_embed(logged: Logged) -> discord.Embed:
     embed = discord.Embed(
         title=title, description=escape(claim.text), colour=COLOUR.get(claim.kind, discord.Colour.green())
     )
-    embed.add_field(name="By", value=mention(claim.author_id))
+    embed.add_field(name="By", value=author(claim.author_id, claim.speaker))
     embed.add_field(name="Side", value=escape(logged.side.name) if logged.side else "none joined")
     _add_provenance(embed, claim.logged_by_id, claim.author_id, claim.source_url)
     return embed
 
 
-def _add_provenance(embed: discord.Embed, logged_by: int | None, author: int, source_url: str | None) -> None:
+def author(author_id: int | None, speaker: str | None) -> str:
+    """Who made a record: a Discord user's mention, or a transcript speaker's name as typed."""
+    return mention(author_id) if author_id is not None else escape(speaker or "unknown")
+
+
+def _add_provenance(embed: discord.Embed, logged_by: int | None, by: int | None, source_url: str | None) -> None:
     if source_url:
         embed.add_field(name="From", value=f"[message]({source_url})")
-    if logged_by is not None and logged_by != author:
+    if logged_by is not None and logged_by != by:
         embed.add_field(name="Logged by", value=mention(logged_by))
 
 
@@ -91,7 +96,7 @@ def withdrawn_message(claim: Claim, by: int) -> str:
 
 def crux_embed(crux: Crux, linked: Claim | None = None) -> discord.Embed:
     embed = discord.Embed(title=f"Crux #{crux.number}", description=escape(crux.question), colour=discord.Colour.gold())
-    embed.add_field(name="Named by", value=mention(crux.author_id))
+    embed.add_field(name="Named by", value=author(crux.author_id, crux.speaker))
     if linked is not None:
         embed.add_field(name="Bears on", value=f"{describe(linked.kind)} #{linked.number}")
     _add_provenance(embed, crux.logged_by_id, crux.author_id, crux.source_url)

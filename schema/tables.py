@@ -127,6 +127,7 @@ class Claim(SQLModel, table=True):
         UniqueConstraint("debate_id", "number"),
         UniqueConstraint("debate_id", "source_message_id", "kind"),
         CheckConstraint("(kind = 'claim') = (parent_id IS NULL)", name="parent_iff_reply"),
+        CheckConstraint("author_id IS NOT NULL OR speaker IS NOT NULL", name="author_or_speaker"),
         Index("ix_claim_parent_id", "parent_id"),
     )
 
@@ -136,7 +137,12 @@ class Claim(SQLModel, table=True):
     kind: ClaimKind = Field(default=ClaimKind.CLAIM, sa_type=enum_column_type(ClaimKind))
     parent_id: int | None = Field(default=None, foreign_key="claim.id", ondelete="CASCADE")
     side_id: int | None = Field(default=None, foreign_key="side.id", ondelete="SET NULL")
-    author_id: int = Field(sa_column=_snowflake())
+    author_id: int | None = Field(
+        default=None, sa_column=_snowflake(nullable=True), description="none for a transcript's speaker"
+    )
+    speaker: str | None = Field(
+        default=None, max_length=100, description="a transcript's speaker who is not a Discord user, by name"
+    )
     logged_by_id: int = Field(sa_column=_snowflake())
     text: str = Field(sa_type=Text)
     source_message_id: int | None = Field(default=None, sa_column=_snowflake(nullable=True))
@@ -167,13 +173,19 @@ class Crux(SQLModel, table=True):
         CheckConstraint(
             "status = 'resolved' OR (outcome IS NULL AND resolution_url IS NULL)", name="outcome_only_if_resolved"
         ),
+        CheckConstraint("author_id IS NOT NULL OR speaker IS NOT NULL", name="author_or_speaker"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     debate_id: int = Field(foreign_key="debate.id", ondelete="CASCADE")
     number: int
     question: str = Field(sa_type=Text)
-    author_id: int = Field(sa_column=_snowflake())
+    author_id: int | None = Field(
+        default=None, sa_column=_snowflake(nullable=True), description="none for a transcript's speaker"
+    )
+    speaker: str | None = Field(
+        default=None, max_length=100, description="a transcript's speaker who is not a Discord user, by name"
+    )
     logged_by_id: int | None = Field(default=None, sa_column=_snowflake(nullable=True), description="if not the author")
     source_message_id: int | None = Field(default=None, sa_column=_snowflake(nullable=True))
     source_url: str | None = Field(default=None, max_length=200, description="jump link to the chat message")

@@ -44,7 +44,7 @@ from schema import (
     id_of,
 )
 
-SCHEMA_VERSION: Literal[3] = 3
+SCHEMA_VERSION: Literal[4] = 4
 
 Snowflake = Annotated[
     int,
@@ -95,7 +95,12 @@ class ClaimExport(_Model):
         description="The number of the claim a rebuttal or support answers; null for a claim (and only for one)."
     )
     side: str | None = Field(description="The side it was logged for; null if that side no longer exists.")
-    author_id: Snowflake = Field(description="Who made the claim.")
+    author_id: Snowflake | None = Field(
+        description="Who made the claim; null for a transcript's speaker who is not a Discord user (see `speaker`)."
+    )
+    speaker: str | None = Field(
+        default=None, description="The speaker's name, for a claim imported from a transcript without a Discord user."
+    )
     logged_by_id: Snowflake = Field(description="Who logged it (the author, or someone logging it for them).")
     text: str = Field(description="The current text (the latest edit's, if it was edited).")
     revisions: list[RevisionExport] = Field(
@@ -129,7 +134,12 @@ class CruxExport(_Model):
 
     number: int = Field(description='The crux\'s number in the debate ("Crux #2").')
     question: str
-    author_id: Snowflake = Field(description="Who named the crux.")
+    author_id: Snowflake | None = Field(
+        description="Who named the crux; null for a transcript's speaker who is not a Discord user (see `speaker`)."
+    )
+    speaker: str | None = Field(
+        default=None, description="The speaker's name, for a crux imported from a transcript without a Discord user."
+    )
     created_at: datetime
     status: CruxStatus
     resolution: str | None = Field(description="How it was resolved; set exactly when `status` is `resolved`.")
@@ -154,7 +164,7 @@ class CruxExport(_Model):
 class DebateExport(_Model):
     """The complete record of one debate: a versioned, self-contained snapshot."""
 
-    schema_version: Literal[3] = Field(description="Bumped on any incompatible change to this schema.")
+    schema_version: Literal[4] = Field(description="Bumped on any incompatible change to this schema.")
     debate: DebateInfo
     participants: list[ParticipantExport] = Field(description="Ordered by side, then user id.")
     claims: list[ClaimExport] = Field(description="Every claim, rebuttal and support, by number.")
@@ -275,6 +285,7 @@ def build_export(session: Session, debate: Debate) -> DebateExport:
                 answers=number_of.get(claim.parent_id) if claim.parent_id is not None else None,
                 side=side_names.get(claim.side_id) if claim.side_id is not None else None,
                 author_id=claim.author_id,
+                speaker=_shown(claim.speaker, multiline=False),
                 logged_by_id=claim.logged_by_id,
                 text=displayable(claim.text),
                 revisions=revisions.get(id_of(claim), []),
@@ -289,6 +300,7 @@ def build_export(session: Session, debate: Debate) -> DebateExport:
                 number=crux.number,
                 question=displayable(crux.question),
                 author_id=crux.author_id,
+                speaker=_shown(crux.speaker, multiline=False),
                 created_at=crux.created_at,
                 status=crux.status,
                 resolution=_shown(crux.resolution),
@@ -412,7 +424,7 @@ def _markdown_tree(
     indent = "  " * depth
     for claim in replies.get(parent, []):
         side = f"{_md(claim.side)}, " if claim.side else ""
-        by = user(claim.author_id)
+        by = user(claim.author_id) if claim.author_id is not None else _md(claim.speaker or "unknown")
         if claim.logged_by_id != claim.author_id:
             by += f", logged by {user(claim.logged_by_id)}"
         head = f"**#{claim.number}** ({side}{_kind_phrase(claim)} by {by})"

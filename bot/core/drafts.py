@@ -1,0 +1,372 @@
+"""Drafts taken from a conversation — a Discord channel or thread, or a transcript — and recording them.
+
+:func:`build_draft` applies the drafting rules to messages in the order they were written: each substantive message
+is a candidate claim; a reply to a candidate is a candidate rebuttal of it (changeable to support); a message that
+asks a question is a candidate crux (bearing on the candidate it replies to, if any). Bot messages, commands,
+one-word messages, exact repeats and messages already logged in the debate are skipped, and counted.
+
+:func:`record_draft` stores the accepted items in one transaction, numbered in message order. An item the debate's
+phase does not allow, or a rebuttal whose claim is not recorded, stays in the draft, marked why (``held``).
+Synchronous, so that recording runs whole as one job (``Database.transact``).
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+from sqlmodel import col, select
+
+from bot.core import text as t
+from bot.core.debates import Actor, next_number, side_of
+from bot.core.errors import InvalidInput, WrongPlace
+from bot.core.formats import Action, current_phase, require_allowed
+from schema import Claim, ClaimKind, ClaimStatus, Crux, CruxClaim, Debate, id_of
+
+SPEAKER_MAX = 100
+"""A transcript speaker's name (``claim.speaker``, ``crux.speaker``)."""
+_COMMAND = re.compile(r"^[/!][^\W\d]")
+_QUESTION = re.compile(r"\?[\s\"'”’»)\]*_~]*$")
+
+
+class ItemKind(enum.StrEnum):
+    """What a draft item would be recorded as."""
+
+    CLAIM = "claim"
+    REBUTTAL = "rebuttal"
+    SUPPORT = "support"
+    CRUX = "crux"
+
+    @property
+    def plural(self) -> str:
+        """The kind's name for several ("cruxes")."""
+        return "cruxes" if self is ItemKind.CRUX else f"{self.value}s"
+
+    @property
+    def answers(self) -> bool:
+        """Whether an item of this kind answers a claim (and needs one)."""
+        return self in (ItemKind.REBUTTAL, ItemKind.SUPPORT)
+
+
+class Skip(enum.StrEnum):
+    """Why a message was left out of a draft (the value names it to users, for a count of them)."""
+
+    BOT = "bot message"
+    COMMAND = "command"
+    NO_TEXT = "textless message"
+    ONE_WORD = "one-word message"
+    REPEAT = "repeat"
+    LOGGED = "already-logged message"
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A message of a conversation, without Discord: ``key`` identifies it (a Discord id as text, or a transcript's
+    row id), ``reply_to`` the key of the message it answers. A Discord user writes as ``author_id``; a transcript's
+    speaker who is not one is kept by name (``speaker``)."""
+
+    key: str
+    text: str
+    author_id: int | None = None
+    speaker: str | None = None
+    reply_to: str | None = None
+    is_bot: bool = False
+    jump_url: str | None = None
+    message_id: int | None = None
+
+
+@dataclass(slots=True)
+class Item:
+    """A candidate record. ``number`` is its place in the draft (message order); ``parent`` the number of the item
+    it answers (a crux: bears on), ``parent_claim`` that of a claim already in the debate; ``held`` says why Record
+    left it in the draft; ``recorded`` is the number it was recorded under."""
+
+    number: int
+    kind: ItemKind
+    text: str
+    key: str
+    author_id: int | None = None
+    speaker: str | None = None
+    message_id: int | None = None
+    jump_url: str | None = None
+    parent: int | None = None
+    parent_claim: int | None = None
+    accepted: bool = False
+    held: str | None = None
+    recorded: int | None = None
+
+    @property
+    def kinds(self) -> tuple[ItemKind, ...]:
+        """The kinds it can be changed to, in the order a "change kind" button cycles through them."""
+        if self.parent is None and self.parent_claim is None:
+            return (ItemKind.CLAIM, ItemKind.CRUX)
+        return (ItemKind.REBUTTAL, ItemKind.SUPPORT, ItemKind.CLAIM, ItemKind.CRUX)
+
+
+@dataclass(slots=True)
+class Draft:
+    """The candidate records of a conversation, in message order, and how many messages were skipped, by reason."""
+
+    items: list[Item]
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    def item(self, number: int) -> Item:
+        """Item ``number``, or :class:`InvalidInput` (a forged or stale button)."""
+        if not 0 < number <= len(self.items):
+            raise InvalidInput(f"This draft has no item #{number}.")
+        return self.items[number - 1]
+
+    def to_json(self) -> dict[str, Any]:
+        """The draft as JSON-ready data (stored with the draft)."""
+        return {"items": [asdict(item) for item in self.items], "skipped": self.skipped}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Draft:
+        items = [Item(**{**row, "kind": ItemKind(row["kind"])}) for row in data.get("items", [])]
+        return cls(items, dict(data.get("skipped", {})))
+
+    @property
+    def pending(self) -> list[Item]:
+        """The items not recorded yet."""
+        return [item for item in self.items if item.recorded is None]
+
+
+def is_question(text: str) -> bool:
+    """Whether a message asks a question: it ends with a question mark (closing quotes or brackets aside)."""
+    return _QUESTION.search(text) is not None
+
+
+def skip_reason(message: Message, text: str | None) -> Skip | None:
+    """Why ``message`` (its cleaned ``text``, ``None`` if unusable) makes no candidate, if it does not."""
+    if message.is_bot:
+        return Skip.BOT
+    if text is None:
+        return Skip.NO_TEXT
+    if _COMMAND.match(text):
+        return Skip.COMMAND
+    if len(text.split()) < 2:
+        return Skip.ONE_WORD
+    return None
+
+
+def usable_text(text: str) -> str | None:
+    """A message's text cleaned by the input rule, or ``None`` when nothing usable is left (or it is too long)."""
+    try:
+        return t.clean_text(text, "The message", t.CLAIM_MAX)
+    except InvalidInput:
+        return None
+
+
+def build_draft(messages: Iterable[Message], logged: Mapping[str, int] | None = None) -> Draft:
+    """The draft of ``messages`` (oldest first). ``logged`` maps the keys of messages already logged as claims in
+    the debate to their numbers: they are skipped, and a reply to one is a rebuttal of that claim."""
+    logged = logged or {}
+    items: list[Item] = []
+    skipped: Counter[str] = Counter()
+    by_key: dict[str, int] = {}  # message key → item number (a repeat maps to its original)
+    seen: dict[str, int] = {}  # normalised text → item number
+    for message in messages:
+        text = usable_text(message.text)
+        reason = Skip.LOGGED if message.key in logged else skip_reason(message, text)
+        if reason is None and text is not None:
+            same = " ".join(text.split()).casefold()
+            if same in seen:
+                by_key[message.key] = seen[same]
+                reason = Skip.REPEAT
+        if reason is not None or text is None:
+            skipped[(reason or Skip.NO_TEXT).value] += 1
+            continue
+        item = _candidate(len(items) + 1, message, text, by_key, logged, items)
+        items.append(item)
+        by_key[message.key] = seen[" ".join(text.split()).casefold()] = item.number
+    return Draft(items, dict(skipped))
+
+
+def _candidate(
+    number: int, message: Message, text: str, by_key: Mapping[str, int], logged: Mapping[str, int], items: list[Item]
+) -> Item:
+    parent = by_key.get(message.reply_to) if message.reply_to is not None else None
+    parent_claim = (logged.get(message.reply_to) or None) if message.reply_to is not None else None
+    if parent is not None and items[parent - 1].kind is ItemKind.CRUX:
+        parent = None  # an answer to a question is a claim of its own
+    if is_question(text) and len(text) <= t.QUESTION_MAX:
+        kind = ItemKind.CRUX
+    elif parent is not None or parent_claim is not None:
+        kind = ItemKind.REBUTTAL
+    else:
+        kind = ItemKind.CLAIM
+    return Item(
+        number=number,
+        kind=kind,
+        text=text,
+        key=message.key,
+        author_id=message.author_id,
+        speaker=message.speaker,
+        message_id=message.message_id,
+        jump_url=message.jump_url,
+        parent=parent,
+        parent_claim=parent_claim,
+    )
+
+
+def change_kind(item: Item, kind: ItemKind | None = None) -> ItemKind:
+    """Make ``item`` a ``kind`` (by default the next of the kinds it can be); :class:`InvalidInput` if it cannot."""
+    kinds = item.kinds
+    if kind is None:
+        kind = kinds[(kinds.index(item.kind) + 1) % len(kinds)] if item.kind in kinds else kinds[0]
+    if kind not in kinds:
+        raise InvalidInput(f"Item #{item.number} answers no claim: it can be a claim or a crux, not a {kind.value}.")
+    if item.kind is ItemKind.CRUX and len(item.text) > t.QUESTION_MAX:
+        raise InvalidInput(f"Item #{item.number} is longer than a crux question may be ({t.QUESTION_MAX:,}).")
+    item.kind, item.held = kind, None
+    return kind
+
+
+def logged_messages(session: Session, debate: Debate, keys: Sequence[int]) -> dict[str, int]:
+    """Of the Discord messages ``keys``, those already logged as a claim (any kind) in ``debate``: key → number."""
+    if not keys:
+        return {}
+    statement = (
+        select(col(Claim.source_message_id), col(Claim.number))
+        .where(Claim.debate_id == debate.id, col(Claim.source_message_id).in_(keys))
+        .order_by(col(Claim.number))
+    )
+    found: dict[str, int] = {}
+    for message_id, number in session.execute(statement):
+        found.setdefault(str(message_id), number)
+    crux_statement = select(col(Crux.source_message_id)).where(
+        Crux.debate_id == debate.id, col(Crux.source_message_id).in_(keys)
+    )
+    for (message_id,) in session.execute(crux_statement):
+        found.setdefault(str(message_id), 0)  # logged as a crux: skipped, but nothing to rebut
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """What :func:`record_draft` stored: (kind, number) per item recorded, in order, and the items held back."""
+
+    records: list[tuple[ItemKind, int]]
+    held: list[Item]
+
+
+def record_draft(
+    session: Session, debate: Debate, actor: Actor, draft: Draft, *, all_or_nothing: bool = False
+) -> Recorded:
+    """Store the draft's accepted items not yet recorded, in message order, each numbered as the debate's next claim
+    or crux; ``actor`` logged them. Items that cannot be recorded now are marked ``held`` (and left in the draft);
+    with ``all_or_nothing`` any such item refuses the whole draft (:class:`InvalidInput` listing them)."""
+    records: list[tuple[ItemKind, int]] = []
+    held: list[Item] = []
+    for item in draft.items:
+        if not item.accepted or item.recorded is not None:
+            continue
+        item.held = _hold_reason(session, debate, draft, item)
+        if item.held is not None:
+            held.append(item)
+            continue
+        item.recorded = _insert(session, debate, actor, draft, item)
+        records.append((item.kind, item.recorded))
+    if held and all_or_nothing:
+        lines = "\n".join(f"item #{item.number}: {item.held}" for item in held)
+        raise InvalidInput(f"Nothing was recorded: {t.plural(len(held), 'item')} cannot be recorded now.\n{lines}")
+    return Recorded(records, held)
+
+
+def _hold_reason(session: Session, debate: Debate, draft: Draft, item: Item) -> str | None:
+    action = Action.CRUX if item.kind is ItemKind.CRUX else Action.of(ClaimKind(item.kind.value))
+    try:
+        require_allowed(debate, action)
+    except WrongPlace:
+        phase = current_phase(debate)
+        return f"the {phase.name if phase else 'current'} phase does not allow {item.kind.plural}"
+    if item.message_id is not None and _already_logged(session, debate, item):
+        return "its message was logged meanwhile"
+    if item.kind.answers and _answered(session, debate, draft, item) is None:
+        if item.parent is not None:
+            return f"it answers item #{item.parent}, which is not recorded as a claim (accept it, or make this a claim)"
+        return f"Claim #{item.parent_claim}, which it answers, was withdrawn"
+    return None
+
+
+def _already_logged(session: Session, debate: Debate, item: Item) -> bool:
+    if item.kind is ItemKind.CRUX:
+        crux = select(Crux.id).where(Crux.debate_id == debate.id, Crux.source_message_id == item.message_id)
+        return session.execute(crux).first() is not None
+    claim = select(Claim.id).where(
+        Claim.debate_id == debate.id, Claim.source_message_id == item.message_id, Claim.kind == ClaimKind(item.kind)
+    )
+    return session.execute(claim).first() is not None
+
+
+def _insert(session: Session, debate: Debate, actor: Actor, draft: Draft, item: Item) -> int:
+    parent = _answered(session, debate, draft, item)
+    if item.kind is ItemKind.CRUX:
+        crux = Crux(
+            debate_id=id_of(debate),
+            number=next_number(session, debate, "crux_seq"),
+            question=t.clean_text(item.text, "The question", t.QUESTION_MAX),
+            author_id=item.author_id,
+            speaker=item.speaker,
+            logged_by_id=actor.user_id,
+            source_message_id=item.message_id,
+            source_url=item.jump_url,
+        )
+        session.add(crux)
+        session.flush()
+        if parent is not None:
+            session.add(CruxClaim(crux_id=id_of(crux), claim_id=id_of(parent)))
+        return crux.number
+    side = side_of(session, debate, item.author_id) if item.author_id is not None else None
+    claim = Claim(
+        debate_id=id_of(debate),
+        number=next_number(session, debate, "claim_seq"),
+        kind=ClaimKind(item.kind.value),
+        parent_id=parent.id if parent is not None and item.kind.answers else None,
+        side_id=side.id if side else None,
+        author_id=item.author_id,
+        speaker=item.speaker,
+        logged_by_id=actor.user_id,
+        text=item.text,
+        source_message_id=item.message_id,
+        source_url=item.jump_url,
+    )
+    session.add(claim)
+    session.flush()
+    return claim.number
+
+
+def _answered(session: Session, debate: Debate, draft: Draft, item: Item) -> Claim | None:
+    """The recorded claim ``item`` answers (a crux: bears on), if any."""
+    number = item.parent_claim
+    if item.parent is not None:
+        parent = draft.item(item.parent)
+        number = None if parent.kind is ItemKind.CRUX else parent.recorded
+    if not number:
+        return None
+    statement = select(Claim).where(
+        Claim.debate_id == debate.id, Claim.number == number, Claim.status == ClaimStatus.STANDING
+    )
+    return session.execute(statement).scalar_one_or_none()
+
+
+def item_line(item: Item, who: str, limit: int = 200) -> str:
+    """One line describing ``item``: its number, kind (and what it answers), ``who`` said it, its text shortened to
+    ``limit``, and why it is held, if it is."""
+    kind = item.kind.value
+    if item.kind.answers or (item.kind is ItemKind.CRUX and (item.parent or item.parent_claim)):
+        relation = "on" if item.kind is ItemKind.CRUX else "of"
+        kind += f" {relation} " + (f"#{item.parent}" if item.parent is not None else f"Claim #{item.parent_claim}")
+    held = f" [held: {item.held}]" if item.held else ""
+    return f"{item.number}. {kind} — {who}: {t.one_line(item.text, limit)}{held}"
+
+
+def skipped_line(draft: Draft) -> str:
+    """The messages left out, counted by reason ("skipped 2 bot messages, 1 repeat"), or ``""``."""
+    counts = [t.plural(count, reason) for reason, count in draft.skipped.items() if count]
+    return f"skipped {', '.join(counts)}" if counts else ""

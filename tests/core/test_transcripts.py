@@ -1,0 +1,214 @@
+"""Transcript import: good and bad files read directly, and ``python -m bot import`` recording them."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+
+from bot.core import debates as core
+from bot.core.errors import WrongPlace
+from bot.core.exports import build_export, to_json, to_markdown
+from bot.core.transcripts import ROWS_MAX, read_transcript
+from bot.db import Database
+from bot.importer import ImportRequest, import_transcript
+from schema import Claim, ClaimKind, Crux, Debate
+
+DATA = Path(__file__).parents[1] / "data" / "transcripts"
+GUILD, ALICE = 1001, 1
+
+
+def test_a_talk_to_the_city_csv_reads_as_speakers_messages() -> None:
+    transcript = read_transcript((DATA / "good.csv").read_bytes(), "good.csv")
+    assert transcript.problems == []
+    shapes = [(m.key, m.author_id, m.speaker, m.reply_to) for m in transcript.messages]
+    assert shapes == [
+        ("c1", None, "Dr. Ng", None),
+        ("c2", None, "Priya", None),
+        ("c3", 4242, None, None),  # a Discord mention is that user
+        ("c4", None, "Priya", None),
+        ("c5", None, "Dr. Ng", None),
+        ("c6", None, "Sam", None),
+    ]
+
+
+def test_json_lines_read_with_their_replies() -> None:
+    transcript = read_transcript((DATA / "good.jsonl").read_bytes(), "good.jsonl")
+    assert transcript.problems == []
+    assert [(m.key, m.speaker, m.reply_to) for m in transcript.messages] == [
+        ("1", "Dr. Ng", None),
+        ("2", "Priya", "1"),
+        ("3", "Sam", "2"),
+        ("4", "Dr. Ng", "2"),
+    ]
+
+
+def test_every_bad_row_is_named_on_a_line_of_its_own_and_nothing_is_read() -> None:
+    transcript = read_transcript((DATA / "bad.jsonl").read_bytes(), "bad.jsonl")
+    assert transcript.messages == []
+    assert transcript.problems == [
+        "line 2: the id “1” repeats line 1",
+        "line 3: no speaker",
+        "line 4: reply_to “9” names no earlier row",
+        "line 5: not JSON (Expecting value at column 1)",
+        "line 6: not a JSON object (it needs id, author and text)",
+        "line 7: the text is empty: write some text.",
+        "line 8: the text is not a string",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"id,speaker,comment\n1,a,b c\n", "the CSV has no column interview: it needs the columns id, interview"),
+        (b"id,interview,comment\n1,Ng,two words,extra\n", "row 1 (line 2): more fields than the header has columns"),
+        (b"id,interview,comment\n", "the file has no rows"),
+        (b"id,interview,comment\n1,Ng," + b"x" * 4001 + b"\n", "row 1 (line 2): the text is 4,001 characters long"),
+        (b"id,interview,comment\n1,\xff\xfe,text\n", "the file is not UTF-8 text (line 2 is not): save it as UTF-8"),
+        (b"id,interview,comment\n,Ng,two words\n", "row 1 (line 2): the id is empty"),
+    ],
+)
+def test_bad_csv_files_are_refused_naming_what_is_wrong(content: bytes, problem: str) -> None:
+    transcript = read_transcript(content, "t.csv")
+    assert transcript.messages == []
+    assert len(transcript.problems) == 1 and transcript.problems[0].startswith(problem), transcript.problems
+
+
+def test_a_file_too_long_is_refused_whole() -> None:
+    rows = "".join(f'{{"id": {i}, "author": "a", "text": "two words"}}\n' for i in range(ROWS_MAX + 1))
+    assert read_transcript(rows.encode(), "t.jsonl").problems == [
+        f"the file has {ROWS_MAX + 1:,} rows; at most {ROWS_MAX:,} can be imported at once"
+    ]
+
+
+async def _debate(db: Database) -> Debate:
+    async with db.write() as session:
+        return await core.start_debate(
+            session, core.Actor(GUILD, ALICE), core.plan_debate("Interp or governance?"), channel_id=10, thread_id=100
+        )
+
+
+async def test_import_prints_the_draft_and_records_it_once_confirmed(db: Database) -> None:
+    await _debate(db)
+    out = io.StringIO()
+    questions: list[str] = []
+
+    def yes(question: str) -> bool:
+        questions.append(question)
+        return True
+
+    status = await import_transcript(db, ImportRequest(1, DATA / "good.jsonl"), out, yes)
+    assert status == 0
+    assert questions == ["Record these 4 items in debate #1? [y/N] "]
+    assert out.getvalue().splitlines() == [
+        f"Draft for debate #1 from {DATA / 'good.jsonl'}: 4 items",
+        "1. claim — Dr. Ng: Interpretability will not scale to frontier models.",
+        "2. rebuttal of #1 — Priya: It already finds features in models with billions of parameters.",
+        "3. crux on #2 — Sam: Does scaling features mean scaling understanding?",
+        "4. rebuttal of #2 — Dr. Ng: Counting features is not understanding them.",
+        "Recorded 4 items in debate #1: Claims #1–#3, Crux #1.",
+    ]
+    async with db.read() as session:
+        claims = list((await session.execute(select(Claim).order_by(Claim.number))).scalars())
+        crux = (await session.execute(select(Crux))).scalar_one()
+    assert [(c.kind, c.author_id, c.speaker, c.logged_by_id) for c in claims] == [
+        (ClaimKind.CLAIM, None, "Dr. Ng", ALICE),  # logged by the debate's creator
+        (ClaimKind.REBUTTAL, None, "Priya", ALICE),
+        (ClaimKind.REBUTTAL, None, "Dr. Ng", ALICE),
+    ]
+    assert (crux.speaker, crux.question) == ("Sam", "Does scaling features mean scaling understanding?")
+    async with db.read() as session:
+        export = await build_export(session, await core.debate_numbered(session, 1))
+    document = json.loads(to_json(export))
+    assert document["claims"][0]["author_id"] is None and document["claims"][0]["speaker"] == "Dr. Ng"
+    assert document["cruxes"][0]["author_id"] is None and document["cruxes"][0]["speaker"] == "Sam"
+    markdown = to_markdown(export, lambda uid: f"user {uid}")
+    assert "**#1** (claim by Dr. Ng, logged by user 1)" in markdown
+
+
+async def test_import_stores_nothing_when_refused_or_when_no_one_can_answer(
+    db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await _debate(db)
+    request = ImportRequest(1, DATA / "good.csv", by=77)
+    assert await import_transcript(db, request, io.StringIO(), lambda _: False) == 1
+    assert await import_transcript(db, request, io.StringIO(), None) == 1
+    assert "not stored: standard input is not a terminal, so I cannot ask; add --yes" in capsys.readouterr().err
+    async with db.read() as session:
+        assert (await session.execute(select(Claim))).first() is None
+    out = io.StringIO()
+    assert await import_transcript(db, ImportRequest(1, DATA / "good.csv", by=77, yes=True), out, None) == 0
+    assert "(skipped 1 one-word message, 1 repeat)" in out.getvalue()
+    async with db.read() as session:
+        claims = list((await session.execute(select(Claim).order_by(Claim.number))).scalars())
+    assert [(c.author_id, c.speaker, c.logged_by_id) for c in claims] == [
+        (None, "Dr. Ng", 77),
+        (None, "Priya", 77),
+        (None, "Dr. Ng", 77),
+    ]
+
+
+async def test_a_bad_file_stores_nothing_and_names_each_bad_row(
+    db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await _debate(db)
+    assert await import_transcript(db, ImportRequest(1, DATA / "bad.jsonl", yes=True), io.StringIO(), None) == 1
+    errors = capsys.readouterr().err.splitlines()
+    assert len(errors) == 8
+    assert errors[0] == f"error: {DATA / 'bad.jsonl'}: line 2: the id “1” repeats line 1"
+    assert errors[-1] == f"error: nothing was stored: 7 bad row(s) in {DATA / 'bad.jsonl'}"
+    async with db.read() as session:
+        assert (await session.execute(select(Claim))).first() is None
+
+
+async def test_a_closed_debate_takes_no_import(db: Database) -> None:
+    debate = await _debate(db)
+    async with db.write() as session:
+        await core.end_debate(session, debate, core.Actor(GUILD, ALICE), None)
+    with pytest.raises(WrongPlace):
+        await import_transcript(db, ImportRequest(1, DATA / "good.csv", yes=True), io.StringIO(), None)
+
+
+async def test_the_command_line_refuses_without_a_terminal_and_records_with_yes(
+    database_url: str, db: Database
+) -> None:
+    environment = {**os.environ, "DATABASE_URL": database_url}
+    environment.pop("DISCORD_TOKEN", None)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "bot", "import", "--debate", "1", *args, str(DATA / "good.csv")]
+        return subprocess.run(
+            command, env=environment, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60, check=False
+        )
+
+    missing = run()
+    assert missing.returncode == 1 and missing.stderr == "error: There is no debate #1.\n"
+    await _debate(db)
+    unasked = run()
+    assert unasked.returncode == 1, unasked.stderr
+    assert unasked.stdout.startswith("Draft for debate #1 from ")
+    assert (
+        unasked.stderr
+        == "error: not stored: standard input is not a terminal, so I cannot ask; add --yes to store it\n"
+    )
+    stored = run("--yes")
+    assert stored.returncode == 0, stored.stderr
+    assert stored.stdout.endswith("Recorded 4 items in debate #1: Claims #1–#3, Crux #1.\n")
+
+
+async def test_the_speakers_migration_goes_down_and_up(db: Database) -> None:
+    await _debate(db)
+    assert await import_transcript(db, ImportRequest(1, DATA / "good.jsonl", yes=True), io.StringIO(), None) == 0
+    await db.downgrade("0008")  # speakers' records stay, logged by and now authored by whoever logged them
+    async with db.engine.connect() as connection:
+        authors = (await connection.execute(text("SELECT author_id FROM claim UNION SELECT author_id FROM crux"))).all()
+    assert authors == [(ALICE,)]
+    await db.upgrade()
+    async with db.read() as session:
+        assert [c.speaker for c in (await session.execute(select(Claim))).scalars()] == [None, None, None]
