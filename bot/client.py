@@ -42,6 +42,7 @@ INITIAL_EXTENSIONS = (
     "cogs.agendas",
     "cogs.formats",
     "cogs.similar",
+    "cogs.imports",
 )
 NEEDED_PERMISSIONS = (
     "view_channel",

@@ -376,3 +376,21 @@ class Heartbeat(SQLModel, table=True):
     shard_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     connected: bool
     beat_at: datetime = _created_at()
+
+
+class ImportDraft(SQLModel, table=True):
+    """A draft of records taken from a channel's messages by ``/debate import`` (``bot.core.drafts``), kept until its
+    importer records it or it expires (a day), so that its buttons work across restarts."""
+
+    __tablename__ = "import_draft"
+    __table_args__ = {"sqlite_autoincrement": True}  # an expired draft's id is never given to a new one
+
+    id: int | None = Field(default=None, primary_key=True)
+    guild_id: int = Field(sa_column=_snowflake())
+    debate_id: int = Field(foreign_key="debate.id", ondelete="CASCADE", index=True)
+    importer_id: int = Field(sa_column=_snowflake())
+    source_id: int = Field(sa_column=_snowflake(), description="the channel or thread whose messages were read")
+    page: int = Field(default=0, description="the page its importer is looking at")
+    data: str = Field(sa_type=Text, description="the draft as JSON (``Draft.to_json``)")
+    created_at: datetime = _created_at()
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)

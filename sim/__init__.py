@@ -1,15 +1,18 @@
 """A local Discord-compatible server for testing an unmodified discord.py 2.7 bot end to end.
 
 Covers: login (``/users/@me``, ``/oauth2/applications/@me``), a JSON gateway (HELLO, heartbeats, IDENTIFY with
-sharding, READY, GUILD_CREATE, RESUME with replay, op 7/9, GUILD_MEMBERS_CHUNK), intent filtering (message content
-is blanked without the message-content intent, like Discord), command bulk overwrite, slash commands with
+sharding, READY, GUILD_CREATE, RESUME with replay, op 7/9, GUILD_MEMBERS_CHUNK), intent filtering (other users'
+message content is blanked on the gateway without the message-content intent, and over REST unless the application
+has it — ``message_content_intent``, the portal's switch; asking for it without gets close 4014, like Discord),
+members' permissions in a channel (a member overwrite denying some: ``deny``; resolved channel options carry the
+invoker's), command bulk overwrite, slash commands with
 subcommands/groups and typed options, autocomplete, message context menus, buttons, select menus, modals,
 interaction callbacks (types 4-9 with the ``with_response`` body, 3 s deadline, "already acknowledged"),
 follow-ups and ``@original`` edits, channel messages (JSON or multipart files, replies, history, edit, delete),
 threads (create, from a message, archive/lock, join/leave), DMs, Discord's size limits (400 50035), and faults
 (429/5xx, reconnect, invalid session, dropped connections).
 
-Not covered: roles beyond one permission role per member, channel permission overwrites, enforcement of the
+Not covered: roles beyond one permission role per member, role overwrites and allows, enforcement of the
 bot's own permissions, reactions, pins, webhooks other than interaction ones, forum channels, voice, presences,
 rate limiting unless injected, zlib compression, the "X started a thread" system message, and attachment/user/role
 resolution in select menus. After a deferral the first follow-up fills in the deferred message (as Discord does).

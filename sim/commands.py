@@ -53,6 +53,8 @@ class OptionEncoder:
 
     world: World
     guild: SimGuild | None
+    member: SimMember | None = None
+    """Who acts: a resolved channel carries their permissions there (the bot's, when no one is given)."""
     resolved: dict[str, dict[str, JSON]] = field(default_factory=dict)
 
     def chat_input_data(
@@ -157,7 +159,7 @@ class OptionEncoder:
         allowed = option.get("channel_types")
         if allowed and channel.type not in allowed:
             raise ValueError(f"option {option['name']!r} accepts channel types {allowed}, not {channel.type}")
-        payload = channel.to_payload() | {"permissions": str(self._bot_permissions())}
+        payload = channel.to_payload() | {"permissions": str(self._permissions(channel))}
         self.resolved.setdefault("channels", {})[str(channel.id)] = payload
         return str(channel.id)
 
@@ -168,10 +170,11 @@ class OptionEncoder:
         self.resolved.setdefault("roles", {})[str(role_id)] = role
         return str(role_id)
 
-    def _bot_permissions(self) -> int:
+    def _permissions(self, channel: SimChannel) -> int:
         if self.guild is None:
             return 0
-        return self.guild.members[self.world.bot_user.id].effective_permissions
+        member = self.member or self.guild.members[self.world.bot_user.id]
+        return self.world.permissions_in(member, channel)
 
     def _finish(self, data: JSON, command: JSON) -> JSON:
         if command.get("guild_id") is not None:

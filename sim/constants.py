@@ -63,6 +63,12 @@ DEFAULT_MEMBER_PERMISSIONS = (
 DEFAULT_BOT_PERMISSIONS = DEFAULT_MEMBER_PERMISSIONS | MANAGE_THREADS | MANAGE_MESSAGES
 
 
+GATEWAY_MESSAGE_CONTENT = 1 << 18
+"""The application flag of a verified app's Message Content intent, switched on in the developer portal."""
+DISALLOWED_INTENTS = 4014
+"""The gateway close code for a privileged intent the application does not have."""
+
+
 class Intents:
     """Gateway intent bits the simulator filters on."""
 

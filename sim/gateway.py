@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 
-from .constants import HEARTBEAT_INTERVAL_MS, Intents
+from .constants import DISALLOWED_INTENTS, HEARTBEAT_INTERVAL_MS, Intents
 
 if TYPE_CHECKING:
     from asyncio import BaseTransport
@@ -207,7 +207,11 @@ class GatewayHub:
         if not 0 <= shard_id < shard_count:
             await connection.close(4010)
             return
-        session = GatewaySession(secrets.token_hex(16), shard_id, shard_count, int(data.get("intents", 0)))
+        intents = int(data.get("intents", 0))
+        if intents & Intents.MESSAGE_CONTENT and not self.world.message_content:
+            await connection.close(DISALLOWED_INTENTS)
+            return
+        session = GatewaySession(secrets.token_hex(16), shard_id, shard_count, intents)
         if self.world.lean:
             session.log = deque(maxlen=LEAN_REPLAY)
         self.sessions[session.session_id] = session

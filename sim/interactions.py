@@ -136,9 +136,15 @@ class InteractionResult:
 
 
 def interaction_payload(
-    record: InteractionRecord, application_id: int, data: JSON, member: SimMember | None, bot_member: SimMember | None
+    record: InteractionRecord,
+    application_id: int,
+    data: JSON,
+    member: SimMember | None,
+    bot_member: SimMember | None,
+    member_permissions: int = 0,
 ) -> JSON:
-    """INTERACTION_CREATE as Discord sends it (guild: ``member``; DM: ``user``)."""
+    """INTERACTION_CREATE as Discord sends it (guild: ``member``, with ``member_permissions`` in the channel; DM:
+    ``user``)."""
     channel = record.channel
     payload: JSON = {
         "id": str(record.id),
@@ -155,12 +161,12 @@ def interaction_payload(
         "app_permissions": str(bot_member.effective_permissions if bot_member is not None else 0),
     }
     if member is not None:
-        payload["channel"]["permissions"] = str(member.effective_permissions)
+        payload["channel"]["permissions"] = str(member_permissions)
         payload |= {
             "guild_id": str(channel.guild_id),
             "guild": {"id": str(channel.guild_id), "locale": "en-US", "features": []},
             "guild_locale": "en-US",
-            "member": member.to_payload(with_permissions=True),
+            "member": member.to_payload(with_permissions=True) | {"permissions": str(member_permissions)},
             "authorizing_integration_owners": {"0": str(channel.guild_id)},
             "context": 0,
         }

@@ -76,7 +76,7 @@ class SimUser:
 
 @dataclass(eq=False)
 class SimMember:
-    """A user's membership in a guild; ``permissions`` are guild-wide (channel overwrites are not modelled)."""
+    """A user's membership in a guild; ``permissions`` are guild-wide (a channel may deny some: ``denied``)."""
 
     user: SimUser
     guild: SimGuild = field(repr=False)
@@ -146,6 +146,8 @@ class SimChannel:
     total_message_sent: int = 0
     last_message_id: int | None = None
     recipients: list[SimUser] = field(default_factory=list)
+    denied: dict[int, int] = field(default_factory=dict)
+    """Permissions a member overwrite denies in this channel, by user id (a thread also has its parent's)."""
 
     @property
     def is_thread(self) -> bool:
@@ -178,7 +180,11 @@ class SimChannel:
             "flags": 0,
         }
         if not self.is_thread:
-            payload |= {"position": self.position, "topic": self.topic, "nsfw": False, "permission_overwrites": []}
+            overwrites = [
+                {"id": str(user), "type": 1, "allow": "0", "deny": str(bits)} for user, bits in self.denied.items()
+            ]
+            payload |= {"position": self.position, "topic": self.topic, "nsfw": False}
+            payload["permission_overwrites"] = overwrites
             return payload
         payload |= {
             "owner_id": str(self.owner_id),

@@ -22,7 +22,7 @@ from .api import (
     read_call,
     unknown,
 )
-from .constants import THREAD_TYPES, ChannelType
+from .constants import GATEWAY_MESSAGE_CONTENT, THREAD_TYPES, ChannelType
 from .limits import check_commands, check_length
 from .models import RecordedRequest, SimChannel, SimGuild, SimMessage
 from .webhooks import InteractionRoutes
@@ -190,7 +190,7 @@ class RestApi:
             "bot_require_code_grant": False,
             "owner": self.world.app_owner.to_payload(),
             "verify_key": "0" * 64,
-            "flags": 0,
+            "flags": GATEWAY_MESSAGE_CONTENT if self.world.message_content else 0,
             "bot": self.world.bot_user.to_payload(),
         }
 
@@ -351,9 +351,9 @@ class RestApi:
         if "after" in query:
             messages = [m for m in messages if m.id > int(query["after"])]
             limit = int(query.get("limit", 50))
-            return [m.to_payload() for m in reversed(messages[:limit])]
+            return [self.world.readable(m) for m in reversed(messages[:limit])]
         limit = int(query.get("limit", 50))
-        return [m.to_payload() for m in reversed(messages[-limit:])] if limit else []
+        return [self.world.readable(m) for m in reversed(messages[-limit:])] if limit else []
 
     async def create_message(self, call: Call) -> Any:
         """Post as the bot; a reply needs an existing message unless ``fail_if_not_exists`` is false."""
@@ -374,7 +374,7 @@ class RestApi:
 
     async def get_message(self, call: Call) -> Any:
         """One message."""
-        return self._message(call, self._channel(call)).to_payload()
+        return self.world.readable(self._message(call, self._channel(call)))
 
     async def edit_message(self, call: Call) -> Any:
         """Edit one of the bot's messages."""

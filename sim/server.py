@@ -174,6 +174,19 @@ class DiscordSim:
         """A member with guild-wide ``permissions`` (pass ``user`` to reuse someone from another guild)."""
         return self._world.add_member(guild, name, permissions, user)
 
+    def deny(self, member: SimMember, channel: SimChannel, permissions: int) -> None:
+        """A member overwrite in ``channel`` (and its threads) taking ``permissions`` away from ``member``."""
+        channel.denied[member.id] = channel.denied.get(member.id, 0) | permissions
+
+    @property
+    def message_content_intent(self) -> bool:
+        """The application's Message Content intent, as switched in the developer portal (on by default here)."""
+        return self._world.message_content
+
+    @message_content_intent.setter
+    def message_content_intent(self, enabled: bool) -> None:
+        self._world.message_content = enabled
+
     def dm_channel(self, user: SimUser) -> SimChannel:
         """The DM channel between ``user`` and the bot."""
         return self._world.dm_channel(user)
@@ -262,7 +275,7 @@ class DiscordSim:
     ) -> list[JSON]:
         """Type ``value`` into option ``focused``; the choices the bot suggested."""
         guild = self._check_actor(member, channel)
-        data = OptionEncoder(self._world, guild).chat_input_data(command, options, focused, value)
+        data = OptionEncoder(self._world, guild, member).chat_input_data(command, options, focused, value)
         record = self._interact(InteractionType.AUTOCOMPLETE, member, channel, data, name=command)
         return (await self._answer(record)).choices
 
@@ -308,7 +321,7 @@ class DiscordSim:
             data["values"] = list(values)
         else:
             guild = self._world.guilds.get(message.guild_id or 0)
-            encoder = OptionEncoder(self._world, guild)
+            encoder = OptionEncoder(self._world, guild, member if isinstance(member, SimMember) else None)
             option = {"name": custom_id, "type": _SELECT_OPTION_TYPES[component["type"]]}
             data["values"] = [encoder.value(option, value) for value in values]
             data["resolved"] = encoder.resolved
@@ -378,7 +391,8 @@ class DiscordSim:
         self, actor: Actor, channel: SimChannel, command: str, options: dict[str, object]
     ) -> InteractionResult:
         guild = self._check_actor(actor, channel)
-        data = OptionEncoder(self._world, guild).chat_input_data(command, options)
+        member = actor if isinstance(actor, SimMember) else None
+        data = OptionEncoder(self._world, guild, member).chat_input_data(command, options)
         definition = find_command(self._world, guild, command.split()[0], CommandType.CHAT_INPUT)
         check_allowed(definition, actor if isinstance(actor, SimMember) else None)
         record = self._interact(
@@ -425,7 +439,8 @@ class DiscordSim:
         world.interactions_by_token[record.token] = record
         member = actor if isinstance(actor, SimMember) else None
         bot_member = guild.members[world.bot_user.id] if guild is not None else None
-        payload = interaction_payload(record, world.application_id, data, member, bot_member)
+        permissions = world.permissions_in(member, channel) if member is not None else 0
+        payload = interaction_payload(record, world.application_id, data, member, bot_member, permissions)
         world.gateway.dispatch("INTERACTION_CREATE", payload, guild_id)
         return record
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .constants import (
+    ALL_PERMISSIONS,
     DEFAULT_BOT_PERMISSIONS,
     MANAGE_THREADS,
     SEND_MESSAGES,
@@ -104,6 +105,9 @@ class World:
         self.gateway_url = "ws://127.0.0.1/gateway"
         self.notifier = Notifier()
         self.gateway = GatewayHub(self)
+        self.message_content = True
+        """The application's Message Content intent (the developer portal's switch): without it other users' guild
+        messages come without their text over REST, and a gateway session asking for the intent is closed (4014)."""
 
     # ----- building the world -------------------------------------------------------------------------------
 
@@ -199,10 +203,31 @@ class World:
 
     # ----- messages -----------------------------------------------------------------------------------------
 
+    def permissions_in(self, member: SimMember, channel: SimChannel) -> int:
+        """``member``'s permissions in ``channel``: guild-wide, less what the channel (or a thread's parent) denies
+        them; everything for the owner or an administrator."""
+        permissions = member.effective_permissions
+        if permissions == ALL_PERMISSIONS:
+            return permissions
+        parent = self.channels.get(channel.parent_id or 0)
+        for place in (channel, parent):
+            permissions &= ~(place.denied.get(member.id, 0) if place is not None else 0)
+        return permissions
+
+    def readable(self, message: SimMessage) -> JSON:
+        """A message as REST returns it to the bot: another user's guild message has no text, embeds, attachments
+        or components without the Message Content intent, unless it mentions the bot (as on Discord)."""
+        payload = message.to_payload()
+        if self.message_content or message.guild_id is None or message.author is self.bot_user:
+            return payload
+        if self.bot_user in message.mentions:
+            return payload
+        return payload | {"content": "", "embeds": [], "attachments": [], "components": []}
+
     def check_can_post(self, member: SimMember, channel: SimChannel) -> None:
         """Raise PermissionError if Discord would not let ``member`` post in ``channel``."""
         needed = VIEW_CHANNEL | (SEND_MESSAGES_IN_THREADS if channel.is_thread else SEND_MESSAGES)
-        if not member.has(needed):
+        if self.permissions_in(member, channel) & needed != needed:
             raise PermissionError(f"{member.user.username} may not post in #{channel.name}")
         if channel.is_thread and (channel.thread_metadata or {}).get("locked") and not member.has(MANAGE_THREADS):
             raise PermissionError(f"#{channel.name} is locked; {member.user.username} lacks MANAGE_THREADS")

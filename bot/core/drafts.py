@@ -15,7 +15,7 @@ from __future__ import annotations
 import enum
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -24,8 +24,8 @@ from sqlmodel import col, select
 
 from bot.core import text as t
 from bot.core.debates import Actor, next_number, side_of
-from bot.core.errors import InvalidInput, WrongPlace
-from bot.core.formats import Action, current_phase, require_allowed
+from bot.core.errors import InvalidInput
+from bot.core.formats import Action, current_phase
 from schema import Claim, ClaimKind, ClaimStatus, Crux, CruxClaim, Debate, id_of
 
 SPEAKER_MAX = 100
@@ -278,13 +278,19 @@ def record_draft(
     return Recorded(records, held)
 
 
-def _hold_reason(session: Session, debate: Debate, draft: Draft, item: Item) -> str | None:
+def phase_reason(debate: Debate, item: Item) -> str | None:
+    """Why the debate's current phase does not allow ``item``, if it does not."""
     action = Action.CRUX if item.kind is ItemKind.CRUX else Action.of(ClaimKind(item.kind.value))
-    try:
-        require_allowed(debate, action)
-    except WrongPlace:
-        phase = current_phase(debate)
-        return f"the {phase.name if phase else 'current'} phase does not allow {item.kind.plural}"
+    phase = current_phase(debate)
+    if phase is None or action in phase.allows:
+        return None
+    return f"the {phase.name} phase does not allow {item.kind.plural}"
+
+
+def _hold_reason(session: Session, debate: Debate, draft: Draft, item: Item) -> str | None:
+    reason = phase_reason(debate, item)
+    if reason is not None:
+        return reason
     if item.message_id is not None and _already_logged(session, debate, item):
         return "its message was logged meanwhile"
     if item.kind.answers and _answered(session, debate, draft, item) is None:
@@ -355,15 +361,15 @@ def _answered(session: Session, debate: Debate, draft: Draft, item: Item) -> Cla
     return session.execute(statement).scalar_one_or_none()
 
 
-def item_line(item: Item, who: str, limit: int = 200) -> str:
+def item_line(item: Item, who: str, limit: int = 200, shown: Callable[[str], str] = str) -> str:
     """One line describing ``item``: its number, kind (and what it answers), ``who`` said it, its text shortened to
-    ``limit``, and why it is held, if it is."""
+    ``limit`` (and passed through ``shown``), and why it is held, if it is."""
     kind = item.kind.value
     if item.kind.answers or (item.kind is ItemKind.CRUX and (item.parent or item.parent_claim)):
         relation = "on" if item.kind is ItemKind.CRUX else "of"
         kind += f" {relation} " + (f"#{item.parent}" if item.parent is not None else f"Claim #{item.parent_claim}")
     held = f" [held: {item.held}]" if item.held else ""
-    return f"{item.number}. {kind} — {who}: {t.one_line(item.text, limit)}{held}"
+    return f"{item.number}. {kind} — {who}: {shown(t.one_line(item.text, limit))}{held}"
 
 
 def skipped_line(draft: Draft) -> str:

@@ -237,6 +237,7 @@ DEBATE_COMMANDS: dict[str, Mapping[str, object]] = {
     "debate export": {"format": "markdown"},
     "debate map": {},
     "debate groups": {},
+    "debate import": {},
     "claim": {"text": "x"},
     "rebut": {"claim": Ref.SIBLING_CLAIM, "text": "x"},
     "support": {"claim": Ref.SIBLING_CLAIM, "text": "x"},

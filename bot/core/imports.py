@@ -1,0 +1,175 @@
+"""``/debate import``: a channel's or thread's latest messages as a draft (:mod:`bot.core.drafts`) kept in the
+database for a day, shown to its importer a page at a time, changed item by item, and recorded in one transaction.
+
+Synchronous use cases taking a ``Session`` first, each run as one job (``Database.transact``). Nothing reaches the
+debate's record before :func:`record_import`.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from math import ceil
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from bot.core.debates import Actor, ensure_open, open_debate_in_thread, require_moderator
+from bot.core.drafts import (
+    Draft,
+    Item,
+    Message,
+    Recorded,
+    build_draft,
+    change_kind,
+    logged_messages,
+    phase_reason,
+    record_draft,
+)
+from bot.core.errors import InvalidInput, NotAllowed
+from schema import Debate, ImportDraft, id_of, utcnow
+
+HISTORY_MAX = 500
+HISTORY_DEFAULT = 100
+EXPIRY = timedelta(days=1)
+PAGE_SIZE = 8
+EXPIRED = "This import draft has expired or was recorded already: run /debate import again."
+
+
+class Change(enum.StrEnum):
+    """What a button of a draft does (the value is in its custom_id)."""
+
+    ACCEPT = "accept"  # toggle item ``arg``
+    KIND = "kind"  # the next kind item ``arg`` can be
+    PAGE = "page"  # show page ``arg``
+    ALL = "all"  # accept every item not held by the phase
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """A draft as its importer sees it: the debate, the stored row, the draft and the page shown."""
+
+    debate: Debate
+    row: ImportDraft
+    draft: Draft
+
+    @property
+    def page(self) -> int:
+        return min(self.row.page, self.pages - 1)
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(len(self.draft.items) / PAGE_SIZE))
+
+    @property
+    def on_page(self) -> list[Item]:
+        start = self.page * PAGE_SIZE
+        return self.draft.items[start : start + PAGE_SIZE]
+
+
+@dataclass(frozen=True, slots=True)
+class Imported:
+    """What Record did: the records stored, and the draft left (``None`` when nothing is left to record)."""
+
+    debate: Debate
+    recorded: Recorded
+    left: Shown | None
+
+
+def importing_debate(session: Session, guild_id: int | None, thread_id: int, actor: Actor) -> Debate:
+    """The open debate of this thread, if ``actor`` moderates it (checked before any message is read)."""
+    debate = open_debate_in_thread(session, guild_id, thread_id, for_update=False)
+    require_moderator(debate, actor, "import messages into it")
+    return debate
+
+
+def _mark_phase(debate: Debate, draft: Draft) -> None:
+    for item in draft.pending:
+        item.held = phase_reason(debate, item)
+
+
+def start_import(
+    session: Session, guild_id: int | None, thread_id: int, actor: Actor, source_id: int, messages: Sequence[Message]
+) -> Shown:
+    """Draft ``messages`` (oldest first) for the debate of this thread and keep the draft for a day; drafts past
+    their day are deleted on the way."""
+    debate = importing_debate(session, guild_id, thread_id, actor)
+    now = utcnow()
+    session.execute(delete(ImportDraft).where(col(ImportDraft.expires_at) < now))
+    ids = [message.message_id for message in messages if message.message_id is not None]
+    draft = build_draft(messages, logged_messages(session, debate, ids))
+    _mark_phase(debate, draft)
+    row = ImportDraft(
+        guild_id=debate.guild_id,
+        debate_id=id_of(debate),
+        importer_id=actor.user_id,
+        source_id=source_id,
+        data=json.dumps(draft.to_json()),
+        expires_at=now + EXPIRY,
+    )
+    session.add(row)
+    session.flush()
+    return Shown(debate, row, draft)
+
+
+def _load(session: Session, guild_id: int | None, actor: Actor, draft_id: int) -> Shown:
+    row = session.get(ImportDraft, draft_id, with_for_update=True)
+    if row is None or row.guild_id != guild_id or row.expires_at <= utcnow():
+        raise InvalidInput(EXPIRED)
+    if row.importer_id != actor.user_id:
+        raise NotAllowed(f"This draft is <@{row.importer_id}>'s: run /debate import for a draft of your own.")
+    debate = session.get(Debate, row.debate_id)
+    if debate is None:
+        raise InvalidInput(EXPIRED)
+    return Shown(debate, row, Draft.from_json(json.loads(row.data)))
+
+
+def _save(session: Session, shown: Shown) -> None:
+    shown.row.data = json.dumps(shown.draft.to_json())
+    session.add(shown.row)
+    session.flush()
+
+
+def change_import(
+    session: Session, guild_id: int | None, actor: Actor, draft_id: int, change: Change, arg: int
+) -> Shown:
+    """Apply a button's ``change`` to the importer's draft and keep it."""
+    shown = _load(session, guild_id, actor, draft_id)
+    draft = shown.draft
+    if change is Change.PAGE:
+        shown.row.page = min(max(arg, 0), shown.pages - 1)
+    elif change is Change.ALL:
+        for item in draft.pending:
+            item.accepted = item.accepted or item.held is None
+    else:
+        item = draft.item(arg)
+        if item.recorded is not None:
+            raise InvalidInput(f"Item #{item.number} is recorded already.")
+        if change is Change.ACCEPT:
+            item.accepted = not item.accepted
+        else:
+            change_kind(item)
+    _mark_phase(shown.debate, draft)
+    _save(session, shown)
+    return shown
+
+
+def record_import(session: Session, guild_id: int | None, actor: Actor, draft_id: int) -> Imported:
+    """Record the accepted items of the importer's draft in one transaction (numbered in message order); the draft
+    is deleted when nothing accepted is left in it."""
+    shown = _load(session, guild_id, actor, draft_id)
+    debate = session.get(Debate, shown.debate.id, with_for_update=True) or shown.debate
+    ensure_open(debate)
+    if not any(item.accepted and item.recorded is None for item in shown.draft.items):
+        raise InvalidInput("Accept at least one item first (its ✓ button, or Accept all).")
+    recorded = record_draft(session, debate, actor, shown.draft)
+    if any(item.accepted and item.recorded is None for item in shown.draft.items):
+        _save(session, shown)
+        return Imported(debate, recorded, Shown(debate, shown.row, shown.draft))
+    session.delete(shown.row)
+    session.flush()
+    return Imported(debate, recorded, None)

@@ -1,0 +1,234 @@
+"""/debate import: a channel's or thread's latest messages as a draft, shown privately to the importer a page at a
+time, with accept / change kind per item, Accept all, and Record (``bot.core.imports``)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Self
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import DebateBot
+from bot.core import imports as core
+from bot.core import text as t
+from bot.core.drafts import Item, Message, item_line, skipped_line
+from bot.core.errors import InvalidInput, NotAllowed
+from cogs import render
+from cogs.common import Interaction, actor, respond
+from cogs.views import DebateButton
+
+INTENT_OFF = (
+    "Discord gave me these messages without their text: reading other people's messages needs the Message Content "
+    "intent — in the developer portal, your application → Bot → Privileged Gateway Intents, switch on Message "
+    "Content Intent (an admin of the application can), then import again."
+)
+READABLE = (discord.ChannelType.text, discord.ChannelType.news, *(t for t in discord.ChannelType if "thread" in t.name))
+ITEM_TEXT = 180
+"""Characters of an item's text shown in the draft (Record stores the whole text)."""
+_STATE = {True: "✅", False: "▫️"}
+
+
+class DraftButton(DebateButton, template=r"import:(?P<draft>\d+):(?P<change>[a-z]+):(?P<arg>\d+)"):
+    """A button of an import draft: its custom_id names the draft, what it does and on which item (or page)."""
+
+    def __init__(
+        self,
+        draft_id: int,
+        change: str,
+        arg: int = 0,
+        *,
+        label: str = "…",
+        style: discord.ButtonStyle = discord.ButtonStyle.secondary,
+        row: int | None = None,
+    ) -> None:
+        custom_id = f"import:{draft_id}:{change}:{arg}"
+        super().__init__(discord.ui.Button(label=label, style=style, custom_id=custom_id, row=row))
+        self.draft_id, self.change, self.arg = draft_id, change, arg
+
+    @classmethod
+    async def from_custom_id(  # type: ignore[override]
+        cls, interaction: Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+    ) -> Self:
+        return cls(int(match["draft"]), match["change"], int(match["arg"]))
+
+    async def press(self, interaction: Interaction) -> None:
+        who, guild_id, db = actor(interaction), interaction.guild_id, interaction.client.db
+        if self.change == RECORD:
+            imported = await db.transact(core.record_import, guild_id, who, self.draft_id)
+            await _recorded(interaction, imported)
+            return
+        try:
+            change = core.Change(self.change)
+        except ValueError:
+            raise InvalidInput(core.EXPIRED) from None
+        shown = await db.transact(core.change_import, guild_id, who, self.draft_id, change, self.arg)
+        await interaction.response.edit_message(content=None, embed=draft_embed(shown), view=draft_view(shown))
+
+
+RECORD = "record"
+
+
+def _who(item: Item) -> str:
+    return render.author(item.author_id, item.speaker)
+
+
+def draft_embed(shown: core.Shown, heading: str | None = None) -> discord.Embed:
+    """The page of the draft being shown: each item with its state, kind, author and text."""
+    draft = shown.draft
+    lines = [heading] if heading else []
+    accepted = sum(item.accepted and item.recorded is None for item in draft.items)
+    recorded = sum(item.recorded is not None for item in draft.items)
+    counts = f"{t.plural(len(draft.items), 'candidate')} for Debate #{shown.debate.number}, {accepted} accepted"
+    counts += f", {recorded} recorded" if recorded else ""
+    skipped = skipped_line(draft)
+    lines.append(f"{counts}; {skipped}." if skipped else f"{counts}.")
+    lines.append("Nothing is stored until you press **Record**.")
+    for item in shown.on_page:
+        state = "☑️" if item.recorded is not None else _STATE[item.accepted]
+        link = f" ([message]({item.jump_url}))" if item.jump_url else ""
+        lines.append(f"{state} {item_line(item, _who(item), ITEM_TEXT, render.escape)}{link}")
+    embed = discord.Embed(title="Import draft", description="\n".join(lines)[:4000], colour=discord.Colour.blurple())
+    embed.set_footer(text=f"Page {shown.page + 1} of {shown.pages} · expires {shown.row.expires_at:%Y-%m-%d %H:%M} UTC")
+    return embed
+
+
+def draft_view(shown: core.Shown) -> discord.ui.View:
+    """Two items a row (accept, change kind), then ◀ ▶, Accept all and Record."""
+    view = discord.ui.View(timeout=None)
+    draft_id = shown.row.id or 0
+    for index, item in enumerate(shown.on_page):
+        row = index // 2
+        done = item.recorded is not None
+        accept = DraftButton(
+            draft_id,
+            core.Change.ACCEPT,
+            item.number,
+            label=f"#{item.number} " + ("recorded" if done else "accepted ✓" if item.accepted else "accept"),
+            style=discord.ButtonStyle.success if item.accepted else discord.ButtonStyle.secondary,
+            row=row,
+        )
+        kind = DraftButton(
+            draft_id, core.Change.KIND, item.number, label=f"#{item.number} {item.kind.value} ↻", row=row
+        )
+        accept.item.disabled = kind.item.disabled = done
+        kind.item.disabled = done or len(item.kinds) < 2
+        view.add_item(accept).add_item(kind)
+    page, last = shown.page, shown.pages - 1
+    previous = DraftButton(draft_id, core.Change.PAGE, max(page - 1, 0), label="◀", row=4)
+    following = DraftButton(draft_id, core.Change.PAGE, min(page + 1, last), label="▶", row=4)
+    previous.item.disabled, following.item.disabled = page == 0, page >= last
+    view.add_item(previous).add_item(following)
+    view.add_item(DraftButton(draft_id, core.Change.ALL, label="Accept all", row=4))
+    view.add_item(DraftButton(draft_id, RECORD, label="Record", style=discord.ButtonStyle.primary, row=4))
+    return view
+
+
+async def _recorded(interaction: Interaction, imported: core.Imported) -> None:
+    records = imported.recorded.records
+    names = ", ".join(f"{'Crux' if kind.value == 'crux' else 'Claim'} #{number}" for kind, number in records)
+    summary = f"Recorded {t.plural(len(records), 'item')}: {names}." if records else "Nothing was recorded."
+    held = [f"#{item.number}: {item.held}" for item in imported.recorded.held]
+    if held:
+        summary += f" Held in the draft ({len(held)}): " + "; ".join(held)
+    if imported.left is not None:
+        await interaction.response.edit_message(
+            content=None, embed=draft_embed(imported.left, summary), view=draft_view(imported.left)
+        )
+    else:
+        await interaction.response.edit_message(content=summary[:2000], embed=None, view=None)
+    if records:
+        await interaction.followup.send(
+            f"{interaction.user.mention} imported {t.plural(len(records), 'message')} from chat into "
+            f"Debate #{imported.debate.number}: {names}."[:2000]
+        )
+
+
+def chat_messages(history: list[discord.Message], bot_id: int | None) -> list[Message]:
+    """What the drafting rules need of Discord messages, oldest first; system messages (a thread started, a pin)
+    are left out."""
+    kept = (discord.MessageType.default, discord.MessageType.reply)
+    return [
+        Message(
+            key=str(message.id),
+            text=message.content,
+            author_id=message.author.id,
+            reply_to=str(message.reference.message_id) if message.reference and message.reference.message_id else None,
+            is_bot=message.author.bot or message.author.id == bot_id or message.webhook_id is not None,
+            jump_url=message.jump_url,
+            message_id=message.id,
+        )
+        for message in history
+        if message.type in kept
+    ]
+
+
+def intent_missing(history: list[discord.Message], bot_id: int | None) -> bool:
+    """Whether Discord withheld other people's text (no Message Content intent): every message of someone other
+    than this bot came without text, embeds or attachments."""
+    others = [message for message in history if message.author.id != bot_id]
+    return bool(others) and all(not (m.content or m.embeds or m.attachments) for m in others)
+
+
+class ImportCog(commands.Cog):
+    """Adds ``import`` to the /debate group (``cogs.debate``, loaded first)."""
+
+    def __init__(self, bot: DebateBot) -> None:
+        self.bot = bot
+        self.command: app_commands.Command[Any, ..., None] = app_commands.Command(
+            name="import",
+            description="Draft records from the latest messages of a channel or thread (moderators)",
+            callback=import_messages,
+        )
+
+    async def cog_load(self) -> None:
+        group = self.bot.tree.get_command("debate")
+        if not isinstance(group, app_commands.Group):
+            raise RuntimeError("cogs.debate must be loaded before cogs.imports")
+        group.add_command(self.command)
+
+    async def cog_unload(self) -> None:
+        group = self.bot.tree.get_command("debate")
+        if isinstance(group, app_commands.Group):
+            group.remove_command(self.command.name)
+
+
+@app_commands.describe(
+    channel="The channel or thread to read (default: this thread)",
+    messages=f"How many of its latest messages to read (1–{core.HISTORY_MAX}, default {core.HISTORY_DEFAULT})",
+)
+async def import_messages(
+    interaction: Interaction,
+    channel: app_commands.AppCommandChannel | app_commands.AppCommandThread | None = None,
+    messages: app_commands.Range[int, 1, core.HISTORY_MAX] = core.HISTORY_DEFAULT,
+) -> None:
+    who, db = actor(interaction), interaction.client.db
+    await db.query(core.importing_debate, interaction.guild_id, interaction.channel_id or 0, who)
+    source_id = channel.id if channel is not None else interaction.channel_id or 0
+    permissions = channel.permissions if channel is not None else interaction.permissions
+    where = channel.mention if channel is not None else "this thread"
+    if channel is not None and channel.type not in READABLE:
+        raise InvalidInput(f"I can import only from a text channel or a thread, and {where} is neither.")
+    if not (permissions.view_channel and permissions.read_message_history):
+        raise NotAllowed(f"You need View Channel and Read Message History in {where} to import its messages.")
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    source = interaction.client.get_partial_messageable(source_id, guild_id=interaction.guild_id)
+    history = [message async for message in source.history(limit=messages)][::-1]
+    bot_id = interaction.client.user.id if interaction.client.user else None
+    if intent_missing(history, bot_id):
+        raise InvalidInput(INTENT_OFF)
+    shown = await db.transact(
+        core.start_import,
+        interaction.guild_id,
+        interaction.channel_id or 0,
+        who,
+        source_id,
+        chat_messages(history, bot_id),
+    )
+    await respond(interaction, embed=draft_embed(shown), view=draft_view(shown), ephemeral=True)
+
+
+async def setup(bot: DebateBot) -> None:
+    bot.add_dynamic_items(DraftButton)
+    await bot.add_cog(ImportCog(bot))

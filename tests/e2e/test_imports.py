@@ -1,0 +1,182 @@
+"""Issue 19: /debate import — a channel's or thread's messages as a private, paged draft, recorded only on Record."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from bot.client import DebateBot
+from bot.core.ratelimit import Cooldown
+from bot.local import LocalBot
+from cogs.imports import INTENT_OFF
+from schema import Claim, ClaimKind, Crux, ImportDraft, utcnow
+from sim import READ_MESSAGE_HISTORY, VIEW_CHANNEL, InteractionResult, SimChannel, SimMessage
+from tests.e2e.conftest import World, start_debate
+from tests.snapshot import snapshot
+
+
+async def _thread(world: World, **options: object) -> SimChannel:
+    thread = await start_debate(world, member=world.mod, **options)
+    for member, side in ((world.alice, "for"), (world.bob, "against")):
+        await world.sim.invoke(member, thread, "debate join", side=side)
+    return thread
+
+
+async def _conversation(world: World, channel: SimChannel) -> list[SimMessage]:
+    said = world.sim.post_message
+    claim = await said(world.alice, channel, "Interpretability will not scale to frontier models.")
+    rebuttal = await said(world.bob, channel, "It already finds features in very large models.", reply_to=claim)
+    await said(world.carol, channel, "ok")
+    question = await said(world.carol, channel, "Will it detect deception by 2030?")
+    return [claim, rebuttal, question]
+
+
+async def _record(bot: DebateBot) -> dict[str, list[tuple[object, ...]]]:
+    """The debate's record: every table but the drafts."""
+    return {table: rows for table, rows in (await snapshot(bot.db)).items() if table != ImportDraft.__tablename__}
+
+
+def _draft(result: InteractionResult) -> SimMessage:
+    assert result.ephemeral and result.message is not None, result.text
+    assert "Import draft" in result.text, result.text
+    return result.message
+
+
+async def _claims(bot: DebateBot) -> list[tuple[int, ClaimKind, int | None, str]]:
+    async with bot.db.read() as session:
+        claims = (await session.execute(select(Claim).order_by(Claim.number))).scalars()
+        return [(c.number, c.kind, c.author_id, c.text) for c in claims]
+
+
+async def test_import_drafts_the_thread_privately_and_records_only_on_record(world: World, bot: DebateBot) -> None:
+    thread = await _thread(world)
+    claim, rebuttal, question = await _conversation(world, thread)
+    before = await _record(bot)
+    result = await world.sim.invoke(world.mod, thread, "debate import")
+    draft = _draft(result)
+    text = result.text
+    assert "3 candidates for Debate #1, 0 accepted; skipped 1 bot message, 1 one-word message." in text
+    assert f"1. claim — {world.alice.mention}: Interpretability will not scale to frontier models." in text
+    assert f"2. rebuttal of #1 — {world.bob.mention}: It already finds features" in text
+    assert f"3. crux — {world.carol.mention}: Will it detect deception by 2030?" in text
+    assert claim.id and f"/{thread.id}/{claim.id})" in text  # each item links to its message
+    assert await _record(bot) == before  # nothing stored before Record
+
+    await world.sim.click(world.mod, draft, "import:1:kind:2")  # rebuttal → support
+    await world.sim.click(world.mod, draft, "import:1:all:0")
+    assert "3 accepted" in draft.text and "2. support of #1" in draft.text
+    assert await _record(bot) == before
+    recorded, again = await asyncio.gather(  # a double click records once
+        world.sim.click(world.mod, draft, "import:1:record:0"), world.sim.click(world.mod, draft, "import:1:record:0")
+    )
+    assert "Recorded 3 items: Claim #1, Claim #2, Crux #1." in recorded.text
+    assert again.ephemeral and "expired or was recorded already: run /debate import again" in again.text
+    assert await _claims(bot) == [
+        (1, ClaimKind.CLAIM, world.alice.id, "Interpretability will not scale to frontier models."),
+        (2, ClaimKind.SUPPORT, world.bob.id, "It already finds features in very large models."),
+    ]
+    async with bot.db.read() as session:
+        crux = (await session.execute(select(Crux))).scalar_one()
+        logged_by = {c.logged_by_id for c in (await session.execute(select(Claim))).scalars()}
+    assert (crux.author_id, crux.logged_by_id, crux.source_message_id) == (world.carol.id, world.mod.id, question.id)
+    assert logged_by == {world.mod.id}
+    public = world.sim.messages(thread)[-1]
+    assert f"{world.mod.mention} imported 3 messages from chat into Debate #1" in public.text
+    assert rebuttal.id  # the draft took it; a second import skips what is logged
+    second = await world.sim.invoke(world.mod, thread, "debate import")
+    assert "0 candidates" in second.text and "3 already-logged messages" in second.text
+
+
+async def test_import_reads_another_channel_only_with_view_and_history_there(world: World, bot: DebateBot) -> None:
+    thread = await _thread(world)
+    await _conversation(world, world.channel)
+    refused = await world.sim.invoke(world.carol, thread, "debate import", channel=world.channel)
+    assert refused.ephemeral and "Only the debate's creator or a member with Manage Threads" in refused.text
+    world.sim.deny(world.mod, world.channel, READ_MESSAGE_HISTORY)
+    refused = await world.sim.invoke(world.mod, thread, "debate import", channel=world.channel)
+    assert refused.ephemeral
+    assert f"You need View Channel and Read Message History in {world.channel.mention}" in refused.text
+    world.sim.deny(world.mod, world.channel, VIEW_CHANNEL)
+    assert "You need View Channel" in (await world.sim.invoke(world.mod, thread, "debate import", channel=world.channel)).text
+    world.channel.denied.clear()
+    allowed = await world.sim.invoke(world.mod, thread, "debate import", channel=world.channel, messages=3)
+    assert "2 candidates" in allowed.text and "skipped 1 one-word message" in allowed.text  # the latest 3 only
+    assert "It already finds features" in allowed.text and "Will it detect deception" in allowed.text
+    assert await _claims(bot) == []
+
+
+async def test_without_the_message_content_intent_the_import_says_how_to_switch_it_on(
+    world: World, bot: DebateBot
+) -> None:
+    thread = await _thread(world)
+    await _conversation(world, thread)
+    world.sim.message_content_intent = False
+    before = await snapshot(bot.db)
+    result = await world.sim.invoke(world.mod, thread, "debate import")
+    assert result.ephemeral and result.text == INTENT_OFF
+    assert "\n" not in INTENT_OFF and "Privileged Gateway Intents" in INTENT_OFF
+    assert await snapshot(bot.db) == before
+    world.sim.message_content_intent = True
+    assert "3 candidates" in (await world.sim.invoke(world.mod, thread, "debate import")).text
+
+
+async def test_the_draft_pages_and_its_buttons_survive_a_restart(world: World, running: LocalBot) -> None:
+    thread = await _thread(world)
+    for number in range(1, 21):
+        await world.sim.post_message(world.alice, thread, f"Point number {number} about interpretability.")
+    draft = _draft(await world.sim.invoke(world.mod, thread, "debate import"))
+    assert "Page 1 of 3" in draft.text and "8. claim" in draft.text and "9. claim" not in draft.text
+    await world.sim.click(world.mod, draft, "import:1:page:1")
+    assert "Page 2 of 3" in draft.text and "9. claim" in draft.text
+    await world.sim.click(world.mod, draft, "import:1:accept:9")
+    await running.restart()
+    await world.sim.click(world.mod, draft, "import:1:page:2")
+    assert "Page 3 of 3" in draft.text and "20. claim" in draft.text and "1 accepted" in draft.text
+    await world.sim.click(world.mod, draft, "import:1:accept:20")
+    recorded = await world.sim.click(world.mod, draft, "import:1:record:0")
+    assert "Recorded 2 items: Claim #1, Claim #2." in recorded.text
+    assert running.bot is not None
+    assert [text for _, _, _, text in await _claims(running.bot)] == [
+        "Point number 9 about interpretability.",
+        "Point number 20 about interpretability.",
+    ]
+
+
+async def test_an_expired_draft_says_to_import_again_and_only_its_importer_may_use_it(
+    world: World, bot: DebateBot
+) -> None:
+    thread = await _thread(world)
+    await _conversation(world, thread)
+    draft = _draft(await world.sim.invoke(world.mod, thread, "debate import"))
+    other = await world.sim.click(world.alice, draft, "import:1:all:0")
+    assert other.ephemeral and f"This draft is {world.mod.mention}'s" in other.text
+    async with bot.db.write() as session:
+        await session.execute(update(ImportDraft).values(expires_at=utcnow() - timedelta(seconds=1)))
+    expired = await world.sim.click(world.mod, draft, "import:1:accept:1")
+    assert expired.ephemeral and "expired" in expired.text and "run /debate import again" in expired.text
+    await world.sim.invoke(world.mod, thread, "debate import")  # a new import clears drafts past their day
+    async with bot.db.read() as session:
+        assert [row.id for row in (await session.execute(select(ImportDraft))).scalars()] == [2]
+
+
+async def test_the_phase_holds_what_it_does_not_allow_and_logging_limits_do_not_apply(
+    world: World, bot: DebateBot
+) -> None:
+    thread = await _thread(world, format="rounds")  # opening: claims only
+    await _conversation(world, thread)
+    bot.logging_cooldown = Cooldown(rate=1, per=60)
+    draft = _draft(await world.sim.invoke(world.mod, thread, "debate import"))
+    assert "[held: the opening phase does not allow rebuttals]" in draft.text
+    assert "[held: the opening phase does not allow cruxes]" in draft.text
+    await world.sim.click(world.mod, draft, "import:1:all:0")
+    assert "1 accepted" in draft.text  # what the phase holds is not accepted by Accept all
+    await world.sim.click(world.mod, draft, "import:1:accept:2")
+    recorded = await world.sim.click(world.mod, draft, "import:1:record:0")
+    assert "Recorded 1 item: Claim #1." in recorded.text
+    assert "Held in the draft (1): #2: the opening phase does not allow rebuttals" in recorded.text
+    await world.sim.invoke(world.mod, thread, "debate next")  # the rebuttal phase
+    recorded = await world.sim.click(world.mod, draft, "import:1:record:0")
+    assert "Recorded 1 item: Claim #2." in recorded.text
+    assert [(n, kind) for n, kind, _, _ in await _claims(bot)] == [(1, ClaimKind.CLAIM), (2, ClaimKind.REBUTTAL)]
