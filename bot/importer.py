@@ -51,8 +51,7 @@ async def import_transcript(
         for problem in transcript.problems:
             print(f"error: {request.path}: {problem}", file=sys.stderr)
         return _fail(f"nothing was stored: {len(transcript.problems)} bad row(s) in {request.path}")
-    async with db.read() as session:
-        debate = await debate_numbered(session, request.debate, request.guild)
+    debate = await db.query(debate_numbered, request.debate, request.guild)
     ensure_open(debate)
     draft = build_draft(transcript.messages)
     for item in draft.items:

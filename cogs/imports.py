@@ -16,7 +16,7 @@ from bot.core import text as t
 from bot.core.drafts import Item, Message, item_line, skipped_line
 from bot.core.errors import InvalidInput, NotAllowed
 from cogs import render
-from cogs.common import Interaction, actor, respond
+from cogs.common import Interaction, actor, check_open_debate, respond, write_debate, write_debate_in_place
 from cogs.views import DebateButton
 
 INTENT_OFF = (
@@ -54,16 +54,16 @@ class DraftButton(DebateButton, template=r"import:(?P<draft>\d+):(?P<change>[a-z
         return cls(int(match["draft"]), match["change"], int(match["arg"]))
 
     async def press(self, interaction: Interaction) -> None:
-        who, guild_id, db = actor(interaction), interaction.guild_id, interaction.client.db
+        who = actor(interaction)
         if self.change == RECORD:
-            imported = await db.transact(core.record_import, guild_id, who, self.draft_id)
+            imported = await write_debate_in_place(interaction, core.record_import, who, self.draft_id)
             await _recorded(interaction, imported)
             return
         try:
             change = core.Change(self.change)
         except ValueError:
             raise InvalidInput(core.EXPIRED) from None
-        shown = await db.transact(core.change_import, guild_id, who, self.draft_id, change, self.arg)
+        shown = await write_debate_in_place(interaction, core.change_import, who, self.draft_id, change, self.arg)
         await interaction.response.edit_message(content=None, embed=draft_embed(shown), view=draft_view(shown))
 
 
@@ -203,8 +203,8 @@ async def import_messages(
     channel: app_commands.AppCommandChannel | app_commands.AppCommandThread | None = None,
     messages: app_commands.Range[int, 1, core.HISTORY_MAX] = core.HISTORY_DEFAULT,
 ) -> None:
-    who, db = actor(interaction), interaction.client.db
-    await db.query(core.importing_debate, interaction.guild_id, interaction.channel_id or 0, who)
+    who = actor(interaction)
+    await check_open_debate(interaction, core.check_importer, who)
     source_id = channel.id if channel is not None else interaction.channel_id or 0
     permissions = channel.permissions if channel is not None else interaction.permissions
     where = channel.mention if channel is not None else "this thread"
@@ -218,14 +218,7 @@ async def import_messages(
     bot_id = interaction.client.user.id if interaction.client.user else None
     if intent_missing(history, bot_id):
         raise InvalidInput(INTENT_OFF)
-    shown = await db.transact(
-        core.start_import,
-        interaction.guild_id,
-        interaction.channel_id or 0,
-        who,
-        source_id,
-        chat_messages(history, bot_id),
-    )
+    shown = await write_debate(interaction, core.start_import, who, source_id, chat_messages(history, bot_id))
     await respond(interaction, embed=draft_embed(shown), view=draft_view(shown), ephemeral=True)
 
 

@@ -1,8 +1,8 @@
 """``/debate import``: a channel's or thread's latest messages as a draft (:mod:`bot.core.drafts`) kept in the
 database for a day, shown to its importer a page at a time, changed item by item, and recorded in one transaction.
 
-Synchronous use cases taking a ``Session`` first, each run as one job (``Database.transact``). Nothing reaches the
-debate's record before :func:`record_import`.
+Synchronous use cases taking a ``Session`` and the debate of the thread first, each run as one job (the draft's
+buttons are pressed in that thread). Nothing reaches the debate's record before :func:`record_import`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from bot.core.debates import Actor, ensure_open, open_debate_in_thread, require_moderator
+from bot.core.debates import Actor, require_moderator
 from bot.core.drafts import (
     Draft,
     Item,
@@ -80,11 +80,9 @@ class Imported:
     left: Shown | None
 
 
-def importing_debate(session: Session, guild_id: int | None, thread_id: int, actor: Actor) -> Debate:
-    """The open debate of this thread, if ``actor`` moderates it (checked before any message is read)."""
-    debate = open_debate_in_thread(session, guild_id, thread_id, for_update=False)
+def check_importer(session: Session, debate: Debate, actor: Actor) -> None:
+    """:class:`NotAllowed` unless ``actor`` moderates the debate (checked before any message is read)."""
     require_moderator(debate, actor, "import messages into it")
-    return debate
 
 
 def _mark_phase(debate: Debate, draft: Draft) -> None:
@@ -92,12 +90,10 @@ def _mark_phase(debate: Debate, draft: Draft) -> None:
         item.held = phase_reason(debate, item)
 
 
-def start_import(
-    session: Session, guild_id: int | None, thread_id: int, actor: Actor, source_id: int, messages: Sequence[Message]
-) -> Shown:
-    """Draft ``messages`` (oldest first) for the debate of this thread and keep the draft for a day; drafts past
-    their day are deleted on the way."""
-    debate = importing_debate(session, guild_id, thread_id, actor)
+def start_import(session: Session, debate: Debate, actor: Actor, source_id: int, messages: Sequence[Message]) -> Shown:
+    """Draft ``messages`` (oldest first) for ``debate`` and keep the draft for a day; drafts past their day are
+    deleted on the way."""
+    check_importer(session, debate, actor)
     now = utcnow()
     session.execute(delete(ImportDraft).where(col(ImportDraft.expires_at) < now))
     ids = [message.message_id for message in messages if message.message_id is not None]
@@ -116,15 +112,12 @@ def start_import(
     return Shown(debate, row, draft)
 
 
-def _load(session: Session, guild_id: int | None, actor: Actor, draft_id: int) -> Shown:
+def _load(session: Session, debate: Debate, actor: Actor, draft_id: int) -> Shown:
     row = session.get(ImportDraft, draft_id, with_for_update=True)
-    if row is None or row.guild_id != guild_id or row.expires_at <= utcnow():
+    if row is None or row.debate_id != debate.id or row.expires_at <= utcnow():
         raise InvalidInput(EXPIRED)
     if row.importer_id != actor.user_id:
         raise NotAllowed(f"This draft is <@{row.importer_id}>'s: run /debate import for a draft of your own.")
-    debate = session.get(Debate, row.debate_id)
-    if debate is None:
-        raise InvalidInput(EXPIRED)
     return Shown(debate, row, Draft.from_json(json.loads(row.data)))
 
 
@@ -134,11 +127,9 @@ def _save(session: Session, shown: Shown) -> None:
     session.flush()
 
 
-def change_import(
-    session: Session, guild_id: int | None, actor: Actor, draft_id: int, change: Change, arg: int
-) -> Shown:
+def change_import(session: Session, debate: Debate, actor: Actor, draft_id: int, change: Change, arg: int) -> Shown:
     """Apply a button's ``change`` to the importer's draft and keep it."""
-    shown = _load(session, guild_id, actor, draft_id)
+    shown = _load(session, debate, actor, draft_id)
     draft = shown.draft
     if change is Change.PAGE:
         shown.row.page = min(max(arg, 0), shown.pages - 1)
@@ -158,12 +149,10 @@ def change_import(
     return shown
 
 
-def record_import(session: Session, guild_id: int | None, actor: Actor, draft_id: int) -> Imported:
+def record_import(session: Session, debate: Debate, actor: Actor, draft_id: int) -> Imported:
     """Record the accepted items of the importer's draft in one transaction (numbered in message order); the draft
     is deleted when nothing accepted is left in it."""
-    shown = _load(session, guild_id, actor, draft_id)
-    debate = session.get(Debate, shown.debate.id, with_for_update=True) or shown.debate
-    ensure_open(debate)
+    shown = _load(session, debate, actor, draft_id)
     if not any(item.accepted and item.recorded is None for item in shown.draft.items):
         raise InvalidInput("Accept at least one item first (its ✓ button, or Accept all).")
     recorded = record_draft(session, debate, actor, shown.draft)

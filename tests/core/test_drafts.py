@@ -117,14 +117,14 @@ def test_a_draft_survives_its_json_form() -> None:
 
 async def _debate(db: Database, format: DebateFormat = DebateFormat.OPEN) -> Debate:
     async with db.write() as session:
-        debate = await core.start_debate(
-            session,
+        debate = await session.run_sync(
+            core.start_debate,
             core.Actor(GUILD, ALICE),
             core.plan_debate("Interp or governance?", format=format),
             channel_id=10,
             thread_id=100,
         )
-        await core.join(session, debate, ALICE, "for")
+        await session.run_sync(core.join, debate, ALICE, "for")
     return debate
 
 

@@ -89,8 +89,12 @@ def test_a_file_too_long_is_refused_whole() -> None:
 
 async def _debate(db: Database) -> Debate:
     async with db.write() as session:
-        return await core.start_debate(
-            session, core.Actor(GUILD, ALICE), core.plan_debate("Interp or governance?"), channel_id=10, thread_id=100
+        return await session.run_sync(
+            core.start_debate,
+            core.Actor(GUILD, ALICE),
+            core.plan_debate("Interp or governance?"),
+            channel_id=10,
+            thread_id=100,
         )
 
 
@@ -123,8 +127,7 @@ async def test_import_prints_the_draft_and_records_it_once_confirmed(db: Databas
         (ClaimKind.REBUTTAL, None, "Dr. Ng", ALICE),
     ]
     assert (crux.speaker, crux.question) == ("Sam", "Does scaling features mean scaling understanding?")
-    async with db.read() as session:
-        export = await build_export(session, await core.debate_numbered(session, 1))
+    export = await db.query(lambda session: build_export(session, core.debate_numbered(session, 1)))
     document = json.loads(to_json(export))
     assert document["claims"][0]["author_id"] is None and document["claims"][0]["speaker"] == "Dr. Ng"
     assert document["cruxes"][0]["author_id"] is None and document["cruxes"][0]["speaker"] == "Sam"
@@ -170,7 +173,7 @@ async def test_a_bad_file_stores_nothing_and_names_each_bad_row(
 async def test_a_closed_debate_takes_no_import(db: Database) -> None:
     debate = await _debate(db)
     async with db.write() as session:
-        await core.end_debate(session, debate, core.Actor(GUILD, ALICE), None)
+        await session.run_sync(core.end_debate, debate, core.Actor(GUILD, ALICE), None)
     with pytest.raises(WrongPlace):
         await import_transcript(db, ImportRequest(1, DATA / "good.csv", yes=True), io.StringIO(), None)
 

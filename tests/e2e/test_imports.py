@@ -99,7 +99,10 @@ async def test_import_reads_another_channel_only_with_view_and_history_there(wor
     assert refused.ephemeral
     assert f"You need View Channel and Read Message History in {world.channel.mention}" in refused.text
     world.sim.deny(world.mod, world.channel, VIEW_CHANNEL)
-    assert "You need View Channel" in (await world.sim.invoke(world.mod, thread, "debate import", channel=world.channel)).text
+    assert (
+        "You need View Channel"
+        in (await world.sim.invoke(world.mod, thread, "debate import", channel=world.channel)).text
+    )
     world.channel.denied.clear()
     allowed = await world.sim.invoke(world.mod, thread, "debate import", channel=world.channel, messages=3)
     assert "2 candidates" in allowed.text and "skipped 1 one-word message" in allowed.text  # the latest 3 only
