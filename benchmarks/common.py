@@ -3,6 +3,7 @@ benchmark, and simulated users issuing slash commands through the local Discord-
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import enum
 import json
@@ -21,9 +22,12 @@ from types import TracebackType
 from typing import Any
 
 import aiohttp
+import asyncpg
 import discord
 import sqlalchemy
+from sqlalchemy.engine import make_url
 
+from bot.config import normalize_database_url
 from sim import DiscordSim, InteractionResult, SimChannel, SimGuild, SimMember
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -167,18 +171,54 @@ def count_rows(database: Path, table: str) -> int:
     return int(count)
 
 
+def add_database_flag(parser: argparse.ArgumentParser) -> None:
+    """``--database URL``: a PostgreSQL database to run on instead of temporary SQLite files (its schema is wiped)."""
+    parser.add_argument(
+        "--database",
+        type=postgres_url,
+        metavar="URL",
+        help="a PostgreSQL database to run on (postgresql://user@host/name); its public schema is dropped and "
+        "created again, so give it a database of its own (default: temporary SQLite files)",
+    )
+
+
+def postgres_url(url: str) -> str:
+    """A PostgreSQL URL with the bot's driver (``postgresql+asyncpg://``); anything else is refused."""
+    if make_url(url).get_backend_name() != "postgresql":
+        raise argparse.ArgumentTypeError(f"not a PostgreSQL URL: {url} (SQLite runs on temporary files by default)")
+    return normalize_database_url(url)
+
+
+def describe_database(url: str | None) -> str:
+    """The database a benchmark runs on, password hidden."""
+    return make_url(url).render_as_string(hide_password=True) if url else "temporary SQLite files"
+
+
+async def reset_postgres(url: str) -> None:
+    """Drop and re-create the ``public`` schema of a PostgreSQL database: empty, ready for the migrations."""
+    plain = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    connection = await asyncpg.connect(plain)
+    try:
+        await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await connection.close()
+
+
 #: Flood control (``LOGGING_RATE`` records per user per ``LOGGING_WINDOW_SECONDS``) lifted, so the benchmarks measure
 #: capacity: at the shipped 20 per 60 s, 64 users could log only about 21 claims/s between them.
 UNLIMITED_LOGGING_RATE = 1_000_000
 
 
-def bot_environment(sim: DiscordSim, database_url: str, logging_rate: int | None = None) -> dict[str, str]:
+def bot_environment(
+    sim: DiscordSim, database_url: str, logging_rate: int | None = None, settings: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """The environment an operator would set, pointed at ``sim``; ``benchmarks`` importable for the null bot.
 
-    ``logging_rate`` sets ``LOGGING_RATE`` (None: the bot's default flood control).
+    ``logging_rate`` sets ``LOGGING_RATE`` (None: the bot's default flood control); ``settings`` are more variables
+    (``SHARD_ID``…).
     """
     dropped = {"DISCORD_TOKEN", "DATABASE_URL", "SYNC_GUILD_ID", "DISCORD_API_BASE", "DISCORD_GATEWAY_URL"}
-    dropped |= {"LOGGING_RATE", "LOGGING_WINDOW_SECONDS"}
+    dropped |= {"LOGGING_RATE", "LOGGING_WINDOW_SECONDS", "SHARD_ID", "SHARD_COUNT"}
     env = {key: value for key, value in os.environ.items() if key not in dropped}
     if logging_rate is not None:
         env["LOGGING_RATE"] = str(logging_rate)
@@ -191,6 +231,7 @@ def bot_environment(sim: DiscordSim, database_url: str, logging_rate: int | None
         LOG_LEVEL="WARNING",
         PYTHONPATH=os.pathsep.join(python_path),
     )
+    env.update(settings or {})
     return env
 
 
@@ -198,7 +239,8 @@ class BotProcess:
     """A bot (``DEBATE_BOT`` or ``NULL_BOT``) running as its own process, connected to ``sim``.
 
     Its working directory is ``workdir`` (so no ``.env`` of the repository is read) and its stderr goes to a file
-    there. Flood control is lifted unless ``logging_rate`` says otherwise (None: the bot's default).
+    there. Flood control is lifted unless ``logging_rate`` says otherwise (None: the bot's default); ``settings`` are
+    more environment variables (``SHARD_ID``, ``SHARD_COUNT``).
     ``async with`` starts it, waits until it has identified and synced its commands, and stops it with SIGTERM.
     """
 
@@ -210,13 +252,16 @@ class BotProcess:
         workdir: Path,
         *,
         logging_rate: int | None = UNLIMITED_LOGGING_RATE,
+        settings: Mapping[str, str] | None = None,
     ) -> None:
         self.sim = sim
         self.logging_rate = logging_rate
+        self.settings = dict(settings or {})
         self.module = tuple(module)
         self.database_url = database_url
         self.workdir = workdir
-        self.stderr_path = workdir / f"{'-'.join(self.module).replace('.', '_').strip('-')}.stderr"
+        name = "-".join([*self.module, *(f"{key}{value}" for key, value in self.settings.items())])
+        self.stderr_path = workdir / f"{name.replace('.', '_').strip('-')}.stderr"
         self.process: asyncio.subprocess.Process | None = None
         self.started_at = 0.0
         self.ready_after = 0.0
@@ -240,7 +285,7 @@ class BotProcess:
                 sys.executable,
                 *self.module,
                 cwd=self.workdir,
-                env=bot_environment(self.sim, self.database_url, self.logging_rate),
+                env=bot_environment(self.sim, self.database_url, self.logging_rate, self.settings),
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.DEVNULL,
                 stderr=stderr,
@@ -284,9 +329,7 @@ class BotProcess:
 
     def cpu_seconds(self) -> float:
         """User plus system CPU time the process has used."""
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        utime, stime = int(fields[11]), int(fields[12])
-        return (utime + stime) / os.sysconf("SC_CLK_TCK")
+        return process_cpu_seconds(self.pid)
 
     def _status_kib(self, key: str) -> int:
         for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
@@ -310,19 +353,40 @@ def machine_busy_seconds() -> float:
     return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used (``/proc/<pid>/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds() -> dict[int, float]:
+    """CPU seconds of every local PostgreSQL server process (the server, its workers, a backend per connection)."""
+    used = {}
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() == "postgres":
+                used[int(comm.parent.name)] = process_cpu_seconds(int(comm.parent.name))
+        except OSError:  # the process ended meanwhile
+            continue
+    return used
+
+
 #: A process using this share of a core or more is saturated: it is what limits the rate.
 SATURATED = 0.9
 
 
 class CpuMeter:
     """CPU use between ``start`` and ``stop``, in cores (1.0 = one core busy all the time): this process (the sim
-    and its load generator), each bot process, and the whole machine — whatever is left is other processes' work."""
+    and its load generator), each bot process, with ``postgres`` the local PostgreSQL server's processes (serving
+    every database on it), and the whole machine — whatever is left is other processes' work."""
 
-    def __init__(self, *bots: BotProcess) -> None:
+    def __init__(self, *bots: BotProcess, postgres: bool = False) -> None:
         self.bots = bots
+        self.postgres = postgres
         self._wall = self._sim = self._machine = 0.0
         self._bots: list[float] = []
-        self.sim_share = self.machine_share = 0.0
+        self._postgres: dict[int, float] = {}
+        self.sim_share = self.machine_share = self.postgres_share = 0.0
         self.bot_shares: list[float] = []
 
     @property
@@ -332,13 +396,14 @@ class CpuMeter:
 
     @property
     def others_share(self) -> float:
-        """Cores used by processes other than the benchmark's own."""
-        return max(0.0, self.machine_share - self.sim_share - self.bot_share)
+        """Cores used by processes other than the benchmark's own (and PostgreSQL's, when measured)."""
+        return max(0.0, self.machine_share - self.sim_share - self.bot_share - self.postgres_share)
 
     def start(self) -> None:
         self._wall, self._sim = time.perf_counter(), time.process_time()
         self._machine = machine_busy_seconds()
         self._bots = [bot.cpu_seconds() for bot in self.bots]
+        self._postgres = postgres_cpu_seconds() if self.postgres else {}
 
     def stop(self) -> None:
         """Record each process's CPU use since ``start``."""
@@ -347,6 +412,9 @@ class CpuMeter:
         self.machine_share = (machine_busy_seconds() - self._machine) / wall
         used = [bot.cpu_seconds() - before for bot, before in zip(self.bots, self._bots, strict=True)]
         self.bot_shares = [seconds / wall for seconds in used]
+        if self.postgres:
+            now = postgres_cpu_seconds()
+            self.postgres_share = sum(now[pid] - self._postgres.get(pid, 0.0) for pid in now) / wall
 
     def bottleneck(self) -> str:
         """Which process limited the rate, in words."""
@@ -367,6 +435,7 @@ class CpuMeter:
             "sim_process_cores": round(self.sim_share, 2),
             "bot_process_cores": round(self.bot_share, 2),
             "bot_processes_cores": [round(share, 2) for share in self.bot_shares],
+            **({"postgres_cores": round(self.postgres_share, 2)} if self.postgres else {}),
             "machine_cores_busy": round(self.machine_share, 2),
             "other_processes_cores": round(self.others_share, 2),
             "bottleneck": self.bottleneck(),

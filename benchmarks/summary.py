@@ -10,7 +10,10 @@ event listener counts the SQL statements.
 
 Targets: 10,000 claims under 50 ms; the same statement count at every size; time per claim not growing with size.
 
-    python -m benchmarks.summary [--sizes 100,1000,10000] [--runs 7] [--insights]
+With ``--database URL`` (PostgreSQL) the debates are built there instead, one size at a time: that database's
+``public`` schema is dropped and created again before each size, so give it a database of its own.
+
+    python -m benchmarks.summary [--sizes 100,1000,10000] [--runs 7] [--insights] [--database URL]
 """
 
 from __future__ import annotations
@@ -30,7 +33,16 @@ from sqlalchemy import event, insert, select
 from sqlalchemy.engine import Connection
 from sqlmodel import col
 
-from benchmarks.common import print_machine, print_table, sqlite_url, verdict, write_results
+from benchmarks.common import (
+    add_database_flag,
+    describe_database,
+    print_machine,
+    print_table,
+    reset_postgres,
+    sqlite_url,
+    verdict,
+    write_results,
+)
 from bot.core.summary import summarize
 from bot.core.summary_render import render_summary
 from bot.db import Database, alembic_config
@@ -162,6 +174,10 @@ async def build(db: Database, claims: int) -> tuple[int, Shape]:
             await connection.execute(insert(CruxClaim), link_rows)  # type: ignore[arg-type]
         await connection.execute(insert(Credence), credence_rows)  # type: ignore[arg-type]
         await connection.run_sync(fill_stances)
+    if not db.is_sqlite:  # the planner's statistics, as autovacuum would gather them after so many new rows
+        async with db.engine.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await connection.exec_driver_sql("ANALYZE")
     return int(debate_id or 0), Shape(claims, cruxes, len(link_rows), len(credence_rows))
 
 
@@ -203,15 +219,17 @@ async def time_summary(db: Database, debate_id: int, runs: int, insights: bool) 
     }
 
 
-async def measure_size(claims: int, runs: int, workdir: Path, insights: bool) -> dict[str, Any]:
+async def measure_size(claims: int, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     """A fresh database with one debate of ``claims`` claims; its shape and summary timings."""
-    db = Database(sqlite_url(workdir / f"summary-{claims}.db"))
+    if args.database:
+        await reset_postgres(args.database)
+    db = Database(args.database or sqlite_url(workdir / f"{claims}.db"))
     try:
         await db.upgrade()
         started = time.perf_counter()
         debate_id, shape = await build(db, claims)
         build_s = time.perf_counter() - started
-        figures = await time_summary(db, debate_id, runs, insights)
+        figures = await time_summary(db, debate_id, args.runs, args.insights)
     finally:
         await db.dispose()
     return {
@@ -227,12 +245,13 @@ async def measure_size(claims: int, runs: int, workdir: Path, insights: bool) ->
 
 async def main_async(args: argparse.Namespace) -> None:
     print_machine()
+    print(f"database: {describe_database(args.database)}")
     sizes = [int(s) for s in args.sizes.split(",")]
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-summary-") as tmp:
         for size in sizes:
             print(f"building and timing a debate of {size:,} claims …", flush=True)
-            results.append(await measure_size(size, args.runs, Path(tmp), args.insights))
+            results.append(await measure_size(size, args, Path(tmp)))
     print_table(
         f"summarize + render_summary, median of {args.runs} runs (statements include the debate lookup)",
         ["claims", "cruxes", "credences", "median ms", "min ms", "µs/claim", "statements", "blocks", "characters"],
@@ -269,6 +288,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--insights", action="store_true", help="as posted: with where the sides agree and who moved since the start"
     )
+    add_database_flag(parser)
     return parser.parse_args(argv)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,8 @@ from benchmarks.common import (
 from sim import DiscordSim, SimChannel, SimMember
 
 TARGET_RATIO = 0.7
+#: Simulated users and the channel where they send their claims.
+Place = tuple[list[SimMember], SimChannel]
 BOTS = {"debate": DEBATE_BOT, "null": NULL_BOT}
 
 
@@ -101,10 +104,9 @@ class Run:
         }
 
 
-async def closed_loop(
-    sim: DiscordSim, members: list[SimMember], channel: SimChannel, run: Run, warmup: float, meter: CpuMeter
-) -> None:
-    """Each member sends ``/claim``, waits for the answer, and sends the next, until the window closes.
+async def closed_loop(sim: DiscordSim, places: Sequence[Place], run: Run, warmup: float, meter: CpuMeter) -> None:
+    """Each member of each place sends ``/claim`` in its channel, waits for the answer, and sends the next, until
+    the window closes.
 
     Answers arriving in the window ``[warmup, warmup + duration)`` count towards the rate and latencies.
     """
@@ -112,7 +114,7 @@ async def closed_loop(
     window_start = loop.time() + warmup
     window_end = window_start + run.duration
 
-    async def user(index: int, member: SimMember) -> None:
+    async def user(index: int, member: SimMember, channel: SimChannel) -> None:
         sent = 0
         while loop.time() < window_end:
             outcome, latency, text = await timed_invoke(sim, member, channel, "claim", text=claim_text(index, sent))
@@ -127,7 +129,8 @@ async def closed_loop(
         await asyncio.sleep(window_end - loop.time())
         meter.stop()
 
-    await asyncio.gather(measure_cpu(), *(user(i, m) for i, m in enumerate(members)))
+    users = [(member, channel) for members, channel in places for member in members]
+    await asyncio.gather(measure_cpu(), *(user(i, member, channel) for i, (member, channel) in enumerate(users)))
 
 
 async def measure(bot: str, args: argparse.Namespace) -> Run:
@@ -147,7 +150,7 @@ async def measure(bot: str, args: argparse.Namespace) -> Run:
                 if bot == "debate":
                     target = await start_debate(sim, channel, members)
                 meter = CpuMeter(process)
-                await closed_loop(sim, members, target, run, args.warmup, meter)
+                await closed_loop(sim, [(members, target)], run, args.warmup, meter)
                 run.cpu = meter.as_dict()
                 if sim.errors:
                     print(f"  {bot}: the sim answered {len(sim.errors)} REST calls with 4xx, e.g. {sim.errors[0]}")

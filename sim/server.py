@@ -197,6 +197,11 @@ class DiscordSim:
         if not await self._world.notifier.wait_for(lambda: any(s.ready for s in hub.live_sessions), timeout):
             raise TimeoutError(f"no bot identified within {timeout}s; requests: {[str(r) for r in self.requests]}")
 
+    @property
+    def ready_shards(self) -> set[int]:
+        """The shard ids of identified, connected clients that have been sent their guilds."""
+        return {session.shard_id for session in self._world.gateway.live_sessions if session.ready}
+
     async def wait_for(
         self,
         predicate: Callable[[], bool],

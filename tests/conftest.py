@@ -7,10 +7,10 @@ import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
+from benchmarks.common import reset_postgres
 from bot.config import normalize_database_url
 from bot.db import Database
 
@@ -20,15 +20,6 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 def pytest_report_header() -> str:
     backend = make_url(TEST_DATABASE_URL).get_backend_name() if TEST_DATABASE_URL else "sqlite"
     return f"database backend: {backend}"
-
-
-async def _reset_postgres(url: str) -> None:
-    plain = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    connection = await asyncpg.connect(plain)
-    try:
-        await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    finally:
-        await connection.close()
 
 
 @pytest.fixture
@@ -43,7 +34,7 @@ def database_url(tmp_path: Path) -> str:
 async def db(database_url: str) -> AsyncIterator[Database]:
     """A migrated, empty database."""
     if TEST_DATABASE_URL:
-        await _reset_postgres(database_url)
+        await reset_postgres(database_url)
     database = Database(database_url)
     await database.upgrade()
     yield database
