@@ -96,7 +96,7 @@ async def build(db: Database, claims: int) -> tuple[int, Shape]:
     async with db.engine.begin() as connection:
         debate_id = (
             await connection.execute(
-                insert(Debate).returning(col(Debate.id)),  # type: ignore[arg-type]
+                insert(Debate).returning(col(Debate.id)),
                 {
                     "guild_id": 1,
                     "number": 1,
@@ -114,10 +114,10 @@ async def build(db: Database, claims: int) -> tuple[int, Shape]:
             {"id": 1, "debate_id": debate_id, "position": 0, "name": "for", "name_key": "for"},
             {"id": 2, "debate_id": debate_id, "position": 1, "name": "against", "name_key": "against"},
         ]
-        await connection.execute(insert(Side), sides)  # type: ignore[arg-type]
+        await connection.execute(insert(Side), sides)
         side_of = {user: 1 + u % 2 for u, user in enumerate(users)}
         await connection.execute(
-            insert(Participant),  # type: ignore[arg-type]
+            insert(Participant),
             [{"debate_id": debate_id, "user_id": u, "side_id": side_of[u], "joined_at": now} for u in users],
         )
         claim_rows = []
@@ -140,7 +140,7 @@ async def build(db: Database, claims: int) -> tuple[int, Shape]:
                     "created_at": now,
                 }
             )
-        await connection.execute(insert(Claim), claim_rows)  # type: ignore[arg-type]
+        await connection.execute(insert(Claim), claim_rows)
         crux_rows, link_rows, credence_rows = [], [], []
         for j in range(cruxes):
             resolved = j % 10 == 9
@@ -169,10 +169,10 @@ async def build(db: Database, claims: int) -> tuple[int, Shape]:
                     credence_rows.append(
                         {"crux_id": j + 1, "user_id": user, "value": value, "reason": reason, "created_at": now}
                     )
-        await connection.execute(insert(Crux), crux_rows)  # type: ignore[arg-type]
+        await connection.execute(insert(Crux), crux_rows)
         if link_rows:
-            await connection.execute(insert(CruxClaim), link_rows)  # type: ignore[arg-type]
-        await connection.execute(insert(Credence), credence_rows)  # type: ignore[arg-type]
+            await connection.execute(insert(CruxClaim), link_rows)
+        await connection.execute(insert(Credence), credence_rows)
         await connection.run_sync(fill_stances)
     if not db.is_sqlite:  # the planner's statistics, as autovacuum would gather them after so many new rows
         async with db.engine.connect() as connection:

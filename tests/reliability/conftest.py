@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from benchmarks.common import reset_postgres
 from bot.config import normalize_database_url
 from bot.db import Database
 from bot.local import LocalBot
 from sim import DiscordSim
-from tests.conftest import TEST_DATABASE_URL, _reset_postgres
+from tests.conftest import TEST_DATABASE_URL
 from tests.e2e.conftest import World, bot, clock, running, similar_records  # noqa: F401 (fixtures)
 from tests.reliability.support import FIGURES, TOKEN
 
@@ -54,7 +55,7 @@ class Stage:
 async def _module_database(directory: Path) -> Database:
     if TEST_DATABASE_URL:
         url = normalize_database_url(TEST_DATABASE_URL)
-        await _reset_postgres(url)
+        await reset_postgres(url)
     else:
         url = f"sqlite+aiosqlite:///{directory / 'stage.db'}"
     database = Database(url)
