@@ -13,7 +13,6 @@ from discord.ext import commands
 
 from bot.client import DebateBot, handle
 from bot.core import claims, cruxes
-from bot.core import text as t
 from bot.core.errors import InvalidInput
 from bot.core.similar import Record
 from cogs import render
@@ -48,15 +47,10 @@ class ClaimPicker(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"log
     """Asks, only the logger, which claim a rebuttal logged from chat answers: the options' values are the claims'
     numbers, the custom_id carries the message's id, so a pick works after a restart too."""
 
-    def __init__(self, message_id: int, candidates: Sequence[Claim] = ()) -> None:
+    def __init__(self, message_id: int, options: Sequence[discord.SelectOption] = ()) -> None:
         super().__init__(
             discord.ui.Select(
-                custom_id=f"log:rebuttal:{message_id}",
-                placeholder="Which claim does it rebut?",
-                options=[
-                    discord.SelectOption(label=t.one_line(f"#{c.number} {c.text}", 100), value=str(c.number))
-                    for c in candidates
-                ],
+                custom_id=f"log:rebuttal:{message_id}", placeholder="Which claim does it rebut?", options=list(options)
             )
         )
         self.message_id = message_id
@@ -88,9 +82,11 @@ async def message_in_thread(interaction: Interaction, message_id: int) -> discor
         raise gone from None
 
 
-def picker_view(message: claims.ChatMessage, candidates: list[Claim]) -> discord.ui.View:
+def picker_view(message: claims.ChatMessage, found: claims.RebuttalTargets, order: list[Claim]) -> discord.ui.View:
+    """The claim picker offering ``found``'s candidates in that order."""
+    options = [discord.SelectOption(label=found.label(claim), value=str(claim.number)) for claim in order]
     view = discord.ui.View(timeout=None)
-    view.add_item(ClaimPicker(message.id, candidates))
+    view.add_item(ClaimPicker(message.id, options))
     return view
 
 
@@ -134,14 +130,14 @@ class CaptureCog(commands.Cog):
 
     async def log_rebuttal(self, interaction: Interaction, message: discord.Message) -> None:
         chat = chat_message(interaction, message)
-        target, candidates = await check_open_debate(interaction, claims.rebuttal_targets, chat)
-        if target is not None:
-            await log_rebuttal(interaction, chat, target.number, picker=False)
-        else:
-            candidates = await interaction.client.similar.ordered(candidates[0].debate_id, chat.content, candidates)
-            await respond(
-                interaction, "Which claim does this message rebut?", view=picker_view(chat, candidates), ephemeral=True
-            )
+        found = await check_open_debate(interaction, claims.rebuttal_targets, chat)
+        if found.replied is not None:
+            await log_rebuttal(interaction, chat, found.replied.number, picker=False)
+            return
+        candidates = found.candidates
+        order = await interaction.client.similar.ordered(candidates[0].debate_id, chat.content, candidates)
+        view = picker_view(chat, found, order)
+        await respond(interaction, "Which claim does this message rebut?", view=view, ephemeral=True)
 
     async def log_crux(self, interaction: Interaction, message: discord.Message) -> None:
         chat = chat_message(interaction, message)

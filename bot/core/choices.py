@@ -10,11 +10,10 @@ from sqlalchemy.orm import Session
 from sqlmodel import col, func, select
 
 from bot.core import text as t
-from bot.core.claims import EDITED, edited
+from bot.core.claims import LABEL_MAX, claim_label, edited
 from bot.core.debates import KEY_MAX, sides_of
-from schema import Agenda, Claim, ClaimKind, ClaimStatus, Crux, CruxStatus, Debate, id_of
+from schema import Agenda, Claim, ClaimStatus, Crux, CruxStatus, Debate, id_of
 
-LABEL_MAX = 100
 CHOICES_MAX = 25
 
 
@@ -31,10 +30,7 @@ def claim_choices(session: Session, debate: Debate, typed: str) -> list[Choice]:
     statement = select(Claim).where(Claim.debate_id == debate.id, Claim.status == ClaimStatus.STANDING)
     statement = _matching(statement, col(Claim.number), col(Claim.text), typed).order_by(col(Claim.number).desc())
     rows = session.execute(statement.add_columns(edited(col(Claim.id))).limit(CHOICES_MAX)).all()
-    return [
-        Choice(claim.number, _label(f"#{claim.number} {_kind_tag(claim)} {EDITED if was_edited else ''}", claim.text))
-        for claim, was_edited in rows
-    ]
+    return [Choice(claim.number, claim_label(claim, edited=was_edited)) for claim, was_edited in rows]
 
 
 def crux_choices(session: Session, debate: Debate, typed: str, status: CruxStatus = CruxStatus.OPEN) -> list[Choice]:
@@ -74,9 +70,5 @@ def _matching(statement: Any, number: Any, text: Any, typed: str) -> Any:
     return statement.where(func.lower(text).contains(typed.lower()))
 
 
-def _kind_tag(claim: Claim) -> str:
-    return "" if claim.kind is ClaimKind.CLAIM else f"({claim.kind.value})"
-
-
 def _label(prefix: str, body: str) -> str:
-    return t.one_line(f"{' '.join(prefix.split())} {t.displayable(body)}", LABEL_MAX)
+    return t.one_line(f"{prefix} {t.displayable(body)}", LABEL_MAX)

@@ -5,7 +5,7 @@ Synchronous, so that logging one runs whole as one job (``Database.transact``); 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, Exists, delete, exists, insert
@@ -163,18 +163,43 @@ def ensure_loggable(session: Session, debate: Debate, message: ChatMessage, kind
     return body
 
 
-def rebuttal_targets(session: Session, debate: Debate, message: ChatMessage) -> tuple[Claim | None, list[Claim]]:
-    """What a chat message logged as a rebuttal answers: the claim its reply points to, or else (none) the recent
-    claims to pick from. Refuses first what logging it would refuse (the phase, no text, a repeat), and a debate
-    with no claim to rebut yet."""
+@dataclass(frozen=True, slots=True)
+class RebuttalTargets:
+    """What a chat message logged as a rebuttal may answer: the claim it replies to, or else claims to pick from."""
+
+    replied: Claim | None
+    candidates: list[Claim] = field(default_factory=list)
+    edited: frozenset[int] = frozenset()
+    """The ids of the candidates that were edited."""
+
+    def label(self, claim: Claim) -> str:
+        """How a candidate is offered (see :func:`claim_label`)."""
+        return claim_label(claim, edited=claim.id in self.edited)
+
+
+def rebuttal_targets(session: Session, debate: Debate, message: ChatMessage) -> RebuttalTargets:
+    """What a chat message logged as a rebuttal answers: the claim its reply points to, or else the recent claims
+    to pick from. Refuses first what logging it would refuse (the phase, no text, a repeat), and a debate with no
+    claim to rebut yet."""
     ensure_loggable(session, debate, message, ClaimKind.REBUTTAL)
-    target = replied_claim(session, debate, message)
-    if target is not None:
-        return target, []
-    candidates = recent_claims(session, debate)
-    if not candidates:
+    replied = replied_claim(session, debate, message)
+    if replied is not None:
+        return RebuttalTargets(replied)
+    recent = recent_claims(session, debate)
+    if not recent:
         raise InvalidInput("There is no claim in this debate to rebut yet: log one first.")
-    return None, candidates
+    return RebuttalTargets(None, [claim for claim, _ in recent], frozenset(id_of(c) for c, was in recent if was))
+
+
+LABEL_MAX = 100
+"""Discord's limit on an autocomplete choice's or a select option's label."""
+
+
+def claim_label(claim: Claim, *, edited: bool) -> str:
+    """A claim as a list offers it, on one line: ``#3 (rebuttal) (edited) its text``, shortened to ``LABEL_MAX``."""
+    kind = "" if claim.kind is ClaimKind.CLAIM else f"({claim.kind.value})"
+    prefix = " ".join(f"#{claim.number} {kind} {EDITED if edited else ''}".split())
+    return t.one_line(f"{prefix} {t.displayable(claim.text)}", LABEL_MAX)
 
 
 def picked_claim(values: list[str]) -> int:
@@ -205,15 +230,16 @@ def replied_claim(session: Session, debate: Debate, message: ChatMessage) -> Cla
     return session.execute(statement).scalar_one_or_none()
 
 
-def recent_claims(session: Session, debate: Debate) -> list[Claim]:
-    """The debate's most recent standing claims (of any kind), newest first."""
+def recent_claims(session: Session, debate: Debate) -> list[tuple[Claim, bool]]:
+    """The debate's most recent standing claims (of any kind), newest first, each with whether it was edited."""
     statement = (
         select(Claim)
         .where(Claim.debate_id == debate.id, Claim.status == ClaimStatus.STANDING)
         .order_by(col(Claim.number).desc())
         .limit(RECENT_CLAIMS)
+        .add_columns(edited(col(Claim.id)))
     )
-    return list(session.execute(statement).scalars())
+    return [(claim, was_edited) for claim, was_edited in session.execute(statement).all()]
 
 
 def joined_side(session: Session, debate: Debate, user_id: int, action: str) -> Side:

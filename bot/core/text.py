@@ -77,9 +77,14 @@ def optional_text(value: str | None, what: str, limit: int, *, multiline: bool =
     return None if is_blank(value) else clean_text(value, what, limit, multiline=multiline)
 
 
+_NOT_IN_URLS = re.compile(r'[\s"<>\\^`{|}]')
+"""Space and the printable ASCII characters RFC 3986 leaves out of addresses (they must be percent-encoded)."""
+
+
 def optional_url(value: str | None, what: str, limit: int) -> str | None:
     """An http(s) link as given (without surrounding space), or ``None`` for nothing; :class:`InvalidInput` for
-    anything else (another scheme, no host, spaces inside, longer than ``limit``)."""
+    anything else (another scheme, no host, longer than ``limit``, spaces or a character RFC 3986 excludes from
+    addresses, such as ``<`` and ``>``, which Discord would read as the edge of a mention)."""
     if is_blank(value):
         return None
     url = displayable(value or "")
@@ -88,7 +93,7 @@ def optional_url(value: str | None, what: str, limit: int) -> str | None:
         host = parts.hostname
     except ValueError:  # a malformed address ("http://[")
         host = None
-    if len(url) > limit or not host or parts.scheme.lower() not in ("http", "https") or any(c.isspace() for c in url):
+    if len(url) > limit or not host or parts.scheme.lower() not in ("http", "https") or _NOT_IN_URLS.search(url):
         shown = as_typed(one_line(url, 60))
         raise InvalidInput(f"{what} must be a web address starting with http:// or https:// (got “{shown}”).")
     return url

@@ -223,5 +223,5 @@ async def test_a_message_logged_as_rebuttal_before_any_claim_is_refused_then_off
     async with db.write() as session:
         logged = await session.run_sync(claims.add_claim, debate, core.Actor(GUILD, BOB), "Interp scales")
     async with db.read() as session:
-        target, candidates = await session.run_sync(claims.rebuttal_targets, debate, message)
-    assert target is None and [claim.number for claim in candidates] == [logged.claim.number]
+        found = await session.run_sync(claims.rebuttal_targets, debate, message)
+    assert found.replied is None and [claim.number for claim in found.candidates] == [logged.claim.number]

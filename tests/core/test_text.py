@@ -52,3 +52,17 @@ def test_as_typed_neutralises_every_kind_of_discord_mention_and_markup(markup: s
     assert shown.startswith("\\<") and f"{markup[1:-1]}\\>" in shown
     assert shown.endswith("\\*\\*b\\*\\* \\[l\\](http://x) -# small")
     assert t.as_typed("-# small\n1. one\n## two") == "\\-# small\n1\\. one\n\\## two"
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://example.com/<@&1>", "https://example.com/a>b", 'https://example.com/"x"', "https://example.com/{a}|b"],
+)
+def test_a_source_link_with_characters_a_web_address_cannot_hold_is_refused(url: str) -> None:
+    with pytest.raises(InvalidInput, match="must be a web address"):
+        t.optional_url(url, "The source link", t.URL_MAX)
+
+
+def test_a_source_link_keeps_what_web_addresses_hold() -> None:
+    url = "https://example.org/wiki/Crux_(debate)?q=a%20b&x=[1]#résumé"
+    assert t.optional_url(f"  {url} ", "The source link", t.URL_MAX) == url

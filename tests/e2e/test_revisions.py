@@ -49,6 +49,11 @@ async def test_edited_entries_are_marked_wherever_they_are_shown(world: World, b
     sim = world.sim
     offered = [c["name"] for c in await sim.autocomplete(world.bob, thread, "rebut", "claim")]
     assert offered == ["#2 Never edited", f"#1 (edited) {THIRD}"]
+    loose = await sim.post_message(world.alice, thread, "That is wrong.")
+    asked = await sim.context_menu(world.alice, loose, "Log as rebuttal")
+    assert asked.message is not None, asked.text
+    picker = asked.message.components[0]["components"][0]
+    assert [option["label"] for option in picker["options"]] == offered
     summary = await sim.invoke(world.bob, thread, "debate summary")
     assert f"↳ Claim #1 (stands) (edited): {THIRD}" in summary.text
     listed = await sim.invoke(world.bob, thread, "crux list")
