@@ -176,7 +176,7 @@ def _export(
     _require_database(settings)
     try:
         record = asyncio.run(_load_export(settings, number, guild))
-        data = render_map(record) if format == "png" else export_file(record, format, lambda uid: f"<@{uid}>")[1]
+        data = render_map(record) if format == "png" else export_file(record, format)[1]
     except DomainError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -9,7 +9,7 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 
 import discord
 from discord import app_commands
@@ -22,6 +22,7 @@ from bot.core.ratelimit import Cooldown
 from bot.core.sql import upsert
 from bot.db import Database, unavailable
 from bot.health import HeartbeatWriter
+from bot.names import DisplayNames
 from bot.scheduler import Clock, Scheduler
 from bot.similar import SimilarRecords
 from schema import CommandSync, utcnow
@@ -100,7 +101,7 @@ class DebateTree(app_commands.CommandTree["DebateBot"]):
             return interaction.guild_id is not None  # autocomplete offers nothing outside a server
         if interaction.guild_id is None:
             raise app_commands.NoPrivateMessage()
-        self.client.admit(interaction)
+        await self.client.admit(interaction)
         return True
 
     async def on_error(self, interaction: discord.Interaction[DebateBot], error: app_commands.AppCommandError) -> None:
@@ -112,7 +113,7 @@ async def handle(interaction: discord.Interaction[DebateBot], action: Callable[[
     """Run a button's, a select's or a modal's ``action`` as commands run: refused while shutting down, counted
     while it runs (shutdown lets it finish), and any error answered to the user (see :func:`report_error`)."""
     try:
-        with interaction.client.serving(interaction):
+        async with interaction.client.serving(interaction):
             await action()
     except Exception as error:
         await report_error(interaction, error)
@@ -264,6 +265,7 @@ class DebateBot(commands.Bot):
         self.scheduler = Scheduler(db, self.clock)
         self.similar = SimilarRecords(db, enabled=settings.similar_records)
         self.heartbeat = HeartbeatWriter(db, settings.shard_id or 0, settings.heartbeat_seconds)
+        self.names = DisplayNames(db)
 
     async def setup_hook(self) -> None:
         self.similar.start()
@@ -297,17 +299,19 @@ class DebateBot(commands.Bot):
         await self.heartbeat.stop()
         await super().close()
 
-    def admit(self, interaction: discord.Interaction) -> None:
+    async def admit(self, interaction: discord.Interaction) -> None:
         """Count the interaction as running, or :class:`Refused` while shutting down: new work is refused, not
-        half-done. The caller calls ``in_flight.leave`` once it has answered."""
+        half-done. The caller calls ``in_flight.leave`` once it has answered. Every interaction the bot serves passes
+        here: the acting user's display name is kept here (``bot.names``), for exports."""
         if not self.accepting:
             raise Refused(RESTARTING)
         self.in_flight.enter(interaction)
+        await self.names.note(interaction)
 
-    @contextlib.contextmanager
-    def serving(self, interaction: discord.Interaction) -> Iterator[None]:
+    @contextlib.asynccontextmanager
+    async def serving(self, interaction: discord.Interaction) -> AsyncIterator[None]:
         """:meth:`admit` the interaction for the block (a button's, select's or modal's work)."""
-        self.admit(interaction)
+        await self.admit(interaction)
         try:
             yield
         finally:

@@ -238,7 +238,7 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
     @app_commands.describe(format="markdown to read, json for tools (versioned schema), argdown for argument maps")
     async def export(self, interaction: Interaction, format: Literal["markdown", "json", "argdown"]) -> None:
         record = await read_debate(interaction, build_export)
-        name, data = export_file(record, format, render.mention)
+        name, data = export_file(record, format)
         await respond(
             interaction, f"Debate #{record.debate.number} as {format}:", file=discord.File(io.BytesIO(data), name)
         )

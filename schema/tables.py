@@ -394,3 +394,15 @@ class ImportDraft(SQLModel, table=True):
     data: str = Field(sa_type=Text, description="the draft as JSON (``Draft.to_json``)")
     created_at: datetime = _created_at()
     expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class MemberName(SQLModel, table=True):
+    """A user's display name in a server as the bot last saw it when they acted (the bot has no member intent, so a
+    new name shows at the user's next interaction): exports write names, not ids, which read only inside Discord."""
+
+    __tablename__ = "member_name"
+
+    guild_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    name: str = Field(sa_type=Text, description="the server nickname, else the global display name, else the username")
+    seen_at: datetime = Field(sa_type=UTCDateTime, description="when the bot first saw this name")

@@ -6,10 +6,11 @@ from sqlalchemy import select
 from sqlmodel import SQLModel
 
 from bot.db import Database
-from schema import Heartbeat
+from schema import Heartbeat, MemberName
 
-RUNTIME_TABLES = {Heartbeat.__tablename__}
-"""Written by the bot on its own schedule (its health), whatever users do: not part of what a command changes."""
+RUNTIME_TABLES = {Heartbeat.__tablename__, MemberName.__tablename__}
+"""Written by the bot whatever users ask of it — its health on its own schedule, the acting user's display name on
+any interaction, refused or not: not part of what a command changes."""
 
 
 async def snapshot(db: Database) -> dict[str, list[tuple[object, ...]]]:

@@ -1,6 +1,6 @@
 """A debate's whole record as a versioned JSON document, and rendered from it as Markdown and Argdown.
 
-:func:`build_export` reads a debate in a fixed number of queries (nine, whatever its size) into a
+:func:`build_export` reads a debate in a fixed number of queries (ten, whatever its size) into a
 :class:`DebateExport`; :func:`to_json`, :func:`to_markdown` and :func:`to_argdown` render that snapshot, and
 :func:`bot.core.argmap.render_map` draws it. The JSON schema is ``DebateExport.model_json_schema()``, documented in
 ``docs/export-schema.md``: bump :data:`SCHEMA_VERSION` on any incompatible change (a field removed, renamed or
@@ -16,6 +16,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from bot.core.claims import EDITED
+from bot.core.names import names_of
 from bot.core.text import UserLabel, displayable
 from schema import (
     Agenda,
@@ -44,7 +46,7 @@ from schema import (
     id_of,
 )
 
-SCHEMA_VERSION: Literal[4] = 4
+SCHEMA_VERSION: Literal[5] = 5
 
 Snowflake = Annotated[
     int,
@@ -69,6 +71,16 @@ class DebateInfo(_Model):
     creator_id: Snowflake = Field(description="Who started the debate.")
     created_at: datetime
     ended_at: datetime | None = Field(description="When the debate was closed; null while it is open.")
+
+
+class UserExport(_Model):
+    """A user the record refers to, with their display name."""
+
+    user_id: Snowflake
+    name: str | None = Field(
+        description="The user's display name in the server as last seen when they acted (server nickname, else "
+        "global display name, else username); null if the bot has not seen them act since it began keeping names."
+    )
 
 
 class ParticipantExport(_Model):
@@ -164,11 +176,31 @@ class CruxExport(_Model):
 class DebateExport(_Model):
     """The complete record of one debate: a versioned, self-contained snapshot."""
 
-    schema_version: Literal[4] = Field(description="Bumped on any incompatible change to this schema.")
+    schema_version: Literal[5] = Field(description="Bumped on any incompatible change to this schema.")
     debate: DebateInfo
+    users: list[UserExport] = Field(
+        description="Every user the record refers to (by any `*_id` or `user_id`), with their name, by user id."
+    )
     participants: list[ParticipantExport] = Field(description="Ordered by side, then user id.")
     claims: list[ClaimExport] = Field(description="Every claim, rebuttal and support, by number.")
     cruxes: list[CruxExport] = Field(description="Every crux, by number.")
+
+    @cached_property
+    def _labels(self) -> dict[int, str]:
+        shared: dict[str, int] = defaultdict(int)
+        for user in self.users:
+            if user.name is not None:
+                shared[user.name.casefold()] += 1
+        return {
+            user.user_id: user.name if shared[user.name.casefold()] == 1 else f"{user.name} ({user.user_id})"
+            for user in self.users
+            if user.name is not None
+        }
+
+    def label(self, user_id: int) -> str:
+        """A user's name as plain text: their display name, followed by their id when another user of the record
+        has the same name; ``user <id>`` when no name is known."""
+        return self._labels.get(user_id, f"user {user_id}")
 
     def history(self, crux: CruxExport) -> dict[int, list[CredenceExport]]:
         """Each user's credences on ``crux``, oldest first, users in the order they first recorded one."""
@@ -193,7 +225,7 @@ class DebateExport(_Model):
 
 
 def build_export(session: Session, debate: Debate) -> DebateExport:
-    """The debate's whole record, read in nine queries whatever its size; user text as :func:`displayable` makes
+    """The debate's whole record, read in ten queries whatever its size; user text as :func:`displayable` makes
     it, so that every output can carry it whatever was stored."""
     debate_id = id_of(debate)
     agenda = session.execute(select(Agenda.name).where(col(Agenda.id) == debate.agenda_id)).scalar_one_or_none()
@@ -261,8 +293,9 @@ def build_export(session: Session, debate: Debate) -> DebateExport:
             )
         )
 
-    return DebateExport(
+    export = DebateExport(
         schema_version=SCHEMA_VERSION,
+        users=[],
         debate=DebateInfo(
             number=debate.number,
             topic=displayable(debate.topic, multiline=False),
@@ -315,6 +348,25 @@ def build_export(session: Session, debate: Debate) -> DebateExport:
             for crux in cruxes
         ],
     )
+    names = names_of(session, debate.guild_id, _user_ids(export))
+    users = [UserExport(user_id=user_id, name=names.get(user_id)) for user_id in sorted(_user_ids(export))]
+    return export.model_copy(update={"users": users})
+
+
+def _user_ids(export: DebateExport) -> set[int]:
+    """Every user id the export refers to."""
+    ids = {export.debate.creator_id}
+    authors = [claim.author_id for claim in export.claims] + [crux.author_id for crux in export.cruxes]
+    ids.update(author for author in authors if author is not None)
+    ids.update(participant.user_id for participant in export.participants)
+    for claim in export.claims:
+        ids.add(claim.logged_by_id)
+        ids.update(revision.replaced_by_id for revision in claim.revisions)
+    for crux in export.cruxes:
+        ids.update(user_id for user_id in (crux.resolved_by_id,) if user_id is not None)
+        ids.update(credence.user_id for credence in crux.credences)
+        ids.update(score.user_id for score in crux.scores)
+    return ids
 
 
 def _revisions(session: Session, debate_id: int) -> list[ClaimRevision]:
@@ -376,12 +428,13 @@ def _kind_phrase(claim: ClaimExport) -> str:
     return "claim"
 
 
-def to_markdown(export: DebateExport, user: UserLabel) -> str:
-    """The debate as a readable Markdown document.
+def to_markdown(export: DebateExport) -> str:
+    """The debate as a readable Markdown document: users by name (:meth:`DebateExport.label`), and everything users
+    wrote escaped."""
 
-    ``user`` turns a user id into a label that is already safe Markdown (a mention like ``<@id>``, or an escaped
-    name); everything users wrote is escaped here.
-    """
+    def user(user_id: int) -> str:
+        return _md(export.label(user_id))
+
     info = export.debate
     lines = [f"# Debate #{info.number}: {_md(info.topic)}", ""]
     facts = [f"**Status:** {info.status.value}", f"**Format:** {info.format.value}"]
@@ -522,11 +575,8 @@ def _side_tags(sides: list[str]) -> dict[str, str]:
     return tags
 
 
-def to_argdown(export: DebateExport, user: UserLabel) -> str:
-    """The debate as an Argdown document (https://argdown.org): its argument map and its cruxes.
-
-    ``user`` gives a user's display label (a plain name: it is escaped here).
-    """
+def to_argdown(export: DebateExport) -> str:
+    """The debate as an Argdown document (https://argdown.org): its argument map and its cruxes, users by name."""
     info = export.debate
     tags = _side_tags(info.sides)
     lines = [f"# Debate {info.number}: {argdown_escape(info.topic)}", ""]
@@ -537,7 +587,7 @@ def to_argdown(export: DebateExport, user: UserLabel) -> str:
     if export.cruxes:
         lines += ["## Cruxes", ""]
         for crux in export.cruxes:
-            lines += [_argdown_crux(export, crux, user), ""]
+            lines += [_argdown_crux(export, crux), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -555,14 +605,14 @@ def _argdown_tree(
         yield from _argdown_tree(replies, reply, depth + 1, "-" if reply.kind is ClaimKind.REBUTTAL else "+", tags)
 
 
-def _argdown_crux(export: DebateExport, crux: CruxExport, user: UserLabel) -> str:
+def _argdown_crux(export: DebateExport, crux: CruxExport) -> str:
     parts = [argdown_escape(crux.question)]
     if crux.claims:
         parts.append("Bears on " + ", ".join(f"@[C{number}]" for number in crux.claims) + ".")
     history = export.history(crux)
     if history:
         stances = [
-            f"{argdown_escape(user(uid))} {' → '.join(str(c.value) for c in credences)}"
+            f"{argdown_escape(export.label(uid))} {' → '.join(str(c.value) for c in credences)}"
             for uid, credences in history.items()
         ]
         parts.append("Credences: " + "; ".join(stances) + ".")
@@ -575,8 +625,8 @@ def _argdown_crux(export: DebateExport, crux: CruxExport, user: UserLabel) -> st
 EXPORT_FORMATS: dict[str, str] = {"markdown": "md", "json": "json", "argdown": "argdown"}
 
 
-def export_file(export: DebateExport, format: str, user: UserLabel) -> tuple[str, bytes]:
+def export_file(export: DebateExport, format: str) -> tuple[str, bytes]:
     """The export rendered in ``format`` (a key of :data:`EXPORT_FORMATS`) as a file name and its bytes."""
-    render = {"markdown": to_markdown, "argdown": to_argdown}
-    text = to_json(export) if format == "json" else render[format](export, user)
+    render = {"markdown": to_markdown, "argdown": to_argdown, "json": to_json}
+    text = render[format](export)
     return f"debate-{export.debate.number}.{EXPORT_FORMATS[format]}", text.encode()

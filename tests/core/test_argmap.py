@@ -93,6 +93,7 @@ def crux(number: int, question: str, claims: list[int], resolution: str | None =
 def export_of(claims: list[ClaimExport], cruxes: list[CruxExport]) -> DebateExport:
     return DebateExport(
         schema_version=SCHEMA_VERSION,
+        users=[],
         debate=DebateInfo(
             number=1,
             topic="Interpretability or governance?",

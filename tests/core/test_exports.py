@@ -9,25 +9,29 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event
-from sqlmodel import select
+from sqlalchemy import event, inspect
+from sqlmodel import col, delete, select
 
 from bot.core import claims, cruxes
 from bot.core import debates as core
 from bot.core.exports import DebateExport, argdown_escape, build_export, to_argdown, to_json, to_markdown
+from bot.core.names import remember_name
 from bot.db import Database
-from schema import Claim, ClaimKind, ClaimStatus, CruxOutcome, CruxStatus, Debate
+from schema import Claim, ClaimKind, ClaimStatus, CruxOutcome, CruxStatus, Debate, MemberName, utcnow
 from tests.programs import argdown_cli, needs_argdown
 
 GUILD = 1
 ALICE, BOB, CAROL = 11, 12, 13
+NAMES = {ALICE: "Ada", BOB: "Ben", CAROL: "Cy"}
 
 
-def mention(user_id: int) -> str:
-    return f"<@{user_id}>"
+async def _named(db: Database, names: dict[int, str], guild: int = GUILD) -> None:
+    for user_id, name in names.items():
+        await db.transact(remember_name, guild, user_id, name, utcnow())
 
 
 async def _debate(db: Database, topic: str = "Interp or governance?", sides: str | None = None) -> Debate:
+    await _named(db, NAMES)
     async with db.write() as session:
         plan = core.plan_debate(topic, "AI safety", sides)
         debate = await session.run_sync(core.start_debate, core.Actor(GUILD, ALICE), plan, channel_id=1, thread_id=2)
@@ -91,7 +95,12 @@ async def test_json_round_trips_with_the_whole_record(db: Database) -> None:
 
     assert DebateExport.model_validate_json(text) == export
     raw = json.loads(text)
-    assert raw["schema_version"] == 4
+    assert raw["schema_version"] == 5
+    assert raw["users"] == [
+        {"user_id": str(ALICE), "name": "Ada"},
+        {"user_id": str(BOB), "name": "Ben"},
+        {"user_id": str(CAROL), "name": "Cy"},
+    ]
     assert raw["debate"] | {"created_at": None} == {
         "number": 1,
         "topic": "Interp or governance?",
@@ -138,15 +147,15 @@ async def test_json_round_trips_with_the_whole_record(db: Database) -> None:
 
 def test_the_schema_is_documented_and_versioned() -> None:
     schema = DebateExport.model_json_schema()
-    assert schema["properties"]["schema_version"]["const"] == 4 and "schema_version" in schema["required"]
+    assert schema["properties"]["schema_version"]["const"] == 5 and "schema_version" in schema["required"]
     claim = schema["$defs"]["ClaimExport"]["properties"]
     assert "description" in claim["answers"] and claim["author_id"]["anyOf"][0]["type"] == "string"
     assert (
         DebateExport.model_validate_json(
-            '{"schema_version": 4, "debate": {"number": 1, "topic": "t", "agenda": null, "sides": ["a", "b"],'
+            '{"schema_version": 5, "debate": {"number": 1, "topic": "t", "agenda": null, "sides": ["a", "b"],'
             ' "format": "open", "status": "closed", "creator_id": "9007199254740993",'
             ' "created_at": "2025-01-01T00:00:00Z", "ended_at": "2025-01-02T00:00:00Z"},'
-            ' "participants": [], "claims": [], "cruxes": []}'
+            ' "users": [], "participants": [], "claims": [], "cruxes": []}'
         ).debate.creator_id
         == 9007199254740993
     )  # beyond 2**53: kept exactly, as a string
@@ -156,32 +165,58 @@ def test_the_schema_is_documented_and_versioned() -> None:
 
 async def test_markdown_nests_replies_marks_withdrawn_and_shows_credence_history(db: Database) -> None:
     debate = await _argued(db)
-    document = to_markdown(await _export(db, debate), mention)
+    document = to_markdown(await _export(db, debate))
     lines = document.splitlines()
 
     def line(number: int) -> int:
         return next(i for i, text in enumerate(lines) if re.match(rf"\s*- (~~)?\*\*#{number}\*\*", text))
 
     assert lines[0] == "# Debate #1: Interp or governance?"
-    assert f"- **for**: <@{ALICE}>" in lines and f"- **against**: <@{BOB}>, <@{CAROL}>" in lines
-    assert lines[line(1)] == f"- **#1** (for, claim by <@{ALICE}>): Interp tools will generalise"
-    assert lines[line(2)] == f"  - **#2** (against, rebuts #1 by <@{BOB}>): They never have"
-    assert lines[line(3)] == f"    - **#3** (for, rebuts #2 by <@{ALICE}>): Some did, in 2024"
-    assert lines[line(4)] == f"  - **#4** (against, supports #1 by <@{CAROL}>): Probing works on big models"
+    assert "- **for**: Ada" in lines and "- **against**: Ben, Cy" in lines
+    assert lines[line(1)] == "- **#1** (for, claim by Ada): Interp tools will generalise"
+    assert lines[line(2)] == "  - **#2** (against, rebuts #1 by Ben): They never have"
+    assert lines[line(3)] == "    - **#3** (for, rebuts #2 by Ada): Some did, in 2024"
+    assert lines[line(4)] == "  - **#4** (against, supports #1 by Cy): Probing works on big models"
     assert line(1) < line(2) < line(3) < line(4) < line(5)
-    assert lines[line(5)] == f"- ~~**#5** (against, claim by <@{BOB}>)~~ *withdrawn*: Governance is cheaper"
+    assert lines[line(5)] == "- ~~**#5** (against, claim by Ben)~~ *withdrawn*: Governance is cheaper"
     assert "*withdrawn*" not in "\n".join(lines[line(1) : line(5)])
 
     crux = document[document.index("### Crux #1 (open)") : document.index("### Crux #2")]
     assert "> Do circuits transfer?" in crux and "Bears on claim #1." in crux
-    assert f"- <@{ALICE}> (for): **40 → 15** — “read the transfer paper”" in crux
-    assert f"- <@{BOB}> (against): **80** — “priors”" in crux
-    assert crux.index(f"<@{ALICE}> (for)") < crux.index(f"<@{BOB}> (against)")  # in order of first credence
+    assert "- Ada (for): **40 → 15** — “read the transfer paper”" in crux
+    assert "- Ben (against): **80** — “priors”" in crux
+    assert crux.index("Ada (for)") < crux.index("Ben (against)")  # in order of first credence
     resolved = document[document.index("### Crux #2 (resolved)") :]
-    assert f"- <@{CAROL}> (against): **30**" in resolved and f"**Resolved** by <@{ALICE}> on " in resolved
+    assert "- Cy (against): **30**" in resolved and "**Resolved** by Ada on " in resolved
     assert "Outcome: **no**." in resolved and "Source: <https://example.org/data>" in resolved
-    assert f"- <@{CAROL}>: baseline " in resolved and "Brier 0.09" in resolved
+    assert "- Cy: baseline " in resolved and "Brier 0.09" in resolved
     assert ": No: data is\n\nOutcome" in resolved
+
+
+async def test_names_are_the_guilds_latest_told_apart_when_shared_and_ids_when_unknown(db: Database) -> None:
+    debate = await _argued(db)
+    await _named(db, {ALICE: "Sam", BOB: "sam"})  # renamed: the latest name counts
+    await _named(db, {CAROL: "Elsewhere"}, guild=GUILD + 1)  # another server's name is not this one's
+    async with db.write() as session:  # never seen here
+        await session.execute(delete(MemberName).where(col(MemberName.user_id) == CAROL, MemberName.guild_id == GUILD))
+    export = await _export(db, debate)
+
+    assert [(user.user_id, user.name) for user in export.users] == [(ALICE, "Sam"), (BOB, "sam"), (CAROL, None)]
+    assert [export.label(user) for user in (ALICE, BOB, CAROL)] == [f"Sam ({ALICE})", f"sam ({BOB})", f"user {CAROL}"]
+    assert f"- **against**: sam ({BOB}), user {CAROL}" in to_markdown(export)
+
+
+async def test_a_name_is_rewritten_only_when_it_changed(db: Database) -> None:
+    await _named(db, {ALICE: "Ada"})
+    async with db.read() as session:
+        first = (await session.execute(select(MemberName))).scalar_one()
+    await _named(db, {ALICE: "Ada"})
+    async with db.read() as session:
+        assert (await session.execute(select(MemberName))).scalar_one() == first  # seen_at kept
+    await _named(db, {ALICE: "Ada L."})
+    async with db.read() as session:
+        renamed = (await session.execute(select(MemberName))).scalar_one()
+    assert renamed.name == "Ada L." and renamed.seen_at >= first.seen_at
 
 
 async def test_markdown_escapes_what_users_wrote(db: Database) -> None:
@@ -195,17 +230,21 @@ async def test_markdown_escapes_what_users_wrote(db: Database) -> None:
         )
         crux, _ = await session.run_sync(cruxes.add_crux, debate, alice, "<@&1> @everyone *why*?\n## sub")
         await session.run_sync(cruxes.record_credence, debate, alice, crux.number, 50, "*because*")
-    document = to_markdown(await _export(db, debate), lambda uid: f"user{uid}")
+    await _named(db, {ALICE: "*Ada* <@12>", BOB: "[Ben](x)", CAROL: "# Cy"})
+    document = to_markdown(await _export(db, debate))
 
     assert document.startswith("# Debate #1: Is \\*\\*this\\*\\* a \\#topic?\n")
-    assert "- **for \\[x\\]**: user11" in document and "- **\\<@12\\>**: user12, user13" in document
+    assert "- **for \\[x\\]**: \\*Ada\\* \\<@12\\>" in document
+    assert "- **\\<@12\\>**: \\[Ben\\](x), \\# Cy" in document
     claim_lines = document[document.index("## Claims") : document.index("## Cruxes")].splitlines()
     assert claim_lines[2] == (
-        "- **#1** (for \\[x\\], claim by user11): \\*\\*bold\\*\\* and \\<@12\\> and \\[link\\](http://x) and "
-        "\\`code\\`  "
+        "- **#1** (for \\[x\\], claim by \\*Ada\\* \\<@12\\>): "
+        "\\*\\*bold\\*\\* and \\<@12\\> and \\[link\\](http://x) and \\`code\\`  "
     )
     assert claim_lines[3:6] == ["  \\# not a heading  ", "  \\- not an item  ", "  \\> not a quote"]
-    assert claim_lines[6] == "  - **#2** (for \\[x\\], supports #1 by user11): \\~\\~struck\\~\\~ \\| pipe \\_it\\_"
+    assert claim_lines[6] == (
+        "  - **#2** (for \\[x\\], supports #1 by \\*Ada\\* \\<@12\\>): \\~\\~struck\\~\\~ \\| pipe \\_it\\_"
+    )
     assert "> \\<@\\&1\\> @everyone \\*why\\*?  \n> \\#\\# sub" in document
     assert "— “\\*because\\*”" in document
     assert "<@" not in document.replace("\\<@", "")
@@ -298,7 +337,7 @@ def test_argdown_escape_leaves_no_markup() -> None:
 
 async def test_argdown_document_structure(db: Database) -> None:
     debate = await _argued(db)
-    document = to_argdown(await _export(db, debate), lambda uid: f"user{uid}")
+    document = to_argdown(await _export(db, debate))
     assert document.splitlines()[:7] == [
         "# Debate 1: Interp or governance?",
         "",
@@ -309,20 +348,17 @@ async def test_argdown_document_structure(db: Database) -> None:
         "",
     ]
     assert "[C5]: Governance is cheaper #(against) #withdrawn" in document
-    assert (
-        "[Crux 1]: Do circuits transfer? Bears on @[C1]. Credences: user11 40 → 15; user12 80. #crux #open" in document
-    )
-    assert (
-        "[Crux 2]: Is compute the bottleneck? Credences: user13 30. Resolved: No: data is #crux #resolved" in document
-    )
+    assert "[Crux 1]: Do circuits transfer? Bears on @[C1]. Credences: Ada 40 → 15; Ben 80. #crux #open" in document
+    assert "[Crux 2]: Is compute the bottleneck? Credences: Cy 30. Resolved: No: data is #crux #resolved" in document
 
 
 @needs_argdown
 async def test_the_argdown_parser_accepts_the_export_of_tricky_text(db: Database, tmp_path: Path) -> None:
     debate = await _tricky(db)
+    await _named(db, {ALICE: "<@11> #11 [u]"})
     export = await _export(db, debate)
     source = tmp_path / "debate.argdown"
-    source.write_text(to_argdown(export, lambda uid: f"<@{uid}> #{uid} [u]"), encoding="utf-8")
+    source.write_text(to_argdown(export), encoding="utf-8")
 
     process = await asyncio.create_subprocess_exec(
         str(argdown_cli()),
@@ -367,4 +403,14 @@ def test_the_documented_schema_and_example_match_the_models() -> None:
     blocks = re.findall(r"```json\n(.*?)\n```", document, re.DOTALL)
     example, schema = blocks
     assert json.loads(schema) == DebateExport.model_json_schema(), "regenerate the schema in docs/export-schema.md"
-    assert DebateExport.model_validate_json(example).schema_version == 4
+    assert DebateExport.model_validate_json(example).schema_version == 5
+
+
+async def test_the_member_name_migration_goes_down_and_up(db: Database) -> None:
+    await _named(db, NAMES)
+    await db.downgrade("0010")
+    async with db.engine.connect() as connection:
+        assert "member_name" not in await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+    await db.upgrade()
+    debate = await _argued(db)
+    assert (await _export(db, debate)).label(ALICE) == "Ada"

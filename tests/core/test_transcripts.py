@@ -131,7 +131,7 @@ async def test_import_prints_the_draft_and_records_it_once_confirmed(db: Databas
     document = json.loads(to_json(export))
     assert document["claims"][0]["author_id"] is None and document["claims"][0]["speaker"] == "Dr. Ng"
     assert document["cruxes"][0]["author_id"] is None and document["cruxes"][0]["speaker"] == "Sam"
-    markdown = to_markdown(export, lambda uid: f"user {uid}")
+    markdown = to_markdown(export)
     assert "**#1** (claim by Dr. Ng, logged by user 1)" in markdown
 
 

@@ -54,7 +54,7 @@ async def test_export_in_each_format(world: World, bot: DebateBot) -> None:
     as_json = await world.sim.invoke(world.carol, thread, "debate export", format="json")
     name, data = _file(as_json)
     record = DebateExport.model_validate_json(data)
-    assert name == "debate-1.json" and record.schema_version == 4
+    assert name == "debate-1.json" and record.schema_version == 5
     assert [c.text for c in record.claims] == ["Interp tools will generalise"]
     assert [c.value for c in record.cruxes[0].credences] == [80, 20]
     name, data = _file(await world.sim.invoke(world.carol, thread, "debate export", format="markdown"))
