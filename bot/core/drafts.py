@@ -19,14 +19,16 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningInsert
 from sqlmodel import col, select
 
 from bot.core import text as t
-from bot.core.debates import Actor, next_number, side_of
+from bot.core.debates import Actor, side_of
 from bot.core.errors import InvalidInput
 from bot.core.formats import Action, current_phase
-from schema import Claim, ClaimKind, ClaimStatus, Crux, CruxClaim, Debate, id_of
+from schema import Claim, ClaimKind, ClaimStatus, Crux, CruxClaim, CruxStatus, Debate, id_of, utcnow
 
 SPEAKER_MAX = 100
 """A transcript speaker's name (``claim.speaker``, ``crux.speaker``)."""
@@ -260,22 +262,111 @@ def record_draft(
 ) -> Recorded:
     """Store the draft's accepted items not yet recorded, in message order, each numbered as the debate's next claim
     or crux; ``actor`` logged them. Items that cannot be recorded now are marked ``held`` (and left in the draft);
-    with ``all_or_nothing`` any such item refuses the whole draft (:class:`InvalidInput` listing them)."""
-    records: list[tuple[ItemKind, int]] = []
+    with ``all_or_nothing`` any such item refuses the whole draft (:class:`InvalidInput` listing them).
+
+    A fixed number of queries whatever the draft's size, but one insert per record (a rebuttal needs the id of the
+    claim it answers): the numbers are taken in one update, what is already logged and the claims answered are read
+    in one query each."""
+    wanted = [item for item in draft.items if item.accepted and item.recorded is None]
+    logged = _logged_sources(session, debate, wanted)
+    earlier = [draft.item(item.parent) for item in wanted if item.parent is not None]
+    earlier = [parent for parent in earlier if parent.recorded is not None and parent.kind is not ItemKind.CRUX]
+    numbers = {item.parent_claim for item in wanted} | {parent.recorded for parent in earlier}
+    standing = _standing_claims(session, debate, numbers)
+    claim_ids = {parent.number: standing[parent.recorded] for parent in earlier if parent.recorded in standing}
+    going: list[Item] = []
     held: list[Item] = []
-    for item in draft.items:
-        if not item.accepted or item.recorded is not None:
-            continue
-        item.held = _hold_reason(session, debate, draft, item)
-        if item.held is not None:
-            held.append(item)
-            continue
-        item.recorded = _insert(session, debate, actor, draft, item)
-        records.append((item.kind, item.recorded))
+    for item in wanted:
+        item.held = _hold_reason(debate, draft, item, logged, claim_ids, standing, {i.number for i in going})
+        (held if item.held is not None else going).append(item)
     if held and all_or_nothing:
         lines = "\n".join(f"item #{item.number}: {item.held}" for item in held)
         raise InvalidInput(f"Nothing was recorded: {t.plural(len(held), 'item')} cannot be recorded now.\n{lines}")
-    return Recorded(records, held)
+    claims = sum(item.kind is not ItemKind.CRUX for item in going)
+    claim_number, crux_number = _take_numbers(session, debate, claims, len(going) - claims)
+    sides = _Sides(session, debate)
+    links: list[dict[str, int]] = []
+    for item in going:
+        parent = _parent_id(draft, item, claim_ids, standing)
+        if item.kind is ItemKind.CRUX:
+            crux_number += 1
+            crux_id = _inserted(session, _INSERT_CRUX, _crux_row(debate, actor, item, crux_number))
+            links += [{"crux_id": crux_id, "claim_id": parent}] if parent is not None else []
+            item.recorded = crux_number
+        else:
+            claim_number += 1
+            row = _claim_row(debate, actor, item, claim_number, parent, sides.of(item.author_id))
+            claim_ids[item.number] = _inserted(session, _INSERT_CLAIM, row)
+            item.recorded = claim_number
+    if links:
+        session.execute(insert(CruxClaim), links)
+    return Recorded([(item.kind, item.recorded or 0) for item in going], held)
+
+
+_INSERT_CLAIM = insert(Claim).returning(col(Claim.id))
+_INSERT_CRUX = insert(Crux).returning(col(Crux.id))
+
+
+def _inserted(session: Session, statement: ReturningInsert[int | None], row: dict[str, Any]) -> int:
+    """The id of the row ``statement`` inserts."""
+    inserted = session.execute(statement, row).scalar_one()
+    if inserted is None:
+        raise RuntimeError("the database gave no id for an inserted row")
+    return inserted
+
+
+class _Sides:
+    """The side each author joined in the debate, read once per author."""
+
+    def __init__(self, session: Session, debate: Debate) -> None:
+        self.session, self.debate = session, debate
+        self.known: dict[int, int | None] = {}
+
+    def of(self, author_id: int | None) -> int | None:
+        if author_id is None:
+            return None
+        if author_id not in self.known:
+            side = side_of(self.session, self.debate, author_id)
+            self.known[author_id] = side.id if side else None
+        return self.known[author_id]
+
+
+def _take_numbers(session: Session, debate: Debate, claims: int, cruxes: int) -> tuple[int, int]:
+    """Reserve ``claims`` claim numbers and ``cruxes`` crux numbers; the numbers just before the first of each."""
+    statement = (
+        update(Debate)
+        .where(col(Debate.id) == debate.id)
+        .values(claim_seq=col(Debate.claim_seq) + claims, crux_seq=col(Debate.crux_seq) + cruxes)
+        .returning(col(Debate.claim_seq), col(Debate.crux_seq))
+    )
+    claim_seq, crux_seq = session.execute(statement).one()
+    return claim_seq - claims, crux_seq - cruxes
+
+
+def _logged_sources(session: Session, debate: Debate, items: Sequence[Item]) -> set[tuple[int | None, str]]:
+    """(message id, kind) of the items' messages already logged in the debate (as that kind)."""
+    ids = {item.message_id for item in items if item.message_id is not None}
+    if not ids:
+        return set()
+    claims = select(col(Claim.source_message_id), col(Claim.kind)).where(
+        Claim.debate_id == debate.id, col(Claim.source_message_id).in_(ids)
+    )
+    cruxes = select(col(Crux.source_message_id)).where(
+        Crux.debate_id == debate.id, col(Crux.source_message_id).in_(ids)
+    )
+    found: set[tuple[int | None, str]] = {(message_id, kind.value) for message_id, kind in session.execute(claims)}
+    return found | {(message_id, ItemKind.CRUX.value) for (message_id,) in session.execute(cruxes)}
+
+
+def _standing_claims(session: Session, debate: Debate, numbers: set[int | None]) -> dict[int, int]:
+    """Number → id of the debate's standing claims among ``numbers``."""
+    wanted = {number for number in numbers if number}
+    if not wanted:
+        return {}
+    statement = select(col(Claim.number), col(Claim.id)).where(
+        Claim.debate_id == debate.id, col(Claim.number).in_(wanted), Claim.status == ClaimStatus.STANDING
+    )
+    return {number: claim_id or 0 for number, claim_id in session.execute(statement)}
 
 
 def phase_reason(debate: Debate, item: Item) -> str | None:
@@ -287,78 +378,73 @@ def phase_reason(debate: Debate, item: Item) -> str | None:
     return f"the {phase.name} phase does not allow {item.kind.plural}"
 
 
-def _hold_reason(session: Session, debate: Debate, draft: Draft, item: Item) -> str | None:
+def _hold_reason(
+    debate: Debate,
+    draft: Draft,
+    item: Item,
+    logged: set[tuple[int | None, str]],
+    claim_ids: Mapping[int, int],
+    standing: Mapping[int, int],
+    going: set[int],
+) -> str | None:
     reason = phase_reason(debate, item)
     if reason is not None:
         return reason
-    if item.message_id is not None and _already_logged(session, debate, item):
+    if (item.message_id, item.kind.value) in logged:
         return "its message was logged meanwhile"
-    if item.kind.answers and _answered(session, debate, draft, item) is None:
-        if item.parent is not None:
-            return f"it answers item #{item.parent}, which is not recorded as a claim (accept it, or make this a claim)"
-        return f"Claim #{item.parent_claim}, which it answers, was withdrawn"
-    return None
-
-
-def _already_logged(session: Session, debate: Debate, item: Item) -> bool:
-    if item.kind is ItemKind.CRUX:
-        crux = select(Crux.id).where(Crux.debate_id == debate.id, Crux.source_message_id == item.message_id)
-        return session.execute(crux).first() is not None
-    claim = select(Claim.id).where(
-        Claim.debate_id == debate.id, Claim.source_message_id == item.message_id, Claim.kind == ClaimKind(item.kind)
-    )
-    return session.execute(claim).first() is not None
-
-
-def _insert(session: Session, debate: Debate, actor: Actor, draft: Draft, item: Item) -> int:
-    parent = _answered(session, debate, draft, item)
-    if item.kind is ItemKind.CRUX:
-        crux = Crux(
-            debate_id=id_of(debate),
-            number=next_number(session, debate, "crux_seq"),
-            question=t.clean_text(item.text, "The question", t.QUESTION_MAX),
-            author_id=item.author_id,
-            speaker=item.speaker,
-            logged_by_id=actor.user_id,
-            source_message_id=item.message_id,
-            source_url=item.jump_url,
-        )
-        session.add(crux)
-        session.flush()
-        if parent is not None:
-            session.add(CruxClaim(crux_id=id_of(crux), claim_id=id_of(parent)))
-        return crux.number
-    side = side_of(session, debate, item.author_id) if item.author_id is not None else None
-    claim = Claim(
-        debate_id=id_of(debate),
-        number=next_number(session, debate, "claim_seq"),
-        kind=ClaimKind(item.kind.value),
-        parent_id=parent.id if parent is not None and item.kind.answers else None,
-        side_id=side.id if side else None,
-        author_id=item.author_id,
-        speaker=item.speaker,
-        logged_by_id=actor.user_id,
-        text=item.text,
-        source_message_id=item.message_id,
-        source_url=item.jump_url,
-    )
-    session.add(claim)
-    session.flush()
-    return claim.number
-
-
-def _answered(session: Session, debate: Debate, draft: Draft, item: Item) -> Claim | None:
-    """The recorded claim ``item`` answers (a crux: bears on), if any."""
-    number = item.parent_claim
+    if not item.kind.answers:
+        return None
     if item.parent is not None:
         parent = draft.item(item.parent)
-        number = None if parent.kind is ItemKind.CRUX else parent.recorded
-    if not number:
+        if parent.kind is not ItemKind.CRUX and (item.parent in going or item.parent in claim_ids):
+            return None
+        return f"it answers item #{item.parent}, which is not recorded as a claim (accept it, or make this a claim)"
+    if item.parent_claim in standing:
         return None
-    statement = select(Claim).where(
-        Claim.debate_id == debate.id, Claim.number == number, Claim.status == ClaimStatus.STANDING
-    )
-    return session.execute(statement).scalar_one_or_none()
+    return f"Claim #{item.parent_claim}, which it answers, was withdrawn"
+
+
+def _parent_id(draft: Draft, item: Item, claim_ids: Mapping[int, int], standing: Mapping[int, int]) -> int | None:
+    """The id of the claim ``item`` answers (a crux: bears on), recorded already or just now, if any."""
+    if item.parent is not None:
+        return claim_ids.get(item.parent) if draft.item(item.parent).kind is not ItemKind.CRUX else None
+    return standing.get(item.parent_claim) if item.parent_claim else None
+
+
+def _claim_row(
+    debate: Debate, actor: Actor, item: Item, number: int, parent: int | None, side: int | None
+) -> dict[str, Any]:
+    return {
+        "debate_id": id_of(debate),
+        "number": number,
+        "kind": ClaimKind(item.kind.value),
+        "parent_id": parent if item.kind.answers else None,
+        "side_id": side,
+        "author_id": item.author_id,
+        "speaker": item.speaker,
+        "logged_by_id": actor.user_id,
+        "text": item.text,
+        "source_message_id": item.message_id,
+        "source_url": item.jump_url,
+        "status": ClaimStatus.STANDING,
+        "created_at": utcnow(),
+    }
+
+
+def _crux_row(debate: Debate, actor: Actor, item: Item, number: int) -> dict[str, Any]:
+    return {
+        "debate_id": id_of(debate),
+        "number": number,
+        "question": t.clean_text(item.text, "The question", t.QUESTION_MAX),
+        "author_id": item.author_id,
+        "speaker": item.speaker,
+        "logged_by_id": actor.user_id,
+        "source_message_id": item.message_id,
+        "source_url": item.jump_url,
+        "status": CruxStatus.OPEN,
+        "spread": 0,
+        "created_at": utcnow(),
+    }
 
 
 def item_line(item: Item, who: str, limit: int = 200, shown: Callable[[str], str] = str) -> str:
