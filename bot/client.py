@@ -56,6 +56,11 @@ NEEDED_PERMISSIONS = (
     "read_message_history",
 )
 """What the bot needs in a channel it serves (the README's set-up asks for the same)."""
+IN_SERVERS_ONLY = app_commands.AppCommandContext(guild=True, dm_channel=False, private_channel=False)
+"""Where every command and context menu can be used: Discord offers them in servers only (``contexts``: [0]); the
+tree gives it to all, as Discord reads it only on top-level commands."""
+SERVER_INSTALLS = app_commands.AppInstallationType(guild=True, user=False)
+"""How the app is installed: to servers, not to users' accounts."""
 
 
 class Refused(app_commands.CheckFailure):
@@ -96,7 +101,8 @@ class DebateTree(app_commands.CommandTree["DebateBot"]):
     """The command tree: one check and one error handler for every app command (after Red-DiscordBot's)."""
 
     async def interaction_check(self, interaction: discord.Interaction[DebateBot]) -> bool:
-        """Every command works in a server only; while shutting down, new commands are refused, not half-done."""
+        """Every command works in a server only (Discord offers none elsewhere, see ``IN_SERVERS_ONLY``; a forged or
+        stale interaction is answered politely); while shutting down, new commands are refused, not half-done."""
         if interaction.type is not discord.InteractionType.application_command:
             return interaction.guild_id is not None  # autocomplete offers nothing outside a server
         if interaction.guild_id is None:
@@ -251,6 +257,8 @@ class DebateBot(commands.Bot):
             tree_cls=DebateTree,
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            allowed_contexts=IN_SERVERS_ONLY,
+            allowed_installs=SERVER_INSTALLS,
             shard_id=settings.shard_id,
             shard_count=settings.shard_count,
             **options,  # type: ignore[arg-type]
@@ -272,6 +280,8 @@ class DebateBot(commands.Bot):
         # Every extension must load: syncing a partial command set would delete the missing commands for everyone.
         for extension in INITIAL_EXTENSIONS:
             await self.load_extension(extension)
+        for command in self.tree.get_commands():
+            command.guild_only = True  # dm_permission false too, for clients still reading that older field
         await self.sync_commands_if_changed()
         self.scheduler.start()  # after the extensions have registered their timer handlers
         self.heartbeat.start()

@@ -14,6 +14,7 @@ from bot.core import digests
 from bot.core import scores as track_record
 from bot.core.formats import relative_time
 from bot.core.summary import summarize_agenda
+from cogs import options as o
 from cogs import render
 from cogs.common import (
     Interaction,
@@ -38,7 +39,6 @@ class AgendaCog(commands.GroupCog, group_name="agenda", group_description="Resea
         self.bot.scheduler.register(digests.DIGEST, digests.digest_due, self.post_digest)
 
     @app_commands.command(name="list", description="This server's research agendas and their debates")
-    @app_commands.guild_only()
     async def list_(self, interaction: Interaction) -> None:
         found = await read_server(interaction, core.agendas)
         blocks = [
@@ -49,8 +49,7 @@ class AgendaCog(commands.GroupCog, group_name="agenda", group_description="Resea
     @app_commands.command(name="summary", description="The unresolved cruxes across all debates of an agenda")
     @app_commands.describe(agenda="The research agenda")
     @app_commands.autocomplete(agenda=agenda_autocomplete)
-    @app_commands.guild_only()
-    async def summary(self, interaction: Interaction, agenda: int) -> None:
+    async def summary(self, interaction: Interaction, agenda: o.Number) -> None:
         found = await read_server(interaction, summarize_agenda, agenda)
         await send_pages(
             interaction, render.agenda_summary_blocks(found), ephemeral=False, colour=render.SUMMARY_COLOUR
@@ -59,8 +58,7 @@ class AgendaCog(commands.GroupCog, group_name="agenda", group_description="Resea
     @app_commands.command(name="scores", description="Who forecast an agenda's resolved cruxes best, and calibration")
     @app_commands.describe(agenda="The research agenda")
     @app_commands.autocomplete(agenda=agenda_autocomplete)
-    @app_commands.guild_only()
-    async def scores(self, interaction: Interaction, agenda: int) -> None:
+    async def scores(self, interaction: Interaction, agenda: o.Number) -> None:
         record = await read_server(interaction, track_record.agenda_track_record, agenda)
         await send_track_record(interaction, record)
 
@@ -71,11 +69,10 @@ class AgendaCog(commands.GroupCog, group_name="agenda", group_description="Resea
         every="How often; off stops it. A day or week with nothing new is skipped.",
     )
     @app_commands.autocomplete(agenda=agenda_autocomplete)
-    @app_commands.guild_only()
     async def digest(
         self,
         interaction: Interaction,
-        agenda: int,
+        agenda: o.Number,
         channel: discord.TextChannel,
         every: Literal["daily", "weekly", "off"],
     ) -> None:

@@ -13,6 +13,7 @@ from discord.ext import commands
 from bot.client import DebateBot
 from bot.core import claims
 from bot.core.similar import Record
+from cogs import options as o
 from cogs import render
 from cogs.common import (
     Interaction,
@@ -68,7 +69,9 @@ class ClaimsCog(commands.Cog):
     @app_commands.describe(text="The claim", side="The side it argues for (default: the side you joined)")
     @app_commands.autocomplete(side=side_autocomplete)
     @logging_rate
-    async def claim(self, interaction: Interaction, text: str | None = None, side: str | None = None) -> None:
+    async def claim(
+        self, interaction: Interaction, text: o.ClaimText | None = None, side: o.SideName | None = None
+    ) -> None:
         def modal(chosen: Side) -> discord.ui.Modal:
             named = chosen.name if side and side.strip() else ""  # the side's own name: it fits in the custom_id
             return text_modal(f"claim:{named}", title="Your claim")
@@ -80,7 +83,7 @@ class ClaimsCog(commands.Cog):
     @app_commands.describe(claim="The number of the claim you rebut", text="Your rebuttal (leave out for a larger box)")
     @app_commands.autocomplete(claim=claim_autocomplete)
     @logging_rate
-    async def rebut(self, interaction: Interaction, claim: int, text: str | None = None) -> None:
+    async def rebut(self, interaction: Interaction, claim: o.Number, text: o.ClaimText | None = None) -> None:
         await self._reply(interaction, claim, text, ClaimKind.REBUTTAL)
 
     @app_commands.command(name="support", description="Log a support: a reason that backs a claim")
@@ -89,7 +92,7 @@ class ClaimsCog(commands.Cog):
     )
     @app_commands.autocomplete(claim=claim_autocomplete)
     @logging_rate
-    async def support(self, interaction: Interaction, claim: int, text: str | None = None) -> None:
+    async def support(self, interaction: Interaction, claim: o.Number, text: o.ClaimText | None = None) -> None:
         await self._reply(interaction, claim, text, ClaimKind.SUPPORT)
 
     async def _reply(self, interaction: Interaction, claim: int, text: str | None, kind: ClaimKind) -> None:
@@ -105,7 +108,7 @@ class ClaimsCog(commands.Cog):
     @app_commands.command(name="edit", description="Edit your own claim, rebuttal or support (history is kept)")
     @app_commands.describe(claim="The number of your entry", text="The new text (leave out for a larger box)")
     @app_commands.autocomplete(claim=claim_autocomplete)
-    async def edit(self, interaction: Interaction, claim: int, text: str | None = None) -> None:
+    async def edit(self, interaction: Interaction, claim: o.Number, text: o.ClaimText | None = None) -> None:
         check = partial(claims.editable_claim, actor=actor(interaction), number=claim)
         await text_or_modal(
             interaction,
@@ -118,14 +121,14 @@ class ClaimsCog(commands.Cog):
     @app_commands.command(name="withdraw", description="Withdraw your entry (moderators: anyone's); it stays marked")
     @app_commands.describe(claim="The number of the entry to withdraw")
     @app_commands.autocomplete(claim=claim_autocomplete)
-    async def withdraw(self, interaction: Interaction, claim: int) -> None:
+    async def withdraw(self, interaction: Interaction, claim: o.Number) -> None:
         withdrawn = await write_debate(interaction, claims.withdraw_claim, actor(interaction), claim)
         await respond(interaction, render.withdrawn_message(withdrawn, interaction.user.id))
 
     @app_commands.command(name="history", description="The earlier texts of an edited claim, rebuttal or support")
     @app_commands.describe(claim="The number of the entry")
     @app_commands.autocomplete(claim=claim_autocomplete)
-    async def history(self, interaction: Interaction, claim: int) -> None:
+    async def history(self, interaction: Interaction, claim: o.Number) -> None:
         found = await read_debate(interaction, claims.claim_history, claim)
         await send_pages(interaction, render.history_blocks(found), ephemeral=True, title=render.history_title(found))
 

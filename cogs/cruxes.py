@@ -16,6 +16,7 @@ from bot.core import cruxes, doublecrux, scores
 from bot.core import text as t
 from bot.core.similar import Record
 from bot.core.summary import crux_list
+from cogs import options as o
 from cogs import render
 from cogs.common import (
     Interaction,
@@ -187,7 +188,9 @@ class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: q
     )
     @app_commands.autocomplete(claim=claim_autocomplete)
     @logging_rate
-    async def add(self, interaction: Interaction, question: str | None = None, claim: int | None = None) -> None:
+    async def add(
+        self, interaction: Interaction, question: o.Question | None = None, claim: o.Number | None = None
+    ) -> None:
         modal = text_modal(
             f"crux:{'' if claim is None else claim}",
             title="Your crux",
@@ -207,7 +210,9 @@ class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: q
         crux="The crux's number", value="Your credence, 0 to 100", reason="What moved you (optional)"
     )
     @app_commands.autocomplete(crux=crux_autocomplete)
-    async def credence(self, interaction: Interaction, crux: int, value: int, reason: str | None = None) -> None:
+    async def credence(
+        self, interaction: Interaction, crux: o.Number, value: o.Percent, reason: o.Reason | None = None
+    ) -> None:
         await record_credence(interaction, crux, value, reason)
 
     @app_commands.command(name="resolve", description="Resolve a crux (debate creator or Manage Threads)")
@@ -221,10 +226,10 @@ class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: q
     async def resolve(
         self,
         interaction: Interaction,
-        crux: int,
-        resolution: str,
+        crux: o.Number,
+        resolution: o.Resolution,
         outcome: Literal["yes", "no", "annulled"] | None = None,
-        source: str | None = None,
+        source: o.Link | None = None,
     ) -> None:
         await resolve(interaction, crux, resolution, CruxOutcome(outcome) if outcome else None, source)
 
@@ -236,7 +241,7 @@ class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: q
     @app_commands.command(name="reopen", description="Reopen a resolved crux (debate creator or Manage Threads)")
     @app_commands.describe(crux="The number of the resolved crux")
     @app_commands.autocomplete(crux=resolved_crux_autocomplete)
-    async def reopen(self, interaction: Interaction, crux: int) -> None:
+    async def reopen(self, interaction: Interaction, crux: o.Number) -> None:
         reopened = await write_debate(interaction, cruxes.reopen_crux, actor(interaction), crux)
         await respond(
             interaction,
@@ -257,7 +262,7 @@ class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: q
         crux="The crux's number", changes_my_mind="Would its answer change your mind about the motion?"
     )
     @app_commands.autocomplete(crux=crux_autocomplete)
-    async def mine(self, interaction: Interaction, crux: int, changes_my_mind: bool) -> None:
+    async def mine(self, interaction: Interaction, crux: o.Number, changes_my_mind: bool) -> None:
         mark = await write_debate(interaction, doublecrux.mark_crux, actor(interaction), crux, changes_my_mind)
         would = "would change my mind" if mark.changes_mind else "would not change my mind"
         await respond(interaction, f"{interaction.user.mention}: Crux #{mark.crux.number} {would}.")

@@ -20,6 +20,7 @@ from bot.core.argmap import render_map
 from bot.core.errors import WrongPlace
 from bot.core.exports import build_export, export_file
 from bot.core.summary import mark_summarized, summarize
+from cogs import options as o
 from cogs import render
 from cogs.common import (
     Interaction,
@@ -105,16 +106,15 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
         format="open (default): anything any time; rounds or double-crux: phases, each allowing its part",
         minutes="Minutes per phase of a rounds or double-crux debate (default: moderators move on)",
     )
-    @app_commands.guild_only()
     @app_commands.checks.has_permissions(create_public_threads=True)
     async def start(
         self,
         interaction: Interaction,
-        topic: str,
-        agenda: str | None = None,
-        sides: str | None = None,
+        topic: o.Topic,
+        agenda: o.AgendaName | None = None,
+        sides: o.Sides | None = None,
         format: Literal["open", "rounds", "double-crux"] = "open",
-        minutes: app_commands.Range[int, 1, core.MINUTES_MAX] | None = None,
+        minutes: o.Minutes | None = None,
     ) -> None:
         plan = core.plan_debate(topic, agenda, sides, DebateFormat(format), minutes)
         channel = interaction.channel
@@ -149,7 +149,7 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
     @app_commands.command(name="join", description="Join a side of this debate")
     @app_commands.describe(side="The side you argue for")
     @app_commands.autocomplete(side=side_autocomplete)
-    async def join(self, interaction: Interaction, side: str) -> None:
+    async def join(self, interaction: Interaction, side: o.SideName) -> None:
         joined = await write_debate(interaction, core.join, interaction.user.id, side)
         await respond(interaction, **render.joined_message(interaction.user, joined))
 
@@ -173,8 +173,7 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
 
     @app_commands.command(name="list", description="The open debates in this server")
     @app_commands.describe(page="Which page (10 debates a page)")
-    @app_commands.guild_only()
-    async def list_(self, interaction: Interaction, page: app_commands.Range[int, 1] = 1) -> None:
+    async def list_(self, interaction: Interaction, page: o.Number = 1) -> None:
         found = await read_server(interaction, core.open_debates, page)
         if not found.items:
             await respond(interaction, "No open debates here. Start one with /debate start.", ephemeral=True)
@@ -187,7 +186,7 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
 
     @app_commands.command(name="end", description="End the debate: post the final summary, lock the thread")
     @app_commands.describe(outcome="What the debate concluded (optional)")
-    async def end(self, interaction: Interaction, outcome: str | None = None) -> None:
+    async def end(self, interaction: Interaction, outcome: o.Resolution | None = None) -> None:
         debate = await write_debate(interaction, core.end_debate, actor(interaction), outcome)
         await defer(interaction)
         closing = f"Debate #{debate.number} is closed by {interaction.user.mention}."
@@ -225,7 +224,7 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
     @app_commands.command(name="position", description="Double-crux: state your position and credence on the motion")
     @app_commands.describe(text="Your position", credence="How likely you think the motion is, 0 to 100")
     @logging_rate
-    async def position(self, interaction: Interaction, text: str, credence: app_commands.Range[int, 0, 100]) -> None:
+    async def position(self, interaction: Interaction, text: o.ClaimText, credence: o.Percent) -> None:
         taken = await write_debate(interaction, doublecrux.take_position, actor(interaction), text, credence)
         moved = "" if taken.previous is None else f" (was {taken.previous})"
         await respond(

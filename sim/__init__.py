@@ -5,12 +5,13 @@ sharding, READY, GUILD_CREATE, RESUME with replay, op 7/9, GUILD_MEMBERS_CHUNK),
 message content is blanked on the gateway without the message-content intent, and over REST unless the application
 has it — ``message_content_intent``, the portal's switch; asking for it without gets close 4014, like Discord),
 members' permissions in a channel (a member overwrite denying some: ``deny``; resolved channel options carry the
-invoker's), command bulk overwrite, slash commands with
-subcommands/groups and typed options, autocomplete, message context menus, buttons, select menus, modals,
-interaction callbacks (types 4-9 with the ``with_response`` body, 3 s deadline, "already acknowledged"),
-follow-ups and ``@original`` edits, channel messages (JSON or multipart files, replies, history, edit, delete),
-threads (create, from a message, archive/lock, join/leave), DMs, Discord's size limits (400 50035), and faults
-(429/5xx, reconnect, invalid session, dropped connections).
+invoker's), command bulk overwrite, slash commands with subcommands/groups and typed options (refused as Discord's
+client refuses them, ``ClientRefusal``, outside their bounds or choices; hidden, ``PermissionError``, outside their
+contexts or default member permissions), autocomplete, message context menus, buttons, select menus, modals,
+interaction callbacks (types 4-9 with the ``with_response`` body, 3 s deadline, "already acknowledged"), follow-ups
+and ``@original`` edits, channel messages (JSON or multipart files, replies, history, edit, delete), threads
+(create, from a message, archive/lock, join/leave), DMs, Discord's size limits (400 50035), and faults (429/5xx,
+reconnect, invalid session, dropped connections).
 
 Not covered: roles beyond one permission role per member, role overwrites and allows, enforcement of the
 bot's own permissions, reactions, pins, webhooks other than interaction ones, forum channels, voice, presences,
@@ -30,6 +31,7 @@ Typical use::
         assert "started" in result.text and not sim.errors
 """
 
+from .commands import ClientRefusal
 from .constants import (
     ADMINISTRATOR,
     ALL_PERMISSIONS,
@@ -66,6 +68,7 @@ __all__ = [
     "VIEW_CHANNEL",
     "CallbackType",
     "ChannelType",
+    "ClientRefusal",
     "DiscordSim",
     "InteractionResult",
     "Permissions",

@@ -23,6 +23,11 @@ _PYTHON_TYPES: dict[int, tuple[type, ...]] = {
 }
 
 
+class ClientRefusal(ValueError):
+    """Input Discord's own client refuses to send (an option outside its declared bounds or choices, a modal input
+    outside its length): the user is told at once and the bot never sees an interaction."""
+
+
 def find_command(world: World, guild: SimGuild | None, name: str, kind: CommandType) -> JSON:
     """The synced command called ``name`` visible in ``guild`` (its own commands first, then global ones)."""
     scopes: list[int | None] = [guild.id, None] if guild is not None else [None]
@@ -36,12 +41,16 @@ def find_command(world: World, guild: SimGuild | None, name: str, kind: CommandT
 
 
 def check_allowed(command: JSON, member: SimMember | None) -> None:
-    """Raise PermissionError where Discord would hide the command (default_member_permissions, DM contexts)."""
+    """Raise PermissionError where Discord would hide the command: outside its ``contexts`` (0 a server, 1 the bot's
+    DM; the older ``dm_permission`` false hides it from DMs too), or from a member without its
+    ``default_member_permissions``."""
+    contexts = command.get("contexts")
     if member is None:
-        contexts = command.get("contexts")
         if command.get("dm_permission") is False or (contexts is not None and 1 not in contexts):
             raise PermissionError(f"command {command['name']!r} is not available in DMs")
         return
+    if contexts is not None and 0 not in contexts:
+        raise PermissionError(f"command {command['name']!r} is not available in servers")
     required = command.get("default_member_permissions")
     if required is not None and not member.has(int(required)):
         raise PermissionError(f"{member.user.username} lacks the permissions {required} that /{command['name']} needs")
@@ -134,15 +143,17 @@ class OptionEncoder:
             raise TypeError(f"option {option['name']!r} (type {OptionType(kind).name}) cannot take {value!r}")
         choices = [choice["value"] for choice in option.get("choices") or []]
         if choices and value not in choices:
-            raise ValueError(f"option {option['name']!r} must be one of {choices}, not {value!r}")
+            raise ClientRefusal(f"option {option['name']!r} must be one of {choices}, not {value!r}")
         if isinstance(value, str):
             low, high = option.get("min_length", 0), option.get("max_length", 6000)
             if not low <= len(value) <= high:
-                raise ValueError(f"option {option['name']!r} must be {low}–{high} characters long")
+                raise ClientRefusal(
+                    f"option {option['name']!r} must be {low}–{high} characters long (got {len(value)})"
+                )
         elif isinstance(value, int | float) and not isinstance(value, bool):
             low, high = option.get("min_value"), option.get("max_value")
             if (low is not None and value < low) or (high is not None and value > high):
-                raise ValueError(f"option {option['name']!r} must be within [{low}, {high}]")
+                raise ClientRefusal(f"option {option['name']!r} must be within [{low}, {high}] (got {value})")
             return float(value) if kind == OptionType.NUMBER else value
         return value
 

@@ -146,7 +146,7 @@ def check_choices(choices: list[JSON]) -> list[FormError]:
 
 
 def check_commands(commands: list[JSON]) -> list[FormError]:
-    """Bulk-overwritten command definitions: names, descriptions, option and choice counts."""
+    """Bulk-overwritten command definitions: names, descriptions, option and choice counts, option bounds."""
     errors: list[FormError] = []
     for index, command in enumerate(commands):
         errors += _check_command_node(command, (index,), is_command=True)
@@ -168,6 +168,35 @@ def _check_command_node(node: JSON, at: Path, *, is_command: bool = False) -> li
     errors += check_length(node.get("choices") or [], (*at, "choices"), MAX_CHOICES)
     for number, option in enumerate(options):
         errors += _check_command_node(option, (*at, "options", number))
-    if node.get("type") == OptionType.STRING and node.get("max_length", 0) > 6000:
-        errors.append(FormError((*at, "max_length"), "NUMBER_TYPE_MAX", "int value should be <= 6000."))
+    if not is_command:
+        errors += _check_bounds(node, at)
+    return errors
+
+
+MAX_SAFE_INTEGER = 2**53
+_TEXT = (OptionType.STRING,)
+_NUMERIC = (OptionType.INTEGER, OptionType.NUMBER)
+_BOUNDS: dict[str, tuple[int, int, tuple[OptionType, ...]]] = {
+    "min_length": (0, 6000, _TEXT),
+    "max_length": (1, 6000, _TEXT),
+    "min_value": (-MAX_SAFE_INTEGER, MAX_SAFE_INTEGER, _NUMERIC),
+    "max_value": (-MAX_SAFE_INTEGER, MAX_SAFE_INTEGER, _NUMERIC),
+}
+"""Each bound an option may declare: its lowest and highest value, and the option types that may declare it."""
+
+
+def _check_bounds(option: JSON, at: Path) -> list[FormError]:
+    """An option's bounds as Discord checks them: lengths (0–6,000, minimum ≤ maximum) on text options only, values
+    (within ±2⁵³, minimum ≤ maximum) on number options only."""
+    errors = []
+    for key, (low, high, kinds) in _BOUNDS.items():
+        value = option.get(key)
+        if value is not None and option.get("type") not in kinds:
+            errors.append(FormError((*at, key), "APPLICATION_COMMAND_OPTION_INVALID", f"{key} is not allowed here"))
+        elif value is not None and not low <= value <= high:
+            errors.append(FormError((*at, key), "NUMBER_TYPE_MAX", f"{key} must be from {low} to {high}."))
+    for low_key, high_key in (("min_length", "max_length"), ("min_value", "max_value")):
+        low_value, high_value = option.get(low_key), option.get(high_key)
+        if low_value is not None and high_value is not None and low_value > high_value:
+            errors.append(FormError((*at, low_key), "APPLICATION_COMMAND_OPTION_INVALID", f"{low_key} > {high_key}"))
     return errors

@@ -11,7 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from .api import API_PREFIX
-from .commands import OptionEncoder, check_allowed, find_command
+from .commands import ClientRefusal, OptionEncoder, check_allowed, find_command
 from .constants import (
     DEFAULT_BOT_PERMISSIONS,
     DEFAULT_MEMBER_PERMISSIONS,
@@ -397,9 +397,9 @@ class DiscordSim:
     ) -> InteractionResult:
         guild = self._check_actor(actor, channel)
         member = actor if isinstance(actor, SimMember) else None
+        definition = find_command(self._world, guild, (command.split() or [""])[0], CommandType.CHAT_INPUT)
+        check_allowed(definition, member)  # hidden: nothing to type into
         data = OptionEncoder(self._world, guild, member).chat_input_data(command, options)
-        definition = find_command(self._world, guild, command.split()[0], CommandType.CHAT_INPUT)
-        check_allowed(definition, actor if isinstance(actor, SimMember) else None)
         record = self._interact(
             InteractionType.APPLICATION_COMMAND, actor, channel, data, name=command, command_type=CommandType.CHAT_INPUT
         )
@@ -520,9 +520,9 @@ def _modal_answers(modal: JSON, values: ModalValues) -> list[JSON]:
         value = values.get(text_input["custom_id"], "")
         low, high = text_input.get("min_length", 0), text_input.get("max_length", 4000)
         if text_input.get("required", True) and not value:
-            raise ValueError(f"modal input {text_input['custom_id']!r} is required")
+            raise ClientRefusal(f"modal input {text_input['custom_id']!r} is required")
         if value and not low <= len(value) <= high:
-            raise ValueError(f"modal input {text_input['custom_id']!r} must be {low}–{high} characters")
+            raise ClientRefusal(f"modal input {text_input['custom_id']!r} must be {low}–{high} characters")
     answers = []
     for top in modal.get("components", []):
         if top.get("type") == ComponentType.ACTION_ROW:

@@ -39,6 +39,8 @@ from schema import (
 SERVERS_ONLY = "Debates live in servers: use this bot's commands in a server's debate thread, not in a DM."
 DEFAULT_SIDES = ("for", "against")
 MIN_SIDES, MAX_SIDES = 2, 6
+SIDES_MAX = MAX_SIDES * t.SIDE_MAX + (MAX_SIDES - 1) * len(", ")
+"""The longest list of sides Discord lets /debate start send: the most sides, each of the longest name, with commas."""
 THREAD_NAME_MAX = 100
 DEBATES_PER_PAGE = 10
 MINUTES_MAX = 24 * 60

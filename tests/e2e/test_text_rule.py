@@ -151,7 +151,8 @@ async def test_echoed_text_is_shown_as_typed_never_as_live_mentions(world: World
     shown.append(await sim.invoke(world.alice, thread, "debate summary"))
     shown.append(await sim.invoke(world.alice, world.channel, "debate list"))
     shown.append(await sim.invoke(world.alice, world.channel, "agenda list"))
-    shown.append(await sim.invoke(world.alice, thread, "debate join", side=f"nothing {MARKUP}"))
+    unknown = f"nothing {MARKUPS[0]} {MARKUPS[3]}"  # a side's name is at most 50 characters
+    shown.append(await sim.invoke(world.alice, thread, "debate join", side=unknown))
     texts = [result.text for result in shown] + [message.text for message in sim.messages(thread)]
     assert all("\\<@&1234\\>" in result.text for result in shown[1:3])  # shown, escaped
     assert [text for text in texts if LIVE_MARKUP.search(text)] == []

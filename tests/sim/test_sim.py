@@ -20,6 +20,7 @@ from sim import (
     DEFAULT_MEMBER_PERMISSIONS,
     MANAGE_THREADS,
     CallbackType,
+    ClientRefusal,
     DiscordSim,
     SimChannel,
     SimGuild,
@@ -64,7 +65,9 @@ debate = app_commands.Group(name="debate", description="Run a debate")
 
 
 @debate.command(name="start", description="Start a debate in a new thread")
-async def debate_start(interaction: discord.Interaction, topic: str, rounds: int = 3) -> None:
+async def debate_start(
+    interaction: discord.Interaction, topic: app_commands.Range[str, 2, 100], rounds: app_commands.Range[int, 1, 9] = 3
+) -> None:
     assert isinstance(interaction.channel, discord.TextChannel)
     thread = await interaction.channel.create_thread(name=topic, type=discord.ChannelType.public_thread)
     await thread.send(f"Debate on {topic} for {rounds} rounds")
@@ -261,11 +264,33 @@ async def test_options_are_checked_against_the_synced_definition(world: World, b
     with pytest.raises(KeyError, match="known"):
         await sim.invoke(world.alice, world.channel, "debate finish")
     with pytest.raises(KeyError, match="declared"):
-        await sim.invoke(world.alice, world.channel, "debate start", topic="x", colour="red")
+        await sim.invoke(world.alice, world.channel, "debate start", topic="xy", colour="red")
     with pytest.raises(ValueError, match="required"):
         await sim.invoke(world.alice, world.channel, "debate start")
     with pytest.raises(TypeError):
-        await sim.invoke(world.alice, world.channel, "debate start", topic="x", rounds="two")
+        await sim.invoke(world.alice, world.channel, "debate start", topic="xy", rounds="two")
+
+
+async def test_options_out_of_bounds_never_reach_the_bot(world: World, bot: SimBot) -> None:
+    sim = world.sim
+    refused = [{"topic": "x"}, {"topic": "x" * 101}, {"topic": "ok", "rounds": 0}, {"topic": "ok", "rounds": 10}]
+    for options in refused:
+        with pytest.raises(ClientRefusal):
+            await sim.invoke(world.alice, world.channel, "debate start", **options)
+    assert sim.threads(world.channel) == [] and sim.messages(world.channel) == []
+    edges = await sim.invoke(world.alice, world.channel, "debate start", topic="y" * 100, rounds=9)
+    assert "Rounds: 9" in edges.text
+
+
+async def test_contexts_hide_commands_where_they_do_not_belong(world: World, bot: SimBot) -> None:
+    sim = world.sim
+    guild_only = {"name": "here", "description": "In servers only", "type": 1, "contexts": [0]}
+    dm_only = {"name": "there", "description": "In DMs only", "type": 1, "contexts": [1]}
+    await bot.http.bulk_upsert_global_commands(sim.application_id, [guild_only, dm_only])
+    with pytest.raises(PermissionError, match="not available in DMs"):
+        await sim.invoke_dm(world.alice.user, "here")
+    with pytest.raises(PermissionError, match="not available in servers"):
+        await sim.invoke(world.alice, world.channel, "there")
 
 
 async def test_guild_command_and_default_permissions(world: World, bot: SimBot) -> None:
@@ -484,7 +509,12 @@ async def test_rest_validation_without_a_bot(world: World) -> None:
             assert response.status == 400
         async with http.get(f"{sim.api_base}/nowhere") as response:
             assert response.status == 404 and (await response.json()) == {"message": "404: Not Found", "code": 0}
-    assert [error.status for error in sim.errors] == [400, 400, 400, 400, 404]
+        commands = f"{sim.api_base}/applications/{sim.application_id}/commands"
+        option = {"name": "n", "description": "d", "type": 3, "min_length": 10, "max_length": 6001, "min_value": 1}
+        async with http.put(commands, json=[{"name": "c", "description": "d", "type": 1, "options": [option]}]) as bad:
+            errors = (await bad.json())["errors"]["0"]["options"]["0"]
+            assert set(errors) == {"max_length", "min_value"}
+    assert [error.status for error in sim.errors] == [400, 400, 400, 400, 404, 400]
 
 
 async def test_lean_mode_answers_alike_and_keeps_no_request_log() -> None:
