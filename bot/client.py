@@ -41,6 +41,7 @@ INITIAL_EXTENSIONS = (
     "cogs.cruxes",
     "cogs.capture",
     "cogs.agendas",
+    "cogs.digests",
     "cogs.formats",
     "cogs.similar",
     "cogs.imports",

@@ -1,10 +1,7 @@
-"""/agenda: the research agendas debates belong to."""
+"""/agenda: the research agendas debates belong to; and the timer posting the digests set with /digest."""
 
 from __future__ import annotations
 
-from typing import Literal
-
-import discord
 from discord import app_commands
 from discord.ext import commands
 
@@ -12,7 +9,6 @@ from bot.client import DebateBot
 from bot.core import debates as core
 from bot.core import digests
 from bot.core import scores as track_record
-from bot.core.formats import relative_time
 from bot.core.summary import summarize_agenda
 from cogs import options as o
 from cogs import render
@@ -21,14 +17,9 @@ from cogs.common import (
     agenda_autocomplete,
     page_embeds,
     read_server,
-    respond,
     send_pages,
     send_track_record,
-    write_server,
 )
-from schema import DigestEvery
-
-PERIOD_NAMES = {"daily": "day", "weekly": "week"}
 
 
 class AgendaCog(commands.GroupCog, group_name="agenda", group_description="Research agendas and their debates"):
@@ -61,34 +52,6 @@ class AgendaCog(commands.GroupCog, group_name="agenda", group_description="Resea
     async def scores(self, interaction: Interaction, agenda: o.Number) -> None:
         record = await read_server(interaction, track_record.agenda_track_record, agenda)
         await send_track_record(interaction, record)
-
-    @app_commands.command(name="digest", description="Post an agenda's summary to a channel every day or week")
-    @app_commands.describe(
-        agenda="The research agenda",
-        channel="Where to post it",
-        every="How often; off stops it. A day or week with nothing new is skipped.",
-    )
-    @app_commands.autocomplete(agenda=agenda_autocomplete)
-    async def digest(
-        self,
-        interaction: Interaction,
-        agenda: o.Number,
-        channel: discord.TextChannel,
-        every: Literal["daily", "weekly", "off"],
-    ) -> None:
-        if every == "off":
-            stopped = await write_server(interaction, digests.stop_digest, agenda)
-            answer = f"The digest of **{render.escape(stopped.name)}** is off."
-        else:
-            now = self.bot.clock.now()
-            scheduled = await write_server(interaction, digests.set_digest, agenda, channel.id, DigestEvery(every), now)
-            answer = (
-                f"The summary of **{render.escape(scheduled.agenda.name)}** will be posted {every} in "
-                f"{channel.mention}, first {relative_time(scheduled.next_at)}; "
-                f"a {PERIOD_NAMES[every]} with nothing new is skipped."
-            )
-        self.bot.scheduler.wake()
-        await respond(interaction, answer)
 
     async def post_digest(self, due: digests.DigestDue) -> None:
         """Post a digest that came due with something new (the timer's job re-armed it and found the summary)."""

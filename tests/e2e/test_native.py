@@ -10,7 +10,7 @@ import pytest
 from bot.client import DebateBot
 from bot.core import text as t
 from bot.core.debates import KEY_MAX, MINUTES_MAX, SIDES_MAX
-from sim import ClientRefusal
+from sim import MANAGE_THREADS, ClientRefusal
 from sim.models import JSON
 from tests.e2e.conftest import World, start_debate
 from tests.snapshot import snapshot
@@ -70,6 +70,21 @@ async def test_every_option_carries_the_bounds_of_the_core(world: World, bot: De
     numbers = {name: (o.get("min_value"), o.get("max_value")) for name, o in found.items() if o["type"] == 4}
     assert numbers == {name: NUMBER_RANGES.get(name, NUMBER) for name in numbers}
     assert {"rebut claim", "crux credence crux", "agenda summary agenda", "debate list page"} <= set(numbers)
+
+
+async def test_digest_is_for_manage_threads_by_default_and_agenda_for_everyone(world: World, bot: DebateBot) -> None:
+    by_name = {command["name"]: command for command in world.sim.commands()}
+    assert int(by_name["digest"]["default_member_permissions"]) == MANAGE_THREADS
+    assert [sub["name"] for sub in by_name["digest"]["options"]] == ["set", "stop"]
+    assert by_name["agenda"]["default_member_permissions"] is None
+    assert "digest" not in [sub["name"] for sub in by_name["agenda"]["options"]]
+    assert [name for name, c in by_name.items() if c["default_member_permissions"] is not None] == ["digest"]
+    with pytest.raises(PermissionError, match="lacks the permissions"):
+        await world.sim.invoke(world.alice, world.channel, "digest stop", agenda=1)
+    listed = await world.sim.invoke(world.alice, world.channel, "agenda list")
+    assert listed.ephemeral and "No agendas yet" in listed.text
+    stopped = await world.sim.invoke(world.mod, world.channel, "digest stop", agenda=1)
+    assert stopped.ephemeral and "No such agenda in this server" in stopped.text, stopped.text
 
 
 @pytest.mark.parametrize(
