@@ -1,5 +1,6 @@
 """Command line: ``python -m bot`` runs the bot; ``db upgrade`` migrates; ``health`` checks the running bot;
-``demo`` plays a debate locally; ``export`` writes a debate's record; ``import`` records a transcript."""
+``commands sync|clear`` manages the slash commands on Discord; ``demo`` plays a debate locally; ``export`` writes a
+debate's record; ``import`` records a transcript."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import signal
 import sys
 from pathlib import Path
 
+import discord
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -28,6 +30,7 @@ from bot.importer import ImportRequest, ask_terminal, import_transcript
 from bot.logs import setup_logging
 from bot.similar import stop_model_process
 from bot.startup import StartupError, database_problem, discord_problem, explained, sqlite_path
+from bot.sync import CommandSyncer, scope_of
 
 log = logging.getLogger("bot")
 HEALTH_TIMEOUT = 10.0
@@ -44,6 +47,17 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "health", help="exit 0 when the running bot has its gateway connected and its database answering, else 1"
     )
+    manage = commands.add_parser(
+        "commands", help="send the slash commands to Discord now, or remove them (needs DISCORD_TOKEN)"
+    )
+    manage.add_argument(
+        "action",
+        choices=["sync", "clear"],
+        help="sync: send them (clearing the scope synced before, if another); clear: remove them from that scope",
+    )
+    scope = manage.add_mutually_exclusive_group()
+    scope.add_argument("--guild", type=int, metavar="ID", help="this server (default: SYNC_GUILD_ID, else global)")
+    scope.add_argument("--global", dest="everywhere", action="store_true", help="the global commands")
     demo = commands.add_parser("demo", help="play a sample debate against a local Discord-compatible server")
     demo.add_argument("--output", type=Path, help="folder for the export and the map (default: a new temporary one)")
     export = commands.add_parser("export", help="write a debate's record from the configured database")
@@ -81,6 +95,9 @@ def main(argv: list[str] | None = None) -> int:
             return _export(settings, args.debate, args.guild, args.format, args.output, force=args.force)
         if args.command == "import":
             return _import(settings, ImportRequest(args.debate, args.file, args.guild, args.by, args.yes))
+        if args.command == "commands":
+            guild = None if args.everywhere else args.guild or settings.sync_guild_id
+            return asyncio.run(_manage_commands(settings, settings.require_token(), args.action, guild))
         if args.command == "demo":
             from bot.demo import play
 
@@ -221,6 +238,39 @@ async def _load_export(settings: Settings, number: int, guild: int | None) -> De
         return await db.query(_export_of, number, guild)
     finally:
         await db.dispose()
+
+
+async def _manage_commands(settings: Settings, token: str, action: str, guild_id: int | None) -> int:
+    """``commands sync``: send the commands to server ``guild_id`` (or globally) now, whatever was synced before,
+    and clear the scope synced before if it was another; ``commands clear``: remove the commands of that scope."""
+    use_endpoints(settings.discord_api_base, settings.discord_gateway_url)
+    api_base = settings.discord_api_base or DISCORD_API_BASE
+    db = Database(settings.database_url)
+    try:
+        await _migrate(db)
+        async with DebateBot(settings, db, serve=False) as bot:
+            with explained(lambda error: discord_problem(api_base, error)):
+                await bot.login(token)  # loads the commands, sends nothing
+                try:
+                    print(await _apply(CommandSyncer(bot, bot.tree, db), action, guild_id))
+                except discord.HTTPException as error:
+                    print(
+                        f"error: Discord refused ({scope_of(guild_id)}): {error.status} {error.text}", file=sys.stderr
+                    )
+                    return 1
+    finally:
+        await db.dispose()
+    return 0
+
+
+async def _apply(syncer: CommandSyncer, action: str, guild_id: int | None) -> str:
+    """Sync or clear (see :func:`_manage_commands`); what was done, in one line."""
+    if action == "clear":
+        await syncer.clear(guild_id)
+        return f"cleared the commands ({scope_of(guild_id)})"
+    synced = await syncer.sync(guild_id, force=True)
+    cleared = f"; cleared {', '.join(synced.cleared)}, synced before" if synced.cleared else ""
+    return f"synced {synced.sent} commands ({synced.scope}){cleared}"
 
 
 async def run_bot(settings: Settings, token: str) -> int:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import hashlib
-import json
 import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -19,13 +17,12 @@ from bot.config import Settings
 from bot.core.debates import SERVERS_ONLY
 from bot.core.errors import DomainError
 from bot.core.ratelimit import Cooldown
-from bot.core.sql import upsert
 from bot.db import Database, unavailable
 from bot.health import HeartbeatWriter
 from bot.names import DisplayNames
 from bot.scheduler import Clock, Scheduler
 from bot.similar import SimilarRecords
-from schema import CommandSync, utcnow
+from bot.sync import CommandSyncer, Synced
 
 log = logging.getLogger(__name__)
 DRAIN_SECONDS = 3.0
@@ -247,7 +244,11 @@ async def send_ephemeral(interaction: discord.Interaction, content: str) -> None
 class DebateBot(commands.Bot):
     """The debate bot. The database is injected (as in discord.py's ``advanced_startup.py``)."""
 
-    def __init__(self, settings: Settings, db: Database, *, clock: Clock | None = None, **options: object) -> None:
+    def __init__(
+        self, settings: Settings, db: Database, *, clock: Clock | None = None, serve: bool = True, **options: object
+    ) -> None:
+        """``serve`` false: a bot that only logs in to manage its commands (``python -m bot commands``): its setup
+        loads the commands but syncs nothing and starts no timers, heartbeat or model."""
         # A text-only bot: discord.py's warnings that voice needs PyNaCl and davey do not apply.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         intents = discord.Intents.none()
@@ -275,14 +276,18 @@ class DebateBot(commands.Bot):
         self.similar = SimilarRecords(db, enabled=settings.similar_records)
         self.heartbeat = HeartbeatWriter(db, settings.shard_id or 0, settings.heartbeat_seconds)
         self.names = DisplayNames(db)
+        self.serve = serve
 
     async def setup_hook(self) -> None:
-        self.similar.start()
+        if self.serve:
+            self.similar.start()
         # Every extension must load: syncing a partial command set would delete the missing commands for everyone.
         for extension in INITIAL_EXTENSIONS:
             await self.load_extension(extension)
         for command in self.tree.get_commands():
             command.guild_only = True  # dm_permission false too, for clients still reading that older field
+        if not self.serve:
+            return
         await self.sync_commands_if_changed()
         self.scheduler.start()  # after the extensions have registered their timer handlers
         self.heartbeat.start()
@@ -334,31 +339,14 @@ class DebateBot(commands.Bot):
     async def on_interaction(self, interaction: discord.Interaction[DebateBot]) -> None:
         await self.modals.dispatch(interaction)
 
-    async def sync_commands_if_changed(self) -> bool:
-        """Sync the command tree to ``SYNC_GUILD_ID`` (or globally) unless the same set was synced before."""
-        guild = discord.Object(self.settings.sync_guild_id) if self.settings.sync_guild_id else None
-        if guild is not None:
-            self.tree.copy_global_to(guild=guild)
-        scope = str(guild.id) if guild else "global"
-        fingerprint = self._command_fingerprint(guild)
-        synced = await self.db.query(lambda session: session.get(CommandSync, scope))
-        if synced is not None and synced.fingerprint == fingerprint:
-            log.info("Commands unchanged since the last sync (%s); not syncing.", scope)
-            return False
-        await self.tree.sync(guild=guild)
-        await self.db.transact(
-            upsert,
-            CommandSync,
-            {"scope": scope, "fingerprint": fingerprint, "synced_at": utcnow()},
-            conflict=("scope",),
-            update=("fingerprint", "synced_at"),
-        )
-        log.info("Synced %d commands (%s).", len(self.tree.get_commands(guild=guild)), scope)
-        return True
-
-    def _command_fingerprint(self, guild: discord.abc.Snowflake | None) -> str:
-        payload = sorted(
-            (command.to_dict(self.tree) for command in self.tree.get_commands(guild=guild)),
-            key=lambda c: (c["type"], c["name"]),
-        )
-        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+    async def sync_commands_if_changed(self) -> Synced:
+        """Sync the command tree to ``SYNC_GUILD_ID`` (or globally) unless the same set was synced there before, and
+        clear the scope synced before if it was another (see :mod:`bot.sync`)."""
+        synced = await CommandSyncer(self, self.tree, self.db).sync(self.settings.sync_guild_id)
+        if synced.sent is None:
+            log.info("Commands unchanged since the last sync (%s); not syncing.", synced.scope)
+        else:
+            log.info("Synced %d commands (%s).", synced.sent, synced.scope)
+        for scope in synced.cleared:
+            log.info("Cleared the commands of the scope no longer used (%s).", scope)
+        return synced

@@ -16,7 +16,8 @@ READY_TIMEOUT = 15.0
 
 class LocalBot:
     """Starts and stops a :class:`DebateBot` connected to ``sim``; a restart keeps the database and the world.
-    Similar-record hints are off unless ``similar_records``: they would add messages to every conversation."""
+    Similar-record hints are off unless ``similar_records``: they would add messages to every conversation. The
+    commands are synced globally unless ``sync_guild_id`` is set (it may change between restarts)."""
 
     def __init__(
         self, sim: DiscordSim, db: Database, clock: Clock | None = None, *, similar_records: bool = False
@@ -25,6 +26,7 @@ class LocalBot:
         self.db = db
         self.clock = clock
         self.similar_records = similar_records
+        self.sync_guild_id: int | None = None
         self.bot: DebateBot | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -36,6 +38,7 @@ class LocalBot:
             discord_api_base=self.sim.api_base,
             discord_gateway_url=self.sim.gateway_url,
             similar_records=self.similar_records,
+            sync_guild_id=self.sync_guild_id,
         )
         bot = DebateBot(settings, self.db, clock=self.clock, guild_ready_timeout=0.05)
         task = asyncio.create_task(bot.start(self.sim.token))
