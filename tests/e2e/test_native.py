@@ -10,6 +10,7 @@ import pytest
 from bot.client import DebateBot
 from bot.core import text as t
 from bot.core.debates import KEY_MAX, MINUTES_MAX, SIDES_MAX
+from bot.core.imports import HISTORY_MAX
 from sim import MANAGE_THREADS, ClientRefusal
 from sim.models import JSON
 from tests.e2e.conftest import World, start_debate
@@ -34,7 +35,12 @@ TEXT_LIMITS = {
 }
 """Every free-text option (not a choice among fixed values) and the core's limit on it."""
 PERCENT, NUMBER, MINUTES = (0, 100), (1, KEY_MAX), (1, MINUTES_MAX)
-NUMBER_RANGES = {"debate start minutes": MINUTES, "debate position credence": PERCENT, "crux credence value": PERCENT}
+NUMBER_RANGES = {
+    "debate start minutes": MINUTES,
+    "debate position credence": PERCENT,
+    "debate import messages": (1, HISTORY_MAX),
+    "crux credence value": PERCENT,
+}
 """The ranges of number options other than record numbers, agenda ids and pages (1 to the largest id)."""
 GROUPING = (1, 2)  # subcommand, subcommand group
 
