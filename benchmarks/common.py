@@ -215,15 +215,17 @@ def bot_environment(
     """The environment an operator would set, pointed at ``sim``; ``benchmarks`` importable for the null bot.
 
     ``logging_rate`` sets ``LOGGING_RATE`` (None: the bot's default flood control); ``settings`` are more variables
-    (``SHARD_ID``…).
+    (``SHARD_ID``…). Hints at similar records are off (``SIMILAR_RECORDS=false``) unless ``settings`` turn them on, so
+    that the figures do not depend on whether the semantic extra happens to be installed.
     """
     dropped = {"DISCORD_TOKEN", "DATABASE_URL", "SYNC_GUILD_ID", "DISCORD_API_BASE", "DISCORD_GATEWAY_URL"}
-    dropped |= {"LOGGING_RATE", "LOGGING_WINDOW_SECONDS", "SHARD_ID", "SHARD_COUNT"}
+    dropped |= {"LOGGING_RATE", "LOGGING_WINDOW_SECONDS", "SHARD_ID", "SHARD_COUNT", "SIMILAR_RECORDS"}
     env = {key: value for key, value in os.environ.items() if key not in dropped}
     if logging_rate is not None:
         env["LOGGING_RATE"] = str(logging_rate)
     python_path = [str(REPO_ROOT), *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
     env.update(
+        SIMILAR_RECORDS="false",
         DISCORD_TOKEN=sim.token,
         DATABASE_URL=database_url,
         DISCORD_API_BASE=sim.api_base,
@@ -328,8 +330,8 @@ class BotProcess:
         return self._status_kib("VmHWM") / 1024
 
     def cpu_seconds(self) -> float:
-        """User plus system CPU time the process has used."""
-        return process_cpu_seconds(self.pid)
+        """User plus system CPU time the process and its child processes (the embedding worker) have used."""
+        return process_tree_cpu_seconds(self.pid)
 
     def _status_kib(self, key: str) -> int:
         for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
@@ -353,10 +355,34 @@ def machine_busy_seconds() -> float:
     return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
 
 
+def _stat_fields(pid: int | str) -> list[str]:
+    """The fields of ``/proc/<pid>/stat`` after the command name (field 3, the state, first)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def process_cpu_seconds(pid: int) -> float:
     """User plus system CPU time a process has used (``/proc/<pid>/stat``)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    fields = _stat_fields(pid)
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def process_tree_cpu_seconds(pid: int) -> float:
+    """CPU time of a process and of its live descendants (a bot's embedding worker, say)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            children.setdefault(int(_stat_fields(stat.parent.name)[1]), []).append(int(stat.parent.name))
+        except (OSError, IndexError):  # the process ended meanwhile
+            continue
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            total += process_cpu_seconds(current)
+        except OSError:
+            continue
+        pending.extend(children.get(current, []))
+    return total
 
 
 def postgres_cpu_seconds() -> dict[int, float]:
@@ -450,6 +476,20 @@ def add_logging_rate_flag(parser: Any) -> None:
         default=UNLIMITED_LOGGING_RATE,
         help="LOGGING_RATE for the bot (default: flood control lifted; 0: the bot's shipped default)",
     )
+
+
+def add_similar_records_flag(parser: argparse.ArgumentParser) -> None:
+    """``--similar-records``: the bot hints at similar records (needs the semantic extra; default off)."""
+    parser.add_argument(
+        "--similar-records",
+        action="store_true",
+        help="turn on hints at similar records, as an operator with the semantic extra has them (default: off)",
+    )
+
+
+def similar_records_settings(args: argparse.Namespace) -> dict[str, str]:
+    """The bot's ``SIMILAR_RECORDS`` setting from ``--similar-records``."""
+    return {"SIMILAR_RECORDS": "true" if args.similar_records else "false"}
 
 
 def logging_rate_setting(value: int) -> int | None:

@@ -27,11 +27,13 @@ from benchmarks.common import (
     Tally,
     add_logging_rate_flag,
     add_members,
+    add_similar_records_flag,
     claim_text,
     count_rows,
     logging_rate_setting,
     print_machine,
     print_table,
+    similar_records_settings,
     sqlite_url,
     start_debate,
     timed_invoke,
@@ -88,6 +90,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
                 sqlite_url(database),
                 Path(tmp),
                 logging_rate=logging_rate_setting(args.logging_rate),
+                settings=similar_records_settings(args),
             )
             async with process:
                 target = await start_debate(sim, channel, members) if args.bot == "debate" else channel
@@ -136,9 +139,7 @@ def report(figures: dict[str, Any], args: argparse.Namespace) -> None:
 
 async def null_capacity(args: argparse.Namespace) -> float:
     """The do-nothing bot's answers per second under the throughput benchmark's closed loop (a short run)."""
-    closed = argparse.Namespace(
-        duration=CAPACITY_SECONDS, warmup=2.0, users=args.users, logging_rate=args.logging_rate, only="null"
-    )
+    closed = argparse.Namespace(**vars(args) | {"duration": CAPACITY_SECONDS, "warmup": 2.0, "only": "null"})
     run = await throughput.measure("null", closed)
     print(
         f"do-nothing bot: {run.rate:.1f} answers/s closed loop over {CAPACITY_SECONDS:g} s "
@@ -172,6 +173,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=64, help="simulated users taking turns (default 64)")
     parser.add_argument("--bot", choices=sorted(BOTS), default="debate", help="the bot under test (default debate)")
     add_logging_rate_flag(parser)
+    add_similar_records_flag(parser)
     return parser.parse_args(argv)
 
 

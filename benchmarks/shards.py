@@ -31,11 +31,13 @@ from benchmarks.common import (
     add_database_flag,
     add_logging_rate_flag,
     add_members,
+    add_similar_records_flag,
     describe_database,
     logging_rate_setting,
     print_machine,
     print_table,
     reset_postgres,
+    similar_records_settings,
     start_debate,
     verdict,
     write_results,
@@ -97,7 +99,7 @@ async def measure(shards: int, args: argparse.Namespace) -> Run:
                     args.database,
                     Path(tmp),
                     logging_rate=logging_rate_setting(args.logging_rate),
-                    settings={"SHARD_ID": str(shard), "SHARD_COUNT": str(shards)},
+                    settings={"SHARD_ID": str(shard), "SHARD_COUNT": str(shards)} | similar_records_settings(args),
                 )
                 for shard in range(shards)
             ]
@@ -182,6 +184,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=64, help="simulated users in all (default 64)")
     parser.add_argument("--debates", type=int, default=4, help="debates in all, at least one per shard (default 4)")
     add_logging_rate_flag(parser)
+    add_similar_records_flag(parser)
     args = parser.parse_args(argv)
     if not args.database:
         parser.error("--database is required: shard processes share one PostgreSQL database")

@@ -29,11 +29,13 @@ from benchmarks.common import (
     Tally,
     add_logging_rate_flag,
     add_members,
+    add_similar_records_flag,
     claim_text,
     count_rows,
     logging_rate_setting,
     print_machine,
     print_table,
+    similar_records_settings,
     sqlite_url,
     start_debate,
     timed_invoke,
@@ -143,7 +145,12 @@ async def measure(bot: str, args: argparse.Namespace) -> Run:
             channel = sim.add_text_channel(guild, "debates")
             members = add_members(sim, guild, args.users)
             process = BotProcess(
-                sim, BOTS[bot], sqlite_url(database), Path(tmp), logging_rate=logging_rate_setting(args.logging_rate)
+                sim,
+                BOTS[bot],
+                sqlite_url(database),
+                Path(tmp),
+                logging_rate=logging_rate_setting(args.logging_rate),
+                settings=similar_records_settings(args),
             )
             async with process:
                 target = channel
@@ -234,6 +241,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=64, help="simulated users (default 64)")
     parser.add_argument("--only", choices=sorted(BOTS), help="run against one bot only")
     add_logging_rate_flag(parser)
+    add_similar_records_flag(parser)
     return parser.parse_args(argv)
 
 
