@@ -152,6 +152,21 @@ def compare(text: str, others: Sequence[tuple[K, str, bytes | None]], fill: int)
     return Compared(to_bytes(vector), made, ranked(vector, stored))
 
 
+def nearest_earlier(texts: Sequence[str], authors: Sequence[object]) -> list[int | None] | None:
+    """In the worker: for each text, the index of the most similar earlier text by another author (``None`` for the
+    first, or when every earlier one is the same author's). ``None`` without a model."""
+    model = _embedder[0]
+    if model is None:
+        return None
+    vectors = [to_bytes(model.embed(text)) for text in texts]
+    nearest: list[int | None] = []
+    for index, vector in enumerate(vectors):
+        earlier = [(other, vectors[other]) for other in range(index) if authors[other] != authors[index]]
+        ranking = ranked(from_bytes(vector), earlier)
+        nearest.append(ranking[0][0] if ranking else None)
+    return nearest
+
+
 @dataclass(frozen=True, slots=True)
 class Compared(Generic[K]):
     """What :func:`compare` found."""

@@ -114,6 +114,33 @@ class SimilarRecords:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    def later(self, work: Callable[[], Awaitable[None]]) -> None:
+        """Run ``work`` in the background as the embedding is (counted by :meth:`settled`, cancelled by
+        :meth:`close`); its failure is logged, never raised."""
+
+        async def run() -> None:
+            try:
+                await work()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("Background similarity work failed")
+
+        task = asyncio.get_running_loop().create_task(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def nearest_earlier(self, texts: Sequence[str], authors: Sequence[object]) -> list[int | None] | None:
+        """For each text, the index of the most similar earlier text by another author (``semantic.nearest_earlier``);
+        ``None`` without a model. Slow (each text embedded): run it with :meth:`later`."""
+        worker = self.model() if self.enabled and len(texts) > 1 else None
+        if worker is None:
+            return None
+        from bot import semantic
+
+        nearest: list[int | None] | None = await _in_worker(worker, semantic.nearest_earlier, texts, authors)
+        return nearest
+
     async def settled(self) -> None:
         """Wait for the records being embedded (tests)."""
         while self._tasks:

@@ -3,6 +3,7 @@ time, with accept / change kind per item, Accept all, and Record (``bot.core.imp
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any, Self
 
@@ -14,7 +15,7 @@ from bot.client import DebateBot
 from bot.core import imports as core
 from bot.core import text as t
 from bot.core.drafts import Item, Message, item_line, skipped_line
-from bot.core.errors import InvalidInput, NotAllowed
+from bot.core.errors import DomainError, InvalidInput, NotAllowed
 from cogs import render
 from cogs.common import Interaction, actor, check_open_debate, respond, write_debate, write_debate_in_place
 from cogs.views import DebateButton
@@ -219,7 +220,27 @@ async def import_messages(
     if intent_missing(history, bot_id):
         raise InvalidInput(INTENT_OFF)
     shown = await write_debate(interaction, core.start_import, who, source_id, chat_messages(history, bot_id))
+    prelink(interaction, shown)  # before answering, so that whoever waits for the answer can wait for it too
     await respond(interaction, embed=draft_embed(shown), view=draft_view(shown), ephemeral=True)
+
+
+def prelink(interaction: Interaction, shown: core.Shown) -> None:
+    """In the background, with the ``semantic`` extra: link each candidate claim that answers nothing to the most
+    similar earlier one by someone else, so that made a rebuttal it rebuts that (as Log as rebuttal orders its
+    choices); the importer sees it on their next press."""
+    items = core.unlinked(shown)
+    draft_id, who, similar = shown.row.id or 0, actor(interaction), interaction.client.similar
+
+    async def link() -> None:
+        texts, authors = [item.text for item in items], [item.author_id or item.speaker for item in items]
+        nearest = await similar.nearest_earlier(texts, authors)
+        if nearest:
+            parents = {item.number: items[j].number for item, j in zip(items, nearest, strict=True) if j is not None}
+            with contextlib.suppress(DomainError):  # the debate ended meanwhile: nothing to link
+                await write_debate_in_place(interaction, core.suggest_parents, who, draft_id, parents)
+
+    if len(items) > 1:
+        similar.later(link)
 
 
 async def setup(bot: DebateBot) -> None:

@@ -85,7 +85,8 @@ class Message:
 @dataclass(slots=True)
 class Item:
     """A candidate record. ``number`` is its place in the draft (message order); ``parent`` the number of the item
-    it answers (a crux: bears on), ``parent_claim`` that of a claim already in the debate; ``held`` says why Record
+    it answers (a crux: bears on; a claim: would answer, made a rebuttal — pre-linked by similarity),
+    ``parent_claim`` that of a claim already in the debate; ``held`` says why Record
     left it in the draft; ``recorded`` is the number it was recorded under."""
 
     number: int

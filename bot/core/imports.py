@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from math import ceil
@@ -22,6 +22,7 @@ from bot.core.debates import Actor, require_moderator
 from bot.core.drafts import (
     Draft,
     Item,
+    ItemKind,
     Message,
     Recorded,
     build_draft,
@@ -147,6 +148,29 @@ def change_import(session: Session, debate: Debate, actor: Actor, draft_id: int,
     _mark_phase(shown.debate, draft)
     _save(session, shown)
     return shown
+
+
+def unlinked(shown: Shown) -> list[Item]:
+    """The draft's candidate claims that answer nothing: a similar earlier claim may be what they would rebut."""
+    return [
+        item
+        for item in shown.draft.pending
+        if item.kind is ItemKind.CLAIM and item.parent is None and item.parent_claim is None
+    ]
+
+
+def suggest_parents(session: Session, debate: Debate, actor: Actor, draft_id: int, parents: Mapping[int, int]) -> None:
+    """Pre-link claims of the draft to what they would answer if made rebuttals (item number → item number), for
+    those still claims answering nothing; an expired or recorded draft is left alone."""
+    try:
+        shown = _load(session, debate, actor, draft_id)
+    except InvalidInput:
+        return
+    for item in unlinked(shown):
+        suggested = parents.get(item.number)
+        if suggested is not None and suggested < item.number:
+            item.parent = suggested
+    _save(session, shown)
 
 
 def record_import(session: Session, debate: Debate, actor: Actor, draft_id: int) -> Imported:

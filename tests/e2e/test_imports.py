@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from bot.client import DebateBot
@@ -183,3 +185,48 @@ async def test_the_phase_holds_what_it_does_not_allow_and_logging_limits_do_not_
     recorded = await world.sim.click(world.mod, draft, "import:1:record:0")
     assert "Recorded 1 item: Claim #2." in recorded.text
     assert [(n, kind) for n, kind, _, _ in await _claims(bot)] == [(1, ClaimKind.CLAIM), (2, ClaimKind.REBUTTAL)]
+
+
+DEBATE = [
+    (0, "Interpretability tools will let us verify that frontier models are honest."),
+    (1, "Compute governance can slow down a dangerous frontier race within five years."),
+    (2, "Verifying the honesty of frontier models with interpretability tools will never work."),
+    (0, "Export controls on chips cannot slow the race: labs will find other compute."),
+]
+EXTRA = all(importlib.util.find_spec(name) for name in ("onnxruntime", "tokenizers", "numpy"))
+
+
+@pytest.mark.skipif(not EXTRA, reason="the semantic extra is not installed (pip install -e '.[semantic]')")
+@pytest.mark.parametrize("similar_records", [True])
+async def test_with_the_semantic_extra_a_claim_made_a_rebuttal_rebuts_the_most_similar_one(
+    world: World, bot: DebateBot
+) -> None:
+    thread = await _thread(world)
+    members = (world.alice, world.bob, world.carol)
+    for who, text in DEBATE:
+        await world.sim.post_message(members[who], thread, text)
+    draft = _draft(await world.sim.invoke(world.mod, thread, "debate import"))
+    await bot.similar.settled()  # the pre-link runs after the draft is shown
+    for _ in range(2):  # claim → crux → rebuttal of the most similar earlier claim by someone else
+        await world.sim.click(world.mod, draft, "import:1:kind:3")
+        await world.sim.click(world.mod, draft, "import:1:kind:4")
+    assert "3. rebuttal of #1" in draft.text and "4. rebuttal of #2" in draft.text
+    await world.sim.click(world.mod, draft, "import:1:all:0")
+    await world.sim.click(world.mod, draft, "import:1:record:0")
+    async with bot.db.read() as session:
+        claims = {c.number: c for c in (await session.execute(select(Claim))).scalars()}
+    assert claims[3].parent_id == claims[1].id and claims[4].parent_id == claims[2].id
+
+
+async def test_without_the_semantic_extra_a_claim_answering_nothing_is_a_claim_or_a_crux(
+    world: World, bot: DebateBot
+) -> None:
+    thread = await _thread(world)
+    for who, text in DEBATE:
+        await world.sim.post_message((world.alice, world.bob, world.carol)[who], thread, text)
+    draft = _draft(await world.sim.invoke(world.mod, thread, "debate import"))
+    await bot.similar.settled()
+    await world.sim.click(world.mod, draft, "import:1:kind:3")
+    assert "3. crux" in draft.text
+    await world.sim.click(world.mod, draft, "import:1:kind:3")
+    assert "3. claim" in draft.text
