@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.client import DebateBot
 from bot.config import Settings, SettingsError, load_settings
-from bot.core.argmap import render_map
+from bot.core.argmap import draw_pictures, draw_svg
 from bot.core.debates import debate_numbered
 from bot.core.errors import DomainError
 from bot.core.exports import EXPORT_FORMATS, DebateExport, build_export, export_file
@@ -63,7 +63,12 @@ def _parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="write a debate's record from the configured database")
     export.add_argument("--debate", type=int, required=True, help="the debate's number")
     export.add_argument("--guild", type=int, help="the server's id (needed when several servers have that number)")
-    export.add_argument("--format", choices=[*EXPORT_FORMATS, "png"], default="markdown", help="png: the argument map")
+    export.add_argument(
+        "--format",
+        choices=[*EXPORT_FORMATS, "png", "svg"],
+        default="markdown",
+        help="png: the argument map's pictures (FILE.png, FILE-2.png …); svg: the whole map in one file",
+    )
     export.add_argument("--output", type=Path, help="file to write (default: standard output; png needs a file)")
     export.add_argument("--force", action="store_true", help="overwrite --output if it exists (never the database)")
     transcript = commands.add_parser(
@@ -187,13 +192,13 @@ def _export(
     settings: Settings, number: int, guild: int | None, format: str, output: Path | None, *, force: bool
 ) -> int:
     if format == "png" and output is None:
-        raise SettingsError("--format png writes a picture: give --output FILE.png")
+        raise SettingsError("--format png writes pictures: give --output FILE.png")
     if output is not None:
         _check_output(settings, output, force=force)
     _require_database(settings)
     try:
         record = asyncio.run(_load_export(settings, number, guild))
-        data = render_map(record) if format == "png" else export_file(record, format)[1]
+        files = _rendered(record, format)
     except DomainError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -201,11 +206,24 @@ def _export(
         print(f"error: cannot read the debates from the database: {str(error.orig).splitlines()[0]}", file=sys.stderr)
         return 1
     if output is None:
-        sys.stdout.write(data.decode())
-    else:
-        output.write_bytes(data)
-        print(f"wrote {output}", file=sys.stderr)
+        sys.stdout.write(files[0].decode())
+        return 0
+    paths = [output] + [output.with_name(f"{output.stem}-{n}{output.suffix}") for n in range(2, len(files) + 1)]
+    for path in paths[1:]:
+        _check_output(settings, path, force=force)
+    for path, data in zip(paths, files, strict=True):
+        path.write_bytes(data)
+        print(f"wrote {path}", file=sys.stderr)
     return 0
+
+
+def _rendered(record: DebateExport, format: str) -> list[bytes]:
+    """The export in ``format``: one file, or the map's pictures."""
+    if format == "png":
+        return draw_pictures(record)
+    if format == "svg":
+        return [draw_svg(record)]
+    return [export_file(record, format)[1]]
 
 
 def _check_output(settings: Settings, output: Path, *, force: bool) -> None:

@@ -16,7 +16,7 @@ from bot.core import debates as core
 from bot.core import doublecrux, formats
 from bot.core import groups as opinion
 from bot.core import text as t
-from bot.core.argmap import render_map
+from bot.core.argmap import draw_map, map_caption, map_files
 from bot.core.errors import WrongPlace
 from bot.core.exports import build_export, export_file
 from bot.core.summary import mark_summarized, summarize
@@ -246,12 +246,9 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
     async def map(self, interaction: Interaction) -> None:
         record = await read_debate(interaction, build_export)
         await defer(interaction)
-        picture = await asyncio.to_thread(render_map, record)
-        await respond(
-            interaction,
-            f"Argument map of Debate #{record.debate.number}",
-            file=discord.File(io.BytesIO(picture), f"debate-{record.debate.number}.png"),
-        )
+        drawn = await asyncio.to_thread(draw_map, record)
+        files = [discord.File(io.BytesIO(data), name) for name, data in map_files(record, drawn)]
+        await respond(interaction, map_caption(record, drawn), files=files)
 
     async def _post_summary(self, interaction: Interaction) -> None:
         """The summary for everyone, paged: the open questions that matter most, the latest resolutions, how many more

@@ -1,6 +1,6 @@
 """A debate's whole record as a versioned JSON document, and rendered from it as Markdown and Argdown.
 
-:func:`build_export` reads a debate in a fixed number of queries (ten, whatever its size) into a
+:func:`build_export` reads a debate in a fixed number of queries (eleven, whatever its size) into a
 :class:`DebateExport`; :func:`to_json`, :func:`to_markdown` and :func:`to_argdown` render that snapshot, and
 :func:`bot.core.argmap.render_map` draws it. The JSON schema is ``DebateExport.model_json_schema()``, documented in
 ``docs/export-schema.md``: bump :data:`SCHEMA_VERSION` on any incompatible change (a field removed, renamed or
@@ -35,6 +35,7 @@ from schema import (
     Credence,
     Crux,
     CruxClaim,
+    CruxMark,
     CruxOutcome,
     CruxScore,
     CruxStatus,
@@ -141,6 +142,13 @@ class ScoreExport(_Model):
     coverage: float = Field(description="The share of the crux's open time the user held a credence (0 to 1).")
 
 
+class MarkExport(_Model):
+    """A participant's answer, in a double-crux debate, to "would this crux change my mind?"."""
+
+    user_id: Snowflake
+    changes_mind: bool
+
+
 class CruxExport(_Model):
     """A question whose answer would change someone's mind."""
 
@@ -168,6 +176,10 @@ class CruxExport(_Model):
         description="Each participant's scores, by user id; empty unless the crux resolved yes or no.",
     )
     claims: list[int] = Field(description="The numbers of the claims the crux bears on, ascending.")
+    marks: list[MarkExport] = Field(
+        default_factory=list,
+        description="Double-crux debates: who said whether the crux would change their mind, by user id.",
+    )
     credences: list[CredenceExport] = Field(
         description="Every credence recorded on the crux, oldest first (so each user's history reads in order)."
     )
@@ -202,6 +214,29 @@ class DebateExport(_Model):
         has the same name; ``user <id>`` when no name is known."""
         return self._labels.get(user_id, f"user {user_id}")
 
+    def latest(self, crux: CruxExport) -> dict[int, int]:
+        """Each user's latest credence on ``crux``."""
+        return {credence.user_id: credence.value for credence in crux.credences}
+
+    def spread(self, crux: CruxExport) -> int:
+        """How far apart the latest credences on ``crux`` are (0 with fewer than two)."""
+        values = self.latest(crux).values()
+        return max(values) - min(values) if values else 0
+
+    def is_double_crux(self, crux: CruxExport) -> bool:
+        """The summary's rule: participants of different sides hold latest credences on opposite sides of 50 — and,
+        in a double-crux debate, both said it would change their mind."""
+        sides = {participant.user_id: participant.side for participant in self.participants}
+        moved = {mark.user_id for mark in crux.marks if mark.changes_mind}
+        held = [
+            (sides[user_id], value)
+            for user_id, value in self.latest(crux).items()
+            if user_id in sides and (self.debate.format is not DebateFormat.DOUBLE_CRUX or user_id in moved)
+        ]
+        below = {side for side, value in held if value < 50}
+        above = {side for side, value in held if value > 50}
+        return bool(below and above) and (len(below) > 1 or len(above) > 1 or below != above)
+
     def history(self, crux: CruxExport) -> dict[int, list[CredenceExport]]:
         """Each user's credences on ``crux``, oldest first, users in the order they first recorded one."""
         by_user: dict[int, list[CredenceExport]] = {}
@@ -225,7 +260,7 @@ class DebateExport(_Model):
 
 
 def build_export(session: Session, debate: Debate) -> DebateExport:
-    """The debate's whole record, read in ten queries whatever its size; user text as :func:`displayable` makes
+    """The debate's whole record, read in eleven queries whatever its size; user text as :func:`displayable` makes
     it, so that every output can carry it whatever was stored."""
     debate_id = id_of(debate)
     agenda = session.execute(select(Agenda.name).where(col(Agenda.id) == debate.agenda_id)).scalar_one_or_none()
@@ -262,6 +297,14 @@ def build_export(session: Session, debate: Debate) -> DebateExport:
         scored[score.crux_id].append(
             ScoreExport(user_id=score.user_id, baseline=score.baseline, brier=score.brier, coverage=score.coverage)
         )
+    marked: dict[int, list[MarkExport]] = defaultdict(list)
+    for mark in session.execute(
+        select(CruxMark)
+        .join(Crux, col(Crux.id) == col(CruxMark.crux_id))
+        .where(Crux.debate_id == debate_id)
+        .order_by(col(CruxMark.crux_id), col(CruxMark.user_id))
+    ).scalars():
+        marked[mark.crux_id].append(MarkExport(user_id=mark.user_id, changes_mind=mark.changes_mind))
     credences = (
         session.execute(
             select(Credence)
@@ -343,6 +386,7 @@ def build_export(session: Session, debate: Debate) -> DebateExport:
                 resolution_url=crux.resolution_url,
                 scores=scored.get(id_of(crux), []),
                 claims=sorted(linked.get(id_of(crux), [])),
+                marks=marked.get(id_of(crux), []),
                 credences=history.get(id_of(crux), []),
             )
             for crux in cruxes
@@ -366,6 +410,7 @@ def _user_ids(export: DebateExport) -> set[int]:
         ids.update(user_id for user_id in (crux.resolved_by_id,) if user_id is not None)
         ids.update(credence.user_id for credence in crux.credences)
         ids.update(score.user_id for score in crux.scores)
+        ids.update(mark.user_id for mark in crux.marks)
     return ids
 
 

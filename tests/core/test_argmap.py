@@ -1,4 +1,5 @@
-"""The argument map: what the graph says (DOT source), the PNG it renders to, and Graphviz being absent."""
+"""The argument map: what the graph says (DOT source), how a large debate is cut into pictures, the size and text
+height of each picture from Graphviz's own layout, the PNG and SVG it renders to, and Graphviz being absent."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from pathlib import Path
 import pytest
 
 from bot.core.argmap import (
+    DOUBLE_CRUX,
     MAX_LINES,
+    MAX_PICTURES,
     MAX_PIXELS,
     PALETTE,
     REBUTS,
@@ -21,9 +24,14 @@ from bot.core.argmap import (
     WITHDRAWN,
     WRAP,
     MapUnavailable,
+    draw_map,
+    draw_pictures,
+    layout_of,
+    map_files,
     map_source,
+    picture_sources,
+    plan,
     png_size,
-    render_map,
 )
 from bot.core.exports import (
     SCHEMA_VERSION,
@@ -32,6 +40,7 @@ from bot.core.exports import (
     CruxExport,
     DebateExport,
     DebateInfo,
+    MarkExport,
     ParticipantExport,
     RevisionExport,
 )
@@ -197,19 +206,89 @@ def _check_png(data: bytes) -> tuple[int, int]:
 
 
 @needs_dot
-def test_a_small_debate_renders_to_a_png() -> None:
-    width, height = _check_png(render_map(small()))
+def test_a_small_debate_is_one_picture_and_an_svg() -> None:
+    drawn = draw_map(small())
+    (picture,) = drawn.pictures
+    width, height = _check_png(picture)
     assert 600 <= width <= 2500 and 250 <= height <= 1500
+    assert drawn.svg.startswith(b"<?xml") and b"<svg" in drawn.svg and b"Do circuits transfer?" in drawn.svg
+    assert [name for name, _ in map_files(small(), drawn)] == ["debate-1.png", "debate-1.svg"]
 
 
 @needs_dot
 def test_fifty_claims_render_legibly_within_the_size_cap() -> None:
-    data = render_map(large(50))
-    width, height = _check_png(data)
-    # Graphviz shrinks a drawing larger than the cap until one side touches it: this one needed no shrinking,
-    # so its 11-point text is drawn at full size (96 dpi)
-    assert 1200 <= width < MAX_PIXELS - 50 and 1200 <= height < MAX_PIXELS - 50
-    assert len(data) < 3_000_000
+    for data in draw_pictures(large(50)):
+        width, height = _check_png(data)
+        assert width < MAX_PIXELS and height < MAX_PIXELS and len(data) < 3_000_000
+
+
+@needs_dot
+@pytest.mark.parametrize("entries", [100, 300])
+def test_a_large_debate_is_pictures_of_readable_shape_and_text(entries: int) -> None:
+    """The issue's targets, from Graphviz's own layout: every picture within 1:3 either way, and its smallest text
+    at least 12 px high at natural size (points × dpi / 72 × the scale applied to fit the cap)."""
+    export = debate_of(entries)
+    sources = picture_sources(export)
+    pictures = draw_pictures(export)
+    assert 2 <= len(pictures) <= MAX_PICTURES and len(sources) == len(pictures)
+    for source, picture in zip(sources, pictures, strict=True):
+        layout = layout_of(source)
+        assert 1 / 3 <= layout.aspect <= 3, layout
+        assert layout.smallest_text >= 12, layout
+        width, height = _check_png(picture)  # the picture drawn is the one laid out
+        assert abs(width - layout.width) <= 2 and abs(height - layout.height) <= 2, (width, height, layout)
+    drawn = [f"c{claim.number}" for claim in export.claims] + [f"x{crux.number}" for crux in export.cruxes]
+    assert all(re.search(rf"^\s*{name} \[", "\n".join(sources), re.MULTILINE) for name in drawn)  # nothing lost
+
+
+def test_the_first_picture_holds_the_most_contested_crux_and_pointers_name_the_other_pictures() -> None:
+    export = debate_of(100)
+    pictures = plan(export)
+    top = min(
+        (crux for crux in export.cruxes if crux.status is CruxStatus.OPEN),
+        key=lambda crux: (not export.is_double_crux(crux), -export.spread(crux), crux.number),
+    )
+    assert top.number in pictures[0][0].cruxes
+    assert sum(piece.size for picture in pictures for piece in picture) == 100
+    sources = picture_sources(export)
+    pointers = re.findall(r"\(picture (\d+)\)", "".join(sources))
+    assert pointers and {int(number) for number in pointers} <= set(range(1, len(pictures) + 1))
+
+
+@needs_wrapper
+def test_a_crux_shows_its_spread_each_sides_credences_and_the_double_crux_marker() -> None:
+    credences = [(10, 80), (12, 70), (11, 20)]
+    doubled = crux(1, "Do circuits transfer?", [1]).model_copy(
+        update={"credences": [CredenceExport(user_id=u, value=v, reason=None, at=AT) for u, v in credences]}
+    )
+    agreed = crux(2, "Is compute the bottleneck?", [1])
+    export = export_of([claim(1, "Interp tools generalise", 0)], [doubled, agreed]).model_copy(
+        update={"participants": [ParticipantExport(user_id=u, side=SIDES[u % 2]) for u in (10, 11, 12)]}
+    )
+    source = map_source(export)
+    label = attributes(source, "x1")
+    assert "DOUBLE CRUX" in label and "spread 60" in label and f'color="{DOUBLE_CRUX}"' in label
+    assert "interpretability (2): 70 80" in label and "governance (1): 20" in label
+    assert "DOUBLE CRUX" not in attributes(source, "x2") and "spread 0" in attributes(source, "x2")
+
+
+def test_in_a_double_crux_debate_a_double_crux_needs_both_to_say_it_would_change_their_mind() -> None:
+    credences = [CredenceExport(user_id=u, value=v, reason=None, at=AT) for u, v in ((10, 80), (11, 20))]
+    base = export_of([], [crux(1, "Q?", []).model_copy(update={"credences": credences})])
+    export = base.model_copy(
+        update={
+            "participants": [ParticipantExport(user_id=10, side=SIDES[0]), ParticipantExport(user_id=11, side=SIDES[1])]
+        }
+    )
+    assert export.is_double_crux(export.cruxes[0])
+    debate = export.debate.model_copy(update={"format": DebateFormat.DOUBLE_CRUX})
+    marks = [MarkExport(user_id=10, changes_mind=True), MarkExport(user_id=11, changes_mind=False)]
+    one = export.model_copy(update={"debate": debate})
+    assert not one.is_double_crux(one.cruxes[0])
+    marked = one.cruxes[0].model_copy(update={"marks": marks})
+    assert not one.is_double_crux(marked)
+    both = marked.model_copy(update={"marks": [marks[0], MarkExport(user_id=11, changes_mind=True)]})
+    assert one.is_double_crux(both)
 
 
 def test_without_dot_the_map_is_unavailable_with_install_instructions(
@@ -217,5 +296,70 @@ def test_without_dot_the_map_is_unavailable_with_install_instructions(
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(MapUnavailable) as raised:
-        render_map(small())
+        draw_map(small())
     assert "apt-get install graphviz" in str(raised.value) and "brew install graphviz" in str(raised.value)
+
+
+# A large debate ------------------------------------------------------------------------------------------------
+
+TOPICS = (
+    "interpretability",
+    "compute governance",
+    "evaluations",
+    "export controls",
+    "open weights",
+    "scalable oversight",
+    "lab self-regulation",
+    "international treaties",
+)
+CLAIMS = (
+    "Progress in {a} will matter more than {b} by 2030",
+    "{a} has never slowed a frontier lab, unlike {b}",
+    "Without {a}, {b} cannot be verified",
+    "Funding {a} crowds out the talent {b} needs",
+    "{a} and {b} fail together when labs race",
+    "The evidence for {a} comes from small models only",
+)
+
+
+def debate_of(entries: int, participants: int = 20, seed: int = 7) -> DebateExport:
+    """A debate of ``entries`` records (seven claims, rebuttals and supports for three cruxes), two sides of
+    ``participants`` people, each giving a credence on most cruxes; a fifth of the cruxes split the sides."""
+    rng = random.Random(seed)
+    claim_count = round(entries * 0.7)
+    claims: list[ClaimExport] = []
+    for number in range(1, claim_count + 1):
+        a, b = rng.sample(TOPICS, 2)
+        text = rng.choice(CLAIMS).format(a=a, b=b) + rng.choice(("", ".", "; the record since 2019 shows it."))
+        if number == 1 or rng.random() < 0.25:
+            claims.append(claim(number, text, rng.randrange(2)))
+        else:
+            kind = ClaimKind.REBUTTAL if rng.random() < 0.65 else ClaimKind.SUPPORT
+            claims.append(claim(number, text, rng.randrange(2), rng.randrange(max(1, number - 15), number), kind))
+    users = range(100, 100 + participants)
+    cruxes = []
+    for number in range(1, entries - claim_count + 1):
+        splits, leans_yes = rng.random() < 0.2, rng.random() < 0.5
+        values = {
+            user: (75 if (user % 2 == 0) == leans_yes else 30) if splits else (70 if leans_yes else 25)
+            for user in users
+            if rng.random() < 0.6
+        }
+        a, b = rng.sample(TOPICS, 2)
+        question = f"Will {a} outweigh {b} within {rng.choice((3, 5, 10))} years?"
+        linked = sorted(rng.sample(range(1, claim_count + 1), rng.choice((0, 1, 1, 1, 2))))
+        cruxes.append(
+            crux(number, question, linked, "Settled by the 2026 report" if rng.random() < 0.15 else None).model_copy(
+                update={
+                    "credences": [
+                        CredenceExport(
+                            user_id=user, value=min(100, max(0, value + rng.randint(-20, 20))), reason=None, at=AT
+                        )
+                        for user, value in values.items()
+                    ]
+                }
+            )
+        )
+    return export_of(claims, cruxes).model_copy(
+        update={"participants": [ParticipantExport(user_id=user, side=SIDES[user % 2]) for user in users]}
+    )

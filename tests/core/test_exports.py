@@ -17,7 +17,7 @@ from bot.core import debates as core
 from bot.core.exports import DebateExport, argdown_escape, build_export, to_argdown, to_json, to_markdown
 from bot.core.names import remember_name
 from bot.db import Database
-from schema import Claim, ClaimKind, ClaimStatus, CruxOutcome, CruxStatus, Debate, MemberName, utcnow
+from schema import Claim, ClaimKind, ClaimStatus, Crux, CruxMark, CruxOutcome, CruxStatus, Debate, MemberName, utcnow
 from tests.programs import argdown_cli, needs_argdown
 
 GUILD = 1
@@ -414,3 +414,18 @@ async def test_the_member_name_migration_goes_down_and_up(db: Database) -> None:
     await db.upgrade()
     debate = await _argued(db)
     assert (await _export(db, debate)).label(ALICE) == "Ada"
+
+
+async def test_a_cruxs_marks_are_exported(db: Database) -> None:
+    debate = await _argued(db)
+    async with db.write() as session:
+        crux = (await session.execute(select(Crux).where(Crux.debate_id == debate.id, Crux.number == 1))).scalar_one()
+        session.add_all(
+            [
+                CruxMark(crux_id=crux.id, user_id=BOB, changes_mind=True),
+                CruxMark(crux_id=crux.id, user_id=ALICE, changes_mind=False),
+            ]
+        )
+    first, second = (await _export(db, debate)).cruxes
+    assert [(mark.user_id, mark.changes_mind) for mark in first.marks] == [(ALICE, False), (BOB, True)]
+    assert second.marks == []

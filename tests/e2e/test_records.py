@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -64,12 +66,15 @@ async def test_export_in_each_format(world: World, bot: DebateBot) -> None:
 
 
 @needs_dot
-async def test_map_is_a_png_picture(world: World, bot: DebateBot) -> None:
+async def test_map_is_a_png_picture_and_an_svg(world: World, bot: DebateBot) -> None:
     thread = await _debate(world)
     result = await world.sim.invoke(world.carol, thread, "debate map")
-    name, data = _file(result)
-    width, height = png_size(data)
-    assert name == "debate-1.png" and width > 200 and height > 100
+    assert result.message is not None, result.text
+    (picture, svg) = result.message.attachments
+    width, height = png_size(picture.data)
+    assert picture.filename == "debate-1.png" and width > 200 and height > 100
+    assert svg.filename == "debate-1.svg" and b"<svg" in svg.data and b"Interp tools will generalise" in svg.data
+    assert "The whole map is the SVG" in result.text
     assert world.sim.errors == []
 
 
@@ -106,6 +111,14 @@ async def test_export_cli_writes_the_record_from_the_database(
     stdout, stderr = await process.communicate()
     assert process.returncode == 0, stderr.decode()
     assert json.loads(stdout)["debate"]["number"] == 1
+    if shutil.which("dot"):
+        pictures = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "export", "--debate", "1", "--format", "png", "--output", "map.png",
+            env={"DATABASE_URL": url, "PATH": os.environ["PATH"]}, cwd=tmp_path, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        _, stderr = await pictures.communicate()
+        assert pictures.returncode == 0 and stderr.decode() == f"wrote {Path('map.png')}\n", stderr.decode()
+        assert png_size((tmp_path / "map.png").read_bytes())[0] > 200
     missing = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "export", "--debate", "7", env={"DATABASE_URL": url}, cwd=tmp_path,
         stderr=asyncio.subprocess.PIPE,
