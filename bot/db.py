@@ -225,7 +225,8 @@ class _SQLiteWriter:
 
 
 class Database:
-    """One engine and its sessions. Use :meth:`read` for queries and :meth:`write` for changes."""
+    """One engine and its sessions. The bot runs every use case as one job: :meth:`transact` for a change,
+    :meth:`query` for a read. :meth:`read` and :meth:`write` lend an async session to tests and tools."""
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = make_url(url)
