@@ -14,11 +14,12 @@ import sqlite3
 import sys
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from importlib.metadata import version
 from pathlib import Path
-from types import TracebackType
+from types import ModuleType, TracebackType
 from typing import Any
 
 import aiohttp
@@ -29,6 +30,12 @@ from sqlalchemy.engine import make_url
 
 from bot.config import normalize_database_url
 from sim import DiscordSim, InteractionResult, SimChannel, SimGuild, SimMember
+
+uvloop: ModuleType | None
+try:
+    import uvloop
+except ImportError:  # the bench extra is not installed: asyncio's own loop
+    uvloop = None
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -69,7 +76,22 @@ def machine_facts() -> dict[str, Any]:
         "sqlite": sqlite3.sqlite_version,
         "aiohttp": aiohttp.__version__,
         "load_average_1m_at_start": round(os.getloadavg()[0], 2),
+        "sim_event_loop": sim_event_loop(),
     }
+
+
+def run_benchmark(main: Coroutine[Any, Any, None]) -> None:
+    """Run a benchmark's ``main``: on uvloop when it is installed (the ``bench`` extra), which makes the sim in this
+    process cheaper than the bots it serves (they run on asyncio's own loop, as operators run them)."""
+    if uvloop is None:
+        asyncio.run(main)
+    else:
+        uvloop.run(main)
+
+
+def sim_event_loop() -> str:
+    """The event loop the benchmark's own process (the sim and its users) runs on."""
+    return "asyncio (install the bench extra for uvloop)" if uvloop is None else f"uvloop {version('uvloop')}"
 
 
 def write_results(name: str, settings: Mapping[str, Any], figures: Mapping[str, Any]) -> Path:
@@ -93,6 +115,7 @@ def print_machine() -> None:
         f"SQLAlchemy {facts['sqlalchemy']} · SQLite {facts['sqlite']} · {facts['date']}"
     )
     print("load average at start (1, 5, 15 min): " + ", ".join(f"{load:.2f}" for load in os.getloadavg()))
+    print(f"this process (the sim and its users, if any) runs on {facts['sim_event_loop']}")
     if facts["load_average_1m_at_start"] > BUSY_LOAD:
         print(
             f"warning: load average {facts['load_average_1m_at_start']} — other work on this machine will skew "

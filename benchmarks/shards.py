@@ -13,7 +13,6 @@ afterwards every acknowledged claim must be stored.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import tempfile
 from pathlib import Path
@@ -37,6 +36,7 @@ from benchmarks.common import (
     print_machine,
     print_table,
     reset_postgres,
+    run_benchmark,
     similar_records_settings,
     start_debate,
     verdict,
@@ -193,7 +193,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point."""
-    asyncio.run(main_async(parse_args(argv)))
+    run_benchmark(main_async(parse_args(argv)))
 
 
 if __name__ == "__main__":

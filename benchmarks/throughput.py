@@ -35,6 +35,7 @@ from benchmarks.common import (
     logging_rate_setting,
     print_machine,
     print_table,
+    run_benchmark,
     similar_records_settings,
     sqlite_url,
     start_debate,
@@ -247,7 +248,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point."""
-    asyncio.run(main_async(parse_args(argv)))
+    run_benchmark(main_async(parse_args(argv)))
 
 
 if __name__ == "__main__":

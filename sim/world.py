@@ -51,11 +51,13 @@ class Notifier:
     def __init__(self, poll: float = 0.02) -> None:
         self.poll = poll
         self._event = asyncio.Event()
+        self._waiting = 0
 
     def notify(self) -> None:
         """Wake every current waiter."""
-        self._event.set()
-        self._event = asyncio.Event()
+        if self._waiting:
+            self._event.set()
+            self._event = asyncio.Event()
 
     async def wait_for(self, predicate: Callable[[], bool], within: float) -> bool:
         """Wait until ``predicate()`` holds; False if ``within`` seconds pass first."""
@@ -65,9 +67,13 @@ class Notifier:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 return False
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(min(remaining, self.poll)):
-                    await self._event.wait()
+            self._waiting += 1
+            try:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(min(remaining, self.poll)):
+                        await self._event.wait()
+            finally:
+                self._waiting -= 1
         return True
 
 
