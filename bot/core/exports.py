@@ -663,6 +663,10 @@ def _argdown_crux(export: DebateExport, crux: CruxExport) -> str:
         parts.append("Credences: " + "; ".join(stances) + ".")
     if crux.resolution is not None:
         parts.append(f"Resolved: {argdown_escape(crux.resolution)}")
+    if crux.outcome is not None:
+        parts.append(f"Outcome: {crux.outcome.value}.")
+    if crux.resolution_url:
+        parts.append(f"[Source]({_url(crux.resolution_url)})")
     state = "#resolved" if crux.status is CruxStatus.RESOLVED else "#open"
     return f"[Crux {crux.number}]: {' '.join(parts)} #crux {state}"
 

@@ -323,7 +323,15 @@ async def _tricky(db: Database) -> Debate:
         await session.run_sync(cruxes.record_credence, debate, alice, crux.number, 40)
         await session.run_sync(cruxes.record_credence, debate, alice, crux.number, 15)
         other, _ = await session.run_sync(cruxes.add_crux, debate, bob, "#crux? :)")
-        await session.run_sync(cruxes.resolve_crux, debate, alice, other.number, "Yes :) see http://x.y/z_1")
+        await session.run_sync(
+            cruxes.resolve_crux,
+            debate,
+            alice,
+            other.number,
+            "Yes :) see http://x.y/z_1",
+            CruxOutcome.YES,
+            "https://example.org/wiki/Crux_(debate)?a=[1]#x",
+        )
     await _withdraw(db, debate, 5)
     return debate
 
@@ -349,7 +357,10 @@ async def test_argdown_document_structure(db: Database) -> None:
     ]
     assert "[C5]: Governance is cheaper #(against) #withdrawn" in document
     assert "[Crux 1]: Do circuits transfer? Bears on @[C1]. Credences: Ada 40 → 15; Ben 80. #crux #open" in document
-    assert "[Crux 2]: Is compute the bottleneck? Credences: Cy 30. Resolved: No: data is #crux #resolved" in document
+    assert (
+        "[Crux 2]: Is compute the bottleneck? Credences: Cy 30. Resolved: No: data is Outcome: no. "
+        "[Source](https://example.org/data) #crux #resolved"
+    ) in document
 
 
 @needs_argdown
