@@ -19,6 +19,9 @@ from sim import (
     ADMINISTRATOR,
     DEFAULT_MEMBER_PERMISSIONS,
     MANAGE_THREADS,
+    READ_MESSAGE_HISTORY,
+    SEND_MESSAGES,
+    SEND_MESSAGES_IN_THREADS,
     CallbackType,
     ClientRefusal,
     DiscordSim,
@@ -117,6 +120,14 @@ async def report(interaction: discord.Interaction) -> None:
     await interaction.response.send_message("Report attached", file=discord.File(io.BytesIO(b"a,b\n1,2\n"), "r.csv"))
 
 
+@app_commands.command(name="perms", description="The invoker's permissions in a channel, as resolved")
+async def perms(interaction: discord.Interaction, where: app_commands.AppCommandChannel) -> None:
+    here, there = interaction.permissions, where.permissions
+    await interaction.response.send_message(
+        f"here: history {here.read_message_history}; there: history {there.read_message_history}"
+    )
+
+
 @app_commands.command(name="shout", description="Tries a message over Discord's length limit")
 async def shout(interaction: discord.Interaction) -> None:
     await interaction.response.send_message("Trying")
@@ -156,7 +167,7 @@ class SimBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         command: AppCommand
-        for command in (debate, slow, claim, panel, report, shout, tidy, quote, discuss):
+        for command in (debate, slow, claim, panel, report, perms, shout, tidy, quote, discuss):
             self.tree.add_command(command)
         self.tree.add_command(ping, guild=discord.Object(self.guild_id))
         self.add_view(VoteView())
@@ -453,6 +464,49 @@ async def test_two_successive_bot_connections(world: World) -> None:
         assert clicked.content == "Alice agreed"
     finally:
         await second.close()
+
+
+async def test_the_message_content_intent_is_the_applications(world: World, bot: SimBot) -> None:
+    """Without the portal's switch other users' text is blank over REST (the bot's own and a message mentioning it
+    are not), and a client asking for the intent at connect is closed with 4014."""
+    sim = world.sim
+    said = await sim.post_message(world.alice, world.channel, "interpretability first")
+    mention = await sim.post_message(world.alice, world.channel, f"{sim.bot_user.mention} and governance")
+    channel = bot.get_channel(world.channel.id)
+    assert isinstance(channel, discord.TextChannel)
+    own = await channel.send("the bot's own")
+    sim.message_content_intent = False
+    assert (await channel.fetch_message(said.id)).content == ""
+    assert [m.content async for m in channel.history(limit=3)] == ["the bot's own", mention.content, ""]
+    assert (await bot.application_info()).flags.gateway_message_content is False
+    sim.message_content_intent = True
+    assert (await channel.fetch_message(said.id)).content == "interpretability first" and own.id
+    assert (await bot.application_info()).flags.gateway_message_content is True
+
+    sim.message_content_intent = False
+    asking = discord.Client(intents=discord.Intents.default() | discord.Intents(message_content=True))
+    await asking.login(sim.token)
+    with pytest.raises(discord.PrivilegedIntentsRequired):
+        await asking.connect()
+    await asking.close()
+
+
+async def test_a_member_overwrite_denies_in_the_channel_and_its_threads(world: World, bot: SimBot) -> None:
+    sim = world.sim
+    await sim.invoke(world.mod, world.channel, "debate start", topic="Tabs vs spaces", rounds=2)
+    [thread] = sim.threads(world.channel)
+    other = sim.add_text_channel(world.guild, "other")
+    sim.deny(world.alice, world.channel, SEND_MESSAGES | READ_MESSAGE_HISTORY)
+    with pytest.raises(PermissionError):
+        await sim.post_message(world.alice, world.channel, "refused")
+    await sim.post_message(world.alice, thread, "threads need Send Messages in Threads")
+    sim.deny(world.alice, world.channel, SEND_MESSAGES_IN_THREADS)
+    with pytest.raises(PermissionError):
+        await sim.post_message(world.alice, thread, "refused in its thread too")
+    answer = await sim.invoke(world.alice, other, "perms", where=world.channel)
+    assert answer.content == "here: history True; there: history False"
+    answer = await sim.invoke(world.mod, thread, "perms", where=other)
+    assert answer.content == "here: history True; there: history True"
 
 
 async def test_dm_invoke(world: World, bot: SimBot) -> None:
