@@ -19,7 +19,7 @@ from bot.core import text as t
 from bot.core.argmap import draw_map, map_caption, map_files
 from bot.core.errors import WrongPlace
 from bot.core.exports import build_export, export_file
-from bot.core.summary import mark_summarized, summarize
+from bot.core.summary import summarize
 from cogs import options as o
 from cogs import render
 from cogs.common import (
@@ -255,7 +255,7 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
         and where to read them (``/crux list``, ``/debate export``); the next one says what changed since this one.
         It is read first (no writer waits for it), then its time is recorded in a short write of its own."""
         summary = await read_debate(interaction, summarize, insights=True)
-        await write_server(interaction, mark_summarized, summary.debate_id, utcnow())
+        await write_server(interaction, core.mark_summarized, summary.debate_id, utcnow())
         found = await self._found_for_summary(interaction, summary.debate_id)
         blocks = render.summary_blocks(summary, found)
         await send_pages(interaction, blocks, ephemeral=False, colour=render.SUMMARY_COLOUR)

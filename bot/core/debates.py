@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from datetime import datetime
 from math import ceil
 from typing import Any, Generic, TypeVar, cast
 
@@ -400,6 +401,13 @@ def end_debate(session: Session, debate: Debate, actor: Actor, outcome: str | No
     session.add(debate)
     session.flush()
     return debate
+
+
+def mark_summarized(session: Session, actor: Actor, debate_id: int, when: datetime) -> None:
+    """Remember that a summary of the actor's server's debate was posted at ``when``: the next one says what
+    changed since. A write of its own, after the summary was read: reading never waits for the writer."""
+    where = (col(Debate.id) == debate_id) & (col(Debate.guild_id) == actor.guild_id)
+    session.execute(update(Debate).where(where).values(summarized_at=when))
 
 
 def agenda_in_guild(session: Session, guild_id: int, agenda_id: int) -> Agenda:

@@ -32,14 +32,13 @@ from sqlalchemy import (
     true,
     type_coerce,
     union_all,
-    update,
 )
 from sqlalchemy import select as select_columns  # SQLModel's select is typed for at most four columns
 from sqlalchemy.orm import Session, aliased
 from sqlmodel import col, select
 
 from bot.core.claims import edited
-from bot.core.debates import Actor, agenda_in_guild
+from bot.core.debates import agenda_in_guild
 from bot.core.insights import Agreements, CruxMovement, agreements, movements
 from schema import (
     Claim,
@@ -567,13 +566,6 @@ def _totals(session: Session, debate_ids: list[int]) -> dict[int, _Totals]:
         else:
             found.credences_since = n
     return totals
-
-
-def mark_summarized(session: Session, actor: Actor, debate_id: int, when: datetime) -> None:
-    """Remember that a summary of the actor's server's debate was posted at ``when``: the next one says what
-    changed since. A write of its own, after the summary was read: reading never waits for the writer."""
-    where = (col(Debate.id) == debate_id) & (col(Debate.guild_id) == actor.guild_id)
-    session.execute(update(Debate).where(where).values(summarized_at=when))
 
 
 CruxListStatus = Literal["open", "resolved", "all"]

@@ -6,7 +6,7 @@ import pytest
 
 from bot.core import cruxes, insights
 from bot.core import debates as core
-from bot.core.summary import mark_summarized, summarize
+from bot.core.summary import summarize
 from bot.core.summary_render import render_summary
 from bot.db import Database
 from schema import Debate, id_of, utcnow
@@ -73,7 +73,7 @@ async def test_movement_since_the_start_then_since_the_last_summary(db: Database
     assert [(m.user_id, m.before, m.latest, m.reason) for m in moved[0].moves] == [(ALICE, 30, 70, "new data")]
 
     async with db.write() as session:
-        await session.run_sync(mark_summarized, core.Actor(GUILD, ALICE), id_of(debate), utcnow())
+        await session.run_sync(core.mark_summarized, core.Actor(GUILD, ALICE), id_of(debate), utcnow())
     await _credence(db, debate, ALICE, first, 60, "second thoughts")
     await _credence(db, debate, BOB, first, 80)
     await _credence(db, debate, BOB, first, 90, "the *benchmark* <@&1>")
