@@ -33,7 +33,36 @@ class Conversation:
     async def say(self, member: SimMember, channel: SimChannel, command: str, **options: object) -> InteractionResult:
         shown = " ".join(f"{name}:{value}" for name, value in options.items())
         print(f"\n[#{channel.name[:40]}] {member.user.username}: /{command} {shown}")
-        result = await self.sim.invoke(member, channel, command, **options)
+        return self._answered(await self.sim.invoke(member, channel, command, **options))
+
+    async def pick(self, member: SimMember, crux: SimMessage, value: int) -> InteractionResult:
+        """Pick ``value`` in the credence menu of a crux's message: recorded at once, told only to the picker."""
+        menu = next(custom_id for custom_id in crux.custom_ids if custom_id.startswith("crux:quick:"))
+        print(
+            f"\n[#{self._where(crux)}] {member.user.username}: picks {value} in the credence menu of {_crux_of(crux)}"
+        )
+        return self._answered(await self.sim.select(member, crux, menu, [str(value)]))
+
+    async def exact(self, member: SimMember, crux: SimMessage, value: int, reason: str) -> InteractionResult:
+        """Press "Exact value and reason…" on a crux's message and submit the form, prefilled with the current value."""
+        button = next(custom_id for custom_id in crux.custom_ids if custom_id.startswith("crux:credence:"))
+        name = member.user.username
+        print(f"\n[#{self._where(crux)}] {name}: presses “Exact value and reason…” on {_crux_of(crux)}")
+        opened = await self.sim.click(member, crux, button)
+        assert opened.modal is not None, opened.text
+        field = opened.modal["components"][0]
+        print(f"  bot opens the form “{opened.modal['title']}”: {field['label']} ({field['description']})")
+        print(f"  {name} types {value}, and “{reason}”")
+        channel = self.sim.channel(crux.channel_id)
+        submitted = await self.sim.submit_modal(
+            member, channel, opened.modal["custom_id"], {"value": str(value), "reason": reason}
+        )
+        return self._answered(submitted)
+
+    def _where(self, message: SimMessage) -> str:
+        return self.sim.channel(message.channel_id).name[:40]
+
+    def _answered(self, result: InteractionResult) -> InteractionResult:
         for message in [result.message, *result.followups] if result.message else []:
             self._show(_as_seen(message), ephemeral=result.ephemeral)
         return result
@@ -49,6 +78,12 @@ class Conversation:
         print(prefix + lines[0])
         for line in lines[1:]:
             print(textwrap.indent(line, " " * 7))
+
+
+def _crux_of(message: SimMessage) -> str:
+    """ "Crux #N", as the crux's message titles it."""
+    found = re.search(r"Crux #\d+", _as_seen(message))
+    return found.group(0) if found else "the crux"
 
 
 def _as_seen(message: SimMessage) -> str:
@@ -126,31 +161,21 @@ async def _sample_debate(
     await talk.say(ben, thread, "claim", text="Compute governance can slow a frontier race within five years.")
     compute = await talk.first_choice(ada, thread, "rebut", "claim")
     await talk.say(ada, thread, "rebut", claim=compute, text="Export controls leak: chip smuggling is documented.")
-    await talk.say(
-        ada,
-        thread,
-        "crux add",
-        question="Will interpretability tools detect deception in a frontier model by 2030?",
-        claim=verification,
+    deception = await _crux(
+        talk, ada, thread, "Will interpretability tools detect deception in a frontier model by 2030?", verification
     )
-    deception = await talk.first_choice(ben, thread, "crux credence", "crux")
-    await talk.say(
-        ben,
-        thread,
-        "crux add",
-        question="Will compute thresholds stay meaningful as algorithms improve?",
-        claim=compute,
+    thresholds = await _crux(
+        talk, ben, thread, "Will compute thresholds stay meaningful as algorithms improve?", compute
     )
-    thresholds = await talk.first_choice(ada, thread, "crux credence", "crux")
-    await talk.say(ada, thread, "crux credence", crux=deception, value=70)
-    await talk.say(ben, thread, "crux credence", crux=deception, value=25)
-    await talk.say(ben, thread, "crux credence", crux=thresholds, value=75)
-    await talk.say(ada, thread, "crux credence", crux=thresholds, value=35)
-    await talk.say(ada, thread, "crux credence", crux=deception, value=55, reason="ben: detection without teeth")
-    await talk.say(ben, thread, "crux add", question="Do frontier labs accept external pre-deployment testing?")
+    await talk.pick(ada, deception, 70)
+    await talk.pick(ben, deception, 20)
+    await talk.pick(ben, thresholds, 80)
+    await talk.pick(ada, thresholds, 40)
+    await talk.exact(ada, deception, 55, "ben: detection without teeth")
+    audits_crux = await _crux(talk, ben, thread, "Do frontier labs accept external pre-deployment testing?")
+    await talk.pick(ada, audits_crux, 80)
+    await talk.pick(ben, audits_crux, 40)
     audits = await talk.first_choice(ada, thread, "crux resolve", "crux")
-    await talk.say(ada, thread, "crux credence", crux=audits, value=80)
-    await talk.say(ben, thread, "crux credence", crux=audits, value=40)
     await talk.say(
         ada,
         thread,
@@ -160,10 +185,19 @@ async def _sample_debate(
         outcome="yes",
         source="https://example.org/pre-deployment-testing",
     )
-    await talk.say(ben, thread, "crux add", question="Will evaluations need access to model weights to be trusted?")
-    weights = await talk.first_choice(ada, thread, "crux credence", "crux")
-    await talk.say(ada, thread, "crux credence", crux=weights, value=85)
-    await talk.say(ben, thread, "crux credence", crux=weights, value=70)
+    weights = await _crux(talk, ben, thread, "Will evaluations need access to model weights to be trusted?")
+    await talk.pick(ada, weights, 90)
+    await talk.pick(ben, weights, 70)
     await talk.say(ben, thread, "crux scores")
     await talk.say(ben, thread, "debate summary")
     return thread
+
+
+async def _crux(
+    talk: Conversation, member: SimMember, thread: SimChannel, question: str, claim: int | None = None
+) -> SimMessage:
+    """Name a crux (linked to a claim if given); its message, whose menu and button take the credences."""
+    options: dict[str, object] = {"question": question} | ({} if claim is None else {"claim": claim})
+    added = await talk.say(member, thread, "crux add", **options)
+    assert added.message is not None, added.text
+    return added.message

@@ -11,7 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import MODAL_PREFIX, DebateBot
+from bot.client import MODAL_PREFIX, DebateBot, handle, send_ephemeral
 from bot.core import cruxes, doublecrux, scores
 from bot.core import text as t
 from bot.core.similar import Record
@@ -36,26 +36,29 @@ from cogs.similar import hint_if_duplicate
 from cogs.views import TEXT, DebateButton, ask, text_modal, text_or_modal
 from schema import Crux, CruxOutcome
 
+QUICK_CREDENCES = range(0, 101, 10)
+"""The values the menu on a crux's message offers; the form takes any whole number from 0 to 100."""
+QUICK_NOTES = {0: "Certainly not", 50: "Even odds", 100: "Certainly"}
 
-def credence_modal(crux: Crux) -> discord.ui.Modal:
-    """Asks for a credence (0-100) and an optional reason on ``crux``."""
+
+def credence_modal(form: cruxes.CredenceForm) -> discord.ui.Modal:
+    """Asks for a credence (0-100), prefilled with the user's current one, and an optional reason."""
+    crux, current = form.crux, form.current
     modal = discord.ui.Modal(
         title=f"Your credence on Crux #{crux.number}", custom_id=f"{MODAL_PREFIX}credence:{crux.number}"
     )
-    modal.add_item(
-        discord.ui.TextInput(
-            label="Credence, 0 to 100", placeholder="How likely is it true? e.g. 70", max_length=5, custom_id="value"
-        )
+    value = discord.ui.TextInput[Any](
+        placeholder="How likely is it true? e.g. 70",
+        default=None if current is None else str(current),
+        max_length=5,
+        custom_id="value",
     )
-    modal.add_item(
-        discord.ui.TextInput(
-            label="What moved you (optional)",
-            style=discord.TextStyle.paragraph,
-            required=False,
-            max_length=t.REASON_MAX,
-            custom_id="reason",
-        )
+    reason = discord.ui.TextInput[Any](
+        style=discord.TextStyle.paragraph, required=False, max_length=t.REASON_MAX, custom_id="reason"
     )
+    now = "You have none yet" if current is None else f"Yours now: {current}"
+    modal.add_item(discord.ui.Label(text="Credence, 0 to 100", description=now, component=value))
+    modal.add_item(discord.ui.Label(text="What moved you (optional)", component=reason))
     return modal
 
 
@@ -141,13 +144,53 @@ class CruxButton(DebateButton, template=r"crux:(?P<action>[a-z]+):(?P<crux>\d+)"
 
 
 class CredenceButton(CruxButton, template=r"crux:credence:(?P<crux>\d+)"):
-    """“Set my credence” on a crux's message: opens the credence modal."""
+    """“Exact value and reason…” on a crux's message (“Set my credence” on messages posted before the menu came):
+    opens the credence form, prefilled with the user's current credence."""
 
-    action, label, style = "credence", "Set my credence", discord.ButtonStyle.primary
+    action, label, style = "credence", "Exact value and reason…", discord.ButtonStyle.secondary
 
     async def press(self, interaction: Interaction) -> None:
-        crux = await check_open_debate(interaction, cruxes.crux_for_credence_by_id, self.crux_id)
-        await ask(interaction, credence_modal(crux))
+        form = await check_open_debate(interaction, cruxes.credence_form_by_id, actor(interaction), self.crux_id)
+        await ask(interaction, credence_modal(form))
+
+
+class QuickCredence(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"crux:quick:(?P<crux>\d+)"):
+    """The menu on a crux's message: picking a value records it at once, as the user's credence, and tells only
+    them how it moved. The custom_id carries the crux's id, so a pick works after a restart too."""
+
+    def __init__(self, crux_id: int) -> None:
+        options = [
+            discord.SelectOption(label=str(value), value=str(value), description=QUICK_NOTES.get(value))
+            for value in QUICK_CREDENCES
+        ]
+        placeholder = "My credence: pick a value to record it"
+        super().__init__(discord.ui.Select(custom_id=f"crux:quick:{crux_id}", placeholder=placeholder, options=options))
+        self.crux_id = crux_id
+
+    @classmethod
+    async def from_custom_id(  # type: ignore[override]
+        cls, interaction: Interaction, item: discord.ui.Select[Any], match: re.Match[str], /
+    ) -> Self:
+        return cls(int(match["crux"]))
+
+    async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]
+        await handle(interaction, partial(self.picked, interaction))
+
+    async def picked(self, interaction: Interaction) -> None:
+        value = cruxes.picked_credence(self.item.values)
+        recorded = await write_debate(
+            interaction, cruxes.record_credence_by_id, actor(interaction), self.crux_id, value
+        )
+        await send_ephemeral(interaction, moved_message(recorded))  # private even after a "thinking…" placeholder
+
+
+def moved_message(recorded: cruxes.CredenceRecorded) -> str:
+    """The private answer to a pick in the menu: the credence as it moved, old → new."""
+    crux, value, before = recorded.crux.number, recorded.credence.value, recorded.previous
+    if recorded.repeated:
+        return f"Already recorded: your credence on Crux #{crux} is {value}."
+    moved = f"{value} (your first)" if before is None else f"{before} → {value}"
+    return f"Your credence on Crux #{crux}: {moved}. Others see it in the summary."
 
 
 class ResolveButton(CruxButton, template=r"crux:resolve:(?P<crux>\d+)"):
@@ -161,7 +204,9 @@ class ResolveButton(CruxButton, template=r"crux:resolve:(?P<crux>\d+)"):
 
 
 def crux_view(crux: Crux) -> discord.ui.View:
+    """The controls of a crux's message: the credence menu, the form for an exact value and a reason, Resolve."""
     view = discord.ui.View(timeout=None)
+    view.add_item(QuickCredence(crux.id or 0))
     view.add_item(CredenceButton(crux.id or 0))
     view.add_item(ResolveButton(crux.id or 0))
     return view
@@ -270,7 +315,7 @@ class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: q
 
 async def setup(bot: DebateBot) -> None:
     """Register the cog, and route the crux buttons and the modals (after a restart too)."""
-    bot.add_dynamic_items(CredenceButton, ResolveButton)
+    bot.add_dynamic_items(CredenceButton, ResolveButton, QuickCredence)
     bot.modals.add(r"credence:(?P<crux>\d+)", credence_submitted)
     bot.modals.add(r"resolve:(?P<crux>\d+)", resolution_submitted)
     bot.modals.add(r"crux:(?P<claim>\d*)", crux_submitted)

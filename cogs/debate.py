@@ -77,8 +77,9 @@ HELP = """\
 **2. Join** — press *Join <side>* on the opening message, or `/debate join`.
 **3. Argue** — `/claim`, `/rebut`, `/support` (leave the text out to write it in a larger box), or right-click \
 any message → *Apps* → *Log as claim / rebuttal / crux*. A rebuttal logged from a reply links to the claim replied to.
-**4. Find the cruxes** — `/crux add`: a question whose answer would change your mind. Then *Set my credence* \
-(0–100) on it, or `/crux credence`; change it whenever you move — every credence is kept.
+**4. Find the cruxes** — `/crux add`: a question whose answer would change your mind. Then pick your credence \
+(0–100) in the menu on its message — *Exact value and reason…* or `/crux credence` for any value and what moved you; \
+change it whenever you move — every credence is kept.
 **5. Read where it stands** — `/debate summary`: unresolved cruxes, double cruxes first, then the widest disagreements.
 `/debate groups`: how people actually divide by their credences, when groups stand out (from 6 participants).
 **Moderating** (the creator or Manage Threads) — `/crux resolve`, `/crux reopen`, `/withdraw` anyone's entry, \

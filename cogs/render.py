@@ -100,7 +100,10 @@ def crux_embed(crux: Crux, linked: Claim | None = None) -> discord.Embed:
     if linked is not None:
         embed.add_field(name="Bears on", value=f"{describe(linked.kind)} #{linked.number}")
     _add_provenance(embed, crux.logged_by_id, crux.author_id, crux.source_url)
-    embed.set_footer(text="Where do you stand? Set your credence (0–100) with the button or /crux credence.")
+    embed.set_footer(
+        text="Where do you stand? Pick your credence (0–100) in the menu; an exact value and a reason: the button or "
+        "/crux credence."
+    )
     return embed
 
 

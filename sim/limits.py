@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .constants import ComponentType, MessageFlags, OptionType
+from .constants import SELECT_TYPES, ComponentType, MessageFlags, OptionType
 
 JSON = dict[str, Any]
 Path = tuple[str | int, ...]
@@ -125,13 +125,23 @@ def _check_component(component: JSON, at: Path) -> list[FormError]:
 
 
 def check_modal(data: JSON) -> list[FormError]:
-    """Modal title ≤ 45, custom id, 1–5 top-level components and their own limits."""
+    """Modal title ≤ 45, custom id, 1–5 top-level components and their own limits; a select only inside a label
+    (Discord refuses one in an action row of a modal: only text inputs may still sit there)."""
     errors = check_length(data.get("title"), ("data", "title"), 45, 1)
     errors += check_length(data.get("custom_id"), ("data", "custom_id"), 100, 1)
     components = data.get("components") or []
     errors += check_length(components, ("data", "components"), 5, 1)
     for index, component in enumerate(components):
-        errors += _check_component(component, ("data", "components", index))
+        at: Path = ("data", "components", index)
+        errors += _check_component(component, at)
+        if component.get("type") == ComponentType.ACTION_ROW:
+            errors += [
+                FormError(
+                    (*at, "components", number, "type"), "UNION_TYPE_CHOICES", "A select in a modal must be in a label"
+                )
+                for number, child in enumerate(component.get("components") or [])
+                if child.get("type") in SELECT_TYPES
+            ]
     return errors
 
 

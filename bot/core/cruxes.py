@@ -12,6 +12,7 @@ migration's backfill (``migrations/versions/0005_…``) gives the same rows from
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -160,6 +161,31 @@ def crux_for_credence_by_id(session: Session, debate: Debate, crux_id: int) -> C
     return crux_for_credence(session, debate, crux_number(session, debate, crux_id))
 
 
+@dataclass(frozen=True, slots=True)
+class CredenceForm:
+    """What the credence form opens with: the crux, and the user's current credence on it (``None``: none yet)."""
+
+    crux: Crux
+    current: int | None
+
+
+def credence_form_by_id(session: Session, debate: Debate, actor: Actor, crux_id: int) -> CredenceForm:
+    """The crux a button names by its id, checked as :func:`crux_for_credence`, with the user's current credence."""
+    crux = crux_for_credence_by_id(session, debate, crux_id)
+    latest, _ = _latest_two(session, crux, actor.user_id)
+    return CredenceForm(crux, latest.value if latest is not None else None)
+
+
+def picked_credence(values: Sequence[str]) -> int:
+    """The credence picked in a crux message's menu: one value, a whole number from 0 to 100; else
+    :class:`InvalidInput` (a forged pick)."""
+    if len(values) != 1:
+        raise InvalidInput("Pick one credence from the menu.")
+    value = parse_credence(values[0])
+    require_percentage(value)
+    return value
+
+
 def record_credence(
     session: Session, debate: Debate, actor: Actor, number: int, value: int, reason: str | None = None
 ) -> CredenceRecorded:
@@ -184,6 +210,11 @@ def record_credence(
     session.flush()
     keep_stance(session, credence)
     return CredenceRecorded(crux=crux, credence=credence, previous=latest.value if latest else None)
+
+
+def record_credence_by_id(session: Session, debate: Debate, actor: Actor, crux_id: int, value: int) -> CredenceRecorded:
+    """:func:`record_credence`, without a reason, on the crux a menu names by its id (a pick in a crux's message)."""
+    return record_credence(session, debate, actor, crux_number(session, debate, crux_id), value)
 
 
 def _latest_two(session: Session, crux: Crux, user_id: int) -> tuple[Credence | None, int | None]:

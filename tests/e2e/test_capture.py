@@ -108,7 +108,11 @@ async def test_log_as_crux_posts_it_with_its_buttons(world: World, bot: DebateBo
     question = await world.sim.post_message(world.carol, thread, "Would a 2027 audit regime change your mind?")
     result = await world.sim.context_menu(world.alice, question, "Log as crux")
     assert "Crux #1" in result.text and world.carol.mention in result.text
-    assert result.message is not None and set(result.message.custom_ids) == {"crux:credence:1", "crux:resolve:1"}
+    assert result.message is not None and set(result.message.custom_ids) == {
+        "crux:quick:1",
+        "crux:credence:1",
+        "crux:resolve:1",
+    }
 
 
 async def test_commands_without_text_open_a_modal_for_long_text(world: World, bot: DebateBot) -> None:

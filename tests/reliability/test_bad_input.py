@@ -567,6 +567,20 @@ def _button(question: str, action: str, actor: str, place: Place = Place.THREAD)
     return prepare
 
 
+def _quick(question: str, *values: str, place: Place = Place.THREAD) -> Callable[..., Any]:
+    """Bob picks ``values`` in the credence menu on the message of the crux asking ``question`` (forged unless one
+    offered value)."""
+
+    async def prepare(scene: Scene) -> Action:
+        crux_id = await record_id(scene.stage.db, col(Crux.question), question)
+        custom_id = f"crux:quick:{crux_id}"
+        message = next(m for m in scene.stage.sim.messages(_channel(scene, place)) if custom_id in m.custom_ids)
+        data = {"custom_id": custom_id, "component_type": 3, "values": list(values)}
+        return lambda: scene.stage.sim.forge_component(scene.member("bob"), message, data)
+
+    return prepare
+
+
 async def _join_ended(scene: Scene) -> Action:
     opening = scene.stage.sim.messages(scene.closed)[0]
     return lambda: scene.stage.sim.click(scene.member("carol"), opening, opening.custom_ids[0])
@@ -669,6 +683,16 @@ COMPONENTS: list[Component] = [
     Component("Resolve: a crux already resolved", "button Resolve", _button("home settled crux?", "resolve", "mod"),
               "Crux #2 is already resolved"),
     Component("Join: an ended debate", "button Join", _join_ended, CLOSED, Place.CLOSED),
+    # the credence menu on a crux's message
+    Component("credence menu: a value it does not offer", "select (credence menu)", _quick("home crux?", "101"),
+              "A credence is a percentage from 0 to 100 (got 101)"),
+    Component("credence menu: not a number", "select (credence menu)", _quick("home crux?", "lots"), WHOLE_NUMBER),
+    Component("credence menu: no value", "select (credence menu)", _quick("home crux?"),
+              "Pick one credence from the menu"),
+    Component("credence menu: a resolved crux", "select (credence menu)", _quick("home settled crux?", "50"),
+              "Crux #2 is resolved; credences are closed"),
+    Component("credence menu: an ended debate", "select (credence menu)",
+              _quick("closed crux?", "50", place=Place.CLOSED), CLOSED, Place.CLOSED),
     # the claim picker of Log as rebuttal
     Component("claim picker: a value that is not a number", "select (claim picker)", _pick("abc"),
               f"“abc” is not a claim of the list: pick {NOT_LISTED}"),

@@ -110,6 +110,17 @@ async def claim(interaction: discord.Interaction) -> None:
     await interaction.response.send_modal(ClaimModal())
 
 
+@app_commands.command(name="survey", description="Opens a modal with a select, in a label or (refused) not")
+async def survey(interaction: discord.Interaction, labelled: bool) -> None:
+    modal = discord.ui.Modal(title="Survey", custom_id="survey")
+    pick = discord.ui.Select[Any](custom_id="pick", options=[discord.SelectOption(label=s) for s in SIDES])
+    modal.add_item(discord.ui.Label(text="Your side", component=pick) if labelled else pick)
+    try:
+        await interaction.response.send_modal(modal)
+    except discord.HTTPException as error:
+        await interaction.response.send_message(f"Refused with code {error.code}: {error.text}")
+
+
 @app_commands.command(name="panel", description="Posts the voting panel")
 async def panel(interaction: discord.Interaction) -> None:
     await interaction.response.send_message("Vote here", view=VoteView())
@@ -167,7 +178,7 @@ class SimBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         command: AppCommand
-        for command in (debate, slow, claim, panel, report, perms, shout, tidy, quote, discuss):
+        for command in (debate, slow, claim, survey, panel, report, perms, shout, tidy, quote, discuss):
             self.tree.add_command(command)
         self.tree.add_command(ping, guild=discord.Object(self.guild_id))
         self.add_view(VoteView())
@@ -337,6 +348,17 @@ async def test_modal_round_trip(world: World, bot: SimBot) -> None:
         await sim.submit_modal(world.alice, world.channel, opened.modal["custom_id"], {})
     result = await sim.submit_modal(world.alice, world.channel, opened.modal["custom_id"], {"statement": "P"})
     assert result.ephemeral and result.content == "Claim recorded: P"
+
+
+async def test_a_select_in_a_modal_must_sit_inside_a_label(world: World, bot: SimBot) -> None:
+    sim = world.sim
+    opened = await sim.invoke(world.alice, world.channel, "survey", labelled=True)
+    assert opened.type == CallbackType.MODAL and opened.modal is not None
+    assert opened.modal["components"][0]["type"] == 18
+    result = await sim.invoke(world.alice, world.channel, "survey", labelled=False)
+    assert result.content is not None and result.content.startswith("Refused with code 50035")
+    assert "A select in a modal must be in a label" in result.content
+    assert sim.errors[-1].path.endswith("/callback") and sim.errors[-1].status == 400
 
 
 async def test_persistent_button_and_select(world: World, bot: SimBot) -> None:
