@@ -20,7 +20,6 @@ from cogs.common import (
     Interaction,
     actor,
     check_logging_rate,
-    check_open_debate,
     respond,
     write_debate,
     write_debate_in_place,
@@ -67,7 +66,7 @@ class ClaimPicker(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"log
     async def picked(self, interaction: Interaction) -> None:
         parent = claims.picked_claim(self.item.values)
         message = await message_in_thread(interaction, self.message_id)
-        await log_rebuttal(interaction, chat_message(interaction, message), parent, picker=True)
+        await log_picked_rebuttal(interaction, chat_message(interaction, message), parent)
 
 
 async def message_in_thread(interaction: Interaction, message_id: int) -> discord.Message:
@@ -90,16 +89,16 @@ def picker_view(message: claims.ChatMessage, found: claims.RebuttalTargets, orde
     return view
 
 
-async def log_rebuttal(interaction: Interaction, message: claims.ChatMessage, parent: int, *, picker: bool) -> None:
-    """Log ``message`` as a rebuttal of claim #``parent``."""
-    write = write_debate_in_place if picker else write_debate  # the picker is edited in place
-    logged = await write(interaction, claims.log_message, actor(interaction), message, ClaimKind.REBUTTAL, parent)
-    embed = render.claim_embed(logged)
-    if picker:
-        await interaction.response.edit_message(content=f"Logged as Rebuttal #{logged.claim.number}.", view=None)
-        await respond(interaction, embed=embed)
-    else:
-        await respond(interaction, embed=embed)
+async def log_picked_rebuttal(interaction: Interaction, message: claims.ChatMessage, parent: int) -> None:
+    """Log ``message`` as a rebuttal of the claim picked; the picker is edited in place."""
+    who = actor(interaction)
+    logged = await write_debate_in_place(interaction, claims.log_message, who, message, ClaimKind.REBUTTAL, parent)
+    await interaction.response.edit_message(content=f"Logged as Rebuttal #{logged.claim.number}.", view=None)
+    await announce_rebuttal(interaction, logged)
+
+
+async def announce_rebuttal(interaction: Interaction, logged: claims.Logged) -> None:
+    await respond(interaction, embed=render.claim_embed(logged))
     embed_later(interaction, Record.CLAIM, logged.claim.id)
 
 
@@ -130,9 +129,9 @@ class CaptureCog(commands.Cog):
 
     async def log_rebuttal(self, interaction: Interaction, message: discord.Message) -> None:
         chat = chat_message(interaction, message)
-        found = await check_open_debate(interaction, claims.rebuttal_targets, chat)
-        if found.replied is not None:
-            await log_rebuttal(interaction, chat, found.replied.number, picker=False)
+        found = await write_debate(interaction, claims.log_chat_rebuttal, actor(interaction), chat)
+        if isinstance(found, claims.Logged):
+            await announce_rebuttal(interaction, found)
             return
         candidates = found.candidates
         order = await interaction.client.similar.ordered(candidates[0].debate_id, chat.content, candidates)

@@ -197,6 +197,15 @@ def rebuttal_targets(session: Session, debate: Debate, message: ChatMessage) -> 
     return RebuttalTargets(None, [claim for claim, _ in recent], frozenset(id_of(c) for c, was in recent if was))
 
 
+def log_chat_rebuttal(session: Session, debate: Debate, actor: Actor, message: ChatMessage) -> Logged | RebuttalTargets:
+    """“Log as rebuttal”: a chat message replying to a logged claim is logged as its rebuttal at once; otherwise
+    nothing is logged and the claims to pick from are returned (see :func:`rebuttal_targets`)."""
+    found = rebuttal_targets(session, debate, message)
+    if found.replied is None:
+        return found
+    return log_message(session, debate, actor, message, ClaimKind.REBUTTAL, found.replied.number)
+
+
 LABEL_MAX = 100
 """Discord's limit on an autocomplete choice's or a select option's label."""
 
