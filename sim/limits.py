@@ -18,6 +18,8 @@ MAX_EMBED_TOTAL = 6000
 MAX_ROWS = 5
 MAX_ROW_WIDTH = 5
 MAX_CHOICES = 25
+MAX_V2_COMPONENTS = 40
+MAX_V2_TEXT = 4000
 COMMAND_NAME = re.compile(r"^[-_\w]{1,32}$")
 
 
@@ -54,7 +56,9 @@ def check_length(value: Any, path: Path, high: int, low: int = 0) -> list[FormEr
 
 
 def check_message(payload: JSON) -> list[FormError]:
-    """Content, embeds and components of a message create/edit body."""
+    """Content, embeds and components of a message create/edit body; a Components V2 layout by its own rules."""
+    if (payload.get("flags") or 0) & MessageFlags.IS_COMPONENTS_V2:
+        return check_v2_message(payload)
     errors = check_length(payload.get("content"), ("content",), MAX_CONTENT)
     errors += check_embeds(payload.get("embeds") or [])
     errors += check_components(payload.get("components") or [], payload.get("flags") or 0)
@@ -85,8 +89,37 @@ def check_embeds(embeds: list[JSON]) -> list[FormError]:
     return errors
 
 
+def check_v2_message(payload: JSON) -> list[FormError]:
+    """A Components V2 message: no ``content`` or embeds, at most 40 components in all (nested ones counted) and
+    4,000 characters of text in all its text displays."""
+    errors: list[FormError] = []
+    if payload.get("content"):
+        errors.append(FormError(("content",), "MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2", "No content"))
+    if payload.get("embeds"):
+        errors.append(FormError(("embeds",), "MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2", "No embeds"))
+    components = payload.get("components") or []
+    nested = list(_nested(components))
+    if len(nested) > MAX_V2_COMPONENTS:
+        errors.append(FormError(("components",), "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_V2_COMPONENTS} or fewer."))
+    text = sum(len(item.get("content") or "") for item in nested if item.get("type") == ComponentType.TEXT_DISPLAY)
+    if text > MAX_V2_TEXT:
+        errors.append(FormError(("components",), "BASE_TYPE_MAX_LENGTH", f"Text must be {MAX_V2_TEXT} or fewer."))
+    return errors + check_components(components, MessageFlags.IS_COMPONENTS_V2)
+
+
+def _nested(components: list[JSON]) -> list[JSON]:
+    """Every component, children (and a section's accessory) included."""
+    found: list[JSON] = []
+    for component in components:
+        found.append(component)
+        found += _nested(component.get("components") or [])
+        found += _nested([component["accessory"]] if isinstance(component.get("accessory"), dict) else [])
+    return found
+
+
 def check_components(components: list[JSON], flags: int = 0) -> list[FormError]:
-    """Action rows (≤ 5, each ≤ 5 buttons or one select), labels and custom ids; v2 layouts only get id checks."""
+    """Action rows (≤ 5, each ≤ 5 buttons or one select), labels and custom ids (V2 layouts: see
+    :func:`check_v2_message`)."""
     errors: list[FormError] = []
     if not flags & MessageFlags.IS_COMPONENTS_V2:
         errors += check_length(components, ("components",), MAX_ROWS)
