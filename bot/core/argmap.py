@@ -553,8 +553,9 @@ def _crux_node(export: DebateExport, crux: CruxExport) -> dict[str, Any]:
         header += " · resolved"
     text = crux.question + (f" → {crux.resolution}" if resolved and crux.resolution else "")
     stances = "".join(f'{html.escape(line)}<BR ALIGN="LEFT"/>' for line in _stances(export, crux))
+    extra = f'<FONT POINT-SIZE="{HEADER_PT}">{stances}</FONT>' if stances else ""  # Graphviz refuses an empty FONT
     return {
-        "label": _box_label(header, text, CRUX[1], f'<FONT POINT-SIZE="{HEADER_PT}">{stances}</FONT>'),
+        "label": _box_label(header, text, CRUX[1], extra),
         "shape": "hexagon",
         "margin": "0.02,0.04",
         "style": "filled",

@@ -216,6 +216,13 @@ def test_a_small_debate_is_one_picture_and_an_svg() -> None:
 
 
 @needs_dot
+def test_a_crux_without_credences_is_drawn() -> None:
+    unrated = crux(1, "Nobody rated this?", [1]).model_copy(update={"credences": []})
+    (picture,) = draw_map(export_of([claim(1, "A claim", 0)], [unrated])).pictures
+    assert min(_check_png(picture)) > 100
+
+
+@needs_dot
 def test_fifty_claims_render_legibly_within_the_size_cap() -> None:
     for data in draw_pictures(large(50)):
         width, height = _check_png(data)
