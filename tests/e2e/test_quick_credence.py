@@ -4,6 +4,8 @@ both survive a restart, a double pick records once, and the phase and debate rul
 
 from __future__ import annotations
 
+import asyncio
+
 import aiohttp
 from sqlmodel import col, select
 
@@ -136,3 +138,12 @@ async def test_a_pick_follows_the_phase_rules(world: World, bot: DebateBot) -> N
     picked = await world.sim.select(world.alice, message, QUICK, ["70"])
     assert picked.text.startswith("Your credence on Crux #1: 70 (your first).")
     assert await _credences(bot) == [(world.alice.user.id, 70, None)]
+
+
+async def test_a_double_pick_at_the_same_moment_records_once(world: World, bot: DebateBot) -> None:
+    thread = await _debate(world)
+    message = await _crux(world, thread)
+    picks = await asyncio.gather(*(world.sim.select(world.bob, message, QUICK, ["30"]) for _ in range(2)))
+    assert sorted(pick.text.split(":")[0] for pick in picks) == ["Already recorded", "Your credence on Crux #1"]
+    assert all(pick.ephemeral for pick in picks)
+    assert await _credences(bot) == [(world.bob.user.id, 30, None)]
