@@ -117,10 +117,11 @@ def draft_view(shown: core.Shown) -> discord.ui.View:
         kind.item.disabled = done or len(item.kinds) < 2
         view.add_item(accept).add_item(kind)
     page, last = shown.page, shown.pages - 1
-    previous = DraftButton(draft_id, core.Change.PAGE, max(page - 1, 0), label="◀", row=4)
-    following = DraftButton(draft_id, core.Change.PAGE, min(page + 1, last), label="▶", row=4)
-    previous.item.disabled, following.item.disabled = page == 0, page >= last
-    view.add_item(previous).add_item(following)
+    if last:  # custom ids differ: ◀ goes to a page before ▶'s
+        previous = DraftButton(draft_id, core.Change.PAGE, max(page - 1, 0), label="◀", row=4)
+        following = DraftButton(draft_id, core.Change.PAGE, min(page + 1, last), label="▶", row=4)
+        previous.item.disabled, following.item.disabled = page == 0, page >= last
+        view.add_item(previous).add_item(following)
     view.add_item(DraftButton(draft_id, core.Change.ALL, label="Accept all", row=4))
     view.add_item(DraftButton(draft_id, RECORD, label="Record", style=discord.ButtonStyle.primary, row=4))
     return view

@@ -125,6 +125,11 @@ def check_components(components: list[JSON], flags: int = 0) -> list[FormError]:
         errors += check_length(components, ("components",), MAX_ROWS)
     for index, component in enumerate(components):
         errors += _check_component(component, ("components", index))
+    custom_ids = [found["custom_id"] for found in _nested(components) if "custom_id" in found]
+    if len(custom_ids) != len(set(custom_ids)):
+        errors.append(
+            FormError(("components",), "COMPONENT_CUSTOM_ID_DUPLICATED", "Component custom id cannot be duplicated")
+        )
     return errors
 
 

@@ -580,6 +580,11 @@ async def test_rest_validation_without_a_bot(world: World) -> None:
             assert (await response.json())["errors"]["embeds"]["_errors"][0]["code"] == "MAX_EMBED_SIZE_EXCEEDED"
         async with http.post(messages, json={}) as response:
             assert (await response.json())["code"] == 50006
+        button = {"type": 2, "style": 2, "label": "b", "custom_id": "same"}
+        twice = {"content": "c", "components": [{"type": 1, "components": [button, button]}]}
+        async with http.post(messages, json=twice) as response:
+            code = (await response.json())["errors"]["components"]["_errors"][0]["code"]
+            assert code == "COMPONENT_CUSTOM_ID_DUPLICATED"
         threads = f"{sim.api_base}/channels/{world.channel.id}/threads"
         async with http.post(threads, json={"name": "", "type": 11}) as response:
             assert response.status == 400
@@ -590,7 +595,7 @@ async def test_rest_validation_without_a_bot(world: World) -> None:
         async with http.put(commands, json=[{"name": "c", "description": "d", "type": 1, "options": [option]}]) as bad:
             errors = (await bad.json())["errors"]["0"]["options"]["0"]
             assert set(errors) == {"max_length", "min_value"}
-    assert [error.status for error in sim.errors] == [400, 400, 400, 400, 404, 400]
+    assert [error.status for error in sim.errors] == [400, 400, 400, 400, 400, 404, 400]
 
 
 async def test_lean_mode_answers_alike_and_keeps_no_request_log() -> None:
