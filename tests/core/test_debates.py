@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from bot.core import choices as choose
 from bot.core import claims, cruxes
@@ -52,6 +52,29 @@ def test_plan_debate_validates_sides_and_shortens_thread_name() -> None:
     with pytest.raises(InvalidInput, match="limit is 300"):
         core.plan_debate("x" * 301)
     assert len(core.plan_debate("word " * 50).thread_name) <= 100
+
+
+async def test_sides_are_kept_between_transactions_and_a_reused_id_gets_its_own(db: Database) -> None:
+    """A debate's sides never change, so a process keeps them (no query the next time); a debate discarded and another
+    started with the same id — SQLite gives the highest id again — gets its own sides, not the kept ones."""
+    first = await _start(db, thread_id=100, sides="yes, no")
+    statements: list[str] = []
+    event.listen(db.engine.sync_engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    for _ in range(2):
+        async with db.read() as session:
+            assert [side.name for side in await session.run_sync(core.sides_of, first)] == ["yes", "no"]
+    assert len(statements) <= 1
+    async with db.write() as session:
+        await session.run_sync(core.discard_debate, core.Actor(GUILD, ALICE), first.id or 0)
+    second = await _start(db, thread_id=101, sides="red, blue, green")
+    assert second.id == first.id or not db.is_sqlite
+    async with db.read() as session:
+        sides = await session.run_sync(core.sides_of, second)
+    assert [(side.name, side.debate_id) for side in sides] == [
+        ("red", second.id),
+        ("blue", second.id),
+        ("green", second.id),
+    ]
 
 
 async def test_agenda_is_shared_case_insensitively(db: Database) -> None:
