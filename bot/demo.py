@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.db import Database
 from bot.local import LocalBot
 from sim import DiscordSim, InteractionResult, SimChannel, SimMember, SimMessage
+from sim.models import iter_components
 
 TOPIC = "Should the marginal AI-safety research hour go to interpretability or to governance?"
 INTRODUCTION = (
@@ -58,6 +59,14 @@ class Conversation:
             member, channel, opened.modal["custom_id"], {"value": str(value), "reason": reason}
         )
         return self._answered(submitted)
+
+    async def press(self, member: SimMember, result: InteractionResult, label: str) -> InteractionResult:
+        """Press the button labelled ``label`` under the answer ``result``."""
+        message = result.message
+        assert message is not None, result.text
+        button = next(c["custom_id"] for c in iter_components(message.components) if c.get("label") == label)
+        print(f"\n[#{self._where(message)}] {member.user.username}: presses “{label}” under the summary")
+        return self._answered(await self.sim.click(member, message, button))
 
     def _where(self, message: SimMessage) -> str:
         return self.sim.channel(message.channel_id).name[:40]
@@ -189,7 +198,8 @@ async def _sample_debate(
     await talk.pick(ada, weights, 90)
     await talk.pick(ben, weights, 70)
     await talk.say(ben, thread, "crux scores")
-    await talk.say(ben, thread, "debate summary")
+    summary = await talk.say(ben, thread, "debate summary")
+    await talk.press(ada, summary, "Next ▶")
     return thread
 
 

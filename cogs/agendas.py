@@ -10,16 +10,18 @@ from bot.core import debates as core
 from bot.core import digests
 from bot.core import scores as track_record
 from bot.core.summary import summarize_agenda
+from bot.core.summary_pages import agenda_page
 from cogs import options as o
 from cogs import render
 from cogs.common import (
     Interaction,
     agenda_autocomplete,
-    page_embeds,
     read_server,
+    respond,
     send_pages,
     send_track_record,
 )
+from cogs.pages import page_message
 
 
 class AgendaCog(commands.GroupCog, group_name="agenda", group_description="Research agendas and their debates"):
@@ -42,9 +44,7 @@ class AgendaCog(commands.GroupCog, group_name="agenda", group_description="Resea
     @app_commands.autocomplete(agenda=agenda_autocomplete)
     async def summary(self, interaction: Interaction, agenda: o.Number) -> None:
         found = await read_server(interaction, summarize_agenda, agenda)
-        await send_pages(
-            interaction, render.agenda_summary_blocks(found), ephemeral=False, colour=render.SUMMARY_COLOUR
-        )
+        await respond(interaction, **page_message(agenda_page(found, 0, render.mention), "agenda", agenda))
 
     @app_commands.command(name="scores", description="Who forecast an agenda's resolved cruxes best, and calibration")
     @app_commands.describe(agenda="The research agenda")
@@ -56,10 +56,10 @@ class AgendaCog(commands.GroupCog, group_name="agenda", group_description="Resea
     async def post_digest(self, due: digests.DigestDue) -> None:
         """Post a digest that came due with something new (the timer's job re-armed it and found the summary)."""
         channel = self.bot.get_partial_messageable(due.channel_id)
-        title = f"Digest: {render.escape(due.summary.name)}"
-        blocks = render.agenda_summary_blocks(due.summary)
-        for embed in page_embeds(blocks, title=title, colour=render.SUMMARY_COLOUR):
-            await channel.send(embed=embed)
+        page = agenda_page(due.summary, 0, render.mention)
+        await channel.send(
+            **page_message(page, "agenda", due.agenda_id, title=f"Digest: {render.escape(due.summary.name)}")
+        )
 
 
 async def setup(bot: DebateBot) -> None:

@@ -15,7 +15,7 @@ from bot.client import MODAL_PREFIX, DebateBot, handle, send_ephemeral
 from bot.core import cruxes, doublecrux, scores
 from bot.core import text as t
 from bot.core.similar import Record
-from bot.core.summary import crux_list
+from bot.core.summary_pages import crux_list_page
 from cogs import options as o
 from cogs import render
 from cogs.common import (
@@ -28,10 +28,10 @@ from cogs.common import (
     read_debate,
     resolved_crux_autocomplete,
     respond,
-    send_pages,
     send_track_record,
     write_debate,
 )
+from cogs.pages import page_message
 from cogs.similar import hint_if_duplicate
 from cogs.views import TEXT, DebateButton, ask, text_modal, text_or_modal
 from schema import Crux, CruxOutcome
@@ -298,9 +298,8 @@ class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: q
     @app_commands.command(name="list", description="This debate's cruxes")
     @app_commands.describe(status="Which cruxes (default: open)")
     async def list_(self, interaction: Interaction, status: Literal["open", "resolved", "all"] = "open") -> None:
-        listed = await read_debate(interaction, crux_list, status)
-        blocks = [render.crux_block(crux) for crux in listed] or [f"No {status} cruxes in this debate."]
-        await send_pages(interaction, blocks, ephemeral=True, title=f"Cruxes ({status})", colour=render.SUMMARY_COLOUR)
+        page = await read_debate(interaction, crux_list_page, status, 0, render.mention)
+        await respond(interaction, ephemeral=True, **page_message(page, status, 0))
 
     @app_commands.command(name="mine", description="Double-crux: say whether a crux would change your mind")
     @app_commands.describe(

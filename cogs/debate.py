@@ -20,6 +20,7 @@ from bot.core.argmap import draw_map, map_caption, map_files
 from bot.core.errors import WrongPlace
 from bot.core.exports import build_export, export_file
 from bot.core.summary import summarize
+from bot.core.summary_pages import summary_first_page
 from cogs import options as o
 from cogs import render
 from cogs.common import (
@@ -36,6 +37,7 @@ from cogs.common import (
     write_server,
 )
 from cogs.formats import phase_change_message, phase_embed
+from cogs.pages import PageButton, page_message
 from cogs.views import DebateButton
 from schema import DebateFormat, Side, id_of, utcnow
 
@@ -258,8 +260,8 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
         summary = await read_debate(interaction, summarize, insights=True)
         await write_server(interaction, core.mark_summarized, summary.debate_id, utcnow())
         found = await self._found_for_summary(interaction, summary.debate_id)
-        blocks = render.summary_blocks(summary, found)
-        await send_pages(interaction, blocks, ephemeral=False, colour=render.SUMMARY_COLOUR)
+        page = summary_first_page(summary, render.mention, found)
+        await respond(interaction, **page_message(page, "summary", summary.debate_id))
 
     async def _find(self, matrix: opinion.CredenceMatrix) -> opinion.Found:
         """The opinion groups of the matrix: remembered for its version, or computed in a worker thread."""
@@ -284,5 +286,5 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
 
 
 async def setup(bot: DebateBot) -> None:
-    bot.add_dynamic_items(JoinButton)
+    bot.add_dynamic_items(JoinButton, PageButton)
     await bot.add_cog(DebateCog(bot))

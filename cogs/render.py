@@ -11,10 +11,8 @@ from bot.core import debates as core
 from bot.core import formats
 from bot.core.claims import EDITED, History, Logged, describe
 from bot.core.cruxes import Resolved
-from bot.core.groups import Found, GroupsReport, render_groups, summary_line
+from bot.core.groups import GroupsReport, render_groups
 from bot.core.scores import render_scores
-from bot.core.summary import QUOTE_MAX, AgendaSummary, CruxSummary, DebateSummary
-from bot.core.summary_render import render_agenda_summary, render_crux, render_summary
 from bot.core.text import as_typed, plural
 from schema import Claim, ClaimKind, Crux, CruxOutcome, Debate, Side
 
@@ -227,22 +225,5 @@ def _fit_field(lines: list[str]) -> str:
     return "\n".join(shown)
 
 
-def summary_blocks(summary: DebateSummary, groups: Found | None = None) -> list[str]:
-    """The summary as Markdown blocks (long texts shortened; the summary then points to ``/debate export``), with a
-    line under its heading when opinion groups stand out."""
-    heading, *rest = render_summary(summary, mention, quote_limit=QUOTE_MAX)
-    line = summary_line(groups)
-    return [heading if line is None else f"{heading}\n{line}", *rest]
-
-
 def groups_blocks(report: GroupsReport) -> list[str]:
     return render_groups(report, mention)
-
-
-def agenda_summary_blocks(summary: AgendaSummary) -> list[str]:
-    """An agenda's unresolved cruxes as Markdown blocks, grouped by debate (``/agenda summary`` and digests)."""
-    return render_agenda_summary(summary, mention)
-
-
-def crux_block(crux: CruxSummary) -> str:
-    return render_crux(crux, mention)

@@ -41,6 +41,7 @@ class DigestDue:
 
     channel_id: int
     summary: AgendaSummary
+    agenda_id: int
 
 
 def set_digest(
@@ -113,4 +114,4 @@ def digest_due(session: Session, timer: Timer, now: datetime) -> DigestDue | Non
     digest.last_posted_at = utcnow()  # the clock that stamps records, which "anything new" compares against
     session.add(digest)
     session.flush()
-    return DigestDue(channel_id=digest.channel_id, summary=summary)
+    return DigestDue(channel_id=digest.channel_id, summary=summary, agenda_id=digest.agenda_id)

@@ -236,10 +236,7 @@ def summary_line(found: Found | None) -> str | None:
     """The summary's line about opinion groups: only when some stand out."""
     if found is None or not found.groups:
         return None
-    return (
-        f"**Opinion groups:** {found.groups} groups stand out in the latest credences of {found.participants} "
-        "participants — `/debate groups` shows who is in each and the cruxes that divide them."
-    )
+    return f"**Opinion groups:** {found.groups} stand out — `/debate groups` shows them."
 
 
 def render_groups(report: GroupsReport, user: UserLabel) -> list[str]:

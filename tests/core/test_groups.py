@@ -93,7 +93,7 @@ async def test_the_report_names_the_groups_their_sides_and_the_cruxes_that_divid
         "**Across the declared sides:** *for* is split between groups 1 and 2; *against* is split between groups 1 "
         "and 2; group 1 brings together *for* and *against*; group 2 brings together *against* and *for*."
     ) in text
-    assert opinion.summary_line(found) is not None and "2 groups stand out" in (opinion.summary_line(found) or "")
+    assert opinion.summary_line(found) is not None and "2 stand out" in (opinion.summary_line(found) or "")
 
 
 @needs_analysis

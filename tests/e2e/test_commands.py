@@ -9,7 +9,15 @@ from bot.client import DebateBot
 from bot.db import Database
 from bot.local import LocalBot
 from schema import Claim, Credence, Crux, CruxStatus, Debate, Participant
-from sim import CREATE_PUBLIC_THREADS, DEFAULT_MEMBER_PERMISSIONS, ClientRefusal, SimChannel
+from sim import (
+    CREATE_PUBLIC_THREADS,
+    DEFAULT_MEMBER_PERMISSIONS,
+    ClientRefusal,
+    InteractionResult,
+    SimChannel,
+    SimMessage,
+)
+from sim.models import iter_components
 from tests.e2e.conftest import World, start_debate
 from tests.snapshot import snapshot
 
@@ -214,8 +222,23 @@ async def test_echoed_text_never_pings(world: World, bot: DebateBot) -> None:
         assert message.allowed_mentions is not None and message.allowed_mentions.get("parse") == [], message.text
 
 
-async def test_summary_of_a_large_debate_shows_the_widest_disagreements_and_crux_list_pages_them_all(
-    world: World, bot: DebateBot
+async def _page_through(world: World, first: InteractionResult) -> list[str]:
+    """The texts of ``first`` and of every page after it, pressing **Next ▶** (each answered privately)."""
+    texts, result = [first.text], first
+    while result.message is not None and (following := _next_button(result.message)):
+        result = await world.sim.click(world.carol, result.message, following)
+        assert result.ephemeral and result.followups == [], result.text
+        texts.append(result.text)
+    return texts
+
+
+def _next_button(message: SimMessage) -> str | None:
+    found = [c["custom_id"] for c in iter_components(message.components) if c.get("label") == "Next ▶"]
+    return found[0] if found else None
+
+
+async def test_summary_of_a_large_debate_is_one_message_and_its_buttons_page_privately(
+    world: World, running: LocalBot
 ) -> None:
     thread = await start_debate(world)
     await _join(world, thread, alice="for", bob="against")
@@ -223,21 +246,26 @@ async def test_summary_of_a_large_debate_shows_the_widest_disagreements_and_crux
     await world.sim.invoke(world.alice, thread, "crux credence", crux=ids[11], value=90)
     await world.sim.invoke(world.bob, thread, "crux credence", crux=ids[11], value=10)
     summary = await world.sim.invoke(world.alice, thread, "debate summary")
-    pages = [page.text for page in (summary.message, *summary.followups) if page]
-    text = "\n".join(pages)
-    assert all(len(page) <= 4096 for page in pages)
+    assert summary.message is not None and summary.followups == [] and not summary.ephemeral
+    assert len(summary.message.embeds) == 1 and summary.message.attachments == []
+    text = summary.text
     assert "12 unresolved cruxes, 0 resolved" in text
-    assert text.index("Question 11:") < text.index("Question 0:")  # the one disagreement comes first
-    assert [i for i in range(12) if f"Question {i}:" in text] == [*range(9), 11]  # 10 shown: 9 and 10 are not
-    assert "…and 2 more unresolved cruxes, narrower disagreements: `/crux list` lists them all." in text
+    shown = sorted((i for i in range(12) if f"Question {i}:" in text), key=lambda i: text.index(f"Question {i}:"))
+    assert shown[:3] == [11, 0, 1]  # the one disagreement first, then by number
+    assert f"…and {12 - len(shown)} more cruxes: **Next ▶** shows them, `/crux list` lists them." in text
     assert "The whole record, every text in full: `/debate export format:markdown`." in text
-    assert summary.message is not None and summary.message.attachments == []
+
+    await running.restart()  # the buttons outlive the bot process
+    pages = await _page_through(world, summary)
+    assert len(pages) >= 3 and all("of 12" in page for page in pages[1:])
+    seen = [i for page in pages for i in range(12) if f"Question {i}:" in page]
+    assert sorted(seen) == list(range(12)) and len(seen) == 12  # every crux once, in order
+    assert world.sim.messages(thread)[-1].id == summary.message.id  # nothing more posted publicly
 
     listed = await world.sim.invoke(world.carol, thread, "crux list")
-    await world.sim.wait_for(lambda: len(listed.followups) >= 1, what="the list's second page")
-    pages = [page.text for page in (listed.message, *listed.followups) if page]
-    assert listed.ephemeral and len(pages) >= 2 and pages[0].endswith(f"Page 1 of {len(pages)}")
-    assert all(any(f"Question {i}:" in page for page in pages) for i in range(12))
+    assert listed.ephemeral and listed.followups == []
+    listed_pages = await _page_through(world, listed)
+    assert all(any(f"Question {i}:" in page for page in listed_pages) for i in range(12))
     assert world.sim.errors == []
 
 

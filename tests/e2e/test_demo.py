@@ -23,6 +23,8 @@ async def test_the_demo_shows_the_debate_its_end_and_the_files_it_wrote(
     lines = printed.splitlines()
     assert lines[0] == INTRODUCTION and printed.endswith(NEXT_STEPS + "\n")
     assert "ben: /debate summary" in printed and "Crux #2** · **double crux** · spread 40" in printed
+    assert "ada: presses “Next ▶” under the summary\n  bot (only you can see this): **Resolved (1)**\n" in printed
+    assert "(Crux 4 of 4)" in printed
     assert "ada: /debate end outcome:" in printed and "Debate #1 is closed by @ada." in printed
 
     export = tmp_path / "out" / "debate-1.md"

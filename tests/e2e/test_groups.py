@@ -65,7 +65,7 @@ async def test_groups_that_stand_out_are_shown_with_the_cruxes_that_divide_them(
 
     summary = await world.sim.invoke(world.carol, thread, "debate summary")
     heading = summary.text.split("\n\n")[0]
-    assert "**Opinion groups:** 2 groups stand out in the latest credences of 8 participants" in heading
+    assert "**Opinion groups:** 2 stand out — `/debate groups` shows them." in heading
     assert world.sim.errors == []
 
 

@@ -46,11 +46,11 @@ async def test_the_summary_names_common_ground_and_who_moved_and_status_counts_t
     summary = await world.sim.invoke(world.carol, thread, "debate summary")
     text = summary.text
     assert not summary.ephemeral and summary.allowed_mentions == {"parse": []}
-    assert "**Where the sides agree** (1 crux)\n• Crux #1: all 2 sides think it likely" in text
-    assert "Do both sides expect this?" in text.split("**Crux #")[0]  # on the first page, before the cruxes
-    assert "**Who moved** (since the debate began)\nCrux #2 (moved 45): Is this disputed?" in text
+    head = text.split("**Crux #")[0]  # on the first page, before the cruxes
+    assert "**Where the sides agree** (1 crux): all sides think likely #1" in head
+    assert f"**Who moved** (since the debate began)\n• Crux #2 (moved 45): {world.alice.mention} 30→**75**" in head
     mention = world.bob.mention.replace("<", "\\<").replace(">", "\\>")  # shown as typed, not as a mention
-    assert f"• {world.alice.mention}: 30 → **75** — “@everyone {mention} \\*read\\* it”" in text
+    assert f"• {world.alice.mention} (for): **30 → 75** — “@everyone {mention} \\*read\\* it”" in text
 
     assert "Who moved" not in await _status(world, thread)  # nobody moved since that summary
     await world.sim.invoke(world.bob, thread, "crux credence", crux=agreed, value=30, reason="second look")
@@ -60,5 +60,6 @@ async def test_the_summary_names_common_ground_and_who_moved_and_status_counts_t
     assert f"{world.carol.mention}: 1" not in status and "where the sides agree" not in status
 
     again = (await world.sim.invoke(world.carol, thread, "debate summary")).text
-    assert "**Who moved** (since the last summary)\nCrux #1 (moved 40): Do both sides expect this?" in again
-    assert f"• {world.bob.mention}: 70 → **30** — “second look”" in again and "Where the sides agree" not in again
+    assert f"**Who moved** (since the last summary)\n• Crux #1 (moved 40): {world.bob.mention} 70→**30**" in again
+    assert f"• {world.bob.mention} (against): **70 → 30** — “second look”" in again
+    assert "Where the sides agree" not in again

@@ -489,7 +489,7 @@ async def test_the_summary_layout_survives_markdown(scene: Scene) -> None:
     bold = re.findall(r"\*\*(.*?)\*\*", re.sub(r"\\.", "", text))
     vocabulary = (
         r"Debate #\d+: .*|Crux #\d+|double crux|Resolved \(\d+\)|\d+( → \d+)?|Who moved|Where the sides agree|"
-        r"yes|no|annulled"
+        r"yes|no|annulled|Next ▶"
     )
     assert [inner for inner in bold if not re.fullmatch(vocabulary, inner)] == []
 

@@ -1,0 +1,69 @@
+"""Paged summaries: one message a page (``bot.core.summary_pages``), with **◀ Previous** / **Next ▶** buttons that
+answer whoever presses them privately with that page, recomputed from the record. The buttons are persistent (their
+custom_id names what to page and from where), so they work on a summary posted before a restart."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal, Self
+
+import discord
+
+from bot.core import summary_pages as pages
+from bot.core.summary import CruxListStatus
+from cogs import render
+from cogs.common import Interaction, read_debate, read_server, respond
+from cogs.views import DebateButton
+
+Kind = Literal["summary", "agenda", "open", "resolved", "all"]
+"""What a button pages: a debate's summary, an agenda's summary, or ``/crux list`` of that status."""
+
+
+class PageButton(
+    DebateButton, template=r"page:(?P<kind>summary|agenda|open|resolved|all):(?P<target>\d+):(?P<start>\d+)"
+):
+    """Shows the page of ``kind`` starting at item ``start``, privately; ``target`` is the agenda's id (the debate's
+    for the others, found from the thread pressed in)."""
+
+    def __init__(self, kind: str, target: int, start: int, label: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label, style=discord.ButtonStyle.secondary, custom_id=f"page:{kind}:{target}:{start}"
+            )
+        )
+        self.kind, self.target, self.start = kind, target, start
+
+    @classmethod
+    async def from_custom_id(  # type: ignore[override]
+        cls, interaction: Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+    ) -> Self:
+        return cls(match["kind"], int(match["target"]), int(match["start"]), item.label or "Page")
+
+    async def press(self, interaction: Interaction) -> None:
+        page = await _page(interaction, self.kind, self.target, self.start)
+        await respond(interaction, ephemeral=True, **page_message(page, self.kind, self.target))
+
+
+async def _page(interaction: Interaction, kind: str, target: int, start: int) -> pages.Page:
+    if kind == "summary":
+        return await read_debate(interaction, pages.summary_page, start, render.mention)
+    if kind == "agenda":
+        return await read_server(interaction, pages.agenda_page_at, target, start, render.mention)
+    status: CruxListStatus = "open" if kind == "open" else "resolved" if kind == "resolved" else "all"
+    return await read_debate(interaction, pages.crux_list_page, status, start, render.mention)
+
+
+TITLES = {"open": "Cruxes (open)", "resolved": "Cruxes (resolved)", "all": "Cruxes (all)"}
+
+
+def page_message(page: pages.Page, kind: str, target: int, title: str | None = None) -> dict[str, Any]:
+    """The page as a message's ``embed`` and ``view`` (its buttons to the neighbouring pages, if any)."""
+    embed = discord.Embed(title=title or TITLES.get(kind), description=page.text, colour=render.SUMMARY_COLOUR)
+    if page.footer:
+        embed.set_footer(text=page.footer)
+    view = discord.ui.View(timeout=None)
+    if page.previous is not None:
+        view.add_item(PageButton(kind, target, page.previous, "◀ Previous"))
+    if page.following is not None:
+        view.add_item(PageButton(kind, target, page.following, "Next ▶"))
+    return {"embed": embed, "view": view} if view.children else {"embed": embed}

@@ -1,0 +1,55 @@
+"""Summary pages: lines as a phone shows them, pages that fit, and a crux's credences shown whole or by extremes."""
+
+from __future__ import annotations
+
+from bot.core.summary import CruxSummary, Stance
+from bot.core.summary_pages import PAGE_CHARS, PAGE_LINES, STANCES_SHOWN, crux_block, page_of, phone_lines
+
+
+def test_phone_lines_wrap_long_lines_and_count_mentions_as_names() -> None:
+    assert phone_lines("short\n\nline") == 3
+    assert phone_lines("x" * 38) == 1 and phone_lines("x" * 39) == 2
+    assert phone_lines("**bold** <@123456789012345678>") == phone_lines("bold @" + "n" * 11)
+
+
+def test_pages_fit_and_page_forward_and_back_through_every_item() -> None:
+    items = [f"Item {n}\n" + "words " * 30 for n in range(30)]
+    first = page_of(items, 0, head=["Heading"], more="…more")
+    assert first.text.startswith("Heading") and first.text.endswith("…more") and first.previous is None
+    assert phone_lines(first.text) <= PAGE_LINES and first.following == first.end
+    seen, page = list(range(first.end)), first
+    while page.following is not None:
+        page = page_of(items, page.following)
+        assert phone_lines(page.text) <= PAGE_LINES and len(page.text) <= PAGE_CHARS and page.previous is not None
+        seen += range(page.start, page.end)
+    assert seen == list(range(30))
+    back = page_of(items, page.previous or 0)
+    assert back.end == page.start  # Previous shows what comes just before
+
+
+def test_an_item_longer_than_a_page_is_cut_not_skipped() -> None:
+    page = page_of(["x" * 5000, "next"], 0)
+    assert page.end == 1 and len(page.text) <= PAGE_CHARS and page.text.endswith("…") and page.following == 1
+
+
+def _crux(values: list[int]) -> CruxSummary:
+    stances = tuple(
+        Stance(user_id=n, side=("for", "against")[n % 2], first=v, latest=v, reason=None, updates=1)
+        for n, v in enumerate(values)
+    )
+    spread = max(values) - min(values)
+    return CruxSummary(7, "Will it?", None, stances, (), spread, is_double_crux=True)
+
+
+def test_a_crux_lists_few_credences_and_past_that_the_medians_and_extremes() -> None:
+    few = crux_block(_crux([20, 80]), lambda uid: f"@u{uid}")
+    assert few.splitlines() == ["**Crux #7** · **double crux** · spread 60", "> Will it?", "• @u0 (for): **20**",
+                                "• @u1 (against): **80**"]  # fmt: skip
+    many = crux_block(_crux([10, 90, 20, 80, 30, 70, 40]), lambda uid: f"@u{uid}")
+    assert len(_crux([0] * (STANCES_SHOWN + 1)).stances) > STANCES_SHOWN
+    assert many.splitlines()[2:] == [
+        "medians: for 20 (4) · against 80 (3)",
+        "lowest @u0 **10** — highest @u1 **90** (+5 more)",
+    ]
+    everyone = crux_block(_crux([10, 90, 20, 80, 30, 70, 40]), lambda uid: f"@u{uid}", stances=None)
+    assert everyone.count("\n• ") == 7
