@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from bot.core.claims import EDITED
-from bot.core.debates import agenda_in_guild
 from bot.core.groups import Found, summary_line
 from bot.core.insights import Agreements
 from bot.core.summary import (
@@ -293,7 +292,8 @@ def summary_page(session: Session, debate: Debate, start: int, user: UserLabel) 
     """The summary's cruxes from position ``start`` (after the first page), recomputed from the record: every
     unresolved crux in the summary's order, then the latest resolved."""
     summary = summarize(session, debate, cruxes=None)
-    return page_of(summary_items(summary.unresolved, summary.resolved, summary.resolved_total, user), start)
+    items = summary_items(summary.unresolved, summary.resolved, summary.resolved_total, user)
+    return page_of(items or ["No cruxes left to show: the record changed since this summary."], start)
 
 
 # The agenda summary and /crux list -----------------------------------------------------------------------------
@@ -333,8 +333,7 @@ def agenda_page(summary: AgendaSummary, start: int, user: UserLabel) -> Page:
 
 
 def agenda_page_at(session: Session, guild_id: int, agenda_id: int, start: int, user: UserLabel) -> Page:
-    """:func:`agenda_page` recomputed from the record (a button's press)."""
-    agenda_in_guild(session, guild_id, agenda_id)
+    """:func:`agenda_page` recomputed from the record (a button's press), of an agenda of this server."""
     return agenda_page(summarize_agenda(session, guild_id, agenda_id), start, user)
 
 

@@ -59,10 +59,14 @@ async def test_the_summary_of_20_participants_and_300_cruxes_is_one_message_and_
     assert phone_lines(text) <= PAGE_LINES, phone_lines(text)
 
     agenda = (await world.sim.autocomplete(world.carol, world.channel, "agenda summary", "agenda"))[0]["value"]
-    agenda_text = _check_one_message(
-        await world.sim.invoke(world.carol, world.channel, "agenda summary", agenda=agenda)
-    )
+    agenda_summary = await world.sim.invoke(world.carol, world.channel, "agenda summary", agenda=agenda)
+    agenda_text = _check_one_message(agenda_summary)
     assert "**Agenda: AI safety**" in agenda_text and phone_lines(agenda_text) <= PAGE_LINES
+    assert agenda_summary.message is not None
+    following = next(i for i in agenda_summary.message.custom_ids if i.startswith("page:agenda:"))
+    second = await world.sim.click(world.bob, agenda_summary.message, following)
+    assert second.ephemeral and "Debate #1" in second.text and "Agenda: AI safety" not in second.text
+    assert phone_lines(second.text) <= PAGE_LINES
 
     ended = await world.sim.invoke(world.mod, thread, "debate end")
     await world.sim.wait_for(lambda: len(ended.followups) >= 1, what="the final summary")
