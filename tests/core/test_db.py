@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from benchmarks.common import reset_postgres
 from bot.config import normalize_database_url
 from bot.core import claims
 from bot.core import debates as core
@@ -97,7 +98,7 @@ def test_an_in_memory_sqlite_database_is_refused(url: str) -> None:
 
 async def test_a_closed_database_refuses_jobs_after_finishing_those_it_took(database_url: str) -> None:
     if not database_url.startswith("sqlite"):
-        pytest.skip("PostgreSQL has no writer thread: each job is a transaction of its own")
+        await reset_postgres(database_url)
     db = Database(database_url)
     await db.upgrade()
     await _joined_debate(db)
