@@ -422,6 +422,8 @@ def postgres_cpu_seconds() -> dict[int, float]:
 
 #: A process using this share of a core or more is saturated: it is what limits the rate.
 SATURATED = 0.9
+#: Other processes using this many cores or more in a window are said to have skewed it.
+OTHERS_NOTICED = 0.2
 
 
 class CpuMeter:
@@ -468,15 +470,15 @@ class CpuMeter:
     def bottleneck(self) -> str:
         """Which process limited the rate, in words."""
         cores = os.cpu_count() or 1
+        others = f"other processes used {self.others_share:.2f} of the {cores} cores"
         if any(share >= SATURATED for share in self.bot_shares):
-            return "the bot (saturated)"
+            return "the bot (saturated)" + (f"; {others}" if self.others_share >= OTHERS_NOTICED else "")
         if self.sim_share >= SATURATED:
             return "the sim and load generator (saturated): this measures the server, not the bot"
         if self.machine_share >= SATURATED * cores:
-            return (
-                f"the machine: all {cores} cores busy, {self.others_share:.2f} of them with other processes' work "
-                "(figures contaminated)"
-            )
+            return f"the machine: all {cores} cores busy, {others} (figures contaminated)"
+        if self.others_share >= OTHERS_NOTICED:
+            return f"no process saturated, but {others} (figures contaminated)"
         return "no process saturated (the load, not the CPU, set the rate)"
 
     def as_dict(self) -> dict[str, Any]:
