@@ -42,59 +42,60 @@ def chat_message(interaction: Interaction, message: discord.Message) -> claims.C
     )
 
 
-class ClaimPicker(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"log:rebuttal:(?P<message>\d+)"):
-    """Asks, only the logger, which claim a rebuttal logged from chat answers: the options' values are the claims'
-    numbers, the custom_id carries the message's id, so a pick works after a restart too."""
+class ClaimPicker(
+    discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"log:rebuttal:(?P<pending>\d+)(?::(?P<message>\d+))?"
+):
+    """Asks the logger which claim a rebuttal logged from chat answers: the options' values are the claims'
+    numbers; the custom_id carries the pending rebuttal kept meanwhile (the message as the context menu delivered
+    it) and the message's id, so a pick works after a restart too. A picker of an earlier version carries only the
+    message's id: it is answered as expired."""
 
-    def __init__(self, message_id: int, options: Sequence[discord.SelectOption] = ()) -> None:
+    def __init__(self, pending_id: int, message_id: int = 0, options: Sequence[discord.SelectOption] = ()) -> None:
+        custom_id = f"log:rebuttal:{pending_id}:{message_id}"
         super().__init__(
-            discord.ui.Select(
-                custom_id=f"log:rebuttal:{message_id}", placeholder="Which claim does it rebut?", options=list(options)
-            )
+            discord.ui.Select(custom_id=custom_id, placeholder="Which claim does it rebut?", options=[*options])
         )
-        self.message_id = message_id
+        self.pending_id, self.message_id = pending_id, message_id
 
     @classmethod
     async def from_custom_id(  # type: ignore[override]
         cls, interaction: Interaction, item: discord.ui.Select[Any], match: re.Match[str], /
     ) -> Self:
-        return cls(int(match["message"]))
+        return cls(int(match["pending"]), int(match["message"] or 0))
 
     async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]
         await handle(interaction, partial(self.picked, interaction))
 
     async def picked(self, interaction: Interaction) -> None:
+        """Log the kept message as a rebuttal of the claim picked; the picker is edited in place."""
         parent = claims.picked_claim(self.item.values)
-        message = await message_in_thread(interaction, self.message_id)
-        await log_picked_rebuttal(interaction, chat_message(interaction, message), parent)
+        if self.message_id:
+            await require_message_in_thread(interaction, self.message_id)
+        who = actor(interaction)
+        logged = await write_debate_in_place(interaction, claims.log_picked_rebuttal, who, self.pending_id, parent)
+        await interaction.response.edit_message(content=f"Logged as Rebuttal #{logged.claim.number}.", view=None)
+        await announce_rebuttal(interaction, logged)
 
 
-async def message_in_thread(interaction: Interaction, message_id: int) -> discord.Message:
-    """The message with this id in the interaction's channel, or :class:`InvalidInput` if it is not (any more)."""
+def picker_view(message: claims.ChatMessage, pick: claims.RebuttalPick, order: list[Claim]) -> discord.ui.View:
+    """The claim picker offering ``pick``'s candidates in that order."""
+    options = [discord.SelectOption(label=pick.label(claim), value=str(claim.number)) for claim in order]
+    view = discord.ui.View(timeout=None)
+    view.add_item(ClaimPicker(pick.pending_id, message.id, options))
+    return view
+
+
+async def require_message_in_thread(interaction: Interaction, message_id: int) -> None:
+    """:class:`InvalidInput` unless the message with this id is (still) in the interaction's channel. Without the
+    Message Content intent a fetched message's text comes back empty: only its presence is relied on."""
     gone = InvalidInput("That message is no longer in this thread: there is nothing to log.")
     channel = interaction.channel
     if not isinstance(channel, discord.abc.Messageable):
         raise gone
     try:
-        return await channel.fetch_message(message_id)
+        await channel.fetch_message(message_id)
     except discord.NotFound:
         raise gone from None
-
-
-def picker_view(message: claims.ChatMessage, found: claims.RebuttalTargets, order: list[Claim]) -> discord.ui.View:
-    """The claim picker offering ``found``'s candidates in that order."""
-    options = [discord.SelectOption(label=found.label(claim), value=str(claim.number)) for claim in order]
-    view = discord.ui.View(timeout=None)
-    view.add_item(ClaimPicker(message.id, options))
-    return view
-
-
-async def log_picked_rebuttal(interaction: Interaction, message: claims.ChatMessage, parent: int) -> None:
-    """Log ``message`` as a rebuttal of the claim picked; the picker is edited in place."""
-    who = actor(interaction)
-    logged = await write_debate_in_place(interaction, claims.log_message, who, message, ClaimKind.REBUTTAL, parent)
-    await interaction.response.edit_message(content=f"Logged as Rebuttal #{logged.claim.number}.", view=None)
-    await announce_rebuttal(interaction, logged)
 
 
 async def announce_rebuttal(interaction: Interaction, logged: claims.Logged) -> None:

@@ -20,6 +20,7 @@ from schema.tables import (
     ImportDraft,
     MemberName,
     Participant,
+    PendingRebuttal,
     Side,
     Timer,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "ImportDraft",
     "MemberName",
     "Participant",
+    "PendingRebuttal",
     "Side",
     "Timer",
     "id_of",

@@ -396,6 +396,27 @@ class ImportDraft(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
 
 
+class PendingRebuttal(SQLModel, table=True):
+    """A chat message being logged as a rebuttal while its logger picks the claim it answers (a day at most). The
+    message is kept as the context menu delivered it: without the Message Content intent, fetching it again at the
+    pick would return it without its text."""
+
+    __tablename__ = "pending_rebuttal"
+    __table_args__ = {"sqlite_autoincrement": True}  # an expired pick's id is never given to a new one
+
+    id: int | None = Field(default=None, primary_key=True)
+    debate_id: int = Field(foreign_key="debate.id", ondelete="CASCADE", index=True)
+    logger_id: int = Field(sa_column=_snowflake(), description="who asked to log it, the only one who may pick")
+    message_id: int = Field(sa_column=_snowflake())
+    author_id: int = Field(sa_column=_snowflake())
+    channel_id: int = Field(sa_column=_snowflake())
+    reply_to_id: int | None = Field(default=None, sa_column=_snowflake(nullable=True))
+    content: str = Field(sa_type=Text)
+    jump_url: str = Field(sa_type=Text)
+    created_at: datetime = _created_at()
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
 class MemberName(SQLModel, table=True):
     """A user's display name in a server as the bot last saw it when they acted (the bot has no member intent, so a
     new name shows at the user's next interaction): exports write names, not ids, which read only inside Discord."""

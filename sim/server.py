@@ -180,7 +180,8 @@ class DiscordSim:
 
     @property
     def message_content_intent(self) -> bool:
-        """The application's Message Content intent, as switched in the developer portal (on by default here)."""
+        """The application's Message Content intent, as switched in the developer portal: off, as for a new application
+        (this bot asks for no privileged intent); `/debate import` needs it on."""
         return self._world.message_content
 
     @message_content_intent.setter

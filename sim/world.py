@@ -111,7 +111,7 @@ class World:
         self.gateway_url = "ws://127.0.0.1/gateway"
         self.notifier = Notifier()
         self.gateway = GatewayHub(self)
-        self.message_content = True
+        self.message_content = False
         """The application's Message Content intent (the developer portal's switch): without it other users' guild
         messages come without their text over REST, and a gateway session asking for the intent is closed (4014)."""
 

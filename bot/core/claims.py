@@ -5,7 +5,8 @@ Synchronous, so that logging one runs whole as one job (``Database.transact``); 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Exists, delete, exists, insert
@@ -25,7 +26,19 @@ from bot.core.debates import (
 )
 from bot.core.errors import InvalidInput, NotAllowed, WrongPlace
 from bot.core.formats import Action, require_allowed
-from schema import Claim, ClaimKind, ClaimRevision, ClaimStatus, ClaimVector, Debate, Side, id_of, table_of
+from schema import (
+    Claim,
+    ClaimKind,
+    ClaimRevision,
+    ClaimStatus,
+    ClaimVector,
+    Debate,
+    PendingRebuttal,
+    Side,
+    id_of,
+    table_of,
+    utcnow,
+)
 
 RECENT_CLAIMS = 25
 EDITED = "(edited)"
@@ -170,11 +183,11 @@ def ensure_loggable(session: Session, debate: Debate, message: ChatMessage, kind
 
 
 @dataclass(frozen=True, slots=True)
-class RebuttalTargets:
-    """What a chat message logged as a rebuttal may answer: the claim it replies to, or else claims to pick from."""
+class RebuttalPick:
+    """A chat message kept as pending rebuttal ``pending_id`` while its logger picks the claim it answers."""
 
-    replied: Claim | None
-    candidates: list[Claim] = field(default_factory=list)
+    pending_id: int
+    candidates: list[Claim]
     edited: frozenset[int] = frozenset()
     """The ids of the candidates that were edited."""
 
@@ -183,27 +196,68 @@ class RebuttalTargets:
         return claim_label(claim, edited=claim.id in self.edited)
 
 
-def rebuttal_targets(session: Session, debate: Debate, message: ChatMessage) -> RebuttalTargets:
-    """What a chat message logged as a rebuttal answers: the claim its reply points to, or else the recent claims
-    to pick from. Refuses first what logging it would refuse (the phase, no text, a repeat), and a debate with no
-    claim to rebut yet."""
+PENDING_FOR = timedelta(days=1)
+PICK_EXPIRED = "That choice has expired: use Log as rebuttal on the message again."
+
+
+def log_chat_rebuttal(session: Session, debate: Debate, actor: Actor, message: ChatMessage) -> Logged | RebuttalPick:
+    """“Log as rebuttal”: a chat message replying to a logged claim is logged as its rebuttal at once. Otherwise the
+    message is kept (a day) while its logger picks among the recent claims, which come back; refused first is what
+    logging it would refuse (the phase, no text, a repeat), and a debate with no claim to rebut yet."""
     ensure_loggable(session, debate, message, ClaimKind.REBUTTAL)
     replied = replied_claim(session, debate, message)
     if replied is not None:
-        return RebuttalTargets(replied)
+        return log_message(session, debate, actor, message, ClaimKind.REBUTTAL, replied.number)
     recent = recent_claims(session, debate)
     if not recent:
         raise InvalidInput("There is no claim in this debate to rebut yet: log one first.")
-    return RebuttalTargets(None, [claim for claim, _ in recent], frozenset(id_of(c) for c, was in recent if was))
+    edited_ids = frozenset(id_of(claim) for claim, was_edited in recent if was_edited)
+    return RebuttalPick(_keep_pending(session, debate, actor, message), [claim for claim, _ in recent], edited_ids)
 
 
-def log_chat_rebuttal(session: Session, debate: Debate, actor: Actor, message: ChatMessage) -> Logged | RebuttalTargets:
-    """“Log as rebuttal”: a chat message replying to a logged claim is logged as its rebuttal at once; otherwise
-    nothing is logged and the claims to pick from are returned (see :func:`rebuttal_targets`)."""
-    found = rebuttal_targets(session, debate, message)
-    if found.replied is None:
-        return found
-    return log_message(session, debate, actor, message, ClaimKind.REBUTTAL, found.replied.number)
+def log_picked_rebuttal(session: Session, debate: Debate, actor: Actor, pending_id: int, parent: int) -> Logged:
+    """Log the message kept as pending rebuttal ``pending_id`` as a rebuttal of claim #``parent``, picked by its
+    logger; :class:`InvalidInput` once the pick has expired (or for an id never given)."""
+    now = utcnow()
+    pending = session.get(PendingRebuttal, pending_id) if 0 < pending_id <= KEY_MAX else None
+    if pending is None or pending.debate_id != debate.id or pending.expires_at <= now:
+        raise InvalidInput(PICK_EXPIRED)
+    if pending.logger_id != actor.user_id:
+        raise NotAllowed("Only who asked to log that message can pick the claim it rebuts.")
+    message = ChatMessage(
+        id=pending.message_id,
+        author_id=pending.author_id,
+        content=pending.content,
+        jump_url=pending.jump_url,
+        channel_id=pending.channel_id,
+        reply_to_id=pending.reply_to_id,
+    )
+    return log_message(session, debate, actor, message, ClaimKind.REBUTTAL, parent)
+
+
+def _keep_pending(session: Session, debate: Debate, actor: Actor, message: ChatMessage) -> int:
+    """Keep ``message`` for its logger's pick (dropping the debate's expired picks); its id."""
+    now = utcnow()
+    session.execute(
+        delete(PendingRebuttal).where(
+            col(PendingRebuttal.debate_id) == debate.id, col(PendingRebuttal.expires_at) <= now
+        )
+    )
+    pending = PendingRebuttal(
+        debate_id=id_of(debate),
+        logger_id=actor.user_id,
+        message_id=message.id,
+        author_id=message.author_id,
+        channel_id=message.channel_id,
+        reply_to_id=message.reply_to_id,
+        content=message.content,
+        jump_url=message.jump_url,
+        created_at=now,
+        expires_at=now + PENDING_FOR,
+    )
+    session.add(pending)
+    session.flush()
+    return id_of(pending)
 
 
 LABEL_MAX = 100

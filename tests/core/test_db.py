@@ -5,8 +5,12 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy import func, select
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import func, inspect, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
+from sqlmodel import SQLModel
 
 from benchmarks.common import reset_postgres
 from bot.config import normalize_database_url
@@ -108,3 +112,23 @@ async def test_a_closed_database_refuses_jobs_after_finishing_those_it_took(data
     assert (await taken).claim.number == 1
     with pytest.raises(RuntimeError, match="database is closed"):
         await db.transact(_log, "Too late")
+
+
+async def test_the_migrations_build_the_tables_the_schema_declares(db: Database) -> None:
+    def differences(connection: Connection) -> list[object]:
+        return list(compare_metadata(MigrationContext.configure(connection), SQLModel.metadata))
+
+    async with db.engine.connect() as connection:
+        assert await connection.run_sync(differences) == []
+
+
+async def test_the_pending_rebuttal_migration_goes_down_and_up(db: Database) -> None:
+    def tables(connection: Connection) -> list[str]:
+        return inspect(connection).get_table_names()
+
+    await db.downgrade("0011")
+    async with db.engine.connect() as connection:
+        assert "pending_rebuttal" not in await connection.run_sync(tables)
+    await db.upgrade()
+    async with db.engine.connect() as connection:
+        assert "pending_rebuttal" in await connection.run_sync(tables)

@@ -240,11 +240,12 @@ async def test_a_message_logged_as_rebuttal_before_any_claim_is_refused_then_off
     message = claims.ChatMessage(
         id=7, author_id=BOB, content="That cannot scale", jump_url="https://x/7", channel_id=100
     )
-    async with db.read() as session:
-        with pytest.raises(InvalidInput, match="no claim in this debate to rebut yet"):
-            await session.run_sync(claims.rebuttal_targets, debate, message)
+    bob = core.Actor(GUILD, BOB)
     async with db.write() as session:
-        logged = await session.run_sync(claims.add_claim, debate, core.Actor(GUILD, BOB), "Interp scales")
-    async with db.read() as session:
-        found = await session.run_sync(claims.rebuttal_targets, debate, message)
-    assert found.replied is None and [claim.number for claim in found.candidates] == [logged.claim.number]
+        with pytest.raises(InvalidInput, match="no claim in this debate to rebut yet"):
+            await session.run_sync(claims.log_chat_rebuttal, debate, bob, message)
+    async with db.write() as session:
+        logged = await session.run_sync(claims.add_claim, debate, bob, "Interp scales")
+        found = await session.run_sync(claims.log_chat_rebuttal, debate, bob, message)
+    assert isinstance(found, claims.RebuttalPick)
+    assert [claim.number for claim in found.candidates] == [logged.claim.number]

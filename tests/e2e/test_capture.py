@@ -6,14 +6,14 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.client import DebateBot
 from bot.core.debates import open_debate_in_thread
 from bot.core.ratelimit import Cooldown
 from bot.local import LocalBot
 from cogs import common
-from schema import Claim, ClaimKind, Credence, Crux, CruxStatus, Participant
+from schema import Claim, ClaimKind, Credence, Crux, CruxStatus, Participant, PendingRebuttal, utcnow
 from sim import InteractionResult, SimChannel, SimMember
 from tests.e2e.conftest import World, start_debate
 from tests.snapshot import snapshot
@@ -320,4 +320,30 @@ async def test_a_forged_pick_is_refused_specifically(world: World, bot: DebateBo
     await world.sim.delete_message(world.bob, said)
     gone = await world.sim.select(world.bob, asked.message, custom_id, ["1"])
     assert gone.ephemeral and "That message is no longer in this thread" in gone.text, gone.text
+    assert await snapshot(bot.db) == before
+
+
+async def test_a_picked_rebuttal_is_logged_as_the_menu_delivered_it_without_the_message_content_intent(
+    world: World, bot: DebateBot
+) -> None:
+    """Over REST, the message would come back without its text (the bot has no Message Content intent): the pick
+    logs the text the context menu delivered, kept meanwhile; a day later the choice has expired."""
+    assert not world.sim.message_content_intent
+    thread = await _joined_thread(world)
+    await world.sim.invoke(world.alice, thread, "claim", text="Interp scales")
+    said = await world.sim.post_message(world.bob, thread, "It does not, past 10B parameters.")
+    later = await world.sim.post_message(world.bob, thread, "Nor does probing.")
+    asked = await world.sim.context_menu(world.bob, said, "Log as rebuttal")
+    assert asked.message is not None
+    picked = await world.sim.select(world.bob, asked.message, asked.message.custom_ids[0], ["1"])
+    await world.sim.wait_for(lambda: bool(picked.followups), what="the rebuttal posted for everyone")
+    assert "It does not, past 10B parameters." in picked.followups[0].text
+
+    expiring = await world.sim.context_menu(world.bob, later, "Log as rebuttal")
+    assert expiring.message is not None
+    async with bot.db.write() as session:
+        await session.execute(update(PendingRebuttal).values(expires_at=utcnow() - timedelta(seconds=1)))
+    before = await snapshot(bot.db)
+    expired = await world.sim.select(world.bob, expiring.message, expiring.message.custom_ids[0], ["1"])
+    assert expired.ephemeral and "That choice has expired: use Log as rebuttal on the message again." in expired.text
     assert await snapshot(bot.db) == before

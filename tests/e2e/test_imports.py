@@ -19,6 +19,12 @@ from tests.e2e.conftest import World, start_debate
 from tests.snapshot import snapshot
 
 
+@pytest.fixture(autouse=True)
+def message_content_intent(world: World) -> None:
+    """The application has the Message Content intent switched on in the portal, as reading others' messages needs."""
+    world.sim.message_content_intent = True
+
+
 async def _thread(world: World, **options: object) -> SimChannel:
     thread = await start_debate(world, member=world.mod, **options)
     for member, side in ((world.alice, "for"), (world.bob, "against")):

@@ -127,7 +127,7 @@ DEFAULTS: dict[str, Callable[[Scene], object]] = {
     "changes_my_mind": lambda _: True,
     "credence": lambda _: 50,
     "channel": lambda scene: scene.stage.world.channel,
-    "every": lambda _: "off",
+    "every": lambda _: "weekly",
     "format": lambda _: "markdown",
 }
 #: Optional texts that, when left out, open a modal to type them in: given, so that the command runs at once.
