@@ -1,4 +1,4 @@
-"""Summary cost by debate size: ``summarize`` + ``render_summary`` on debates of 100, 1,000 and 10,000 claims.
+"""Summary cost by debate size: ``summarize`` + ``summary_first_page`` on debates of 100, 1,000 and 10,000 claims.
 
 In-process, no Discord: each debate is bulk-inserted into a fresh migrated SQLite file with SQLAlchemy Core (10
 participants on two sides; one crux per ten claims, each linked to two claims, a tenth of them resolved; on every
@@ -44,7 +44,7 @@ from benchmarks.common import (
     write_results,
 )
 from bot.core.summary import summarize
-from bot.core.summary_render import render_summary
+from bot.core.summary_pages import phone_lines, summary_first_page
 from bot.db import Database, alembic_config
 from schema import Claim, ClaimKind, ClaimStatus, Credence, Crux, CruxClaim, CruxStatus, Debate, Participant, Side
 from schema.types import utcnow
@@ -187,7 +187,7 @@ def mention(user_id: int) -> str:
 
 
 async def time_summary(db: Database, debate_id: int, runs: int, insights: bool) -> dict[str, Any]:
-    """Median/min milliseconds of summarize + render_summary (fresh read session each run), statements per run;
+    """Median/min milliseconds of summarize + summary_first_page (fresh read session each run), statements per run;
     ``insights``: with where the sides agree and who moved, as a posted summary has them."""
     statements = 0
 
@@ -195,7 +195,9 @@ async def time_summary(db: Database, debate_id: int, runs: int, insights: bool) 
         nonlocal statements
         statements += 1
 
-    timings, per_run_statements, blocks = [], [], []
+    timings: list[float] = []
+    per_run_statements: list[int] = []
+    page = None
     for run in range(runs + 1):  # the first run warms caches and is not counted
         statements = 0
         event.listen(db.engine.sync_engine, "before_cursor_execute", count)
@@ -203,7 +205,7 @@ async def time_summary(db: Database, debate_id: int, runs: int, insights: bool) 
         async with db.read() as session:
             debate = (await session.execute(select(Debate).where(col(Debate.id) == debate_id))).scalar_one()
             summary = await session.run_sync(summarize, debate, insights=insights)
-        blocks = render_summary(summary, mention)
+        page = summary_first_page(summary, mention)
         elapsed = time.perf_counter() - started
         event.remove(db.engine.sync_engine, "before_cursor_execute", count)
         if run:
@@ -214,8 +216,9 @@ async def time_summary(db: Database, debate_id: int, runs: int, insights: bool) 
         "min_ms": min(timings),
         "statements": max(per_run_statements),
         "statements_excluding_debate_lookup": max(per_run_statements) - 1,
-        "blocks": len(blocks),
-        "characters": sum(len(b) for b in blocks),
+        "cruxes_shown": page.end if page else 0,
+        "characters": len(page.text) if page else 0,
+        "phone_lines": phone_lines(page.text) if page else 0,
     }
 
 
@@ -252,12 +255,18 @@ async def main_async(args: argparse.Namespace) -> None:
         for size in sizes:
             print(f"building and timing a debate of {size:,} claims …", flush=True)
             results.append(await measure_size(size, args, Path(tmp)))
+    columns = ["claims", "cruxes", "credences", "median ms", "min ms", "µs/claim", "statements"]
+    columns += ["cruxes shown", "characters", "phone lines"]
+    rows = [
+        [f"{r['claims']:,}", f"{r['cruxes']:,}", f"{r['credences']:,}", f"{r['median_ms']:.2f}", f"{r['min_ms']:.2f}",
+         f"{r['us_per_claim']:.2f}", r["statements"], r["cruxes_shown"], f"{r['characters']:,}", r["phone_lines"]]
+        for r in results
+    ]  # fmt: skip
     print_table(
-        f"summarize + render_summary, median of {args.runs} runs (statements include the debate lookup)",
-        ["claims", "cruxes", "credences", "median ms", "min ms", "µs/claim", "statements", "blocks", "characters"],
-        [[f"{r['claims']:,}", f"{r['cruxes']:,}", f"{r['credences']:,}", f"{r['median_ms']:.2f}", f"{r['min_ms']:.2f}",
-          f"{r['us_per_claim']:.2f}", r["statements"], r["blocks"], f"{r['characters']:,}"] for r in results],
-    )  # fmt: skip
+        f"summarize + summary_first_page, median of {args.runs} runs (statements include the debate lookup)",
+        columns,
+        rows,
+    )
     figures: dict[str, Any] = {"sizes": results, "target_ms_at_10000": TARGET_MS_AT_10K}
     same_statements = len({r["statements"] for r in results}) == 1
     figures["statement_count_constant"] = same_statements

@@ -25,6 +25,7 @@ from bot.core.groups import Found, summary_line
 from bot.core.insights import Agreements
 from bot.core.summary import (
     AgendaSummary,
+    Changes,
     CruxListStatus,
     CruxSummary,
     DebateSummary,
@@ -33,7 +34,6 @@ from bot.core.summary import (
     summarize,
     summarize_agenda,
 )
-from bot.core.summary_render import EXPORT_HINT, _changes_line, _stance_line
 from bot.core.text import UserLabel, as_typed, one_line, plural
 from schema import ClaimKind, Debate
 
@@ -200,6 +200,26 @@ def _shortened(cruxes: Sequence[CruxSummary]) -> bool:
 
 def _quote(value: str, limit: int) -> str:
     return as_typed(one_line(value, limit))
+
+
+def _stance_line(stance: Stance, user: UserLabel, limit: int) -> str:
+    side = f" ({as_typed(stance.side)})" if stance.side else " (no side)"
+    movement = f"{stance.first} → {stance.latest}" if stance.moved else f"{stance.latest}"
+    why = f" — “{_quote(stance.reason, limit)}”" if stance.reason and stance.moved else ""
+    return f"• {user(stance.user_id)}{side}: **{movement}**{why}"
+
+
+def _changes_line(changes: Changes) -> str:
+    if not changes:
+        return "Nothing new since the last summary."
+    parts = [plural(n, kind.value) for kind, n in changes.claims.items() if n]
+    parts += [plural(changes.cruxes, "new crux", "new cruxes")] if changes.cruxes else []
+    parts += [plural(changes.credences, "credence")] if changes.credences else []
+    parts += [f"{changes.resolved} resolved"] if changes.resolved else []
+    return "Since the last summary: " + ", ".join(parts) + "."
+
+
+EXPORT_HINT = "`/debate export format:markdown`"
 
 
 # The debate summary --------------------------------------------------------------------------------------------

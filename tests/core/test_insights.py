@@ -7,7 +7,7 @@ import pytest
 from bot.core import cruxes, insights
 from bot.core import debates as core
 from bot.core.summary import summarize
-from bot.core.summary_render import render_summary
+from bot.core.summary_pages import summary_first_page
 from bot.db import Database
 from schema import Debate, id_of, utcnow
 from tests.core.support import started_debate
@@ -91,10 +91,11 @@ async def test_movement_since_the_start_then_since_the_last_summary(db: Database
         summarized = await session.get(Debate, debate.id)  # as posting a summary reads it, with its summary time
         assert summarized is not None
         summary = await session.run_sync(summarize, summarized, insights=True)
-    text = "\n\n".join(render_summary(summary, mention))
-    assert "**Who moved** (since the last summary)\nCrux #1 (moved 40): Moves?" in text
-    assert f"• <@{BOB}>: 60 → **90** — “the \\*benchmark\\* \\<@&1\\>”" in text
-    assert f"• <@{ALICE}>: 70 → **60** — “second thoughts”" in text
+    text = summary_first_page(summary, mention).text
+    moved = f"• Crux #1 (moved 40): <@{BOB}> 60→**90**, <@{ALICE}> 70→**60**"
+    assert f"**Who moved** (since the last summary)\n{moved}" in text
+    assert f"• <@{BOB}> (against): **60 → 90** — “the \\*benchmark\\* \\<@&1\\>”" in text  # the crux's own line
+    assert f"• <@{ALICE}> (for): **30 → 60** — “second thoughts”" in text
 
 
 async def test_the_summary_names_where_the_sides_agree(db: Database) -> None:
@@ -104,8 +105,6 @@ async def test_the_summary_names_where_the_sides_agree(db: Database) -> None:
     async with db.read() as session:
         summary = await session.run_sync(summarize, debate, insights=True)
         plain = await session.run_sync(summarize, debate)
-    text = "\n\n".join(render_summary(summary, mention))
-    assert (
-        "**Where the sides agree** (1 crux)\n• Crux #1: all 2 sides think it likely (strength 0.44) — Agreed?" in text
-    )
-    assert "Where the sides agree" not in "\n\n".join(render_summary(plain, mention))
+    text = summary_first_page(summary, mention).text
+    assert "**Where the sides agree** (1 crux): all sides think likely #1" in text
+    assert "Where the sides agree" not in summary_first_page(plain, mention).text

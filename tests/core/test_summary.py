@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import bindparam, event, func, select, text
 
 from bot.core import claims, cruxes
 from bot.core import debates as core
 from bot.core.summary import CruxListStatus, crux_list, summarize
-from bot.core.summary_render import render_summary
+from bot.core.summary_pages import summary_first_page
 from bot.core.text import pack
 from bot.db import Database
 from schema import ClaimKind, Credence, CruxStance, Debate, utcnow
@@ -75,7 +77,7 @@ async def test_summary_orders_by_spread_and_shows_movement_and_double_cruxes(db:
         answered = await session.run_sync(summarize, debate)
     assert [c.state for c in answered.unresolved[0].claims] == ["rebutted, rebuttal answered"]
 
-    text = "\n\n".join(render_summary(summary, lambda uid: f"<@{uid}>"))
+    text = summary_first_page(summary, lambda uid: f"<@{uid}>").text
     assert "**Crux #2** · **double crux** · spread 80" in text
     assert f"<@{BOB}> (against): **40 → 10** — “read the transfer paper”" in text
     assert text.index("Crux #2") < text.index("Crux #1") < text.index("Resolved (1)") < text.index("Crux #3")
@@ -170,7 +172,7 @@ async def test_several_debates_are_summarized_in_the_same_number_of_queries(db: 
 
 async def test_summary_shows_the_widest_disagreements_and_says_how_many_more(db: Database) -> None:
     from bot.core.summary import SUMMARY_CRUXES, SUMMARY_RESOLVED, summarize_agenda
-    from bot.core.summary_render import render_agenda_summary
+    from bot.core.summary_pages import FIRST_CRUXES, agenda_page
 
     alice, bob = core.Actor(GUILD, ALICE), core.Actor(GUILD, BOB)
     async with db.write() as session:
@@ -198,20 +200,21 @@ async def test_summary_shows_the_widest_disagreements_and_says_how_many_more(db:
     assert (summary.resolved_total, summary.more_resolved) == (7, 2)
     assert [c.number for c in everything.unresolved] == list(range(13, 0, -1)) and len(everything.resolved) == 7
 
-    text = "\n\n".join(render_summary(summary, lambda uid: f"<@{uid}>"))
-    assert "13 unresolved cruxes, 7 resolved · 0 claims, 0 rebuttals, 0 supports · 2 participants" in text
-    assert "…and 3 more unresolved cruxes, narrower disagreements: `/crux list` lists them all." in text
-    assert "**Resolved (7)** · the 5 most recent" in text
-    assert "…and 2 more resolved cruxes, resolved earlier: `/crux list status:resolved` lists them all." in text
-    assert text.endswith("The whole record, every text in full: `/debate export format:markdown`.")
-    assert "Open question 3?" not in text and "Open question 4?" in text and "Settled 6?" not in text
+    first = summary_first_page(summary, lambda uid: f"<@{uid}>")
+    assert "13 unresolved cruxes, 7 resolved · 0 claims, 0 rebuttals, 0 supports · 2 participants" in first.text
+    shown = [int(number) for number in re.findall(r"\*\*Crux #(\d+)\*\*", first.text)]
+    assert first.end >= FIRST_CRUXES and shown == list(range(13, 13 - first.end, -1))  # widest spread first
+    more = 13 + 7 - first.end
+    assert f"…and {more} more cruxes: **Next ▶** shows them, `/crux list` lists them." in first.text
+    assert first.text.endswith("The whole record, every text in full: `/debate export format:markdown`.")
 
     async with db.read() as session:
         agenda = await session.run_sync(summarize_agenda, GUILD, debate.agenda_id or 0)
-    agenda_text = "\n\n".join(render_agenda_summary(agenda, lambda uid: f"<@{uid}>"))
-    assert "13 unresolved cruxes in 1 debate (of 1)" in agenda_text
-    assert "…and 3 more unresolved cruxes in Debate #1: `/crux list` in its thread lists them all." in agenda_text
-    assert agenda_text.count("**Crux #") == SUMMARY_CRUXES and "Settled" not in agenda_text
+    agenda_first = agenda_page(agenda, 0, lambda uid: f"<@{uid}>")
+    assert "13 unresolved cruxes in 1 debate (of 1)" in agenda_first.text
+    assert agenda_first.total == SUMMARY_CRUXES + 1 and "Settled" not in agenda_first.text
+    last = agenda_page(agenda, agenda_first.total - 1, lambda uid: f"<@{uid}>")
+    assert "…and 3 more unresolved cruxes: `/crux list` in its thread lists them all." in last.text
 
 
 async def test_a_small_summary_shows_everything_and_no_pointer(db: Database) -> None:
@@ -219,7 +222,7 @@ async def test_a_small_summary_shows_everything_and_no_pointer(db: Database) -> 
     await _grow(db, debate, 2)
     async with db.read() as session:
         summary = await session.run_sync(summarize, debate)
-    text = "\n\n".join(render_summary(summary, lambda uid: f"<@{uid}>"))
+    text = summary_first_page(summary, lambda uid: f"<@{uid}>").text
     assert summary.more_unresolved == 0 and "more unresolved" not in text and "/debate export" not in text
 
 
@@ -302,7 +305,7 @@ async def test_the_stance_and_spread_follow_every_credence(db: Database, monkeyp
     ]
     async with db.read() as session:
         summary = await session.run_sync(summarize, debate)
-    text = "\n\n".join(render_summary(summary, lambda uid: f"<@{uid}>"))
+    text = summary_first_page(summary, lambda uid: f"<@{uid}>").text
     assert f"<@{ALICE}> (for): **30 → 60** — “read the transfer paper”" in text
     assert "**Crux #1** · **double crux** · spread 80" in text
     assert other.number == 2 and summary.unresolved[1].stances == ()
