@@ -478,8 +478,11 @@ class CpuMeter:
         if self.machine_share >= SATURATED * cores:
             return f"the machine: all {cores} cores busy, {others} (figures contaminated)"
         if self.others_share >= OTHERS_NOTICED:
-            return f"no process saturated, but {others} (figures contaminated)"
-        return "no process saturated (the load, not the CPU, set the rate)"
+            return f"no process saturated, and {others} (figures contaminated)"
+        busiest = max(
+            [("the sim", self.sim_share), *(("the bot", share) for share in self.bot_shares)], key=lambda x: x[1]
+        )
+        return f"no process saturated (busiest: {busiest[0]} at {busiest[1]:.2f}; the load, not the CPU, set the rate)"
 
     def as_dict(self) -> dict[str, Any]:
         return {
