@@ -259,8 +259,7 @@ def sides_of(session: Session, debate: Debate) -> list[Side]:
 
     A debate's sides never change once it exists, so they are kept for the whole process — whatever other processes
     write — as copies bound to no session, by the debate's id and creation time: an id SQLite gives again after a
-    deletion comes with another time. On PostgreSQL, where each claim is a transaction of its own, this saves a query
-    a claim."""
+    deletion comes with another time. On PostgreSQL this saves a query a batch of claims."""
     key = (id_of(debate), debate.created_at)
     known = _SIDES_KNOWN.get(key)
     if known is None:
