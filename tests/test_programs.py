@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 NEEDING_PROGRAMS = (
-    "tests/e2e/test_records.py::test_map_is_a_png_picture",
-    "tests/core/test_argmap.py::test_a_small_debate_renders_to_a_png",
+    "tests/e2e/test_records.py::test_map_is_a_png_picture_and_an_svg",
+    "tests/core/test_argmap.py::test_a_small_debate_is_one_picture_and_an_svg",
     "tests/core/test_exports.py::test_the_argdown_parser_accepts_the_export_of_tricky_text",
 )
 
