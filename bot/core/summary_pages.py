@@ -181,7 +181,7 @@ def _extremes(stances: Sequence[Stance], user: UserLabel) -> list[str]:
     return [medians, extremes]
 
 
-def _shortened(cruxes: Sequence[CruxSummary]) -> bool:
+def _shortened(cruxes: Sequence[CruxSummary], stances: int = STANCES_SHOWN) -> bool:
     """Whether :func:`crux_block` leaves out anything of these cruxes (a text's end, credences, claims)."""
 
     def longer(value: str | None, limit: int) -> bool:
@@ -190,7 +190,7 @@ def _shortened(cruxes: Sequence[CruxSummary]) -> bool:
     return any(
         longer(crux.question, QUOTE)
         or longer(crux.resolution, SHORT)
-        or len(crux.stances) > STANCES_SHOWN
+        or len(crux.stances) > stances
         or any(stance.moved and longer(stance.reason, SHORT) for stance in crux.stances)
         or len(crux.claims) > 1
         or any(longer(claim.text, SHORT) for claim in crux.claims)
@@ -272,12 +272,17 @@ def _agreed(found: Agreements) -> str:
 
 
 def summary_items(
-    unresolved: Sequence[CruxSummary], resolved: Sequence[CruxSummary], resolved_total: int, user: UserLabel
+    unresolved: Sequence[CruxSummary],
+    resolved: Sequence[CruxSummary],
+    resolved_total: int,
+    user: UserLabel,
+    stances: int = STANCES_SHOWN,
 ) -> list[str]:
-    """The cruxes a summary pages through: the unresolved in order, then the latest resolved (the first marked)."""
-    items = [crux_block(crux, user) for crux in unresolved]
+    """The cruxes a summary pages through: the unresolved in order, then the latest resolved (the first marked);
+    each lists at most ``stances`` credences (see :func:`crux_block`)."""
+    items = [crux_block(crux, user, stances) for crux in unresolved]
     for index, crux in enumerate(resolved):
-        block = crux_block(crux, user)
+        block = crux_block(crux, user, stances)
         items.append(f"**Resolved ({resolved_total})**\n{block}" if index == 0 else block)
     return items
 
@@ -295,15 +300,20 @@ def _summary_more(total: int, shown: int) -> str:
 
 def summary_first_page(summary: DebateSummary, user: UserLabel, groups: Found | None = None) -> Page:
     """The summary's first page (posted for everyone): heading, what changed, who moved, where the sides agree, the
-    cruxes that fit (at least :data:`FIRST_CRUXES`) and how many more there are."""
-    items = summary_items(summary.unresolved, summary.resolved, summary.resolved_total, user)
+    cruxes that fit (at least :data:`FIRST_CRUXES`) and how many more there are. When its first cruxes listed in
+    full would not fit one phone screen, each of them shows each side's median and the extremes instead."""
     total = summary.unresolved_total + summary.resolved_total
     head = summary_head(summary, user, groups)
+    tail = [_summary_more(total, 0)]
+    for stances in (STANCES_SHOWN, 0):
+        items = summary_items(summary.unresolved, summary.resolved, summary.resolved_total, user, stances)
+        end = _forward(head, items, 0, tail, FIRST_CRUXES)
+        if _fits([*head, *items[:end], *tail], PAGE_LINES):
+            break
     if not items:
         head = [*head, "No unresolved cruxes. Name one with /crux add: what would change your mind?"]
-    end = _forward(head, items, 0, [_summary_more(total, 0)], FIRST_CRUXES)
     shown = [*summary.unresolved, *summary.resolved][:end]
-    more = _summary_more(total, end) if end < total or _shortened(shown) else None
+    more = _summary_more(total, end) if end < total or _shortened(shown, stances) else None
     blocks = [*head, *items[:end], *([more] if more else [])]
     return Page("\n\n".join(blocks), 0, end, total, None, end if end < total else None)
 

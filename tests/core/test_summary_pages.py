@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from bot.core.summary import CruxSummary, Stance
-from bot.core.summary_pages import PAGE_CHARS, PAGE_LINES, STANCES_SHOWN, crux_block, page_of, phone_lines
+from bot.core.summary import CruxSummary, DebateSummary, Stance
+from bot.core.summary_pages import (
+    FIRST_CRUXES,
+    PAGE_CHARS,
+    PAGE_LINES,
+    STANCES_SHOWN,
+    crux_block,
+    page_of,
+    phone_lines,
+    summary_first_page,
+)
 
 
 def test_phone_lines_wrap_long_lines_and_count_mentions_as_names() -> None:
@@ -53,3 +62,22 @@ def test_a_crux_lists_few_credences_and_past_that_the_medians_and_extremes() -> 
     ]
     everyone = crux_block(_crux([10, 90, 20, 80, 30, 70, 40]), lambda uid: f"@u{uid}", stances=None)
     assert everyone.count("\n• ") == 7
+
+
+def test_the_first_page_stays_within_a_phone_screen_when_its_first_cruxes_are_long() -> None:
+    """Five participants who all moved, each with a reason: three such cruxes in full would take two screens, so the
+    first page shows each side's median and the extremes instead, and says where the rest is."""
+    reason = "A new result changed my mind about how far this generalises."
+    stances = tuple(
+        Stance(user_id=n, side=("for", "against")[n % 2], first=10 * n, latest=10 * n + 30, reason=reason, updates=3)
+        for n in range(5)
+    )
+    cruxes = tuple(
+        CruxSummary(n, f"Will method {n} scale to frontier models by 2030?", None, stances, (), 40, True)
+        for n in range(1, 11)
+    )
+    summary = DebateSummary(1, 1, "Interp or governance?", cruxes, (), 10, 0, participants=5)
+    first = summary_first_page(summary, lambda uid: f"<@{uid}>")
+    assert first.end >= FIRST_CRUXES and phone_lines(first.text) <= PAGE_LINES, first.text
+    assert "medians: " in first.text and "The whole record, every text in full" in first.text
+    assert f"…and {10 - first.end} more cruxes" in first.text
