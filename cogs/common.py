@@ -5,6 +5,7 @@ job on the debate of the current thread or for this server (:func:`read_debate`,
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -45,9 +46,12 @@ async def defer(interaction: Interaction) -> None:
 
 
 async def respond(interaction: Interaction, content: str | None = None, **kwargs: Any) -> None:
-    """Answer the interaction, or follow up if it was deferred or answered already."""
+    """Answer the interaction, or follow up if it was deferred or answered already. The first follow-up fills in a
+    deferral's public "thinking…" placeholder, whatever its flags: before a private answer, it is deleted instead."""
     if interaction.response.is_done():
-        interaction.extras.pop(THINKING, None)  # the first follow-up fills in the placeholder
+        if interaction.extras.pop(THINKING, False) and kwargs.get("ephemeral"):
+            with contextlib.suppress(discord.HTTPException):
+                await interaction.delete_original_response()
         await interaction.followup.send(content or discord.utils.MISSING, **kwargs)
     else:
         await interaction.response.send_message(content, **kwargs)

@@ -263,6 +263,26 @@ async def test_a_busy_bot_defers_and_still_answers(
     assert await _count(bot, Claim) == 1 and world.sim.errors == []
 
 
+async def test_a_private_answer_stays_private_when_the_bot_deferred_first(
+    world: World, bot: DebateBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A deferral is public ("thinking…"); a private answer after it must not fill it in for everyone."""
+    thread = await _joined_thread(world)
+    await world.sim.invoke(world.alice, thread, "claim", text="Interp scales")
+    await world.sim.invoke(world.alice, thread, "crux add", question="Will it?")
+    said = await world.sim.post_message(world.bob, thread, "It does not.")
+    monkeypatch.setattr(common, "LATE", timedelta(0))
+    answers = {
+        "picker": await world.sim.context_menu(world.bob, said, "Log as rebuttal"),
+        "crux list": await world.sim.invoke(world.bob, thread, "crux list"),
+        "status": await world.sim.invoke(world.bob, thread, "debate status"),
+    }
+    for name, answer in answers.items():
+        assert answer.type == 5 and answer.ephemeral, (name, answer.text)
+        assert answer.original is not None and answer.original.deleted, name  # the public placeholder is gone
+    assert all("Which claim" not in m.text for m in world.sim.messages(thread))
+
+
 MENUS = ("Log as claim", "Log as rebuttal", "Log as crux")
 
 
