@@ -321,7 +321,7 @@ def summary_first_page(summary: DebateSummary, user: UserLabel, groups: Found | 
 def summary_page(session: Session, debate: Debate, start: int, user: UserLabel) -> Page:
     """The summary's cruxes from position ``start`` (after the first page), recomputed from the record: every
     unresolved crux in the summary's order, then the latest resolved."""
-    summary = summarize(session, debate, cruxes=None)
+    summary = summarize(session, debate, cruxes=None, resolved=None)
     items = summary_items(summary.unresolved, summary.resolved, summary.resolved_total, user)
     return page_of(items or ["No cruxes left to show: the record changed since this summary."], start)
 

@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, event, func, select, text
 from bot.core import claims, cruxes
 from bot.core import debates as core
 from bot.core.summary import CruxListStatus, crux_list, summarize
-from bot.core.summary_pages import summary_first_page
+from bot.core.summary_pages import summary_first_page, summary_page
 from bot.core.text import pack
 from bot.db import Database
 from schema import ClaimKind, Credence, CruxStance, Debate, utcnow
@@ -207,6 +207,14 @@ async def test_summary_shows_the_widest_disagreements_and_says_how_many_more(db:
     more = 13 + 7 - first.end
     assert f"…and {more} more cruxes: **Next ▶** shows them, `/crux list` lists them." in first.text
     assert first.text.endswith("The whole record, every text in full: `/debate export format:markdown`.")
+    paged, start = list(shown), first.following
+    while start is not None:  # Next ▶ from the first page to the last: every crux the first page counted, once
+        async with db.read() as session:
+            page = await session.run_sync(summary_page, debate, start, lambda uid: f"<@{uid}>")
+        assert page.total == 13 + 7
+        paged += [int(number) for number in re.findall(r"\*\*Crux #(\d+)\*\*", page.text)]
+        start = page.following
+    assert sorted(paged) == list(range(1, 21))
 
     async with db.read() as session:
         agenda = await session.run_sync(summarize_agenda, GUILD, debate.agenda_id or 0)
