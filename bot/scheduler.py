@@ -5,6 +5,7 @@ The task wakes when :meth:`Scheduler.wake` says a sooner timer may have been sch
 due while no bot was running fires once when one starts. Each firing runs the event's job — a synchronous use case
 of the core — inside the transaction that claims the timer (see :func:`bot.core.timers.claim`), one job of the
 database layer; what the job returns is then announced — posted to Discord, say — after that transaction commits.
+At every wake the task also deletes chat text kept past its day (:mod:`bot.core.retention`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy.orm import Session
 
 from bot.core import timers
+from bot.core.retention import purge_expired
 from bot.db import Database
 from schema import Timer, utcnow
 
@@ -126,6 +128,7 @@ class Scheduler:
             poll = self.clock.now() + timedelta(seconds=self.poll_seconds)
             try:
                 await self.run_due()
+                await self.db.transact(purge_expired, utcnow())
                 until = await self._next_wake(poll)
             except Exception:
                 log.exception("Firing timers failed; retrying in %.0f s", self.poll_seconds)

@@ -236,13 +236,8 @@ def log_picked_rebuttal(session: Session, debate: Debate, actor: Actor, pending_
 
 
 def _keep_pending(session: Session, debate: Debate, actor: Actor, message: ChatMessage) -> int:
-    """Keep ``message`` for its logger's pick (dropping the debate's expired picks); its id."""
+    """Keep ``message`` for its logger's pick, a day at most (see :mod:`bot.core.retention`); its id."""
     now = utcnow()
-    session.execute(
-        delete(PendingRebuttal).where(
-            col(PendingRebuttal.debate_id) == debate.id, col(PendingRebuttal.expires_at) <= now
-        )
-    )
     pending = PendingRebuttal(
         debate_id=id_of(debate),
         logger_id=actor.user_id,

@@ -14,9 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from math import ceil
 
-from sqlalchemy import delete
 from sqlalchemy.orm import Session
-from sqlmodel import col
 
 from bot.core.debates import Actor, require_moderator
 from bot.core.drafts import (
@@ -92,11 +90,10 @@ def _mark_phase(debate: Debate, draft: Draft) -> None:
 
 
 def start_import(session: Session, debate: Debate, actor: Actor, source_id: int, messages: Sequence[Message]) -> Shown:
-    """Draft ``messages`` (oldest first) for ``debate`` and keep the draft for a day; drafts past their day are
-    deleted on the way."""
+    """Draft ``messages`` (oldest first) for ``debate`` and keep the draft for a day (see
+    :mod:`bot.core.retention`)."""
     check_importer(session, debate, actor)
     now = utcnow()
-    session.execute(delete(ImportDraft).where(col(ImportDraft.expires_at) < now))
     ids = [message.message_id for message in messages if message.message_id is not None]
     draft = build_draft(messages, logged_messages(session, debate, ids))
     _mark_phase(debate, draft)

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, update
+from sqlmodel import col
 
 from bot.client import DebateBot
 from bot.core.debates import open_debate_in_thread
@@ -367,3 +368,23 @@ async def test_a_picked_rebuttal_is_logged_as_the_menu_delivered_it_without_the_
     expired = await world.sim.select(world.bob, expiring.message, expiring.message.custom_ids[0], ["1"])
     assert expired.ephemeral and "That choice has expired: use Log as rebuttal on the message again." in expired.text
     assert await snapshot(bot.db) == before
+
+
+async def test_a_message_kept_for_a_pick_is_deleted_after_its_day(world: World, bot: DebateBot) -> None:
+    thread = await _joined_thread(world)
+    await world.sim.invoke(world.alice, thread, "claim", text="Interp scales")
+    kept = await world.sim.post_message(world.bob, thread, "It does not.")
+    other = await world.sim.post_message(world.bob, thread, "Nor this.")
+    for message in (kept, other):
+        await world.sim.context_menu(world.bob, message, "Log as rebuttal")
+    expire = update(PendingRebuttal).where(col(PendingRebuttal.message_id) == kept.id).values(expires_at=utcnow())
+    async with bot.db.write() as session:
+        await session.execute(expire)
+    bot.scheduler.wake()
+    for _ in range(200):
+        async with bot.db.read() as session:
+            left = list((await session.execute(select(PendingRebuttal.message_id))).scalars())
+        if left == [other.id]:
+            break
+        await asyncio.sleep(0.02)
+    assert left == [other.id]
