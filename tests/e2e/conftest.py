@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import select
+from sqlmodel import SQLModel
 
 from bot.client import DebateBot
 from bot.db import Database
@@ -94,3 +97,17 @@ async def start_debate(world: World, *, member: SimMember | None = None, **optio
     result = await world.sim.invoke(member or world.alice, world.channel, "debate start", **options)
     assert "started" in result.text, result.text
     return world.sim.threads(world.channel)[-1]
+
+
+async def stored_ids(db: Database, model: type[SQLModel], expected: list[int], *, column: str = "id") -> list[int]:
+    """The values of ``column`` of ``model``'s rows once they are ``expected`` (what the bot writes in the background,
+    such as the scheduler's purge, lands soon after), or as they are after a few seconds."""
+    statement = select(getattr(model, column)).order_by(getattr(model, column))
+    found: list[int] = []
+    for _ in range(250):
+        async with db.read() as session:
+            found = list((await session.execute(statement)).scalars())
+        if found == expected:
+            break
+        await asyncio.sleep(0.02)
+    return found

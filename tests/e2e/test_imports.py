@@ -15,7 +15,7 @@ from bot.local import LocalBot
 from cogs.imports import INTENT_OFF
 from schema import Claim, ClaimKind, Crux, ImportDraft, utcnow
 from sim import READ_MESSAGE_HISTORY, VIEW_CHANNEL, InteractionResult, SimChannel, SimMessage
-from tests.e2e.conftest import World, start_debate
+from tests.e2e.conftest import World, start_debate, stored_ids
 from tests.snapshot import snapshot
 
 
@@ -168,9 +168,9 @@ async def test_an_expired_draft_says_to_import_again_and_only_its_importer_may_u
         await session.execute(update(ImportDraft).values(expires_at=utcnow() - timedelta(seconds=1)))
     expired = await world.sim.click(world.mod, draft, "import:1:accept:1")
     assert expired.ephemeral and "expired" in expired.text and "run /debate import again" in expired.text
-    await world.sim.invoke(world.mod, thread, "debate import")  # a new import clears drafts past their day
-    async with bot.db.read() as session:
-        assert [row.id for row in (await session.execute(select(ImportDraft))).scalars()] == [2]
+    await world.sim.invoke(world.mod, thread, "debate import")
+    bot.scheduler.wake()  # the scheduler deletes drafts past their day at every wake
+    assert await stored_ids(bot.db, ImportDraft, [2]) == [2]
 
 
 async def test_the_phase_holds_what_it_does_not_allow_and_logging_limits_do_not_apply(
