@@ -22,6 +22,7 @@ COPY bot ./bot
 COPY cogs ./cogs
 COPY schema ./schema
 COPY migrations ./migrations
+COPY sim ./sim
 RUN pip install --no-cache-dir .
 
 USER 10001:10001

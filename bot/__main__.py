@@ -177,6 +177,9 @@ def _import(settings: Settings, request: ImportRequest) -> int:
     except DomainError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    except DBAPIError as error:
+        print(f"error: cannot store the import in the database: {str(error.orig).splitlines()[0]}", file=sys.stderr)
+        return 1
 
 
 def _require_database(settings: Settings) -> None:

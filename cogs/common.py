@@ -242,7 +242,9 @@ async def send_track_record(interaction: Interaction, record: TrackRecord) -> No
         series[member.display_name if member else f"user {row.user_id}"] = record.calibration[row.user_id]
     picture = await asyncio.to_thread(calibration_plot, series)
     embeds = page_embeds(
-        render_track_record(record, render.mention), title=f"Scores · {record.subject}", colour=render.SUMMARY_COLOUR
+        render_track_record(record, render.mention),
+        title=f"Scores · {render.escape(record.subject)}",
+        colour=render.SUMMARY_COLOUR,
     )
     for number, embed in enumerate(embeds):
         if number == 0 and picture is not None:  # the picture comes with the first page

@@ -1,11 +1,12 @@
 """The summary of a debate's cruxes: who stands where on each, how far apart, what moved, and what the linked
 claims face; the counts of everything, and what changed since the last summary.
 
-A summary shows ``SUMMARY_CRUXES`` of a debate's unresolved cruxes (double cruxes, then the widest spread) and its
-latest resolutions (``SUMMARY_RESOLVED``), and says how many more there are. It is computed in a fixed number of
-queries that read only what is shown, plus counts: the cruxes come in that order from an index of ``crux`` (the
-spread and each participant's stance are kept as credences are recorded, see :mod:`bot.core.cruxes`), and their
-stances and linked claims are looked up by crux."""
+A summary reads at most ``SUMMARY_CRUXES`` of a debate's unresolved cruxes (double cruxes, then the widest spread)
+and its latest resolutions (``SUMMARY_RESOLVED``) — or all of them, for the pages after the first — with the totals,
+so that the first page (:mod:`bot.core.summary_pages`) can say how many more there are. It is computed in a fixed
+number of queries that read only what is asked for, plus counts: the cruxes come in that order from an index of
+``crux`` (the spread and each participant's stance are kept as credences are recorded, see
+:mod:`bot.core.cruxes`), and their stances and linked claims are looked up by crux."""
 
 from __future__ import annotations
 
@@ -60,11 +61,11 @@ from schema import (
     table_of,
 )
 
-QUOTE_MAX = 300
 SUMMARY_CRUXES = 10
-"""How many unresolved cruxes a summary shows of each debate: double cruxes, then the widest disagreements."""
+"""How many unresolved cruxes a summary reads of each debate: double cruxes, then the widest disagreements (more
+than a first page holds)."""
 SUMMARY_RESOLVED = 5
-"""How many resolved cruxes a posted summary of a debate shows: the most recently resolved."""
+"""How many resolved cruxes a summary reads of a debate: the most recently resolved."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,11 +164,6 @@ class DebateSummary:
         """Unresolved cruxes not shown (narrower disagreements than those shown). The total is counted by another
         statement, which outside a write may see a crux resolved or named meanwhile: never below zero."""
         return max(0, self.unresolved_total - len(self.unresolved))
-
-    @property
-    def more_resolved(self) -> int:
-        """Resolved cruxes not shown (resolved earlier than those shown); never below zero, as above."""
-        return max(0, self.resolved_total - len(self.resolved))
 
 
 def summarize(

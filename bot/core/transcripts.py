@@ -24,7 +24,9 @@ from bot.core.errors import InvalidInput
 ROWS_MAX = 10_000
 CSV_COLUMNS = ("id", "interview", "comment")
 ID_MAX = 100
-_MENTION = re.compile(r"<@!?(\d{1,20})>")
+_MENTION = re.compile(r"<@!?(\d{1,19})>")
+SNOWFLAKE_MAX = 2**63 - 1
+"""The largest Discord id a database column holds (64-bit signed): a larger "mention" is kept as a name."""
 
 
 @dataclass(slots=True)
@@ -145,4 +147,6 @@ def _speaker(value: Any) -> tuple[int | None, str | None]:
         raise InvalidInput("no speaker" if value is None else "the speaker is not a string")
     name = t.clean_text(value, "the speaker", SPEAKER_MAX, multiline=False)
     mention = _MENTION.fullmatch(name)
-    return (int(mention[1]), None) if mention else (None, name)
+    if mention is not None and int(mention[1]) <= SNOWFLAKE_MAX:
+        return int(mention[1]), None
+    return None, name

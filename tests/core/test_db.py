@@ -59,7 +59,8 @@ async def test_a_job_that_raises_changes_nothing(db: Database) -> None:
 
 
 async def test_a_refused_job_among_concurrent_ones_undoes_nothing_of_the_others(db: Database) -> None:
-    """On SQLite these eleven jobs are one batch: the refusal rolls it back and the others run again, one each."""
+    """These eleven jobs are written together (group commit): the refusal rolls the batch back, the others run
+    again."""
     await _joined_debate(db)
 
     def refused(session: Session) -> None:
