@@ -215,3 +215,17 @@ async def test_the_speakers_migration_goes_down_and_up(db: Database) -> None:
     await db.upgrade()
     async with db.read() as session:
         assert [c.speaker for c in (await session.execute(select(Claim))).scalars()] == [None, None, None]
+
+
+def test_a_speaker_written_as_a_mention_is_that_user_unless_no_discord_id_could_be_that_large() -> None:
+    rows = [
+        {"id": "1", "author": "<@1576535867453865991>", "text": "A Discord user."},
+        {"id": "2", "author": "<@9999999999999999999>", "text": "Past a 64-bit id: a name."},
+    ]
+    content = "\n".join(json.dumps(row) for row in rows).encode()
+    transcript = read_transcript(content, "mentions.jsonl")
+    assert transcript.problems == []
+    assert [(m.author_id, m.speaker) for m in transcript.messages] == [
+        (1576535867453865991, None),
+        (None, "<@9999999999999999999>"),
+    ]
