@@ -8,6 +8,8 @@ before the interaction is served, so that whatever the interaction's answer show
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections import OrderedDict
 
@@ -19,6 +21,9 @@ from schema import utcnow
 
 log = logging.getLogger(__name__)
 CACHED_NAMES = 50_000
+NAME_WAIT = 0.25
+"""Seconds an interaction waits for its user's new name to be written; past that the write goes on meanwhile, so
+that a busy database never makes an answer (or a form, which cannot be deferred) miss Discord's 3 seconds."""
 
 
 class DisplayNames:
@@ -28,12 +33,19 @@ class DisplayNames:
         self._db = db
         self._capacity = capacity
         self._known: OrderedDict[tuple[int, int], str] = OrderedDict()
+        self._writing: set[asyncio.Task[None]] = set()
 
     async def note(self, interaction: discord.Interaction) -> None:
         """Keep the acting user's name in the interaction's server (nothing for autocomplete or outside a server)."""
         if interaction.guild_id is None or interaction.type is discord.InteractionType.autocomplete:
             return
-        await self.seen(interaction.guild_id, interaction.user.id, interaction.user.display_name)
+        write = asyncio.ensure_future(
+            self.seen(interaction.guild_id, interaction.user.id, interaction.user.display_name)
+        )
+        self._writing.add(write)
+        write.add_done_callback(self._writing.discard)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(write), NAME_WAIT)
 
     async def seen(self, guild_id: int, user_id: int, name: str) -> None:
         """Write ``name`` unless it is the one last written for the user in the guild. A failed write is logged, not

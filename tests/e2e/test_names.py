@@ -3,8 +3,11 @@ export keeps the id beside the name, and a name is written only when it changed.
 
 from __future__ import annotations
 
+import asyncio
 import json
+from types import SimpleNamespace
 
+import pytest
 from sqlmodel import select
 
 from bot.client import DebateBot
@@ -108,3 +111,21 @@ async def test_the_cache_writes_a_name_only_when_it_changed_and_retries_after_a_
     await names.seen(1, 10, "Ada L.")
     await names.seen(2, 11, "Ben")  # another server
     assert db.written == ["Ada", "Ada L.", "Ben", "Cy", "Ada L.", "Ben"]
+
+
+async def test_a_slow_name_write_does_not_hold_up_the_answer(
+    world: World, bot: DebateBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new name is written before the interaction is served, but never for longer than ``NAME_WAIT``: a busy
+    database must not make a button miss Discord's 3 seconds (a form cannot be deferred)."""
+    thread = await _debate(world)
+    transact = bot.db.transact
+
+    async def slow(*args: object, **kwargs: object) -> object:
+        await asyncio.sleep(4)
+        return await transact(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bot.names, "_db", SimpleNamespace(transact=slow))
+    world.alice.nick = "Ada, renamed"
+    answered = await world.sim.invoke(world.alice, thread, "debate status")
+    assert answered.ephemeral and "Debate #1" in answered.text
