@@ -15,16 +15,11 @@ from bot.client import DebateBot
 from bot.core import imports as core
 from bot.core import text as t
 from bot.core.drafts import Item, Message, item_line, skipped_line
-from bot.core.errors import DomainError, InvalidInput, NotAllowed
+from bot.core.errors import DomainError, InvalidInput
 from cogs import render
 from cogs.common import Interaction, actor, check_open_debate, respond, write_debate, write_debate_in_place
 from cogs.views import DebateButton
 
-INTENT_OFF = (
-    "Discord gave me these messages without their text: reading other people's messages needs the Message Content "
-    "intent — in the developer portal, your application → Bot → Privileged Gateway Intents, switch on Message "
-    "Content Intent (an admin of the application can), then import again."
-)
 READABLE = (discord.ChannelType.text, discord.ChannelType.news, *(t for t in discord.ChannelType if "thread" in t.name))
 ITEM_TEXT = 180
 """Characters of an item's text shown in the draft (Record stores the whole text)."""
@@ -160,17 +155,11 @@ def chat_messages(history: list[discord.Message], bot_id: int | None) -> list[Me
             is_bot=message.author.bot or message.author.id == bot_id or message.webhook_id is not None,
             jump_url=message.jump_url,
             message_id=message.id,
+            media=bool(message.embeds or message.attachments),
         )
         for message in history
         if message.type in kept
     ]
-
-
-def intent_missing(history: list[discord.Message], bot_id: int | None) -> bool:
-    """Whether Discord withheld other people's text (no Message Content intent): every message of someone other
-    than this bot came without text, embeds or attachments."""
-    others = [message for message in history if message.author.id != bot_id]
-    return bool(others) and all(not (m.content or m.embeds or m.attachments) for m in others)
 
 
 class ImportCog(commands.Cog):
@@ -210,17 +199,19 @@ async def import_messages(
     source_id = channel.id if channel is not None else interaction.channel_id or 0
     permissions = channel.permissions if channel is not None else interaction.permissions
     where = channel.mention if channel is not None else "this thread"
-    if channel is not None and channel.type not in READABLE:
-        raise InvalidInput(f"I can import only from a text channel or a thread, and {where} is neither.")
-    if not (permissions.view_channel and permissions.read_message_history):
-        raise NotAllowed(f"You need View Channel and Read Message History in {where} to import its messages.")
+    core.require_readable(
+        where,
+        readable=channel is None or channel.type in READABLE,
+        can_view=permissions.view_channel,
+        can_read_history=permissions.read_message_history,
+    )
     await interaction.response.defer(ephemeral=True, thinking=True)
     source = interaction.client.get_partial_messageable(source_id, guild_id=interaction.guild_id)
     history = [message async for message in source.history(limit=messages)][::-1]
     bot_id = interaction.client.user.id if interaction.client.user else None
-    if intent_missing(history, bot_id):
-        raise InvalidInput(INTENT_OFF)
-    shown = await write_debate(interaction, core.start_import, who, source_id, chat_messages(history, bot_id))
+    said = chat_messages(history, bot_id)
+    core.require_text(said)
+    shown = await write_debate(interaction, core.start_import, who, source_id, said)
     prelink(interaction, shown)  # before answering, so that whoever waits for the answer can wait for it too
     await respond(interaction, embed=draft_embed(shown), view=draft_view(shown), ephemeral=True)
 

@@ -80,6 +80,8 @@ class Message:
     is_bot: bool = False
     jump_url: str | None = None
     message_id: int | None = None
+    media: bool = False
+    """It carries embeds or attachments."""
 
 
 @dataclass(slots=True)

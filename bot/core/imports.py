@@ -37,6 +37,29 @@ HISTORY_DEFAULT = 100
 EXPIRY = timedelta(days=1)
 PAGE_SIZE = 8
 EXPIRED = "This import draft has expired or was recorded already: run /debate import again."
+INTENT_OFF = (
+    "Discord gave me these messages without their text: reading other people's messages needs the Message Content "
+    "intent — in the developer portal, your application → Bot → Privileged Gateway Intents, switch on Message "
+    "Content Intent (an admin of the application can), then import again."
+)
+
+
+def require_readable(where: str, *, readable: bool, can_view: bool, can_read_history: bool) -> None:
+    """Refuse a source that is not a text channel or thread (``readable``), or a caller who may not read its
+    messages there: the importer needs View Channel and Read Message History where the messages are, not just the
+    bot."""
+    if not readable:
+        raise InvalidInput(f"I can import only from a text channel or a thread, and {where} is neither.")
+    if not (can_view and can_read_history):
+        raise NotAllowed(f"You need View Channel and Read Message History in {where} to import its messages.")
+
+
+def require_text(messages: Sequence[Message]) -> None:
+    """:class:`InvalidInput` saying how to switch the Message Content intent on, when Discord withheld people's
+    text: every message of a person came without text, embeds or attachments."""
+    people = [message for message in messages if not message.is_bot]
+    if people and not any(message.text or message.media for message in people):
+        raise InvalidInput(INTENT_OFF)
 
 
 class Change(enum.StrEnum):

@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 
 from bot.core import debates as core
 from bot.core.drafts import Draft, ItemKind, Message, Recorded, build_draft, change_kind, is_question, record_draft
-from bot.core.errors import InvalidInput
+from bot.core.errors import DomainError, InvalidInput
+from bot.core.imports import INTENT_OFF, require_readable, require_text
 from bot.db import Database
 from schema import Claim, ClaimKind, Crux, CruxClaim, Debate, DebateFormat
 
@@ -211,3 +212,28 @@ async def test_a_rebuttal_of_a_skipped_item_is_held(db: Database) -> None:
         recorded.held[0].held
         == "it answers item #1, which is not recorded as a claim (accept it, or make this a claim)"
     )
+
+
+def test_an_import_whose_people_all_came_without_text_says_how_to_switch_the_intent_on() -> None:
+    blank = [Message("1", "", author_id=1), Message("2", "", author_id=2), Message("3", "Posted by me", is_bot=True)]
+    with pytest.raises(InvalidInput) as refused:
+        require_text(blank)
+    assert str(refused.value) == INTENT_OFF
+    require_text([*blank, Message("4", "", author_id=3, media=True)])  # a picture: Discord gave what it holds
+    require_text([Message("5", "Some text", author_id=1), Message("6", "", author_id=2)])
+
+
+@pytest.mark.parametrize(
+    ("readable", "view", "history", "refusal"),
+    [
+        (False, True, True, "only from a text channel or a thread, and #voice is neither"),
+        (True, False, True, "You need View Channel and Read Message History in #voice"),
+        (True, True, False, "You need View Channel and Read Message History in #voice"),
+    ],
+)
+def test_an_import_source_must_be_readable_by_its_importer(
+    readable: bool, view: bool, history: bool, refusal: str
+) -> None:
+    with pytest.raises(DomainError, match=refusal):
+        require_readable("#voice", readable=readable, can_view=view, can_read_history=history)
+    require_readable("#voice", readable=True, can_view=True, can_read_history=True)

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.client import DebateBot
+from bot.core.imports import INTENT_OFF
 from bot.core.ratelimit import Cooldown
 from bot.local import LocalBot
-from cogs.imports import INTENT_OFF
 from schema import Claim, ClaimKind, Crux, ImportDraft, utcnow
 from sim import READ_MESSAGE_HISTORY, VIEW_CHANNEL, InteractionResult, SimChannel, SimMessage
 from tests.e2e.conftest import World, start_debate, stored_ids
