@@ -30,6 +30,8 @@ from schema import Debate
 
 Interaction = discord.Interaction[DebateBot]
 ChoiceSource = Callable[[Session, Debate, str], list[choose.Choice]]
+DebateCheck = Callable[[Session, Debate], object]
+"""A check of the core on the open debate of the thread (see :func:`check_open_debate`)."""
 AppChoice = app_commands.Choice[str | int | float]
 PAGE_MAX = 4000
 LATE = timedelta(seconds=1)

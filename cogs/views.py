@@ -10,12 +10,10 @@ from functools import partial
 from typing import Any
 
 import discord
-from sqlalchemy.orm import Session
 
 from bot.client import MODAL_PREFIX, handle
 from bot.core import text as t
-from cogs.common import Interaction, check_open_debate
-from schema import Debate
+from cogs.common import DebateCheck, Interaction, check_open_debate
 
 TextHandler = Callable[[Interaction, str], Awaitable[None]]
 TEXT = "text"
@@ -43,7 +41,7 @@ async def text_or_modal(
     text: str | None,
     handler: TextHandler,
     modal: Callable[[Any], discord.ui.Modal],
-    check: Callable[[Session, Debate], object] | None = None,
+    check: DebateCheck | None = None,
 ) -> None:
     """Run ``handler`` with ``text``, or, when it was left out, ask for it in ``modal(checked)`` first — after
     ``check`` (on the open debate of the thread) has found nothing to refuse, so that nobody types a text only to see
