@@ -225,9 +225,11 @@ EXPORT_HINT = "`/debate export format:markdown`"
 # The debate summary --------------------------------------------------------------------------------------------
 
 
-def summary_head(summary: DebateSummary, user: UserLabel, groups: Found | None = None) -> list[str]:
+def summary_head(
+    summary: DebateSummary, user: UserLabel, groups: Found | None = None, moved: int | None = None
+) -> list[str]:
     """The first page's top: the heading with the counts, what changed and whether opinion groups stand out, then
-    (when there is any) who moved and where the sides agree, in a few lines each."""
+    (when there is any) who moved — on at most ``moved`` cruxes — and where the sides agree, in a few lines each."""
     cruxes = (
         f"{plural(summary.unresolved_total, 'unresolved crux', 'unresolved cruxes')}, {summary.resolved_total} resolved"
     )
@@ -243,17 +245,21 @@ def summary_head(summary: DebateSummary, user: UserLabel, groups: Found | None =
         heading.append(line)
     blocks = ["\n".join(heading)]
     if summary.moved:
-        blocks.append(_moved(summary, user))
+        blocks.append(_moved(summary, user, moved))
     if summary.agreements is not None and summary.agreements.total:
         blocks.append(_agreed(summary.agreements))
     return blocks
 
 
-def _moved(summary: DebateSummary, user: UserLabel) -> str:
-    """The cruxes that moved most, each with at most :data:`MOVED_SHOWN` of its moves and how many more."""
+def _moved(summary: DebateSummary, user: UserLabel, cruxes: int | None = None) -> str:
+    """The cruxes that moved most (at most ``cruxes`` of them), each with at most :data:`MOVED_SHOWN` of its moves and
+    how many more."""
     since = "since the last summary" if summary.changes is not None else "since the debate began"
-    lines = [f"**Who moved** ({since})"]
-    for crux in summary.moved:
+    shown = summary.moved[:cruxes]
+    left = len(summary.moved) - len(shown)
+    more = f"; {plural(left, 'more crux', 'more cruxes')}" if left else ""
+    lines = [f"**Who moved** ({since}{more})"]
+    for crux in shown:
         moves = ", ".join(f"{user(move.user_id)} {move.before}→**{move.latest}**" for move in crux.moves[:MOVED_SHOWN])
         more = f" (+{len(crux.moves) - MOVED_SHOWN})" if len(crux.moves) > MOVED_SHOWN else ""
         lines.append(f"• Crux #{crux.number} (moved {crux.total}): {moves}{more}")
@@ -301,11 +307,12 @@ def _summary_more(total: int, shown: int) -> str:
 def summary_first_page(summary: DebateSummary, user: UserLabel, groups: Found | None = None) -> Page:
     """The summary's first page (posted for everyone): heading, what changed, who moved, where the sides agree, the
     cruxes that fit (at least :data:`FIRST_CRUXES`) and how many more there are. When its first cruxes listed in
-    full would not fit one phone screen, each of them shows each side's median and the extremes instead."""
+    full would not fit one phone screen, each of them shows each side's median and the extremes instead, and then,
+    if need be, who moved is told of the crux that moved most only."""
     total = summary.unresolved_total + summary.resolved_total
-    head = summary_head(summary, user, groups)
     tail = [_summary_more(total, 0)]
-    for stances in (STANCES_SHOWN, 0):
+    for stances, moved in ((STANCES_SHOWN, None), (0, None), (0, 1)):
+        head = summary_head(summary, user, groups, moved)
         items = summary_items(summary.unresolved, summary.resolved, summary.resolved_total, user, stances)
         end = _forward(head, items, 0, tail, FIRST_CRUXES)
         if _fits([*head, *items[:end], *tail], PAGE_LINES):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core.insights import CruxMovement, Move
 from bot.core.summary import CruxSummary, DebateSummary, Stance
 from bot.core.summary_pages import (
     FIRST_CRUXES,
@@ -65,8 +66,9 @@ def test_a_crux_lists_few_credences_and_past_that_the_medians_and_extremes() -> 
 
 
 def test_the_first_page_stays_within_a_phone_screen_when_its_first_cruxes_are_long() -> None:
-    """Five participants who all moved, each with a reason: three such cruxes in full would take two screens, so the
-    first page shows each side's median and the extremes instead, and says where the rest is."""
+    """Five participants who all moved, each with a reason, on every crux: three such cruxes in full, under who moved
+    on three cruxes, would take two screens, so the first page shows each side's median and the extremes instead,
+    and who moved on the crux that moved most, and says where the rest is."""
     reason = "A new result changed my mind about how far this generalises."
     stances = tuple(
         Stance(user_id=n, side=("for", "against")[n % 2], first=10 * n, latest=10 * n + 30, reason=reason, updates=3)
@@ -76,8 +78,11 @@ def test_the_first_page_stays_within_a_phone_screen_when_its_first_cruxes_are_lo
         CruxSummary(n, f"Will method {n} scale to frontier models by 2030?", None, stances, (), 40, True)
         for n in range(1, 11)
     )
-    summary = DebateSummary(1, 1, "Interp or governance?", cruxes, (), 10, 0, participants=5)
+    moves = tuple(Move(user_id=n, before=10 * n, latest=10 * n + 30, reason=reason) for n in range(5))
+    moved = tuple(CruxMovement(n, f"Will method {n} scale?", 150, moves) for n in range(1, 4))
+    summary = DebateSummary(1, 1, "Interp or governance?", cruxes, (), 10, 0, participants=5, moved=moved)
     first = summary_first_page(summary, lambda uid: f"<@{uid}>")
     assert first.end >= FIRST_CRUXES and phone_lines(first.text) <= PAGE_LINES, first.text
+    assert "**Who moved**" in first.text and "Crux #1 (moved 150)" in first.text
     assert "medians: " in first.text and "The whole record, every text in full" in first.text
     assert f"…and {10 - first.end} more cruxes" in first.text
