@@ -23,7 +23,7 @@ def _message(key: int, text: str, author: int = ALICE, reply_to: int | None = No
         author_id=author,
         reply_to=str(reply_to) if reply_to is not None else None,
         message_id=key,
-        jump_url=f"https://discord.com/channels/{GUILD}/100/{key}",
+        jump_url=f"https://chat.example/channels/{GUILD}/100/{key}",
         **extra,  # type: ignore[arg-type]
     )
 
@@ -50,7 +50,7 @@ def test_each_substantive_message_is_a_claim_and_the_rest_is_skipped_and_counted
     }
     item = draft.items[0]
     assert (item.author_id, item.message_id, item.accepted) == (ALICE, 1, False)
-    assert item.jump_url == f"https://discord.com/channels/{GUILD}/100/1"
+    assert item.jump_url == f"https://chat.example/channels/{GUILD}/100/1"
 
 
 def test_a_reply_to_a_candidate_is_a_rebuttal_and_a_question_a_crux() -> None:
