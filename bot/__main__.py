@@ -174,12 +174,16 @@ def _import(settings: Settings, request: ImportRequest) -> int:
 
     try:
         return asyncio.run(run())
-    except DomainError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    except DBAPIError as error:
-        print(f"error: cannot store the import in the database: {str(error.orig).splitlines()[0]}", file=sys.stderr)
-        return 1
+    except (DomainError, DBAPIError) as error:
+        return _failed(error, "store the import in the database")
+
+
+def _failed(error: DomainError | DBAPIError, doing: str) -> int:
+    """Say in one line why a command-line job stopped (a refusal, or the database failing while ``doing``); its
+    exit status."""
+    problem = f"cannot {doing}: {str(error.orig).splitlines()[0]}" if isinstance(error, DBAPIError) else str(error)
+    print(f"error: {problem}", file=sys.stderr)
+    return 1
 
 
 def _require_database(settings: Settings) -> None:
@@ -202,12 +206,8 @@ def _export(
     try:
         record = asyncio.run(_load_export(settings, number, guild))
         files = _rendered(record, format)
-    except DomainError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    except DBAPIError as error:
-        print(f"error: cannot read the debates from the database: {str(error.orig).splitlines()[0]}", file=sys.stderr)
-        return 1
+    except (DomainError, DBAPIError) as error:
+        return _failed(error, "read the debates from the database")
     if output is None:
         sys.stdout.write(files[0].decode())
         return 0
