@@ -227,18 +227,20 @@ THINKING = "public_thinking"
 
 
 async def send_ephemeral(interaction: discord.Interaction, content: str) -> None:
-    """Answer only the user who acted, whether or not the interaction was already answered or deferred.
-
-    A pending public "thinking…" placeholder is deleted first: on Discord the first follow-up fills it in and stays
-    public whatever its flags say, which would show a refusal to everyone.
-    """
+    """Answer only the user who acted, whether or not the interaction was already answered or deferred."""
     if not interaction.response.is_done():
         await interaction.response.send_message(content, ephemeral=True)
         return
+    await drop_placeholder(interaction)
+    await interaction.followup.send(content, ephemeral=True)
+
+
+async def drop_placeholder(interaction: discord.Interaction) -> None:
+    """Delete a deferral's pending public "thinking…" placeholder, before a private follow-up: on Discord the first
+    follow-up fills it in and stays public whatever its flags say, which would show a private answer to everyone."""
     if interaction.extras.pop(THINKING, False):
         with contextlib.suppress(discord.HTTPException):
             await interaction.delete_original_response()
-    await interaction.followup.send(content, ephemeral=True)
 
 
 class DebateBot(commands.Bot):

@@ -5,7 +5,6 @@ job on the debate of the current thread or for this server (:func:`read_debate`,
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import io
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -18,7 +17,7 @@ import discord
 from discord import app_commands
 from sqlalchemy.orm import Session
 
-from bot.client import THINKING, DebateBot, Refused
+from bot.client import THINKING, DebateBot, Refused, drop_placeholder
 from bot.core import choices as choose
 from bot.core import debates as core
 from bot.core.calibration_plot import calibration_plot
@@ -51,9 +50,9 @@ async def respond(interaction: Interaction, content: str | None = None, **kwargs
     """Answer the interaction, or follow up if it was deferred or answered already. The first follow-up fills in a
     deferral's public "thinking…" placeholder, whatever its flags: before a private answer, it is deleted instead."""
     if interaction.response.is_done():
-        if interaction.extras.pop(THINKING, False) and kwargs.get("ephemeral"):
-            with contextlib.suppress(discord.HTTPException):
-                await interaction.delete_original_response()
+        if kwargs.get("ephemeral"):
+            await drop_placeholder(interaction)
+        interaction.extras.pop(THINKING, None)  # a public follow-up fills the placeholder in
         await interaction.followup.send(content or discord.utils.MISSING, **kwargs)
     else:
         await interaction.response.send_message(content, **kwargs)

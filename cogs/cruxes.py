@@ -11,7 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import MODAL_PREFIX, DebateBot, handle, send_ephemeral
+from bot.client import MODAL_PREFIX, DebateBot, handle
 from bot.core import cruxes, doublecrux, scores
 from bot.core import text as t
 from bot.core.similar import Record
@@ -181,7 +181,7 @@ class QuickCredence(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"c
         recorded = await write_debate(
             interaction, cruxes.record_credence_by_id, actor(interaction), self.crux_id, value
         )
-        await send_ephemeral(interaction, moved_message(recorded))  # private even after a "thinking…" placeholder
+        await respond(interaction, moved_message(recorded), ephemeral=True)
 
 
 def moved_message(recorded: cruxes.CredenceRecorded) -> str:
