@@ -20,6 +20,7 @@ from discord import app_commands
 
 from bot.config import SettingsError, load_settings
 from bot.endpoints import use_endpoints
+from bot.heap import tune_collector
 
 
 @app_commands.command(name="claim", description="Log a claim in this debate")
@@ -47,6 +48,9 @@ class NullBot(discord.Client):
 
     async def setup_hook(self) -> None:
         await self.tree.sync()
+
+    async def on_ready(self) -> None:
+        tune_collector()  # as the real bot does
 
 
 async def serve(token: str) -> None:

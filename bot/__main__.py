@@ -26,6 +26,7 @@ from bot.core.exports import EXPORT_FORMATS, DebateExport, build_export, export_
 from bot.db import Database
 from bot.endpoints import DISCORD_API_BASE, use_endpoints
 from bot.health import Health, read_health
+from bot.heap import tune_collector
 from bot.importer import ImportRequest, ask_terminal, import_transcript
 from bot.logs import setup_logging
 from bot.similar import stop_model_process
@@ -305,13 +306,24 @@ async def run_bot(settings: Settings, token: str) -> int:
             with _database_explained(db):  # a read-only database fails here, before connecting to Discord
                 await bot.heartbeat.write()
             _close_on_signals(bot)
+            tuning = asyncio.create_task(_tune_collector_when_ready(bot))
             api_base = settings.discord_api_base or DISCORD_API_BASE
-            with explained(lambda error: discord_problem(api_base, error)):
-                await bot.start(token)
+            try:
+                with explained(lambda error: discord_problem(api_base, error)):
+                    await bot.start(token)
+            finally:
+                tuning.cancel()
     finally:
         stop_model_process()
         await db.dispose()
     return 0
+
+
+async def _tune_collector_when_ready(bot: DebateBot) -> None:
+    """Tune the garbage collector once the guild cache is built (:func:`bot.heap.tune_collector`): in this process
+    only, never in one that hosts a bot among other things (tests, the demo)."""
+    await bot.wait_until_ready()
+    tune_collector()
 
 
 def _close_on_signals(bot: DebateBot) -> None:

@@ -223,7 +223,9 @@ class _SQLiteWriter(_GroupCommit):
         jobs = self._take_waiting()
         loop = asyncio.get_running_loop()
         written = self._thread.submit(self._write, [job.run for job in jobs])
-        written.add_done_callback(lambda _: loop.call_soon_threadsafe(self._answer, jobs, written))
+        # The callback is given the future rather than closing over it: a future holding a callback that refers to
+        # it would be a reference cycle, keeping every batch's jobs and results for the garbage collector to find.
+        written.add_done_callback(lambda done: loop.call_soon_threadsafe(self._answer, jobs, done))
 
     def _write(self, jobs: list[Callable[[Session], Any]]) -> list[_Outcome]:
         """The jobs' outcomes, in order. When job ``i`` raises, the transaction is rolled back; the jobs before it are

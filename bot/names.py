@@ -39,9 +39,10 @@ class DisplayNames:
         """Keep the acting user's name in the interaction's server (nothing for autocomplete or outside a server)."""
         if interaction.guild_id is None or interaction.type is discord.InteractionType.autocomplete:
             return
-        write = asyncio.ensure_future(
-            self.seen(interaction.guild_id, interaction.user.id, interaction.user.display_name)
-        )
+        key, name = (interaction.guild_id, interaction.user.id), interaction.user.display_name
+        if self._unchanged(key, name):  # the common case: no task, no wait
+            return
+        write = asyncio.ensure_future(self.seen(*key, name))
         self._writing.add(write)
         write.add_done_callback(self._writing.discard)
         with contextlib.suppress(TimeoutError):
@@ -51,8 +52,7 @@ class DisplayNames:
         """Write ``name`` unless it is the one last written for the user in the guild. A failed write is logged, not
         raised (a name is not worth failing the interaction): the user's next interaction tries again."""
         key = (guild_id, user_id)
-        if self._known.get(key) == name:
-            self._known.move_to_end(key)
+        if self._unchanged(key, name):
             return
         try:
             await self._db.transact(remember_name, guild_id, user_id, name, utcnow())
@@ -63,3 +63,10 @@ class DisplayNames:
         self._known.move_to_end(key)
         if len(self._known) > self._capacity:
             self._known.popitem(last=False)
+
+    def _unchanged(self, key: tuple[int, int], name: str) -> bool:
+        """Whether ``name`` is the one last written for ``key`` (which then counts as the most recently seen)."""
+        if self._known.get(key) != name:
+            return False
+        self._known.move_to_end(key)
+        return True

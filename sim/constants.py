@@ -184,3 +184,7 @@ class ComponentType(IntEnum):
 
 
 SELECT_TYPES = frozenset({3, 5, 6, 7, 8})
+
+#: How many of the latest dispatches per session, messages per channel and interactions a lean world keeps (a full
+#: world keeps them all).
+LEAN_KEEP = 10_000

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 
-from .constants import DISALLOWED_INTENTS, HEARTBEAT_INTERVAL_MS, Intents
+from .constants import DISALLOWED_INTENTS, HEARTBEAT_INTERVAL_MS, LEAN_KEEP, Intents
 
 if TYPE_CHECKING:
     from asyncio import BaseTransport
@@ -28,8 +28,6 @@ log = logging.getLogger(__name__)
 _GUILD_EVENTS = ("GUILD_", "CHANNEL_", "THREAD_")
 _MESSAGE_EVENTS = ("MESSAGE_CREATE", "MESSAGE_UPDATE", "MESSAGE_DELETE")
 _CLIENT_ENDED_SESSION = (1000, 1001)
-#: How many dispatches a lean world keeps per session for RESUME replay (a full world keeps them all).
-LEAN_REPLAY = 10_000
 
 
 class Op:
@@ -54,12 +52,12 @@ class Connection:
         self.ws = ws
         self.transport = transport
         self.session: GatewaySession | None = None
-        self._queue: asyncio.Queue[JSON | None] = asyncio.Queue()
+        self._queue: asyncio.Queue[str | None] = asyncio.Queue()
         self._writer = asyncio.create_task(self._write())
 
-    def send(self, frame: JSON) -> None:
-        """Queue a frame."""
-        self._queue.put_nowait(frame)
+    def send(self, frame: JSON | str) -> None:
+        """Queue a frame (a JSON-encoded one is sent as it is)."""
+        self._queue.put_nowait(frame if isinstance(frame, str) else json.dumps(frame))
 
     async def close(self, code: int) -> None:
         """Flush queued frames, then close with ``code``."""
@@ -76,7 +74,7 @@ class Connection:
     async def _write(self) -> None:
         while (frame := await self._queue.get()) is not None:
             try:
-                await self.ws.send_str(json.dumps(frame))
+                await self.ws.send_str(frame)
             except ConnectionError:
                 return
 
@@ -91,7 +89,9 @@ class GatewaySession:
     intents: int
     connection: Connection | None = None
     seq: int = 0
-    log: MutableSequence[JSON] = field(default_factory=list)
+    #: Every dispatch sent, as its sequence number and its encoded frame (encoded once, and nothing for the cyclic
+    #: garbage collector to walk).
+    log: MutableSequence[tuple[int, str]] = field(default_factory=list)
     alive: bool = True
     ready: bool = False
 
@@ -104,16 +104,16 @@ class GatewaySession:
     def push(self, event: str, data: JSON) -> None:
         """Assign the next sequence number, log the dispatch, and send it if connected."""
         self.seq += 1
-        frame = {"op": Op.DISPATCH, "t": event, "s": self.seq, "d": data}
-        self.log.append(frame)
+        frame = json.dumps({"op": Op.DISPATCH, "t": event, "s": self.seq, "d": data})
+        self.log.append((self.seq, frame))
         if self.connection is not None:
             self.connection.send(frame)
 
     def replay_after(self, seq: int) -> None:
         """Re-send every logged dispatch newer than ``seq`` (a RESUME)."""
         assert self.connection is not None
-        for frame in self.log:
-            if frame["s"] > seq:
+        for logged, frame in self.log:
+            if logged > seq:
                 self.connection.send(frame)
 
 
@@ -213,7 +213,7 @@ class GatewayHub:
             return
         session = GatewaySession(secrets.token_hex(16), shard_id, shard_count, intents)
         if self.world.lean:
-            session.log = deque(maxlen=LEAN_REPLAY)
+            session.log = deque(maxlen=LEAN_KEEP)
         self.sessions[session.session_id] = session
         session.connection = connection
         connection.session = session

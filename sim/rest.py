@@ -159,6 +159,8 @@ class RestApi:
             log.warning("malformed %s %s: %r", request.method, path, error)
             body = {"code": 50035, "message": "Invalid Form Body", "errors": {"_errors": [repr(error)]}}
             response, record.response = json_response(400, body), body
+        finally:
+            del request[CALL]  # the call refers to the request: left in place, every request would be a cycle
         record.status = response.status
         if 400 <= response.status < 500 and not injected:
             self.world.errors.append(record)

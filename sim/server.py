@@ -441,8 +441,7 @@ class DiscordSim:
             source_message=source_message,
             command_type=command_type,
         )
-        world.interactions[record.id] = record
-        world.interactions_by_token[record.token] = record
+        world.add_interaction(record)
         member = actor if isinstance(actor, SimMember) else None
         bot_member = guild.members[world.bot_user.id] if guild is not None else None
         permissions = world.permissions_in(member, channel) if member is not None else 0

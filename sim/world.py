@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from .constants import (
     ALL_PERMISSIONS,
     DEFAULT_BOT_PERMISSIONS,
+    LEAN_KEEP,
     MANAGE_THREADS,
     SEND_MESSAGES,
     SEND_MESSAGES_IN_THREADS,
@@ -81,8 +82,8 @@ class World:
     """Users, guilds, channels, messages, commands and interactions, plus the gateway that reports changes.
 
     ``lean`` (for load benchmarks) keeps no log of REST calls (4xx answers are still kept in ``errors``), keeps only
-    the latest dispatches for RESUME replay, and wakes a user waiting for an answer only when that interaction
-    changes, instead of waking every waiter on every change.
+    the latest ``LEAN_KEEP`` dispatches for RESUME replay, messages per channel and interactions, and wakes a user
+    waiting for an answer only when that interaction changes, instead of waking every waiter on every change.
     """
 
     def __init__(self, token: str, shard_count: int, *, lean: bool = False) -> None:
@@ -317,8 +318,11 @@ class World:
         return kept + files
 
     def _store(self, channel: SimChannel, message: SimMessage) -> None:
-        self.messages.setdefault(channel.id, []).append(message)
+        kept = self.messages.setdefault(channel.id, [])
+        kept.append(message)
         self.message_index[message.id] = message
+        if self.lean and len(kept) > LEAN_KEEP:
+            del self.message_index[kept.pop(0).id]
         if message.ephemeral:
             return
         channel.last_message_id = message.id
@@ -464,3 +468,11 @@ class World:
     def new_token(self) -> str:
         """An interaction token."""
         return "sim_" + secrets.token_urlsafe(24)
+
+    def add_interaction(self, record: InteractionRecord) -> None:
+        """Remember an interaction by id and by token (a lean world forgets the oldest beyond ``LEAN_KEEP``)."""
+        self.interactions[record.id] = record
+        self.interactions_by_token[record.token] = record
+        if self.lean and len(self.interactions) > LEAN_KEEP:
+            oldest = self.interactions.pop(next(iter(self.interactions)))
+            del self.interactions_by_token[oldest.token]

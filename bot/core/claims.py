@@ -5,9 +5,10 @@ Synchronous, so that logging one runs whole as one job (``Database.transact``); 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Exists, delete, exists, insert
 from sqlalchemy.orm import Mapped, Session
@@ -50,7 +51,11 @@ _FIELDS = {key: Claim.model_fields[key] for key in _INSERTED}
 _DEFAULTS = {
     key: field.default for key, field in _FIELDS.items() if not field.is_required() and not field.default_factory
 }
-_MADE_PER_ROW = {key: field for key, field in _FIELDS.items() if field.default_factory}
+#: Columns whose default is made per row (``created_at``), by their factories, which all take no argument. Called
+#: directly: pydantic's ``get_default`` inspects the factory's signature at every call.
+_MADE_PER_ROW = {
+    key: cast(Callable[[], Any], field.default_factory) for key, field in _FIELDS.items() if field.default_factory
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,7 +356,7 @@ def _insert(
 
 def _claim_defaults() -> dict[str, Any]:
     """Every column's default (``created_at``: now)."""
-    return _DEFAULTS | {key: field.get_default(call_default_factory=True) for key, field in _MADE_PER_ROW.items()}
+    return _DEFAULTS | {key: make() for key, make in _MADE_PER_ROW.items()}
 
 
 def _as_claim(values: dict[str, Any]) -> Claim:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -76,6 +77,23 @@ async def test_a_refused_job_among_concurrent_ones_undoes_nothing_of_the_others(
     stored = await _stored(db)
     assert sorted(text for _, text in stored) == sorted(f"kept {i}" for i in range(10))
     assert [number for number, _ in stored] == list(range(1, 11))
+
+
+async def test_a_written_batch_leaves_no_reference_cycle(db: Database) -> None:
+    """A batch's jobs and outcomes are freed once its callers are answered: left in a reference cycle, they would
+    all wait for the garbage collector, which walks the whole heap to find them."""
+    await _joined_debate(db)
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)  # what the collector finds is kept in gc.garbage instead of freed
+    try:
+        await asyncio.gather(*(db.transact(_log, f"claim {i}") for i in range(5)))
+        gc.collect()
+        left = [type(item).__name__ for item in gc.garbage if type(item).__module__ == "bot.db"]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert left == []
+    assert len(await _stored(db)) == 5
 
 
 async def test_jobs_and_async_writes_interleave_without_losing_or_repeating_numbers(db: Database) -> None:
