@@ -467,11 +467,16 @@ class CpuMeter:
             now = postgres_cpu_seconds()
             self.postgres_share = sum(now[pid] - self._postgres.get(pid, 0.0) for pid in now) / wall
 
+    @property
+    def bot_saturated(self) -> bool:
+        """Whether a bot process used at least ``SATURATED`` of a core: the figures then measure the bot."""
+        return any(share >= SATURATED for share in self.bot_shares)
+
     def bottleneck(self) -> str:
         """Which process limited the rate, in words."""
         cores = os.cpu_count() or 1
         others = f"other processes used {self.others_share:.2f} of the {cores} cores"
-        if any(share >= SATURATED for share in self.bot_shares):
+        if self.bot_saturated:
             return "the bot (saturated)" + (f"; {others}" if self.others_share >= OTHERS_NOTICED else "")
         if self.sim_share >= SATURATED:
             return "the sim and load generator (saturated): this measures the server, not the bot"
@@ -493,6 +498,7 @@ class CpuMeter:
             "machine_cores_busy": round(self.machine_share, 2),
             "other_processes_cores": round(self.others_share, 2),
             "bottleneck": self.bottleneck(),
+            "bot_saturated": self.bot_saturated,
         }
 
 

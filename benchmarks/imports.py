@@ -72,6 +72,7 @@ async def discord_import(folder: Path, messages: int, runs: int) -> dict[str, fl
                 if "Import draft" not in result.text or result.message is None:
                     raise RuntimeError(f"/debate import failed: {result.text}")
             draft = result.message
+            assert draft is not None  # checked in the loop
             draft_id = draft.custom_ids[-1].split(":")[1]
             await sim.click(members[0], draft, f"import:{draft_id}:all:0")
             started = time.perf_counter()

@@ -183,7 +183,11 @@ def per_record_ms(semantic: Any, embedder: Any, texts: list[str], vectors: dict[
     walls, cpus = [], []
     for n in range(TIMED_RECORDS):
         text = texts[(n * 7) % len(texts)]
-        _, wall, cpu = timed(lambda text=text: semantic.ranked(embedder.embed(text), stored))
+
+        def embed_and_rank(text: str = text) -> Any:
+            return semantic.ranked(embedder.embed(text), stored)
+
+        _, wall, cpu = timed(embed_and_rank)
         walls.append(wall * 1000)
         cpus.append(cpu * 1000)
     return statistics.median(walls), statistics.median(cpus)

@@ -3,16 +3,18 @@
 The local Discord-compatible server (in its lean mode) and its users run in this process; the bot runs as
 ``python -m bot`` in another, on a temporary SQLite file. The same load then runs against ``benchmarks.null_bot``
 (same ``/claim`` signature, answers "ok", no database), and the real bot's rate is given as a ratio of the null bot's
-(target ≥ 0.7). Each process's CPU use is printed, with the process that limited the rate: the figures are honest
-only when that is the bot. Afterwards the claim table is counted: every acknowledged claim must be stored.
+(target ≥ 0.7), the median of several rounds, each bot once a round, alternating which goes first. Each process's
+CPU use is printed, with the process that limited the rate: the figures are honest only when that is the bot.
+Afterwards the claim table is counted: every acknowledged claim must be stored.
 
-    python -m benchmarks.throughput [--duration 6] [--users 64] [--warmup 2] [--only debate|null]
+    python -m benchmarks.throughput [--rounds 3] [--duration 6] [--users 64] [--warmup 2] [--only debate|null]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import statistics
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -171,53 +173,97 @@ async def measure(bot: str, args: argparse.Namespace) -> Run:
     return run
 
 
-def report(runs: dict[str, Run], args: argparse.Namespace) -> dict[str, Any]:
+@dataclass
+class Round:
+    """The bots measured one after the other: a ratio is taken within a round, so that the machine's drift between
+    rounds (other virtual machines on its host, its clock speed) does not enter it."""
+
+    number: int
+    runs: dict[str, Run] = field(default_factory=dict)
+
+    @property
+    def honest(self) -> bool:
+        """Whether every bot of the round was saturated, so that its rates measure the bots."""
+        return all(run.cpu.get("bot_saturated") for run in self.runs.values())
+
+    @property
+    def rate_ratio(self) -> float | None:
+        """The real bot's answers per second over the do-nothing bot's."""
+        debate, null = self.runs.get("debate"), self.runs.get("null")
+        return debate.rate / null.rate if debate and null and null.rate else None
+
+    @property
+    def cost_ratio(self) -> float | None:
+        """The do-nothing bot's CPU per answer over the real bot's: the ratio if each had a core of its own."""
+        debate, null = self.runs.get("debate"), self.runs.get("null")
+        return null.cpu_ms_per_answer / debate.cpu_ms_per_answer if debate and null and debate.rate else None
+
+
+def report(rounds: list[Round], args: argparse.Namespace) -> dict[str, Any]:
     """Print the table and return the figures for the results file."""
     rows = []
-    for name, run in runs.items():
-        lat, counts = run.latency, run.window.counts()
-        rows.append(
-            [
-                name,
-                f"{run.rate:.1f}",
-                f"{lat.p50_ms:.1f}",
-                f"{lat.p99_ms:.1f}",
-                f"{lat.max_ms:.1f}",
-                counts["ok"],
-                counts["slow_down"],
-                counts["error"],
-                counts["timeout"],
-                run.cpu.get("sim_process_cores", ""),
-                run.cpu.get("bot_process_cores", ""),
-                run.cpu.get("other_processes_cores", ""),
-                f"{run.sim_cpu_ms_per_answer:.2f}",
-                f"{run.cpu_ms_per_answer:.2f}",
-            ]
-        )
+    for measured in rounds:
+        for name, run in measured.runs.items():
+            lat, counts = run.latency, run.window.counts()
+            rows.append(
+                [
+                    measured.number,
+                    name,
+                    f"{run.rate:.1f}",
+                    f"{lat.p50_ms:.1f}",
+                    f"{lat.p99_ms:.1f}",
+                    counts["ok"],
+                    counts["slow_down"],
+                    counts["error"] + counts["timeout"],
+                    run.cpu.get("sim_process_cores", ""),
+                    run.cpu.get("bot_process_cores", ""),
+                    run.cpu.get("other_processes_cores", ""),
+                    f"{run.sim_cpu_ms_per_answer:.2f}",
+                    f"{run.cpu_ms_per_answer:.2f}",
+                ]
+            )
     print_table(
         f"/claim, {args.users} users, closed loop, {args.duration:g} s window after {args.warmup:g} s warm-up "
         "(CPU in cores: sim = the sim and its users, other = the rest of the machine; ms/answer = CPU ms per answer)",
-        ["bot", "completed/s", "p50 ms", "p99 ms", "max ms", "ok", "slow down", "errors", "timeouts", "sim CPU",
-         "bot CPU", "other CPU", "sim ms/answer", "bot ms/answer"],
+        ["round", "bot", "completed/s", "p50 ms", "p99 ms", "ok", "slow down", "errors", "sim CPU", "bot CPU",
+         "other CPU", "sim ms/answer", "bot ms/answer"],
         rows,
     )  # fmt: skip
-    for name, run in runs.items():
-        print(f"{name}: bottleneck: {run.cpu.get('bottleneck')}")
-    figures: dict[str, Any] = {name: run.as_dict() for name, run in runs.items()}
-    if "debate" in runs and "null" in runs and runs["null"].rate > 0:
-        ratio = runs["debate"].rate / runs["null"].rate
-        figures |= {"ratio_debate_to_null": round(ratio, 3), "target_ratio": TARGET_RATIO}
-        print(f"\nratio bot/null: {ratio:.2f} (target ≥ {TARGET_RATIO}: {verdict(ratio >= TARGET_RATIO)})")
-        if runs["debate"].cpu_ms_per_answer > 0:
-            cost_ratio = runs["null"].cpu_ms_per_answer / runs["debate"].cpu_ms_per_answer
-            figures["cpu_cost_ratio_null_to_debate"] = round(cost_ratio, 3)
-            print(f"bot CPU per answer, null/debate: {cost_ratio:.2f} (the ratio if both bots had a core each)")
-    if "debate" in runs:
-        debate = runs["debate"]
-        same = debate.acknowledged == debate.stored
-        figures["acknowledged_equals_stored"] = same
-        print(f"claims acknowledged: {debate.acknowledged}, rows in claim: {debate.stored} ({verdict(same)})")
-    slowed = sum(run.everything.outcomes[Outcome.SLOW_DOWN] for run in runs.values())
+    for measured in rounds:
+        for name, run in measured.runs.items():
+            print(f"round {measured.number}, {name}: bottleneck: {run.cpu.get('bottleneck')}")
+    figures: dict[str, Any] = {
+        "rounds": [{name: run.as_dict() for name, run in measured.runs.items()} for measured in rounds]
+    }
+    compared = [r for r in rounds if r.rate_ratio is not None and r.cost_ratio is not None]
+    honest = [r for r in compared if r.honest]
+    if compared:
+        counted = honest or compared
+        ratio = statistics.median(r.rate_ratio or 0.0 for r in counted)
+        cost_ratio = statistics.median(r.cost_ratio or 0.0 for r in counted)
+        figures |= {
+            "ratio_debate_to_null": round(ratio, 3),
+            "ratios_per_round": [round(r.rate_ratio or 0.0, 3) for r in compared],
+            "rounds_with_both_bots_saturated": [r.number for r in honest],
+            "cpu_cost_ratio_null_to_debate": round(cost_ratio, 3),
+            "target_ratio": TARGET_RATIO,
+        }
+        skipped = " (not counted: a bot was not saturated)"
+        each = ", ".join(f"{r.rate_ratio:.2f}{skipped if honest and not r.honest else ''}" for r in compared)
+        which = f"{len(honest)} rounds with both bots saturated" if honest else f"{len(compared)} rounds"
+        print(f"\nratio bot/null per round: {each}")
+        print(f"ratio bot/null, median of the {which}: {ratio:.2f} (target ≥ {TARGET_RATIO}: "
+              f"{verdict(ratio >= TARGET_RATIO)})")  # fmt: skip
+        if not honest:
+            print("no round had both bots saturated: the ratio measures this machine, not the bots")
+        print(f"bot CPU per answer, null/debate, median: {cost_ratio:.2f} (the ratio if both bots had a core each)")
+    debate_runs = [measured.runs["debate"] for measured in rounds if "debate" in measured.runs]
+    if debate_runs:
+        acknowledged = sum(run.acknowledged for run in debate_runs)
+        stored = sum(run.stored or 0 for run in debate_runs)
+        figures["acknowledged_equals_stored"] = acknowledged == stored
+        print(f"claims acknowledged: {acknowledged}, rows in claim: {stored} ({verdict(acknowledged == stored)})")
+    slowed = sum(run.everything.outcomes[Outcome.SLOW_DOWN] for r in rounds for run in r.runs.values())
     if slowed:
         print(f"note: {slowed} cooldown answers (“Slow down”) — counted apart from the rate")
     return figures
@@ -225,12 +271,15 @@ def report(runs: dict[str, Run], args: argparse.Namespace) -> dict[str, Any]:
 
 async def main_async(args: argparse.Namespace) -> None:
     print_machine()
-    runs: dict[str, Run] = {}
-    for bot in ("debate", "null"):
-        if args.only in (None, bot):
-            print(f"running against the {bot} bot …", flush=True)
-            runs[bot] = await measure(bot, args)
-    figures = report(runs, args)
+    bots = [bot for bot in ("debate", "null") if args.only in (None, bot)]
+    rounds = []
+    for number in range(1, args.rounds + 1):
+        measured = Round(number)
+        for bot in bots if number % 2 else reversed(bots):  # alternate which bot goes first
+            print(f"round {number}: running against the {bot} bot …", flush=True)
+            measured.runs[bot] = await measure(bot, args)
+        rounds.append(measured)
+    figures = report(rounds, args)
     path = write_results("throughput", vars(args), figures)
     print(f"\nresults: {path}")
 
@@ -241,6 +290,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds before the window (default 2)")
     parser.add_argument("--users", type=int, default=64, help="simulated users (default 64)")
     parser.add_argument("--only", choices=sorted(BOTS), help="run against one bot only")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of both bots, alternating (default 3)")
     add_logging_rate_flag(parser)
     add_similar_records_flag(parser)
     return parser.parse_args(argv)
