@@ -487,7 +487,10 @@ class CpuMeter:
         busiest = max(
             [("the sim", self.sim_share), *(("the bot", share) for share in self.bot_shares)], key=lambda x: x[1]
         )
-        return f"no process saturated (busiest: {busiest[0]} at {busiest[1]:.2f}; the load, not the CPU, set the rate)"
+        return (
+            f"no process saturated (busiest: {busiest[0]} at {busiest[1]:.2f}): waiting set the rate — for the offered "
+            "load (open loop), or inside the busiest process (its threads taking turns, its disk)"
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {

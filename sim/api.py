@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import mimetypes
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import BodyPartReader, web
 
+from . import jsoncodec
 from .limits import FormError, check_message, form_error_body
 from .models import JSON, SimAttachment
 from .world import World
@@ -30,7 +30,7 @@ _UNKNOWN_CODES = {
 def json_response(status: int, data: Any, headers: dict[str, str] | None = None) -> web.Response:
     """A JSON response with exactly ``Content-Type: application/json`` (discord.py compares the header verbatim)."""
     return web.Response(
-        status=status, body=json.dumps(data).encode(), headers={"Content-Type": "application/json", **(headers or {})}
+        status=status, body=jsoncodec.dump_bytes(data), headers={"Content-Type": "application/json", **(headers or {})}
     )
 
 
@@ -120,13 +120,13 @@ async def read_call(request: web.Request) -> Call:
                 continue
             data = await part.read()
             if part.name == "payload_json":
-                body = json.loads(data)
+                body = jsoncodec.loads(data)
             elif part.filename:
                 guessed = mimetypes.guess_type(part.filename)[0]
                 uploads.append(Upload(part.filename, bytes(data), guessed))
         return Call(request, body, uploads)
     raw = await request.read()
-    return Call(request, json.loads(raw) if raw else None)
+    return Call(request, jsoncodec.loads(raw) if raw else None)
 
 
 def check_message_body(body: JSON, uploads: list[Upload], *, creating: bool) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import secrets
 from collections import deque
@@ -13,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 
+from . import jsoncodec
 from .constants import DISALLOWED_INTENTS, HEARTBEAT_INTERVAL_MS, LEAN_KEEP, Intents
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ class Connection:
 
     def send(self, frame: JSON | str) -> None:
         """Queue a frame (a JSON-encoded one is sent as it is)."""
-        self._queue.put_nowait(frame if isinstance(frame, str) else json.dumps(frame))
+        self._queue.put_nowait(frame if isinstance(frame, str) else jsoncodec.dumps(frame))
 
     async def close(self, code: int) -> None:
         """Flush queued frames, then close with ``code``."""
@@ -104,7 +104,7 @@ class GatewaySession:
     def push(self, event: str, data: JSON) -> None:
         """Assign the next sequence number, log the dispatch, and send it if connected."""
         self.seq += 1
-        frame = json.dumps({"op": Op.DISPATCH, "t": event, "s": self.seq, "d": data})
+        frame = jsoncodec.dumps({"op": Op.DISPATCH, "t": event, "s": self.seq, "d": data})
         self.log.append((self.seq, frame))
         if self.connection is not None:
             self.connection.send(frame)
@@ -170,7 +170,7 @@ class GatewayHub:
         try:
             async for message in ws:
                 if message.type == WSMsgType.TEXT:
-                    await self._on_frame(connection, json.loads(message.data))
+                    await self._on_frame(connection, jsoncodec.loads(message.data))
         finally:
             self._forget(connection, ws.close_code)
         return ws
