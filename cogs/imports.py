@@ -16,11 +16,11 @@ from bot.core import imports as core
 from bot.core import text as t
 from bot.core.drafts import Item, Message, item_line, skipped_line
 from bot.core.errors import DomainError, InvalidInput
+from cogs import options as o
 from cogs import render
 from cogs.common import Interaction, actor, check_open_debate, respond, write_debate, write_debate_in_place
 from cogs.views import DebateButton
 
-READABLE = (discord.ChannelType.text, discord.ChannelType.news, *(t for t in discord.ChannelType if "thread" in t.name))
 ITEM_TEXT = 180
 """Characters of an item's text shown in the draft (Record stores the whole text)."""
 _STATE = {True: "✅", False: "▫️"}
@@ -191,7 +191,7 @@ class ImportCog(commands.Cog):
 )
 async def import_messages(
     interaction: Interaction,
-    channel: app_commands.AppCommandChannel | app_commands.AppCommandThread | None = None,
+    channel: o.Readable | None = None,
     messages: app_commands.Range[int, 1, core.HISTORY_MAX] = core.HISTORY_DEFAULT,
 ) -> None:
     who = actor(interaction)
@@ -201,7 +201,7 @@ async def import_messages(
     where = channel.mention if channel is not None else "this thread"
     core.require_readable(
         where,
-        readable=channel is None or channel.type in READABLE,
+        readable=channel is None or channel.type in o.READABLE,
         can_view=permissions.view_channel,
         can_read_history=permissions.read_message_history,
     )

@@ -4,6 +4,9 @@ The core checks the same limits again, for what comes in another way (a modal, a
 
 from __future__ import annotations
 
+from typing import Any
+
+import discord
 from discord import app_commands
 
 from bot.core import text as t
@@ -23,3 +26,27 @@ Question = app_commands.Range[str, None, t.QUESTION_MAX]
 Reason = app_commands.Range[str, None, t.REASON_MAX]
 Resolution = app_commands.Range[str, None, t.RESOLUTION_MAX]
 Link = app_commands.Range[str, None, t.URL_MAX]
+
+READABLE = (discord.ChannelType.text, discord.ChannelType.news, *(t for t in discord.ChannelType if "thread" in t.name))
+"""The channel types that hold messages to read: text and announcement channels and every kind of thread."""
+
+
+class ReadableChannel(app_commands.Transformer):
+    """A channel option Discord's client offers only channels of ``READABLE`` types for; the value is the channel as
+    the interaction resolved it (no cache needed, so an archived thread works too)."""
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.channel
+
+    @property
+    def channel_types(self) -> list[discord.ChannelType]:
+        return list(READABLE)
+
+    async def transform(
+        self, interaction: discord.Interaction[Any], value: Any, /
+    ) -> app_commands.AppCommandChannel | app_commands.AppCommandThread:
+        return value  # type: ignore[no-any-return]
+
+
+Readable = app_commands.Transform[app_commands.AppCommandChannel | app_commands.AppCommandThread, ReadableChannel]

@@ -43,6 +43,8 @@ NUMBER_RANGES = {
 }
 """The ranges of number options other than record numbers, agenda ids and pages (1 to the largest id)."""
 GROUPING = (1, 2)  # subcommand, subcommand group
+CHANNEL = 7  # the option type
+TEXT, NEWS, NEWS_THREAD, PUBLIC_THREAD, PRIVATE_THREAD = 0, 5, 10, 11, 12  # channel types
 
 
 def options(commands: list[JSON]) -> Iterator[tuple[str, JSON]]:
@@ -76,6 +78,18 @@ async def test_every_option_carries_the_bounds_of_the_core(world: World, bot: De
     numbers = {name: (o.get("min_value"), o.get("max_value")) for name, o in found.items() if o["type"] == 4}
     assert numbers == {name: NUMBER_RANGES.get(name, NUMBER) for name in numbers}
     assert {"rebut claim", "crux credence crux", "agenda summary agenda", "debate list page"} <= set(numbers)
+
+
+async def test_a_channel_option_offers_only_channels_with_messages_to_read(world: World, bot: DebateBot) -> None:
+    """Discord's client lists only the channels each option can use: text and announcement channels and threads for
+    ``/debate import`` (not voice channels, stages, forums or categories, which it would only refuse), text and
+    announcement channels for digests."""
+    found = dict(options(world.sim.commands()))
+    channels = {name: sorted(o.get("channel_types") or []) for name, o in found.items() if o["type"] == CHANNEL}
+    assert channels == {
+        "debate import channel": [TEXT, NEWS, NEWS_THREAD, PUBLIC_THREAD, PRIVATE_THREAD],
+        "digest set channel": [TEXT, NEWS],
+    }
 
 
 async def test_digest_is_for_manage_threads_by_default_and_agenda_for_everyone(world: World, bot: DebateBot) -> None:
