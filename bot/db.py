@@ -18,8 +18,9 @@ path. A job may therefore run more than once: it must change nothing outside its
 On PostgreSQL, pooled connections can go stale (the server restarted, a proxy dropped them). Rather than pinging the
 server at every checkout, a job (:meth:`Database.transact`, :meth:`Database.query`) whose connection turns out to be
 gone before it committed runs once more: the failure invalidated the whole pool, so the second run gets a fresh
-connection. When the database really cannot serve — down, refusing connections, its disk full — the error says so:
-:func:`unavailable` tells those errors apart for the answer users get.
+connection. A batch PostgreSQL aborted to break a deadlock with another process's transaction (a timer, the command
+line) runs once more too, as PostgreSQL asks. When the database really cannot serve — down, refusing connections,
+its disk full — the error says so: :func:`unavailable` tells those errors apart for the answer users get.
 """
 
 from __future__ import annotations
@@ -125,8 +126,20 @@ class _Outcome:
     error: BaseException | None = None
 
 
-class _StaleConnection(Exception):
-    """A job's connection was found gone before it committed (the cause is the ``DBAPIError``): it may run again."""
+class _RunAgain(Exception):
+    """The database failed a job for a reason of its own before it committed (the cause is the ``DBAPIError``): the
+    job may run again (see :func:`_database_asks_to_run_again`)."""
+
+
+_ABORTED_TO_RUN_AGAIN = frozenset({"40P01", "40001"})
+"""SQLSTATEs of a PostgreSQL transaction aborted for others' sake, to be run again: deadlock detected (PostgreSQL
+aborts one transaction of the cycle), serialization failure."""
+
+
+def _database_asks_to_run_again(error: DBAPIError) -> bool:
+    """Whether ``error`` is the database's doing, not the job's: its connection was gone, or PostgreSQL aborted the
+    transaction to break a deadlock (or a serialization conflict) with another one."""
+    return error.connection_invalidated or getattr(error.orig, "pgcode", None) in _ABORTED_TO_RUN_AGAIN
 
 
 async def _connected(session: AsyncSession) -> None:
@@ -192,14 +205,14 @@ class _GroupCommit:
 
 
 def _run_jobs(session: Session, jobs: list[Callable[[Session], Any]]) -> list[Any]:
-    """Each job's result, in order; :class:`_JobFailed` names the first job that raised. A connection found gone is
-    raised as it is: the whole batch may run again on a fresh one."""
+    """Each job's result, in order; :class:`_JobFailed` names the first job that raised. An error that is the
+    database's doing (a connection found gone, a deadlock broken) is raised as it is: the whole batch may run again."""
     results = []
     for index, job in enumerate(jobs):
         try:
             results.append(job(session))
         except Exception as error:
-            if isinstance(error, DBAPIError) and error.connection_invalidated:
+            if isinstance(error, DBAPIError) and _database_asks_to_run_again(error):
                 raise
             raise _JobFailed(index, error) from error
     return results
@@ -354,13 +367,14 @@ class Database:
         return await self._writer.run(lambda session: job(session, *args, **kwargs))
 
     async def _batch_transaction(self, jobs: list[Callable[[Session], Any]]) -> list[Any]:
-        """A batch of jobs in one transaction (PostgreSQL), run once more if its pooled connection had gone stale."""
-        return await self._once_more_if_stale(lambda: self._run(_run_jobs, (jobs,), {}, commit=True))
+        """A batch of jobs in one transaction (PostgreSQL), run once more if the database asks (a pooled connection
+        gone stale, a deadlock broken)."""
+        return await self._once_more_if_asked(lambda: self._run(_run_jobs, (jobs,), {}, commit=True))
 
     async def query(self, job: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run ``job(session, *args, **kwargs)`` in a read session (nothing is committed); like :meth:`transact`, it
-        runs once more if its pooled connection had gone stale."""
-        return await self._once_more_if_stale(lambda: self._run(job, args, kwargs, commit=False))
+        runs once more if the database asks (a pooled connection gone stale, a deadlock broken)."""
+        return await self._once_more_if_asked(lambda: self._run(job, args, kwargs, commit=False))
 
     async def _run(self, job: Callable[..., T], args: Any, kwargs: Any, *, commit: bool) -> T:
         async with self.sessionmaker() as session:
@@ -370,19 +384,19 @@ class Database:
                 try:
                     return await session.run_sync(job, *args, **kwargs)
                 except DBAPIError as error:  # raised before the commit: nothing was written
-                    if error.connection_invalidated:
-                        raise _StaleConnection from error
+                    if _database_asks_to_run_again(error):
+                        raise _RunAgain from error
                     raise
 
-    async def _once_more_if_stale(self, run: Callable[[], Awaitable[T]]) -> T:
+    async def _once_more_if_asked(self, run: Callable[[], Awaitable[T]]) -> T:
         try:
             return await run()
-        except _StaleConnection as stale:
-            log.warning("A pooled database connection was gone (%s); running the job again.", stale.__cause__)
+        except _RunAgain as failed:
+            log.warning("The database failed a job for a reason of its own (%s); running it again.", failed.__cause__)
         try:
             return await run()
-        except _StaleConnection as stale:
-            raise cast(BaseException, stale.__cause__) from None
+        except _RunAgain as failed:
+            raise cast(BaseException, failed.__cause__) from None
 
     def _writer_slot(self) -> contextlib.AbstractAsyncContextManager[Any]:
         return self._write_lock if self.is_sqlite else contextlib.nullcontext()

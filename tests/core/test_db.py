@@ -8,7 +8,7 @@ import gc
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
@@ -94,6 +94,27 @@ async def test_a_written_batch_leaves_no_reference_cycle(db: Database) -> None:
         gc.garbage.clear()
     assert left == []
     assert len(await _stored(db)) == 5
+
+
+@pytest.mark.parametrize("sqlstate", ["40P01", "40001"])  # deadlock detected, serialization failure
+async def test_a_batch_postgresql_chose_to_abort_runs_again(db: Database, sqlstate: str) -> None:
+    """PostgreSQL aborts one transaction of a deadlock (or of a serialization conflict) and asks for it to be run
+    again: the batch runs again and every caller gets its claim, none an error."""
+    if db.is_sqlite:
+        pytest.skip("SQLite has one writer: it never aborts a transaction to break a deadlock")
+    await _joined_debate(db)
+    runs = []
+
+    def aborted_once(session: Session) -> claims.Logged:
+        runs.append(1)
+        if len(runs) == 1:
+            session.execute(text(f"DO $$ BEGIN RAISE EXCEPTION 'aborted' USING ERRCODE = '{sqlstate}'; END $$"))
+        return _log(session, "aborted once")
+
+    outcomes = await asyncio.gather(db.transact(_log, "before"), db.transact(aborted_once), db.transact(_log, "after"))
+    assert [outcome.claim.text for outcome in outcomes] == ["before", "aborted once", "after"]
+    assert len(runs) == 2
+    assert sorted(text for _, text in await _stored(db)) == ["aborted once", "after", "before"]
 
 
 async def test_jobs_and_async_writes_interleave_without_losing_or_repeating_numbers(db: Database) -> None:
