@@ -29,7 +29,7 @@ import sqlalchemy
 from sqlalchemy.engine import make_url
 
 from bot.config import normalize_database_url
-from sim import DiscordSim, InteractionResult, SimChannel, SimGuild, SimMember
+from sim import DiscordSim, InteractionResult, SimChannel, SimGuild, SimMember, jsoncodec
 
 uvloop: ModuleType | None
 try:
@@ -77,6 +77,7 @@ def machine_facts() -> dict[str, Any]:
         "aiohttp": aiohttp.__version__,
         "load_average_1m_at_start": round(os.getloadavg()[0], 2),
         "sim_event_loop": sim_event_loop(),
+        "sim_json": jsoncodec.CODEC,
     }
 
 
@@ -115,7 +116,10 @@ def print_machine() -> None:
         f"SQLAlchemy {facts['sqlalchemy']} · SQLite {facts['sqlite']} · {facts['date']}"
     )
     print("load average at start (1, 5, 15 min): " + ", ".join(f"{load:.2f}" for load in os.getloadavg()))
-    print(f"this process (the sim and its users, if any) runs on {facts['sim_event_loop']}")
+    print(
+        f"this process (the sim and its users, if any) runs on {facts['sim_event_loop']}, "
+        f"with {facts['sim_json']} for JSON"
+    )
     if facts["load_average_1m_at_start"] > BUSY_LOAD:
         print(
             f"warning: load average {facts['load_average_1m_at_start']} — other work on this machine will skew "
@@ -136,6 +140,14 @@ def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[obje
     print("  ".join("-" * w for w in widths))
     for row in cells[1:]:
         print(line(row))
+
+
+def positive(value: str) -> int:
+    """An ``argparse`` type: a whole number, at least 1."""
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
 
 
 def verdict(met: bool) -> str:
@@ -472,12 +484,20 @@ class CpuMeter:
         """Whether a bot process used at least ``SATURATED`` of a core: the figures then measure the bot."""
         return any(share >= SATURATED for share in self.bot_shares)
 
+    @property
+    def measures_the_bot(self) -> bool:
+        """Whether nothing but the bot held the bot back: it was saturated, or neither the sim nor other work took
+        the CPU it could have used (it waited on itself: its threads taking turns, its disk)."""
+        contended = self.sim_share >= SATURATED or self.machine_share >= SATURATED * (os.cpu_count() or 1)
+        return self.bot_saturated or not (contended or self.others_share >= OTHERS_NOTICED)
+
     def bottleneck(self) -> str:
         """Which process limited the rate, in words."""
         cores = os.cpu_count() or 1
         others = f"other processes used {self.others_share:.2f} of the {cores} cores"
         if self.bot_saturated:
-            return "the bot (saturated)" + (f"; {others}" if self.others_share >= OTHERS_NOTICED else "")
+            which = "the bot and the sim (both saturated)" if self.sim_share >= SATURATED else "the bot (saturated)"
+            return which + (f"; {others}" if self.others_share >= OTHERS_NOTICED else "")
         if self.sim_share >= SATURATED:
             return "the sim and load generator (saturated): this measures the server, not the bot"
         if self.machine_share >= SATURATED * cores:
@@ -502,6 +522,7 @@ class CpuMeter:
             "other_processes_cores": round(self.others_share, 2),
             "bottleneck": self.bottleneck(),
             "bot_saturated": self.bot_saturated,
+            "measures_the_bot": self.measures_the_bot,
         }
 
 

@@ -35,6 +35,7 @@ from benchmarks.common import (
     claim_text,
     count_rows,
     logging_rate_setting,
+    positive,
     print_machine,
     print_table,
     run_benchmark,
@@ -92,6 +93,14 @@ class Run:
     def acknowledged(self) -> int:
         """Claims answered OK over the whole run (warm-up and stragglers included)."""
         return self.everything.outcomes[Outcome.OK]
+
+    @property
+    def kept_every_acknowledged_claim(self) -> bool:
+        """Whether the claim table holds every acknowledged claim: exactly those, unless some interactions failed or
+        timed out (a claim committed whose answer came too late is stored, not acknowledged)."""
+        stored = self.stored or 0
+        unanswered = self.everything.outcomes[Outcome.ERROR] + self.everything.outcomes[Outcome.TIMEOUT]
+        return stored == self.acknowledged or (unanswered > 0 and stored >= self.acknowledged)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -183,8 +192,10 @@ class Round:
 
     @property
     def honest(self) -> bool:
-        """Whether every bot of the round was saturated, so that its rates measure the bots."""
-        return all(run.cpu.get("bot_saturated") for run in self.runs.values())
+        """Whether the round measures the bots: the do-nothing bot saturated, and nothing but the real bot itself
+        held the real bot back (it tops out below a full core: its writer thread and event loop take turns)."""
+        null, debate = self.runs.get("null"), self.runs.get("debate")
+        return bool(null and debate and null.cpu.get("bot_saturated") and debate.cpu.get("measures_the_bot"))
 
     @property
     def rate_ratio(self) -> float | None:
@@ -196,7 +207,9 @@ class Round:
     def cost_ratio(self) -> float | None:
         """The do-nothing bot's CPU per answer over the real bot's: the ratio if each had a core of its own."""
         debate, null = self.runs.get("debate"), self.runs.get("null")
-        return null.cpu_ms_per_answer / debate.cpu_ms_per_answer if debate and null and debate.rate else None
+        if not (debate and null and debate.cpu_ms_per_answer > 0):
+            return None
+        return null.cpu_ms_per_answer / debate.cpu_ms_per_answer
 
 
 def report(rounds: list[Round], args: argparse.Namespace) -> dict[str, Any]:
@@ -244,25 +257,25 @@ def report(rounds: list[Round], args: argparse.Namespace) -> dict[str, Any]:
         figures |= {
             "ratio_debate_to_null": round(ratio, 3),
             "ratios_per_round": [round(r.rate_ratio or 0.0, 3) for r in compared],
-            "rounds_with_both_bots_saturated": [r.number for r in honest],
+            "rounds_that_measured_the_bots": [r.number for r in honest],
             "cpu_cost_ratio_null_to_debate": round(cost_ratio, 3),
             "target_ratio": TARGET_RATIO,
         }
-        skipped = " (not counted: a bot was not saturated)"
+        skipped = " (not counted: the do-nothing bot was not saturated, or another process held a bot back)"
         each = ", ".join(f"{r.rate_ratio:.2f}{skipped if honest and not r.honest else ''}" for r in compared)
-        which = f"{len(honest)} rounds with both bots saturated" if honest else f"{len(compared)} rounds"
+        which = f"{len(honest)} rounds that measured the bots" if honest else f"{len(compared)} rounds"
         print(f"\nratio bot/null per round: {each}")
         print(f"ratio bot/null, median of the {which}: {ratio:.2f} (target ≥ {TARGET_RATIO}: "
               f"{verdict(ratio >= TARGET_RATIO)})")  # fmt: skip
         if not honest:
-            print("no round had both bots saturated: the ratio measures this machine, not the bots")
+            print("no round measured the bots (see each bottleneck): the ratio measures this machine as much")
         print(f"bot CPU per answer, null/debate, median: {cost_ratio:.2f} (the ratio if both bots had a core each)")
-    debate_runs = [measured.runs["debate"] for measured in rounds if "debate" in measured.runs]
-    if debate_runs:
-        acknowledged = sum(run.acknowledged for run in debate_runs)
-        stored = sum(run.stored or 0 for run in debate_runs)
-        figures["acknowledged_equals_stored"] = acknowledged == stored
-        print(f"claims acknowledged: {acknowledged}, rows in claim: {stored} ({verdict(acknowledged == stored)})")
+    kept = [(measured.number, measured.runs["debate"]) for measured in rounds if "debate" in measured.runs]
+    if kept:
+        every_one = all(run.kept_every_acknowledged_claim for _, run in kept)
+        figures["every_acknowledged_claim_stored"] = every_one
+        each = "; ".join(f"round {n}: {run.acknowledged} acknowledged, {run.stored} stored" for n, run in kept)
+        print(f"claims {each} ({verdict(every_one)})")
     slowed = sum(run.everything.outcomes[Outcome.SLOW_DOWN] for r in rounds for run in r.runs.values())
     if slowed:
         print(f"note: {slowed} cooldown answers (“Slow down”) — counted apart from the rate")
@@ -290,7 +303,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds before the window (default 2)")
     parser.add_argument("--users", type=int, default=64, help="simulated users (default 64)")
     parser.add_argument("--only", choices=sorted(BOTS), help="run against one bot only")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of both bots, alternating (default 3)")
+    parser.add_argument("--rounds", type=positive, default=3, help="rounds of both bots, alternating (default 3)")
     add_logging_rate_flag(parser)
     add_similar_records_flag(parser)
     return parser.parse_args(argv)

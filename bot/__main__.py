@@ -306,23 +306,19 @@ async def run_bot(settings: Settings, token: str) -> int:
             with _database_explained(db):  # a read-only database fails here, before connecting to Discord
                 await bot.heartbeat.write()
             _close_on_signals(bot)
-            tuning = asyncio.create_task(_tune_collector_when_ready(bot))
+            bot.add_listener(_tune_collector, "on_ready")
             api_base = settings.discord_api_base or DISCORD_API_BASE
-            try:
-                with explained(lambda error: discord_problem(api_base, error)):
-                    await bot.start(token)
-            finally:
-                tuning.cancel()
+            with explained(lambda error: discord_problem(api_base, error)):
+                await bot.start(token)
     finally:
         stop_model_process()
         await db.dispose()
     return 0
 
 
-async def _tune_collector_when_ready(bot: DebateBot) -> None:
-    """Tune the garbage collector once the guild cache is built (:func:`bot.heap.tune_collector`): in this process
-    only, never in one that hosts a bot among other things (tests, the demo)."""
-    await bot.wait_until_ready()
+async def _tune_collector() -> None:
+    """At every READY, once the guild cache is built, tune the garbage collector (:func:`bot.heap.tune_collector`): in
+    this process only, never in one that hosts a bot among other things (tests, the demo)."""
     tune_collector()
 
 

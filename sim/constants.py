@@ -186,5 +186,8 @@ class ComponentType(IntEnum):
 SELECT_TYPES = frozenset({3, 5, 6, 7, 8})
 
 #: How many of the latest dispatches per session, messages per channel and interactions a lean world keeps (a full
-#: world keeps them all).
+#: world keeps them all)...
 LEAN_KEEP = 10_000
+#: ... though it keeps every interaction not yet answered that is younger than this many seconds: a bot may still
+#: answer it while a simulated user waits (``DiscordSim.answer_timeout``, 5 s, plus a margin).
+LEAN_MIN_AGE = 6.0

@@ -6,13 +6,16 @@ import asyncio
 import contextlib
 import re
 import secrets
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .constants import (
     ALL_PERMISSIONS,
     DEFAULT_BOT_PERMISSIONS,
+    DISCORD_EPOCH_MS,
     LEAN_KEEP,
+    LEAN_MIN_AGE,
     MANAGE_THREADS,
     SEND_MESSAGES,
     SEND_MESSAGES_IN_THREADS,
@@ -82,8 +85,9 @@ class World:
     """Users, guilds, channels, messages, commands and interactions, plus the gateway that reports changes.
 
     ``lean`` (for load benchmarks) keeps no log of REST calls (4xx answers are still kept in ``errors``), keeps only
-    the latest ``LEAN_KEEP`` dispatches for RESUME replay, messages per channel and interactions, and wakes a user
-    waiting for an answer only when that interaction changes, instead of waking every waiter on every change.
+    the latest ``LEAN_KEEP`` dispatches for RESUME replay, messages per channel and interactions (but none still
+    unanswered and younger than ``LEAN_MIN_AGE``), and wakes a user waiting for an answer only when that interaction
+    changes, instead of waking every waiter on every change.
     """
 
     def __init__(self, token: str, shard_count: int, *, lean: bool = False) -> None:
@@ -470,9 +474,15 @@ class World:
         return "sim_" + secrets.token_urlsafe(24)
 
     def add_interaction(self, record: InteractionRecord) -> None:
-        """Remember an interaction by id and by token (a lean world forgets the oldest beyond ``LEAN_KEEP``)."""
+        """Remember an interaction by id and by token (a lean world forgets the oldest: see :meth:`_forgettable`)."""
         self.interactions[record.id] = record
         self.interactions_by_token[record.token] = record
-        if self.lean and len(self.interactions) > LEAN_KEEP:
-            oldest = self.interactions.pop(next(iter(self.interactions)))
-            del self.interactions_by_token[oldest.token]
+        while self._forgettable(oldest := next(iter(self.interactions.values()))):
+            del self.interactions[oldest.id], self.interactions_by_token[oldest.token]
+
+    def _forgettable(self, oldest: InteractionRecord) -> bool:
+        """Whether a lean world forgets its oldest interaction: when it keeps more than ``LEAN_KEEP`` and that one was
+        answered, or is older than ``LEAN_MIN_AGE`` (its id tells when it was made)."""
+        if not self.lean or len(self.interactions) <= LEAN_KEEP:
+            return False
+        return oldest.answered or (oldest.id >> 22) + DISCORD_EPOCH_MS < (time.time() - LEAN_MIN_AGE) * 1000

@@ -624,7 +624,8 @@ async def test_a_rest_call_leaves_no_reference_cycle(world: World) -> None:
 
 
 async def test_a_lean_world_keeps_only_the_latest(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A lean world forgets the oldest messages of a channel, and the oldest interactions, beyond ``LEAN_KEEP``."""
+    """A lean world forgets the oldest messages of a channel, and the oldest interactions, beyond ``LEAN_KEEP`` —
+    but no interaction the bot may still answer."""
     monkeypatch.setattr(sim_world, "LEAN_KEEP", 3)
     async with DiscordSim(lean=True) as sim:
         guild = sim.add_guild("Debate Club")
@@ -634,6 +635,10 @@ async def test_a_lean_world_keeps_only_the_latest(monkeypatch: pytest.MonkeyPatc
         assert [message.content for message in sim.messages(channel)] == ["message 2", "message 3", "message 4"]
         running = await start_bot(sim, guild)
         try:
+            in_flight = [asyncio.ensure_future(sim.invoke(alice, channel, "slow")) for _ in range(4)]
+            await asyncio.sleep(0)  # four interactions sent, none answered yet: all kept, beyond LEAN_KEEP
+            assert len(sim._world.interactions) == 4
+            assert {answer.content for answer in await asyncio.gather(*in_flight)} == {"Finished the slow work"}
             answers = [await sim.invoke(alice, channel, "ping") for _ in range(5)]
             async with aiohttp.ClientSession(headers={"Authorization": f"Bot {sim.token}"}) as http:
                 forgotten = f"{sim.api_base}/channels/{channel.id}/messages/{posted[0].id}"
