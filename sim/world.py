@@ -7,6 +7,7 @@ import contextlib
 import re
 import secrets
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -108,7 +109,9 @@ class World:
         self.commands: dict[int | None, list[JSON]] = {}
         self.command_ids: dict[tuple[int | None, str, int], int] = {}
         self.command_puts = 0
-        self.interactions: dict[int, InteractionRecord] = {}
+        # Ordered by a linked list, so that the oldest is found at once however many were forgotten before it (a
+        # plain dict's first item is found by skipping every slot deleted since it last resized).
+        self.interactions: OrderedDict[int, InteractionRecord] = OrderedDict()
         self.interactions_by_token: dict[str, InteractionRecord] = {}
         self.requests: list[RecordedRequest] = []
         self.errors: list[RecordedRequest] = []
