@@ -10,7 +10,9 @@ import contextlib
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import discord
 from sqlalchemy.engine import make_url
@@ -19,10 +21,12 @@ from sqlalchemy.orm import Session
 
 from bot.client import DebateBot
 from bot.config import Settings, SettingsError, load_settings
+from bot.core import text as t
 from bot.core.argmap import draw_pictures, draw_svg
-from bot.core.debates import debate_numbered
+from bot.core.debates import KEY_MAX, debate_numbered
 from bot.core.errors import DomainError
 from bot.core.exports import EXPORT_FORMATS, DebateExport, build_export, export_file
+from bot.core.transcripts import SNOWFLAKE_MAX
 from bot.db import Database
 from bot.endpoints import DISCORD_API_BASE, use_endpoints
 from bot.health import Health, read_health
@@ -30,17 +34,55 @@ from bot.heap import tune_collector
 from bot.importer import ImportRequest, ask_terminal, import_transcript
 from bot.logs import setup_logging
 from bot.similar import stop_model_process
-from bot.startup import StartupError, database_problem, discord_problem, explained, sqlite_path
+from bot.startup import (
+    MAY_PASS,
+    MUST_ACT,
+    StartupError,
+    database_problem,
+    discord_problem,
+    explained,
+    sqlite_path,
+)
 from bot.sync import CommandSyncer, scope_of
 
 log = logging.getLogger("bot")
 HEALTH_TIMEOUT = 10.0
 DB_FILES = ("", "-wal", "-shm", "-journal")
 """A SQLite database's file and its companions (write-ahead log, shared memory, rollback journal)."""
+REFUSED = 1
+"""The exit status of a command that refused what was asked (no such debate, a bad transcript): the line says why."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, refusing a command line in one line (not the usage and the error) with :data:`MUST_ACT`; its
+    subcommands' parsers are of this class too."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(MUST_ACT, f"error: {message} (see {self.prog} --help)\n")
+
+
+def _whole_number(what: str, largest: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from 1 to ``largest`` written in ASCII digits, else refused naming ``what``
+    it must be. Zero is no id: taken as "none given", it would switch to a default scope."""
+
+    def parse(text: str) -> int:
+        digits = text.strip()
+        if digits.isascii() and digits.isdigit() and len(digits) <= len(str(largest)) and 0 < int(digits) <= largest:
+            return int(digits)
+        raise argparse.ArgumentTypeError(
+            f"“{t.one_line(text, 30)}” is not {what}: give a whole number from 1 to {largest}"
+        )
+
+    return parse
+
+
+DEBATE_NUMBER = _whole_number("a debate's number", KEY_MAX)
+SERVER_ID = _whole_number("a Discord server id", SNOWFLAKE_MAX)
+USER_ID = _whole_number("a Discord user id", SNOWFLAKE_MAX)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="The crux-finding debate bot for Discord.")
+    parser = _Parser(prog="python -m bot", description="The crux-finding debate bot for Discord.")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the bot (the default)")
     db = commands.add_parser("db", help="database maintenance")
@@ -57,13 +99,17 @@ def _parser() -> argparse.ArgumentParser:
         help="sync: send them (clearing the scope synced before, if another); clear: remove them from that scope",
     )
     scope = manage.add_mutually_exclusive_group()
-    scope.add_argument("--guild", type=int, metavar="ID", help="this server (default: SYNC_GUILD_ID, else global)")
+    scope.add_argument(
+        "--guild", type=SERVER_ID, metavar="ID", help="this server (default: SYNC_GUILD_ID, else global)"
+    )
     scope.add_argument("--global", dest="everywhere", action="store_true", help="the global commands")
     demo = commands.add_parser("demo", help="play a sample debate against a local Discord-compatible server")
     demo.add_argument("--output", type=Path, help="folder for the export and the map (default: a new temporary one)")
     export = commands.add_parser("export", help="write a debate's record from the configured database")
-    export.add_argument("--debate", type=int, required=True, help="the debate's number")
-    export.add_argument("--guild", type=int, help="the server's id (needed when several servers have that number)")
+    export.add_argument("--debate", type=DEBATE_NUMBER, required=True, help="the debate's number")
+    export.add_argument(
+        "--guild", type=SERVER_ID, metavar="ID", help="the server's id (needed when several servers have that number)"
+    )
     export.add_argument(
         "--format",
         choices=[*EXPORT_FORMATS, "png", "svg"],
@@ -75,10 +121,15 @@ def _parser() -> argparse.ArgumentParser:
     transcript = commands.add_parser(
         "import", help="record a transcript (CSV: id, interview, comment; or JSON lines: id, author, text, reply_to)"
     )
-    transcript.add_argument("--debate", type=int, required=True, help="the debate's number")
-    transcript.add_argument("--guild", type=int, help="the server's id (needed when several servers have that number)")
+    transcript.add_argument("--debate", type=DEBATE_NUMBER, required=True, help="the debate's number")
     transcript.add_argument(
-        "--by", type=int, help="the Discord user id recorded as who logged it (default: the creator)"
+        "--guild", type=SERVER_ID, metavar="ID", help="the server's id (needed when several servers have that number)"
+    )
+    transcript.add_argument(
+        "--by",
+        type=USER_ID,
+        metavar="USER_ID",
+        help="the Discord user id recorded as who logged it (default: the creator)",
     )
     transcript.add_argument("--yes", action="store_true", help="store the draft without asking")
     transcript.add_argument("file", type=Path, help="the transcript (.csv, or .jsonl)")
@@ -86,38 +137,76 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``python -m bot`` and the ``debate-bot`` script; returns the exit status."""
+    """Entry point of ``python -m bot`` and the ``debate-bot`` script; returns the exit status. Whatever stops a
+    command is one line on standard error (see :func:`_stopped`), never a traceback."""
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
         token = settings.discord_token.get_secret_value() if settings.discord_token else ""
         setup_logging(settings.log_level, settings.log_format, token)
-        if args.command == "db":
-            asyncio.run(_upgrade(settings))
-            return 0
-        if args.command == "health":
-            return _health(settings)
-        if args.command == "export":
-            return _export(settings, args.debate, args.guild, args.format, args.output, force=args.force)
-        if args.command == "import":
-            return _import(settings, ImportRequest(args.debate, args.file, args.guild, args.by, args.yes))
-        if args.command == "commands":
-            guild = None if args.everywhere else args.guild or settings.sync_guild_id
-            return asyncio.run(_manage_commands(settings, settings.require_token(), args.action, guild))
-        if args.command == "demo":
-            from bot.demo import play
-
-            logging.getLogger().setLevel(logging.ERROR)  # the conversation is the output
-            return asyncio.run(play(args.output))
-        return asyncio.run(run_bot(settings, settings.require_token()))
-    except SettingsError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except StartupError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return error.status
+        return _command(args, settings)
     except KeyboardInterrupt:
         return 130
+    except Exception as error:
+        return _stopped(error)
+
+
+def _command(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the command ``args`` name; its exit status."""
+    if args.command == "db":
+        asyncio.run(_upgrade(settings))
+        return 0
+    if args.command == "health":
+        return _health(settings)
+    if args.command == "export":
+        return _export(settings, args.debate, args.guild, args.format, args.output, force=args.force)
+    if args.command == "import":
+        return _import(settings, ImportRequest(args.debate, args.file, args.guild, args.by, args.yes))
+    if args.command == "commands":
+        return asyncio.run(_manage_commands(settings, settings.require_token(), args.action, _scope(args, settings)))
+    if args.command == "demo":
+        from bot.demo import play
+
+        logging.getLogger().setLevel(logging.ERROR)  # the conversation is the output
+        return asyncio.run(play(args.output))
+    return asyncio.run(run_bot(settings, settings.require_token()))
+
+
+def _scope(args: argparse.Namespace, settings: Settings) -> int | None:
+    """The server ``commands`` acts on: ``--guild``; none (global) with ``--global``; else ``SYNC_GUILD_ID``."""
+    if args.everywhere:
+        return None
+    return args.guild if args.guild is not None else settings.sync_guild_id
+
+
+def _stopped(error: Exception) -> int:
+    """Say in one line on standard error why a command stopped (its traceback is logged at DEBUG); its exit status,
+    as the README's table (Troubleshooting) gives it."""
+    message, status = _explanation(error)
+    log.debug("%s", message, exc_info=error)
+    print(f"error: {message}", file=sys.stderr)
+    return status
+
+
+def _explanation(error: Exception) -> tuple[str, int]:
+    """Why ``error`` stopped a command, in one line, and the exit status: :data:`MUST_ACT` for a setting to fix,
+    :data:`REFUSED` for a refusal of what was asked, and :data:`MAY_PASS` for what waiting may fix (a database or
+    Discord out of reach, explained as :mod:`bot.startup` does) and for a fault of the bot's own."""
+    if isinstance(error, StartupError):
+        return str(error), error.status
+    if isinstance(error, SettingsError):
+        return str(error), MUST_ACT
+    if isinstance(error, DomainError):
+        return str(error), REFUSED
+    if isinstance(error, DBAPIError):
+        return f"the database failed: {_first_line(error.orig)}", MAY_PASS
+    if isinstance(error, OSError) and error.filename is not None:
+        return f"cannot use {error.filename}: {error.strerror or _first_line(error)}", MAY_PASS
+    return f"unexpected {type(error).__name__}: {_first_line(error)} (LOG_LEVEL=DEBUG shows the traceback)", MAY_PASS
+
+
+def _first_line(error: BaseException | None) -> str:
+    return next(iter(str(error).splitlines()), "")
 
 
 async def _upgrade(settings: Settings) -> None:
@@ -169,22 +258,12 @@ def _import(settings: Settings, request: ImportRequest) -> int:
 
     async def run() -> int:
         try:
-            return await import_transcript(db, request, sys.stdout, ask)
+            with _database_explained(db):
+                return await import_transcript(db, request, sys.stdout, ask)
         finally:
             await db.dispose()
 
-    try:
-        return asyncio.run(run())
-    except (DomainError, DBAPIError) as error:
-        return _failed(error, "store the import in the database")
-
-
-def _failed(error: DomainError | DBAPIError, doing: str) -> int:
-    """Say in one line why a command-line job stopped (a refusal, or the database failing while ``doing``); its
-    exit status."""
-    problem = f"cannot {doing}: {str(error.orig).splitlines()[0]}" if isinstance(error, DBAPIError) else str(error)
-    print(f"error: {problem}", file=sys.stderr)
-    return 1
+    return asyncio.run(run())
 
 
 def _require_database(settings: Settings) -> None:
@@ -204,11 +283,7 @@ def _export(
     if output is not None:
         _check_output(settings, output, force=force)
     _require_database(settings)
-    try:
-        record = asyncio.run(_load_export(settings, number, guild))
-        files = _rendered(record, format)
-    except (DomainError, DBAPIError) as error:
-        return _failed(error, "read the debates from the database")
+    files = _rendered(asyncio.run(_load_export(settings, number, guild)), format)
     if output is None:
         sys.stdout.write(files[0].decode())
         return 0
@@ -257,7 +332,8 @@ def _export_of(session: Session, number: int, guild: int | None) -> DebateExport
 async def _load_export(settings: Settings, number: int, guild: int | None) -> DebateExport:
     db = Database(settings.database_url)
     try:
-        return await db.query(_export_of, number, guild)
+        with _database_explained(db):
+            return await db.query(_export_of, number, guild)
     finally:
         await db.dispose()
 

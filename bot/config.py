@@ -10,6 +10,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.core.transcripts import SNOWFLAKE_MAX
+
 __all__ = ["Settings", "SettingsError", "load_settings"]
 
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
@@ -29,7 +31,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///debates.db"
     discord_api_base: str | None = None
     discord_gateway_url: str | None = None
-    sync_guild_id: int | None = None
+    sync_guild_id: int | None = Field(default=None, ge=1, le=SNOWFLAKE_MAX, description="a Discord server id")
     shard_id: int | None = Field(default=None, ge=0)
     shard_count: int | None = Field(default=None, ge=1)
     logging_rate: int = Field(default=20, ge=1, description="records one user may log per window")

@@ -98,3 +98,14 @@ async def test_the_commands_command_explains_what_stops_it(world: World, db: Dat
     assert (status, out) == (1, "") and err == "error: Discord refused (42): 403 Missing Access", err
     status, _, err = await manage(_operator(tmp_path, sim, db), tmp_path, "sync", "--guild", "1", "--global")
     assert status == 2 and "not allowed with argument" in err
+
+
+async def test_server_id_zero_is_refused_and_clears_nothing(world: World, db: Database, tmp_path: Path) -> None:
+    sim, env = world.sim, _operator(tmp_path, world.sim, db)
+    assert await manage(env, tmp_path, "sync", "--global") == (0, "synced 13 commands (global)", "")
+    status, out, err = await manage(env, tmp_path, "clear", "--guild", "0")
+    assert (status, out) == (2, "") and err.startswith("error: argument --guild: “0” is not a Discord server id"), err
+    status, out, err = await manage(_operator(tmp_path, sim, db, SYNC_GUILD_ID="0"), tmp_path, "clear")
+    assert (status, out) == (2, "") and err.startswith("error: invalid setting — SYNC_GUILD_ID: "), err
+    assert len(sim.commands()) == 13 and sim.commands(world.guild) == []
+
