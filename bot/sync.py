@@ -1,9 +1,10 @@
 """Syncing the command tree to Discord, globally or to one server, and clearing the scope no longer used.
 
-Each scope synced is remembered in the database (``CommandSync``: the scope and the fingerprint of what was sent), so
-that a start with an unchanged command set sends nothing (Discord limits command creation), and so that a switch of
-``SYNC_GUILD_ID`` clears the commands of the scope used before: without that, a server would list every command twice
-(its own copy and the global one), or keep a development server's copies after going global.
+Each scope synced is remembered in the database (``CommandSync``: the scope and the fingerprint of what was sent, and
+by which application), so that a start with an unchanged command set sends nothing (Discord limits command
+creation), and so that a switch of ``SYNC_GUILD_ID`` clears the commands of the scope used before: without that, a
+server would list every command twice (its own copy and the global one), or keep a development server's copies after
+going global.
 """
 
 from __future__ import annotations
@@ -90,10 +91,13 @@ class CommandSyncer:
         await self.db.transact(upsert, CommandSync, values, conflict=("scope",), update=("fingerprint", "synced_at"))
 
     def _fingerprint(self, guild: discord.abc.Snowflake | None) -> str:
-        payload = sorted(
+        """What would be sent to ``guild`` (or globally), and by which application: a database reused with another
+        application's token has sent it nothing yet."""
+        commands = sorted(
             (command.to_dict(self.tree) for command in self.tree.get_commands(guild=guild)),
             key=lambda c: (c["type"], c["name"]),
         )
+        payload = {"application": self.client.application_id, "commands": commands}
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 

@@ -109,3 +109,11 @@ async def test_server_id_zero_is_refused_and_clears_nothing(world: World, db: Da
     assert (status, out) == (2, "") and err.startswith("error: invalid setting — SYNC_GUILD_ID: "), err
     assert len(sim.commands()) == 13 and sim.commands(world.guild) == []
 
+
+async def test_a_database_reused_with_another_application_syncs_to_that_application(world: World, db: Database) -> None:
+    async with LocalBot(world.sim, db):
+        assert len(world.sim.commands()) == 13
+    async with DiscordSim() as other:
+        assert other.application_id != world.sim.application_id
+        async with LocalBot(other, db):
+            assert len(other.commands()) == 13
