@@ -8,6 +8,7 @@ import gc
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -18,7 +19,7 @@ from bot.config import normalize_database_url
 from bot.core import claims
 from bot.core import debates as core
 from bot.core.errors import InvalidInput
-from bot.db import Database
+from bot.db import Database, alembic_config
 from schema import Claim, Debate
 from tests.core.support import started_debate
 
@@ -152,6 +153,11 @@ async def test_a_closed_database_refuses_jobs_after_finishing_those_it_took(data
     assert (await taken).claim.number == 1
     with pytest.raises(RuntimeError, match="database is closed"):
         await db.transact(_log, "Too late")
+
+
+def test_the_migrations_have_one_head() -> None:
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    assert len(heads) == 1, f"the migrations branch into heads {heads}: merge them (alembic merge heads) or rebase one"
 
 
 async def test_the_migrations_build_the_tables_the_schema_declares(db: Database) -> None:

@@ -1,5 +1,6 @@
 """Two bot processes, shards 0 and 1 of 2 (``SHARD_ID``, ``SHARD_COUNT``), on one PostgreSQL database: each serves
-the guilds of its shard, and claims logged in both at once are all stored, once, numbered per debate.
+the guilds of its shard, and claims logged in both at once are all stored, once, numbered per debate. Processes
+started together on an empty database migrate it once, whatever their number.
 
 SQLite is for one process: this runs on PostgreSQL only (TEST_DATABASE_URL).
 """
@@ -8,11 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import sys
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
 
-from bot.db import Database
+from benchmarks.common import reset_postgres
+from bot.db import Database, alembic_config
 from sim import DiscordSim, SimChannel, SimGuild, SimMember
 from tests.conftest import TEST_DATABASE_URL
 from tests.reliability.support import (
@@ -32,6 +38,8 @@ pytestmark = pytest.mark.skipif(not TEST_DATABASE_URL, reason="several bot proce
 SHARDS = 2
 USERS_PER_GUILD = 100
 SHUTDOWN_LIMIT = 5.0
+MIGRATING = 4
+"""Processes started together to migrate one empty database."""
 
 
 def _guild_per_shard(sim: DiscordSim) -> list[SimGuild]:
@@ -76,3 +84,30 @@ async def test_two_shards_share_one_database(tmp_path: Path, db: Database) -> No
         assert sorted(load.acknowledged.values()) == list(range(1, USERS_PER_GUILD + 1))
         assert lost_or_duplicated(load.acknowledged, stored) == {}
     assert await integrity_problems(db) == []
+
+
+async def _upgrade(database_url: str, cwd: Path) -> tuple[int | None, str, str]:
+    """Run ``python -m bot db upgrade`` on ``database_url``: its exit status, standard output and standard error."""
+    env = {key: value for key, value in os.environ.items() if key != "DISCORD_TOKEN"}
+    env.update(DATABASE_URL=database_url, LOG_LEVEL="WARNING")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "db", "upgrade", cwd=cwd, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), 120)
+    return process.returncode, out.decode(), err.decode()[-2000:]
+
+
+async def test_processes_started_together_on_an_empty_database_all_migrate_it(
+    tmp_path: Path, database_url: str
+) -> None:
+    await reset_postgres(database_url)
+    answers = await asyncio.gather(*(_upgrade(database_url, tmp_path) for _ in range(MIGRATING)))
+    assert answers == [(0, "database is at the latest schema\n", "")] * MIGRATING
+    db = Database(database_url)
+    try:
+        async with db.engine.connect() as connection:
+            versions = (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalars().all()
+    finally:
+        await db.dispose()
+    assert versions == [ScriptDirectory.from_config(alembic_config()).get_current_head()]
