@@ -127,6 +127,20 @@ def test_the_largest_number_and_id_there_can_be_are_looked_for(
     assert (status, out, err) == (1, "", "error: There is no debate #2147483647 in guild 9223372036854775807.\n")
 
 
+def test_a_fault_of_the_bots_own_is_one_line_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def fault(*_: object) -> int:
+        raise RuntimeError("a fault of the bot's own\nwith more lines")
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("bot.__main__.setup_logging", lambda *_: None)  # this process's logging stays the tests'
+    monkeypatch.setattr("bot.__main__._health", fault)
+    status, out, err = _run(["health"], capsys)
+    assert (status, out) == (MAY_PASS, "")
+    assert err == "error: unexpected RuntimeError: a fault of the bot's own (LOG_LEVEL=DEBUG shows the traceback)\n"
+
+
 OPERATOR_COMMANDS = [
     ["run"],
     ["db", "upgrade"],
