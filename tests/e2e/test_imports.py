@@ -194,6 +194,39 @@ async def test_the_phase_holds_what_it_does_not_allow_and_logging_limits_do_not_
     assert [(n, kind) for n, kind, _, _ in await _claims(bot)] == [(1, ClaimKind.CLAIM), (2, ClaimKind.REBUTTAL)]
 
 
+async def test_a_second_import_offers_nothing_already_recorded_nor_a_repeat_of_it(world: World, bot: DebateBot) -> None:
+    thread = await _thread(world)
+    said = world.sim.post_message
+    await said(world.alice, thread, "Interpretability will not scale to frontier models.")
+    repeat = await said(world.bob, thread, "Interpretability will not  scale to frontier models.")
+    first = _draft(await world.sim.invoke(world.mod, thread, "debate import"))
+    assert "1 candidate for Debate #1" in first.text and "1 repeat" in first.text
+    await world.sim.click(world.mod, first, "import:1:all:0")
+    assert "Recorded 1 item: Claim #1." in (await world.sim.click(world.mod, first, "import:1:record:0")).text
+    await said(world.carol, thread, "Repeating it does not make it true.", reply_to=repeat)
+
+    second = _draft(await world.sim.invoke(world.mod, thread, "debate import"))
+    assert "1 candidate for Debate #1" in second.text, second.text
+    assert "1 already-logged message, 1 repeat" in second.text
+    assert f"1. rebuttal of Claim #1 — {world.carol.mention}: Repeating it does not make it true." in second.text
+
+
+async def test_a_message_recorded_meanwhile_is_not_recorded_again_as_another_kind(world: World, bot: DebateBot) -> None:
+    thread = await _thread(world)
+    await world.sim.post_message(world.alice, thread, "Interpretability will not scale to frontier models.")
+    first = _draft(await world.sim.invoke(world.mod, thread, "debate import"))
+    second = _draft(await world.sim.invoke(world.mod, thread, "debate import"))  # both drafted before either records
+    await world.sim.click(world.mod, first, "import:1:accept:1")
+    assert "Recorded 1 item: Claim #1." in (await world.sim.click(world.mod, first, "import:1:record:0")).text
+    await world.sim.click(world.mod, second, "import:2:kind:1")  # the same message as a crux
+    await world.sim.click(world.mod, second, "import:2:accept:1")
+    recorded = await world.sim.click(world.mod, second, "import:2:record:0")
+    assert "Nothing was recorded. Held in the draft (1): #1: its message was logged meanwhile" in recorded.text
+    async with bot.db.read() as session:
+        assert (await session.execute(select(Crux))).first() is None
+    assert [number for number, _, _, _ in await _claims(bot)] == [1]
+
+
 DEBATE = [
     (0, "Interpretability tools will let us verify that frontier models are honest."),
     (1, "Compute governance can slow down a dangerous frontier race within five years."),
