@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from itertools import accumulate
 from typing import Any, Self
 
 import discord
@@ -122,13 +123,34 @@ def draft_view(shown: core.Shown) -> discord.ui.View:
     return view
 
 
+KEPT_SHOWN = 1500
+"""Characters of Record's answer naming the items kept in the draft (each is marked why in the draft too)."""
+
+
+def _names(imported: core.Imported) -> str:
+    """The records stored ("Claim #1, Crux #2")."""
+    return ", ".join(f"{'Crux' if kind.value == 'crux' else 'Claim'} #{n}" for kind, n in imported.recorded.records)
+
+
+def recorded_summary(imported: core.Imported) -> str:
+    """What Record did: the records stored, and each item kept in the draft by its number and why."""
+    records, names = imported.recorded.records, _names(imported)
+    summary = f"Recorded {t.plural(len(records), 'item')}: {names}." if records else "Nothing was recorded."
+    if imported.left is None or not imported.kept:
+        return summary
+    kept = [f"#{item.number}: {item.held}" for item in imported.kept]
+    shown = sum(1 for length in accumulate(len(part) + 2 for part in kept) if length <= KEPT_SHOWN + 2)  # "; "
+    more = f"; and {len(kept) - shown} more, each marked why below" if shown < len(kept) else ""
+    return (
+        f"{summary} Held in the draft ({len(kept)}): {'; '.join(kept[:shown])}{more}. The draft is kept until "
+        f"{imported.left.row.expires_at:%Y-%m-%d %H:%M} UTC: record them when they can be (what the phase holds, "
+        "when its phase comes)."
+    )
+
+
 async def _recorded(interaction: Interaction, imported: core.Imported) -> None:
     records = imported.recorded.records
-    names = ", ".join(f"{'Crux' if kind.value == 'crux' else 'Claim'} #{number}" for kind, number in records)
-    summary = f"Recorded {t.plural(len(records), 'item')}: {names}." if records else "Nothing was recorded."
-    held = [f"#{item.number}: {item.held}" for item in imported.recorded.held]
-    if held:
-        summary += f" Held in the draft ({len(held)}): " + "; ".join(held)
+    summary = recorded_summary(imported)
     if imported.left is not None:
         await interaction.response.edit_message(
             content=None, embed=draft_embed(imported.left, summary), view=draft_view(imported.left)
@@ -138,7 +160,7 @@ async def _recorded(interaction: Interaction, imported: core.Imported) -> None:
     if records:
         await interaction.followup.send(
             f"{interaction.user.mention} imported {t.plural(len(records), 'message')} from chat into "
-            f"Debate #{imported.debate.number}: {names}."[:2000]
+            f"Debate #{imported.debate.number}: {_names(imported)}."[:2000]
         )
 
 

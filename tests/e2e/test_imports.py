@@ -187,7 +187,7 @@ async def test_the_phase_holds_what_it_does_not_allow_and_logging_limits_do_not_
     await world.sim.click(world.mod, draft, "import:1:accept:2")
     recorded = await world.sim.click(world.mod, draft, "import:1:record:0")
     assert "Recorded 1 item: Claim #1." in recorded.text
-    assert "Held in the draft (1): #2: the opening phase does not allow rebuttals" in recorded.text
+    assert "Held in the draft (2): #2: the opening phase does not allow rebuttals; #3: " in recorded.text
     await world.sim.invoke(world.mod, thread, "debate next")  # the rebuttal phase
     recorded = await world.sim.click(world.mod, draft, "import:1:record:0")
     assert "Recorded 1 item: Claim #2." in recorded.text
@@ -225,6 +225,32 @@ async def test_a_message_recorded_meanwhile_is_not_recorded_again_as_another_kin
     async with bot.db.read() as session:
         assert (await session.execute(select(Crux))).first() is None
     assert [number for number, _, _, _ in await _claims(bot)] == [1]
+
+
+async def test_what_the_phase_holds_waits_in_the_draft_for_its_phase(world: World, bot: DebateBot) -> None:
+    thread = await _thread(world, format="rounds")  # opening: claims only; then rebuttals; then cruxes
+    await _conversation(world, thread)
+    draft = _draft(await world.sim.invoke(world.mod, thread, "debate import"))
+    await world.sim.click(world.mod, draft, "import:1:all:0")
+    recorded = await world.sim.click(world.mod, draft, "import:1:record:0")
+    assert (
+        "Recorded 1 item: Claim #1. Held in the draft (2): #2: the opening phase does not allow rebuttals; "
+        "#3: the opening phase does not allow cruxes. The draft is kept until "
+    ) in recorded.text
+    assert "record them when they can be (what the phase holds, when its phase comes)" in recorded.text
+    assert "import:1:record:0" in draft.custom_ids and await stored_ids(bot.db, ImportDraft, [1]) == [1]
+
+    await world.sim.invoke(world.mod, thread, "debate next")  # the rebuttal phase
+    await world.sim.click(world.mod, draft, "import:1:all:0")
+    recorded = await world.sim.click(world.mod, draft, "import:1:record:0")
+    assert "Recorded 1 item: Claim #2. Held in the draft (1): #3: the rebuttal phase does not allow cruxes." in (
+        recorded.text
+    )
+    await world.sim.invoke(world.mod, thread, "debate next")  # the crux phase
+    await world.sim.click(world.mod, draft, "import:1:all:0")
+    assert (await world.sim.click(world.mod, draft, "import:1:record:0")).text.startswith("Recorded 1 item: Crux #1.")
+    assert [(n, kind) for n, kind, _, _ in await _claims(bot)] == [(1, ClaimKind.CLAIM), (2, ClaimKind.REBUTTAL)]
+    assert await stored_ids(bot.db, ImportDraft, []) == []  # nothing left to wait for: the draft is gone
 
 
 DEBATE = [
