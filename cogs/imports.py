@@ -109,8 +109,8 @@ def draft_view(shown: core.Shown) -> discord.ui.View:
         kind = DraftButton(
             draft_id, core.Change.KIND, item.number, label=f"#{item.number} {item.kind.value} ↻", row=row
         )
-        accept.item.disabled = kind.item.disabled = done
-        kind.item.disabled = done or len(item.kinds) < 2
+        accept.item.disabled = done
+        kind.item.disabled = done or set(item.kinds) <= {item.kind}  # nothing else it could be
         view.add_item(accept).add_item(kind)
     page, last = shown.page, shown.pages - 1
     if last:  # custom ids differ: ◀ goes to a page before ▶'s

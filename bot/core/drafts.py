@@ -6,7 +6,8 @@ asks a question is a candidate crux (bearing on the candidate it replies to, if 
 one-word messages, exact repeats and messages already logged in the debate are skipped, and counted.
 
 :func:`record_draft` stores the accepted items in one transaction, numbered in message order. An item the debate's
-phase does not allow, or a rebuttal whose claim is not recorded, stays in the draft, marked why (``held``).
+phase does not allow, a rebuttal whose claim is not recorded, or an item whose text is too long for its kind, stays
+in the draft, marked why (``held``).
 Synchronous, so that recording runs whole as one job (``Database.transact``).
 """
 
@@ -107,10 +108,11 @@ class Item:
 
     @property
     def kinds(self) -> tuple[ItemKind, ...]:
-        """The kinds it can be changed to, in the order a "change kind" button cycles through them."""
-        if self.parent is None and self.parent_claim is None:
-            return (ItemKind.CLAIM, ItemKind.CRUX)
-        return (ItemKind.REBUTTAL, ItemKind.SUPPORT, ItemKind.CLAIM, ItemKind.CRUX)
+        """The kinds it can be changed to, in the order a "change kind" button cycles through them: those answering
+        a claim if it answers one, and only those its text fits (a crux's question is shorter than a claim)."""
+        answering = self.parent is not None or self.parent_claim is not None
+        kinds = (ItemKind.REBUTTAL, ItemKind.SUPPORT) if answering else ()
+        return tuple(kind for kind in (*kinds, ItemKind.CLAIM, ItemKind.CRUX) if text_refusal(kind, self.text) is None)
 
 
 @dataclass(slots=True)
@@ -139,6 +141,14 @@ class Draft:
     def pending(self) -> list[Item]:
         """The items not recorded yet."""
         return [item for item in self.items if item.recorded is None]
+
+
+def text_refusal(kind: ItemKind, text: str) -> str | None:
+    """Why ``text`` (cleaned already) cannot be recorded as a ``kind``, if it cannot: longer than that kind allows."""
+    limit = t.QUESTION_MAX if kind is ItemKind.CRUX else t.CLAIM_MAX
+    if len(text) <= limit:
+        return None
+    return f"its text is {len(text):,} characters long, and a {kind.value} may have {limit:,} at most"
 
 
 def is_question(text: str) -> bool:
@@ -233,11 +243,16 @@ def change_kind(item: Item, kind: ItemKind | None = None) -> ItemKind:
     """Make ``item`` a ``kind`` (by default the next of the kinds it can be); :class:`InvalidInput` if it cannot."""
     kinds = item.kinds
     if kind is None:
+        if kinds == (item.kind,):
+            reason = text_refusal(ItemKind.CRUX, item.text) or "it answers no claim"
+            raise InvalidInput(f"Item #{item.number} can only be a {item.kind.value}: {reason}.")
         kind = kinds[(kinds.index(item.kind) + 1) % len(kinds)] if item.kind in kinds else kinds[0]
+    refusal = text_refusal(kind, item.text)
+    if refusal is not None:
+        raise InvalidInput(f"Item #{item.number} cannot be a {kind.value}: {refusal}.")
     if kind not in kinds:
-        raise InvalidInput(f"Item #{item.number} answers no claim: it can be a claim or a crux, not a {kind.value}.")
-    if item.kind is ItemKind.CRUX and len(item.text) > t.QUESTION_MAX:
-        raise InvalidInput(f"Item #{item.number} is longer than a crux question may be ({t.QUESTION_MAX:,}).")
+        can_be = " or a ".join(kind.value for kind in kinds)
+        raise InvalidInput(f"Item #{item.number} answers no claim: it can be a {can_be}, not a {kind.value}.")
     item.kind, item.held = kind, None
     return kind
 
@@ -385,6 +400,9 @@ def _hold_reason(
     standing: Mapping[int, int],
     going: set[int],
 ) -> str | None:
+    refusal = text_refusal(item.kind, item.text)
+    if refusal is not None:
+        return f"{refusal} (change its kind)"
     reason = phase_reason(debate, item)
     if reason is not None:
         return reason

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import json
 from datetime import timedelta
 
 import pytest
@@ -225,6 +226,40 @@ async def test_a_message_recorded_meanwhile_is_not_recorded_again_as_another_kin
     async with bot.db.read() as session:
         assert (await session.execute(select(Crux))).first() is None
     assert [number for number, _, _, _ in await _claims(bot)] == [1]
+
+
+LONG = ("Scaling interpretability to frontier models is harder than it looks. " * 20).strip()
+"""A claim longer than a crux's question may be."""
+
+
+async def test_a_long_item_cannot_become_a_crux_and_record_stores_the_rest_naming_what_it_could_not(
+    world: World, bot: DebateBot
+) -> None:
+    thread = await _thread(world)
+    await world.sim.post_message(world.alice, thread, LONG)
+    await world.sim.post_message(world.bob, thread, "Governance buys time for alignment research.")
+    draft = _draft(await world.sim.invoke(world.mod, thread, "debate import"))
+    with pytest.raises(ValueError, match="disabled"):  # a claim answering nothing, too long for a crux
+        await world.sim.click(world.mod, draft, "import:1:kind:1")
+    before = await snapshot(bot.db)
+    forged = await world.sim.forge_component(world.mod, draft, {"custom_id": "import:1:kind:1", "component_type": 2})
+    too_long = f"its text is {len(LONG):,} characters long, and a crux may have 1,000 at most"
+    assert forged.ephemeral and forged.text == f"Item #1 can only be a claim: {too_long}.", forged.text
+    assert await snapshot(bot.db) == before
+
+    async with bot.db.write() as session:  # a draft an earlier version let become a long crux
+        row = (await session.execute(select(ImportDraft))).scalar_one()
+        data = json.loads(row.data)
+        data["items"][0]["kind"] = "crux"
+        row.data = json.dumps(data)
+    await world.sim.click(world.mod, draft, "import:1:all:0")
+    assert "1. crux" in draft.text
+    recorded = await world.sim.click(world.mod, draft, "import:1:record:0")
+    assert f"Recorded 1 item: Claim #1. Held in the draft (1): #1: {too_long} (change its kind)." in recorded.text
+    assert [text for _, _, _, text in await _claims(bot)] == ["Governance buys time for alignment research."]
+    await world.sim.click(world.mod, draft, "import:1:kind:1")  # the crux can leave: back to a claim
+    assert "Recorded 1 item: Claim #2." in (await world.sim.click(world.mod, draft, "import:1:record:0")).text
+    assert [text for _, _, _, text in await _claims(bot)][1] == LONG
 
 
 async def test_what_the_phase_holds_waits_in_the_draft_for_its_phase(world: World, bot: DebateBot) -> None:
