@@ -227,15 +227,37 @@ async def import_messages(
         can_view=permissions.view_channel,
         can_read_history=permissions.read_message_history,
     )
+    core.require_bot_reads(where, bot_lacks(interaction, channel))
     await interaction.response.defer(ephemeral=True, thinking=True)
     source = interaction.client.get_partial_messageable(source_id, guild_id=interaction.guild_id)
-    history = [message async for message in source.history(limit=messages)][::-1]
+    try:
+        history = [message async for message in source.history(limit=messages)][::-1]
+    except discord.Forbidden as refused:
+        raise core.refused_reading(where, refused.text) from refused
     bot_id = interaction.client.user.id if interaction.client.user else None
     said = chat_messages(history, bot_id)
     core.require_text(said)
     shown = await write_debate(interaction, core.start_import, who, source_id, said)
     prelink(interaction, shown)  # before answering, so that whoever waits for the answer can wait for it too
     await respond(interaction, embed=draft_embed(shown), view=draft_view(shown), ephemeral=True)
+
+
+def bot_lacks(interaction: Interaction, channel: o.Readable | None) -> list[str]:
+    """What the bot lacks of what reading messages takes (``core.READING``) in the source: in this thread, as
+    Discord says; in another channel, from the server's channels as the bot last heard of them (a thread's from its
+    parent when the thread is not among them)."""
+    guild = interaction.guild
+    if channel is None:
+        permissions = interaction.app_permissions
+    elif guild is None:
+        return []
+    else:
+        parent_id = channel.parent_id if isinstance(channel, app_commands.AppCommandThread) else None
+        cached = guild.get_channel_or_thread(channel.id) or (guild.get_channel(parent_id) if parent_id else None)
+        if cached is None:
+            return []  # Discord's answer to reading it tells
+        permissions = cached.permissions_for(guild.me)
+    return [name for name in core.READING if not getattr(permissions, name)]
 
 
 def prelink(interaction: Interaction, shown: core.Shown) -> None:

@@ -54,6 +54,29 @@ def require_readable(where: str, *, readable: bool, can_view: bool, can_read_his
         raise NotAllowed(f"You need View Channel and Read Message History in {where} to import its messages.")
 
 
+READING = {"view_channel": "View Channel", "read_message_history": "Read Message History"}
+"""What reading a channel's messages takes, by discord.py's name: without the first Discord refuses (403 Missing
+Access), without the second it answers no messages at all."""
+
+
+def require_bot_reads(where: str, lacking: Sequence[str]) -> None:
+    """:class:`NotAllowed` naming the permissions of :data:`READING` the bot ``lacking`` in ``where``, if any."""
+    if lacking:
+        names = " and ".join(READING[name] for name in READING if name in lacking)
+        raise NotAllowed(
+            f"I cannot read the messages of {where}: I lack {names} there. A server admin can give me "
+            f"{' and '.join(READING.values())} in {where}."
+        )
+
+
+def refused_reading(where: str, refusal: str) -> NotAllowed:
+    """Discord refused the bot the messages of ``where`` although it seemed allowed (its view of the permissions
+    was out of date)."""
+    return NotAllowed(
+        f"Discord refused me the messages of {where} ({refusal}): I need {' and '.join(READING.values())} there."
+    )
+
+
 def require_text(messages: Sequence[Message]) -> None:
     """:class:`InvalidInput` saying how to switch the Message Content intent on, when Discord withheld people's
     text: every message of a person came without text, embeds or attachments."""

@@ -288,6 +288,30 @@ async def test_what_the_phase_holds_waits_in_the_draft_for_its_phase(world: Worl
     assert await stored_ids(bot.db, ImportDraft, []) == []  # nothing left to wait for: the draft is gone
 
 
+async def test_a_source_the_bot_cannot_read_is_named_with_what_it_lacks_there(world: World, bot: DebateBot) -> None:
+    thread = await _thread(world)
+    me = world.guild.members[world.sim.bot_user.id]
+    elsewhere = {name: world.sim.add_text_channel(world.guild, name) for name in ("history", "view", "stale")}
+    for channel in elsewhere.values():
+        await _conversation(world, channel)
+    world.sim.deny(me, elsewhere["history"], READ_MESSAGE_HISTORY)  # Discord would answer no messages at all
+    world.sim.deny(me, elsewhere["view"], VIEW_CHANNEL)  # Discord would answer 403 Missing Access
+    elsewhere["stale"].denied[me.id] = VIEW_CHANNEL  # an overwrite the bot has not heard of: the 403 tells
+    before = await snapshot(bot.db)
+    reading = "View Channel and Read Message History"
+    answers = {
+        "history": "I cannot read the messages of {0}: I lack Read Message History there. "
+        f"A server admin can give me {reading} in {{0}}.",
+        "view": f"I cannot read the messages of {{0}}: I lack {reading} there. "  # without View, nothing else counts
+        f"A server admin can give me {reading} in {{0}}.",
+        "stale": f"Discord refused me the messages of {{0}} (Missing Access): I need {reading} there.",
+    }
+    for name, answer in answers.items():
+        refused = await world.sim.invoke(world.mod, thread, "debate import", channel=elsewhere[name])
+        assert refused.ephemeral and refused.text == answer.format(elsewhere[name].mention), refused.text
+    assert await snapshot(bot.db) == before
+
+
 DEBATE = [
     (0, "Interpretability tools will let us verify that frontier models are honest."),
     (1, "Compute governance can slow down a dangerous frontier race within five years."),
