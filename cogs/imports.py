@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from itertools import accumulate
 from typing import Any, Self
 
 import discord
@@ -108,8 +109,8 @@ def draft_view(shown: core.Shown) -> discord.ui.View:
         kind = DraftButton(
             draft_id, core.Change.KIND, item.number, label=f"#{item.number} {item.kind.value} ↻", row=row
         )
-        accept.item.disabled = kind.item.disabled = done
-        kind.item.disabled = done or len(item.kinds) < 2
+        accept.item.disabled = done
+        kind.item.disabled = done or set(item.kinds) <= {item.kind}  # nothing else it could be
         view.add_item(accept).add_item(kind)
     page, last = shown.page, shown.pages - 1
     if last:  # custom ids differ: ◀ goes to a page before ▶'s
@@ -122,13 +123,34 @@ def draft_view(shown: core.Shown) -> discord.ui.View:
     return view
 
 
+KEPT_SHOWN = 1500
+"""Characters of Record's answer naming the items kept in the draft (each is marked why in the draft too)."""
+
+
+def _names(imported: core.Imported) -> str:
+    """The records stored ("Claim #1, Crux #2")."""
+    return ", ".join(f"{'Crux' if kind.value == 'crux' else 'Claim'} #{n}" for kind, n in imported.recorded.records)
+
+
+def recorded_summary(imported: core.Imported) -> str:
+    """What Record did: the records stored, and each item kept in the draft by its number and why."""
+    records, names = imported.recorded.records, _names(imported)
+    summary = f"Recorded {t.plural(len(records), 'item')}: {names}." if records else "Nothing was recorded."
+    if imported.left is None or not imported.kept:
+        return summary
+    kept = [f"#{item.number}: {item.held}" for item in imported.kept]
+    shown = sum(1 for length in accumulate(len(part) + 2 for part in kept) if length <= KEPT_SHOWN + 2)  # "; "
+    more = f"; and {len(kept) - shown} more, each marked why below" if shown < len(kept) else ""
+    return (
+        f"{summary} Held in the draft ({len(kept)}): {'; '.join(kept[:shown])}{more}. The draft is kept until "
+        f"{imported.left.row.expires_at:%Y-%m-%d %H:%M} UTC: record them when they can be (what the phase holds, "
+        "when its phase comes)."
+    )
+
+
 async def _recorded(interaction: Interaction, imported: core.Imported) -> None:
     records = imported.recorded.records
-    names = ", ".join(f"{'Crux' if kind.value == 'crux' else 'Claim'} #{number}" for kind, number in records)
-    summary = f"Recorded {t.plural(len(records), 'item')}: {names}." if records else "Nothing was recorded."
-    held = [f"#{item.number}: {item.held}" for item in imported.recorded.held]
-    if held:
-        summary += f" Held in the draft ({len(held)}): " + "; ".join(held)
+    summary = recorded_summary(imported)
     if imported.left is not None:
         await interaction.response.edit_message(
             content=None, embed=draft_embed(imported.left, summary), view=draft_view(imported.left)
@@ -138,7 +160,7 @@ async def _recorded(interaction: Interaction, imported: core.Imported) -> None:
     if records:
         await interaction.followup.send(
             f"{interaction.user.mention} imported {t.plural(len(records), 'message')} from chat into "
-            f"Debate #{imported.debate.number}: {names}."[:2000]
+            f"Debate #{imported.debate.number}: {_names(imported)}."[:2000]
         )
 
 
@@ -205,15 +227,37 @@ async def import_messages(
         can_view=permissions.view_channel,
         can_read_history=permissions.read_message_history,
     )
+    core.require_bot_reads(where, bot_lacks(interaction, channel))
     await interaction.response.defer(ephemeral=True, thinking=True)
     source = interaction.client.get_partial_messageable(source_id, guild_id=interaction.guild_id)
-    history = [message async for message in source.history(limit=messages)][::-1]
+    try:
+        history = [message async for message in source.history(limit=messages)][::-1]
+    except discord.Forbidden as refused:
+        raise core.refused_reading(where, refused.text) from refused
     bot_id = interaction.client.user.id if interaction.client.user else None
     said = chat_messages(history, bot_id)
     core.require_text(said)
     shown = await write_debate(interaction, core.start_import, who, source_id, said)
     prelink(interaction, shown)  # before answering, so that whoever waits for the answer can wait for it too
     await respond(interaction, embed=draft_embed(shown), view=draft_view(shown), ephemeral=True)
+
+
+def bot_lacks(interaction: Interaction, channel: o.Readable | None) -> list[str]:
+    """What the bot lacks of what reading messages takes (``core.READING``) in the source: in this thread, as
+    Discord says; in another channel, from the server's channels as the bot last heard of them (a thread's from its
+    parent when the thread is not among them)."""
+    guild = interaction.guild
+    if channel is None:
+        permissions = interaction.app_permissions
+    elif guild is None:
+        return []
+    else:
+        parent_id = channel.parent_id if isinstance(channel, app_commands.AppCommandThread) else None
+        cached = guild.get_channel_or_thread(channel.id) or (guild.get_channel(parent_id) if parent_id else None)
+        if cached is None:
+            return []  # Discord's answer to reading it tells
+        permissions = cached.permissions_for(guild.me)
+    return [name for name in core.READING if not getattr(permissions, name)]
 
 
 def prelink(interaction: Interaction, shown: core.Shown) -> None:

@@ -140,11 +140,11 @@ def interaction_payload(
     application_id: int,
     data: JSON,
     member: SimMember | None,
-    bot_member: SimMember | None,
+    app_permissions: int,
     member_permissions: int = 0,
 ) -> JSON:
     """INTERACTION_CREATE as Discord sends it (guild: ``member``, with ``member_permissions`` in the channel; DM:
-    ``user``)."""
+    ``user``); ``app_permissions`` are the bot's in the channel."""
     channel = record.channel
     payload: JSON = {
         "id": str(record.id),
@@ -158,7 +158,7 @@ def interaction_payload(
         "locale": "en-US",
         "entitlements": [],
         "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
-        "app_permissions": str(bot_member.effective_permissions if bot_member is not None else 0),
+        "app_permissions": str(app_permissions),
     }
     if member is not None:
         payload["channel"]["permissions"] = str(member_permissions)

@@ -22,7 +22,7 @@ from .api import (
     read_call,
     unknown,
 )
-from .constants import GATEWAY_MESSAGE_CONTENT, THREAD_TYPES, ChannelType
+from .constants import GATEWAY_MESSAGE_CONTENT, READ_MESSAGE_HISTORY, THREAD_TYPES, VIEW_CHANNEL, ChannelType
 from .limits import check_commands, check_length
 from .models import RecordedRequest, SimChannel, SimGuild, SimMessage
 from .webhooks import InteractionRoutes
@@ -344,8 +344,14 @@ class RestApi:
         return message
 
     async def list_messages(self, call: Call) -> Any:
-        """History, newest first, with ``limit`` and ``before``/``after``."""
+        """History, newest first, with ``limit`` and ``before``/``after``: 403 Missing Access without View Channel,
+        and no messages at all without Read Message History, as Discord answers."""
         channel = self._channel(call)
+        permissions = self.world.bot_permissions(channel)
+        if not permissions & VIEW_CHANNEL:
+            raise ApiError(403, {"message": "Missing Access", "code": 50001})
+        if not permissions & READ_MESSAGE_HISTORY:
+            return []
         messages = self.world.visible_messages(channel.id)
         query = call.query
         if "before" in query:

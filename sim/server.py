@@ -175,8 +175,9 @@ class DiscordSim:
         return self._world.add_member(guild, name, permissions, user)
 
     def deny(self, member: SimMember, channel: SimChannel, permissions: int) -> None:
-        """A member overwrite in ``channel`` (and its threads) taking ``permissions`` away from ``member``."""
-        channel.denied[member.id] = channel.denied.get(member.id, 0) | permissions
+        """A member overwrite in ``channel`` (and its threads) taking ``permissions`` away from ``member`` (the bot's
+        own member too: ``guild.members[sim.bot_user.id]``); CHANNEL_UPDATE, as Discord sends for a new overwrite."""
+        self._world.deny(member, channel, permissions)
 
     @property
     def message_content_intent(self) -> bool:
@@ -443,9 +444,9 @@ class DiscordSim:
         )
         world.add_interaction(record)
         member = actor if isinstance(actor, SimMember) else None
-        bot_member = guild.members[world.bot_user.id] if guild is not None else None
+        app_permissions = world.bot_permissions(channel) if guild is not None else 0
         permissions = world.permissions_in(member, channel) if member is not None else 0
-        payload = interaction_payload(record, world.application_id, data, member, bot_member, permissions)
+        payload = interaction_payload(record, world.application_id, data, member, app_permissions, permissions)
         world.gateway.dispatch("INTERACTION_CREATE", payload, guild_id)
         return record
 

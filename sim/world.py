@@ -228,6 +228,21 @@ class World:
             permissions &= ~(place.denied.get(member.id, 0) if place is not None else 0)
         return permissions
 
+    def deny(self, member: SimMember, channel: SimChannel, permissions: int) -> None:
+        """A member overwrite in ``channel`` taking ``permissions`` away from ``member``; CHANNEL_UPDATE for a channel
+        (a thread has no overwrites of its own on Discord: only the sim lets one deny)."""
+        channel.denied[member.id] = channel.denied.get(member.id, 0) | permissions
+        if not channel.is_thread and channel.guild_id is not None:
+            self.gateway.dispatch("CHANNEL_UPDATE", channel.to_payload(), channel.guild_id)
+        self.notifier.notify()
+
+    def bot_permissions(self, channel: SimChannel) -> int:
+        """The bot's permissions in ``channel`` (none outside its guilds; everything in a DM)."""
+        if channel.guild_id is None:
+            return ALL_PERMISSIONS
+        guild = self.guilds.get(channel.guild_id)
+        return self.permissions_in(guild.members[self.bot_user.id], channel) if guild is not None else 0
+
     def readable(self, message: SimMessage) -> JSON:
         """A message as REST returns it to the bot: another user's guild message has no text, embeds, attachments
         or components without the Message Content intent, unless it mentions the bot (as on Discord)."""

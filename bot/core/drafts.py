@@ -6,7 +6,8 @@ asks a question is a candidate crux (bearing on the candidate it replies to, if 
 one-word messages, exact repeats and messages already logged in the debate are skipped, and counted.
 
 :func:`record_draft` stores the accepted items in one transaction, numbered in message order. An item the debate's
-phase does not allow, or a rebuttal whose claim is not recorded, stays in the draft, marked why (``held``).
+phase does not allow, a rebuttal whose claim is not recorded, or an item whose text is too long for its kind, stays
+in the draft, marked why (``held``).
 Synchronous, so that recording runs whole as one job (``Database.transact``).
 """
 
@@ -107,10 +108,11 @@ class Item:
 
     @property
     def kinds(self) -> tuple[ItemKind, ...]:
-        """The kinds it can be changed to, in the order a "change kind" button cycles through them."""
-        if self.parent is None and self.parent_claim is None:
-            return (ItemKind.CLAIM, ItemKind.CRUX)
-        return (ItemKind.REBUTTAL, ItemKind.SUPPORT, ItemKind.CLAIM, ItemKind.CRUX)
+        """The kinds it can be changed to, in the order a "change kind" button cycles through them: those answering
+        a claim if it answers one, and only those its text fits (a crux's question is shorter than a claim)."""
+        answering = self.parent is not None or self.parent_claim is not None
+        kinds = (ItemKind.REBUTTAL, ItemKind.SUPPORT) if answering else ()
+        return tuple(kind for kind in (*kinds, ItemKind.CLAIM, ItemKind.CRUX) if text_refusal(kind, self.text) is None)
 
 
 @dataclass(slots=True)
@@ -141,6 +143,14 @@ class Draft:
         return [item for item in self.items if item.recorded is None]
 
 
+def text_refusal(kind: ItemKind, text: str) -> str | None:
+    """Why ``text`` (cleaned already) cannot be recorded as a ``kind``, if it cannot: longer than that kind allows."""
+    limit = t.QUESTION_MAX if kind is ItemKind.CRUX else t.CLAIM_MAX
+    if len(text) <= limit:
+        return None
+    return f"its text is {len(text):,} characters long, and a {kind.value} may have {limit:,} at most"
+
+
 def is_question(text: str) -> bool:
     """Whether a message asks a question: it ends with a question mark (closing quotes or brackets aside)."""
     return _QUESTION.search(text) is not None
@@ -169,27 +179,37 @@ def usable_text(text: str) -> str | None:
 
 def build_draft(messages: Iterable[Message], logged: Mapping[str, int] | None = None) -> Draft:
     """The draft of ``messages`` (oldest first). ``logged`` maps the keys of messages already logged as claims in
-    the debate to their numbers: they are skipped, and a reply to one is a rebuttal of that claim."""
-    logged = logged or {}
+    the debate to their numbers (0: logged as a crux): they are skipped, and so are their repeats; a reply to one
+    (or to a repeat of one) is a rebuttal of that claim."""
+    known = dict(logged or {})  # message key → number of the claim logged from it or from what it repeats
     items: list[Item] = []
     skipped: Counter[str] = Counter()
     by_key: dict[str, int] = {}  # message key → item number (a repeat maps to its original)
-    seen: dict[str, int] = {}  # normalised text → item number
+    seen: dict[str, str] = {}  # normalised text → key of the first message saying it
     for message in messages:
         text = usable_text(message.text)
-        reason = Skip.LOGGED if message.key in logged else skip_reason(message, text)
-        if reason is None and text is not None:
-            same = " ".join(text.split()).casefold()
-            if same in seen:
-                by_key[message.key] = seen[same]
-                reason = Skip.REPEAT
+        same = " ".join(text.split()).casefold() if text is not None else None
+        reason = Skip.LOGGED if message.key in known else skip_reason(message, text)
+        if reason is None and same in seen:
+            _repeats(message.key, seen[same], known, by_key)
+            reason = Skip.REPEAT
+        if same is not None and reason in (None, Skip.LOGGED):
+            seen.setdefault(same, message.key)
         if reason is not None or text is None:
             skipped[(reason or Skip.NO_TEXT).value] += 1
             continue
-        item = _candidate(len(items) + 1, message, text, by_key, logged, items)
+        item = _candidate(len(items) + 1, message, text, by_key, known, items)
         items.append(item)
-        by_key[message.key] = seen[" ".join(text.split()).casefold()] = item.number
+        by_key[message.key] = item.number
     return Draft(items, dict(skipped))
+
+
+def _repeats(key: str, original: str, known: dict[str, int], by_key: dict[str, int]) -> None:
+    """Message ``key`` repeats message ``original``: a reply to it answers what the original is (logged or drafted)."""
+    if original in known:
+        known[key] = known[original]
+    else:
+        by_key[key] = by_key[original]
 
 
 def _candidate(
@@ -223,11 +243,16 @@ def change_kind(item: Item, kind: ItemKind | None = None) -> ItemKind:
     """Make ``item`` a ``kind`` (by default the next of the kinds it can be); :class:`InvalidInput` if it cannot."""
     kinds = item.kinds
     if kind is None:
+        if kinds == (item.kind,):
+            reason = text_refusal(ItemKind.CRUX, item.text) or "it answers no claim"
+            raise InvalidInput(f"Item #{item.number} can only be a {item.kind.value}: {reason}.")
         kind = kinds[(kinds.index(item.kind) + 1) % len(kinds)] if item.kind in kinds else kinds[0]
+    refusal = text_refusal(kind, item.text)
+    if refusal is not None:
+        raise InvalidInput(f"Item #{item.number} cannot be a {kind.value}: {refusal}.")
     if kind not in kinds:
-        raise InvalidInput(f"Item #{item.number} answers no claim: it can be a claim or a crux, not a {kind.value}.")
-    if item.kind is ItemKind.CRUX and len(item.text) > t.QUESTION_MAX:
-        raise InvalidInput(f"Item #{item.number} is longer than a crux question may be ({t.QUESTION_MAX:,}).")
+        can_be = " or a ".join(kind.value for kind in kinds)
+        raise InvalidInput(f"Item #{item.number} answers no claim: it can be a {can_be}, not a {kind.value}.")
     item.kind, item.held = kind, None
     return kind
 
@@ -271,7 +296,7 @@ def record_draft(
     claim it answers): the numbers are taken in one update, what is already logged and the claims answered are read
     in one query each."""
     wanted = [item for item in draft.items if item.accepted and item.recorded is None]
-    logged = _logged_sources(session, debate, wanted)
+    logged = logged_messages(session, debate, [item.message_id for item in wanted if item.message_id is not None])
     earlier = [draft.item(item.parent) for item in wanted if item.parent is not None]
     earlier = [parent for parent in earlier if parent.recorded is not None and parent.kind is not ItemKind.CRUX]
     numbers = {item.parent_claim for item in wanted} | {parent.recorded for parent in earlier}
@@ -346,21 +371,6 @@ def _take_numbers(session: Session, debate: Debate, claims: int, cruxes: int) ->
     return claim_seq - claims, crux_seq - cruxes
 
 
-def _logged_sources(session: Session, debate: Debate, items: Sequence[Item]) -> set[tuple[int | None, str]]:
-    """(message id, kind) of the items' messages already logged in the debate (as that kind)."""
-    ids = {item.message_id for item in items if item.message_id is not None}
-    if not ids:
-        return set()
-    claims = select(col(Claim.source_message_id), col(Claim.kind)).where(
-        Claim.debate_id == debate.id, col(Claim.source_message_id).in_(ids)
-    )
-    cruxes = select(col(Crux.source_message_id)).where(
-        Crux.debate_id == debate.id, col(Crux.source_message_id).in_(ids)
-    )
-    found: set[tuple[int | None, str]] = {(message_id, kind.value) for message_id, kind in session.execute(claims)}
-    return found | {(message_id, ItemKind.CRUX.value) for (message_id,) in session.execute(cruxes)}
-
-
 def _standing_claims(session: Session, debate: Debate, numbers: set[int | None]) -> dict[int, int]:
     """Number → id of the debate's standing claims among ``numbers``."""
     wanted = {number for number in numbers if number}
@@ -385,15 +395,18 @@ def _hold_reason(
     debate: Debate,
     draft: Draft,
     item: Item,
-    logged: set[tuple[int | None, str]],
+    logged: Mapping[str, int],
     claim_ids: Mapping[int, int],
     standing: Mapping[int, int],
     going: set[int],
 ) -> str | None:
+    refusal = text_refusal(item.kind, item.text)
+    if refusal is not None:
+        return f"{refusal} (change its kind)"
     reason = phase_reason(debate, item)
     if reason is not None:
         return reason
-    if (item.message_id, item.kind.value) in logged:
+    if item.message_id is not None and str(item.message_id) in logged:
         return "its message was logged meanwhile"
     if not item.kind.answers:
         return None

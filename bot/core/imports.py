@@ -54,6 +54,29 @@ def require_readable(where: str, *, readable: bool, can_view: bool, can_read_his
         raise NotAllowed(f"You need View Channel and Read Message History in {where} to import its messages.")
 
 
+READING = {"view_channel": "View Channel", "read_message_history": "Read Message History"}
+"""What reading a channel's messages takes, by discord.py's name: without the first Discord refuses (403 Missing
+Access), without the second it answers no messages at all."""
+
+
+def require_bot_reads(where: str, lacking: Sequence[str]) -> None:
+    """:class:`NotAllowed` naming the permissions of :data:`READING` the bot ``lacking`` in ``where``, if any."""
+    if lacking:
+        names = " and ".join(READING[name] for name in READING if name in lacking)
+        raise NotAllowed(
+            f"I cannot read the messages of {where}: I lack {names} there. A server admin can give me "
+            f"{' and '.join(READING.values())} in {where}."
+        )
+
+
+def refused_reading(where: str, refusal: str) -> NotAllowed:
+    """Discord refused the bot the messages of ``where`` although it seemed allowed (its view of the permissions
+    was out of date)."""
+    return NotAllowed(
+        f"Discord refused me the messages of {where} ({refusal}): I need {' and '.join(READING.values())} there."
+    )
+
+
 def require_text(messages: Sequence[Message]) -> None:
     """:class:`InvalidInput` saying how to switch the Message Content intent on, when Discord withheld people's
     text: every message of a person came without text, embeds or attachments."""
@@ -95,10 +118,12 @@ class Shown:
 
 @dataclass(frozen=True, slots=True)
 class Imported:
-    """What Record did: the records stored, and the draft left (``None`` when nothing is left to record)."""
+    """What Record did: the records stored, the items kept in the draft (accepted but held, or waiting for a phase
+    that allows them) and the draft left (``None`` when nothing is left to record)."""
 
     debate: Debate
     recorded: Recorded
+    kept: list[Item]
     left: Shown | None
 
 
@@ -156,7 +181,7 @@ def change_import(session: Session, debate: Debate, actor: Actor, draft_id: int,
         shown.row.page = min(max(arg, 0), shown.pages - 1)
     elif change is Change.ALL:
         for item in draft.pending:
-            item.accepted = item.accepted or item.held is None
+            item.accepted = item.accepted or phase_reason(shown.debate, item) is None
     else:
         item = draft.item(arg)
         if item.recorded is not None:
@@ -194,15 +219,20 @@ def suggest_parents(session: Session, debate: Debate, actor: Actor, draft_id: in
 
 
 def record_import(session: Session, debate: Debate, actor: Actor, draft_id: int) -> Imported:
-    """Record the accepted items of the importer's draft in one transaction (numbered in message order); the draft
-    is deleted when nothing accepted is left in it."""
+    """Record the accepted items of the importer's draft in one transaction (numbered in message order). What could
+    not be recorded stays in the draft, and so does what the phase does not allow yet, accepted or not (it waits
+    for its phase); the draft is deleted when nothing is left to record."""
     shown = _load(session, debate, actor, draft_id)
     if not any(item.accepted and item.recorded is None for item in shown.draft.items):
         raise InvalidInput("Accept at least one item first (its ✓ button, or Accept all).")
-    recorded = record_draft(session, debate, actor, shown.draft)
-    if any(item.accepted and item.recorded is None for item in shown.draft.items):
+    recorded = record_draft(session, debate, actor, shown.draft)  # marks why each accepted item left is held
+    for item in shown.draft.pending:
+        if not item.accepted:
+            item.held = phase_reason(debate, item)
+    kept = [item for item in shown.draft.pending if item.held is not None]
+    if kept:
         _save(session, shown)
-        return Imported(debate, recorded, Shown(debate, shown.row, shown.draft))
+        return Imported(debate, recorded, kept, Shown(debate, shown.row, shown.draft))
     session.delete(shown.row)
     session.flush()
-    return Imported(debate, recorded, None)
+    return Imported(debate, recorded, [], None)

@@ -96,6 +96,39 @@ def test_messages_already_logged_are_skipped_and_replies_to_them_rebut_the_logge
     assert draft.skipped == {"already-logged message": 1}
 
 
+def test_a_repeat_of_a_logged_message_is_skipped_and_a_reply_to_it_rebuts_the_logged_claim() -> None:
+    messages = [
+        _message(1, "Already logged as Claim #3."),
+        _message(2, "already logged as  claim #3.", author=BOB),
+        _message(3, "And here is why it is wrong.", reply_to=2),
+    ]
+    draft = build_draft(messages, logged={"1": 3})
+    assert [(item.key, item.kind, item.parent, item.parent_claim) for item in draft.items] == [
+        ("3", ItemKind.REBUTTAL, None, 3)
+    ]
+    assert draft.skipped == {"already-logged message": 1, "repeat": 1}
+
+
+LONG = "A claim longer than a crux's question may be. " * 30
+TOO_LONG = f"its text is {len(LONG.strip()):,} characters long, and a crux may have 1,000 at most"
+
+
+def test_a_kind_is_offered_only_when_the_text_fits_it() -> None:
+    draft = build_draft([_message(1, LONG), _message(2, f"Not so. {LONG}", author=BOB, reply_to=1)])
+    claim, reply = draft.items
+    assert claim.kinds == (ItemKind.CLAIM,)
+    with pytest.raises(InvalidInput) as refused:
+        change_kind(claim)
+    assert str(refused.value) == f"Item #1 can only be a claim: {TOO_LONG}."
+    with pytest.raises(InvalidInput) as refused:
+        change_kind(claim, ItemKind.CRUX)
+    assert str(refused.value) == f"Item #1 cannot be a crux: {TOO_LONG}."
+    assert claim.kind is ItemKind.CLAIM
+    assert [change_kind(reply) for _ in range(3)] == [ItemKind.SUPPORT, ItemKind.CLAIM, ItemKind.REBUTTAL]
+    claim.kind = ItemKind.CRUX  # as a draft stored by an earlier version may hold it
+    assert change_kind(claim) is ItemKind.CLAIM
+
+
 def test_kinds_change_within_what_the_item_can_be() -> None:
     draft = build_draft([_message(1, "A claim to rebut."), _message(2, "A rebuttal of it.", reply_to=1)])
     claim, rebuttal = draft.items
@@ -212,6 +245,31 @@ async def test_a_rebuttal_of_a_skipped_item_is_held(db: Database) -> None:
         recorded.held[0].held
         == "it answers item #1, which is not recorded as a claim (accept it, or make this a claim)"
     )
+
+
+async def test_record_stores_what_is_valid_and_holds_each_item_it_cannot_store_naming_why(db: Database) -> None:
+    debate = await _debate(db)
+    draft = build_draft([_message(1, LONG), _message(2, "A short claim beside it.", author=BOB)])
+    for item in draft.items:
+        item.accepted = True
+    draft.items[0].kind = ItemKind.CRUX  # as a draft stored by an earlier version may hold it
+    recorded = await _record(db, debate, draft)
+    assert recorded.records == [(ItemKind.CLAIM, 1)]
+    assert [(item.number, item.held) for item in recorded.held] == [(1, f"{TOO_LONG} (change its kind)")]
+    async with db.read() as session:
+        assert list((await session.execute(select(Claim.text))).scalars()) == ["A short claim beside it."]
+        assert (await session.execute(select(Crux))).first() is None
+
+
+async def test_a_message_logged_meanwhile_as_another_kind_is_not_recorded_again(db: Database) -> None:
+    debate = await _debate(db)
+    first, second = (build_draft([_message(1, "Governance buys time for alignment research.")]) for _ in range(2))
+    first.items[0].accepted = second.items[0].accepted = True
+    assert (await _record(db, debate, first)).records == [(ItemKind.CLAIM, 1)]
+    change_kind(second.items[0], ItemKind.CRUX)
+    recorded = await _record(db, debate, second)
+    assert recorded.records == []
+    assert [(item.number, item.held) for item in recorded.held] == [(1, "its message was logged meanwhile")]
 
 
 def test_an_import_whose_people_all_came_without_text_says_how_to_switch_the_intent_on() -> None:

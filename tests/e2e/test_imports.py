@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import json
 from datetime import timedelta
 
 import pytest
@@ -187,11 +188,128 @@ async def test_the_phase_holds_what_it_does_not_allow_and_logging_limits_do_not_
     await world.sim.click(world.mod, draft, "import:1:accept:2")
     recorded = await world.sim.click(world.mod, draft, "import:1:record:0")
     assert "Recorded 1 item: Claim #1." in recorded.text
-    assert "Held in the draft (1): #2: the opening phase does not allow rebuttals" in recorded.text
+    assert "Held in the draft (2): #2: the opening phase does not allow rebuttals; #3: " in recorded.text
     await world.sim.invoke(world.mod, thread, "debate next")  # the rebuttal phase
     recorded = await world.sim.click(world.mod, draft, "import:1:record:0")
     assert "Recorded 1 item: Claim #2." in recorded.text
     assert [(n, kind) for n, kind, _, _ in await _claims(bot)] == [(1, ClaimKind.CLAIM), (2, ClaimKind.REBUTTAL)]
+
+
+async def test_a_second_import_offers_nothing_already_recorded_nor_a_repeat_of_it(world: World, bot: DebateBot) -> None:
+    thread = await _thread(world)
+    said = world.sim.post_message
+    await said(world.alice, thread, "Interpretability will not scale to frontier models.")
+    repeat = await said(world.bob, thread, "Interpretability will not  scale to frontier models.")
+    first = _draft(await world.sim.invoke(world.mod, thread, "debate import"))
+    assert "1 candidate for Debate #1" in first.text and "1 repeat" in first.text
+    await world.sim.click(world.mod, first, "import:1:all:0")
+    assert "Recorded 1 item: Claim #1." in (await world.sim.click(world.mod, first, "import:1:record:0")).text
+    await said(world.carol, thread, "Repeating it does not make it true.", reply_to=repeat)
+
+    second = _draft(await world.sim.invoke(world.mod, thread, "debate import"))
+    assert "1 candidate for Debate #1" in second.text, second.text
+    assert "1 already-logged message, 1 repeat" in second.text
+    assert f"1. rebuttal of Claim #1 — {world.carol.mention}: Repeating it does not make it true." in second.text
+
+
+async def test_a_message_recorded_meanwhile_is_not_recorded_again_as_another_kind(world: World, bot: DebateBot) -> None:
+    thread = await _thread(world)
+    await world.sim.post_message(world.alice, thread, "Interpretability will not scale to frontier models.")
+    first = _draft(await world.sim.invoke(world.mod, thread, "debate import"))
+    second = _draft(await world.sim.invoke(world.mod, thread, "debate import"))  # both drafted before either records
+    await world.sim.click(world.mod, first, "import:1:accept:1")
+    assert "Recorded 1 item: Claim #1." in (await world.sim.click(world.mod, first, "import:1:record:0")).text
+    await world.sim.click(world.mod, second, "import:2:kind:1")  # the same message as a crux
+    await world.sim.click(world.mod, second, "import:2:accept:1")
+    recorded = await world.sim.click(world.mod, second, "import:2:record:0")
+    assert "Nothing was recorded. Held in the draft (1): #1: its message was logged meanwhile" in recorded.text
+    async with bot.db.read() as session:
+        assert (await session.execute(select(Crux))).first() is None
+    assert [number for number, _, _, _ in await _claims(bot)] == [1]
+
+
+LONG = ("Scaling interpretability to frontier models is harder than it looks. " * 20).strip()
+"""A claim longer than a crux's question may be."""
+
+
+async def test_a_long_item_cannot_become_a_crux_and_record_stores_the_rest_naming_what_it_could_not(
+    world: World, bot: DebateBot
+) -> None:
+    thread = await _thread(world)
+    await world.sim.post_message(world.alice, thread, LONG)
+    await world.sim.post_message(world.bob, thread, "Governance buys time for alignment research.")
+    draft = _draft(await world.sim.invoke(world.mod, thread, "debate import"))
+    with pytest.raises(ValueError, match="disabled"):  # a claim answering nothing, too long for a crux
+        await world.sim.click(world.mod, draft, "import:1:kind:1")
+    before = await snapshot(bot.db)
+    forged = await world.sim.forge_component(world.mod, draft, {"custom_id": "import:1:kind:1", "component_type": 2})
+    too_long = f"its text is {len(LONG):,} characters long, and a crux may have 1,000 at most"
+    assert forged.ephemeral and forged.text == f"Item #1 can only be a claim: {too_long}.", forged.text
+    assert await snapshot(bot.db) == before
+
+    async with bot.db.write() as session:  # a draft an earlier version let become a long crux
+        row = (await session.execute(select(ImportDraft))).scalar_one()
+        data = json.loads(row.data)
+        data["items"][0]["kind"] = "crux"
+        row.data = json.dumps(data)
+    await world.sim.click(world.mod, draft, "import:1:all:0")
+    assert "1. crux" in draft.text
+    recorded = await world.sim.click(world.mod, draft, "import:1:record:0")
+    assert f"Recorded 1 item: Claim #1. Held in the draft (1): #1: {too_long} (change its kind)." in recorded.text
+    assert [text for _, _, _, text in await _claims(bot)] == ["Governance buys time for alignment research."]
+    await world.sim.click(world.mod, draft, "import:1:kind:1")  # the crux can leave: back to a claim
+    assert "Recorded 1 item: Claim #2." in (await world.sim.click(world.mod, draft, "import:1:record:0")).text
+    assert [text for _, _, _, text in await _claims(bot)][1] == LONG
+
+
+async def test_what_the_phase_holds_waits_in_the_draft_for_its_phase(world: World, bot: DebateBot) -> None:
+    thread = await _thread(world, format="rounds")  # opening: claims only; then rebuttals; then cruxes
+    await _conversation(world, thread)
+    draft = _draft(await world.sim.invoke(world.mod, thread, "debate import"))
+    await world.sim.click(world.mod, draft, "import:1:all:0")
+    recorded = await world.sim.click(world.mod, draft, "import:1:record:0")
+    assert (
+        "Recorded 1 item: Claim #1. Held in the draft (2): #2: the opening phase does not allow rebuttals; "
+        "#3: the opening phase does not allow cruxes. The draft is kept until "
+    ) in recorded.text
+    assert "record them when they can be (what the phase holds, when its phase comes)" in recorded.text
+    assert "import:1:record:0" in draft.custom_ids and await stored_ids(bot.db, ImportDraft, [1]) == [1]
+
+    await world.sim.invoke(world.mod, thread, "debate next")  # the rebuttal phase
+    await world.sim.click(world.mod, draft, "import:1:all:0")
+    recorded = await world.sim.click(world.mod, draft, "import:1:record:0")
+    assert "Recorded 1 item: Claim #2. Held in the draft (1): #3: the rebuttal phase does not allow cruxes." in (
+        recorded.text
+    )
+    await world.sim.invoke(world.mod, thread, "debate next")  # the crux phase
+    await world.sim.click(world.mod, draft, "import:1:all:0")
+    assert (await world.sim.click(world.mod, draft, "import:1:record:0")).text.startswith("Recorded 1 item: Crux #1.")
+    assert [(n, kind) for n, kind, _, _ in await _claims(bot)] == [(1, ClaimKind.CLAIM), (2, ClaimKind.REBUTTAL)]
+    assert await stored_ids(bot.db, ImportDraft, []) == []  # nothing left to wait for: the draft is gone
+
+
+async def test_a_source_the_bot_cannot_read_is_named_with_what_it_lacks_there(world: World, bot: DebateBot) -> None:
+    thread = await _thread(world)
+    me = world.guild.members[world.sim.bot_user.id]
+    elsewhere = {name: world.sim.add_text_channel(world.guild, name) for name in ("history", "view", "stale")}
+    for channel in elsewhere.values():
+        await _conversation(world, channel)
+    world.sim.deny(me, elsewhere["history"], READ_MESSAGE_HISTORY)  # Discord would answer no messages at all
+    world.sim.deny(me, elsewhere["view"], VIEW_CHANNEL)  # Discord would answer 403 Missing Access
+    elsewhere["stale"].denied[me.id] = VIEW_CHANNEL  # an overwrite the bot has not heard of: the 403 tells
+    before = await snapshot(bot.db)
+    reading = "View Channel and Read Message History"
+    answers = {
+        "history": "I cannot read the messages of {0}: I lack Read Message History there. "
+        f"A server admin can give me {reading} in {{0}}.",
+        "view": f"I cannot read the messages of {{0}}: I lack {reading} there. "  # without View, nothing else counts
+        f"A server admin can give me {reading} in {{0}}.",
+        "stale": f"Discord refused me the messages of {{0}} (Missing Access): I need {reading} there.",
+    }
+    for name, answer in answers.items():
+        refused = await world.sim.invoke(world.mod, thread, "debate import", channel=elsewhere[name])
+        assert refused.ephemeral and refused.text == answer.format(elsewhere[name].mention), refused.text
+    assert await snapshot(bot.db) == before
 
 
 DEBATE = [

@@ -11,15 +11,17 @@ import enum
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import pytest_asyncio
 from _pytest.mark import ParameterSet
+from sqlalchemy import update
 from sqlmodel import col
 
-from schema import Agenda, Claim, Credence, Crux, Debate, Side
+from schema import Agenda, Claim, Credence, Crux, Debate, ImportDraft, Side, utcnow
 from sim import ClientRefusal, InteractionResult, SimChannel, SimMember
 from tests.reliability.conftest import Stage
 from tests.reliability.support import (
@@ -622,6 +624,37 @@ def _pick(*values: str, delete_first: bool = False) -> Callable[..., Any]:
     return prepare
 
 
+LONG_CLAIM = "A claim too long for a crux's question. " * 30
+"""1,199 characters once trimmed: a claim, never a crux."""
+
+
+def _draft(
+    change: str, arg: int = 1, *, said: str = "A point made in chat.", expired: bool = False, actor: str = "alice"
+) -> Callable[..., Any]:
+    """Alice imports the latest message of the debate's thread (``said``, posted first) and ``actor`` presses
+    ``change`` on item ``arg`` of her draft (forged: the button may be disabled), once the draft expired if
+    ``expired``."""
+
+    async def prepare(scene: Scene) -> Action:
+        sim, alice = scene.stage.sim, scene.member("alice")
+        await sim.post_message(scene.member("bob"), scene.home, said)
+        sim.message_content_intent = True  # reading others' messages needs it
+        result = await sim.invoke(alice, scene.home, "debate import", messages=1)
+        sim.message_content_intent = False
+        assert result.message is not None and "1 candidate" in result.text, result.text
+        draft, draft_id = result.message, int(result.message.custom_ids[0].split(":")[1])
+        if expired:
+            async with scene.stage.db.write() as session:
+                past = utcnow() - timedelta(seconds=1)
+                await session.execute(
+                    update(ImportDraft).where(col(ImportDraft.id) == draft_id).values(expires_at=past)
+                )
+        data = {"custom_id": f"import:{draft_id}:{change}:{arg}", "component_type": 2}
+        return lambda: sim.forge_component(scene.member(actor), draft, data)
+
+    return prepare
+
+
 WHOLE_NUMBER = "A credence is a whole number from 0 to 100"
 NOT_LISTED = "one of the claims offered"
 MODERATORS_ONLY = "Only the debate's creator or a member with Manage Threads can resolve a crux"
@@ -683,6 +716,16 @@ COMPONENTS: list[Component] = [
     Component("Resolve: a crux already resolved", "button Resolve", _button("home settled crux?", "resolve", "mod"),
               "Crux #2 is already resolved"),
     Component("Join: an ended debate", "button Join", _join_ended, CLOSED, Place.CLOSED),
+    # an import draft's buttons (/debate import)
+    Component("import draft: Record with nothing accepted", "button Record", _draft("record", 0),
+              "Accept at least one item first (its ✓ button, or Accept all)."),
+    Component("import draft: change kind of a claim too long for a crux", "button change kind",
+              _draft("kind", said=LONG_CLAIM),
+              "Item #1 can only be a claim: its text is 1,199 characters long, and a crux may have 1,000 at most."),
+    Component("import draft: someone else's draft", "button Accept all", _draft("all", 0, actor="bob"),
+              "'s: run /debate import for a draft of your own."),
+    Component("import draft: pressed after its day", "button accept", _draft("accept", expired=True),
+              "This import draft has expired or was recorded already: run /debate import again."),
     # the credence menu on a crux's message
     Component("credence menu: a value it does not offer", "select (credence menu)", _quick("home crux?", "101"),
               "A credence is a percentage from 0 to 100 (got 101)"),
