@@ -121,3 +121,19 @@ def _names_in(function: ast.AST) -> set[str]:
 def _texts_in(function: ast.AST) -> list[str]:
     """The function's names and string literals (its decorators' included), as a test would spell them."""
     return [ast.unparse(node) for node in ast.walk(function) if isinstance(node, ast.Constant | ast.Name)]
+
+
+def path_without(program: Program, shadows: Path) -> str:
+    """``$PATH`` with each folder that holds one of the program's executables replaced by a folder of links to
+    everything else in it."""
+    folders = []
+    for index, folder in enumerate(os.environ.get("PATH", "").split(os.pathsep)):
+        if folder and any((Path(folder) / name).exists() for name in program.executables):
+            shadow = shadows / str(index)
+            shadow.mkdir(parents=True)
+            for entry in Path(folder).iterdir():
+                if entry.name not in program.executables:
+                    (shadow / entry.name).symlink_to(entry)
+            folder = str(shadow)
+        folders.append(folder)
+    return os.pathsep.join(folders)

@@ -10,23 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.programs import PROGRAMS, Program, reaching_tests
-
-
-def path_without(program: Program, shadows: Path) -> str:
-    """``$PATH`` with each folder that holds one of the program's executables replaced by a folder of links to
-    everything else in it."""
-    folders = []
-    for index, folder in enumerate(os.environ.get("PATH", "").split(os.pathsep)):
-        if folder and any((Path(folder) / name).exists() for name in program.executables):
-            shadow = shadows / str(index)
-            shadow.mkdir(parents=True)
-            for entry in Path(folder).iterdir():
-                if entry.name not in program.executables:
-                    (shadow / entry.name).symlink_to(entry)
-            folder = str(shadow)
-        folders.append(folder)
-    return os.pathsep.join(folders)
+from tests.programs import PROGRAMS, path_without, reaching_tests
 
 
 @pytest.mark.parametrize("name", sorted(PROGRAMS))
