@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from bot.client import DebateBot
-from bot.config import Settings, SettingsError, load_settings
+from bot.config import Settings, SettingsError, load_settings, warn_unknown_settings
 from bot.core.argmap import draw_pictures, draw_svg
 from bot.core.debates import debate_numbered
 from bot.core.errors import DomainError
@@ -91,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
         token = settings.discord_token.get_secret_value() if settings.discord_token else ""
-        setup_logging(settings.log_level, settings.log_format, token)
+        setup_logging(settings.log_level, settings.log_format, token, colour=settings.log_colour)
+        warn_unknown_settings()
         if args.command == "db":
             asyncio.run(_upgrade(settings))
             return 0
