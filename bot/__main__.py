@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from bot.client import DebateBot
-from bot.config import Settings, SettingsError, load_settings
+from bot.config import Settings, SettingsError, load_settings, warn_unknown_settings
 from bot.core import text as t
 from bot.core.argmap import draw_pictures, draw_svg
 from bot.core.debates import KEY_MAX, debate_numbered
@@ -143,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
         token = settings.discord_token.get_secret_value() if settings.discord_token else ""
-        setup_logging(settings.log_level, settings.log_format, token)
+        setup_logging(settings.log_level, settings.log_format, token, colour=settings.log_colour)
+        warn_unknown_settings()
         return _command(args, settings)
     except KeyboardInterrupt:
         return 130

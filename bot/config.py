@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import os
+from collections.abc import Mapping
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Literal
 
+from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
@@ -12,7 +17,7 @@ from sqlalchemy.exc import ArgumentError
 
 from bot.core.transcripts import SNOWFLAKE_MAX
 
-__all__ = ["Settings", "SettingsError", "load_settings"]
+__all__ = ["Settings", "SettingsError", "load_settings", "unknown_settings", "warn_unknown_settings"]
 
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 _DEFAULT_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgres": "postgresql+asyncpg", "postgresql": "postgresql+asyncpg"}
@@ -39,6 +44,7 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", pattern=r"(?i)^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
     similar_records: bool = Field(default=True, description="hints and ordering from the semantic extra, if installed")
     log_format: Literal["text", "json"] = Field(default="text", description="json: one JSON object a line")
+    log_colour: bool | None = Field(default=None, description="colour text lines; unset: only on a terminal")
     heartbeat_seconds: float = Field(default=15, gt=0, description="how often each process records its health")
 
     @field_validator("database_url")
@@ -100,3 +106,39 @@ def load_settings(**overrides: object) -> Settings:
 def _problem(location: tuple[int | str, ...], message: str) -> str:
     text = message.removeprefix("Value error, ")
     return f"{'.'.join(map(str, location)).upper()}: {text}" if location else text
+
+
+LIKE_OURS = 0.8
+"""How close (``difflib``'s ratio) an environment variable's name must be to a setting's to be taken for a
+misspelling of it."""
+
+
+def unknown_settings(env_file: Path | None = None, environ: Mapping[str, str] = os.environ) -> list[str]:
+    """A line for each name that looks meant as a setting but is none, and so would be ignored silently: every name
+    in ``env_file`` (default: the ``.env`` the settings read), and each environment variable that starts like a
+    setting (``LOG_``, ``DISCORD_`` …) and is close to one's name."""
+    known = [name.upper() for name in Settings.model_fields]
+    path = env_file or Path(str(Settings.model_config.get("env_file")))
+    lines = [_unknown(name, f"{path}", known, 0.6) for name in _names_in(path) if name.upper() not in known]
+    prefixes = tuple({name.split("_")[0] + "_" for name in known})
+    for name in environ:
+        upper = name.upper()
+        if upper not in known and upper.startswith(prefixes) and get_close_matches(upper, known, 1, LIKE_OURS):
+            lines.append(_unknown(name, "the environment", known, LIKE_OURS))
+    return lines
+
+
+def warn_unknown_settings() -> None:
+    """Log :func:`unknown_settings` as warnings, a line each."""
+    for line in unknown_settings():
+        logging.getLogger(__name__).warning(line)
+
+
+def _names_in(env_file: Path) -> list[str]:
+    return list(dotenv_values(env_file)) if env_file.is_file() else []
+
+
+def _unknown(name: str, where: str, known: list[str], cutoff: float) -> str:
+    close = get_close_matches(name.upper(), known, 1, cutoff)
+    guess = f"; did you mean {close[0]}?" if close else " (.env.example lists every setting)"
+    return f"{name} in {where} is not a setting and is ignored{guess}"

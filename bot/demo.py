@@ -72,8 +72,11 @@ class Conversation:
         return self.sim.channel(message.channel_id).name[:40]
 
     def _answered(self, result: InteractionResult) -> InteractionResult:
-        for message in [result.message, *result.followups] if result.message else []:
-            self._show(_as_seen(message), ephemeral=result.ephemeral)
+        """Print each message the user sees in answer, once: the response (unless the bot deleted it), then the
+        follow-ups."""
+        shown = [result.original] if result.original is not None and not result.original.deleted else []
+        for message in [*shown, *result.followups]:
+            self._show(_as_seen(message), ephemeral=message.ephemeral)
         return result
 
     async def first_choice(self, member: SimMember, channel: SimChannel, command: str, focused: str) -> int:

@@ -1,29 +1,41 @@
-"""Log set-up: discord.py's handler and formatter (colour on a terminal), or JSON lines for log collectors
-(``LOG_FORMAT=json``). The token is masked in every record, whoever logs it."""
+"""Log set-up: discord.py's handler and text lines (coloured on a terminal only, unless ``LOG_COLOUR`` says
+otherwise), or JSON lines for log collectors (``LOG_FORMAT=json``). The token is masked in every record, whoever
+logs it."""
 
 from __future__ import annotations
 
 import logging
+import re
+from typing import TextIO
 
 import discord
 from pythonjsonlogger.json import JsonFormatter
 
 MASK = "[DISCORD_TOKEN]"
+SHORTEST_SECRET = 8
+"""A secret shorter than this is a placeholder, not a token (Discord's are about 70 characters): it is not masked,
+so that it cannot garble the words it happens to be in or equal."""
+TEXT_LINE = "[{asctime}] [{levelname:<8}] {name}: {message}"
+"""discord.py's own text line, without colour."""
 
 
 class Redact(logging.Filter):
-    """Replaces each secret in a record's message by ``MASK``."""
+    """Replaces each whole occurrence of a secret in a record's message by ``MASK``: not one inside a longer word
+    (a token's characters are letters, digits, ``_`` and ``-``), and no secret shorter than
+    :data:`SHORTEST_SECRET`."""
 
     def __init__(self, *secrets: str) -> None:
         super().__init__()
-        self.secrets = [secret for secret in secrets if secret]
+        self.secrets = sorted({secret for secret in secrets if len(secret) >= SHORTEST_SECRET}, key=len, reverse=True)
+        alternatives = "|".join(map(re.escape, self.secrets))
+        self.pattern = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])") if self.secrets else None
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if any(secret in message for secret in self.secrets):
-            for secret in self.secrets:
-                message = message.replace(secret, MASK)
-            record.msg, record.args = message, None
+        if self.pattern is not None and any(secret in message for secret in self.secrets):
+            masked = self.pattern.sub(MASK, message)
+            if masked != message:
+                record.msg, record.args = masked, None
         return True
 
 
@@ -36,9 +48,18 @@ def json_formatter() -> logging.Formatter:
     )
 
 
-def setup_logging(level: str, format: str, *secrets: str) -> None:
-    """Log to standard error at ``level`` in ``format`` (``text`` or ``json``), never showing ``secrets``."""
+def text_formatter(stream: TextIO, colour: bool | None) -> logging.Formatter:
+    """discord.py's text lines, coloured when ``colour`` says so or, when it is ``None``, when ``stream`` is a
+    terminal (discord.py itself also colours whenever it runs in a container, into files and pipes)."""
+    if stream.isatty() if colour is None else colour:
+        return discord.utils._ColourFormatter()
+    return logging.Formatter(TEXT_LINE, "%Y-%m-%d %H:%M:%S", style="{")
+
+
+def setup_logging(level: str, format: str, *secrets: str, colour: bool | None = None) -> None:
+    """Log to standard error at ``level`` in ``format`` (``text`` or ``json``), never showing ``secrets``; text in
+    colour as :func:`text_formatter` decides."""
     handler = logging.StreamHandler()
     handler.addFilter(Redact(*secrets))
-    formatter = json_formatter() if format == "json" else discord.utils.MISSING
+    formatter = json_formatter() if format == "json" else text_formatter(handler.stream, colour)
     discord.utils.setup_logging(handler=handler, formatter=formatter, level=logging.getLevelName(level.upper()))

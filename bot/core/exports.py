@@ -72,6 +72,10 @@ class DebateInfo(_Model):
     creator_id: Snowflake = Field(description="Who started the debate.")
     created_at: datetime
     ended_at: datetime | None = Field(description="When the debate was closed; null while it is open.")
+    outcome: str | None = Field(
+        default=None,
+        description="The outcome a moderator gave when closing the debate (`/debate end`); null if none was given.",
+    )
 
 
 class UserExport(_Model):
@@ -349,6 +353,7 @@ def build_export(session: Session, debate: Debate) -> DebateExport:
             creator_id=debate.creator_id,
             created_at=debate.created_at,
             ended_at=debate.ended_at,
+            outcome=_shown(debate.outcome),
         ),
         participants=[
             ParticipantExport(user_id=user_id, side=side_names[side_id])
@@ -489,6 +494,8 @@ def to_markdown(export: DebateExport) -> str:
     if info.ended_at:
         facts.append(f"**Ended:** {_time(info.ended_at)}")
     lines += [" · ".join(facts), ""]
+    if info.outcome:
+        lines += ["## Outcome", "", _md_block(info.outcome, ""), ""]
 
     lines += ["## Sides", ""]
     members: dict[str, list[int]] = defaultdict(list)
@@ -590,6 +597,7 @@ def _markdown_crux(export: DebateExport, crux: CruxExport, user: UserLabel) -> l
 
 # Argdown ------------------------------------------------------------------------------------------------------
 #
+# A closed debate's outcome, if one was given, comes first as the statement [Outcome], tagged #outcome.
 # Every claim is a statement titled [C<number>]; a rebuttal is an attack (-) and a support a support (+) of the
 # claim it answers, indented under it. Each statement is tagged with its side, #(<side>), #withdrawn and #edited if
 # so. Cruxes follow under a "Cruxes" heading as statements titled [Crux <number>], tagged #crux and #open/#resolved;
@@ -599,7 +607,7 @@ def _markdown_crux(export: DebateExport, crux: CruxExport, user: UserLabel) -> l
 # backslash-escaped (Argdown's escape), so it cannot open a comment, a tag, a reference, a relation or a heading.
 
 _ARGDOWN_SPECIAL = re.compile(r"[\\@#*_\[\]{}<>/=]|[.:](?=\S)")
-_RESERVED_TAGS = {"crux", "open", "resolved", "withdrawn", "edited"}
+_RESERVED_TAGS = {"crux", "open", "resolved", "withdrawn", "edited", "outcome"}
 
 
 def argdown_escape(value: str) -> str:
@@ -625,6 +633,8 @@ def to_argdown(export: DebateExport) -> str:
     info = export.debate
     tags = _side_tags(info.sides)
     lines = [f"# Debate {info.number}: {argdown_escape(info.topic)}", ""]
+    if info.outcome:
+        lines += [f"[Outcome]: {argdown_escape(info.outcome)} #outcome", ""]
     replies = export.replies()
     for claim in replies.get(None, []):
         lines += list(_argdown_tree(replies, claim, 0, "", tags))

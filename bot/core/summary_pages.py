@@ -143,7 +143,7 @@ def crux_block(crux: CruxSummary, user: UserLabel, stances: int | None = STANCES
     elif stances is None or len(crux.stances) <= stances:
         lines += [_stance_line(stance, user, SHORT) for stance in crux.stances]
     else:
-        lines += _extremes(crux.stances, user)
+        lines.append(_extremes(crux.stances, user))
     if crux.claims:
         claim = crux.claims[0]
         edited = f" {EDITED}" if claim.edited else ""
@@ -163,9 +163,12 @@ def _value(stance: Stance) -> str:
     return f"**{stance.first}→{stance.latest}**" if stance.moved else f"**{stance.latest}**"
 
 
-def _extremes(stances: Sequence[Stance], user: UserLabel) -> list[str]:
+def _extremes(stances: Sequence[Stance], user: UserLabel) -> str:
+    """Each side's median credence and how many people it is the median of, then the lowest and highest credence: one
+    line, which wraps to fewer lines on a phone than two would."""
     medians = "medians: " + " · ".join(
-        f"{as_typed(one_line(side, 20))} {statistics.median_low(s.latest for s in members)} ({len(members)})"
+        f"{as_typed(one_line(side, 20))} {statistics.median_low(s.latest for s in members)} "
+        f"({plural(len(members), 'person', 'people')})"
         for side, members in _sides(stances).items()
     )
     ordered = sorted(stances, key=lambda stance: stance.latest)
@@ -178,7 +181,7 @@ def _extremes(stances: Sequence[Stance], user: UserLabel) -> list[str]:
         + " · ".join(f"{user(s.user_id)} {_value(s)}" for s in high)
         + (f" (+{rest} more)" if rest > 0 else "")
     )
-    return [medians, extremes]
+    return f"{medians}; {extremes}"
 
 
 def _shortened(cruxes: Sequence[CruxSummary], stances: int = STANCES_SHOWN) -> bool:

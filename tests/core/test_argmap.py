@@ -248,6 +248,7 @@ def test_a_large_debate_is_pictures_of_readable_shape_and_text(entries: int) -> 
     assert all(re.search(rf"^\s*{name} \[", "\n".join(sources), re.MULTILINE) for name in drawn)  # nothing lost
 
 
+@needs_dot
 def test_the_first_picture_holds_the_most_contested_crux_and_pointers_name_the_other_pictures() -> None:
     export = debate_of(100)
     pictures = plan(export)

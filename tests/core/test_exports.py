@@ -111,6 +111,7 @@ async def test_json_round_trips_with_the_whole_record(db: Database) -> None:
         "creator_id": str(ALICE),
         "created_at": None,
         "ended_at": None,
+        "outcome": None,
     }
     assert raw["participants"] == [
         {"user_id": str(ALICE), "side": "for"},
@@ -303,6 +304,7 @@ TRICKY_CLAIMS = (
     "-> >< <- +> <+ _> <_ -- an inference line?\n--\n  - indented dash",
     "Trailing backslash \\",
 )
+TRICKY_OUTCOME = "[C1]: settled // mostly #win\n<A>: and [x] @[C2]"
 
 
 async def _tricky(db: Database) -> Debate:
@@ -333,7 +335,24 @@ async def _tricky(db: Database) -> Debate:
             "https://example.org/wiki/Crux_(debate)?a=[1]#x",
         )
     await _withdraw(db, debate, 5)
-    return debate
+    async with db.write() as session:
+        return await session.run_sync(core.end_debate, debate, alice, TRICKY_OUTCOME)
+
+
+async def test_the_outcome_given_at_the_end_is_in_every_format(db: Database) -> None:
+    debate = await _argued(db)
+    plain = await _export(db, debate)
+    assert "## Outcome" not in to_markdown(plain) and "[Outcome]" not in to_argdown(plain)
+    async with db.write() as session:
+        ended = await session.run_sync(
+            core.end_debate, debate, core.Actor(GUILD, ALICE), "Test on *GPT-2* first.\n# then decide"
+        )
+    export = await _export(db, ended)
+
+    assert json.loads(to_json(export))["debate"]["outcome"] == "Test on *GPT-2* first.\n# then decide"
+    markdown = to_markdown(export)
+    assert "\n## Outcome\n\nTest on \\*GPT-2\\* first.  \n\\# then decide\n\n## Sides\n" in markdown
+    assert "[Outcome]: Test on \\*GPT-2\\* first. \\# then decide #outcome" in to_argdown(export).splitlines()
 
 
 def test_argdown_escape_leaves_no_markup() -> None:
@@ -388,7 +407,7 @@ async def test_the_argdown_parser_accepts_the_export_of_tricky_text(db: Database
 
     # every claim is a statement whose text is exactly what the user wrote (on one line), tags aside
     statements = model["statements"]
-    assert set(statements) == {f"C{claim.number}" for claim in export.claims} | {"Crux 1", "Crux 2"}
+    assert set(statements) == {f"C{claim.number}" for claim in export.claims} | {"Crux 1", "Crux 2", "Outcome"}
     assert model["arguments"] == {}
     for claim in export.claims:
         member = statements[f"C{claim.number}"]["members"][0]
@@ -407,6 +426,8 @@ async def test_the_argdown_parser_accepts_the_export_of_tricky_text(db: Database
     assert statements["Crux 2"]["members"][0]["tags"] == ["crux", "resolved"]
     assert "Resolved: Yes :) see http://x.y/z_1" in statements["Crux 2"]["members"][0]["text"]
     assert model["sections"][0]["title"] == f"Debate 1: {TRICKY_TOPIC}"
+    outcome = statements["Outcome"]["members"][0]
+    assert (outcome["text"], outcome["tags"]) == (" ".join(TRICKY_OUTCOME.split()) + " #outcome", ["outcome"])
 
 
 def test_the_documented_schema_and_example_match_the_models() -> None:

@@ -58,11 +58,19 @@ def test_a_crux_lists_few_credences_and_past_that_the_medians_and_extremes() -> 
     many = crux_block(_crux([10, 90, 20, 80, 30, 70, 40]), lambda uid: f"@u{uid}")
     assert len(_crux([0] * (STANCES_SHOWN + 1)).stances) > STANCES_SHOWN
     assert many.splitlines()[2:] == [
-        "medians: for 20 (4) · against 80 (3)",
-        "lowest @u0 **10** — highest @u1 **90** (+5 more)",
+        "medians: for 20 (4 people) · against 80 (3 people); lowest @u0 **10** — highest @u1 **90** (+5 more)"
     ]
     everyone = crux_block(_crux([10, 90, 20, 80, 30, 70, 40]), lambda uid: f"@u{uid}", stances=None)
     assert everyone.count("\n• ") == 7
+
+
+def test_the_compact_form_says_how_many_people_each_median_is_of() -> None:
+    stances = tuple(
+        Stance(user_id=n, side="against" if n == 0 else "for", first=v, latest=v, reason=None, updates=1)
+        for n, v in enumerate([90, 10, 20, 30, 40, 50, 60])
+    )
+    block = crux_block(CruxSummary(7, "Will it?", None, stances, (), 80, is_double_crux=False), lambda u: f"@u{u}")
+    assert "medians: against 90 (1 person) · for 30 (6 people); lowest @u1 **10**" in block
 
 
 def test_the_first_page_stays_within_a_phone_screen_when_its_first_cruxes_are_long() -> None:

@@ -18,6 +18,8 @@ from sim import InteractionResult, SimChannel
 from tests.e2e.conftest import World, start_debate
 from tests.programs import needs_dot
 
+CHECKOUT = Path(__file__).parents[2]
+"""The code a ``python -m bot`` run by a test imports."""
 LONG_QUESTION = "Will interpretability tools detect deception in frontier models by 2030? " + "Details. " * 60
 
 
@@ -96,6 +98,28 @@ async def test_agenda_summary_groups_unresolved_cruxes_by_debate(world: World, b
     assert "Every text in full: `/debate export format:markdown` in the debate's thread." in text
     assert result.message is not None and result.message.attachments == []
     assert first.id in {t.id for t in world.sim.threads(world.channel)}
+
+
+async def test_the_outcome_given_at_the_end_is_in_every_export(
+    world: World, bot: DebateBot, db: Database, tmp_path: Path
+) -> None:
+    thread = await _debate(world)
+    await world.sim.invoke(world.alice, thread, "debate end", outcome="Agree to test on *GPT-2* first")
+
+    _, data = _file(await world.sim.invoke(world.carol, thread, "debate export", format="json"))
+    assert json.loads(data)["debate"]["outcome"] == "Agree to test on *GPT-2* first"
+    _, data = _file(await world.sim.invoke(world.carol, thread, "debate export", format="markdown"))
+    assert "## Outcome\n\nAgree to test on \\*GPT-2\\* first\n" in data.decode()
+    _, data = _file(await world.sim.invoke(world.carol, thread, "debate export", format="argdown"))
+    assert "[Outcome]: Agree to test on \\*GPT-2\\* first #outcome" in data.decode().splitlines()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "export", "--debate", "1", "--format", "markdown",
+        env={"DATABASE_URL": db.url.render_as_string(hide_password=False), "PYTHONPATH": str(CHECKOUT)},
+        cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    stdout, stderr = await process.communicate()
+    assert process.returncode == 0, stderr.decode()
+    assert "## Outcome\n\nAgree to test on \\*GPT-2\\* first\n" in stdout.decode()
 
 
 async def test_export_cli_writes_the_record_from_the_database(

@@ -15,6 +15,7 @@ from bot.core.argmap import png_size
 from schema import Claim, Crux, Side
 from sim import InteractionResult, SimChannel
 from tests.e2e.conftest import World, start_debate
+from tests.programs import needs_dot
 from tests.snapshot import snapshot
 
 NONCHARACTER = "\uffff"
@@ -113,18 +114,29 @@ async def test_emoji_sequences_keep_their_joiners(world: World, bot: DebateBot) 
     assert not logged.ephemeral and "👩\u200d👩\u200d👧 families ❤\ufe0f" in logged.text
 
 
-async def test_the_map_and_exports_survive_any_text_already_stored(world: World, bot: DebateBot) -> None:
+async def _text_stored_before_the_rule(world: World, bot: DebateBot) -> SimChannel:
+    """A debate whose claim, crux and side hold text the rule would refuse, as an earlier version let it in."""
     thread = await _joined_thread(world)
     await world.sim.invoke(world.alice, thread, "claim", text="A claim")
     await world.sim.invoke(world.alice, thread, "crux add", question="A question?")
     stored = f"Stored{NONCHARACTER} before\ufffe the\x01 rule\x0b"
-    async with bot.db.write() as session:  # as an earlier version of the bot let it in
+    async with bot.db.write() as session:
         await session.execute(update(Claim).values(text=stored))
         await session.execute(update(Crux).values(question=stored))
         await session.execute(update(Side).where(Side.name == "for").values(name=f"for{NONCHARACTER}"))
+    return thread
+
+
+@needs_dot
+async def test_the_map_survives_any_text_already_stored(world: World, bot: DebateBot) -> None:
+    thread = await _text_stored_before_the_rule(world, bot)
     mapped = await world.sim.invoke(world.bob, thread, "debate map")
     assert mapped.message is not None and mapped.message.attachments, mapped.text
     assert png_size(mapped.message.attachments[0].data)[0] > 100
+
+
+async def test_the_exports_and_summary_survive_any_text_already_stored(world: World, bot: DebateBot) -> None:
+    thread = await _text_stored_before_the_rule(world, bot)
     for format in ("json", "markdown", "argdown"):
         exported = await world.sim.invoke(world.bob, thread, "debate export", format=format)
         assert exported.message is not None and exported.message.attachments, exported.text

@@ -1,0 +1,57 @@
+"""Settings an operator misspells are not ignored silently: a name in ``.env`` that is not a setting, or an
+environment variable that nearly spells one, gets a one-line warning naming the closest setting."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.config import unknown_settings
+
+CHECKOUT = Path(__file__).parents[1]
+
+
+def test_a_misspelt_setting_in_env_is_named_in_one_line_with_the_closest_setting(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(f"DATABASE_URL=sqlite:///{tmp_path / 'debates.db'}\nLOG_LEVL=DEBUG\n")
+    environment = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "LOG_LEVEL")}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "db", "upgrade"],
+        cwd=tmp_path,
+        env=environment | {"PYTHONPATH": str(CHECKOUT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "LOG_LEVL" in line]
+    assert len(warnings) == 1 and "did you mean LOG_LEVEL?" in warnings[0], result.stderr
+    assert (tmp_path / "debates.db").exists()  # the rest of .env was read
+
+
+def test_every_unknown_name_in_env_is_warned_of(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("log_level=DEBUG\nSHARDS_COUNT=2\nWHATEVER=1\n")
+    assert unknown_settings(env_file, {}) == [
+        f"SHARDS_COUNT in {env_file} is not a setting and is ignored; did you mean SHARD_COUNT?",
+        f"WHATEVER in {env_file} is not a setting and is ignored (.env.example lists every setting)",
+    ]
+
+
+def test_only_environment_variables_that_nearly_spell_a_setting_are_warned_of(tmp_path: Path) -> None:
+    environ = {
+        "LOG_COLOR": "true",
+        "DISCORD_TOKNE": "x",
+        "DATABASE_URL": "sqlite:///x.db",
+        "PATH": "/usr/bin",
+        "HOME": "/root",
+        "DATABASE_HOST": "db",
+        "DISCORD_CLIENT_SECRET": "y",
+        "LOGNAME": "root",
+    }
+    assert unknown_settings(tmp_path / ".env", environ) == [
+        "LOG_COLOR in the environment is not a setting and is ignored; did you mean LOG_COLOUR?",
+        "DISCORD_TOKNE in the environment is not a setting and is ignored; did you mean DISCORD_TOKEN?",
+    ]
