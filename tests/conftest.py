@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,13 @@ async def db(database_url: str) -> AsyncIterator[Database]:
     await database.upgrade()
     yield database
     await database.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _restore_root_logger() -> Iterator[None]:
+    """A test that sets up logging in this process (``setup_logging``, ``python -m bot``'s ``main``) leaves no handler
+    behind, writing to a stream captured for that test only."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:], root.level = handlers, level

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 
 import discord
 import pytest
@@ -14,14 +13,6 @@ from bot.config import load_settings
 from bot.logs import MASK, setup_logging
 
 TOKEN = "MTA1.secret-token.xyz"
-
-
-@pytest.fixture(autouse=True)
-def _restore_root_logger() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:], root.level = handlers, level
 
 
 def test_json_lines_carry_time_level_logger_and_message_without_the_token(capsys: pytest.CaptureFixture[str]) -> None:

@@ -134,7 +134,7 @@ def test_a_fault_of_the_bots_own_is_one_line_too(
         raise RuntimeError("a fault of the bot's own\nwith more lines")
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("bot.__main__.setup_logging", lambda *_: None)  # this process's logging stays the tests'
+    monkeypatch.setattr("bot.__main__.setup_logging", lambda *_, **__: None)  # this process's logging stays the tests'
     monkeypatch.setattr("bot.__main__._health", fault)
     status, out, err = _run(["health"], capsys)
     assert (status, out) == (MAY_PASS, "")
