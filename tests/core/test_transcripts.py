@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import BinaryIO, cast
 
 import pytest
 from sqlalchemy import select, text
 
+import bot.__main__ as command_line
 from bot.core import debates as core
-from bot.core.errors import WrongPlace
+from bot.core.errors import InvalidInput, WrongPlace
 from bot.core.exports import build_export, to_json, to_markdown
 from bot.core.transcripts import ROWS_MAX, read_transcript
 from bot.db import Database
 from bot.importer import ImportRequest, import_transcript
 from schema import Claim, ClaimKind, Crux, Debate
+from tests.snapshot import snapshot
 
 DATA = Path(__file__).parents[1] / "data" / "transcripts"
 GUILD, ALICE = 1001, 1
@@ -83,8 +87,40 @@ def test_bad_csv_files_are_refused_naming_what_is_wrong(content: bytes, problem:
 def test_a_file_too_long_is_refused_whole() -> None:
     rows = "".join(f'{{"id": {i}, "author": "a", "text": "two words"}}\n' for i in range(ROWS_MAX + 1))
     assert read_transcript(rows.encode(), "t.jsonl").problems == [
-        f"the file has {ROWS_MAX + 1:,} rows; at most {ROWS_MAX:,} can be imported at once"
+        f"the file has more than {ROWS_MAX:,} rows; at most {ROWS_MAX:,} can be imported at once"
     ]
+
+
+class _Endless(io.RawIOBase):
+    """A transcript that never ends: good rows forever, counting the lines read."""
+
+    def __init__(self, header: bytes, row: bytes) -> None:
+        self.header, self.row, self.lines = header, row, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readline(self, size: int | None = -1) -> bytes:
+        self.lines += 1
+        return self.header if self.lines == 1 and self.header else self.row
+
+
+@pytest.mark.parametrize(
+    ("name", "header", "row"),
+    [
+        ("t.jsonl", b"", b'{"id": 1, "author": "a", "text": "two words"}\n'),
+        ("t.csv", b"id,interview,comment\n", b"1,a,two words\n"),
+    ],
+)
+def test_reading_stops_at_the_row_limit(name: str, header: bytes, row: bytes) -> None:
+    stream = _Endless(header, row)
+    transcript = read_transcript(cast(BinaryIO, stream), name)
+    assert (
+        transcript.problems[-1]
+        == f"the file has more than {ROWS_MAX:,} rows; at most {ROWS_MAX:,} can be imported at once"
+    )
+    assert transcript.messages == []
+    assert stream.lines <= ROWS_MAX + 2  # the header, the rows allowed and the one too many: not a line more
 
 
 async def _debate(db: Database) -> Debate:
@@ -161,11 +197,12 @@ async def test_a_bad_file_stores_nothing_and_names_each_bad_row(
     db: Database, capsys: pytest.CaptureFixture[str]
 ) -> None:
     await _debate(db)
-    assert await import_transcript(db, ImportRequest(1, DATA / "bad.jsonl", yes=True), io.StringIO(), None) == 1
+    with pytest.raises(InvalidInput) as refused:
+        await import_transcript(db, ImportRequest(1, DATA / "bad.jsonl", yes=True), io.StringIO(), None)
     errors = capsys.readouterr().err.splitlines()
-    assert len(errors) == 8
+    assert len(errors) == 7
     assert errors[0] == f"error: {DATA / 'bad.jsonl'}: line 2: the id “1” repeats line 1"
-    assert errors[-1] == f"error: nothing was stored: 7 bad row(s) in {DATA / 'bad.jsonl'}"
+    assert str(refused.value) == f"nothing was stored: 7 problems in {DATA / 'bad.jsonl'}"
     async with db.read() as session:
         assert (await session.execute(select(Claim))).first() is None
 
@@ -178,17 +215,21 @@ async def test_a_closed_debate_takes_no_import(db: Database) -> None:
         await import_transcript(db, ImportRequest(1, DATA / "good.csv", yes=True), io.StringIO(), None)
 
 
+def _command_line(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m bot import --debate 1 ARGS`` on the database, without a terminal."""
+    environment = {**os.environ, "DATABASE_URL": database_url}
+    environment.pop("DISCORD_TOKEN", None)
+    command = [sys.executable, "-m", "bot", "import", "--debate", "1", *args]
+    return subprocess.run(
+        command, env=environment, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
 async def test_the_command_line_refuses_without_a_terminal_and_records_with_yes(
     database_url: str, db: Database
 ) -> None:
-    environment = {**os.environ, "DATABASE_URL": database_url}
-    environment.pop("DISCORD_TOKEN", None)
-
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-m", "bot", "import", "--debate", "1", *args, str(DATA / "good.csv")]
-        return subprocess.run(
-            command, env=environment, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60, check=False
-        )
+        return _command_line(database_url, *args, str(DATA / "good.csv"))
 
     missing = run()
     assert missing.returncode == 1 and missing.stderr == "error: There is no debate #1.\n"
@@ -229,3 +270,78 @@ def test_a_speaker_written_as_a_mention_is_that_user_unless_no_discord_id_could_
         (1576535867453865991, None),
         (None, "<@9999999999999999999>"),
     ]
+
+
+_CSV = b"id,interview,comment\n"
+_ROW = b'{"id": 1, "author": "Ng", "text": "two words"'
+HOSTILE = {
+    "a CSV line over 128 KiB": (
+        "t.csv",
+        _CSV + b"1,Ng," + b"x" * 140_000 + b"\n",
+        "line 2 is longer than 131,072 bytes (no row of a transcript is)",
+    ),
+    "a CSV field over 128 KiB, over many lines": (
+        "t.csv",
+        _CSV + b'1,Ng,"' + (b"x" * 1_000 + b"\n") * 140 + b'"\n',
+        "row 1 (line 2): a field is longer than 131,072 characters (is a quote left open?)",
+    ),
+    "a CSV quote never closed": (
+        "t.csv",
+        _CSV + b'1,Ng,"an open quote\n2,Priya,two words\n3,Sam,three more words\n',
+        "row 1 (line 2): a quoted field is never closed: the file ends inside its quotes",
+    ),
+    "a CSV quote closed mid-field": (
+        "t.csv",
+        _CSV + b'1,Ng,"quoted" then not\n',
+        "row 1 (line 2): the CSV is malformed here (',' expected after '\"')",
+    ),
+    "a JSON number of 5,000 digits": (
+        "t.jsonl",
+        b'{"id": ' + b"7" * 5_000 + b', "author": "Ng", "text": "two words"}\n',
+        "line 1: a number is longer than 100 digits",
+    ),
+    "JSON nested 50,000 deep": (
+        "t.jsonl",
+        _ROW + b', "x": ' + b"[" * 50_000 + b"]" * 50_000 + b"}\n",
+        "line 1: nested too deeply (a row is one object of id, author and text)",
+    ),
+    "JSON nested 100,000 deep": (
+        "t.jsonl",
+        _ROW + b', "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}\n",
+        "line 1 is longer than 131,072 bytes (no row of a transcript is)",
+    ),
+    "1,000,000 rows (20 MB)": (
+        "t.jsonl",
+        b"".join(b'{"id": %d, "author": "a", "text": "two words"}\n' % n for n in range(1_000_000)),
+        f"the file has more than {ROWS_MAX:,} rows; at most {ROWS_MAX:,} can be imported at once",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", HOSTILE)
+async def test_a_hostile_file_is_refused_in_one_line_storing_nothing(
+    case: str,
+    database_url: str,
+    db: Database,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    name, content, problem = HOSTILE[case]
+    path = tmp_path / name
+    path.write_bytes(content)
+    await _debate(db)
+    before = await snapshot(db)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setattr(command_line, "setup_logging", lambda *_: None)  # the suite's logging stays as it is
+    status = await asyncio.to_thread(command_line.main, ["import", "--debate", "1", "--yes", str(path)])
+    said = capsys.readouterr()
+    assert (status, said.out) == (1, "")  # main returned: no traceback
+    assert said.err == f"error: {path}: {problem}; nothing was stored\n"
+    assert await snapshot(db) == before
+
+
+def test_the_hostile_files_are_in_the_bad_input_catalogue() -> None:
+    catalogue = (Path(__file__).parents[2] / "docs" / "bad-input.md").read_text(encoding="utf-8")
+    missing = [case for case, (_, _, problem) in HOSTILE.items() if f"| {case} | {problem} |" not in catalogue]
+    assert missing == [], "add these rows to docs/bad-input.md"
