@@ -9,19 +9,22 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import Any, BinaryIO, cast
 
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+from sqlmodel import col
 
 import bot.__main__ as command_line
+from bot import importer
 from bot.core import debates as core
 from bot.core.errors import InvalidInput, WrongPlace
 from bot.core.exports import build_export, to_json, to_markdown
 from bot.core.transcripts import ROWS_MAX, read_transcript
 from bot.db import Database
 from bot.importer import ImportRequest, import_transcript
-from schema import Claim, ClaimKind, Crux, Debate
+from schema import Claim, ClaimKind, Crux, CruxClaim, Debate
 from tests.snapshot import snapshot
 
 DATA = Path(__file__).parents[1] / "data" / "transcripts"
@@ -345,3 +348,62 @@ def test_the_hostile_files_are_in_the_bad_input_catalogue() -> None:
     catalogue = (Path(__file__).parents[2] / "docs" / "bad-input.md").read_text(encoding="utf-8")
     missing = [case for case, (_, _, problem) in HOSTILE.items() if f"| {case} | {problem} |" not in catalogue]
     assert missing == [], "add these rows to docs/bad-input.md"
+
+
+async def _shape(db: Database) -> list[tuple[object, ...]]:
+    """Each record of the debate: claims (number, kind, speaker, the number it answers), then cruxes (number,
+    speaker, the claim numbers it bears on)."""
+    async with db.read() as session:
+        claims = list((await session.execute(select(Claim).order_by(col(Claim.number)))).scalars())
+        number = {claim.id: claim.number for claim in claims}
+        cruxes = list((await session.execute(select(Crux).order_by(col(Crux.number)))).scalars())
+        links = (await session.execute(select(col(CruxClaim.crux_id), col(CruxClaim.claim_id)))).all()
+    return [
+        *[(c.number, c.kind, c.speaker, number.get(c.parent_id)) for c in claims],
+        *[(x.number, x.speaker, [number[claim] for crux, claim in links if crux == x.id]) for x in cruxes],
+    ]
+
+
+async def test_an_import_stopped_halfway_stores_the_rest_when_run_again_and_nothing_twice(
+    db: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await _debate(db)
+    for setting, value in (("CHUNK", 1), ("BATCH_SECONDS", 0), ("PAUSE_SECONDS", 0)):
+        monkeypatch.setattr(importer, setting, value)  # one item a transaction
+    record_batch, transactions = importer._record_batch, 0
+
+    def disk_full_at_the_third(session: Session, *args: Any) -> Any:
+        nonlocal transactions
+        transactions += 1
+        if transactions == 3:
+            raise OSError("disk full")
+        return record_batch(session, *args)
+
+    monkeypatch.setattr(importer, "_record_batch", disk_full_at_the_third)
+    request = ImportRequest(1, DATA / "good.jsonl", yes=True)
+    with pytest.raises(OSError, match="disk full"):
+        await import_transcript(db, request, io.StringIO(), None)
+    assert capsys.readouterr().err == (
+        "error: stopped after storing 2 of 4 items (Claims #1–#2); run the same command again to store the rest "
+        "(rows stored already are skipped)\n"
+    )
+    monkeypatch.setattr(importer, "_record_batch", record_batch)
+    out = io.StringIO()
+    assert await import_transcript(db, request, out, None) == 0
+    assert out.getvalue().splitlines()[1:] == [
+        "(skipped 2 already-logged messages)",
+        "1. crux on Claim #2 — Sam: Does scaling features mean scaling understanding?",
+        "2. rebuttal of Claim #2 — Dr. Ng: Counting features is not understanding them.",
+        "Recorded 2 items in debate #1: Claim #3, Crux #1.",
+    ]
+    whole = [
+        (1, ClaimKind.CLAIM, "Dr. Ng", None),
+        (2, ClaimKind.REBUTTAL, "Priya", 1),
+        (3, ClaimKind.REBUTTAL, "Dr. Ng", 2),
+        (1, "Sam", [2]),
+    ]
+    assert await _shape(db) == whole
+    again = io.StringIO()
+    assert await import_transcript(db, request, again, None) == 0
+    assert again.getvalue().splitlines()[-1] == "Every row is in debate #1 already: nothing to record."
+    assert await _shape(db) == whole
