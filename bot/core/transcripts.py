@@ -4,7 +4,7 @@ Two formats: CSV with the columns ``id``, ``interview`` and ``comment`` (Talk to
 they said; an optional ``reply_to`` column), or JSON lines, one object a line with ``id``, ``author``, ``text`` and
 an optional ``reply_to`` naming an earlier row's id. A speaker written as a Discord mention (``<@123>``) is that
 Discord user; any other is kept by name. Every bad row is reported, one line each naming it; a file with any bad
-row gives no messages at all.
+row gives no messages at all. The file is read a line at a time, and no further than its :data:`ROWS_MAX` rows.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, TypeVar
 
-from sqlalchemy import literal, or_, select
+from sqlalchemy import CompoundSelect, literal, or_, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -246,7 +246,7 @@ def recorded_already(session: Session, debate: Debate, messages: Sequence[Messag
     return found
 
 
-def _records_of(debate: Debate, authors: set[int]) -> Any:
+def _records_of(debate: Debate, authors: set[int]) -> CompoundSelect[int, int | None, str | None, str]:
     """(number, author, speaker, text) of the debate's claims and cruxes that a speaker, or one of ``authors``, made
     (a crux's number given as 0: a reply to it answers no claim)."""
     claims = select(col(Claim.number), col(Claim.author_id), col(Claim.speaker), col(Claim.text)).where(
