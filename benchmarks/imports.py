@@ -51,6 +51,7 @@ def message_text(n: int) -> str:
 async def discord_import(folder: Path, messages: int, runs: int) -> dict[str, float]:
     """Seconds for ``/debate import`` of ``messages`` messages (median, slowest) and for Accept all + Record."""
     async with DiscordSim() as sim:
+        sim.message_content_intent = True  # reading others' messages needs it (README, "The Message Content intent")
         guild = sim.add_guild("Bench")
         channel = sim.add_text_channel(guild, "debates")
         members = add_members(sim, guild, MEMBERS)

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any, BinaryIO, cast
 
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+from sqlmodel import col
 
+import bot.__main__ as command_line
+from bot import importer
 from bot.core import debates as core
-from bot.core.errors import WrongPlace
+from bot.core.errors import InvalidInput, WrongPlace
 from bot.core.exports import build_export, to_json, to_markdown
 from bot.core.transcripts import ROWS_MAX, read_transcript
 from bot.db import Database
 from bot.importer import ImportRequest, import_transcript
-from schema import Claim, ClaimKind, Crux, Debate
+from schema import Claim, ClaimKind, Crux, CruxClaim, Debate
+from tests.snapshot import snapshot
 
 DATA = Path(__file__).parents[1] / "data" / "transcripts"
 GUILD, ALICE = 1001, 1
@@ -83,8 +90,40 @@ def test_bad_csv_files_are_refused_naming_what_is_wrong(content: bytes, problem:
 def test_a_file_too_long_is_refused_whole() -> None:
     rows = "".join(f'{{"id": {i}, "author": "a", "text": "two words"}}\n' for i in range(ROWS_MAX + 1))
     assert read_transcript(rows.encode(), "t.jsonl").problems == [
-        f"the file has {ROWS_MAX + 1:,} rows; at most {ROWS_MAX:,} can be imported at once"
+        f"the file has more than {ROWS_MAX:,} rows; at most {ROWS_MAX:,} can be imported at once"
     ]
+
+
+class _Endless(io.RawIOBase):
+    """A transcript that never ends: good rows forever, counting the lines read."""
+
+    def __init__(self, header: bytes, row: bytes) -> None:
+        self.header, self.row, self.lines = header, row, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readline(self, size: int | None = -1) -> bytes:
+        self.lines += 1
+        return self.header if self.lines == 1 and self.header else self.row
+
+
+@pytest.mark.parametrize(
+    ("name", "header", "row"),
+    [
+        ("t.jsonl", b"", b'{"id": 1, "author": "a", "text": "two words"}\n'),
+        ("t.csv", b"id,interview,comment\n", b"1,a,two words\n"),
+    ],
+)
+def test_reading_stops_at_the_row_limit(name: str, header: bytes, row: bytes) -> None:
+    stream = _Endless(header, row)
+    transcript = read_transcript(cast(BinaryIO, stream), name)
+    assert (
+        transcript.problems[-1]
+        == f"the file has more than {ROWS_MAX:,} rows; at most {ROWS_MAX:,} can be imported at once"
+    )
+    assert transcript.messages == []
+    assert stream.lines <= ROWS_MAX + 2  # the header, the rows allowed and the one too many: not a line more
 
 
 async def _debate(db: Database) -> Debate:
@@ -161,11 +200,12 @@ async def test_a_bad_file_stores_nothing_and_names_each_bad_row(
     db: Database, capsys: pytest.CaptureFixture[str]
 ) -> None:
     await _debate(db)
-    assert await import_transcript(db, ImportRequest(1, DATA / "bad.jsonl", yes=True), io.StringIO(), None) == 1
+    with pytest.raises(InvalidInput) as refused:
+        await import_transcript(db, ImportRequest(1, DATA / "bad.jsonl", yes=True), io.StringIO(), None)
     errors = capsys.readouterr().err.splitlines()
-    assert len(errors) == 8
+    assert len(errors) == 7
     assert errors[0] == f"error: {DATA / 'bad.jsonl'}: line 2: the id “1” repeats line 1"
-    assert errors[-1] == f"error: nothing was stored: 7 bad row(s) in {DATA / 'bad.jsonl'}"
+    assert str(refused.value) == f"nothing was stored: 7 problems in {DATA / 'bad.jsonl'}"
     async with db.read() as session:
         assert (await session.execute(select(Claim))).first() is None
 
@@ -178,17 +218,21 @@ async def test_a_closed_debate_takes_no_import(db: Database) -> None:
         await import_transcript(db, ImportRequest(1, DATA / "good.csv", yes=True), io.StringIO(), None)
 
 
+def _command_line(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m bot import --debate 1 ARGS`` on the database, without a terminal."""
+    environment = {**os.environ, "DATABASE_URL": database_url}
+    environment.pop("DISCORD_TOKEN", None)
+    command = [sys.executable, "-m", "bot", "import", "--debate", "1", *args]
+    return subprocess.run(
+        command, env=environment, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
 async def test_the_command_line_refuses_without_a_terminal_and_records_with_yes(
     database_url: str, db: Database
 ) -> None:
-    environment = {**os.environ, "DATABASE_URL": database_url}
-    environment.pop("DISCORD_TOKEN", None)
-
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-m", "bot", "import", "--debate", "1", *args, str(DATA / "good.csv")]
-        return subprocess.run(
-            command, env=environment, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60, check=False
-        )
+        return _command_line(database_url, *args, str(DATA / "good.csv"))
 
     missing = run()
     assert missing.returncode == 1 and missing.stderr == "error: There is no debate #1.\n"
@@ -229,3 +273,137 @@ def test_a_speaker_written_as_a_mention_is_that_user_unless_no_discord_id_could_
         (1576535867453865991, None),
         (None, "<@9999999999999999999>"),
     ]
+
+
+_CSV = b"id,interview,comment\n"
+_ROW = b'{"id": 1, "author": "Ng", "text": "two words"'
+HOSTILE = {
+    "a CSV line over 128 KiB": (
+        "t.csv",
+        _CSV + b"1,Ng," + b"x" * 140_000 + b"\n",
+        "line 2 is longer than 131,072 bytes (no row of a transcript is)",
+    ),
+    "a CSV field over 128 KiB, over many lines": (
+        "t.csv",
+        _CSV + b'1,Ng,"' + (b"x" * 1_000 + b"\n") * 140 + b'"\n',
+        "row 1 (line 2): a field is longer than 131,072 characters (is a quote left open?)",
+    ),
+    "a CSV quote never closed": (
+        "t.csv",
+        _CSV + b'1,Ng,"an open quote\n2,Priya,two words\n3,Sam,three more words\n',
+        "row 1 (line 2): a quoted field is never closed: the file ends inside its quotes",
+    ),
+    "a CSV quote closed mid-field": (
+        "t.csv",
+        _CSV + b'1,Ng,"quoted" then not\n',
+        "row 1 (line 2): the CSV is malformed here (',' expected after '\"')",
+    ),
+    "a JSON number of 5,000 digits": (
+        "t.jsonl",
+        b'{"id": ' + b"7" * 5_000 + b', "author": "Ng", "text": "two words"}\n',
+        "line 1: a number is longer than 100 digits",
+    ),
+    "JSON nested 50,000 deep": (
+        "t.jsonl",
+        _ROW + b', "x": ' + b"[" * 50_000 + b"]" * 50_000 + b"}\n",
+        "line 1: nested too deeply (a row is one object of id, author and text)",
+    ),
+    "JSON nested 100,000 deep": (
+        "t.jsonl",
+        _ROW + b', "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}\n",
+        "line 1 is longer than 131,072 bytes (no row of a transcript is)",
+    ),
+    "1,000,000 rows (20 MB)": (
+        "t.jsonl",
+        b"".join(b'{"id": %d, "author": "a", "text": "two words"}\n' % n for n in range(1_000_000)),
+        f"the file has more than {ROWS_MAX:,} rows; at most {ROWS_MAX:,} can be imported at once",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", HOSTILE)
+async def test_a_hostile_file_is_refused_in_one_line_storing_nothing(
+    case: str,
+    database_url: str,
+    db: Database,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    name, content, problem = HOSTILE[case]
+    path = tmp_path / name
+    path.write_bytes(content)
+    await _debate(db)
+    before = await snapshot(db)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setattr(command_line, "setup_logging", lambda *_: None)  # the suite's logging stays as it is
+    status = await asyncio.to_thread(command_line.main, ["import", "--debate", "1", "--yes", str(path)])
+    said = capsys.readouterr()
+    assert (status, said.out) == (1, "")  # main returned: no traceback
+    assert said.err == f"error: {path}: {problem}; nothing was stored\n"
+    assert await snapshot(db) == before
+
+
+def test_the_hostile_files_are_in_the_bad_input_catalogue() -> None:
+    catalogue = (Path(__file__).parents[2] / "docs" / "bad-input.md").read_text(encoding="utf-8")
+    missing = [case for case, (_, _, problem) in HOSTILE.items() if f"| {case} | {problem} |" not in catalogue]
+    assert missing == [], "add these rows to docs/bad-input.md"
+
+
+async def _shape(db: Database) -> list[tuple[object, ...]]:
+    """Each record of the debate: claims (number, kind, speaker, the number it answers), then cruxes (number,
+    speaker, the claim numbers it bears on)."""
+    async with db.read() as session:
+        claims = list((await session.execute(select(Claim).order_by(col(Claim.number)))).scalars())
+        number = {claim.id: claim.number for claim in claims}
+        cruxes = list((await session.execute(select(Crux).order_by(col(Crux.number)))).scalars())
+        links = (await session.execute(select(col(CruxClaim.crux_id), col(CruxClaim.claim_id)))).all()
+    return [
+        *[(c.number, c.kind, c.speaker, number.get(c.parent_id)) for c in claims],
+        *[(x.number, x.speaker, [number[claim] for crux, claim in links if crux == x.id]) for x in cruxes],
+    ]
+
+
+async def test_an_import_stopped_halfway_stores_the_rest_when_run_again_and_nothing_twice(
+    db: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await _debate(db)
+    for setting, value in (("CHUNK", 1), ("BATCH_SECONDS", 0), ("PAUSE_SECONDS", 0)):
+        monkeypatch.setattr(importer, setting, value)  # one item a transaction
+    record_batch, transactions = importer._record_batch, 0
+
+    def disk_full_at_the_third(session: Session, *args: Any) -> Any:
+        nonlocal transactions
+        transactions += 1
+        if transactions == 3:
+            raise OSError("disk full")
+        return record_batch(session, *args)
+
+    monkeypatch.setattr(importer, "_record_batch", disk_full_at_the_third)
+    request = ImportRequest(1, DATA / "good.jsonl", yes=True)
+    with pytest.raises(OSError, match="disk full"):
+        await import_transcript(db, request, io.StringIO(), None)
+    assert capsys.readouterr().err == (
+        "error: stopped after storing 2 of 4 items (Claims #1–#2); run the same command again to store the rest "
+        "(rows stored already are skipped)\n"
+    )
+    monkeypatch.setattr(importer, "_record_batch", record_batch)
+    out = io.StringIO()
+    assert await import_transcript(db, request, out, None) == 0
+    assert out.getvalue().splitlines()[1:] == [
+        "(skipped 2 already-logged messages)",
+        "1. crux on Claim #2 — Sam: Does scaling features mean scaling understanding?",
+        "2. rebuttal of Claim #2 — Dr. Ng: Counting features is not understanding them.",
+        "Recorded 2 items in debate #1: Claim #3, Crux #1.",
+    ]
+    whole = [
+        (1, ClaimKind.CLAIM, "Dr. Ng", None),
+        (2, ClaimKind.REBUTTAL, "Priya", 1),
+        (3, ClaimKind.REBUTTAL, "Dr. Ng", 2),
+        (1, "Sam", [2]),
+    ]
+    assert await _shape(db) == whole
+    again = io.StringIO()
+    assert await import_transcript(db, request, again, None) == 0
+    assert again.getvalue().splitlines()[-1] == "Every row is in debate #1 already: nothing to record."
+    assert await _shape(db) == whole
