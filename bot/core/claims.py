@@ -19,6 +19,7 @@ from bot.core import text as t
 from bot.core.debates import (
     KEY_MAX,
     Actor,
+    by_id,
     can_moderate,
     next_number,
     numbered,
@@ -404,7 +405,15 @@ def _label(claim: Claim) -> str:
 
 def withdraw_claim(session: Session, debate: Debate, actor: Actor, number: int) -> Claim:
     """Withdraw claim #``number``: its author, or a moderator, may. It stays in the record, marked withdrawn."""
-    claim = numbered(session, debate, Claim, number)
+    return _withdraw(session, debate, actor, numbered(session, debate, Claim, number))
+
+
+def withdraw_claim_by_id(session: Session, debate: Debate, actor: Actor, claim_id: int) -> Claim:
+    """:func:`withdraw_claim` for the claim a button names by its id."""
+    return _withdraw(session, debate, actor, by_id(session, debate, Claim, claim_id))
+
+
+def _withdraw(session: Session, debate: Debate, actor: Actor, claim: Claim) -> Claim:
     if claim.author_id != actor.user_id and not can_moderate(debate, actor):
         raise NotAllowed(
             f"{_label(claim)} is not yours: only its author, the debate's creator "
