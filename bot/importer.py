@@ -15,6 +15,7 @@ from bot.core import text as t
 from bot.core.debates import Actor, debate_numbered, ensure_open
 from bot.core.drafts import Draft, Item, ItemKind, Recorded, build_draft, item_line, record_draft, skipped_line
 from bot.core.errors import NotFound
+from bot.core.records import DebateSnapshot
 from bot.core.transcripts import read_transcript
 from bot.db import Database
 from schema import Debate
@@ -51,7 +52,7 @@ async def import_transcript(
         for problem in transcript.problems:
             print(f"error: {request.path}: {problem}", file=sys.stderr)
         return _fail(f"nothing was stored: {len(transcript.problems)} bad row(s) in {request.path}")
-    debate = await db.query(debate_numbered, request.debate, request.guild)
+    debate = await db.query(_debate_numbered, request.debate, request.guild)
     ensure_open(debate)
     draft = build_draft(transcript.messages)
     for item in draft.items:
@@ -67,9 +68,13 @@ async def import_transcript(
             print("Nothing was stored.", file=out)
             return 1
     actor = Actor(debate.guild_id, request.by if request.by is not None else debate.creator_id)
-    recorded = await db.transact(_record, debate.id or 0, actor, draft)
+    recorded = await db.transact(_record, debate.id, actor, draft)
     print(_recorded_line(debate, recorded), file=out)
     return 0
+
+
+def _debate_numbered(session: Session, number: int, guild_id: int | None) -> DebateSnapshot:
+    return DebateSnapshot.of(debate_numbered(session, number, guild_id))
 
 
 def _record(session: Session, debate_id: int, actor: Actor, draft: Draft) -> Recorded:
@@ -80,7 +85,7 @@ def _record(session: Session, debate_id: int, actor: Actor, draft: Draft) -> Rec
     return record_draft(session, debate, actor, draft, all_or_nothing=True)
 
 
-def _print_draft(out: TextIO, debate: Debate, path: Path, draft: Draft) -> None:
+def _print_draft(out: TextIO, debate: DebateSnapshot, path: Path, draft: Draft) -> None:
     skipped = skipped_line(draft)
     print(f"Draft for debate #{debate.number} from {path}: {len(draft.items)} items", file=out)
     if skipped:
@@ -89,7 +94,7 @@ def _print_draft(out: TextIO, debate: Debate, path: Path, draft: Draft) -> None:
         print(item_line(item, speaker(item)), file=out)
 
 
-def _recorded_line(debate: Debate, recorded: Recorded) -> str:
+def _recorded_line(debate: DebateSnapshot, recorded: Recorded) -> str:
     claims = [number for kind, number in recorded.records if kind is not ItemKind.CRUX]
     cruxes = [number for kind, number in recorded.records if kind is ItemKind.CRUX]
     parts = [_span("Claim", claims), _span("Crux", cruxes)]
