@@ -101,7 +101,7 @@ async def test_vectors_are_replaced_skipped_for_deleted_records_and_dropped_when
     assert [tuple(row) for row in rows] == [(first.id, _vector(0, 1))]
 
     await db.transact(
-        lambda session: claims.edit_claim(session, debate, core.Actor(GUILD, ALICE), first.id or 0, "Chips are.")
+        lambda session: claims.edit_claim(session, debate, core.Actor(GUILD, ALICE), first.number, "Chips are.")
     )
     async with db.read() as session:
         assert (await session.execute(select(func.count()).select_from(ClaimVector))).scalar_one() == 0
