@@ -29,9 +29,12 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
+from datetime import datetime
+from enum import Enum
+from itertools import islice
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
@@ -45,6 +48,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 import migrations
+from bot.core.records import Snapshot
 
 log = logging.getLogger(__name__)
 SQLITE_PRAGMAS = ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000", "foreign_keys=ON")
@@ -204,6 +208,53 @@ class _GroupCommit:
                 job.future.set_result(outcome.value)
 
 
+class LiveRowReturned(TypeError):
+    """A job returned a row of a table (or a value holding one) instead of a snapshot of it."""
+
+
+_VALUES = (str, bytes, int, float, datetime, Enum, Snapshot, type(None))
+"""Values that hold no row: scalars, and snapshots (copies of rows' columns)."""
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _holds_live_row(value: object, depth: int = 3) -> bool:
+    """Whether ``value`` is a mapped row, or holds one in its fields or items down to ``depth`` levels. Lists, sets
+    and dicts are homogeneous here: their first item stands for all, so the check costs the same for any size."""
+    if isinstance(value, _VALUES):
+        return False
+    if getattr(type(value), "__mapper__", None) is not None:
+        return True
+    if depth == 0:
+        return False
+    if isinstance(value, tuple):
+        items: Iterable[object] = value
+    elif isinstance(value, list | set | frozenset):
+        items = islice(value, 1)
+    elif isinstance(value, dict):
+        items = islice(value.values(), 1)
+    elif is_dataclass(value):
+        items = (getattr(value, name) for name in _field_names(type(value)))
+    else:
+        return False
+    return any(_holds_live_row(item, depth - 1) for item in items)
+
+
+def _field_names(kind: type) -> tuple[str, ...]:
+    names = _FIELDS.get(kind)
+    if names is None:
+        names = _FIELDS[kind] = tuple(field.name for field in fields(kind))
+    return names
+
+
+def _a_value(job: Callable[..., Any], value: T) -> T:
+    """``value``, unless it holds a live row: the jobs of a batch share a session, and a row one job returned could
+    be changed by the next before its caller reads it. A job returns values (frozen dataclasses), never rows."""
+    if _holds_live_row(value):
+        name = getattr(job, "__qualname__", repr(job))
+        raise LiveRowReturned(f"{name} returned a row of a table (or a value holding one): return a snapshot")
+    return value
+
+
 def _run_jobs(session: Session, jobs: list[Callable[[Session], Any]]) -> list[Any]:
     """Each job's result, in order; :class:`_JobFailed` names the first job that raised. An error that is the
     database's doing (a connection found gone, a deadlock broken) is raised as it is: the whole batch may run again."""
@@ -358,13 +409,15 @@ class Database:
         """Run ``job(session, *args, **kwargs)`` in a write transaction, committed before this returns; if the job
         raises, its changes are undone and the exception is raised here. The job is synchronous code on a
         :class:`Session`; it must not touch the event loop, and may run more than once (see the module's documentation),
-        so it must change nothing outside its session.
+        so it must change nothing outside its session. It returns values, never rows: the jobs of a batch share a
+        session, so a row one job returned could be changed by the next before its caller reads it; a result that is
+        or holds a row raises :class:`LiveRowReturned` (and the job's changes are undone).
 
         The job may be committed together with other jobs (see the module's documentation). On SQLite it runs on the
         writer thread after any :meth:`write` session has ended — so never call it inside one; on PostgreSQL through
         :meth:`AsyncSession.run_sync`, one batch at a time.
         """
-        return await self._writer.run(lambda session: job(session, *args, **kwargs))
+        return await self._writer.run(lambda session: _a_value(job, job(session, *args, **kwargs)))
 
     async def _batch_transaction(self, jobs: list[Callable[[Session], Any]]) -> list[Any]:
         """A batch of jobs in one transaction (PostgreSQL), run once more if the database asks (a pooled connection
@@ -373,8 +426,9 @@ class Database:
 
     async def query(self, job: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run ``job(session, *args, **kwargs)`` in a read session (nothing is committed); like :meth:`transact`, it
-        runs once more if the database asks (a pooled connection gone stale, a deadlock broken)."""
-        return await self._once_more_if_asked(lambda: self._run(job, args, kwargs, commit=False))
+        returns values, never rows, and runs once more if the database asks (a pooled connection gone stale, a
+        deadlock broken)."""
+        return _a_value(job, await self._once_more_if_asked(lambda: self._run(job, args, kwargs, commit=False)))
 
     async def _run(self, job: Callable[..., T], args: Any, kwargs: Any, *, commit: bool) -> T:
         async with self.sessionmaker() as session:

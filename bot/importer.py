@@ -18,9 +18,10 @@ from bot.core import text as t
 from bot.core.debates import Actor, debate_numbered, ensure_open
 from bot.core.drafts import Draft, Item, ItemKind, build_draft, item_line, phase_reason, record_draft, skipped_line
 from bot.core.errors import InvalidInput, NotFound
+from bot.core.records import DebateSnapshot
 from bot.core.transcripts import Transcript, read_transcript, recorded_already
 from bot.db import Database
-from schema import Debate, id_of
+from schema import Debate
 
 BATCH_SECONDS = 0.25
 """How long one transaction of an import writes before it commits. SQLite has one writer at a time: a live user's
@@ -62,9 +63,9 @@ async def import_transcript(
     batches show in the debate as they are stored. Rows the debate holds already are skipped, so should the import
     stop halfway (the database failing, the process killed), running it again stores the rest."""
     transcript = _read(request.path)
-    debate = await db.query(debate_numbered, request.debate, request.guild)
+    debate = await db.query(_debate_numbered, request.debate, request.guild)
     ensure_open(debate)
-    logged = await db.query(recorded_already, debate, transcript.messages)
+    logged = await db.query(recorded_already, debate.id, transcript.messages)
     draft = build_draft(transcript.messages, logged)
     _print_draft(out, debate, request.path, draft)
     if not draft.items:
@@ -81,9 +82,13 @@ async def import_transcript(
             print("Nothing was stored.", file=out)
             return 1
     actor = Actor(debate.guild_id, request.by if request.by is not None else debate.creator_id)
-    records = await _record_in_batches(db, id_of(debate), actor, draft)
+    records = await _record_in_batches(db, debate.id, actor, draft)
     print(f"Recorded {t.plural(len(records), 'item')} in debate #{debate.number}: {_numbers(records)}.", file=out)
     return 0
+
+
+def _debate_numbered(session: Session, number: int, guild_id: int | None) -> DebateSnapshot:
+    return DebateSnapshot.of(debate_numbered(session, number, guild_id))
 
 
 def _read(path: Path) -> Transcript:
@@ -103,7 +108,7 @@ def _read(path: Path) -> Transcript:
     return transcript
 
 
-def _refuse_held(debate: Debate, draft: Draft) -> None:
+def _refuse_held(debate: DebateSnapshot, draft: Draft) -> None:
     """Refuse the whole draft, before anything is stored, when the debate's phase does not allow an item of it."""
     held = [(item, reason) for item in draft.items if (reason := phase_reason(debate, item)) is not None]
     if held:
@@ -157,7 +162,7 @@ def _record_batch(session: Session, debate_id: int, actor: Actor, draft: Draft) 
     return stored
 
 
-def _print_draft(out: TextIO, debate: Debate, path: Path, draft: Draft) -> None:
+def _print_draft(out: TextIO, debate: DebateSnapshot, path: Path, draft: Draft) -> None:
     skipped = skipped_line(draft)
     print(f"Draft for debate #{debate.number} from {path}: {len(draft.items)} items", file=out)
     if skipped:

@@ -21,9 +21,10 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy.orm import Session
 
 from bot.core import timers
+from bot.core.records import TimerSnapshot
 from bot.core.retention import purge_expired
 from bot.db import Database
-from schema import Timer, utcnow
+from schema import utcnow
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 60.0
@@ -35,7 +36,7 @@ class Handler(Generic[Due]):
     """What an event's timer does: ``job(session, timer, now)`` in the transaction claiming the timer, and, after
     the commit, ``announce(due)`` with what the job returned — unless it returned ``None`` (nothing to say)."""
 
-    job: Callable[[Session, Timer, datetime], Due | None]
+    job: Callable[[Session, TimerSnapshot, datetime], Due | None]
     announce: Callable[[Due], Awaitable[None]]
 
 
@@ -71,7 +72,7 @@ class Scheduler:
     def register(
         self,
         event: str,
-        job: Callable[[Session, Timer, datetime], Due | None],
+        job: Callable[[Session, TimerSnapshot, datetime], Due | None],
         announce: Callable[[Due], Awaitable[None]],
     ) -> None:
         """When an ``event`` timer fires, run ``job`` in the transaction claiming it, then ``announce`` what it
@@ -104,14 +105,14 @@ class Scheduler:
             fired += await self.fire(timer, now)
         return fired
 
-    async def fire(self, timer: Timer, now: datetime) -> bool:
+    async def fire(self, timer: TimerSnapshot, now: datetime) -> bool:
         """Claim the timer and run its job in one transaction, then announce; False if another process had it first."""
         handler = self._handlers.get(timer.event)
         try:
-            fired = await self.db.transact(_claim_and_run, timer.id or 0, now, handler)
+            fired = await self.db.transact(_claim_and_run, timer.id, now, handler)
         except Exception:
             log.exception("Timer %s %s failed; it is dropped", timer.event, timer.key)
-            await self.db.transact(timers.claim, timer.id or 0, now)
+            await self.db.transact(timers.claim, timer.id, now)
             return False
         if handler is None and fired.claimed:
             log.warning("No handler for timer event %r (key %s); dropped", timer.event, timer.key)

@@ -21,9 +21,9 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
 from bot.core import similar
+from bot.core.records import ClaimSnapshot
 from bot.core.similar import Comparison, Entry, Hint, Record
 from bot.db import Database
-from schema import Claim
 
 log = logging.getLogger(__name__)
 HintHandler = Callable[[Hint], Awaitable[None]]
@@ -190,7 +190,7 @@ class SimilarRecords:
         hint = similar.duplicate_hint(found, compared.ranking[0] if compared.ranking else None)
         return (found.debate_id, hint) if hint else None
 
-    async def ordered(self, debate_id: int, text: str, claims: Sequence[Claim]) -> list[Claim]:
+    async def ordered(self, debate_id: int, text: str, claims: Sequence[ClaimSnapshot]) -> list[ClaimSnapshot]:
         """``claims`` (of debate ``debate_id``) ordered by similarity to ``text``, most similar first — or as given,
         when there is no model or it takes longer than ``ORDER_WAIT``. Vectors not stored yet are made on the way."""
         worker = self.model() if self.enabled and len(claims) > 1 else None
@@ -205,7 +205,9 @@ class SimilarRecords:
             log.exception("Could not order rebuttal candidates")
         return list(claims)
 
-    async def _ordered(self, worker: Executor, debate_id: int, text: str, claims: Sequence[Claim]) -> list[Claim]:
+    async def _ordered(
+        self, worker: Executor, debate_id: int, text: str, claims: Sequence[ClaimSnapshot]
+    ) -> list[ClaimSnapshot]:
         from bot import semantic
 
         ids = [claim.id or 0 for claim in claims]

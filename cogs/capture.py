@@ -14,6 +14,7 @@ from discord.ext import commands
 from bot.client import DebateBot, handle
 from bot.core import claims, cruxes
 from bot.core.errors import InvalidInput
+from bot.core.records import ClaimSnapshot
 from bot.core.similar import Record
 from cogs import render
 from cogs.common import (
@@ -26,7 +27,7 @@ from cogs.common import (
 )
 from cogs.cruxes import crux_view
 from cogs.similar import embed_later, hint_if_duplicate
-from schema import Claim, ClaimKind
+from schema import ClaimKind
 
 
 def chat_message(interaction: Interaction, message: discord.Message) -> claims.ChatMessage:
@@ -77,7 +78,7 @@ class ClaimPicker(
         await announce_rebuttal(interaction, logged)
 
 
-def picker_view(message: claims.ChatMessage, pick: claims.RebuttalPick, order: list[Claim]) -> discord.ui.View:
+def picker_view(message: claims.ChatMessage, pick: claims.RebuttalPick, order: list[ClaimSnapshot]) -> discord.ui.View:
     """The claim picker offering ``pick``'s candidates in that order."""
     options = [discord.SelectOption(label=pick.label(claim), value=str(claim.number)) for claim in order]
     view = discord.ui.View(timeout=None)

@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from bot.client import DebateBot
 from bot.core import claims
+from bot.core.records import SideSnapshot
 from bot.core.similar import Record
 from cogs import options as o
 from cogs import render
@@ -28,7 +29,7 @@ from cogs.common import (
 )
 from cogs.similar import embed_later, hint_if_duplicate
 from cogs.views import TEXT, text_modal, text_or_modal
-from schema import ClaimKind, Side
+from schema import ClaimKind
 
 
 async def log_claim(interaction: Interaction, body: str, side: str | None) -> None:
@@ -72,7 +73,7 @@ class ClaimsCog(commands.Cog):
     async def claim(
         self, interaction: Interaction, text: o.ClaimText | None = None, side: o.SideName | None = None
     ) -> None:
-        def modal(chosen: Side) -> discord.ui.Modal:
+        def modal(chosen: SideSnapshot) -> discord.ui.Modal:
             named = chosen.name if side and side.strip() else ""  # the side's own name: it fits in the custom_id
             return text_modal(f"claim:{named}", title="Your claim")
 

@@ -14,6 +14,7 @@ from discord.ext import commands
 from bot.client import MODAL_PREFIX, DebateBot, handle
 from bot.core import cruxes, doublecrux, scores
 from bot.core import text as t
+from bot.core.records import CruxSnapshot
 from bot.core.similar import Record
 from bot.core.summary_pages import crux_list_page
 from cogs import options as o
@@ -34,7 +35,7 @@ from cogs.common import (
 from cogs.pages import page_message
 from cogs.similar import hint_if_duplicate
 from cogs.views import TEXT, DebateButton, ask, text_modal, text_or_modal
-from schema import Crux, CruxOutcome
+from schema import CruxOutcome
 
 QUICK_CREDENCES = range(0, 101, 10)
 """The values the menu on a crux's message offers; the form takes any whole number from 0 to 100."""
@@ -97,7 +98,7 @@ async def resolve(
     await respond(interaction, embed=render.resolved_embed(resolved))
 
 
-def resolve_modal(crux: Crux) -> discord.ui.Modal:
+def resolve_modal(crux: CruxSnapshot) -> discord.ui.Modal:
     """Asks for the resolution of ``crux``, its outcome and an optional source link."""
     modal = discord.ui.Modal(title=f"Resolve Crux #{crux.number}", custom_id=f"{MODAL_PREFIX}resolve:{crux.number}")
     resolution = discord.ui.TextInput[Any](
@@ -203,7 +204,7 @@ class ResolveButton(CruxButton, template=r"crux:resolve:(?P<crux>\d+)"):
         await ask(interaction, resolve_modal(crux))
 
 
-def crux_view(crux: Crux) -> discord.ui.View:
+def crux_view(crux: CruxSnapshot) -> discord.ui.View:
     """The controls of a crux's message: the credence menu, the form for an exact value and a reason, Resolve."""
     view = discord.ui.View(timeout=None)
     view.add_item(QuickCredence(crux.id or 0))

@@ -19,6 +19,7 @@ from bot.core import text as t
 from bot.core.argmap import draw_map, map_caption, map_files
 from bot.core.errors import WrongPlace
 from bot.core.exports import build_export, export_file
+from bot.core.records import SideSnapshot
 from bot.core.summary import summarize
 from bot.core.summary_pages import summary_first_page
 from cogs import options as o
@@ -39,7 +40,7 @@ from cogs.common import (
 from cogs.formats import phase_change_message, phase_embed
 from cogs.pages import PageButton, page_message
 from cogs.views import DebateButton
-from schema import DebateFormat, Side, id_of, utcnow
+from schema import DebateFormat, utcnow
 
 THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080  # a week: Discord's longest
 
@@ -66,7 +67,7 @@ class JoinButton(DebateButton, template=r"debate:join:(?P<side>\d+)"):
         await respond(interaction, **render.joined_message(interaction.user, joined))
 
 
-def opening_view(sides: list[Side]) -> discord.ui.View:
+def opening_view(sides: list[SideSnapshot]) -> discord.ui.View:
     """“Join <side>” buttons, one per side."""
     view = discord.ui.View(timeout=None)
     for side in sides:
@@ -141,7 +142,7 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
                 embed=render.opening_embed(debate, debate_sides, plan.agenda), view=opening_view(debate_sides)
             )
         except BaseException:  # a debate starts completely or not at all
-            await write_server(interaction, core.discard_debate, id_of(debate))
+            await write_server(interaction, core.discard_debate, debate.id)
             await thread.delete()
             raise
         self.bot.scheduler.wake()

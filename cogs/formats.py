@@ -9,12 +9,12 @@ from discord.ext import commands
 
 from bot.client import DebateBot
 from bot.core import formats
-from schema import Debate
+from bot.core.records import DebateSnapshot
 
 PHASE_COLOUR = discord.Colour.teal()
 
 
-def phase_embed(debate: Debate) -> discord.Embed:
+def phase_embed(debate: DebateSnapshot) -> discord.Embed:
     """The banner of the debate's current phase: what is allowed now, a prompt, the clock."""
     title, body = formats.banner(debate)
     return discord.Embed(title=title, description=body, colour=PHASE_COLOUR)
@@ -43,7 +43,7 @@ class FormatsCog(commands.Cog):
         self.bot.scheduler.register(formats.PHASE_WARNING, formats.warning_due, self.announce_warning)
         self.bot.scheduler.register(formats.PHASE_END, formats.time_up, self.announce_time_up)
 
-    async def announce_warning(self, due: tuple[Debate, formats.Phase]) -> None:
+    async def announce_warning(self, due: tuple[DebateSnapshot, formats.Phase]) -> None:
         """One minute left: say so in the thread."""
         debate, phase = due
         await self._post(debate.thread_id, content=f"One minute left in the **{phase.name}** phase.")

@@ -94,7 +94,7 @@ def draft_embed(shown: core.Shown, heading: str | None = None) -> discord.Embed:
 def draft_view(shown: core.Shown) -> discord.ui.View:
     """Two items a row (accept, change kind), then ◀ ▶, Accept all and Record."""
     view = discord.ui.View(timeout=None)
-    draft_id = shown.row.id or 0
+    draft_id = shown.row.id
     for index, item in enumerate(shown.on_page):
         row = index // 2
         done = item.recorded is not None
@@ -264,8 +264,8 @@ def prelink(interaction: Interaction, shown: core.Shown) -> None:
     """In the background, with the ``semantic`` extra: link each candidate claim that answers nothing to the most
     similar earlier one by someone else, so that made a rebuttal it rebuts that (as Log as rebuttal orders its
     choices); the importer sees it on their next press."""
-    items = core.unlinked(shown)
-    draft_id, who, similar = shown.row.id or 0, actor(interaction), interaction.client.similar
+    items = core.unlinked(shown.draft)
+    draft_id, who, similar = shown.row.id, actor(interaction), interaction.client.similar
 
     async def link() -> None:
         texts, authors = [item.text for item in items], [item.author_id or item.speaker for item in items]

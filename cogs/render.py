@@ -12,9 +12,10 @@ from bot.core import formats
 from bot.core.claims import EDITED, History, Logged, describe
 from bot.core.cruxes import Resolved
 from bot.core.groups import GroupsReport, render_groups
+from bot.core.records import ClaimSnapshot, CruxSnapshot, DebateSnapshot, SideSnapshot
 from bot.core.scores import render_scores
 from bot.core.text import as_typed, plural
-from schema import Claim, ClaimKind, Crux, CruxOutcome, Debate, Side
+from schema import ClaimKind, CruxOutcome
 
 COLOUR = {ClaimKind.CLAIM: discord.Colour.blurple(), ClaimKind.REBUTTAL: discord.Colour.red()}
 SUMMARY_COLOUR = discord.Colour.gold()
@@ -56,7 +57,7 @@ def _add_provenance(embed: discord.Embed, logged_by: int | None, by: int | None,
         embed.add_field(name="Logged by", value=mention(logged_by))
 
 
-def edited_embed(claim: Claim) -> discord.Embed:
+def edited_embed(claim: ClaimSnapshot) -> discord.Embed:
     return discord.Embed(
         title=f"{describe(claim.kind)} #{claim.number} edited",
         description=escape(claim.text),
@@ -88,11 +89,11 @@ def _when(moment: datetime) -> str:
     return discord.utils.format_dt(moment, "f")
 
 
-def withdrawn_message(claim: Claim, by: int) -> str:
+def withdrawn_message(claim: ClaimSnapshot, by: int) -> str:
     return f"{describe(claim.kind)} #{claim.number} was withdrawn by {mention(by)}; it stays in the record, marked so."
 
 
-def crux_embed(crux: Crux, linked: Claim | None = None) -> discord.Embed:
+def crux_embed(crux: CruxSnapshot, linked: ClaimSnapshot | None = None) -> discord.Embed:
     embed = discord.Embed(title=f"Crux #{crux.number}", description=escape(crux.question), colour=discord.Colour.gold())
     embed.add_field(name="Named by", value=author(crux.author_id, crux.speaker))
     if linked is not None:
@@ -156,7 +157,7 @@ def joined_message(user: discord.abc.User, joined: core.Joined) -> dict[str, Any
     return {"content": f"{user.mention} moved from **{escape(joined.previous.name)}** to **{name}**."}
 
 
-def opening_embed(debate: Debate, sides: list[Side], agenda: str | None) -> discord.Embed:
+def opening_embed(debate: DebateSnapshot, sides: list[SideSnapshot], agenda: str | None) -> discord.Embed:
     """The first message of a debate thread: the topic and how to take part."""
     embed = discord.Embed(
         title=f"Debate #{debate.number}", description=escape(debate.topic), colour=discord.Colour.blurple()

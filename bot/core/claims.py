@@ -12,13 +12,13 @@ from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Exists, delete, exists, insert
 from sqlalchemy.orm import Mapped, Session
-from sqlalchemy.orm.instrumentation import manager_of_class
 from sqlmodel import col, select
 
 from bot.core import text as t
 from bot.core.debates import (
     KEY_MAX,
     Actor,
+    by_id,
     can_moderate,
     next_number,
     numbered,
@@ -27,6 +27,7 @@ from bot.core.debates import (
 )
 from bot.core.errors import InvalidInput, NotAllowed, WrongPlace
 from bot.core.formats import Action, require_allowed
+from bot.core.records import ClaimSnapshot, RevisionSnapshot, SideSnapshot
 from schema import (
     Claim,
     ClaimKind,
@@ -35,7 +36,6 @@ from schema import (
     ClaimVector,
     Debate,
     PendingRebuttal,
-    Side,
     id_of,
     table_of,
     utcnow,
@@ -62,9 +62,9 @@ _MADE_PER_ROW = {
 class Logged:
     """A claim, rebuttal or support just logged, with its side and the claim it answers (if any)."""
 
-    claim: Claim
-    side: Side | None
-    answers: Claim | None = None
+    claim: ClaimSnapshot
+    side: SideSnapshot | None
+    answers: ClaimSnapshot | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +84,8 @@ class ChatMessage:
 class History:
     """An entry and the texts it had before its edits, oldest first."""
 
-    claim: Claim
-    revisions: list[ClaimRevision]
+    claim: ClaimSnapshot
+    revisions: list[RevisionSnapshot]
 
 
 def edited(claim_id: ColumnElement[Any] | Mapped[Any]) -> Exists:
@@ -105,7 +105,7 @@ def add_claim(session: Session, debate: Debate, actor: Actor, text: str, side_na
     return _insert(session, debate, body, kind=ClaimKind.CLAIM, side=side, author_id=actor.user_id, by=actor)
 
 
-def claim_side(session: Session, debate: Debate, actor: Actor, side_name: str | None) -> Side:
+def claim_side(session: Session, debate: Debate, actor: Actor, side_name: str | None) -> SideSnapshot:
     """The side a claim by ``actor`` would be for: ``side_name``'s, or the one they joined. Refuses what the phase does
     not allow, an unknown side, or no side joined — checked before a modal asks for the text, and again on logging."""
     require_allowed(debate, Action.CLAIM)
@@ -121,7 +121,9 @@ def add_reply(session: Session, debate: Debate, actor: Actor, parent: int, text:
     return _insert(session, debate, body, kind=kind, side=side, author_id=actor.user_id, by=actor, parent=answered)
 
 
-def reply_target(session: Session, debate: Debate, actor: Actor, parent: int, kind: ClaimKind) -> tuple[Claim, Side]:
+def reply_target(
+    session: Session, debate: Debate, actor: Actor, parent: int, kind: ClaimKind
+) -> tuple[ClaimSnapshot, SideSnapshot]:
     """Claim #``parent``, which a rebuttal or support by ``actor`` would answer, and their side. Refuses what the phase
     does not allow, a withdrawn or unknown claim, or no side joined — before a modal asks for the text, and again on
     logging."""
@@ -192,11 +194,11 @@ class RebuttalPick:
     """A chat message kept as pending rebuttal ``pending_id`` while its logger picks the claim it answers."""
 
     pending_id: int
-    candidates: list[Claim]
+    candidates: list[ClaimSnapshot]
     edited: frozenset[int] = frozenset()
     """The ids of the candidates that were edited."""
 
-    def label(self, claim: Claim) -> str:
+    def label(self, claim: ClaimSnapshot) -> str:
         """How a candidate is offered (see :func:`claim_label`)."""
         return claim_label(claim, edited=claim.id in self.edited)
 
@@ -217,7 +219,8 @@ def log_chat_rebuttal(session: Session, debate: Debate, actor: Actor, message: C
     if not recent:
         raise InvalidInput("There is no claim in this debate to rebut yet: log one first.")
     edited_ids = frozenset(id_of(claim) for claim, was_edited in recent if was_edited)
-    return RebuttalPick(_keep_pending(session, debate, actor, message), [claim for claim, _ in recent], edited_ids)
+    candidates = ClaimSnapshot.each(claim for claim, _ in recent)
+    return RebuttalPick(_keep_pending(session, debate, actor, message), candidates, edited_ids)
 
 
 def log_picked_rebuttal(session: Session, debate: Debate, actor: Actor, pending_id: int, parent: int) -> Logged:
@@ -264,7 +267,7 @@ LABEL_MAX = 100
 """Discord's limit on an autocomplete choice's or a select option's label."""
 
 
-def claim_label(claim: Claim, *, edited: bool) -> str:
+def claim_label(claim: Claim | ClaimSnapshot, *, edited: bool) -> str:
     """A claim as a list offers it, on one line: ``#3 (rebuttal) (edited) its text``, shortened to ``LABEL_MAX``."""
     kind = "" if claim.kind is ClaimKind.CLAIM else f"({claim.kind.value})"
     prefix = " ".join(f"#{claim.number} {kind} {EDITED if edited else ''}".split())
@@ -311,7 +314,7 @@ def recent_claims(session: Session, debate: Debate) -> list[tuple[Claim, bool]]:
     return [(claim, was_edited) for claim, was_edited in session.execute(statement).all()]
 
 
-def joined_side(session: Session, debate: Debate, user_id: int, action: str) -> Side:
+def joined_side(session: Session, debate: Debate, user_id: int, action: str) -> SideSnapshot:
     """The side the user joined, or :class:`InvalidInput` telling them to join one before they ``action``."""
     side = side_of(session, debate, user_id)
     if side is None:
@@ -319,11 +322,11 @@ def joined_side(session: Session, debate: Debate, user_id: int, action: str) -> 
     return side
 
 
-def _answerable(session: Session, debate: Debate, number: int) -> Claim:
+def _answerable(session: Session, debate: Debate, number: int) -> ClaimSnapshot:
     claim = numbered(session, debate, Claim, number)
     if claim.status is ClaimStatus.WITHDRAWN:
         raise InvalidInput(f"{describe(claim.kind)} #{claim.number} was withdrawn: there is nothing left to answer.")
-    return claim
+    return ClaimSnapshot.of(claim)
 
 
 def _insert(
@@ -332,10 +335,10 @@ def _insert(
     body: str,
     *,
     kind: ClaimKind,
-    side: Side | None,
+    side: SideSnapshot | None,
     author_id: int,
     by: Actor,
-    parent: Claim | None = None,
+    parent: ClaimSnapshot | None = None,
     source: ChatMessage | None = None,
 ) -> Logged:
     values = _claim_defaults() | {
@@ -351,7 +354,7 @@ def _insert(
         "source_url": source.jump_url if source else None,
     }
     values["id"] = session.connection().execute(_INSERT, {key: values[key] for key in _INSERTED}).scalar_one()
-    return Logged(claim=_as_claim(values), side=side, answers=parent)
+    return Logged(claim=ClaimSnapshot(**values), side=side, answers=parent)
 
 
 def _claim_defaults() -> dict[str, Any]:
@@ -359,16 +362,9 @@ def _claim_defaults() -> dict[str, Any]:
     return _DEFAULTS | {key: make() for key, make in _MADE_PER_ROW.items()}
 
 
-def _as_claim(values: dict[str, Any]) -> Claim:
-    """The claim just inserted, made as the ORM makes one it loads (``Claim(...)`` would cost a tenth of a claim)."""
-    claim = manager_of_class(Claim).new_instance()
-    claim.__dict__.update(values)
-    return claim
-
-
-def edit_claim(session: Session, debate: Debate, actor: Actor, number: int, text: str) -> Claim:
+def edit_claim(session: Session, debate: Debate, actor: Actor, number: int, text: str) -> ClaimSnapshot:
     """Replace the text of one's own standing claim #``number``; the old text is kept as a revision."""
-    claim = editable_claim(session, debate, actor, number)
+    claim = _editable(session, debate, actor, number)
     body = t.clean_text(text, f"The {claim.kind.value}", t.CLAIM_MAX)
     if body == claim.text:
         raise InvalidInput(f"That is already the text of {_label(claim)}: nothing to change.")
@@ -377,19 +373,23 @@ def edit_claim(session: Session, debate: Debate, actor: Actor, number: int, text
     claim.text = body
     session.add(claim)
     session.flush()
-    return claim
+    return ClaimSnapshot.of(claim)
 
 
 def claim_history(session: Session, debate: Debate, number: int) -> History:
     """Claim #``number`` and its earlier texts, oldest first (readable by anyone, in an open or closed debate)."""
     claim = numbered(session, debate, Claim, number)
     statement = select(ClaimRevision).where(ClaimRevision.claim_id == claim.id).order_by(col(ClaimRevision.id))
-    return History(claim, list(session.execute(statement).scalars()))
+    return History(ClaimSnapshot.of(claim), RevisionSnapshot.each(session.execute(statement).scalars()))
 
 
-def editable_claim(session: Session, debate: Debate, actor: Actor, number: int) -> Claim:
+def editable_claim(session: Session, debate: Debate, actor: Actor, number: int) -> ClaimSnapshot:
     """Claim #``number``, if ``actor`` may edit it: their own, not withdrawn (checked before a modal asks for the new
     text)."""
+    return ClaimSnapshot.of(_editable(session, debate, actor, number))
+
+
+def _editable(session: Session, debate: Debate, actor: Actor, number: int) -> Claim:
     claim = numbered(session, debate, Claim, number)
     if claim.author_id != actor.user_id:
         raise NotAllowed(f"{_label(claim)} is not yours: only its author can edit it.")
@@ -402,9 +402,17 @@ def _label(claim: Claim) -> str:
     return f"{describe(claim.kind)} #{claim.number}"
 
 
-def withdraw_claim(session: Session, debate: Debate, actor: Actor, number: int) -> Claim:
+def withdraw_claim(session: Session, debate: Debate, actor: Actor, number: int) -> ClaimSnapshot:
     """Withdraw claim #``number``: its author, or a moderator, may. It stays in the record, marked withdrawn."""
-    claim = numbered(session, debate, Claim, number)
+    return _withdraw(session, debate, actor, numbered(session, debate, Claim, number))
+
+
+def withdraw_claim_by_id(session: Session, debate: Debate, actor: Actor, claim_id: int) -> ClaimSnapshot:
+    """:func:`withdraw_claim` for the claim a button names by its id."""
+    return _withdraw(session, debate, actor, by_id(session, debate, Claim, claim_id))
+
+
+def _withdraw(session: Session, debate: Debate, actor: Actor, claim: Claim) -> ClaimSnapshot:
     if claim.author_id != actor.user_id and not can_moderate(debate, actor):
         raise NotAllowed(
             f"{_label(claim)} is not yours: only its author, the debate's creator "
@@ -415,4 +423,4 @@ def withdraw_claim(session: Session, debate: Debate, actor: Actor, number: int) 
     claim.status = ClaimStatus.WITHDRAWN
     session.add(claim)
     session.flush()
-    return claim
+    return ClaimSnapshot.of(claim)

@@ -28,6 +28,7 @@ from bot.core.claims import ChatMessage, message_text
 from bot.core.debates import Actor, by_id, ensure_open, next_number, numbered, require_moderator
 from bot.core.errors import InvalidInput
 from bot.core.formats import Action, require_allowed
+from bot.core.records import ClaimSnapshot, CredenceSnapshot, CruxSnapshot
 from bot.core.scores import ParticipantScore, score_crux, withdraw_scores
 from schema import (
     Claim,
@@ -50,33 +51,33 @@ NO_OUTCOME = "none"
 
 @dataclass(frozen=True, slots=True)
 class CredenceRecorded:
-    crux: Crux
-    credence: Credence
+    crux: CruxSnapshot
+    credence: CredenceSnapshot
     previous: int | None
     repeated: bool = False
 
 
 def add_crux(
     session: Session, debate: Debate, actor: Actor, question: str, claim: int | None = None
-) -> tuple[Crux, Claim | None]:
+) -> tuple[CruxSnapshot, ClaimSnapshot | None]:
     """Name a crux, optionally linked to claim #``claim`` of this debate; returns (the crux, the linked claim)."""
     linked = crux_claim(session, debate, claim)
     body = t.clean_text(question, "The question", t.QUESTION_MAX)
     crux = _insert(session, debate, body, author_id=actor.user_id)
     if linked is not None:
-        session.add(CruxClaim(crux_id=id_of(crux), claim_id=id_of(linked)))
+        session.add(CruxClaim(crux_id=id_of(crux), claim_id=linked.id))
         session.flush()
-    return crux, linked
+    return CruxSnapshot.of(crux), linked
 
 
-def crux_claim(session: Session, debate: Debate, claim: int | None) -> Claim | None:
+def crux_claim(session: Session, debate: Debate, claim: int | None) -> ClaimSnapshot | None:
     """Claim #``claim``, which a new crux would be linked to, if any. Refuses what the phase does not allow, or an
     unknown claim — checked before a modal asks for the question, and again on naming the crux."""
     require_allowed(debate, Action.CRUX)
-    return numbered(session, debate, Claim, claim) if claim is not None else None
+    return ClaimSnapshot.of(numbered(session, debate, Claim, claim)) if claim is not None else None
 
 
-def log_message_as_crux(session: Session, debate: Debate, actor: Actor, message: ChatMessage) -> Crux:
+def log_message_as_crux(session: Session, debate: Debate, actor: Actor, message: ChatMessage) -> CruxSnapshot:
     """Name a crux from a chat message: its author stays the author, ``actor`` is who logged it."""
     require_allowed(debate, Action.CRUX)
     body = message_text(debate, message, t.QUESTION_MAX)
@@ -84,7 +85,7 @@ def log_message_as_crux(session: Session, debate: Debate, actor: Actor, message:
     existing = session.execute(statement).scalar_one_or_none()
     if existing is not None:
         raise InvalidInput(f"That message is already logged as Crux #{existing.number}.")
-    return _insert(session, debate, body, author_id=message.author_id, logged_by=actor, source=message)
+    return CruxSnapshot.of(_insert(session, debate, body, author_id=message.author_id, logged_by=actor, source=message))
 
 
 def _insert(
@@ -165,7 +166,7 @@ def crux_for_credence_by_id(session: Session, debate: Debate, crux_id: int) -> C
 class CredenceForm:
     """What the credence form opens with: the crux, and the user's current credence on it (``None``: none yet)."""
 
-    crux: Crux
+    crux: CruxSnapshot
     current: int | None
 
 
@@ -173,7 +174,7 @@ def credence_form_by_id(session: Session, debate: Debate, actor: Actor, crux_id:
     """The crux a button names by its id, checked as :func:`crux_for_credence`, with the user's current credence."""
     crux = crux_for_credence_by_id(session, debate, crux_id)
     latest, _ = _latest_two(session, crux, actor.user_id)
-    return CredenceForm(crux, latest.value if latest is not None else None)
+    return CredenceForm(CruxSnapshot.of(crux), latest.value if latest is not None else None)
 
 
 def picked_credence(values: Sequence[str]) -> int:
@@ -204,12 +205,13 @@ def record_credence(
         and (latest.value, latest.reason) == (value, why)
         and utcnow() - latest.created_at < REPEAT_WINDOW
     ):
-        return CredenceRecorded(crux=crux, credence=latest, previous=earlier, repeated=True)
+        return CredenceRecorded(CruxSnapshot.of(crux), CredenceSnapshot.of(latest), previous=earlier, repeated=True)
     credence = Credence(crux_id=id_of(crux), user_id=actor.user_id, value=value, reason=why)
     session.add(credence)
     session.flush()
     keep_stance(session, credence)
-    return CredenceRecorded(crux=crux, credence=credence, previous=latest.value if latest else None)
+    previous = latest.value if latest else None
+    return CredenceRecorded(CruxSnapshot.of(crux), CredenceSnapshot.of(credence), previous=previous)
 
 
 def record_credence_by_id(session: Session, debate: Debate, actor: Actor, crux_id: int, value: int) -> CredenceRecorded:
@@ -233,7 +235,7 @@ def _latest_two(session: Session, crux: Crux, user_id: int) -> tuple[Credence | 
 class Resolved:
     """A crux just resolved, and the participants' scores on it (best first; none unless it resolved yes or no)."""
 
-    crux: Crux
+    crux: CruxSnapshot
     scores: list[ParticipantScore]
 
 
@@ -259,7 +261,7 @@ def resolve_crux(
     crux.resolved_at = utcnow()
     session.add(crux)
     session.flush()
-    return Resolved(crux=crux, scores=score_crux(session, crux))
+    return Resolved(crux=CruxSnapshot.of(crux), scores=score_crux(session, crux))
 
 
 def resolvable_crux(session: Session, debate: Debate, actor: Actor, number: int, *, for_update: bool = False) -> Crux:
@@ -273,9 +275,9 @@ def resolvable_crux(session: Session, debate: Debate, actor: Actor, number: int,
     return crux
 
 
-def resolvable_crux_by_id(session: Session, debate: Debate, actor: Actor, crux_id: int) -> Crux:
+def resolvable_crux_by_id(session: Session, debate: Debate, actor: Actor, crux_id: int) -> CruxSnapshot:
     """:func:`resolvable_crux` for the crux a button names by its id."""
-    return resolvable_crux(session, debate, actor, crux_number(session, debate, crux_id))
+    return CruxSnapshot.of(resolvable_crux(session, debate, actor, crux_number(session, debate, crux_id)))
 
 
 def require_open(crux: Crux) -> None:
@@ -284,7 +286,7 @@ def require_open(crux: Crux) -> None:
         raise InvalidInput(f"Crux #{crux.number} is already resolved: {t.one_line(crux.resolution or '', 200)}")
 
 
-def reopen_crux(session: Session, debate: Debate, actor: Actor, number: int) -> Crux:
+def reopen_crux(session: Session, debate: Debate, actor: Actor, number: int) -> CruxSnapshot:
     """Reopen resolved crux #``number`` (moderators only); credences can be recorded on it again. Its outcome and
     scores are withdrawn until it resolves again."""
     require_moderator(debate, actor, "reopen a crux")
@@ -297,7 +299,7 @@ def reopen_crux(session: Session, debate: Debate, actor: Actor, number: int) -> 
     crux.outcome = None
     session.add(crux)
     session.flush()
-    return crux
+    return CruxSnapshot.of(crux)
 
 
 # Stances ------------------------------------------------------------------------------------------------------

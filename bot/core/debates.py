@@ -21,6 +21,7 @@ from sqlmodel import col, select
 from bot.core import text as t
 from bot.core.errors import InvalidInput, NotAllowed, NotFound, WrongPlace
 from bot.core.insights import Glance, glance
+from bot.core.records import AgendaSnapshot, AnyDebate, DebateSnapshot, SideSnapshot
 from bot.core.sql import upsert
 from schema import (
     Agenda,
@@ -80,16 +81,16 @@ class NewDebate:
 
 @dataclass(frozen=True, slots=True)
 class Joined:
-    side: Side
-    previous: Side | None
+    side: SideSnapshot
+    previous: SideSnapshot | None
 
 
 @dataclass(frozen=True, slots=True)
 class Status:
     """A debate at a glance: who is on which side and how much has been said."""
 
-    debate: Debate
-    sides: list[tuple[Side, int]]
+    debate: DebateSnapshot
+    sides: list[tuple[SideSnapshot, int]]
     claims: dict[ClaimKind, int]
     open_cruxes: int
     resolved_cruxes: int
@@ -248,17 +249,17 @@ def open_debate_in_thread(session: Session, guild_id: int | None, thread_id: int
     return debate
 
 
-def ensure_open(debate: Debate) -> None:
+def ensure_open(debate: AnyDebate) -> None:
     """:class:`WrongPlace` if the debate is closed."""
     if debate.status is DebateStatus.CLOSED:
         raise WrongPlace(f"Debate #{debate.number} is closed: its record can be read, no longer changed.")
 
 
-def sides_of(session: Session, debate: Debate) -> list[Side]:
+def sides_of(session: Session, debate: Debate) -> list[SideSnapshot]:
     """The debate's sides, in the order they were given.
 
     A debate's sides never change once it exists, so they are kept for the whole process — whatever other processes
-    write — as copies bound to no session, by the debate's id and creation time: an id SQLite gives again after a
+    write — as snapshots, by the debate's id and creation time: an id SQLite gives again after a
     deletion comes with another time. On PostgreSQL this saves a query a batch of claims."""
     key = (id_of(debate), debate.created_at)
     known = _SIDES_KNOWN.get(key)
@@ -267,8 +268,8 @@ def sides_of(session: Session, debate: Debate) -> list[Side]:
             session, ("sides of", debate.id), lambda: list(session.execute(_SIDES, {"debate_id": debate.id}).scalars())
         )
         if not loaded:  # the transaction starting the debate may not have added them yet
-            return loaded
-        known = tuple(Side.model_validate(side.model_dump()) for side in loaded)
+            return []
+        known = tuple(SideSnapshot.each(loaded))
         with _SIDES_LOCK:
             if len(_SIDES_KNOWN) >= SIDES_KEPT:
                 _SIDES_KNOWN.pop(next(iter(_SIDES_KNOWN)))
@@ -278,7 +279,7 @@ def sides_of(session: Session, debate: Debate) -> list[Side]:
 
 SIDES_KEPT = 10_000
 """How many debates' sides a process keeps (the oldest kept are forgotten first)."""
-_SIDES_KNOWN: dict[tuple[int, datetime], tuple[Side, ...]] = {}
+_SIDES_KNOWN: dict[tuple[int, datetime], tuple[SideSnapshot, ...]] = {}
 _SIDES_LOCK = threading.Lock()  # the SQLite writer thread and the event loop both look sides up
 
 
@@ -293,7 +294,7 @@ def _once_per_session(session: Session, key: Hashable, load: Callable[[], T]) ->
     return cast(T, memo[key])
 
 
-def side_named(session: Session, debate: Debate, name: str) -> Side:
+def side_named(session: Session, debate: Debate, name: str) -> SideSnapshot:
     """The debate's side of that name (case-insensitive), or :class:`InvalidInput` listing the sides."""
     key = t.name_key(name)
     sides = sides_of(session, debate)
@@ -331,7 +332,7 @@ def by_id(session: Session, debate: Debate, model: type[Scoped], record_id: int)
     return found
 
 
-def side_of(session: Session, debate: Debate, user_id: int) -> Side | None:
+def side_of(session: Session, debate: Debate, user_id: int) -> SideSnapshot | None:
     """The side the user joined in this debate, if any."""
     side_id = session.connection().execute(_SIDE_ID_OF, {"debate_id": debate.id, "user_id": user_id}).scalar()
     return next((side for side in sides_of(session, debate) if side.id == side_id), None)
@@ -344,10 +345,10 @@ def join(session: Session, debate: Debate, user_id: int, side_name: str) -> Join
 
 def join_side_by_id(session: Session, debate: Debate, user_id: int, side_id: int) -> Joined:
     """:func:`join_side` for the side a button names by its id, checked to be of this debate."""
-    return join_side(session, debate, user_id, by_id(session, debate, Side, side_id))
+    return join_side(session, debate, user_id, SideSnapshot.of(by_id(session, debate, Side, side_id)))
 
 
-def join_side(session: Session, debate: Debate, user_id: int, side: Side) -> Joined:
+def join_side(session: Session, debate: Debate, user_id: int, side: SideSnapshot) -> Joined:
     """Put the user on ``side``; joining twice is harmless (one row per user per debate)."""
     previous = side_of(session, debate, user_id)
     upsert(
@@ -360,12 +361,12 @@ def join_side(session: Session, debate: Debate, user_id: int, side: Side) -> Joi
     return Joined(side=side, previous=previous)
 
 
-def can_moderate(debate: Debate, actor: Actor) -> bool:
+def can_moderate(debate: AnyDebate, actor: Actor) -> bool:
     """The debate's creator and members with Manage Threads moderate it."""
     return actor.can_moderate or actor.user_id == debate.creator_id
 
 
-def require_moderator(debate: Debate, actor: Actor, action: str) -> None:
+def require_moderator(debate: AnyDebate, actor: Actor, action: str) -> None:
     """:class:`NotAllowed` unless the actor moderates this debate."""
     if not can_moderate(debate, actor):
         raise NotAllowed(f"Only the debate's creator or a member with Manage Threads can {action}.")
@@ -385,8 +386,8 @@ def status(session: Session, debate: Debate) -> Status:
     claim_counts = dict.fromkeys(ClaimKind, 0) | {ClaimKind(kind): n for kind, n in session.execute(claims).all()}
     crux_counts = {CruxStatus(state): n for state, n in session.execute(cruxes).all()}
     return Status(
-        debate=debate,
-        sides=[(side, n) for side, n in session.execute(per_side).all()],
+        debate=DebateSnapshot.of(debate),
+        sides=[(SideSnapshot.of(side), n) for side, n in session.execute(per_side).all()],
         claims=claim_counts,
         open_cruxes=crux_counts.get(CruxStatus.OPEN, 0),
         resolved_cruxes=crux_counts.get(CruxStatus.RESOLVED, 0),
@@ -394,7 +395,7 @@ def status(session: Session, debate: Debate) -> Status:
     )
 
 
-def open_debates(session: Session, guild_id: int, page: int) -> Page[Debate]:
+def open_debates(session: Session, guild_id: int, page: int) -> Page[DebateSnapshot]:
     """The guild's open debates, newest first, ``DEBATES_PER_PAGE`` to a page (pages count from 1)."""
     where = (col(Debate.guild_id) == guild_id) & (col(Debate.status) == DebateStatus.OPEN)
     total = session.execute(select(func.count()).select_from(Debate).where(where)).scalar_one()
@@ -410,10 +411,10 @@ def open_debates(session: Session, guild_id: int, page: int) -> Page[Debate]:
         .offset((page - 1) * DEBATES_PER_PAGE)
         .limit(DEBATES_PER_PAGE)
     )
-    return Page(list(session.execute(statement).scalars()), page, pages, total)
+    return Page(DebateSnapshot.each(session.execute(statement).scalars()), page, pages, total)
 
 
-def end_debate(session: Session, debate: Debate, actor: Actor, outcome: str | None) -> Debate:
+def end_debate(session: Session, debate: Debate, actor: Actor, outcome: str | None) -> DebateSnapshot:
     """Close the debate (moderators only); its record stays readable."""
     require_moderator(debate, actor, "end the debate")
     debate.outcome = t.optional_text(outcome, "The outcome", t.RESOLUTION_MAX)
@@ -422,7 +423,7 @@ def end_debate(session: Session, debate: Debate, actor: Actor, outcome: str | No
     debate.phase_ends_at = debate.paused_remaining = None  # its phase clock stops; pending timers find nothing to do
     session.add(debate)
     session.flush()
-    return debate
+    return DebateSnapshot.of(debate)
 
 
 def mark_summarized(session: Session, actor: Actor, debate_id: int, when: datetime) -> None:
@@ -441,7 +442,7 @@ def agenda_in_guild(session: Session, guild_id: int, agenda_id: int) -> Agenda:
     return agenda
 
 
-def agendas(session: Session, guild_id: int) -> list[tuple[Agenda, int, int]]:
+def agendas(session: Session, guild_id: int) -> list[tuple[AgendaSnapshot, int, int]]:
     """The guild's agendas with their open and total debate counts, by name."""
     open_count = func.count(col(Debate.id)).filter(col(Debate.status) == DebateStatus.OPEN)
     statement = (
@@ -451,7 +452,7 @@ def agendas(session: Session, guild_id: int) -> list[tuple[Agenda, int, int]]:
         .group_by(col(Agenda.id))
         .order_by(col(Agenda.name_key))
     )
-    return [(agenda, n_open, n_all) for agenda, n_open, n_all in session.execute(statement).all()]
+    return [(AgendaSnapshot.of(agenda), n_open, n_all) for agenda, n_open, n_all in session.execute(statement).all()]
 
 
 def debate_numbered(session: Session, number: int, guild_id: int | None = None) -> Debate:

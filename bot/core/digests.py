@@ -18,9 +18,10 @@ from bot.core import text as t
 from bot.core import timers
 from bot.core.debates import Actor, agenda_in_guild
 from bot.core.errors import InvalidInput, NotAllowed
+from bot.core.records import AgendaSnapshot, TimerSnapshot
 from bot.core.sql import upsert
 from bot.core.summary import AgendaSummary, agenda_activity_since, summarize_agenda
-from schema import Agenda, Digest, DigestEvery, Timer, utcnow
+from schema import Agenda, Digest, DigestEvery, utcnow
 
 DIGEST = "digest"
 PERIODS = {DigestEvery.DAILY: timedelta(days=1), DigestEvery.WEEKLY: timedelta(weeks=1)}
@@ -30,8 +31,7 @@ PERIODS = {DigestEvery.DAILY: timedelta(days=1), DigestEvery.WEEKLY: timedelta(w
 class Scheduled:
     """A digest as set: where, how often, and when it next posts."""
 
-    agenda: Agenda
-    digest: Digest
+    agenda: AgendaSnapshot
     next_at: datetime
 
 
@@ -70,10 +70,10 @@ def set_digest(
     assert digest is not None  # just upserted
     next_at = now + PERIODS[every]
     timers.schedule(session, actor.guild_id, DIGEST, str(digest.id), next_at)
-    return Scheduled(agenda=agenda, digest=digest, next_at=next_at)
+    return Scheduled(agenda=AgendaSnapshot.of(agenda), next_at=next_at)
 
 
-def stop_digest(session: Session, actor: Actor, agenda_id: int) -> Agenda:
+def stop_digest(session: Session, actor: Actor, agenda_id: int) -> AgendaSnapshot:
     """Stop posting the agenda's digest (moderators only)."""
     agenda = _agenda_to_schedule(session, actor, agenda_id)
     digest = _digest_of(session, actor.guild_id, agenda_id)
@@ -81,7 +81,7 @@ def stop_digest(session: Session, actor: Actor, agenda_id: int) -> Agenda:
         raise InvalidInput(f"The agenda “{t.as_typed(agenda.name)}” has no digest to turn off.")
     timers.cancel(session, DIGEST, str(digest.id))
     session.execute(delete(Digest).where(col(Digest.id) == digest.id))
-    return agenda
+    return AgendaSnapshot.of(agenda)
 
 
 def _agenda_to_schedule(session: Session, actor: Actor, agenda_id: int) -> Agenda:
@@ -95,7 +95,7 @@ def _digest_of(session: Session, guild_id: int, agenda_id: int) -> Digest | None
     return session.execute(statement).scalar_one_or_none()
 
 
-def digest_due(session: Session, timer: Timer, now: datetime) -> DigestDue | None:
+def digest_due(session: Session, timer: TimerSnapshot, now: datetime) -> DigestDue | None:
     """The digest ``timer`` fired for, re-armed for its next period; ``None`` when there is nothing new to post."""
     statement = select(Digest).where(Digest.id == int(timer.key), Digest.guild_id == timer.guild_id)
     digest = session.execute(statement).scalar_one_or_none()

@@ -12,8 +12,9 @@ from bot.core.claims import Logged, add_claim, joined_side
 from bot.core.cruxes import crux_numbered, require_percentage
 from bot.core.debates import Actor
 from bot.core.formats import Action, require_allowed
+from bot.core.records import CruxSnapshot
 from bot.core.sql import upsert
-from schema import Crux, CruxMark, Debate, Participant, utcnow
+from schema import CruxMark, Debate, Participant, utcnow
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +28,7 @@ class Position:
 
 @dataclass(frozen=True, slots=True)
 class Mark:
-    crux: Crux
+    crux: CruxSnapshot
     changes_mind: bool
 
 
@@ -56,4 +57,4 @@ def mark_crux(session: Session, debate: Debate, actor: Actor, number: int, chang
         conflict=("crux_id", "user_id"),
         update=("changes_mind", "marked_at"),
     )
-    return Mark(crux=crux, changes_mind=changes_mind)
+    return Mark(crux=CruxSnapshot.of(crux), changes_mind=changes_mind)

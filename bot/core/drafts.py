@@ -29,6 +29,7 @@ from bot.core import text as t
 from bot.core.debates import Actor, side_of
 from bot.core.errors import InvalidInput
 from bot.core.formats import Action, current_phase
+from bot.core.records import AnyDebate
 from schema import Claim, ClaimKind, ClaimStatus, Crux, CruxClaim, CruxStatus, Debate, id_of, utcnow
 
 SPEAKER_MAX = 100
@@ -382,7 +383,7 @@ def _standing_claims(session: Session, debate: Debate, numbers: set[int | None])
     return {number: claim_id or 0 for number, claim_id in session.execute(statement)}
 
 
-def phase_reason(debate: Debate, item: Item) -> str | None:
+def phase_reason(debate: AnyDebate, item: Item) -> str | None:
     """Why the debate's current phase does not allow ``item``, if it does not."""
     action = Action.CRUX if item.kind is ItemKind.CRUX else Action.of(ClaimKind(item.kind.value))
     phase = current_phase(debate)

@@ -19,7 +19,8 @@ from sqlmodel import select
 from bot.core import timers
 from bot.core.debates import Actor, NewDebate, require_moderator, sides_of, start_debate
 from bot.core.errors import InvalidInput, WrongPlace
-from schema import ClaimKind, Debate, DebateFormat, DebateStatus, Side, Timer
+from bot.core.records import AnyDebate, DebateSnapshot, SideSnapshot, TimerSnapshot
+from schema import ClaimKind, Debate, DebateFormat, DebateStatus
 
 WARNING = timedelta(minutes=1)
 PHASE_END, PHASE_WARNING = "phase_end", "phase_warning"
@@ -96,23 +97,23 @@ PHASES: dict[DebateFormat, tuple[Phase, ...]] = {
 class PhaseChange:
     """A debate moved from ``ended`` into ``started`` (``None`` when the last phase's time ran out)."""
 
-    debate: Debate
+    debate: DebateSnapshot
     ended: Phase
     started: Phase | None
 
 
-def phases_of(debate: Debate) -> tuple[Phase, ...]:
+def phases_of(debate: AnyDebate) -> tuple[Phase, ...]:
     """The debate's phases (none for an open debate)."""
     return PHASES[debate.format]
 
 
-def current_phase(debate: Debate) -> Phase | None:
+def current_phase(debate: AnyDebate) -> Phase | None:
     """The phase the debate is in, or ``None`` for an open debate."""
     phases = phases_of(debate)
     return phases[debate.phase] if phases else None
 
 
-def require_allowed(debate: Debate, action: Action) -> None:
+def require_allowed(debate: AnyDebate, action: Action) -> None:
     """:class:`WrongPlace` saying which phase is on and when ``action`` comes, unless the phase allows it."""
     phases = phases_of(debate)
     if not phases:
@@ -150,7 +151,7 @@ def _listed(actions: tuple[Action, ...]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def _when(debate: Debate, index: int) -> str:
+def _when(debate: AnyDebate, index: int) -> str:
     if debate.phase_ends_at is None or debate.phase_minutes is None:
         return "when a moderator moves on with /debate next"
     starts = debate.phase_ends_at + timedelta(minutes=debate.phase_minutes * (index - debate.phase - 1))
@@ -162,7 +163,7 @@ def relative_time(when: datetime) -> str:
     return f"<t:{int(when.timestamp())}:R>"
 
 
-def describe_clock(debate: Debate) -> str:
+def describe_clock(debate: AnyDebate) -> str:
     """Where the phase's clock stands, in words (for banners and /debate status)."""
     if debate.paused_remaining is not None:
         return f"paused with {_duration(debate.paused_remaining)} left"
@@ -178,7 +179,7 @@ def _duration(seconds: int) -> str:
     return f"{minutes} min {rest} s" if minutes and rest else f"{minutes} min" if minutes else f"{rest} s"
 
 
-def banner(debate: Debate) -> tuple[str, str]:
+def banner(debate: AnyDebate) -> tuple[str, str]:
     """The title and Markdown body announcing the debate's current phase."""
     phases = phases_of(debate)
     phase = phases[debate.phase]
@@ -189,11 +190,11 @@ def banner(debate: Debate) -> tuple[str, str]:
 
 def start(
     session: Session, actor: Actor, plan: NewDebate, channel_id: int, thread_id: int, now: datetime
-) -> tuple[Debate, list[Side]]:
+) -> tuple[DebateSnapshot, list[SideSnapshot]]:
     """Record a debate whose thread has just been created, with its sides, in the first phase of its format."""
     debate = start_debate(session, actor, plan, channel_id=channel_id, thread_id=thread_id)
     begin(session, debate, plan.minutes, now)
-    return debate, sides_of(session, debate)
+    return DebateSnapshot.of(debate), sides_of(session, debate)
 
 
 def begin(session: Session, debate: Debate, minutes: int | None, now: datetime) -> None:
@@ -214,10 +215,10 @@ def next_phase(session: Session, debate: Debate, actor: Actor, now: datetime) ->
         )
     ended = phases[debate.phase]
     _enter(session, debate, debate.phase + 1, now)
-    return PhaseChange(debate, ended, phases[debate.phase])
+    return PhaseChange(DebateSnapshot.of(debate), ended, phases[debate.phase])
 
 
-def pause(session: Session, debate: Debate, actor: Actor, now: datetime) -> Debate:
+def pause(session: Session, debate: Debate, actor: Actor, now: datetime) -> DebateSnapshot:
     """Stop the phase's clock, keeping the time left (moderators only)."""
     require_moderator(debate, actor, "pause the clock")
     if debate.phase_ends_at is None:
@@ -226,16 +227,16 @@ def pause(session: Session, debate: Debate, actor: Actor, now: datetime) -> Deba
     debate.phase_ends_at = None
     for event in (PHASE_END, PHASE_WARNING):
         timers.cancel(session, event, _key(debate))
-    return _saved(session, debate)
+    return DebateSnapshot.of(_saved(session, debate))
 
 
-def resume(session: Session, debate: Debate, actor: Actor, now: datetime) -> Debate:
+def resume(session: Session, debate: Debate, actor: Actor, now: datetime) -> DebateSnapshot:
     """Restart a paused clock with the time that was left (moderators only)."""
     require_moderator(debate, actor, "resume the clock")
     if debate.paused_remaining is None:
         raise InvalidInput(f"Debate #{debate.number}'s clock is not paused.")
     _run_clock(session, debate, now + timedelta(seconds=debate.paused_remaining), now)
-    return _saved(session, debate)
+    return DebateSnapshot.of(_saved(session, debate))
 
 
 def _no_running_clock(debate: Debate) -> str:
@@ -272,16 +273,16 @@ def _key(debate: Debate) -> str:
     return str(debate.id)
 
 
-def warning_due(session: Session, timer: Timer, now: datetime) -> tuple[Debate, Phase] | None:
+def warning_due(session: Session, timer: TimerSnapshot, now: datetime) -> tuple[DebateSnapshot, Phase] | None:
     """The debate and phase a one-minute warning ``timer`` is for; ``None`` if the debate ended, its clock
     stopped, or the phase is over already (a warning that came due while no bot was running)."""
     debate = _timed_debate(session, timer)
     if debate is None or debate.phase_ends_at is None or debate.phase_ends_at <= now:
         return None
-    return debate, phases_of(debate)[debate.phase]
+    return DebateSnapshot.of(debate), phases_of(debate)[debate.phase]
 
 
-def time_up(session: Session, timer: Timer, now: datetime) -> PhaseChange | None:
+def time_up(session: Session, timer: TimerSnapshot, now: datetime) -> PhaseChange | None:
     """The phase's time ran out (``timer`` is its end): move on, or after the last phase stop the clock."""
     debate = _timed_debate(session, timer)
     if debate is None:
@@ -290,13 +291,13 @@ def time_up(session: Session, timer: Timer, now: datetime) -> PhaseChange | None
     ended = phases[debate.phase]
     if debate.phase + 1 < len(phases):
         _enter(session, debate, debate.phase + 1, now)
-        return PhaseChange(debate, ended, phases[debate.phase])
+        return PhaseChange(DebateSnapshot.of(debate), ended, phases[debate.phase])
     debate.phase_ends_at = None
     _saved(session, debate)
-    return PhaseChange(debate, ended, None)
+    return PhaseChange(DebateSnapshot.of(debate), ended, None)
 
 
-def _timed_debate(session: Session, timer: Timer) -> Debate | None:
+def _timed_debate(session: Session, timer: TimerSnapshot) -> Debate | None:
     """The open debate with a running clock that ``timer`` belongs to."""
     statement = select(Debate).where(
         Debate.id == int(timer.key), Debate.guild_id == timer.guild_id, Debate.status == DebateStatus.OPEN

@@ -30,6 +30,7 @@ from bot.core.drafts import (
     record_draft,
 )
 from bot.core.errors import InvalidInput, NotAllowed
+from bot.core.records import DebateSnapshot, ImportDraftSnapshot
 from schema import Debate, ImportDraft, id_of, utcnow
 
 HISTORY_MAX = 500
@@ -98,8 +99,8 @@ class Change(enum.StrEnum):
 class Shown:
     """A draft as its importer sees it: the debate, the stored row, the draft and the page shown."""
 
-    debate: Debate
-    row: ImportDraft
+    debate: DebateSnapshot
+    row: ImportDraftSnapshot
     draft: Draft
 
     @property
@@ -108,7 +109,7 @@ class Shown:
 
     @property
     def pages(self) -> int:
-        return max(1, ceil(len(self.draft.items) / PAGE_SIZE))
+        return _pages(self.draft)
 
     @property
     def on_page(self) -> list[Item]:
@@ -121,7 +122,7 @@ class Imported:
     """What Record did: the records stored, the items kept in the draft (accepted but held, or waiting for a phase
     that allows them) and the draft left (``None`` when nothing is left to record)."""
 
-    debate: Debate
+    debate: DebateSnapshot
     recorded: Recorded
     kept: list[Item]
     left: Shown | None
@@ -155,33 +156,40 @@ def start_import(session: Session, debate: Debate, actor: Actor, source_id: int,
     )
     session.add(row)
     session.flush()
-    return Shown(debate, row, draft)
+    return _shown(debate, row, draft)
 
 
-def _load(session: Session, debate: Debate, actor: Actor, draft_id: int) -> Shown:
+def _pages(draft: Draft) -> int:
+    return max(1, ceil(len(draft.items) / PAGE_SIZE))
+
+
+def _shown(debate: Debate, row: ImportDraft, draft: Draft) -> Shown:
+    return Shown(DebateSnapshot.of(debate), ImportDraftSnapshot.of(row), draft)
+
+
+def _load(session: Session, debate: Debate, actor: Actor, draft_id: int) -> tuple[ImportDraft, Draft]:
     row = session.get(ImportDraft, draft_id, with_for_update=True)
     if row is None or row.debate_id != debate.id or row.expires_at <= utcnow():
         raise InvalidInput(EXPIRED)
     if row.importer_id != actor.user_id:
         raise NotAllowed(f"This draft is <@{row.importer_id}>'s: run /debate import for a draft of your own.")
-    return Shown(debate, row, Draft.from_json(json.loads(row.data)))
+    return row, Draft.from_json(json.loads(row.data))
 
 
-def _save(session: Session, shown: Shown) -> None:
-    shown.row.data = json.dumps(shown.draft.to_json())
-    session.add(shown.row)
+def _save(session: Session, row: ImportDraft, draft: Draft) -> None:
+    row.data = json.dumps(draft.to_json())
+    session.add(row)
     session.flush()
 
 
 def change_import(session: Session, debate: Debate, actor: Actor, draft_id: int, change: Change, arg: int) -> Shown:
     """Apply a button's ``change`` to the importer's draft and keep it."""
-    shown = _load(session, debate, actor, draft_id)
-    draft = shown.draft
+    row, draft = _load(session, debate, actor, draft_id)
     if change is Change.PAGE:
-        shown.row.page = min(max(arg, 0), shown.pages - 1)
+        row.page = min(max(arg, 0), _pages(draft) - 1)
     elif change is Change.ALL:
         for item in draft.pending:
-            item.accepted = item.accepted or phase_reason(shown.debate, item) is None
+            item.accepted = item.accepted or phase_reason(debate, item) is None
     else:
         item = draft.item(arg)
         if item.recorded is not None:
@@ -190,16 +198,16 @@ def change_import(session: Session, debate: Debate, actor: Actor, draft_id: int,
             item.accepted = not item.accepted
         else:
             change_kind(item)
-    _mark_phase(shown.debate, draft)
-    _save(session, shown)
-    return shown
+    _mark_phase(debate, draft)
+    _save(session, row, draft)
+    return _shown(debate, row, draft)
 
 
-def unlinked(shown: Shown) -> list[Item]:
+def unlinked(draft: Draft) -> list[Item]:
     """The draft's candidate claims that answer nothing: a similar earlier claim may be what they would rebut."""
     return [
         item
-        for item in shown.draft.pending
+        for item in draft.pending
         if item.kind is ItemKind.CLAIM and item.parent is None and item.parent_claim is None
     ]
 
@@ -208,31 +216,31 @@ def suggest_parents(session: Session, debate: Debate, actor: Actor, draft_id: in
     """Pre-link claims of the draft to what they would answer if made rebuttals (item number → item number), for
     those still claims answering nothing; an expired or recorded draft is left alone."""
     try:
-        shown = _load(session, debate, actor, draft_id)
+        row, draft = _load(session, debate, actor, draft_id)
     except InvalidInput:
         return
-    for item in unlinked(shown):
+    for item in unlinked(draft):
         suggested = parents.get(item.number)
         if suggested is not None and suggested < item.number:
             item.parent = suggested
-    _save(session, shown)
+    _save(session, row, draft)
 
 
 def record_import(session: Session, debate: Debate, actor: Actor, draft_id: int) -> Imported:
     """Record the accepted items of the importer's draft in one transaction (numbered in message order). What could
     not be recorded stays in the draft, and so does what the phase does not allow yet, accepted or not (it waits
     for its phase); the draft is deleted when nothing is left to record."""
-    shown = _load(session, debate, actor, draft_id)
-    if not any(item.accepted and item.recorded is None for item in shown.draft.items):
+    row, draft = _load(session, debate, actor, draft_id)
+    if not any(item.accepted and item.recorded is None for item in draft.items):
         raise InvalidInput("Accept at least one item first (its ✓ button, or Accept all).")
-    recorded = record_draft(session, debate, actor, shown.draft)  # marks why each accepted item left is held
-    for item in shown.draft.pending:
+    recorded = record_draft(session, debate, actor, draft)  # marks why each accepted item left is held
+    for item in draft.pending:
         if not item.accepted:
             item.held = phase_reason(debate, item)
-    kept = [item for item in shown.draft.pending if item.held is not None]
+    kept = [item for item in draft.pending if item.held is not None]
     if kept:
-        _save(session, shown)
-        return Imported(debate, recorded, kept, Shown(debate, shown.row, shown.draft))
-    session.delete(shown.row)
+        _save(session, row, draft)
+        return Imported(DebateSnapshot.of(debate), recorded, kept, _shown(debate, row, draft))
+    session.delete(row)
     session.flush()
-    return Imported(debate, recorded, [], None)
+    return Imported(DebateSnapshot.of(debate), recorded, [], None)

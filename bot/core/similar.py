@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from bot.core import text as t
-from bot.core.claims import withdraw_claim
+from bot.core.claims import withdraw_claim_by_id
 from bot.core.debates import Actor, can_moderate
 from bot.core.errors import InvalidInput, NotAllowed, NotFound
 from schema import Claim, ClaimKind, ClaimStatus, ClaimVector, Crux, CruxOutcome, CruxStatus, CruxVector, Debate, utcnow
@@ -191,7 +191,7 @@ class HintTarget:
 def withdraw_in_favour(session: Session, debate: Debate, actor: Actor, hint: HintTarget) -> str:
     """Withdraw the new record of a hint in favour of the original, for its author or a moderator; what to say."""
     if hint.record is Record.CLAIM:
-        claim = withdraw_claim(session, debate, actor, hint.new_id)
+        claim = withdraw_claim_by_id(session, debate, actor, hint.new_id)
         return f"Claim #{claim.number} withdrawn in favour of Claim #{hint.original_number}."
     crux = session.execute(select(Crux).where(Crux.id == hint.new_id, Crux.debate_id == debate.id)).scalar_one_or_none()
     if crux is None:

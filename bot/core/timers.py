@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, update
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
+from bot.core.records import TimerSnapshot
 from bot.core.sql import upsert
 from schema import Timer, utcnow
 
@@ -34,7 +35,7 @@ def cancel(session: Session, event: str, key: str) -> None:
     session.execute(delete(Timer).where(col(Timer.event) == event, col(Timer.key) == key))
 
 
-def due(session: Session, now: datetime, limit: int = 100) -> list[Timer]:
+def due(session: Session, now: datetime, limit: int = 100) -> list[TimerSnapshot]:
     """Timers that have not fired and are due at ``now``, soonest first."""
     statement = (
         select(Timer)
@@ -42,7 +43,7 @@ def due(session: Session, now: datetime, limit: int = 100) -> list[Timer]:
         .order_by(col(Timer.due_at), col(Timer.id))
         .limit(limit)
     )
-    return list(session.execute(statement).scalars())
+    return TimerSnapshot.each(session.execute(statement).scalars())
 
 
 def soonest(session: Session) -> datetime | None:
@@ -51,7 +52,7 @@ def soonest(session: Session) -> datetime | None:
     return session.execute(statement).scalar()
 
 
-def claim(session: Session, timer_id: int, now: datetime) -> Timer | None:
+def claim(session: Session, timer_id: int, now: datetime) -> TimerSnapshot | None:
     """Mark the timer fired, if it still is unfired and due; the caller fires it only when a row comes back.
 
     Concurrent claimers queue on the row (PostgreSQL) or on the database (SQLite); the loser's ``WHERE`` no longer
@@ -63,4 +64,5 @@ def claim(session: Session, timer_id: int, now: datetime) -> Timer | None:
         .values(fired_at=now)
         .returning(Timer)
     )
-    return session.execute(statement).scalar_one_or_none()
+    claimed = session.execute(statement).scalar_one_or_none()
+    return None if claimed is None else TimerSnapshot.of(claimed)

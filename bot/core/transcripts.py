@@ -25,7 +25,7 @@ from sqlmodel import col
 from bot.core import text as t
 from bot.core.drafts import SPEAKER_MAX, Message
 from bot.core.errors import InvalidInput
-from schema import Claim, Crux, Debate
+from schema import Claim, Crux
 
 ROWS_MAX = 10_000
 CSV_COLUMNS = ("id", "interview", "comment")
@@ -231,28 +231,29 @@ def _speaker(value: Any) -> tuple[int | None, str | None]:
     return None, name
 
 
-def recorded_already(session: Session, debate: Debate, messages: Sequence[Message]) -> dict[str, int]:
-    """Of ``messages``, those the debate holds already — a claim or crux by the same speaker (or Discord user) with the
-    same text, as an earlier run of the same import left it: their keys, each to the claim's number (0: a crux).
+def recorded_already(session: Session, debate_id: int, messages: Sequence[Message]) -> dict[str, int]:
+    """Of ``messages``, those debate ``debate_id`` holds already — a claim or crux by the same speaker (or Discord
+    user) with the same text, as an earlier run of the same import left it: their keys, each to the claim's number
+    (0: a crux).
     Drafted with these as logged (:func:`bot.core.drafts.build_draft`), a transcript imported again records only what
     is missing, and a reply to a stored claim rebuts it."""
     authors = {message.author_id for message in messages if message.author_id is not None}
     wanted = {(message.author_id, message.speaker, message.text): message.key for message in messages}
     found: dict[str, int] = {}
-    for number, author_id, speaker, text in session.execute(_records_of(debate, authors)):
+    for number, author_id, speaker, text in session.execute(_records_of(debate_id, authors)):
         key = wanted.get((author_id, speaker, text))
         if key is not None:
             found.setdefault(key, number)
     return found
 
 
-def _records_of(debate: Debate, authors: set[int]) -> CompoundSelect[int, int | None, str | None, str]:
+def _records_of(debate_id: int, authors: set[int]) -> CompoundSelect[int, int | None, str | None, str]:
     """(number, author, speaker, text) of the debate's claims and cruxes that a speaker, or one of ``authors``, made
     (a crux's number given as 0: a reply to it answers no claim)."""
     claims = select(col(Claim.number), col(Claim.author_id), col(Claim.speaker), col(Claim.text)).where(
-        col(Claim.debate_id) == debate.id, or_(col(Claim.speaker).is_not(None), col(Claim.author_id).in_(authors))
+        col(Claim.debate_id) == debate_id, or_(col(Claim.speaker).is_not(None), col(Claim.author_id).in_(authors))
     )
     cruxes = select(literal(0), col(Crux.author_id), col(Crux.speaker), col(Crux.question)).where(
-        col(Crux.debate_id) == debate.id, or_(col(Crux.speaker).is_not(None), col(Crux.author_id).in_(authors))
+        col(Crux.debate_id) == debate_id, or_(col(Crux.speaker).is_not(None), col(Crux.author_id).in_(authors))
     )
     return claims.union_all(cruxes)

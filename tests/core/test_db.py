@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
+from dataclasses import dataclass, fields
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -16,11 +18,23 @@ from sqlmodel import SQLModel
 
 from benchmarks.common import reset_postgres
 from bot.config import normalize_database_url
-from bot.core import claims
+from bot.core import claims, records
 from bot.core import debates as core
 from bot.core.errors import InvalidInput
-from bot.db import Database, alembic_config
-from schema import Claim, Debate
+from bot.core.records import (
+    AgendaSnapshot,
+    ClaimSnapshot,
+    CredenceSnapshot,
+    CruxSnapshot,
+    DebateSnapshot,
+    ImportDraftSnapshot,
+    RevisionSnapshot,
+    SideSnapshot,
+    Snapshot,
+    TimerSnapshot,
+)
+from bot.db import Database, LiveRowReturned, alembic_config
+from schema import Agenda, Claim, ClaimRevision, Credence, Crux, Debate, ImportDraft, Side, Timer, table_of
 from tests.core.support import started_debate
 
 GUILD, THREAD, ALICE = 1001, 100, 1
@@ -178,3 +192,60 @@ async def test_the_pending_rebuttal_migration_goes_down_and_up(db: Database) -> 
     await db.upgrade()
     async with db.engine.connect() as connection:
         assert "pending_rebuttal" in await connection.run_sync(tables)
+
+
+@dataclass(frozen=True)
+class _Holder:
+    found: list[tuple[Claim, int]]
+
+
+LIVE_RESULTS = {
+    "a row": lambda claim: claim,
+    "a dataclass holding one": lambda claim: claims.Logged(claim, None),
+    "rows in a list in a dataclass": lambda claim: _Holder([(claim, 1)]),
+    "a tuple": lambda claim: (1, claim),
+}
+
+
+@pytest.mark.parametrize("result", LIVE_RESULTS.values(), ids=LIVE_RESULTS.keys())
+async def test_a_job_returning_a_live_row_is_refused_and_its_changes_undone(db: Database, result: Any) -> None:
+    """Issue 25: the jobs of a batch share a session, so a row one job returns could be changed by the next before
+    its caller renders it; a job returns snapshots, and one that returns a row is refused, whatever holds it."""
+    await _joined_debate(db)
+
+    def returns_a_row(session: Session) -> object:
+        logged = _log(session, "Refused.")
+        return result(session.get(Claim, logged.claim.id))
+
+    def the_row(session: Session) -> object:
+        return result(session.execute(select(Claim)).scalars().first())
+
+    together = await asyncio.gather(
+        db.transact(_log, "Before."), db.transact(returns_a_row), db.transact(_log, "After."), return_exceptions=True
+    )
+    assert isinstance(together[1], LiveRowReturned) and "returns_a_row" in str(together[1])
+    assert await _stored(db) == [(1, "Before."), (2, "After.")]
+    with pytest.raises(LiveRowReturned):
+        await db.query(the_row)
+    assert isinstance((await db.transact(_log, "A snapshot.")).claim, ClaimSnapshot)
+
+
+SNAPSHOTS: dict[type[Snapshot], type[SQLModel]] = {
+    AgendaSnapshot: Agenda,
+    ClaimSnapshot: Claim,
+    CredenceSnapshot: Credence,
+    CruxSnapshot: Crux,
+    DebateSnapshot: Debate,
+    ImportDraftSnapshot: ImportDraft,
+    RevisionSnapshot: ClaimRevision,
+    SideSnapshot: Side,
+    TimerSnapshot: Timer,
+}
+
+
+def test_each_snapshot_copies_every_column_of_its_table() -> None:
+    defined = {kind for kind in vars(records).values() if isinstance(kind, type) and issubclass(kind, Snapshot)}
+    assert set(SNAPSHOTS) == defined - {Snapshot}
+    for snapshot, model in SNAPSHOTS.items():
+        columns = [column.key for column in table_of(model).columns]
+        assert [field.name for field in fields(snapshot)] == columns, snapshot.__name__  # type: ignore[arg-type]

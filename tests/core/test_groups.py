@@ -48,7 +48,7 @@ async def _debate(db: Database, camps: dict[int, tuple[str, list[int | None]]]) 
             await session.run_sync(core.join, debate, user, side)
             for (crux, _), value in zip(questions, values, strict=True):
                 if value is not None:
-                    await session.run_sync(cruxes.record_credence, debate, core.Actor(GUILD, user), crux.id or 0, value)
+                    await session.run_sync(cruxes.record_credence, debate, core.Actor(GUILD, user), crux.number, value)
     return debate, [crux.id or 0 for crux, _ in questions]
 
 

@@ -20,7 +20,8 @@ async def _resolved_crux(
 ) -> Crux:
     """A crux open for ten days, with credences at the given fractions of that time, resolved with ``outcome``."""
     async with db.write() as session:
-        crux, _ = await session.run_sync(cruxes.add_crux, debate, core.Actor(GUILD, ALICE), "Will it?")
+        added, _ = await session.run_sync(cruxes.add_crux, debate, core.Actor(GUILD, ALICE), "Will it?")
+        crux = await session.get_one(Crux, added.id)
         opened = crux.created_at
         for user, steps in history.items():
             for fraction, value in steps:

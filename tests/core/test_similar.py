@@ -74,7 +74,7 @@ async def test_a_claim_is_compared_with_earlier_standing_claims_and_their_stored
         withdrawn = _claim(session, "Interp never scales.")
         rebuttal = _claim(session, "It has not so far.", BOB, ClaimKind.REBUTTAL, first.id)
         claims.withdraw_claim(
-            session, core.open_debate_in_thread(session, GUILD, THREAD), core.Actor(GUILD, ALICE), withdrawn.id or 0
+            session, core.open_debate_in_thread(session, GUILD, THREAD), core.Actor(GUILD, ALICE), withdrawn.number
         )
         new = _claim(session, "Interpretability will scale.", BOB)
         store_vectors(session, Record.CLAIM, [(first.id or 0, _vector(1, 0))], MODEL)
@@ -101,7 +101,7 @@ async def test_vectors_are_replaced_skipped_for_deleted_records_and_dropped_when
     assert [tuple(row) for row in rows] == [(first.id, _vector(0, 1))]
 
     await db.transact(
-        lambda session: claims.edit_claim(session, debate, core.Actor(GUILD, ALICE), first.id or 0, "Chips are.")
+        lambda session: claims.edit_claim(session, debate, core.Actor(GUILD, ALICE), first.number, "Chips are.")
     )
     async with db.read() as session:
         assert (await session.execute(select(func.count()).select_from(ClaimVector))).scalar_one() == 0
@@ -147,3 +147,42 @@ async def test_the_migration_adds_and_removes_the_vector_tables(db: Database) ->
     await db.upgrade()
     async with db.read() as session:
         assert (await session.execute(select(func.count()).select_from(CruxVector))).scalar_one() == 0
+
+
+@pytest.mark.parametrize("presser", [BOB, MOD], ids=["author", "moderator"])
+async def test_withdrawing_in_favour_withdraws_the_hinted_claim_where_ids_and_numbers_differ(
+    db: Database, presser: int
+) -> None:
+    """Issue 25: outside the database's first debate a claim's id is not its number; the button carries the id."""
+    await started_debate(db, guild=GUILD, creator=CAROL, joined={CAROL: "for"}, thread=THREAD + 1)
+    await db.transact(lambda session: _claim_in(session, THREAD + 1, CAROL, "An earlier debate's claim."))
+    await db.transact(lambda session: _claim_in(session, THREAD + 1, CAROL, "And another."))
+    debate = await _debate(db)
+    await db.transact(lambda session: _claim_in(session, THREAD, ALICE, "Evals will hold."))
+    repeat = await db.transact(lambda session: _claim_in(session, THREAD, BOB, "Evals hold."))
+    for text in ("Evals are cheap.", "Evals are fast."):
+        await db.transact(lambda session, text=text: _claim_in(session, THREAD, ALICE, text))
+    assert repeat != 2  # the claim's id, which the button carries, is not its number
+
+    moderator = presser == MOD
+    target = HintTarget(Record.CLAIM, repeat, original_number=1)
+    said = await db.transact(
+        lambda session: withdraw_in_favour(session, debate, core.Actor(GUILD, presser, can_moderate=moderator), target)
+    )
+
+    assert said == "Claim #2 withdrawn in favour of Claim #1."
+    async with db.read() as session:
+        rows = await session.execute(
+            select(claims.Claim.number, claims.Claim.status)
+            .where(claims.Claim.debate_id == debate.id)
+            .order_by(claims.Claim.number)
+        )
+    statuses = [tuple(row) for row in rows]
+    standing, withdrawn = ClaimStatus.STANDING, ClaimStatus.WITHDRAWN
+    assert statuses == [(1, standing), (2, withdrawn), (3, standing), (4, standing)]
+
+
+def _claim_in(session, thread: int, user: int, text: str) -> int:  # type: ignore[no-untyped-def]
+    """Log a claim by ``user`` in the debate of ``thread``; its database id."""
+    debate = core.open_debate_in_thread(session, GUILD, thread)
+    return claims.add_claim(session, debate, core.Actor(GUILD, user), text).claim.id or 0

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import pytest
 from sqlmodel import col, select
@@ -131,3 +133,69 @@ async def test_claims_logged_at_once_are_numbered_one_to_n(
     assert await integrity_problems(bot.db) == []
     async with bot.db.read() as session:
         assert len((await session.execute(select(Claim.id))).all()) == CLAIMANTS
+
+
+async def _in_one_batch(bot: DebateBot, actions: list[Callable[[], Awaitable[InteractionResult]]]) -> list[Any]:
+    """Each action's interaction, its job committed in one batch with the others', in this order: the writer is held
+    while each job in turn joins the batch waiting for it."""
+    writer = bot.db._writer
+    started = []
+    async with writer._lock:
+        for act in actions:
+            waiting = len(writer._waiting)
+            started.append(asyncio.ensure_future(act()))
+            for _ in range(5000):  # until the job waits for the writer (the sim and the bot answer in a few ms)
+                if len(writer._waiting) > waiting:
+                    break
+                await asyncio.sleep(0.001)
+            assert len(writer._waiting) == waiting + 1, "the job did not join the batch"
+    return await asyncio.gather(*started, return_exceptions=True)
+
+
+def _said(answer: InteractionResult | BaseException) -> tuple[str, dict[str, str]]:
+    """An answer's first embed: its title and fields (name → value); a failure is raised."""
+    assert isinstance(answer, InteractionResult), answer
+    assert not answer.ephemeral and answer.embeds, answer.text
+    [embed] = answer.embeds
+    return embed["title"], {field["name"]: field["value"] for field in embed.get("fields", [])}
+
+
+Step = tuple[str, str, dict[str, object]]
+RESOLVE_REOPEN_RESOLVE: list[Step] = [
+    ("alice", "crux resolve", {"crux": 1, "resolution": "It scaled.", "outcome": "yes"}),
+    ("mod", "crux reopen", {"crux": 1}),
+    ("mod", "crux resolve", {"crux": 1, "resolution": "It did not.", "outcome": "no"}),
+]
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [RESOLVE_REOPEN_RESOLVE, [*RESOLVE_REOPEN_RESOLVE, ("alice", "crux reopen", {"crux": 1})]],
+    ids=["resolve-reopen-resolve", "resolve-reopen-resolve-reopen"],
+)
+async def test_every_answer_in_one_batch_shows_what_its_own_job_did(
+    world: World, bot: DebateBot, steps: list[Step]
+) -> None:
+    """Issue 25: jobs of one batch share a session; each answer is rendered from what its job did, not from the rows
+    later jobs of the batch changed (moderators alice and mod resolve and reopen the same crux at once)."""
+    thread = await open_thread(world.sim, world.alice, world.channel)
+    await world.sim.invoke(world.bob, thread, "debate join", side="against")
+    await world.sim.invoke(world.alice, thread, "crux add", question="Will interpretability scale?")
+    await world.sim.invoke(world.bob, thread, "crux credence", crux=1, value=90)
+    await world.sim.invoke(world.mod, thread, "crux list")  # every actor's name is known: no other job joins the batch
+    members = {"alice": world.alice, "mod": world.mod}
+
+    def act(name: str, command: str, options: dict[str, object]) -> Callable[[], Awaitable[InteractionResult]]:
+        return lambda: world.sim.invoke(members[name], thread, command, **options)
+
+    answers = await _in_one_batch(bot, [act(*step) for step in steps])
+
+    for (name, command, options), answer in zip(steps, answers, strict=True):
+        member, (title, fields) = members[name], _said(answer)
+        if command == "crux reopen":
+            assert answer.text.startswith(f"Crux #1 is open again (reopened by {member.mention})")
+            assert title == "Crux #1" and "Resolution" not in fields
+        else:
+            assert title == f"Crux #1 resolved: {options['outcome']}"
+            assert fields["Resolution"] == options["resolution"] and fields["Resolved by"] == member.mention
+    assert world.sim.errors == []

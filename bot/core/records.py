@@ -1,0 +1,173 @@
+"""Snapshots of stored records: what a use case returns instead of the rows it read or changed.
+
+The jobs of one batch share a session (``bot.db``), so a row one job returned is the same object the next job of the
+batch may change before the first job's caller renders it. A job therefore returns values: each snapshot here is a
+frozen copy of a row's columns, taken with :meth:`Snapshot.of` as the job ends (``bot.db`` refuses a result that
+holds a row). Inside a job, the core works on rows as it likes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any, Self
+
+from schema import ClaimKind, ClaimStatus, CruxOutcome, CruxStatus, Debate, DebateFormat, DebateStatus
+
+
+class Snapshot:
+    """A frozen copy of a row's columns (each subclass is a frozen dataclass naming the columns it copies)."""
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, row: Any) -> Self:
+        """The snapshot of ``row`` (flushed: it has its id), as it is now."""
+        snapshot: Self = cls(**{name: getattr(row, name) for name in _columns(cls)})
+        return snapshot
+
+    @classmethod
+    def each(cls, rows: Any) -> list[Self]:
+        """The snapshots of ``rows``, in order."""
+        return [cls.of(row) for row in rows]
+
+
+_COLUMNS: dict[type[Snapshot], tuple[str, ...]] = {}
+
+
+def _columns(snapshot: type[Snapshot]) -> tuple[str, ...]:
+    """The names of a snapshot's fields (found once per class: ``fields`` costs more than the copy)."""
+    names = _COLUMNS.get(snapshot)
+    if names is None:
+        names = _COLUMNS[snapshot] = tuple(field.name for field in fields(snapshot))  # type: ignore[arg-type]
+    return names
+
+
+@dataclass(frozen=True, slots=True)
+class DebateSnapshot(Snapshot):
+    id: int
+    guild_id: int
+    number: int
+    channel_id: int
+    thread_id: int
+    topic: str
+    agenda_id: int | None
+    format: DebateFormat
+    status: DebateStatus
+    creator_id: int
+    created_at: datetime
+    ended_at: datetime | None
+    outcome: str | None
+    summarized_at: datetime | None
+    claim_seq: int
+    crux_seq: int
+    phase: int
+    phase_minutes: int | None
+    phase_ends_at: datetime | None
+    paused_remaining: int | None
+
+
+AnyDebate = Debate | DebateSnapshot
+"""A debate as read: its row inside a job, its snapshot outside."""
+
+
+@dataclass(frozen=True, slots=True)
+class SideSnapshot(Snapshot):
+    id: int
+    debate_id: int
+    position: int
+    name: str
+    name_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgendaSnapshot(Snapshot):
+    id: int
+    guild_id: int
+    name: str
+    name_key: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimSnapshot(Snapshot):
+    id: int
+    debate_id: int
+    number: int
+    kind: ClaimKind
+    parent_id: int | None
+    side_id: int | None
+    author_id: int | None
+    speaker: str | None
+    logged_by_id: int
+    text: str
+    source_message_id: int | None
+    source_url: str | None
+    status: ClaimStatus
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionSnapshot(Snapshot):
+    """A text a claim had before an edit."""
+
+    id: int
+    claim_id: int
+    text: str
+    revised_by_id: int
+    revised_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CruxSnapshot(Snapshot):
+    id: int
+    debate_id: int
+    number: int
+    question: str
+    author_id: int | None
+    speaker: str | None
+    logged_by_id: int | None
+    source_message_id: int | None
+    source_url: str | None
+    status: CruxStatus
+    resolution: str | None
+    resolved_by_id: int | None
+    resolved_at: datetime | None
+    outcome: CruxOutcome | None
+    resolution_url: str | None
+    created_at: datetime
+    spread: int
+
+
+@dataclass(frozen=True, slots=True)
+class CredenceSnapshot(Snapshot):
+    id: int
+    crux_id: int
+    user_id: int
+    value: int
+    reason: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TimerSnapshot(Snapshot):
+    id: int
+    guild_id: int
+    event: str
+    key: str
+    due_at: datetime
+    created_at: datetime
+    fired_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportDraftSnapshot(Snapshot):
+    id: int
+    guild_id: int
+    debate_id: int
+    importer_id: int
+    source_id: int
+    page: int
+    data: str
+    created_at: datetime
+    expires_at: datetime
