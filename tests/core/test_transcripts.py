@@ -336,7 +336,7 @@ async def test_a_hostile_file_is_refused_in_one_line_storing_nothing(
     await _debate(db)
     before = await snapshot(db)
     monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setattr(command_line, "setup_logging", lambda *_: None)  # the suite's logging stays as it is
+    monkeypatch.setattr(command_line, "setup_logging", lambda *_, **__: None)  # the suite's logging stays as it is
     status = await asyncio.to_thread(command_line.main, ["import", "--debate", "1", "--yes", str(path)])
     said = capsys.readouterr()
     assert (status, said.out) == (1, "")  # main returned: no traceback
