@@ -1,8 +1,8 @@
 """Opinion groups in a participants × cruxes matrix of credences, and a test of whether they are there at all.
 
 Pure functions over a matrix (one row per participant, one column per crux, credences 0–100, ``NaN`` where a
-participant gave none); they need the ``analysis`` extra (numpy, scipy), which :mod:`bot.core.groups` imports only
-when it has groups to look for.
+participant gave none); they need the ``analysis`` extra (numpy, scipy, threadpoolctl), which
+:mod:`bot.core.groups` imports only when it has groups to look for.
 
 - **Distance** between two participants: the root mean square difference of their credences on the cruxes both
   rated, shrunk toward the median of those distances when they share few cruxes. With ``k`` shared cruxes it is
@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
+from threadpoolctl import threadpool_limits
 
 Matrix = npt.NDArray[np.float64]
 Labels = npt.NDArray[np.intp]
@@ -37,6 +38,11 @@ PERMUTATIONS = 38
 """Shuffles per test: the most for which ``p ≤ 0.05`` still means that none reached the observed silhouette."""
 ALPHA = 0.05
 SEED = 18
+BLAS_THREADS = 1
+"""Threads the matrix products of the test may use. One: the bot runs it in a worker thread beside its event loop and
+database, and on a busy 2-core machine OpenBLAS's second thread doubled the test's CPU time and made it slower, not
+faster (1,000 × 300: 8 s of CPU, 10–15 s, against 4 s and 4–6 s). The limit holds for the whole process while the
+test runs (threadpoolctl)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +180,13 @@ class Shuffler:
 
 
 def find_groups(credences: Matrix, permutations: int = PERMUTATIONS, seed: int = SEED) -> GroupTest:
-    """The best partition of at least 3 participants and its permutation test (module doc)."""
+    """The best partition of at least 3 participants and its permutation test (module doc), on one core: see
+    :data:`BLAS_THREADS`."""
+    with threadpool_limits(limits=BLAS_THREADS, user_api="blas"):
+        return _find_groups(credences, permutations, seed)
+
+
+def _find_groups(credences: Matrix, permutations: int, seed: int) -> GroupTest:
     pattern = Pattern(credences)
     observed = best_partition(pattern.distances(credences))
     shuffler = Shuffler(credences, seed)
