@@ -41,39 +41,14 @@ import numpy as np  # noqa: E402
 from scipy.special import comb  # noqa: E402
 
 from benchmarks.common import print_machine, sqlite_url, write_results  # noqa: E402
+from benchmarks.planted import Shape, generate  # noqa: E402
 from benchmarks.summary import build  # noqa: E402
 from bot.core.clustering import PERMUTATIONS, Matrix, best_partition, distances, find_groups  # noqa: E402
 from bot.core.groups import credence_matrix, credence_version, find  # noqa: E402
 from bot.db import Database  # noqa: E402
 from schema import Debate  # noqa: E402
 
-NOISE_SD = 12.0
 SEED = 2026
-
-
-@dataclass(frozen=True, slots=True)
-class Shape:
-    participants: int
-    cruxes: int
-    groups: int
-    missing: float
-
-    def __str__(self) -> str:
-        planted = "no planted groups" if self.groups == 1 else f"{self.groups} groups"
-        return f"{planted}, {self.participants} × {self.cruxes}, {self.missing * 100:.0f} % missing"
-
-
-def generate(rng: np.random.Generator, shape: Shape) -> tuple[Matrix, list[int]]:
-    """A matrix as the module's documentation describes, and each participant's planted group."""
-    n, m = shape.participants, shape.cruxes
-    planted = rng.permutation(np.arange(n) % shape.groups)
-    contested = np.zeros(m, dtype=bool)
-    contested[rng.choice(m, m // 2, replace=False)] = True
-    means = np.where(contested, rng.uniform(0, 100, (shape.groups, m)), rng.uniform(0, 100, m))
-    credences = np.clip(means[planted] + rng.normal(0, NOISE_SD, (n, m)), 0, 100)
-    gone = rng.choice(n * m, round(shape.missing * n * m), replace=False)
-    credences.flat[gone] = np.nan
-    return credences, [int(group) for group in planted]
 
 
 def adjusted_rand_index(truth: list[int], found: tuple[int, ...]) -> float:

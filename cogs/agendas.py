@@ -16,6 +16,7 @@ from cogs import render
 from cogs.common import (
     Interaction,
     agenda_autocomplete,
+    defer,
     read_server,
     respond,
     send_pages,
@@ -43,6 +44,7 @@ class AgendaCog(commands.GroupCog, group_name="agenda", group_description="Resea
     @app_commands.describe(agenda="The research agenda")
     @app_commands.autocomplete(agenda=agenda_autocomplete)
     async def summary(self, interaction: Interaction, agenda: o.Number) -> None:
+        await defer(interaction)
         found = await read_server(interaction, summarize_agenda, agenda)
         await respond(interaction, **page_message(agenda_page(found, 0, render.mention), "agenda", agenda))
 
@@ -50,6 +52,7 @@ class AgendaCog(commands.GroupCog, group_name="agenda", group_description="Resea
     @app_commands.describe(agenda="The research agenda")
     @app_commands.autocomplete(agenda=agenda_autocomplete)
     async def scores(self, interaction: Interaction, agenda: o.Number) -> None:
+        await defer(interaction)
         record = await read_server(interaction, track_record.agenda_track_record, agenda)
         await send_track_record(interaction, record)
 

@@ -39,11 +39,17 @@ T = TypeVar("T")
 P = ParamSpec("P")
 
 
-async def defer(interaction: Interaction) -> None:
-    """Acknowledge the interaction now ("thinking…") unless it was already answered; the answer follows up."""
+async def defer(interaction: Interaction, *, private: bool = False) -> None:
+    """Acknowledge the interaction now ("thinking…") unless it was already answered; the answer follows up.
+
+    A command or button whose work grows with the debate (reading or computing over all its records) calls this
+    before that work, so that its answer cannot miss Discord's 3 s deadline however large the debate; ``private``
+    for one answered only to the user (the placeholder is theirs alone too). Other work is deferred only if it grows
+    late (:func:`read_debate`, :func:`write_debate`, …)."""
     if not interaction.response.is_done():
-        await interaction.response.defer(thinking=True)
-        interaction.extras[THINKING] = True
+        await interaction.response.defer(thinking=True, ephemeral=private)
+        if not private:
+            interaction.extras[THINKING] = True
 
 
 async def respond(interaction: Interaction, content: str | None = None, **kwargs: Any) -> None:
@@ -56,6 +62,13 @@ async def respond(interaction: Interaction, content: str | None = None, **kwargs
         await interaction.followup.send(content or discord.utils.MISSING, **kwargs)
     else:
         await interaction.response.send_message(content, **kwargs)
+
+
+async def post(interaction: Interaction, **kwargs: Any) -> discord.WebhookMessage:
+    """A public answer, after a deferral (made now if need be), returned so that it can be edited later."""
+    await defer(interaction)
+    interaction.extras.pop(THINKING, None)  # the follow-up fills the placeholder in
+    return await interaction.followup.send(wait=True, **kwargs)
 
 
 def actor(interaction: Interaction) -> core.Actor:

@@ -25,6 +25,7 @@ from cogs.common import (
     check_open_debate,
     claim_autocomplete,
     crux_autocomplete,
+    defer,
     logging_rate,
     read_debate,
     resolved_crux_autocomplete,
@@ -281,6 +282,7 @@ class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: q
 
     @app_commands.command(name="scores", description="Who forecast this debate's resolved cruxes best, and calibration")
     async def scores(self, interaction: Interaction) -> None:
+        await defer(interaction)
         record = await read_debate(interaction, scores.debate_track_record)
         await send_track_record(interaction, record)
 
@@ -299,6 +301,7 @@ class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: q
     @app_commands.command(name="list", description="This debate's cruxes")
     @app_commands.describe(status="Which cruxes (default: open)")
     async def list_(self, interaction: Interaction, status: Literal["open", "resolved", "all"] = "open") -> None:
+        await defer(interaction, private=True)
         page = await read_debate(interaction, crux_list_page, status, 0, render.mention)
         await respond(interaction, ephemeral=True, **page_message(page, status, 0))
 

@@ -20,7 +20,7 @@ from bot.core.argmap import draw_map, map_caption, map_files
 from bot.core.errors import WrongPlace
 from bot.core.exports import build_export, export_file
 from bot.core.records import SideSnapshot
-from bot.core.summary import summarize
+from bot.core.summary import DebateSummary, summarize
 from bot.core.summary_pages import summary_first_page
 from cogs import options as o
 from cogs import render
@@ -29,6 +29,7 @@ from cogs.common import (
     actor,
     defer,
     logging_rate,
+    post,
     read_debate,
     read_server,
     respond,
@@ -163,8 +164,8 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
 
     @app_commands.command(name="groups", description="How participants actually divide, from their credences")
     async def groups(self, interaction: Interaction) -> None:
-        matrix = await read_debate(interaction, opinion.credence_matrix)
         await defer(interaction)
+        matrix = await read_debate(interaction, opinion.credence_matrix)
         await asyncio.to_thread(opinion.require_analysis)  # said even when there are too few to look
         found = await self._find(matrix)
         report = await read_debate(interaction, opinion.report, matrix, found)
@@ -172,6 +173,7 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
 
     @app_commands.command(name="status", description="This debate at a glance: sides, participants, counts")
     async def status(self, interaction: Interaction) -> None:
+        await defer(interaction, private=True)
         status = await read_debate(interaction, core.status)
         await respond(interaction, embed=render.status_embed(status), ephemeral=True)
 
@@ -191,8 +193,8 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
     @app_commands.command(name="end", description="End the debate: post the final summary, lock the thread")
     @app_commands.describe(outcome="What the debate concluded (optional)")
     async def end(self, interaction: Interaction, outcome: o.Resolution | None = None) -> None:
+        await defer(interaction)  # the final summary grows with the debate
         debate = await write_debate(interaction, core.end_debate, actor(interaction), outcome)
-        await defer(interaction)
         closing = f"Debate #{debate.number} is closed by {interaction.user.mention}."
         if debate.outcome:
             closing += f"\n**Outcome:** {render.escape(debate.outcome)}"
@@ -240,16 +242,17 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
     @app_commands.command(name="export", description="The debate's whole record as a file")
     @app_commands.describe(format="markdown to read, json for tools (versioned schema), argdown for argument maps")
     async def export(self, interaction: Interaction, format: Literal["markdown", "json", "argdown"]) -> None:
+        await defer(interaction)
         record = await read_debate(interaction, build_export)
-        name, data = export_file(record, format)
+        name, data = await asyncio.to_thread(export_file, record, format)
         await respond(
             interaction, f"Debate #{record.debate.number} as {format}:", file=discord.File(io.BytesIO(data), name)
         )
 
     @app_commands.command(name="map", description="A picture of the debate: claims, rebuttals, supports, cruxes")
     async def map(self, interaction: Interaction) -> None:
-        record = await read_debate(interaction, build_export)
         await defer(interaction)
+        record = await read_debate(interaction, build_export)
         drawn = await asyncio.to_thread(draw_map, record)
         files = [discord.File(io.BytesIO(data), name) for name, data in map_files(record, drawn)]
         await respond(interaction, map_caption(record, drawn), files=files)
@@ -257,12 +260,20 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
     async def _post_summary(self, interaction: Interaction) -> None:
         """The summary for everyone, paged: the open questions that matter most, the latest resolutions, how many more
         and where to read them (``/crux list``, ``/debate export``); the next one says what changed since this one.
-        It is read first (no writer waits for it), then its time is recorded in a short write of its own."""
+
+        Deferred first: reading it grows with the debate. It is read (no writer waits for it) and posted with what is
+        known about opinion groups for the debate's credences as they are; once posted, its time is recorded in a short
+        write of its own (a summary nobody saw is not one to count changes from). When the groups were not known yet,
+        they are looked for then, and the summary is edited to say so if some stand out."""
+        await defer(interaction)
+        read_at = utcnow()
         summary = await read_debate(interaction, summarize, insights=True)
-        await write_server(interaction, core.mark_summarized, summary.debate_id, utcnow())
-        found = await self._found_for_summary(interaction, summary.debate_id)
-        page = summary_first_page(summary, render.mention, found)
-        await respond(interaction, **page_message(page, "summary", summary.debate_id))
+        version = await read_debate(interaction, opinion.credence_version)
+        known = self.found.get(summary.debate_id, version)
+        posted = await post(interaction, **_summary_message(summary, known))
+        await write_server(interaction, core.mark_summarized, summary.debate_id, read_at)
+        if known is None and (found := await self._found_for_summary(interaction)) is not None and found.groups:
+            await posted.edit(**_summary_message(summary, found))
 
     async def _find(self, matrix: opinion.CredenceMatrix) -> opinion.Found:
         """The opinion groups of the matrix: remembered for its version, or computed in a worker thread."""
@@ -272,18 +283,18 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
             self.found.put(matrix.debate_id, matrix.version, found)
         return found
 
-    async def _found_for_summary(self, interaction: Interaction, debate_id: int) -> opinion.Found | None:
-        """What the summary says about opinion groups; nothing without the analysis extra. Unchanged credences cost
-        one aggregate query (their version), not the matrix."""
-        version = await read_debate(interaction, opinion.credence_version)
-        found = self.found.get(debate_id, version)
-        if found is not None:
-            return found
+    async def _found_for_summary(self, interaction: Interaction) -> opinion.Found | None:
+        """What the summary says about opinion groups; nothing without the analysis extra."""
         matrix = await read_debate(interaction, opinion.credence_matrix)
         try:
             return await self._find(matrix)
         except opinion.GroupsUnavailable:
             return None
+
+
+def _summary_message(summary: DebateSummary, found: opinion.Found | None) -> dict[str, Any]:
+    """The summary's first page as a message, with the line on opinion groups when ``found`` has some."""
+    return page_message(summary_first_page(summary, render.mention, found), "summary", summary.debate_id)
 
 
 async def setup(bot: DebateBot) -> None:

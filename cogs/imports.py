@@ -19,7 +19,15 @@ from bot.core.drafts import Item, Message, item_line, skipped_line
 from bot.core.errors import DomainError, InvalidInput
 from cogs import options as o
 from cogs import render
-from cogs.common import Interaction, actor, check_open_debate, respond, write_debate, write_debate_in_place
+from cogs.common import (
+    Interaction,
+    actor,
+    check_open_debate,
+    defer,
+    respond,
+    write_debate,
+    write_debate_in_place,
+)
 from cogs.views import DebateButton
 
 ITEM_TEXT = 180
@@ -228,7 +236,7 @@ async def import_messages(
         can_read_history=permissions.read_message_history,
     )
     core.require_bot_reads(where, bot_lacks(interaction, channel))
-    await interaction.response.defer(ephemeral=True, thinking=True)
+    await defer(interaction, private=True)
     source = interaction.client.get_partial_messageable(source_id, guild_id=interaction.guild_id)
     try:
         history = [message async for message in source.history(limit=messages)][::-1]

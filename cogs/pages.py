@@ -12,7 +12,7 @@ import discord
 from bot.core import summary_pages as pages
 from bot.core.summary import CruxListStatus
 from cogs import render
-from cogs.common import Interaction, read_debate, read_server, respond
+from cogs.common import Interaction, defer, read_debate, read_server, respond
 from cogs.views import DebateButton
 
 Kind = Literal["summary", "agenda", "open", "resolved", "all"]
@@ -40,6 +40,7 @@ class PageButton(
         return cls(match["kind"], int(match["target"]), int(match["start"]), item.label or "Page")
 
     async def press(self, interaction: Interaction) -> None:
+        await defer(interaction, private=True)
         page = await _page(interaction, self.kind, self.target, self.start)
         await respond(interaction, ephemeral=True, **page_message(page, self.kind, self.target))
 

@@ -1,8 +1,8 @@
 """Opinion groups in a participants × cruxes matrix of credences, and a test of whether they are there at all.
 
 Pure functions over a matrix (one row per participant, one column per crux, credences 0–100, ``NaN`` where a
-participant gave none); they need the ``analysis`` extra (numpy, scipy), which :mod:`bot.core.groups` imports only
-when it has groups to look for.
+participant gave none); they need the ``analysis`` extra (numpy, scipy, threadpoolctl), which
+:mod:`bot.core.groups` imports only when it has groups to look for.
 
 - **Distance** between two participants: the root mean square difference of their credences on the cruxes both
   rated, shrunk toward the median of those distances when they share few cruxes. With ``k`` shared cruxes it is
@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
+from threadpoolctl import threadpool_limits
 
 Matrix = npt.NDArray[np.float64]
 Labels = npt.NDArray[np.intp]
@@ -37,6 +38,11 @@ PERMUTATIONS = 38
 """Shuffles per test: the most for which ``p ≤ 0.05`` still means that none reached the observed silhouette."""
 ALPHA = 0.05
 SEED = 18
+BLAS_THREADS = 1
+"""Threads the matrix products of the test may use. One: the bot runs it in a worker thread beside its event loop and
+database, and on a busy 2-core machine OpenBLAS's second thread doubled the test's CPU time and made it slower, not
+faster (1,000 × 300: 8 s of CPU, 10–15 s, against 4 s and 4–6 s). The limit holds for the whole process while the
+test runs (threadpoolctl)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,23 +78,44 @@ def credence_array(rows: list[list[float | None]]) -> Matrix:
     return np.array(rows, dtype=np.float64).reshape(len(rows), -1)
 
 
+class Pattern:
+    """Who rated what in a matrix, and all that its distances take from that alone: computed once for a matrix and
+    its shuffles (:class:`Shuffler` keeps who rated what), so that each shuffle costs two matrix products."""
+
+    def __init__(self, credences: Matrix, k0: float = K0) -> None:
+        self.rated = ~np.isnan(credences)
+        self.mask: Matrix = self.rated.astype(np.float64)
+        self.shared: Matrix = self.mask @ self.mask.T
+        """How many cruxes each pair rated both."""
+        self.overlap = self.shared > 0
+        self.pairs = np.triu(self.overlap, 1)
+        """Each pair sharing a crux, once."""
+        self.weight = np.divide(self.shared, self.shared + k0, out=np.zeros_like(self.shared), where=self.overlap)
+        """How much a pair's own difference counts against the median: ``k / (k + K0)``, 0 when nothing is shared."""
+        self.rest: Matrix = 1.0 - self.weight
+
+    def distances(self, credences: Matrix) -> Matrix:
+        """Pairwise distances between the rows of ``credences`` (of this pattern): see the module's documentation."""
+        values = np.where(self.rated, credences, 0.0)
+        cross = (values * values) @ self.mask.T  # [i, j]: i's squares on the cruxes j rated
+        summed = values @ values.T  # in place from here: each product is a million cells on 1,000 participants
+        summed *= -2.0
+        summed += cross
+        summed += cross.T
+        np.maximum(summed, 0.0, out=summed)
+        shrunk: Matrix = np.divide(summed, self.shared, out=np.zeros_like(summed), where=self.overlap)
+        np.sqrt(shrunk, out=shrunk)  # the RMS difference, 0 where nothing is shared
+        known = shrunk[self.pairs]
+        median = float(np.median(known)) if known.size else 0.0
+        shrunk *= self.weight
+        shrunk += self.rest * median
+        np.fill_diagonal(shrunk, 0.0)
+        return shrunk
+
+
 def distances(credences: Matrix, k0: float = K0) -> Matrix:
     """Pairwise distances between rows: RMS difference on shared cruxes, shrunk toward the median (module doc)."""
-    rated = ~np.isnan(credences)
-    values = np.where(rated, credences, 0.0)
-    mask = rated.astype(np.float64)
-    squares = values * values
-    shared = mask @ mask.T
-    summed = squares @ mask.T + mask @ squares.T - 2.0 * (values @ values.T)
-    np.maximum(summed, 0.0, out=summed)
-    overlap = shared > 0
-    rms = np.sqrt(np.divide(summed, shared, out=np.zeros_like(summed), where=overlap))
-    upper = np.triu_indices(len(credences), 1)
-    known = rms[upper][overlap[upper]]
-    median = float(np.median(known)) if known.size else 0.0
-    shrunk = np.where(overlap, (shared * rms + k0 * median) / np.maximum(shared + k0, 1e-12), median)
-    np.fill_diagonal(shrunk, 0.0)
-    return shrunk
+    return Pattern(credences, k0).distances(credences)
 
 
 def silhouette(dist: Matrix, labels: Labels) -> float:
@@ -153,13 +180,20 @@ class Shuffler:
 
 
 def find_groups(credences: Matrix, permutations: int = PERMUTATIONS, seed: int = SEED) -> GroupTest:
-    """The best partition of at least 3 participants and its permutation test (module doc)."""
-    observed = best_partition(distances(credences))
+    """The best partition of at least 3 participants and its permutation test (module doc), on one core: see
+    :data:`BLAS_THREADS`."""
+    with threadpool_limits(limits=BLAS_THREADS, user_api="blas"):
+        return _find_groups(credences, permutations, seed)
+
+
+def _find_groups(credences: Matrix, permutations: int, seed: int) -> GroupTest:
+    pattern = Pattern(credences)
+    observed = best_partition(pattern.distances(credences))
     shuffler = Shuffler(credences, seed)
     limit = ALPHA * (1 + permutations) - 1  # more shuffles at least as good as this and p > ALPHA
     as_good = 0
     for done in range(1, permutations + 1):
-        if best_partition(distances(shuffler.shuffled())).silhouette >= observed.silhouette:
+        if best_partition(pattern.distances(shuffler.shuffled())).silhouette >= observed.silhouette:
             as_good += 1
             if as_good > limit:
                 return GroupTest(observed, p=(1 + as_good) / (1 + permutations), shuffles=done)

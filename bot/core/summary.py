@@ -291,28 +291,36 @@ _NO_SIDE = 1 << 30  # participants without a side come after every side
 def _double_crux() -> Exists:
     """Whether the crux (``_CRUX``, correlated) is a double crux: participants of different sides hold latest
     credences on opposite sides of 50 and, in a double-crux debate, both marked it as one that would change their
-    mind. Summaries both order and mark cruxes by it."""
-    below, above = aliased(CruxStance), aliased(CruxStance)
-    below_side, above_side = aliased(Participant), aliased(Participant)
+    mind. Summaries both order and mark cruxes by it.
 
-    def changes_mind(stance: type[CruxStance]) -> Exists:
-        mark = aliased(CruxMark)
-        return exists().where(
-            col(mark.crux_id) == col(stance.crux_id), col(mark.user_id) == col(stance.user_id), col(mark.changes_mind)
+    One pass over the crux's stances, not a pair of them (quadratic on a crux that many rate on one side of 50):
+    among the stances off 50 (and marked, in a double-crux debate), some lie below 50, some above, and their holders
+    are not all of one side — then a holder below and a holder above are of different sides."""
+    mark = aliased(CruxMark)
+    changes_mind = exists().where(
+        col(mark.crux_id) == _STANCE.c.crux_id, col(mark.user_id) == _STANCE.c.user_id, col(mark.changes_mind)
+    )
+    side = col(Participant.side_id)
+    return (
+        select_columns(literal(1))
+        .select_from(_STANCE)
+        .join(
+            Participant,
+            (col(Participant.debate_id) == _CRUX.c.debate_id) & (col(Participant.user_id) == _STANCE.c.user_id),
         )
-
-    return exists().where(
-        col(below.crux_id) == _CRUX.c.id,
-        col(above.crux_id) == _CRUX.c.id,
-        col(below.latest_value) < 50,
-        col(above.latest_value) > 50,
-        col(below_side.debate_id) == _CRUX.c.debate_id,
-        col(below_side.user_id) == below.user_id,
-        col(above_side.debate_id) == _CRUX.c.debate_id,
-        col(above_side.user_id) == above.user_id,
-        col(below_side.side_id) != col(above_side.side_id),
-        _DEBATE.c.id == _CRUX.c.debate_id,
-        or_(_DEBATE.c.format != DebateFormat.DOUBLE_CRUX, changes_mind(below) & changes_mind(above)),
+        .join(_DEBATE, _DEBATE.c.id == _CRUX.c.debate_id)
+        .where(
+            _STANCE.c.crux_id == _CRUX.c.id,
+            _STANCE.c.latest_value != 50,
+            or_(_DEBATE.c.format != DebateFormat.DOUBLE_CRUX, changes_mind),
+        )
+        .group_by(_STANCE.c.crux_id)
+        .having(
+            (func.min(_STANCE.c.latest_value) < 50)
+            & (func.max(_STANCE.c.latest_value) > 50)
+            & (func.min(side) != func.max(side))
+        )
+        .exists()
     )
 
 

@@ -409,6 +409,24 @@ async def test_a_narrow_double_crux_comes_before_wider_one_sided_disagreements(d
     assert [crux.number for crux in summary.unresolved[1:]] == list(range(1, 10)) and summary.more_unresolved == 1
 
 
+async def test_a_double_crux_needs_a_holder_below_50_and_one_above_it_of_different_sides(db: Database) -> None:
+    """Bob and Carol (against) at 20 and 80 make no double crux with Alice (for) at 50, which is neither below nor
+    above; with Alice at 70 they do (Bob below, Alice above)."""
+    debate = await _debate(db)
+    voices = {ALICE: core.Actor(GUILD, ALICE), BOB: core.Actor(GUILD, BOB), CAROL: core.Actor(GUILD, CAROL)}
+    async with db.write() as session:
+        for alice in (50, 70):
+            crux, _ = await session.run_sync(cruxes.add_crux, debate, voices[ALICE], f"Alice at {alice}?")
+            for user, value in ((BOB, 20), (CAROL, 80), (ALICE, alice)):
+                await session.run_sync(cruxes.record_credence, debate, voices[user], crux.number, value)
+    async with db.read() as session:
+        summary = await session.run_sync(summarize, debate)
+    assert {crux.question: crux.is_double_crux for crux in summary.unresolved} == {
+        "Alice at 50?": False,
+        "Alice at 70?": True,
+    }
+
+
 @pytest.mark.parametrize(
     ("status", "listed"), [("open", [2, 1]), ("resolved", [3]), ("all", [2, 1, 3])], ids=["open", "resolved", "all"]
 )
