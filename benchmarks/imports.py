@@ -30,6 +30,7 @@ from bot.core import debates as core
 from bot.db import Database
 from bot.importer import ImportRequest, import_transcript
 from bot.local import LocalBot
+from schema import DebateNumber
 from sim import DiscordSim, SimMessage
 
 TARGET_SECONDS = 2.0
@@ -109,7 +110,7 @@ async def transcript_import(folder: Path, rows: int, runs: int) -> dict[str, flo
                 thread_id=4,
             )
             started = time.perf_counter()
-            status = await import_transcript(db, ImportRequest(1, path, yes=True), io.StringIO(), None)
+            status = await import_transcript(db, ImportRequest(DebateNumber(1), path, yes=True), io.StringIO(), None)
             seconds.append(time.perf_counter() - started)
             if status != 0:
                 raise RuntimeError("the transcript import failed")

@@ -44,6 +44,7 @@ from bot.startup import (
     sqlite_path,
 )
 from bot.sync import CommandSyncer, scope_of
+from schema import DebateNumber
 
 log = logging.getLogger("bot")
 HEALTH_TIMEOUT = 10.0
@@ -277,7 +278,7 @@ def _require_database(settings: Settings) -> None:
 
 
 def _export(
-    settings: Settings, number: int, guild: int | None, format: str, output: Path | None, *, force: bool
+    settings: Settings, number: DebateNumber, guild: int | None, format: str, output: Path | None, *, force: bool
 ) -> int:
     if format == "png" and output is None:
         raise SettingsError("--format png writes pictures: give --output FILE.png")
@@ -326,11 +327,11 @@ def _same_file(path: Path, other: Path) -> bool:
     return path == other.resolve() or (path.exists() and other.exists() and path.samefile(other))
 
 
-def _export_of(session: Session, number: int, guild: int | None) -> DebateExport:
+def _export_of(session: Session, number: DebateNumber, guild: int | None) -> DebateExport:
     return build_export(session, debate_numbered(session, number, guild))
 
 
-async def _load_export(settings: Settings, number: int, guild: int | None) -> DebateExport:
+async def _load_export(settings: Settings, number: DebateNumber, guild: int | None) -> DebateExport:
     db = Database(settings.database_url)
     try:
         with _database_explained(db):

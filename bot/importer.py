@@ -21,7 +21,7 @@ from bot.core.errors import InvalidInput, NotFound
 from bot.core.records import DebateSnapshot
 from bot.core.transcripts import Transcript, read_transcript, recorded_already
 from bot.db import Database
-from schema import Debate
+from schema import Debate, DebateId, DebateNumber
 
 BATCH_SECONDS = 0.25
 """How long one transaction of an import writes before it commits. SQLite has one writer at a time: a live user's
@@ -40,7 +40,7 @@ class ImportRequest:
     """What the command line asked for: the debate (``guild`` when several servers have that number), the file,
     who logs the records (``by``: the debate's creator when not given), and whether to store without asking."""
 
-    debate: int
+    debate: DebateNumber
     path: Path
     guild: int | None = None
     by: int | None = None
@@ -87,7 +87,7 @@ async def import_transcript(
     return 0
 
 
-def _debate_numbered(session: Session, number: int, guild_id: int | None) -> DebateSnapshot:
+def _debate_numbered(session: Session, number: DebateNumber, guild_id: int | None) -> DebateSnapshot:
     return DebateSnapshot.of(debate_numbered(session, number, guild_id))
 
 
@@ -116,7 +116,7 @@ def _refuse_held(debate: DebateSnapshot, draft: Draft) -> None:
         raise InvalidInput(f"Nothing was recorded: {t.plural(len(held), 'item')} cannot be recorded now.\n{lines}")
 
 
-async def _record_in_batches(db: Database, debate_id: int, actor: Actor, draft: Draft) -> list[Record]:
+async def _record_in_batches(db: Database, debate_id: DebateId, actor: Actor, draft: Draft) -> list[Record]:
     """Record the draft's items, a transaction at a time, pausing between them on SQLite; the records, in order.
     Should a transaction fail, standard error says what the earlier ones stored before the error is raised."""
     records: list[Record] = []
@@ -139,7 +139,7 @@ async def _record_in_batches(db: Database, debate_id: int, actor: Actor, draft: 
     return records
 
 
-def _record_batch(session: Session, debate_id: int, actor: Actor, draft: Draft) -> list[tuple[int, ItemKind, int]]:
+def _record_batch(session: Session, debate_id: DebateId, actor: Actor, draft: Draft) -> list[tuple[int, ItemKind, int]]:
     """Record the draft's next items, :data:`CHUNK` at a time, until :data:`BATCH_SECONDS` have passed: (item number,
     kind, record number) of each. The draft is left as it is (a job may run more than once): what is recorded is
     marked on copies of its items."""

@@ -21,9 +21,10 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
 from bot.core import similar
-from bot.core.records import ClaimSnapshot
+from bot.core.records import ClaimSnapshot, RecordId
 from bot.core.similar import Comparison, Entry, Hint, Record
 from bot.db import Database
+from schema import DebateId
 
 log = logging.getLogger(__name__)
 HintHandler = Callable[[Hint], Awaitable[None]]
@@ -103,7 +104,7 @@ class SimilarRecords:
 
             worker.submit(semantic.ready)
 
-    def after_logged(self, record: Record, record_id: int, on_hint: HintHandler | None = None) -> None:
+    def after_logged(self, record: Record, record_id: RecordId, on_hint: HintHandler | None = None) -> None:
         """Once the answer is sent: embed the record and store its vector; ``on_hint`` gets a likely duplicate."""
         if not self.enabled:
             return
@@ -152,7 +153,7 @@ class SimilarRecords:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    async def _embed_and_compare(self, record: Record, record_id: int, on_hint: HintHandler | None) -> None:
+    async def _embed_and_compare(self, record: Record, record_id: RecordId, on_hint: HintHandler | None) -> None:
         loop = asyncio.get_running_loop()
         started = loop.time()
         try:
@@ -170,7 +171,7 @@ class SimilarRecords:
         except Exception:
             log.exception("Could not compare %s %s with the debate's records", record.value, record_id)
 
-    async def _compare(self, record: Record, record_id: int) -> tuple[int, Hint] | None:
+    async def _compare(self, record: Record, record_id: RecordId) -> tuple[int, Hint] | None:
         """Embed the record (and earlier ones without a vector), store the vectors, and return the hint, if any, with
         the debate's id."""
         worker = self.model()
@@ -190,7 +191,7 @@ class SimilarRecords:
         hint = similar.duplicate_hint(found, compared.ranking[0] if compared.ranking else None)
         return (found.debate_id, hint) if hint else None
 
-    async def ordered(self, debate_id: int, text: str, claims: Sequence[ClaimSnapshot]) -> list[ClaimSnapshot]:
+    async def ordered(self, debate_id: DebateId, text: str, claims: Sequence[ClaimSnapshot]) -> list[ClaimSnapshot]:
         """``claims`` (of debate ``debate_id``) ordered by similarity to ``text``, most similar first — or as given,
         when there is no model or it takes longer than ``ORDER_WAIT``. Vectors not stored yet are made on the way."""
         worker = self.model() if self.enabled and len(claims) > 1 else None
@@ -206,11 +207,11 @@ class SimilarRecords:
         return list(claims)
 
     async def _ordered(
-        self, worker: Executor, debate_id: int, text: str, claims: Sequence[ClaimSnapshot]
+        self, worker: Executor, debate_id: DebateId, text: str, claims: Sequence[ClaimSnapshot]
     ) -> list[ClaimSnapshot]:
         from bot import semantic
 
-        ids = [claim.id or 0 for claim in claims]
+        ids = [claim.id for claim in claims]
         entries: list[Entry] = await self.db.query(similar.claim_entries, debate_id, MODEL_ID, ids=ids)
         others = [(entry.id, entry.text, entry.vector) for entry in entries]
         compared = await _in_worker(worker, semantic.compare, text, others, len(others))

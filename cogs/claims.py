@@ -29,7 +29,7 @@ from cogs.common import (
 )
 from cogs.similar import embed_later, hint_if_duplicate
 from cogs.views import TEXT, text_modal, text_or_modal
-from schema import ClaimKind
+from schema import ClaimKind, ClaimNumber
 
 
 async def log_claim(interaction: Interaction, body: str, side: str | None) -> None:
@@ -38,13 +38,13 @@ async def log_claim(interaction: Interaction, body: str, side: str | None) -> No
     hint_if_duplicate(interaction, Record.CLAIM, logged.claim.id)
 
 
-async def log_reply(interaction: Interaction, claim: int, body: str, kind: ClaimKind) -> None:
+async def log_reply(interaction: Interaction, claim: ClaimNumber, body: str, kind: ClaimKind) -> None:
     logged = await write_debate(interaction, claims.add_reply, actor(interaction), claim, body, kind)
     await respond(interaction, embed=render.claim_embed(logged))
     embed_later(interaction, Record.CLAIM, logged.claim.id)
 
 
-async def save_edit(interaction: Interaction, claim: int, body: str) -> None:
+async def save_edit(interaction: Interaction, claim: ClaimNumber, body: str) -> None:
     edited = await write_debate(interaction, claims.edit_claim, actor(interaction), claim, body)
     await respond(interaction, embed=render.edited_embed(edited))
     embed_later(interaction, Record.CLAIM, edited.id)
@@ -55,11 +55,11 @@ async def claim_submitted(interaction: Interaction, match: re.Match[str], values
 
 
 async def reply_submitted(interaction: Interaction, match: re.Match[str], values: Mapping[str, str]) -> None:
-    await log_reply(interaction, int(match["claim"]), values.get(TEXT, ""), ClaimKind(match["kind"]))
+    await log_reply(interaction, ClaimNumber(int(match["claim"])), values.get(TEXT, ""), ClaimKind(match["kind"]))
 
 
 async def edit_submitted(interaction: Interaction, match: re.Match[str], values: Mapping[str, str]) -> None:
-    await save_edit(interaction, int(match["claim"]), values.get(TEXT, ""))
+    await save_edit(interaction, ClaimNumber(int(match["claim"])), values.get(TEXT, ""))
 
 
 class ClaimsCog(commands.Cog):
@@ -85,7 +85,7 @@ class ClaimsCog(commands.Cog):
     @app_commands.autocomplete(claim=claim_autocomplete)
     @logging_rate
     async def rebut(self, interaction: Interaction, claim: o.Number, text: o.ClaimText | None = None) -> None:
-        await self._reply(interaction, claim, text, ClaimKind.REBUTTAL)
+        await self._reply(interaction, ClaimNumber(claim), text, ClaimKind.REBUTTAL)
 
     @app_commands.command(name="support", description="Log a support: a reason that backs a claim")
     @app_commands.describe(
@@ -94,9 +94,9 @@ class ClaimsCog(commands.Cog):
     @app_commands.autocomplete(claim=claim_autocomplete)
     @logging_rate
     async def support(self, interaction: Interaction, claim: o.Number, text: o.ClaimText | None = None) -> None:
-        await self._reply(interaction, claim, text, ClaimKind.SUPPORT)
+        await self._reply(interaction, ClaimNumber(claim), text, ClaimKind.SUPPORT)
 
-    async def _reply(self, interaction: Interaction, claim: int, text: str | None, kind: ClaimKind) -> None:
+    async def _reply(self, interaction: Interaction, claim: ClaimNumber, text: str | None, kind: ClaimKind) -> None:
         check = partial(claims.reply_target, actor=actor(interaction), parent=claim, kind=kind)
         await text_or_modal(
             interaction,
@@ -110,12 +110,13 @@ class ClaimsCog(commands.Cog):
     @app_commands.describe(claim="The number of your entry", text="The new text (leave out for a larger box)")
     @app_commands.autocomplete(claim=claim_autocomplete)
     async def edit(self, interaction: Interaction, claim: o.Number, text: o.ClaimText | None = None) -> None:
-        check = partial(claims.editable_claim, actor=actor(interaction), number=claim)
+        number = ClaimNumber(claim)
+        check = partial(claims.editable_claim, actor=actor(interaction), number=number)
         await text_or_modal(
             interaction,
             text,
-            lambda answer, body: save_edit(answer, claim, body),
-            lambda _: text_modal(f"edit:{claim}", title="New text"),
+            lambda answer, body: save_edit(answer, number, body),
+            lambda _: text_modal(f"edit:{number}", title="New text"),
             check,
         )
 
@@ -123,14 +124,14 @@ class ClaimsCog(commands.Cog):
     @app_commands.describe(claim="The number of the entry to withdraw")
     @app_commands.autocomplete(claim=claim_autocomplete)
     async def withdraw(self, interaction: Interaction, claim: o.Number) -> None:
-        withdrawn = await write_debate(interaction, claims.withdraw_claim, actor(interaction), claim)
+        withdrawn = await write_debate(interaction, claims.withdraw_claim, actor(interaction), ClaimNumber(claim))
         await respond(interaction, render.withdrawn_message(withdrawn, interaction.user.id))
 
     @app_commands.command(name="history", description="The earlier texts of an edited claim, rebuttal or support")
     @app_commands.describe(claim="The number of the entry")
     @app_commands.autocomplete(claim=claim_autocomplete)
     async def history(self, interaction: Interaction, claim: o.Number) -> None:
-        found = await read_debate(interaction, claims.claim_history, claim)
+        found = await read_debate(interaction, claims.claim_history, ClaimNumber(claim))
         await send_pages(interaction, render.history_blocks(found), ephemeral=True, title=render.history_title(found))
 
 

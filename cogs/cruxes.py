@@ -36,7 +36,7 @@ from cogs.common import (
 from cogs.pages import page_message
 from cogs.similar import hint_if_duplicate
 from cogs.views import TEXT, DebateButton, ask, text_modal, text_or_modal
-from schema import CruxOutcome
+from schema import ClaimNumber, CruxId, CruxNumber, CruxOutcome
 
 QUICK_CREDENCES = range(0, 101, 10)
 """The values the menu on a crux's message offers; the form takes any whole number from 0 to 100."""
@@ -67,16 +67,17 @@ def credence_modal(form: cruxes.CredenceForm) -> discord.ui.Modal:
 async def credence_submitted(interaction: Interaction, match: re.Match[str], values: Mapping[str, str]) -> None:
     """The credence modal's answer (see :func:`credence_modal`)."""
     value = cruxes.parse_credence(values.get("value", ""))
-    await record_credence(interaction, int(match["crux"]), value, values.get("reason"))
+    await record_credence(interaction, CruxNumber(int(match["crux"])), value, values.get("reason"))
 
 
 async def resolution_submitted(interaction: Interaction, match: re.Match[str], values: Mapping[str, str]) -> None:
     """The resolution modal's answer (see :func:`resolve_modal`)."""
     outcome = cruxes.parse_outcome(values.get("outcome", ""))
-    await resolve(interaction, int(match["crux"]), values.get("resolution", ""), outcome, values.get("source"))
+    crux = CruxNumber(int(match["crux"]))
+    await resolve(interaction, crux, values.get("resolution", ""), outcome, values.get("source"))
 
 
-async def record_credence(interaction: Interaction, crux: int, value: int, reason: str | None) -> None:
+async def record_credence(interaction: Interaction, crux: CruxNumber, value: int, reason: str | None) -> None:
     """Record a credence on crux #``crux`` and announce it in the thread (shared by /crux credence and the button)."""
     recorded = await write_debate(interaction, cruxes.record_credence, actor(interaction), crux, value, reason)
     moved = "" if recorded.previous is None else f" (was {recorded.previous})"
@@ -90,7 +91,7 @@ async def record_credence(interaction: Interaction, crux: int, value: int, reaso
 
 
 async def resolve(
-    interaction: Interaction, crux: int, resolution: str, outcome: CruxOutcome | None, source: str | None
+    interaction: Interaction, crux: CruxNumber, resolution: str, outcome: CruxOutcome | None, source: str | None
 ) -> None:
     """Resolve crux #``crux`` and announce it with the participants' scores (shared by /crux resolve and the button)."""
     resolved = await write_debate(
@@ -132,7 +133,7 @@ class CruxButton(DebateButton, template=r"crux:(?P<action>[a-z]+):(?P<crux>\d+)"
     label: str
     style: discord.ButtonStyle
 
-    def __init__(self, crux_id: int) -> None:
+    def __init__(self, crux_id: CruxId) -> None:
         super().__init__(
             discord.ui.Button(label=self.label, style=self.style, custom_id=f"crux:{self.action}:{crux_id}")
         )
@@ -142,7 +143,7 @@ class CruxButton(DebateButton, template=r"crux:(?P<action>[a-z]+):(?P<crux>\d+)"
     async def from_custom_id(  # type: ignore[override]
         cls, interaction: Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
     ) -> Self:
-        return cls(int(match["crux"]))
+        return cls(CruxId(int(match["crux"])))
 
 
 class CredenceButton(CruxButton, template=r"crux:credence:(?P<crux>\d+)"):
@@ -160,7 +161,7 @@ class QuickCredence(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"c
     """The menu on a crux's message: picking a value records it at once, as the user's credence, and tells only
     them how it moved. The custom_id carries the crux's id, so a pick works after a restart too."""
 
-    def __init__(self, crux_id: int) -> None:
+    def __init__(self, crux_id: CruxId) -> None:
         options = [
             discord.SelectOption(label=str(value), value=str(value), description=QUICK_NOTES.get(value))
             for value in QUICK_CREDENCES
@@ -173,7 +174,7 @@ class QuickCredence(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"c
     async def from_custom_id(  # type: ignore[override]
         cls, interaction: Interaction, item: discord.ui.Select[Any], match: re.Match[str], /
     ) -> Self:
-        return cls(int(match["crux"]))
+        return cls(CruxId(int(match["crux"])))
 
     async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]
         await handle(interaction, partial(self.picked, interaction))
@@ -208,13 +209,13 @@ class ResolveButton(CruxButton, template=r"crux:resolve:(?P<crux>\d+)"):
 def crux_view(crux: CruxSnapshot) -> discord.ui.View:
     """The controls of a crux's message: the credence menu, the form for an exact value and a reason, Resolve."""
     view = discord.ui.View(timeout=None)
-    view.add_item(QuickCredence(crux.id or 0))
-    view.add_item(CredenceButton(crux.id or 0))
-    view.add_item(ResolveButton(crux.id or 0))
+    view.add_item(QuickCredence(crux.id))
+    view.add_item(CredenceButton(crux.id))
+    view.add_item(ResolveButton(crux.id))
     return view
 
 
-async def name_crux(interaction: Interaction, question: str, claim: int | None) -> None:
+async def name_crux(interaction: Interaction, question: str, claim: ClaimNumber | None) -> None:
     """Name a crux, linked to claim #``claim`` if given, and post it with its buttons."""
     crux, linked = await write_debate(interaction, cruxes.add_crux, actor(interaction), question, claim)
     await respond(interaction, embed=render.crux_embed(crux, linked), view=crux_view(crux))
@@ -222,7 +223,7 @@ async def name_crux(interaction: Interaction, question: str, claim: int | None) 
 
 
 async def crux_submitted(interaction: Interaction, match: re.Match[str], values: Mapping[str, str]) -> None:
-    await name_crux(interaction, values.get(TEXT, ""), int(match["claim"]) if match["claim"] else None)
+    await name_crux(interaction, values.get(TEXT, ""), ClaimNumber(int(match["claim"])) if match["claim"] else None)
 
 
 class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: questions that would change minds"):
@@ -238,8 +239,9 @@ class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: q
     async def add(
         self, interaction: Interaction, question: o.Question | None = None, claim: o.Number | None = None
     ) -> None:
+        linked = None if claim is None else ClaimNumber(claim)
         modal = text_modal(
-            f"crux:{'' if claim is None else claim}",
+            f"crux:{'' if linked is None else linked}",
             title="Your crux",
             label="What would change your mind?",
             max_length=t.QUESTION_MAX,
@@ -247,9 +249,9 @@ class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: q
         await text_or_modal(
             interaction,
             question,
-            lambda answer, body: name_crux(answer, body, claim),
+            lambda answer, body: name_crux(answer, body, linked),
             lambda _: modal,
-            partial(cruxes.crux_claim, claim=claim),
+            partial(cruxes.crux_claim, claim=linked),
         )
 
     @app_commands.command(name="credence", description="Record how likely you think a crux is true (0–100)")
@@ -260,7 +262,7 @@ class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: q
     async def credence(
         self, interaction: Interaction, crux: o.Number, value: o.Percent, reason: o.Reason | None = None
     ) -> None:
-        await record_credence(interaction, crux, value, reason)
+        await record_credence(interaction, CruxNumber(crux), value, reason)
 
     @app_commands.command(name="resolve", description="Resolve a crux (debate creator or Manage Threads)")
     @app_commands.describe(
@@ -278,7 +280,7 @@ class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: q
         outcome: Literal["yes", "no", "annulled"] | None = None,
         source: o.Link | None = None,
     ) -> None:
-        await resolve(interaction, crux, resolution, CruxOutcome(outcome) if outcome else None, source)
+        await resolve(interaction, CruxNumber(crux), resolution, CruxOutcome(outcome) if outcome else None, source)
 
     @app_commands.command(name="scores", description="Who forecast this debate's resolved cruxes best, and calibration")
     async def scores(self, interaction: Interaction) -> None:
@@ -290,7 +292,7 @@ class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: q
     @app_commands.describe(crux="The number of the resolved crux")
     @app_commands.autocomplete(crux=resolved_crux_autocomplete)
     async def reopen(self, interaction: Interaction, crux: o.Number) -> None:
-        reopened = await write_debate(interaction, cruxes.reopen_crux, actor(interaction), crux)
+        reopened = await write_debate(interaction, cruxes.reopen_crux, actor(interaction), CruxNumber(crux))
         await respond(
             interaction,
             f"Crux #{reopened.number} is open again (reopened by {interaction.user.mention}).",
@@ -311,7 +313,8 @@ class CruxCog(commands.GroupCog, group_name="crux", group_description="Cruxes: q
     )
     @app_commands.autocomplete(crux=crux_autocomplete)
     async def mine(self, interaction: Interaction, crux: o.Number, changes_my_mind: bool) -> None:
-        mark = await write_debate(interaction, doublecrux.mark_crux, actor(interaction), crux, changes_my_mind)
+        number = CruxNumber(crux)
+        mark = await write_debate(interaction, doublecrux.mark_crux, actor(interaction), number, changes_my_mind)
         would = "would change my mind" if mark.changes_mind else "would not change my mind"
         await respond(interaction, f"{interaction.user.mention}: Crux #{mark.crux.number} {would}.")
 

@@ -41,7 +41,7 @@ from cogs.common import (
 from cogs.formats import phase_change_message, phase_embed
 from cogs.pages import PageButton, page_message
 from cogs.views import DebateButton
-from schema import DebateFormat, utcnow
+from schema import DebateFormat, SideId, utcnow
 
 THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080  # a week: Discord's longest
 
@@ -49,7 +49,7 @@ THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080  # a week: Discord's longest
 class JoinButton(DebateButton, template=r"debate:join:(?P<side>\d+)"):
     """“Join <side>” on a debate's opening message."""
 
-    def __init__(self, side_id: int, label: str = "Join") -> None:
+    def __init__(self, side_id: SideId, label: str = "Join") -> None:
         super().__init__(
             discord.ui.Button(
                 label=t.one_line(label, 80), style=discord.ButtonStyle.primary, custom_id=f"debate:join:{side_id}"
@@ -61,7 +61,7 @@ class JoinButton(DebateButton, template=r"debate:join:(?P<side>\d+)"):
     async def from_custom_id(  # type: ignore[override]
         cls, interaction: Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
     ) -> Self:
-        return cls(int(match["side"]), item.label or "Join")
+        return cls(SideId(int(match["side"])), item.label or "Join")
 
     async def press(self, interaction: Interaction) -> None:
         joined = await write_debate(interaction, core.join_side_by_id, interaction.user.id, self.side_id)
@@ -72,7 +72,7 @@ def opening_view(sides: list[SideSnapshot]) -> discord.ui.View:
     """“Join <side>” buttons, one per side."""
     view = discord.ui.View(timeout=None)
     for side in sides:
-        view.add_item(JoinButton(side.id or 0, f"Join {side.name}"))
+        view.add_item(JoinButton(side.id, f"Join {side.name}"))
     return view
 
 

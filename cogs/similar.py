@@ -11,24 +11,25 @@ import discord
 
 from bot.client import DebateBot
 from bot.core import similar
+from bot.core.records import RecordId
 from bot.core.similar import Hint, HintTarget, Record
 from cogs.common import Interaction, actor, write_debate_in_place
 from cogs.views import DebateButton
 
 
-def hint_if_duplicate(interaction: Interaction, record: Record, record_id: int | None) -> None:
+def hint_if_duplicate(interaction: Interaction, record: Record, record_id: RecordId) -> None:
     """After answering ``interaction`` with a new claim or crux: compare it with the debate's records in the background
     and, if one looks the same, follow the answer up with a hint."""
 
     async def follow_up(hint: Hint) -> None:
         await interaction.followup.send(hint.text, view=hint_view(hint))
 
-    interaction.client.similar.after_logged(record, record_id or 0, follow_up)
+    interaction.client.similar.after_logged(record, record_id, follow_up)
 
 
-def embed_later(interaction: Interaction, record: Record, record_id: int | None) -> None:
+def embed_later(interaction: Interaction, record: Record, record_id: RecordId) -> None:
     """After answering ``interaction`` with a new or edited record: store its vector in the background (no hint)."""
-    interaction.client.similar.after_logged(record, record_id or 0)
+    interaction.client.similar.after_logged(record, record_id)
 
 
 class WithdrawDuplicateButton(
@@ -45,7 +46,7 @@ class WithdrawDuplicateButton(
     async def from_custom_id(  # type: ignore[override]
         cls, interaction: Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
     ) -> Self:
-        target = HintTarget(Record(match["record"]), int(match["new"]), int(match["original"]))
+        target = HintTarget.of(Record(match["record"]), int(match["new"]), int(match["original"]))
         return cls(target, item.label or "Withdraw")
 
     async def press(self, interaction: Interaction) -> None:

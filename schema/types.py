@@ -4,11 +4,26 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, NewType, Protocol
 
 from sqlalchemy import DateTime, Enum, Table, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlmodel import SQLModel
+
+DebateId = NewType("DebateId", int)
+"""A debate's database id (its row's key): what other rows and the code name it by."""
+DebateNumber = NewType("DebateNumber", int)
+"""A debate's number in its server ("Debate #3"), as users and operators name it."""
+SideId = NewType("SideId", int)
+"""A side's database id (a Join button carries it)."""
+ClaimId = NewType("ClaimId", int)
+"""A claim's database id (buttons and other rows carry it): never shown to users."""
+ClaimNumber = NewType("ClaimNumber", int)
+"""A claim's number in its debate ("Claim #3"), as users, options and pickers name it."""
+CruxId = NewType("CruxId", int)
+"""A crux's database id (buttons and other rows carry it): never shown to users."""
+CruxNumber = NewType("CruxNumber", int)
+"""A crux's number in its debate ("Crux #2"), as users, options and modals name it."""
 
 
 class ClaimKind(enum.StrEnum):

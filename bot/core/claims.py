@@ -30,7 +30,9 @@ from bot.core.formats import Action, require_allowed
 from bot.core.records import ClaimSnapshot, RevisionSnapshot, SideSnapshot
 from schema import (
     Claim,
+    ClaimId,
     ClaimKind,
+    ClaimNumber,
     ClaimRevision,
     ClaimStatus,
     ClaimVector,
@@ -114,7 +116,9 @@ def claim_side(session: Session, debate: Debate, actor: Actor, side_name: str | 
     return joined_side(session, debate, actor.user_id, "log a claim")
 
 
-def add_reply(session: Session, debate: Debate, actor: Actor, parent: int, text: str, kind: ClaimKind) -> Logged:
+def add_reply(
+    session: Session, debate: Debate, actor: Actor, parent: ClaimNumber, text: str, kind: ClaimKind
+) -> Logged:
     """Log a rebuttal or support of standing claim #``parent``, for the side the author joined."""
     answered, side = reply_target(session, debate, actor, parent, kind)
     body = t.clean_text(text, f"The {kind.value}", t.CLAIM_MAX)
@@ -122,7 +126,7 @@ def add_reply(session: Session, debate: Debate, actor: Actor, parent: int, text:
 
 
 def reply_target(
-    session: Session, debate: Debate, actor: Actor, parent: int, kind: ClaimKind
+    session: Session, debate: Debate, actor: Actor, parent: ClaimNumber, kind: ClaimKind
 ) -> tuple[ClaimSnapshot, SideSnapshot]:
     """Claim #``parent``, which a rebuttal or support by ``actor`` would answer, and their side. Refuses what the phase
     does not allow, a withdrawn or unknown claim, or no side joined — before a modal asks for the text, and again on
@@ -138,7 +142,7 @@ def log_message(
     actor: Actor,
     message: ChatMessage,
     kind: ClaimKind,
-    parent_number: int | None = None,
+    parent_number: ClaimNumber | None = None,
 ) -> Logged:
     """Log a chat message as a claim, or as a rebuttal/support of claim #``parent_number``.
 
@@ -195,7 +199,7 @@ class RebuttalPick:
 
     pending_id: int
     candidates: list[ClaimSnapshot]
-    edited: frozenset[int] = frozenset()
+    edited: frozenset[ClaimId] = frozenset()
     """The ids of the candidates that were edited."""
 
     def label(self, claim: ClaimSnapshot) -> str:
@@ -218,12 +222,12 @@ def log_chat_rebuttal(session: Session, debate: Debate, actor: Actor, message: C
     recent = recent_claims(session, debate)
     if not recent:
         raise InvalidInput("There is no claim in this debate to rebut yet: log one first.")
-    edited_ids = frozenset(id_of(claim) for claim, was_edited in recent if was_edited)
-    candidates = ClaimSnapshot.each(claim for claim, _ in recent)
+    edited_ids = frozenset(claim.id for claim, was_edited in recent if was_edited)
+    candidates = [claim for claim, _ in recent]
     return RebuttalPick(_keep_pending(session, debate, actor, message), candidates, edited_ids)
 
 
-def log_picked_rebuttal(session: Session, debate: Debate, actor: Actor, pending_id: int, parent: int) -> Logged:
+def log_picked_rebuttal(session: Session, debate: Debate, actor: Actor, pending_id: int, parent: ClaimNumber) -> Logged:
     """Log the message kept as pending rebuttal ``pending_id`` as a rebuttal of claim #``parent``, picked by its
     logger; :class:`InvalidInput` once the pick has expired (or for an id never given)."""
     now = utcnow()
@@ -274,7 +278,7 @@ def claim_label(claim: Claim | ClaimSnapshot, *, edited: bool) -> str:
     return t.one_line(f"{prefix} {t.displayable(claim.text)}", LABEL_MAX)
 
 
-def picked_claim(values: list[str]) -> int:
+def picked_claim(values: list[str]) -> ClaimNumber:
     """The claim number chosen in a claim picker, or :class:`InvalidInput` for anything the picker never offers (a
     forged value: none, several, not a number)."""
     if len(values) != 1:
@@ -282,10 +286,10 @@ def picked_claim(values: list[str]) -> int:
     value = values[0]
     if not (value.isdecimal() and 0 < int(value) <= KEY_MAX):
         raise InvalidInput(f"“{t.one_line(value, 20)}” is not a claim of the list: pick one of the claims offered.")
-    return int(value)
+    return ClaimNumber(int(value))
 
 
-def replied_claim(session: Session, debate: Debate, message: ChatMessage) -> Claim | None:
+def replied_claim(session: Session, debate: Debate, message: ChatMessage) -> ClaimSnapshot | None:
     """The standing claim logged from the message this one replies to, if any."""
     if message.reply_to_id is None:
         return None
@@ -299,10 +303,11 @@ def replied_claim(session: Session, debate: Debate, message: ChatMessage) -> Cla
         .order_by(col(Claim.number))
         .limit(1)
     )
-    return session.execute(statement).scalar_one_or_none()
+    found = session.execute(statement).scalar_one_or_none()
+    return ClaimSnapshot.of(found) if found is not None else None
 
 
-def recent_claims(session: Session, debate: Debate) -> list[tuple[Claim, bool]]:
+def recent_claims(session: Session, debate: Debate) -> list[tuple[ClaimSnapshot, bool]]:
     """The debate's most recent standing claims (of any kind), newest first, each with whether it was edited."""
     statement = (
         select(Claim)
@@ -311,7 +316,7 @@ def recent_claims(session: Session, debate: Debate) -> list[tuple[Claim, bool]]:
         .limit(RECENT_CLAIMS)
         .add_columns(edited(col(Claim.id)))
     )
-    return [(claim, was_edited) for claim, was_edited in session.execute(statement).all()]
+    return [(ClaimSnapshot.of(claim), was_edited) for claim, was_edited in session.execute(statement).all()]
 
 
 def joined_side(session: Session, debate: Debate, user_id: int, action: str) -> SideSnapshot:
@@ -322,7 +327,7 @@ def joined_side(session: Session, debate: Debate, user_id: int, action: str) -> 
     return side
 
 
-def _answerable(session: Session, debate: Debate, number: int) -> ClaimSnapshot:
+def _answerable(session: Session, debate: Debate, number: ClaimNumber) -> ClaimSnapshot:
     claim = numbered(session, debate, Claim, number)
     if claim.status is ClaimStatus.WITHDRAWN:
         raise InvalidInput(f"{describe(claim.kind)} #{claim.number} was withdrawn: there is nothing left to answer.")
@@ -362,7 +367,7 @@ def _claim_defaults() -> dict[str, Any]:
     return _DEFAULTS | {key: make() for key, make in _MADE_PER_ROW.items()}
 
 
-def edit_claim(session: Session, debate: Debate, actor: Actor, number: int, text: str) -> ClaimSnapshot:
+def edit_claim(session: Session, debate: Debate, actor: Actor, number: ClaimNumber, text: str) -> ClaimSnapshot:
     """Replace the text of one's own standing claim #``number``; the old text is kept as a revision."""
     claim = _editable(session, debate, actor, number)
     body = t.clean_text(text, f"The {claim.kind.value}", t.CLAIM_MAX)
@@ -376,20 +381,20 @@ def edit_claim(session: Session, debate: Debate, actor: Actor, number: int, text
     return ClaimSnapshot.of(claim)
 
 
-def claim_history(session: Session, debate: Debate, number: int) -> History:
+def claim_history(session: Session, debate: Debate, number: ClaimNumber) -> History:
     """Claim #``number`` and its earlier texts, oldest first (readable by anyone, in an open or closed debate)."""
     claim = numbered(session, debate, Claim, number)
     statement = select(ClaimRevision).where(ClaimRevision.claim_id == claim.id).order_by(col(ClaimRevision.id))
     return History(ClaimSnapshot.of(claim), RevisionSnapshot.each(session.execute(statement).scalars()))
 
 
-def editable_claim(session: Session, debate: Debate, actor: Actor, number: int) -> ClaimSnapshot:
+def editable_claim(session: Session, debate: Debate, actor: Actor, number: ClaimNumber) -> ClaimSnapshot:
     """Claim #``number``, if ``actor`` may edit it: their own, not withdrawn (checked before a modal asks for the new
     text)."""
     return ClaimSnapshot.of(_editable(session, debate, actor, number))
 
 
-def _editable(session: Session, debate: Debate, actor: Actor, number: int) -> Claim:
+def _editable(session: Session, debate: Debate, actor: Actor, number: ClaimNumber) -> Claim:
     claim = numbered(session, debate, Claim, number)
     if claim.author_id != actor.user_id:
         raise NotAllowed(f"{_label(claim)} is not yours: only its author can edit it.")
@@ -402,12 +407,12 @@ def _label(claim: Claim) -> str:
     return f"{describe(claim.kind)} #{claim.number}"
 
 
-def withdraw_claim(session: Session, debate: Debate, actor: Actor, number: int) -> ClaimSnapshot:
+def withdraw_claim(session: Session, debate: Debate, actor: Actor, number: ClaimNumber) -> ClaimSnapshot:
     """Withdraw claim #``number``: its author, or a moderator, may. It stays in the record, marked withdrawn."""
     return _withdraw(session, debate, actor, numbered(session, debate, Claim, number))
 
 
-def withdraw_claim_by_id(session: Session, debate: Debate, actor: Actor, claim_id: int) -> ClaimSnapshot:
+def withdraw_claim_by_id(session: Session, debate: Debate, actor: Actor, claim_id: ClaimId) -> ClaimSnapshot:
     """:func:`withdraw_claim` for the claim a button names by its id."""
     return _withdraw(session, debate, actor, by_id(session, debate, Claim, claim_id))
 

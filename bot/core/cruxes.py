@@ -32,9 +32,12 @@ from bot.core.records import ClaimSnapshot, CredenceSnapshot, CruxSnapshot
 from bot.core.scores import ParticipantScore, score_crux, withdraw_scores
 from schema import (
     Claim,
+    ClaimNumber,
     Credence,
     Crux,
     CruxClaim,
+    CruxId,
+    CruxNumber,
     CruxOutcome,
     CruxStance,
     CruxStatus,
@@ -58,7 +61,7 @@ class CredenceRecorded:
 
 
 def add_crux(
-    session: Session, debate: Debate, actor: Actor, question: str, claim: int | None = None
+    session: Session, debate: Debate, actor: Actor, question: str, claim: ClaimNumber | None = None
 ) -> tuple[CruxSnapshot, ClaimSnapshot | None]:
     """Name a crux, optionally linked to claim #``claim`` of this debate; returns (the crux, the linked claim)."""
     linked = crux_claim(session, debate, claim)
@@ -70,7 +73,7 @@ def add_crux(
     return CruxSnapshot.of(crux), linked
 
 
-def crux_claim(session: Session, debate: Debate, claim: int | None) -> ClaimSnapshot | None:
+def crux_claim(session: Session, debate: Debate, claim: ClaimNumber | None) -> ClaimSnapshot | None:
     """Claim #``claim``, which a new crux would be linked to, if any. Refuses what the phase does not allow, or an
     unknown claim — checked before a modal asks for the question, and again on naming the crux."""
     require_allowed(debate, Action.CRUX)
@@ -111,14 +114,14 @@ def _insert(
     return crux
 
 
-def crux_numbered(session: Session, debate: Debate, number: int, *, for_update: bool = False) -> Crux:
+def crux_numbered(session: Session, debate: Debate, number: CruxNumber, *, for_update: bool = False) -> Crux:
     """Crux #``number`` of this debate, or :class:`NotFound` (see :func:`bot.core.debates.numbered`)."""
     return numbered(session, debate, Crux, number, for_update=for_update)
 
 
-def crux_number(session: Session, debate: Debate, crux_id: int) -> int:
+def crux_number(session: Session, debate: Debate, crux_id: CruxId) -> CruxNumber:
     """The number of the crux a button's custom_id names by id, checked to be of this debate."""
-    return (by_id(session, debate, Crux, crux_id)).number
+    return CruxNumber(by_id(session, debate, Crux, crux_id).number)
 
 
 def require_percentage(value: int) -> None:
@@ -146,7 +149,7 @@ def parse_credence(value: str) -> int:
     return int(digits)
 
 
-def crux_for_credence(session: Session, debate: Debate, number: int, *, for_update: bool = False) -> Crux:
+def crux_for_credence(session: Session, debate: Debate, number: CruxNumber, *, for_update: bool = False) -> Crux:
     """Crux #``number``, on which a credence would be recorded. Refuses a closed debate, what the phase does not
     allow, an unknown or a resolved crux — checked before the credence modal opens, and again on recording."""
     ensure_open(debate)
@@ -157,7 +160,7 @@ def crux_for_credence(session: Session, debate: Debate, number: int, *, for_upda
     return crux
 
 
-def crux_for_credence_by_id(session: Session, debate: Debate, crux_id: int) -> Crux:
+def crux_for_credence_by_id(session: Session, debate: Debate, crux_id: CruxId) -> Crux:
     """:func:`crux_for_credence` for the crux a button names by its id."""
     return crux_for_credence(session, debate, crux_number(session, debate, crux_id))
 
@@ -170,7 +173,7 @@ class CredenceForm:
     current: int | None
 
 
-def credence_form_by_id(session: Session, debate: Debate, actor: Actor, crux_id: int) -> CredenceForm:
+def credence_form_by_id(session: Session, debate: Debate, actor: Actor, crux_id: CruxId) -> CredenceForm:
     """The crux a button names by its id, checked as :func:`crux_for_credence`, with the user's current credence."""
     crux = crux_for_credence_by_id(session, debate, crux_id)
     latest, _ = _latest_two(session, crux, actor.user_id)
@@ -188,7 +191,7 @@ def picked_credence(values: Sequence[str]) -> int:
 
 
 def record_credence(
-    session: Session, debate: Debate, actor: Actor, number: int, value: int, reason: str | None = None
+    session: Session, debate: Debate, actor: Actor, number: CruxNumber, value: int, reason: str | None = None
 ) -> CredenceRecorded:
     """Append the user's credence (0-100) on open crux #``number``; earlier credences are kept.
 
@@ -214,7 +217,9 @@ def record_credence(
     return CredenceRecorded(CruxSnapshot.of(crux), CredenceSnapshot.of(credence), previous=previous)
 
 
-def record_credence_by_id(session: Session, debate: Debate, actor: Actor, crux_id: int, value: int) -> CredenceRecorded:
+def record_credence_by_id(
+    session: Session, debate: Debate, actor: Actor, crux_id: CruxId, value: int
+) -> CredenceRecorded:
     """:func:`record_credence`, without a reason, on the crux a menu names by its id (a pick in a crux's message)."""
     return record_credence(session, debate, actor, crux_number(session, debate, crux_id), value)
 
@@ -243,7 +248,7 @@ def resolve_crux(
     session: Session,
     debate: Debate,
     actor: Actor,
-    number: int,
+    number: CruxNumber,
     resolution: str,
     outcome: CruxOutcome | None = None,
     source: str | None = None,
@@ -264,7 +269,9 @@ def resolve_crux(
     return Resolved(crux=CruxSnapshot.of(crux), scores=score_crux(session, crux))
 
 
-def resolvable_crux(session: Session, debate: Debate, actor: Actor, number: int, *, for_update: bool = False) -> Crux:
+def resolvable_crux(
+    session: Session, debate: Debate, actor: Actor, number: CruxNumber, *, for_update: bool = False
+) -> Crux:
     """Crux #``number``, if ``actor`` may resolve it: a moderator, an open debate, an open crux — checked before the
     resolution modal opens, and again on resolving (``for_update``: with its row locked, so that no credence is
     recorded between scoring and the commit)."""
@@ -275,7 +282,7 @@ def resolvable_crux(session: Session, debate: Debate, actor: Actor, number: int,
     return crux
 
 
-def resolvable_crux_by_id(session: Session, debate: Debate, actor: Actor, crux_id: int) -> CruxSnapshot:
+def resolvable_crux_by_id(session: Session, debate: Debate, actor: Actor, crux_id: CruxId) -> CruxSnapshot:
     """:func:`resolvable_crux` for the crux a button names by its id."""
     return CruxSnapshot.of(resolvable_crux(session, debate, actor, crux_number(session, debate, crux_id)))
 
@@ -286,7 +293,7 @@ def require_open(crux: Crux) -> None:
         raise InvalidInput(f"Crux #{crux.number} is already resolved: {t.one_line(crux.resolution or '', 200)}")
 
 
-def reopen_crux(session: Session, debate: Debate, actor: Actor, number: int) -> CruxSnapshot:
+def reopen_crux(session: Session, debate: Debate, actor: Actor, number: CruxNumber) -> CruxSnapshot:
     """Reopen resolved crux #``number`` (moderators only); credences can be recorded on it again. Its outcome and
     scores are withdrawn until it resolves again."""
     require_moderator(debate, actor, "reopen a crux")

@@ -12,7 +12,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from math import ceil
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast, overload
 
 from sqlalchemy import bindparam, delete, func, update
 from sqlalchemy.orm import Session
@@ -26,15 +26,22 @@ from bot.core.sql import upsert
 from schema import (
     Agenda,
     Claim,
+    ClaimId,
     ClaimKind,
+    ClaimNumber,
     Crux,
+    CruxId,
+    CruxNumber,
     CruxStatus,
     Debate,
     DebateFormat,
+    DebateId,
+    DebateNumber,
     DebateStatus,
     GuildState,
     Participant,
     Side,
+    SideId,
     id_of,
     utcnow,
 )
@@ -165,7 +172,7 @@ def start_debate(session: Session, actor: Actor, plan: NewDebate, *, channel_id:
     return debate
 
 
-def discard_debate(session: Session, actor: Actor, debate_id: int) -> None:
+def discard_debate(session: Session, actor: Actor, debate_id: DebateId) -> None:
     """Forget a debate of the actor's server whose thread could not be set up: its sides go with it, and its timers
     find nothing to do."""
     session.execute(delete(Debate).where(col(Debate.id) == debate_id, col(Debate.guild_id) == actor.guild_id))
@@ -305,6 +312,14 @@ def side_named(session: Session, debate: Debate, name: str) -> SideSnapshot:
     raise InvalidInput(f"This debate has no side called “{t.as_typed(t.one_line(name, 50))}”. Its sides are {names}.")
 
 
+@overload
+def numbered(
+    session: Session, debate: Debate, model: type[Claim], number: ClaimNumber, *, for_update: bool = False
+) -> Claim: ...
+@overload
+def numbered(
+    session: Session, debate: Debate, model: type[Crux], number: CruxNumber, *, for_update: bool = False
+) -> Crux: ...
 def numbered(
     session: Session, debate: Debate, model: type[Numbered], number: int, *, for_update: bool = False
 ) -> Numbered:
@@ -320,6 +335,12 @@ def numbered(
     return found
 
 
+@overload
+def by_id(session: Session, debate: Debate, model: type[Claim], record_id: ClaimId) -> Claim: ...
+@overload
+def by_id(session: Session, debate: Debate, model: type[Crux], record_id: CruxId) -> Crux: ...
+@overload
+def by_id(session: Session, debate: Debate, model: type[Side], record_id: SideId) -> Side: ...
 def by_id(session: Session, debate: Debate, model: type[Scoped], record_id: int) -> Scoped:
     """The ``model`` with this database id (as carried by a button's custom_id), if it belongs to this debate; else
     :class:`NotFound` — a custom_id from another debate's message, or forged."""
@@ -343,7 +364,7 @@ def join(session: Session, debate: Debate, user_id: int, side_name: str) -> Join
     return join_side(session, debate, user_id, side_named(session, debate, side_name))
 
 
-def join_side_by_id(session: Session, debate: Debate, user_id: int, side_id: int) -> Joined:
+def join_side_by_id(session: Session, debate: Debate, user_id: int, side_id: SideId) -> Joined:
     """:func:`join_side` for the side a button names by its id, checked to be of this debate."""
     return join_side(session, debate, user_id, SideSnapshot.of(by_id(session, debate, Side, side_id)))
 
@@ -455,7 +476,7 @@ def agendas(session: Session, guild_id: int) -> list[tuple[AgendaSnapshot, int, 
     return [(AgendaSnapshot.of(agenda), n_open, n_all) for agenda, n_open, n_all in session.execute(statement).all()]
 
 
-def debate_numbered(session: Session, number: int, guild_id: int | None = None) -> Debate:
+def debate_numbered(session: Session, number: DebateNumber, guild_id: int | None = None) -> Debate:
     """Debate ``number`` of ``guild_id``; without a guild, the only debate with that number in any guild."""
     statement = select(Debate).where(Debate.number == number)
     if guild_id is not None:

@@ -14,7 +14,7 @@ from bot.core.debates import Actor
 from bot.core.formats import Action, require_allowed
 from bot.core.records import CruxSnapshot
 from bot.core.sql import upsert
-from schema import CruxMark, Debate, Participant, utcnow
+from schema import CruxMark, CruxNumber, Debate, Participant, utcnow
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +45,7 @@ def take_position(session: Session, debate: Debate, actor: Actor, text: str, cre
     return Position(logged=logged, credence=credence, previous=previous)
 
 
-def mark_crux(session: Session, debate: Debate, actor: Actor, number: int, changes_mind: bool) -> Mark:
+def mark_crux(session: Session, debate: Debate, actor: Actor, number: CruxNumber, changes_mind: bool) -> Mark:
     """Record whether crux #``number`` would change the participant's mind (marking again replaces the answer)."""
     require_allowed(debate, Action.MARK)
     joined_side(session, debate, actor.user_id, "mark cruxes")

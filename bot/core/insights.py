@@ -19,7 +19,7 @@ from sqlalchemy import Subquery, Table, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.core.commonground import Agreement, Leans, common_ground
-from schema import Credence, Crux, CruxStance, CruxStatus, Debate, Participant, id_of, table_of
+from schema import Credence, Crux, CruxId, CruxNumber, CruxStance, CruxStatus, Debate, Participant, id_of, table_of
 
 SUMMARY_AGREEMENTS = 3
 """How many common-ground cruxes a summary names: the strongest."""
@@ -37,7 +37,7 @@ _DEBATE: Table = table_of(Debate)
 class CommonGround:
     """An open crux the sides agree on."""
 
-    number: int
+    number: CruxNumber
     question: str
     agreement: Agreement
 
@@ -79,7 +79,7 @@ def agreements(session: Session, debate: Debate, limit: int = SUMMARY_AGREEMENTS
     """The debate's open cruxes that are common ground between its sides: the ``limit`` strongest (ties: the lower
     number first) with their questions, and how many in all."""
     statement = _LEANS.where(_CRUX.c.debate_id == id_of(debate), _CRUX.c.status == CruxStatus.OPEN)
-    by_crux: dict[tuple[int, int], list[Leans]] = defaultdict(list)
+    by_crux: dict[tuple[CruxId, CruxNumber], list[Leans]] = defaultdict(list)
     for crux_id, number, _side, yes, no, neither in session.execute(statement):
         by_crux[(crux_id, number)].append(Leans(yes=yes, no=no, neither=neither))
     found = [
@@ -115,7 +115,7 @@ class Move:
 class CruxMovement:
     """How far the participants moved on a crux since the last summary (Σ |latest − before|), and who moved."""
 
-    number: int
+    number: CruxNumber
     question: str
     total: int
     moves: tuple[Move, ...]

@@ -4,6 +4,9 @@ The jobs of one batch share a session (``bot.db``), so a row one job returned is
 batch may change before the first job's caller renders it. A job therefore returns values: each snapshot here is a
 frozen copy of a row's columns, taken with :meth:`Snapshot.of` as the job ends (``bot.db`` refuses a result that
 holds a row). Inside a job, the core works on rows as it likes.
+
+A snapshot's ids and numbers have distinct types (``schema.types``: ``ClaimId``, ``ClaimNumber`` …), given here as
+the row's ``int`` columns are copied: a claim's id cannot be passed where its number is taken, mypy refuses it.
 """
 
 from __future__ import annotations
@@ -12,7 +15,22 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, Self
 
-from schema import ClaimKind, ClaimStatus, CruxOutcome, CruxStatus, Debate, DebateFormat, DebateStatus
+from schema import (
+    ClaimId,
+    ClaimKind,
+    ClaimNumber,
+    ClaimStatus,
+    CruxId,
+    CruxNumber,
+    CruxOutcome,
+    CruxStatus,
+    Debate,
+    DebateFormat,
+    DebateId,
+    DebateNumber,
+    DebateStatus,
+    SideId,
+)
 
 
 class Snapshot:
@@ -45,9 +63,9 @@ def _columns(snapshot: type[Snapshot]) -> tuple[str, ...]:
 
 @dataclass(frozen=True, slots=True)
 class DebateSnapshot(Snapshot):
-    id: int
+    id: DebateId
     guild_id: int
-    number: int
+    number: DebateNumber
     channel_id: int
     thread_id: int
     topic: str
@@ -67,14 +85,20 @@ class DebateSnapshot(Snapshot):
     paused_remaining: int | None
 
 
+RecordId = ClaimId | CruxId
+"""The id of a claim or of a crux (which: what carries it says)."""
+RecordNumber = ClaimNumber | CruxNumber
+"""The number of a claim or of a crux (which: what carries it says)."""
+
+
 AnyDebate = Debate | DebateSnapshot
 """A debate as read: its row inside a job, its snapshot outside."""
 
 
 @dataclass(frozen=True, slots=True)
 class SideSnapshot(Snapshot):
-    id: int
-    debate_id: int
+    id: SideId
+    debate_id: DebateId
     position: int
     name: str
     name_key: str
@@ -91,12 +115,12 @@ class AgendaSnapshot(Snapshot):
 
 @dataclass(frozen=True, slots=True)
 class ClaimSnapshot(Snapshot):
-    id: int
-    debate_id: int
-    number: int
+    id: ClaimId
+    debate_id: DebateId
+    number: ClaimNumber
     kind: ClaimKind
-    parent_id: int | None
-    side_id: int | None
+    parent_id: ClaimId | None
+    side_id: SideId | None
     author_id: int | None
     speaker: str | None
     logged_by_id: int
@@ -112,7 +136,7 @@ class RevisionSnapshot(Snapshot):
     """A text a claim had before an edit."""
 
     id: int
-    claim_id: int
+    claim_id: ClaimId
     text: str
     revised_by_id: int
     revised_at: datetime
@@ -120,9 +144,9 @@ class RevisionSnapshot(Snapshot):
 
 @dataclass(frozen=True, slots=True)
 class CruxSnapshot(Snapshot):
-    id: int
-    debate_id: int
-    number: int
+    id: CruxId
+    debate_id: DebateId
+    number: CruxNumber
     question: str
     author_id: int | None
     speaker: str | None
@@ -142,7 +166,7 @@ class CruxSnapshot(Snapshot):
 @dataclass(frozen=True, slots=True)
 class CredenceSnapshot(Snapshot):
     id: int
-    crux_id: int
+    crux_id: CruxId
     user_id: int
     value: int
     reason: str | None
@@ -164,7 +188,7 @@ class TimerSnapshot(Snapshot):
 class ImportDraftSnapshot(Snapshot):
     id: int
     guild_id: int
-    debate_id: int
+    debate_id: DebateId
     importer_id: int
     source_id: int
     page: int

@@ -18,7 +18,24 @@ from bot.core import text as t
 from bot.core.claims import withdraw_claim_by_id
 from bot.core.debates import Actor, can_moderate
 from bot.core.errors import InvalidInput, NotAllowed, NotFound
-from schema import Claim, ClaimKind, ClaimStatus, ClaimVector, Crux, CruxOutcome, CruxStatus, CruxVector, Debate, utcnow
+from bot.core.records import RecordId, RecordNumber
+from schema import (
+    Claim,
+    ClaimId,
+    ClaimKind,
+    ClaimNumber,
+    ClaimStatus,
+    ClaimVector,
+    Crux,
+    CruxId,
+    CruxNumber,
+    CruxOutcome,
+    CruxStatus,
+    CruxVector,
+    Debate,
+    DebateId,
+    utcnow,
+)
 
 DUPLICATE_THRESHOLD = 0.70
 """Cosine similarity from which a new record is hinted to repeat an earlier one. Chosen on the labelled pairs in
@@ -42,8 +59,8 @@ class Record(enum.StrEnum):
 class Entry:
     """A record as compared: its id, number, text, and stored vector (``None`` if missing or another model's)."""
 
-    id: int
-    number: int
+    id: RecordId
+    number: RecordNumber
     text: str
     vector: bytes | None = None
 
@@ -53,7 +70,7 @@ class Comparison:
     """A new record and the debate's earlier records it may repeat."""
 
     record: Record
-    debate_id: int
+    debate_id: DebateId
     new: Entry
     earlier: list[Entry]
     """Empty for rebuttals and supports: only claims and cruxes get a hint; the others are only embedded."""
@@ -64,10 +81,10 @@ class Hint:
     """“#new looks like #original”: what the follow-up to the answer says, and what its button withdraws."""
 
     record: Record
-    new_id: int
-    new_number: int
-    original_id: int
-    original_number: int
+    new_id: RecordId
+    new_number: RecordNumber
+    original_id: RecordId
+    original_number: RecordNumber
     original_text: str
     similarity: float
 
@@ -110,18 +127,19 @@ def duplicate_hint(comparison: Comparison, best: tuple[Entry, float] | None) -> 
     return Hint(comparison.record, new.id, new.number, original.id, original.number, original.text, similarity)
 
 
-def comparison(session: Session, record: Record, record_id: int, model: str) -> Comparison | None:
+def comparison(session: Session, record: Record, record_id: RecordId, model: str) -> Comparison | None:
     """The new record and the debate's earlier ones it may repeat (standing claims for a claim, open cruxes for a
     crux, none for a rebuttal or a support) with their stored vectors; ``None`` if the record is gone."""
     if record is Record.CLAIM:
         claim = session.get(Claim, record_id)
         if claim is None:
             return None
-        new = Entry(record_id, claim.number, claim.text)
+        new = _entry(record, record_id, claim.number, claim.text)
+        debate_id = DebateId(claim.debate_id)
         if claim.kind is not ClaimKind.CLAIM:
-            return Comparison(record, claim.debate_id, new, [])
-        earlier = claim_entries(session, claim.debate_id, model, before=claim.number, kind=ClaimKind.CLAIM)
-        return Comparison(record, claim.debate_id, new, earlier)
+            return Comparison(record, debate_id, new, [])
+        earlier = claim_entries(session, debate_id, model, before=ClaimNumber(claim.number), kind=ClaimKind.CLAIM)
+        return Comparison(record, debate_id, new, earlier)
     crux = session.get(Crux, record_id)
     if crux is None:
         return None
@@ -132,18 +150,19 @@ def comparison(session: Session, record: Record, record_id: int, model: str) -> 
         .order_by(col(Crux.number).desc())
         .limit(COMPARED)
     )
-    earlier = [_entry(*row) for row in session.execute(statement).all()]
-    return Comparison(record, crux.debate_id, Entry(record_id, crux.number, crux.question), earlier)
+    earlier = [_entry(record, *row) for row in session.execute(statement).all()]
+    new = _entry(record, record_id, crux.number, crux.question)
+    return Comparison(record, DebateId(crux.debate_id), new, earlier)
 
 
 def claim_entries(
     session: Session,
-    debate_id: int,
+    debate_id: DebateId,
     model: str,
     *,
-    before: int | None = None,
+    before: ClaimNumber | None = None,
     kind: ClaimKind | None = None,
-    ids: Sequence[int] | None = None,
+    ids: Sequence[ClaimId] | None = None,
 ) -> list[Entry]:
     """The debate's standing claims (numbered below ``before``, of ``kind``, among ``ids``: each if given) with their
     stored vectors, the latest ``COMPARED`` first."""
@@ -160,11 +179,14 @@ def claim_entries(
         statement = statement.where(Claim.kind == kind)
     if ids is not None:
         statement = statement.where(col(Claim.id).in_(ids))
-    return [_entry(*row) for row in session.execute(statement).all()]
+    return [_entry(Record.CLAIM, *row) for row in session.execute(statement).all()]
 
 
-def _entry(record_id: int | None, number: int, text: str, vector: bytes | None) -> Entry:
-    return Entry(record_id or 0, number, text, vector)
+def _entry(record: Record, record_id: int | None, number: int, text: str, vector: bytes | None = None) -> Entry:
+    """The entry of a claim or a crux read from its columns: where its id and number get their types."""
+    if record is Record.CLAIM:
+        return Entry(ClaimId(record_id or 0), ClaimNumber(number), text, vector)
+    return Entry(CruxId(record_id or 0), CruxNumber(number), text, vector)
 
 
 def store_vectors(session: Session, record: Record, vectors: Sequence[tuple[int, bytes]], model: str) -> None:
@@ -184,14 +206,21 @@ class HintTarget:
     """What a hint's button carries: the kind of record, the new record's id, the original's number."""
 
     record: Record
-    new_id: int
-    original_number: int
+    new_id: RecordId
+    original_number: RecordNumber
+
+    @classmethod
+    def of(cls, record: Record, new_id: int, original_number: int) -> HintTarget:
+        """The target a button's custom_id names: the ids and numbers of ``record``'s kind."""
+        if record is Record.CLAIM:
+            return cls(record, ClaimId(new_id), ClaimNumber(original_number))
+        return cls(record, CruxId(new_id), CruxNumber(original_number))
 
 
 def withdraw_in_favour(session: Session, debate: Debate, actor: Actor, hint: HintTarget) -> str:
     """Withdraw the new record of a hint in favour of the original, for its author or a moderator; what to say."""
     if hint.record is Record.CLAIM:
-        claim = withdraw_claim_by_id(session, debate, actor, hint.new_id)
+        claim = withdraw_claim_by_id(session, debate, actor, ClaimId(hint.new_id))
         return f"Claim #{claim.number} withdrawn in favour of Claim #{hint.original_number}."
     crux = session.execute(select(Crux).where(Crux.id == hint.new_id, Crux.debate_id == debate.id)).scalar_one_or_none()
     if crux is None:

@@ -44,11 +44,13 @@ from bot.core.insights import Agreements, CruxMovement, agreements, movements
 from schema import (
     Claim,
     ClaimKind,
+    ClaimNumber,
     ClaimStatus,
     Credence,
     Crux,
     CruxClaim,
     CruxMark,
+    CruxNumber,
     CruxOutcome,
     CruxStance,
     CruxStatus,
@@ -91,7 +93,7 @@ class Stance:
 class LinkedClaim:
     """A claim linked to a crux, with what its rebuttals look like."""
 
-    number: int
+    number: ClaimNumber
     kind: ClaimKind
     text: str
     withdrawn: bool
@@ -110,7 +112,7 @@ class LinkedClaim:
 
 @dataclass(frozen=True, slots=True)
 class CruxSummary:
-    number: int
+    number: CruxNumber
     question: str
     resolution: str | None
     stances: tuple[Stance, ...]
