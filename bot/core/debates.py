@@ -447,7 +447,7 @@ def end_debate(session: Session, debate: Debate, actor: Actor, outcome: str | No
     return DebateSnapshot.of(debate)
 
 
-def mark_summarized(session: Session, actor: Actor, debate_id: int, when: datetime) -> None:
+def mark_summarized(session: Session, actor: Actor, debate_id: DebateId, when: datetime) -> None:
     """Remember that a summary of the actor's server's debate was posted at ``when``: the next one says what
     changed since. A write of its own, after the summary was read: reading never waits for the writer."""
     where = (col(Debate.id) == debate_id) & (col(Debate.guild_id) == actor.guild_id)

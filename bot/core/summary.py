@@ -56,6 +56,7 @@ from schema import (
     CruxStatus,
     Debate,
     DebateFormat,
+    DebateId,
     DebateStatus,
     Participant,
     Side,
@@ -141,7 +142,7 @@ class Changes:
 
 @dataclass(frozen=True, slots=True)
 class DebateSummary:
-    debate_id: int
+    debate_id: DebateId
     number: int
     topic: str
     unresolved: tuple[CruxSummary, ...]
@@ -232,7 +233,7 @@ def _debate_summary(debate: Debate, cruxes: list[tuple[Any, CruxSummary]], total
         reverse=True,
     )
     return DebateSummary(
-        debate_id=id_of(debate),
+        debate_id=DebateId(id_of(debate)),
         number=debate.number,
         topic=debate.topic,
         unresolved=tuple(summary for _, summary in unresolved),
