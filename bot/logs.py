@@ -5,7 +5,6 @@ logs it."""
 from __future__ import annotations
 
 import logging
-import re
 from typing import TextIO
 
 import discord
@@ -20,22 +19,19 @@ TEXT_LINE = "[{asctime}] [{levelname:<8}] {name}: {message}"
 
 
 class Redact(logging.Filter):
-    """Replaces each whole occurrence of a secret in a record's message by ``MASK``: not one inside a longer word
-    (a token's characters are letters, digits, ``_`` and ``-``), and no secret shorter than
-    :data:`SHORTEST_SECRET`."""
+    """Replaces every occurrence of a secret in a record's message by ``MASK``, wherever it stands (in a URL, after
+    ``Bot%20``, glued to other text); a secret shorter than :data:`SHORTEST_SECRET` is no token and is left alone."""
 
     def __init__(self, *secrets: str) -> None:
         super().__init__()
         self.secrets = sorted({secret for secret in secrets if len(secret) >= SHORTEST_SECRET}, key=len, reverse=True)
-        alternatives = "|".join(map(re.escape, self.secrets))
-        self.pattern = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])") if self.secrets else None
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if self.pattern is not None and any(secret in message for secret in self.secrets):
-            masked = self.pattern.sub(MASK, message)
-            if masked != message:
-                record.msg, record.args = masked, None
+        if any(secret in message for secret in self.secrets):
+            for secret in self.secrets:
+                message = message.replace(secret, MASK)
+            record.msg, record.args = message, None
         return True
 
 
