@@ -111,21 +111,25 @@ def _problem(location: tuple[int | str, ...], message: str) -> str:
 LIKE_OURS = 0.8
 """How close (``difflib``'s ratio) an environment variable's name must be to a setting's to be taken for a
 misspelling of it."""
+LIKE_OURS_IN_ENV_FILE = 0.6
+"""The same for a name in ``.env``, the bot's own file: looser, yet ``POSTGRES_PASSWORD`` (which ``compose.yaml``
+reads from there) is no misspelling of any setting."""
 
 
 def unknown_settings(env_file: Path | None = None, environ: Mapping[str, str] = os.environ) -> list[str]:
-    """A line for each name that looks meant as a setting but is none, and so would be ignored silently: every name
-    in ``env_file`` (default: the ``.env`` the settings read), and each environment variable that starts like a
-    setting (``LOG_``, ``DISCORD_`` …) and is close to one's name."""
+    """A line for each name that looks like a misspelt setting, and so would be ignored silently: each name in
+    ``env_file`` (default: the ``.env`` the settings read) close to a setting's, and each environment variable that
+    starts like a setting (``LOG_``, ``DISCORD_`` …) and is closer still."""
     known = [name.upper() for name in Settings.model_fields]
     path = env_file or Path(str(Settings.model_config.get("env_file")))
-    lines = [_unknown(name, f"{path}", known, 0.6) for name in _names_in(path) if name.upper() not in known]
     prefixes = tuple({name.split("_")[0] + "_" for name in known})
-    for name in environ:
-        upper = name.upper()
-        if upper not in known and upper.startswith(prefixes) and get_close_matches(upper, known, 1, LIKE_OURS):
-            lines.append(_unknown(name, "the environment", known, LIKE_OURS))
-    return lines
+    in_file = [(name, str(path), LIKE_OURS_IN_ENV_FILE) for name in _names_in(path)]
+    in_environ = [(name, "the environment", LIKE_OURS) for name in environ if name.upper().startswith(prefixes)]
+    return [
+        f"{name} in {where} is not a setting and is ignored; did you mean {close[0]}?"
+        for name, where, cutoff in in_file + in_environ
+        if name.upper() not in known and (close := get_close_matches(name.upper(), known, 1, cutoff))
+    ]
 
 
 def warn_unknown_settings() -> None:
@@ -136,9 +140,3 @@ def warn_unknown_settings() -> None:
 
 def _names_in(env_file: Path) -> list[str]:
     return list(dotenv_values(env_file)) if env_file.is_file() else []
-
-
-def _unknown(name: str, where: str, known: list[str], cutoff: float) -> str:
-    close = get_close_matches(name.upper(), known, 1, cutoff)
-    guess = f"; did you mean {close[0]}?" if close else " (.env.example lists every setting)"
-    return f"{name} in {where} is not a setting and is ignored{guess}"
