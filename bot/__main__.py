@@ -139,7 +139,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m bot`` and the ``debate-bot`` script; returns the exit status. Whatever stops a
-    command is one line on standard error (see :func:`_stopped`), never a traceback."""
+    command is one line on standard error (see :func:`_stopped`), never a traceback on its own."""
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as error:
-        return _stopped(error)
+        return _stopped(error, serving=args.command in (None, "run"))
 
 
 def _command(args: argparse.Namespace, settings: Settings) -> int:
@@ -181,19 +181,26 @@ def _scope(args: argparse.Namespace, settings: Settings) -> int | None:
     return args.guild if args.guild is not None else settings.sync_guild_id
 
 
-def _stopped(error: Exception) -> int:
-    """Say in one line on standard error why a command stopped (its traceback is logged at DEBUG); its exit status,
-    as the README's table (Troubleshooting) gives it."""
-    message, status = _explanation(error)
-    log.debug("%s", message, exc_info=error)
+def _stopped(error: Exception, *, serving: bool) -> int:
+    """Say in one line on standard error why a command stopped; its exit status, as the README's table
+    (Troubleshooting) gives it. The traceback is logged at DEBUG, except that of a fault of the bot's own while
+    ``serving``: logged as an error, so that a bot that stops after days leaves in its log why."""
+    explained = _explanation(error)
+    if explained is not None:
+        (message, status), level = explained, logging.DEBUG
+    else:
+        level = logging.ERROR if serving else logging.DEBUG
+        where = "its traceback is logged above" if serving else "LOG_LEVEL=DEBUG shows the traceback"
+        message, status = f"unexpected {type(error).__name__}: {_first_line(error)} ({where})", MAY_PASS
+    log.log(level, "%s", message, exc_info=error)
     print(f"error: {message}", file=sys.stderr)
     return status
 
 
-def _explanation(error: Exception) -> tuple[str, int]:
+def _explanation(error: Exception) -> tuple[str, int] | None:
     """Why ``error`` stopped a command, in one line, and the exit status: :data:`MUST_ACT` for a setting to fix,
     :data:`REFUSED` for a refusal of what was asked, and :data:`MAY_PASS` for what waiting may fix (a database or
-    Discord out of reach, explained as :mod:`bot.startup` does) and for a fault of the bot's own."""
+    Discord out of reach, explained as :mod:`bot.startup` does); ``None`` for a fault of the bot's own."""
     if isinstance(error, StartupError):
         return str(error), error.status
     if isinstance(error, SettingsError):
@@ -204,7 +211,7 @@ def _explanation(error: Exception) -> tuple[str, int]:
         return f"the database failed: {_first_line(error.orig)}", MAY_PASS
     if isinstance(error, OSError) and error.filename is not None:
         return f"cannot use {error.filename}: {error.strerror or _first_line(error)}", MAY_PASS
-    return f"unexpected {type(error).__name__}: {_first_line(error)} (LOG_LEVEL=DEBUG shows the traceback)", MAY_PASS
+    return None
 
 
 def _first_line(error: BaseException | None) -> str:

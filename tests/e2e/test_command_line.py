@@ -4,6 +4,7 @@ exit status from the README's table (Troubleshooting), never a traceback."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 from pathlib import Path
 
@@ -127,18 +128,38 @@ def test_the_largest_number_and_id_there_can_be_are_looked_for(
     assert (status, out, err) == (1, "", "error: There is no debate #2147483647 in guild 9223372036854775807.\n")
 
 
-def test_a_fault_of_the_bots_own_is_one_line_too(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("argv", "logged"),
+    [
+        (["health"], "LOG_LEVEL=DEBUG shows the traceback"),
+        (["run"], "its traceback is logged above"),
+    ],
+    ids=["operator command", "the running bot"],
+)
+def test_a_fault_of_the_bots_own_is_one_line_and_the_running_bot_logs_its_traceback(
+    argv: list[str],
+    logged: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     def fault(*_: object) -> int:
         raise RuntimeError("a fault of the bot's own\nwith more lines")
 
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DISCORD_TOKEN", "a-token-for-the-test")
     monkeypatch.setattr("bot.__main__.setup_logging", lambda *_, **__: None)  # this process's logging stays the tests'
     monkeypatch.setattr("bot.__main__._health", fault)
-    status, out, err = _run(["health"], capsys)
+    monkeypatch.setattr("bot.__main__.run_bot", fault)
+    status, out, err = _run(argv, capsys)
     assert (status, out) == (MAY_PASS, "")
-    assert err == "error: unexpected RuntimeError: a fault of the bot's own (LOG_LEVEL=DEBUG shows the traceback)\n"
+    assert err == f"error: unexpected RuntimeError: a fault of the bot's own ({logged})\n"
+    errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
+    if argv == ["run"]:  # a service that stops after days leaves why in its log
+        assert [type(record.exc_info[1]) for record in errors if record.exc_info] == [RuntimeError]
+    else:
+        assert errors == []
 
 
 OPERATOR_COMMANDS = [
