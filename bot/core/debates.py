@@ -448,9 +448,11 @@ def end_debate(session: Session, debate: Debate, actor: Actor, outcome: str | No
 
 
 def mark_summarized(session: Session, actor: Actor, debate_id: DebateId, when: datetime) -> None:
-    """Remember that a summary of the actor's server's debate was posted at ``when``: the next one says what
-    changed since. A write of its own, after the summary was read: reading never waits for the writer."""
-    where = (col(Debate.id) == debate_id) & (col(Debate.guild_id) == actor.guild_id)
+    """Remember that a summary of the actor's server's debate, read at ``when``, was posted: the next one says what
+    changed since. A write of its own, after the summary was posted: reading never waits for the writer. A summary
+    read before the one recorded already (posted late) leaves the time as it is."""
+    later = col(Debate.summarized_at).is_(None) | (col(Debate.summarized_at) < when)
+    where = (col(Debate.id) == debate_id) & (col(Debate.guild_id) == actor.guild_id) & later
     session.execute(update(Debate).where(where).values(summarized_at=when))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.core import cruxes, insights
@@ -9,7 +11,7 @@ from bot.core import debates as core
 from bot.core.summary import summarize
 from bot.core.summary_pages import summary_first_page
 from bot.db import Database
-from schema import Debate, id_of, utcnow
+from schema import Debate, DebateId, id_of, utcnow
 from tests.core.support import started_debate
 
 GUILD = 1
@@ -73,7 +75,7 @@ async def test_movement_since_the_start_then_since_the_last_summary(db: Database
     assert [(m.user_id, m.before, m.latest, m.reason) for m in moved[0].moves] == [(ALICE, 30, 70, "new data")]
 
     async with db.write() as session:
-        await session.run_sync(core.mark_summarized, core.Actor(GUILD, ALICE), id_of(debate), utcnow())
+        await session.run_sync(core.mark_summarized, core.Actor(GUILD, ALICE), DebateId(id_of(debate)), utcnow())
     await _credence(db, debate, ALICE, first, 60, "second thoughts")
     await _credence(db, debate, BOB, first, 80)
     await _credence(db, debate, BOB, first, 90, "the *benchmark* <@&1>")
@@ -108,3 +110,14 @@ async def test_the_summary_names_where_the_sides_agree(db: Database) -> None:
     text = summary_first_page(summary, mention).text
     assert "**Where the sides agree** (1 crux): all sides think likely #1" in text
     assert "Where the sides agree" not in summary_first_page(plain, mention).text
+
+
+async def test_a_summary_posted_late_leaves_the_time_of_a_later_one(db: Database) -> None:
+    debate = await _debate(db)
+    earlier, later = utcnow() - timedelta(seconds=5), utcnow()
+    for when in (later, earlier):  # the summary read first was posted last
+        async with db.write() as session:
+            await session.run_sync(core.mark_summarized, core.Actor(GUILD, ALICE), DebateId(id_of(debate)), when)
+    async with db.read() as session:
+        stored = await session.get(Debate, debate.id)
+    assert stored is not None and stored.summarized_at == later

@@ -5,16 +5,26 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime
 
 import pytest
 from sqlalchemy import select
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col
 
 from bot.client import DebateBot
 from bot.db import Database
 from bot.local import LocalBot
 from bot.scheduler import Clock
-from sim import DEFAULT_MEMBER_PERMISSIONS, MANAGE_THREADS, DiscordSim, SimChannel, SimGuild, SimMember
+from schema import Debate
+from sim import (
+    DEFAULT_MEMBER_PERMISSIONS,
+    MANAGE_THREADS,
+    DiscordSim,
+    InteractionResult,
+    SimChannel,
+    SimGuild,
+    SimMember,
+)
 
 
 @dataclass
@@ -111,3 +121,22 @@ async def stored_ids(db: Database, model: type[SQLModel], expected: list[int], *
             break
         await asyncio.sleep(0.02)
     return found
+
+
+async def summary_time(db: Database, thread: SimChannel) -> datetime | None:
+    """When a summary of the debate of ``thread`` was last posted for everyone, as the bot recorded it."""
+    async with db.read() as session:
+        statement = select(col(Debate.summarized_at)).where(col(Debate.thread_id) == thread.id)
+        return (await session.execute(statement)).scalar_one()
+
+
+async def summarize(world: World, db: Database, member: SimMember, thread: SimChannel) -> InteractionResult:
+    """``/debate summary`` by ``member``, returned once the bot has recorded the summary's time (just after posting
+    it; a few seconds at most), so that what follows counts changes from this summary."""
+    before = await summary_time(db, thread)
+    result = await world.sim.invoke(member, thread, "debate summary")
+    for _ in range(250):
+        if await summary_time(db, thread) != before:
+            break
+        await asyncio.sleep(0.02)
+    return result

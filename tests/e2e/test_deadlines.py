@@ -29,7 +29,7 @@ from bot.db import Database
 from cogs import common
 from schema import CruxOutcome, Debate
 from sim import SimChannel
-from tests.e2e.conftest import World, start_debate
+from tests.e2e.conftest import World, start_debate, summarize, summary_time
 from tests.programs import needs_dot
 
 SLOW = 3.5
@@ -173,17 +173,6 @@ async def test_the_summary_is_posted_before_its_line_on_opinion_groups_which_fol
     assert world.sim.errors == []
 
 
-async def _summarized_at(db: Database, *, once_set: bool = False) -> object:
-    """The debate's summary time; ``once_set``: waiting a few seconds for it (written just after the summary)."""
-    for _ in range(250):
-        async with db.read() as session:
-            when = (await session.execute(select(col(Debate.summarized_at)))).scalar_one()
-        if when is not None or not once_set:
-            return when
-        await asyncio.sleep(0.02)
-    return None
-
-
 async def test_a_summary_nobody_saw_is_not_the_one_the_next_counts_changes_from(
     world: World, bot: DebateBot, db: Database
 ) -> None:
@@ -194,7 +183,7 @@ async def test_a_summary_nobody_saw_is_not_the_one_the_next_counts_changes_from(
     with pytest.raises(AssertionError, match="no user-visible answer"):
         await world.sim.invoke(world.alice, thread, "debate summary")
     assert not [m for m in world.sim.messages(thread) if m.text.startswith("**Debate #1")]
-    assert await _summarized_at(db) is None
-    summary = await world.sim.invoke(world.alice, thread, "debate summary")
+    assert await summary_time(db, thread) is None
+    summary = await summarize(world, db, world.alice, thread)
     assert summary.text.startswith("**Debate #1") and "since the last summary" not in summary.text
-    assert await _summarized_at(db, once_set=True) is not None
+    assert await summary_time(db, thread) is not None

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot.client import DebateBot
+from bot.db import Database
 from sim import SimChannel
-from tests.e2e.conftest import World, start_debate
+from tests.e2e.conftest import World, start_debate, summarize
 
 
 async def _debate(world: World) -> SimChannel:
@@ -26,7 +27,7 @@ async def _status(world: World, thread: SimChannel) -> str:
 
 
 async def test_the_summary_names_common_ground_and_who_moved_and_status_counts_them(
-    world: World, bot: DebateBot
+    world: World, bot: DebateBot, db: Database
 ) -> None:
     thread = await _debate(world)
     agreed = await _crux(world, thread, "Do both sides expect this?")
@@ -43,7 +44,7 @@ async def test_the_summary_names_common_ground_and_who_moved_and_status_counts_t
     assert "2 open, 0 resolved · 1 where the sides agree" in status
     assert "Who moved (since the debate began)" in status and f"{world.alice.mention}: 1 crux" in status
 
-    summary = await world.sim.invoke(world.carol, thread, "debate summary")
+    summary = await summarize(world, db, world.carol, thread)
     text = summary.text
     assert not summary.ephemeral and summary.allowed_mentions == {"parse": []}
     head = text.split("**Crux #")[0]  # on the first page, before the cruxes

@@ -15,7 +15,7 @@ from bot.core.argmap import png_size
 from bot.core.exports import DebateExport
 from bot.db import Database
 from sim import InteractionResult, SimChannel
-from tests.e2e.conftest import World, start_debate
+from tests.e2e.conftest import World, start_debate, summarize
 from tests.programs import needs_dot
 
 CHECKOUT = Path(__file__).parents[2]
@@ -151,11 +151,11 @@ async def test_export_cli_writes_the_record_from_the_database(
     assert missing.returncode == 1 and "There is no debate #7" in stderr.decode()
 
 
-async def test_the_next_summary_says_what_changed_since_the_last(world: World, bot: DebateBot) -> None:
+async def test_the_next_summary_says_what_changed_since_the_last(world: World, bot: DebateBot, db: Database) -> None:
     thread = await _debate(world)
-    first = await world.sim.invoke(world.carol, thread, "debate summary")
+    first = await summarize(world, db, world.carol, thread)
     assert "since the last summary" not in first.text
-    quiet = await world.sim.invoke(world.carol, thread, "debate summary")
+    quiet = await summarize(world, db, world.carol, thread)
     assert "Nothing new since the last summary." in quiet.text
     await world.sim.invoke(world.alice, thread, "claim", text="A second claim")
     crux = (await world.sim.autocomplete(world.bob, thread, "crux credence", "crux"))[0]["value"]
