@@ -16,8 +16,18 @@ from sqlalchemy.orm import Session
 
 from bot.core import text as t
 from bot.core.debates import Actor, debate_numbered, ensure_open
-from bot.core.drafts import Draft, Item, ItemKind, build_draft, item_line, phase_reason, record_draft, skipped_line
-from bot.core.errors import InvalidInput, NotFound
+from bot.core.drafts import (
+    Draft,
+    HeldItems,
+    Item,
+    ItemKind,
+    build_draft,
+    item_line,
+    phase_reason,
+    record_draft,
+    skipped_line,
+)
+from bot.core.errors import DomainError, InvalidInput, NotFound
 from bot.core.records import DebateSnapshot
 from bot.core.transcripts import Transcript, read_transcript, recorded_already
 from bot.db import Database
@@ -110,15 +120,16 @@ def _read(path: Path) -> Transcript:
 
 def _refuse_held(debate: DebateSnapshot, draft: Draft) -> None:
     """Refuse the whole draft, before anything is stored, when the debate's phase does not allow an item of it."""
-    held = [(item, reason) for item in draft.items if (reason := phase_reason(debate, item)) is not None]
+    held = [(item.number, reason) for item in draft.items if (reason := phase_reason(debate, item)) is not None]
     if held:
-        lines = "\n".join(f"item #{item.number}: {reason}" for item, reason in held)
-        raise InvalidInput(f"Nothing was recorded: {t.plural(len(held), 'item')} cannot be recorded now.\n{lines}")
+        raise HeldItems(held)
 
 
 async def _record_in_batches(db: Database, debate_id: DebateId, actor: Actor, draft: Draft) -> list[Record]:
     """Record the draft's items, a transaction at a time, pausing between them on SQLite; the records, in order.
-    Should a transaction fail, standard error says what the earlier ones stored before the error is raised."""
+    Should the debate refuse a transaction's items, the refusal says what the earlier ones stored; should a
+    transaction fail otherwise, standard error says so (and that running the import again stores the rest) before
+    the error is raised."""
     records: list[Record] = []
     try:
         while len(records) < len(draft.items):
@@ -128,6 +139,12 @@ async def _record_in_batches(db: Database, debate_id: DebateId, actor: Actor, dr
                 records.append((kind, recorded))
             if db.is_sqlite and len(records) < len(draft.items):
                 await asyncio.sleep(PAUSE_SECONDS)
+    except DomainError as refused:  # the debate changed meanwhile: a phase, a claim answered withdrawn, its end
+        if not records:
+            raise
+        why = refused.reasons if isinstance(refused, HeldItems) else str(refused)
+        stored = f"{len(records)} of {len(draft.items)} items ({_numbers(records)})"
+        raise InvalidInput(f"stopped after storing {stored}, as the debate no longer takes the rest: {why}") from None
     except BaseException:
         if records:
             print(

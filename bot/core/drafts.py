@@ -286,6 +286,25 @@ class Recorded:
     held: list[Item]
 
 
+HELD_NAMED = 5
+"""Items a refusal of a whole draft names, with why; it counts the others."""
+
+
+class HeldItems(InvalidInput):
+    """A draft refused whole, for the items it cannot record now: ``held`` is (item number, why) of each."""
+
+    def __init__(self, held: Sequence[tuple[int, str]]) -> None:
+        self.held = list(held)
+        super().__init__(f"Nothing was recorded: {self.reasons}.")
+
+    @property
+    def reasons(self) -> str:
+        """Which items cannot be recorded now and why, in one line."""
+        named = "; ".join(f"item #{number}: {why}" for number, why in self.held[:HELD_NAMED])
+        more = f"; and {len(self.held) - HELD_NAMED} more" if len(self.held) > HELD_NAMED else ""
+        return f"{t.plural(len(self.held), 'item')} cannot be recorded now ({named}{more})"
+
+
 def record_draft(
     session: Session, debate: Debate, actor: Actor, draft: Draft, *, all_or_nothing: bool = False
 ) -> Recorded:
@@ -305,12 +324,16 @@ def record_draft(
     claim_ids = {parent.number: standing[parent.recorded] for parent in earlier if parent.recorded in standing}
     going: list[Item] = []
     held: list[Item] = []
+    going_numbers: set[int] = set()
     for item in wanted:
-        item.held = _hold_reason(debate, draft, item, logged, claim_ids, standing, {i.number for i in going})
-        (held if item.held is not None else going).append(item)
+        item.held = _hold_reason(debate, draft, item, logged, claim_ids, standing, going_numbers)
+        if item.held is None:
+            going.append(item)
+            going_numbers.add(item.number)
+        else:
+            held.append(item)
     if held and all_or_nothing:
-        lines = "\n".join(f"item #{item.number}: {item.held}" for item in held)
-        raise InvalidInput(f"Nothing was recorded: {t.plural(len(held), 'item')} cannot be recorded now.\n{lines}")
+        raise HeldItems([(item.number, item.held or "") for item in held])
     claims = sum(item.kind is not ItemKind.CRUX for item in going)
     claim_number, crux_number = _take_numbers(session, debate, claims, len(going) - claims)
     sides = _Sides(session, debate)

@@ -19,12 +19,13 @@ from sqlmodel import col
 import bot.__main__ as command_line
 from bot import importer
 from bot.core import debates as core
+from bot.core.drafts import HeldItems
 from bot.core.errors import InvalidInput, WrongPlace
 from bot.core.exports import build_export, to_json, to_markdown
 from bot.core.transcripts import ROWS_MAX, read_transcript
 from bot.db import Database
 from bot.importer import ImportRequest, import_transcript
-from schema import Claim, ClaimKind, Crux, CruxClaim, Debate
+from schema import Claim, ClaimKind, Crux, CruxClaim, Debate, DebateFormat
 from tests.snapshot import snapshot
 
 DATA = Path(__file__).parents[1] / "data" / "transcripts"
@@ -407,3 +408,50 @@ async def test_an_import_stopped_halfway_stores_the_rest_when_run_again_and_noth
     assert await import_transcript(db, request, again, None) == 0
     assert again.getvalue().splitlines()[-1] == "Every row is in debate #1 already: nothing to record."
     assert await _shape(db) == whole
+
+
+async def test_a_debate_that_stops_taking_an_import_halfway_is_said_in_one_line_with_what_was_stored(
+    database_url: str, db: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await _debate(db)
+    for setting, value in (("CHUNK", 1), ("BATCH_SECONDS", 0), ("PAUSE_SECONDS", 0)):
+        monkeypatch.setattr(importer, setting, value)  # one item a transaction
+    record_batch, transactions = importer._record_batch, 0
+
+    def phase_moved_on_after_the_second(session: Session, *args: Any) -> Any:
+        nonlocal transactions
+        transactions += 1
+        if transactions == 3:  # as record_draft refuses what the debate's phase no longer allows
+            raise HeldItems([(3, "the opening phase does not allow rebuttals")])
+        return record_batch(session, *args)
+
+    monkeypatch.setattr(importer, "_record_batch", phase_moved_on_after_the_second)
+    monkeypatch.setattr(command_line, "setup_logging", lambda *_, **__: None)  # the suite's logging stays as it is
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    argv = ["import", "--debate", "1", "--yes", str(DATA / "good.jsonl")]
+    status = await asyncio.to_thread(command_line.main, argv)
+    assert (status, capsys.readouterr().err) == (
+        1,
+        "error: stopped after storing 2 of 4 items (Claims #1–#2), as the debate no longer takes the rest: 1 item "
+        "cannot be recorded now (item #3: the opening phase does not allow rebuttals)\n",
+    )
+
+
+async def test_what_the_phase_does_not_allow_refuses_the_import_in_one_line(
+    database_url: str, db: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async with db.write() as session:
+        plan = core.plan_debate("Interp or governance?", format=DebateFormat.ROUNDS)  # opening: claims only
+        await session.run_sync(core.start_debate, core.Actor(GUILD, ALICE), plan, channel_id=10, thread_id=100)
+    before = await snapshot(db)
+    monkeypatch.setattr(command_line, "setup_logging", lambda *_, **__: None)  # the suite's logging stays as it is
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    argv = ["import", "--debate", "1", "--yes", str(DATA / "good.jsonl")]
+    status = await asyncio.to_thread(command_line.main, argv)
+    assert (status, capsys.readouterr().err) == (
+        1,
+        "error: Nothing was recorded: 3 items cannot be recorded now (item #2: the opening phase does not allow "
+        "rebuttals; item #3: the opening phase does not allow cruxes; item #4: the opening phase does not allow "
+        "rebuttals).\n",
+    )
+    assert await snapshot(db) == before
