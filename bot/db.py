@@ -31,7 +31,7 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, is_dataclass
 from datetime import datetime
 from enum import Enum
 from itertools import islice
@@ -48,7 +48,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 import migrations
-from bot.core.records import Snapshot
+from bot.core.records import Snapshot, field_names
 
 log = logging.getLogger(__name__)
 SQLITE_PRAGMAS = ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000", "foreign_keys=ON")
@@ -214,7 +214,6 @@ class LiveRowReturned(TypeError):
 
 _VALUES = (str, bytes, int, float, datetime, Enum, Snapshot, type(None))
 """Values that hold no row: scalars, and snapshots (copies of rows' columns)."""
-_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _holds_live_row(value: object, depth: int = 3) -> bool:
@@ -233,17 +232,10 @@ def _holds_live_row(value: object, depth: int = 3) -> bool:
     elif isinstance(value, dict):
         items = islice(value.values(), 1)
     elif is_dataclass(value):
-        items = (getattr(value, name) for name in _field_names(type(value)))
+        items = (getattr(value, name) for name in field_names(type(value)))
     else:
         return False
     return any(_holds_live_row(item, depth - 1) for item in items)
-
-
-def _field_names(kind: type) -> tuple[str, ...]:
-    names = _FIELDS.get(kind)
-    if names is None:
-        names = _FIELDS[kind] = tuple(field.name for field in fields(kind))
-    return names
 
 
 def _a_value(job: Callable[..., Any], value: T) -> T:

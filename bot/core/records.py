@@ -41,7 +41,7 @@ class Snapshot:
     @classmethod
     def of(cls, row: Any) -> Self:
         """The snapshot of ``row`` (flushed: it has its id), as it is now."""
-        snapshot: Self = cls(**{name: getattr(row, name) for name in _columns(cls)})
+        snapshot: Self = cls(**{name: getattr(row, name) for name in field_names(cls)})
         return snapshot
 
     @classmethod
@@ -50,14 +50,14 @@ class Snapshot:
         return [cls.of(row) for row in rows]
 
 
-_COLUMNS: dict[type[Snapshot], tuple[str, ...]] = {}
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-def _columns(snapshot: type[Snapshot]) -> tuple[str, ...]:
-    """The names of a snapshot's fields (found once per class: ``fields`` costs more than the copy)."""
-    names = _COLUMNS.get(snapshot)
+def field_names(dataclass: type) -> tuple[str, ...]:
+    """The names of a dataclass's fields, found once per class (``fields`` costs more than copying them)."""
+    names = _FIELDS.get(dataclass)
     if names is None:
-        names = _COLUMNS[snapshot] = tuple(field.name for field in fields(snapshot))  # type: ignore[arg-type]
+        names = _FIELDS[dataclass] = tuple(field.name for field in fields(dataclass))
     return names
 
 
