@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 from collections.abc import AsyncIterator, Iterator
@@ -16,6 +17,12 @@ from bot.config import normalize_database_url
 from bot.db import Database
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+ANALYSIS_MISSING = [name for name in ("numpy", "scipy", "threadpoolctl") if importlib.util.find_spec(name) is None]
+needs_analysis = pytest.mark.skipif(
+    bool(ANALYSIS_MISSING),
+    reason=f"the analysis extra is not installed (no {', '.join(ANALYSIS_MISSING)}): pip install -e '.[analysis]'",
+)
+"""For tests of opinion groups, which need the ``analysis`` extra."""
 
 
 def pytest_report_header() -> str:

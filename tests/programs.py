@@ -60,7 +60,7 @@ PROGRAMS = {
         executables=("dot",),
         install="apt-get install graphviz",
         modules=("bot.core.argmap", "bot.demo"),
-        words=re.compile(r"\bneeds_dot\b|debate map|\"(?:png|svg)\""),
+        words=re.compile(r"\bneeds_dot\b|debate map|['\"](?:png|svg)['\"]"),  # ast.unparse quotes with '…'
     ),
     "node": Program(
         executables=("node",),

@@ -19,6 +19,7 @@ def test_without_each_outside_program_the_tests_that_reach_it_skip_naming_what_t
 ) -> None:
     program = PROGRAMS[name]
     reaching = reaching_tests(program)
+    assert reaching, f"no test reaches {name}: the check would run the whole suite"
     environment = {key: value for key, value in os.environ.items() if key != "TEST_DATABASE_URL"}
     environment["PATH"] = path_without(program, tmp_path)
     result = subprocess.run(

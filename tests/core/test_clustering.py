@@ -6,8 +6,10 @@ import math
 
 import pytest
 
-np = pytest.importorskip("numpy", reason="the analysis extra (numpy, scipy) is not installed")
-pytest.importorskip("scipy", reason="the analysis extra (numpy, scipy) is not installed")
+REASON = "the analysis extra (numpy, scipy, threadpoolctl) is not installed"
+np = pytest.importorskip("numpy", reason=REASON)
+pytest.importorskip("scipy", reason=REASON)
+pytest.importorskip("threadpoolctl", reason=REASON)
 
 from bot.core.clustering import (  # noqa: E402
     PERMUTATIONS,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from functools import partial
 
@@ -13,6 +12,7 @@ from bot.core import debates as core
 from bot.core import groups as opinion
 from bot.db import Database
 from schema import Debate
+from tests.conftest import needs_analysis
 
 GUILD = 1
 CAMPS = {  # user id: (side, credences on cruxes #1-#4); 101-103 and 104 (against) think alike, 105 (for) and the rest
@@ -25,9 +25,6 @@ CAMPS = {  # user id: (side, credences on cruxes #1-#4); 101-103 and 104 (agains
     107: ("against", [10, 20, 15, 45]),
     108: ("against", [15, 15, 20, 50]),
 }
-needs_analysis = pytest.mark.skipif(
-    importlib.util.find_spec("scipy") is None, reason="the analysis extra (numpy, scipy) is not installed"
-)
 
 
 async def _debate(db: Database, camps: dict[int, tuple[str, list[int | None]]]) -> tuple[Debate, list[int]]:

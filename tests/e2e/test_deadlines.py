@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib.util
 import re
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -29,6 +28,7 @@ from bot.db import Database
 from cogs import common
 from schema import CruxOutcome, Debate
 from sim import SimChannel
+from tests.conftest import needs_analysis
 from tests.e2e.conftest import World, start_debate, summarize, summary_time
 from tests.programs import needs_dot
 
@@ -38,9 +38,6 @@ CALLBACK = re.compile(r"^/interactions/\d+/[^/]+/callback$")
 USERS = range(700, 708)
 CRUXES = 12
 GROUPS_LINE = "**Opinion groups:**"
-needs_analysis = pytest.mark.skipif(
-    importlib.util.find_spec("scipy") is None, reason="the analysis extra (numpy, scipy) is not installed"
-)
 
 
 def _argue(session: Session, guild_id: int, moderator: int) -> None:
@@ -63,13 +60,10 @@ async def _argued(world: World, db: Database) -> SimChannel:
 
 
 class Acknowledgements:
-    """Whether the bot acknowledged the interaction sent since :meth:`expect` (its callback accepted)."""
+    """Whether the bot acknowledged an interaction sent since this was made (its callback accepted)."""
 
     def __init__(self, world: World) -> None:
         self.sim = world.sim
-        self.mark = len(self.sim.requests)
-
-    def expect(self) -> None:
         self.mark = len(self.sim.requests)
 
     def done(self) -> bool:

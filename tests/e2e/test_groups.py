@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 
 import pytest
 
 from bot.client import DebateBot
 from sim import SimChannel, SimMember
+from tests.conftest import needs_analysis
 from tests.e2e.conftest import World, start_debate
 
-needs_analysis = pytest.mark.skipif(
-    importlib.util.find_spec("scipy") is None, reason="the analysis extra (numpy, scipy) is not installed"
-)
 QUESTIONS = ["Will evals catch deception?", "Do circuits transfer?", "Is compute the bottleneck?", "Is 2030 late?"]
 # Two camps that cut across the declared sides: three of "for" think like one of "against", and the other way round.
 CAMPS = {
