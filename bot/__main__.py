@@ -26,7 +26,6 @@ from bot.core.argmap import draw_pictures, draw_svg
 from bot.core.debates import KEY_MAX, debate_numbered
 from bot.core.errors import DomainError
 from bot.core.exports import EXPORT_FORMATS, DebateExport, build_export, export_file
-from bot.core.transcripts import SNOWFLAKE_MAX
 from bot.db import Database
 from bot.endpoints import DISCORD_API_BASE, use_endpoints
 from bot.health import Health, read_health
@@ -44,7 +43,7 @@ from bot.startup import (
     sqlite_path,
 )
 from bot.sync import CommandSyncer, scope_of
-from schema import DebateNumber
+from schema import SNOWFLAKE_MAX, DebateNumber
 
 log = logging.getLogger("bot")
 HEALTH_TIMEOUT = 10.0

@@ -25,6 +25,7 @@ from schema.tables import (
     Timer,
 )
 from schema.types import (
+    SNOWFLAKE_MAX,
     ClaimId,
     ClaimKind,
     ClaimNumber,
@@ -45,6 +46,7 @@ from schema.types import (
 )
 
 __all__ = [
+    "SNOWFLAKE_MAX",
     "Agenda",
     "Claim",
     "ClaimId",

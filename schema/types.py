@@ -26,6 +26,10 @@ CruxNumber = NewType("CruxNumber", int)
 """A crux's number in its debate ("Crux #2"), as users, options and modals name it."""
 
 
+SNOWFLAKE_MAX = 2**63 - 1
+"""The largest Discord id (a snowflake) a database column holds: ``BigInteger`` is 64-bit signed."""
+
+
 class ClaimKind(enum.StrEnum):
     """What a claim does in the argument tree."""
 

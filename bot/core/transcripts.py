@@ -25,7 +25,7 @@ from sqlmodel import col
 from bot.core import text as t
 from bot.core.drafts import SPEAKER_MAX, Message
 from bot.core.errors import InvalidInput
-from schema import Claim, Crux
+from schema import SNOWFLAKE_MAX, Claim, Crux
 
 ROWS_MAX = 10_000
 CSV_COLUMNS = ("id", "interview", "comment")
@@ -35,8 +35,6 @@ LINE_MAX = 131_072
 this even in JSON with every character escaped."""
 T = TypeVar("T")
 _MENTION = re.compile(r"<@!?(\d{1,19})>")
-SNOWFLAKE_MAX = 2**63 - 1
-"""The largest Discord id a database column holds (64-bit signed): a larger "mention" is kept as a name."""
 
 
 @dataclass(slots=True)
@@ -226,7 +224,7 @@ def _speaker(value: Any) -> tuple[int | None, str | None]:
         raise InvalidInput("no speaker" if value is None else "the speaker is not a string")
     name = t.clean_text(value, "the speaker", SPEAKER_MAX, multiline=False)
     mention = _MENTION.fullmatch(name)
-    if mention is not None and int(mention[1]) <= SNOWFLAKE_MAX:
+    if mention is not None and int(mention[1]) <= SNOWFLAKE_MAX:  # a larger "mention" is kept as a name
         return int(mention[1]), None
     return None, name
 
