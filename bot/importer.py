@@ -25,6 +25,7 @@ from bot.core.drafts import (
     item_line,
     phase_reason,
     record_draft,
+    records_named,
     skipped_line,
 )
 from bot.core.errors import DomainError, InvalidInput, NotFound
@@ -42,7 +43,8 @@ PAUSE_SECONDS = 0.15
 """The pause between two transactions of an import on SQLite: longer than the 100 ms SQLite's busy handler sleeps at
 most between two tries, so a writer waiting for the lock (the bot's, in its own process) takes it before the import's
 next transaction does."""
-Record = tuple[ItemKind, int]
+Stored = tuple[ItemKind, int]
+"""A record an import stored: its kind and its number in the debate."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +95,7 @@ async def import_transcript(
             return 1
     actor = Actor(debate.guild_id, request.by if request.by is not None else debate.creator_id)
     records = await _record_in_batches(db, debate.id, actor, draft)
-    print(f"Recorded {t.plural(len(records), 'item')} in debate #{debate.number}: {_numbers(records)}.", file=out)
+    print(f"Recorded {t.plural(len(records), 'item')} in debate #{debate.number}: {records_named(records)}.", file=out)
     return 0
 
 
@@ -125,12 +127,12 @@ def _refuse_held(debate: DebateSnapshot, draft: Draft) -> None:
         raise HeldItems(held)
 
 
-async def _record_in_batches(db: Database, debate_id: DebateId, actor: Actor, draft: Draft) -> list[Record]:
+async def _record_in_batches(db: Database, debate_id: DebateId, actor: Actor, draft: Draft) -> list[Stored]:
     """Record the draft's items, a transaction at a time, pausing between them on SQLite; the records, in order.
     Should the debate refuse a transaction's items, the refusal says what the earlier ones stored; should a
     transaction fail otherwise, standard error says so (and that running the import again stores the rest) before
     the error is raised."""
-    records: list[Record] = []
+    records: list[Stored] = []
     try:
         while len(records) < len(draft.items):
             batch = await db.transact(_record_batch, debate_id, actor, draft)
@@ -143,12 +145,12 @@ async def _record_in_batches(db: Database, debate_id: DebateId, actor: Actor, dr
         if not records:
             raise
         why = refused.reasons if isinstance(refused, HeldItems) else str(refused)
-        stored = f"{len(records)} of {len(draft.items)} items ({_numbers(records)})"
+        stored = f"{len(records)} of {len(draft.items)} items ({records_named(records)})"
         raise InvalidInput(f"stopped after storing {stored}, as the debate no longer takes the rest: {why}") from None
     except BaseException:
         if records:
             print(
-                f"error: stopped after storing {len(records)} of {len(draft.items)} items ({_numbers(records)}); "
+                f"error: stopped after storing {len(records)} of {len(draft.items)} items ({records_named(records)}); "
                 "run the same command again to store the rest (rows stored already are skipped)",
                 file=sys.stderr,
             )
@@ -186,29 +188,6 @@ def _print_draft(out: TextIO, debate: DebateSnapshot, path: Path, draft: Draft) 
         print(f"({skipped})", file=out)
     for item in draft.items:
         print(item_line(item, speaker(item)), file=out)
-
-
-def _numbers(records: list[Record]) -> str:
-    """ "Claims #4–#9, #12, Crux #1": the records' numbers, claims then cruxes, runs of numbers as ranges (live
-    users' records may come between two transactions of an import)."""
-    claims = [number for kind, number in records if kind is not ItemKind.CRUX]
-    cruxes = [number for kind, number in records if kind is ItemKind.CRUX]
-    parts = [_runs("Claim", "Claims", claims), _runs("Crux", "Cruxes", cruxes)]
-    return ", ".join(part for part in parts if part)
-
-
-def _runs(one: str, many: str, numbers: list[int]) -> str:
-    """ "Claim #4", "Claims #4–#9, #12", or ``""``."""
-    if not numbers:
-        return ""
-    runs: list[list[int]] = []
-    for number in sorted(numbers):
-        if runs and number == runs[-1][-1] + 1:
-            runs[-1].append(number)
-        else:
-            runs.append([number])
-    shown = ", ".join(f"#{run[0]}" if len(run) == 1 else f"#{run[0]}–#{run[-1]}" for run in runs)
-    return f"{one if len(numbers) == 1 else many} {shown}"
 
 
 def _fail(message: str) -> int:

@@ -15,7 +15,7 @@ from discord.ext import commands
 from bot.client import DebateBot
 from bot.core import imports as core
 from bot.core import text as t
-from bot.core.drafts import Item, Message, item_line, skipped_line
+from bot.core.drafts import Item, Message, item_line, records_named, skipped_line
 from bot.core.errors import DomainError, InvalidInput
 from cogs import options as o
 from cogs import render
@@ -135,16 +135,11 @@ KEPT_SHOWN = 1500
 """Characters of Record's answer naming the items kept in the draft (each is marked why in the draft too)."""
 
 
-def _names(imported: core.Imported) -> str:
-    """The records stored ("Claim #1, Crux #2")."""
-    return ", ".join(f"{'Crux' if kind.value == 'crux' else 'Claim'} #{n}" for kind, n in imported.recorded.records)
-
-
 def recorded_summary(imported: core.Imported) -> str:
     """What Record did: the records stored, and each item kept in the draft by its number and why."""
-    records, names = imported.recorded.records, _names(imported)
+    records, names = imported.recorded.records, records_named(imported.recorded.records)
     summary = f"Recorded {t.plural(len(records), 'item')}: {names}." if records else "Nothing was recorded."
-    if imported.left is None or not imported.kept:
+    if imported.left is None:  # nothing kept
         return summary
     kept = [f"#{item.number}: {item.held}" for item in imported.kept]
     shown = sum(1 for length in accumulate(len(part) + 2 for part in kept) if length <= KEPT_SHOWN + 2)  # "; "
@@ -168,7 +163,7 @@ async def _recorded(interaction: Interaction, imported: core.Imported) -> None:
     if records:
         await interaction.followup.send(
             f"{interaction.user.mention} imported {t.plural(len(records), 'message')} from chat into "
-            f"Debate #{imported.debate.number}: {_names(imported)}."[:2000]
+            f"Debate #{imported.debate.number}: {records_named(records)}."[:2000]
         )
 
 

@@ -286,6 +286,29 @@ class Recorded:
     held: list[Item]
 
 
+def records_named(records: Sequence[tuple[ItemKind, int]]) -> str:
+    """ "Claims #4–#9, #12, Crux #1": the records' numbers, claims then cruxes, runs of numbers as ranges (short
+    however many were recorded; live users' records may come between two transactions of an import)."""
+    claims = [number for kind, number in records if kind is not ItemKind.CRUX]
+    cruxes = [number for kind, number in records if kind is ItemKind.CRUX]
+    parts = [_runs("Claim", "Claims", claims), _runs("Crux", "Cruxes", cruxes)]
+    return ", ".join(part for part in parts if part)
+
+
+def _runs(one: str, many: str, numbers: list[int]) -> str:
+    """ "Claim #4", "Claims #4–#9, #12", or ``""``."""
+    if not numbers:
+        return ""
+    runs: list[list[int]] = []
+    for number in sorted(numbers):
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    shown = ", ".join(f"#{run[0]}" if len(run) == 1 else f"#{run[0]}–#{run[-1]}" for run in runs)
+    return f"{one if len(numbers) == 1 else many} {shown}"
+
+
 HELD_NAMED = 5
 """Items a refusal of a whole draft names, with why; it counts the others."""
 

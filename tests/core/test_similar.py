@@ -124,7 +124,7 @@ async def test_withdrawing_in_favour_is_for_the_author_or_a_moderator(db: Databa
     said = await withdraw(core.Actor(GUILD, BOB), crux_target)
     assert said == "Crux #2 withdrawn in favour of Crux #1."
     moderator = core.Actor(GUILD, MOD, can_moderate=True)
-    said = await withdraw(moderator, HintTarget(Record.CLAIM, claim.id or 0, 1))
+    said = await withdraw(moderator, HintTarget(Record.CLAIM, claim.id, 1))
     assert said == "Claim #2 withdrawn in favour of Claim #1."
     async with db.read() as session:
         withdrawn = (await session.execute(select(Crux).where(Crux.id == repeat.id))).scalar_one()
@@ -185,4 +185,4 @@ async def test_withdrawing_in_favour_withdraws_the_hinted_claim_where_ids_and_nu
 def _claim_in(session, thread: int, user: int, text: str) -> int:  # type: ignore[no-untyped-def]
     """Log a claim by ``user`` in the debate of ``thread``; its database id."""
     debate = core.open_debate_in_thread(session, GUILD, thread)
-    return claims.add_claim(session, debate, core.Actor(GUILD, user), text).claim.id or 0
+    return claims.add_claim(session, debate, core.Actor(GUILD, user), text).claim.id

@@ -81,7 +81,7 @@ async def test_import_drafts_the_thread_privately_and_records_only_on_record(wor
         world.sim.click(world.mod, draft, "import:1:record:0"), world.sim.click(world.mod, draft, "import:1:record:0")
     )
     answers = sorted(click.text for click in clicks)
-    assert answers[0].startswith("Recorded 3 items: Claim #1, Claim #2, Crux #1."), answers
+    assert answers[0].startswith("Recorded 3 items: Claims #1–#2, Crux #1."), answers
     assert answers[1] == "This import draft has expired or was recorded already: run /debate import again."
     assert await _claims(bot) == [
         (1, ClaimKind.CLAIM, world.alice.id, "Interpretability will not scale to frontier models."),
@@ -149,7 +149,7 @@ async def test_the_draft_pages_and_its_buttons_survive_a_restart(world: World, r
     assert "Page 3 of 3" in draft.text and "20. claim" in draft.text and "1 accepted" in draft.text
     await world.sim.click(world.mod, draft, "import:1:accept:20")
     recorded = await world.sim.click(world.mod, draft, "import:1:record:0")
-    assert "Recorded 2 items: Claim #1, Claim #2." in recorded.text
+    assert "Recorded 2 items: Claims #1–#2." in recorded.text
     assert running.bot is not None
     assert [text for _, _, _, text in await _claims(running.bot)] == [
         "Point number 9 about interpretability.",
