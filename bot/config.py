@@ -15,7 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from bot.core.transcripts import SNOWFLAKE_MAX
+from bot.core.importing.transcripts import SNOWFLAKE_MAX
 
 __all__ = ["Settings", "SettingsError", "load_settings", "unknown_settings", "warn_unknown_settings"]
 

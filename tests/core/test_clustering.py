@@ -9,7 +9,7 @@ import pytest
 np = pytest.importorskip("numpy", reason="the analysis extra (numpy, scipy) is not installed")
 pytest.importorskip("scipy", reason="the analysis extra (numpy, scipy) is not installed")
 
-from bot.core.clustering import (  # noqa: E402
+from bot.core.opinion.clustering import (  # noqa: E402
     PERMUTATIONS,
     Shuffler,
     best_partition,

@@ -16,14 +16,14 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-import bot.__main__ as command_line
-from bot import importer
-from bot.core import debates as core
+import bot.cli.main as command_line
+from bot.cli import importer
+from bot.cli.importer import ImportRequest, import_transcript
+from bot.core.debates import lifecycle as core
 from bot.core.errors import InvalidInput, WrongPlace
-from bot.core.exports import build_export, to_json, to_markdown
-from bot.core.transcripts import ROWS_MAX, read_transcript
+from bot.core.exports.record import build_export, to_json, to_markdown
+from bot.core.importing.transcripts import ROWS_MAX, read_transcript
 from bot.db import Database
-from bot.importer import ImportRequest, import_transcript
 from schema import Claim, ClaimKind, Crux, CruxClaim, Debate
 from tests.snapshot import snapshot
 

@@ -13,7 +13,7 @@ from sqlmodel import SQLModel
 from bot.client import DebateBot
 from bot.db import Database
 from bot.local import LocalBot
-from bot.scheduler import Clock
+from bot.runtime.scheduler import Clock
 from sim import DEFAULT_MEMBER_PERMISSIONS, MANAGE_THREADS, DiscordSim, SimChannel, SimGuild, SimMember
 
 

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from benchmarks.common import reset_postgres
-from bot.__main__ import main
-from bot.core import debates
+from bot.cli.main import main
+from bot.core.debates import lifecycle as debates
 from bot.db import Database
 from schema import Claim
 from tests.conftest import TEST_DATABASE_URL
@@ -134,8 +134,8 @@ def test_a_fault_of_the_bots_own_is_one_line_too(
         raise RuntimeError("a fault of the bot's own\nwith more lines")
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("bot.__main__.setup_logging", lambda *_, **__: None)  # this process's logging stays the tests'
-    monkeypatch.setattr("bot.__main__._health", fault)
+    monkeypatch.setattr("bot.cli.main.setup_logging", lambda *_, **__: None)  # this process's logging stays the tests'
+    monkeypatch.setattr("bot.cli.main._health", fault)
     status, out, err = _run(["health"], capsys)
     assert (status, out) == (MAY_PASS, "")
     assert err == "error: unexpected RuntimeError: a fault of the bot's own (LOG_LEVEL=DEBUG shows the traceback)\n"
