@@ -1,4 +1,5 @@
-"""Opinion groups (``bot.core.clustering``) on generated credence matrices: recovery, the significance gate, speed.
+"""Opinion groups (``bot.core.opinion.clustering``) on generated credence matrices: recovery, the significance gate,
+speed.
 
 A matrix of ``participants × cruxes``: credences 0–100; participants split evenly, in random order, into the
 planted groups; half the cruxes, picked at random, are contested — each planted group's mean drawn from U(0, 100) —
@@ -43,8 +44,8 @@ from scipy.special import comb  # noqa: E402
 from benchmarks.common import print_machine, sqlite_url, write_results  # noqa: E402
 from benchmarks.planted import Shape, generate  # noqa: E402
 from benchmarks.summary import build  # noqa: E402
-from bot.core.clustering import PERMUTATIONS, Matrix, best_partition, distances, find_groups  # noqa: E402
-from bot.core.groups import credence_matrix, credence_version, find  # noqa: E402
+from bot.core.opinion.clustering import PERMUTATIONS, Matrix, best_partition, distances, find_groups  # noqa: E402
+from bot.core.opinion.groups import credence_matrix, credence_version, find  # noqa: E402
 from bot.db import Database  # noqa: E402
 from schema import Debate  # noqa: E402
 

@@ -6,7 +6,7 @@ one-word messages, repeats), then the debate's creator runs ``/debate import mes
 the draft on screen (reading the history over REST in pages of 100, drafting, storing the draft) — the median and
 the slowest of ``--runs`` imports — and then Accept all and Record (all items in one transaction).
 
-Transcript: ``--rows`` rows of JSON lines written to a temporary file, then ``bot.importer.import_transcript`` with
+Transcript: ``--rows`` rows of JSON lines written to a temporary file, then ``bot.cli.importer.import_transcript`` with
 ``--yes`` (read, check every row, draft, print, record all or nothing), timed on a fresh SQLite file each run.
 
 Targets: each under 2 s.
@@ -26,9 +26,9 @@ import time
 from pathlib import Path
 
 from benchmarks.common import add_members, print_machine, print_table, sqlite_url, start_debate, verdict, write_results
-from bot.core import debates as core
+from bot.cli.importer import ImportRequest, import_transcript
+from bot.core.debates import lifecycle as core
 from bot.db import Database
-from bot.importer import ImportRequest, import_transcript
 from bot.local import LocalBot
 from schema import DebateNumber
 from sim import DiscordSim, SimMessage

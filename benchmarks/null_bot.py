@@ -19,8 +19,8 @@ import discord
 from discord import app_commands
 
 from bot.config import SettingsError, load_settings
-from bot.endpoints import use_endpoints
-from bot.heap import tune_collector
+from bot.runtime.endpoints import use_endpoints
+from bot.runtime.heap import tune_collector
 
 
 @app_commands.command(name="claim", description="Log a claim in this debate")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.core.clustering import Matrix
+from bot.core.opinion.clustering import Matrix
 
 NOISE_SD = 12.0
 

@@ -15,8 +15,8 @@ Reports, on one core (the process is pinned to one CPU and the model runs one th
   same way, for comparison. The other pairs written around the same statement (its ``topic``) are left out of the
   pool: they restate or negate the query too, so finding them first would be no mistake;
 * rebuttal target: each rebuttal ranks its debate's claims; is the claim it answers first (target ≥ 0.8)?
-* the hint threshold (``bot.core.similar.DUPLICATE_THRESHOLD``): precision and recall of "hint when the cosine is at
-  least the threshold" on the pairs, counting paraphrases and negations as wanted hints (the hint's wording covers
+* the hint threshold (``bot.core.claims.similar.DUPLICATE_THRESHOLD``): precision and recall of "hint when the cosine is
+  at least the threshold" on the pairs, counting paraphrases and negations as wanted hints (the hint's wording covers
   both), different points as unwanted; beside it, the rule it was chosen by (the lowest threshold with precision
   ≥ 0.9) and the threshold that would maximise F1 on this set;
 * time per new record: embedding its text and ranking it against 500 stored vectors (target ≤ 10 ms, median);
@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from benchmarks.common import REPO_ROOT, print_machine, print_table, write_results
-from bot.core.similar import DUPLICATE_THRESHOLD
+from bot.core.claims.similar import DUPLICATE_THRESHOLD
 
 DATA = REPO_ROOT / "tests" / "data"
 PAIRS, REBUTTALS = DATA / "similarity_pairs.jsonl", DATA / "rebuttal_targets.jsonl"
@@ -196,7 +196,7 @@ def per_record_ms(semantic: Any, embedder: Any, texts: list[str], vectors: dict[
 def main() -> int:
     print_machine()
     print(pin_to_one_core())
-    semantic, import_s, _ = timed(lambda: importlib.import_module("bot.semantic"))
+    semantic, import_s, _ = timed(lambda: importlib.import_module("bot.runtime.semantic"))
     embedder, load_s, load_cpu_s = timed(lambda: semantic.Embedder(threads=1))
     pairs, debates = load_pairs(), load_debates()
     texts = list(
@@ -220,7 +220,7 @@ def main() -> int:
     best, precise = best_f1_threshold(scored), lowest_precise_threshold(scored)
     threshold_rows = []
     for label, threshold in (
-        ("chosen (bot.core.similar)", DUPLICATE_THRESHOLD),
+        ("chosen (bot.core.claims.similar)", DUPLICATE_THRESHOLD),
         (f"lowest with precision ≥ {PRECISION_WANTED}", precise),
         ("best F1 on this set", best),
     ):

@@ -43,8 +43,8 @@ from benchmarks.common import (
     verdict,
     write_results,
 )
-from bot.core.summary import summarize
-from bot.core.summary_pages import phone_lines, summary_first_page
+from bot.core.summary.pages import phone_lines, summary_first_page
+from bot.core.summary.queries import summarize
 from bot.db import Database, alembic_config
 from schema import Claim, ClaimKind, ClaimStatus, Credence, Crux, CruxClaim, CruxStatus, Debate, Participant, Side
 from schema.types import utcnow

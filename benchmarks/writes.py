@@ -1,7 +1,8 @@
 """Write path: claims per second through the bot's own write path against raw ``sqlite3``, in the same run.
 
 * **bot, sequential**: what ``/claim`` does, one claim at a time — ``Database.transact`` (in-process lock,
-  the writer thread, ``BEGIN IMMEDIATE``, commit) running ``open_debate_in_thread`` + ``bot.core.claims.add_claim``.
+  the writer thread, ``BEGIN IMMEDIATE``, commit) running ``open_debate_in_thread`` +
+  ``bot.core.claims.arguments.add_claim``.
 * **raw sqlite3**: the same claim row inserted with the standard library, one ``BEGIN``/``INSERT``/``COMMIT`` per row
   (WAL, ``synchronous=NORMAL``, foreign keys on — the bot's pragmas), into another freshly migrated file.
 * **bot, concurrent**: the bot's path from ``--tasks`` asyncio tasks at once (64 by default, as many as the users of
@@ -34,7 +35,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from benchmarks.common import claim_text, count_rows, print_machine, print_table, sqlite_url, verdict, write_results
-from bot.core import claims, debates
+from bot.core.claims import arguments as claims
+from bot.core.debates import lifecycle as debates
 from bot.db import SQLITE_PRAGMAS, Database
 from schema import ClaimKind, ClaimStatus, Debate
 

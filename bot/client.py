@@ -14,15 +14,15 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.config import Settings
-from bot.core.debates import SERVERS_ONLY
+from bot.core.debates.lifecycle import SERVERS_ONLY
 from bot.core.errors import DomainError
-from bot.core.ratelimit import Cooldown
 from bot.db import Database, unavailable
-from bot.health import HeartbeatWriter
-from bot.names import DisplayNames
-from bot.scheduler import Clock, Scheduler
-from bot.similar import SimilarRecords
-from bot.sync import CommandSyncer, Synced
+from bot.runtime.health import HeartbeatWriter
+from bot.runtime.names import DisplayNames
+from bot.runtime.ratelimit import Cooldown
+from bot.runtime.scheduler import Clock, Scheduler
+from bot.runtime.similar import SimilarRecords
+from bot.runtime.sync import CommandSyncer, Synced
 
 log = logging.getLogger(__name__)
 DRAIN_SECONDS = 3.0
@@ -320,7 +320,7 @@ class DebateBot(commands.Bot):
     async def admit(self, interaction: discord.Interaction) -> None:
         """Count the interaction as running, or :class:`Refused` while shutting down: new work is refused, not
         half-done. The caller calls ``in_flight.leave`` once it has answered. Every interaction the bot serves passes
-        here: the acting user's display name is kept here (``bot.names``), for exports."""
+        here: the acting user's display name is kept here (``bot.runtime.names``), for exports."""
         if not self.accepting:
             raise Refused(RESTARTING)
         self.in_flight.enter(interaction)
@@ -343,7 +343,7 @@ class DebateBot(commands.Bot):
 
     async def sync_commands_if_changed(self) -> Synced:
         """Sync the command tree to ``SYNC_GUILD_ID`` (or globally) unless the same set was synced there before, and
-        clear the scope synced before if it was another (see :mod:`bot.sync`)."""
+        clear the scope synced before if it was another (see :mod:`bot.runtime.sync`)."""
         synced = await CommandSyncer(self, self.tree, self.db).sync(self.settings.sync_guild_id)
         if synced.sent is None:
             log.info("Commands unchanged since the last sync (%s); not syncing.", synced.scope)

@@ -7,8 +7,8 @@ import asyncio
 from bot.client import DebateBot
 from bot.config import Settings
 from bot.db import Database
-from bot.endpoints import use_endpoints
-from bot.scheduler import Clock
+from bot.runtime.endpoints import use_endpoints
+from bot.runtime.scheduler import Clock
 from sim import DiscordSim
 
 READY_TIMEOUT = 15.0

@@ -6,11 +6,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import DebateBot
-from bot.core import debates as core
-from bot.core import digests
-from bot.core import scores as track_record
-from bot.core.summary import summarize_agenda
-from bot.core.summary_pages import agenda_page
+from bot.core.debates import digests
+from bot.core.debates import lifecycle as core
+from bot.core.scoring import scores as track_record
+from bot.core.summary.pages import agenda_page
+from bot.core.summary.queries import summarize_agenda
 from cogs import options as o
 from cogs import render
 from cogs.common import (

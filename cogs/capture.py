@@ -12,10 +12,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import DebateBot, handle
-from bot.core import claims, cruxes
+from bot.core.claims import arguments as claims
+from bot.core.claims.similar import Record
+from bot.core.cruxes import lifecycle as cruxes
 from bot.core.errors import InvalidInput
 from bot.core.records import ClaimSnapshot
-from bot.core.similar import Record
 from cogs import render
 from cogs.common import (
     Interaction,

@@ -11,9 +11,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import DebateBot
-from bot.core import claims
+from bot.core.claims import arguments as claims
+from bot.core.claims.similar import Record
 from bot.core.records import SideSnapshot
-from bot.core.similar import Record
 from cogs import options as o
 from cogs import render
 from cogs.common import (

@@ -18,11 +18,11 @@ from discord import app_commands
 from sqlalchemy.orm import Session
 
 from bot.client import THINKING, DebateBot, Refused, drop_placeholder
-from bot.core import choices as choose
-from bot.core import debates as core
-from bot.core.calibration_plot import calibration_plot
+from bot.core.debates import choices as choose
+from bot.core.debates import lifecycle as core
 from bot.core.errors import DomainError, WrongPlace
-from bot.core.scores import TrackRecord, render_track_record
+from bot.core.scoring.calibration_plot import calibration_plot
+from bot.core.scoring.scores import TrackRecord, render_track_record
 from bot.core.text import pack
 from cogs import render
 from schema import Debate

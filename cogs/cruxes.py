@@ -12,11 +12,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import MODAL_PREFIX, DebateBot, handle
-from bot.core import cruxes, doublecrux, scores
 from bot.core import text as t
+from bot.core.claims.similar import Record
+from bot.core.cruxes import doublecrux
+from bot.core.cruxes import lifecycle as cruxes
 from bot.core.records import CruxSnapshot
-from bot.core.similar import Record
-from bot.core.summary_pages import crux_list_page
+from bot.core.scoring import scores
+from bot.core.summary.pages import crux_list_page
 from cogs import options as o
 from cogs import render
 from cogs.common import (

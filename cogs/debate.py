@@ -12,16 +12,17 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import DebateBot
-from bot.core import debates as core
-from bot.core import doublecrux, formats
-from bot.core import groups as opinion
 from bot.core import text as t
-from bot.core.argmap import draw_map, map_caption, map_files
+from bot.core.cruxes import doublecrux
+from bot.core.debates import formats
+from bot.core.debates import lifecycle as core
 from bot.core.errors import WrongPlace
-from bot.core.exports import build_export, export_file
+from bot.core.exports.argmap import draw_map, map_caption, map_files
+from bot.core.exports.record import build_export, export_file
+from bot.core.opinion import groups as opinion
 from bot.core.records import SideSnapshot
-from bot.core.summary import DebateSummary, summarize
-from bot.core.summary_pages import summary_first_page
+from bot.core.summary.pages import summary_first_page
+from bot.core.summary.queries import DebateSummary, summarize
 from cogs import options as o
 from cogs import render
 from cogs.common import (

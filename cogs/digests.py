@@ -12,8 +12,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import DebateBot
-from bot.core import digests
-from bot.core.formats import relative_time
+from bot.core.debates import digests
+from bot.core.debates.formats import relative_time
 from cogs import options as o
 from cogs import render
 from cogs.common import Interaction, agenda_autocomplete, respond, write_server

@@ -8,7 +8,7 @@ import discord
 from discord.ext import commands
 
 from bot.client import DebateBot
-from bot.core import formats
+from bot.core.debates import formats
 from bot.core.records import DebateSnapshot
 
 PHASE_COLOUR = discord.Colour.teal()

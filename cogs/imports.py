@@ -1,5 +1,5 @@
 """/debate import: a channel's or thread's latest messages as a draft, shown privately to the importer a page at a
-time, with accept / change kind per item, Accept all, and Record (``bot.core.imports``)."""
+time, with accept / change kind per item, Accept all, and Record (``bot.core.importing.chat``)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import DebateBot
-from bot.core import imports as core
 from bot.core import text as t
-from bot.core.drafts import Item, Message, item_line, records_named, skipped_line
 from bot.core.errors import DomainError, InvalidInput
+from bot.core.importing import chat as core
+from bot.core.importing.drafts import Item, Message, item_line, records_named, skipped_line
 from cogs import options as o
 from cogs import render
 from cogs.common import (

@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 
 from bot.core import text as t
-from bot.core.debates import KEY_MAX, MINUTES_MAX, SIDES_MAX
+from bot.core.debates.lifecycle import KEY_MAX, MINUTES_MAX, SIDES_MAX
 
 Number = app_commands.Range[int, 1, KEY_MAX]
 """A record's number in its debate (Claim #3), an agenda's id, a page."""

@@ -1,4 +1,4 @@
-"""Paged summaries: one message a page (``bot.core.summary_pages``), with **◀ Previous** / **Next ▶** buttons that
+"""Paged summaries: one message a page (``bot.core.summary.pages``), with **◀ Previous** / **Next ▶** buttons that
 answer whoever presses them privately with that page, recomputed from the record. The buttons are persistent (their
 custom_id names what to page and from where), so they work on a summary posted before a restart."""
 
@@ -9,8 +9,8 @@ from typing import Any, Literal, Self
 
 import discord
 
-from bot.core import summary_pages as pages
-from bot.core.summary import CruxListStatus
+from bot.core.summary import pages
+from bot.core.summary.queries import CruxListStatus
 from cogs import render
 from cogs.common import Interaction, defer, read_debate, read_server, respond
 from cogs.views import DebateButton

@@ -7,13 +7,13 @@ from typing import Any
 
 import discord
 
-from bot.core import debates as core
-from bot.core import formats
-from bot.core.claims import EDITED, History, Logged, describe
-from bot.core.cruxes import Resolved
-from bot.core.groups import GroupsReport, render_groups
+from bot.core.claims.arguments import EDITED, History, Logged, describe
+from bot.core.cruxes.lifecycle import Resolved
+from bot.core.debates import formats
+from bot.core.debates import lifecycle as core
+from bot.core.opinion.groups import GroupsReport, render_groups
 from bot.core.records import ClaimSnapshot, CruxSnapshot, DebateSnapshot, SideSnapshot
-from bot.core.scores import render_scores
+from bot.core.scoring.scores import render_scores
 from bot.core.text import as_typed, plural
 from schema import ClaimKind, CruxOutcome
 

@@ -1,6 +1,6 @@
 """Similar records in Discord: the hint that a claim or crux just logged looks like an earlier one (a follow-up to
 the answer), and its button to withdraw the new record in favour of the earlier one. The rule is in
-``bot.core.similar``; the embedding in ``bot.similar``."""
+``bot.core.claims.similar``; the embedding in ``bot.runtime.similar``."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from typing import Any, Self
 import discord
 
 from bot.client import DebateBot
-from bot.core import similar
+from bot.core.claims import similar
+from bot.core.claims.similar import Hint, HintTarget, Record
 from bot.core.records import RecordId
-from bot.core.similar import Hint, HintTarget, Record
 from cogs.common import Interaction, actor, write_debate_in_place
 from cogs.views import DebateButton
 

@@ -278,7 +278,7 @@ class CruxStance(SQLModel, table=True):
 
 
 class CruxScore(SQLModel, table=True):
-    """A participant's scores on a crux resolved yes or no (``bot.core.scoring``): written when it resolves,
+    """A participant's scores on a crux resolved yes or no (``bot.core.scoring.formulas``): written when it resolves,
     deleted when it is reopened."""
 
     __tablename__ = "crux_score"
@@ -346,9 +346,9 @@ class CommandSync(SQLModel, table=True):
 
 
 class ClaimVector(SQLModel, table=True):
-    """A claim's sentence embedding (``bot.semantic``: float32 bytes), kept so that a new record is compared with the
-    debate's records without embedding them again. Derived data: deleted when the claim's text changes, made again
-    when missing or made by another ``model``."""
+    """A claim's sentence embedding (``bot.runtime.semantic``: float32 bytes), kept so that a new record is compared
+    with the debate's records without embedding them again. Derived data: deleted when the claim's text changes, made
+    again when missing or made by another ``model``."""
 
     __tablename__ = "claim_vector"
 
@@ -379,8 +379,8 @@ class Heartbeat(SQLModel, table=True):
 
 
 class ImportDraft(SQLModel, table=True):
-    """A draft of records taken from a channel's messages by ``/debate import`` (``bot.core.drafts``), kept until its
-    importer records it or it expires (a day), so that its buttons work across restarts."""
+    """A draft of records taken from a channel's messages by ``/debate import`` (``bot.core.importing.drafts``), kept
+    until its importer records it or it expires (a day), so that its buttons work across restarts."""
 
     __tablename__ = "import_draft"
     __table_args__ = {"sqlite_autoincrement": True}  # an expired draft's id is never given to a new one

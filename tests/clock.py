@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
-from bot.scheduler import Clock
+from bot.runtime.scheduler import Clock
 from schema import utcnow
 
 

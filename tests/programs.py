@@ -59,7 +59,7 @@ PROGRAMS = {
     "dot": Program(
         executables=("dot",),
         install="apt-get install graphviz",
-        modules=("bot.core.argmap", "bot.demo"),
+        modules=("bot.core.exports.argmap", "bot.cli.demo"),
         words=re.compile(r"\bneeds_dot\b|debate map|['\"](?:png|svg)['\"]"),  # ast.unparse quotes with '…'
     ),
     "node": Program(

@@ -1,5 +1,5 @@
-"""Imports point one way: the core never loads Discord, the cogs or the simulator; the running bot never loads
-the simulator."""
+"""Imports point one way: the core never loads Discord, the cogs, the simulator or the runtime; the running bot never
+loads the simulator."""
 
 from __future__ import annotations
 
@@ -38,12 +38,12 @@ def modules_of(package: str) -> list[str]:
 
 
 def test_a_running_bot_never_loads_the_simulator() -> None:
-    runtime = [name for name in modules_of("bot") if name not in ("bot.demo", "bot.local")]
+    runtime = [name for name in modules_of("bot") if name not in ("bot.cli.demo", "bot.local")]
     loaded = loaded_after_importing([*runtime, *modules_of("cogs")])
     assert "discord" in loaded  # the check would see an import
     assert not {"sim", "bot.sim"} & loaded
 
 
-@pytest.mark.parametrize("forbidden", ["discord", "cogs", "sim"])
-def test_the_core_never_loads_discord_cogs_or_the_simulator(forbidden: str) -> None:
+@pytest.mark.parametrize("forbidden", ["discord", "cogs", "sim", "bot.runtime", "bot.cli", "bot.db", "bot.client"])
+def test_the_core_never_loads_discord_cogs_the_simulator_or_the_runtime(forbidden: str) -> None:
     assert forbidden not in loaded_after_importing([*modules_of("bot/core"), *modules_of("schema")])

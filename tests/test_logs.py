@@ -10,7 +10,7 @@ import discord
 import pytest
 
 from bot.config import load_settings
-from bot.logs import MASK, setup_logging
+from bot.runtime.logs import MASK, setup_logging
 
 TOKEN = "MTA1.secret-token.xyz"
 

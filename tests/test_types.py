@@ -14,8 +14,10 @@ ROOT = Path(__file__).resolve().parent.parent
 HEADER = """\
 from sqlalchemy.orm import Session
 
-from bot.core import claims, cruxes, similar
-from bot.core.debates import Actor, by_id, numbered
+from bot.core.claims import arguments as claims
+from bot.core.claims import similar
+from bot.core.cruxes import lifecycle as cruxes
+from bot.core.debates.lifecycle import Actor, by_id, numbered
 from bot.core.records import ClaimSnapshot, CruxSnapshot, SideSnapshot
 from cogs.common import Interaction, actor, write_debate
 from schema import Claim, ClaimNumber, Crux, Debate, Side

@@ -1,7 +1,7 @@
 """record vectors: each claim's and crux's sentence embedding, for finding similar records
 
-``claim_vector`` and ``crux_vector`` hold one float32 vector per record (``bot.semantic``), with the model that made
-it; derived data, filled as records are logged while the optional ``semantic`` extra is installed.
+``claim_vector`` and ``crux_vector`` hold one float32 vector per record (``bot.runtime.semantic``), with the model that
+made it; derived data, filled as records are logged while the optional ``semantic`` extra is installed.
 
 Revision ID: 0007
 Revises: 0006

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.core import debates as core
+from bot.core.debates import lifecycle as core
 from bot.db import Database
 from schema import Debate
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.argmap import (
+from bot.core.exports.argmap import (
     DOUBLE_CRUX,
     MAX_LINES,
     MAX_PICTURES,
@@ -33,7 +33,7 @@ from bot.core.argmap import (
     plan,
     png_size,
 )
-from bot.core.exports import (
+from bot.core.exports.record import (
     SCHEMA_VERSION,
     ClaimExport,
     CredenceExport,

@@ -11,7 +11,7 @@ np = pytest.importorskip("numpy", reason=REASON)
 pytest.importorskip("scipy", reason=REASON)
 pytest.importorskip("threadpoolctl", reason=REASON)
 
-from bot.core.clustering import (  # noqa: E402
+from bot.core.opinion.clustering import (  # noqa: E402
     PERMUTATIONS,
     Shuffler,
     best_partition,

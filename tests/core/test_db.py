@@ -18,8 +18,9 @@ from sqlmodel import SQLModel
 
 from benchmarks.common import reset_postgres
 from bot.config import normalize_database_url
-from bot.core import claims, records
-from bot.core import debates as core
+from bot.core import records
+from bot.core.claims import arguments as claims
+from bot.core.debates import lifecycle as core
 from bot.core.errors import InvalidInput
 from bot.core.records import (
     AgendaSnapshot,

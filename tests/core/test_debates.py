@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event, func, select
 
-from bot.core import choices as choose
-from bot.core import claims, cruxes
-from bot.core import debates as core
+from bot.core.claims import arguments as claims
+from bot.core.cruxes import lifecycle as cruxes
+from bot.core.debates import choices as choose
+from bot.core.debates import lifecycle as core
 from bot.core.errors import InvalidInput, NotAllowed, NotFound, WrongPlace
 from bot.db import Database
 from schema import Claim, ClaimKind, Credence, Crux, CruxStatus, Debate, Participant

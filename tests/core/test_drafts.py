@@ -6,10 +6,19 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.core import debates as core
-from bot.core.drafts import Draft, ItemKind, Message, Recorded, build_draft, change_kind, is_question, record_draft
+from bot.core.debates import lifecycle as core
 from bot.core.errors import DomainError, InvalidInput
-from bot.core.imports import INTENT_OFF, require_readable, require_text
+from bot.core.importing.chat import INTENT_OFF, require_readable, require_text
+from bot.core.importing.drafts import (
+    Draft,
+    ItemKind,
+    Message,
+    Recorded,
+    build_draft,
+    change_kind,
+    is_question,
+    record_draft,
+)
 from bot.db import Database
 from schema import Claim, ClaimKind, Crux, CruxClaim, Debate, DebateFormat
 

@@ -12,10 +12,11 @@ import pytest
 from sqlalchemy import event, inspect
 from sqlmodel import col, delete, select
 
-from bot.core import claims, cruxes
-from bot.core import debates as core
-from bot.core.exports import DebateExport, argdown_escape, build_export, to_argdown, to_json, to_markdown
-from bot.core.names import remember_name
+from bot.core.claims import arguments as claims
+from bot.core.cruxes import lifecycle as cruxes
+from bot.core.debates import lifecycle as core
+from bot.core.debates.names import remember_name
+from bot.core.exports.record import DebateExport, argdown_escape, build_export, to_argdown, to_json, to_markdown
 from bot.db import Database
 from schema import Claim, ClaimKind, ClaimStatus, Crux, CruxMark, CruxOutcome, CruxStatus, Debate, MemberName, utcnow
 from tests.programs import argdown_cli, needs_argdown

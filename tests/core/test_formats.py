@@ -9,11 +9,14 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from bot.core import claims, cruxes, doublecrux, formats, timers
-from bot.core import debates as core
+from bot.core.claims import arguments as claims
+from bot.core.cruxes import doublecrux
+from bot.core.cruxes import lifecycle as cruxes
+from bot.core.debates import formats, timers
+from bot.core.debates import lifecycle as core
 from bot.core.errors import InvalidInput, NotAllowed, WrongPlace
 from bot.db import Database
-from bot.scheduler import Scheduler
+from bot.runtime.scheduler import Scheduler
 from schema import ClaimKind, Debate, DebateFormat, Participant, Timer, utcnow
 from tests.clock import ManualClock
 

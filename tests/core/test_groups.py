@@ -7,9 +7,9 @@ from functools import partial
 
 import pytest
 
-from bot.core import cruxes
-from bot.core import debates as core
-from bot.core import groups as opinion
+from bot.core.cruxes import lifecycle as cruxes
+from bot.core.debates import lifecycle as core
+from bot.core.opinion import groups as opinion
 from bot.db import Database
 from schema import Debate
 from tests.conftest import needs_analysis
@@ -112,7 +112,7 @@ async def test_too_few_participants_or_no_clear_split_is_said_plainly(db: Databa
 
 @needs_analysis
 def test_groups_that_follow_the_sides_are_said_to() -> None:
-    from bot.core.clustering import GroupTest, Partition
+    from bot.core.opinion.clustering import GroupTest, Partition
 
     found = opinion.Found(4, 2, GroupTest(Partition((0, 0, 1, 1), 0.8), p=0.026, shuffles=38))
     following = (opinion.OpinionGroup((1, 2), (("for", 2),)), opinion.OpinionGroup((3, 4), (("against", 1), (None, 1))))
@@ -140,7 +140,7 @@ def test_the_memo_answers_only_for_the_same_version_and_forgets_the_oldest() -> 
 
 
 def test_without_the_analysis_extra_groups_say_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "bot.core.clustering", None)  # as if numpy and scipy were missing
+    monkeypatch.setitem(sys.modules, "bot.core.opinion.clustering", None)  # as if numpy and scipy were missing
     few = opinion.CredenceMatrix(debate_id=1, users=(1, 2), cruxes=(1,), rows=[[50.0], [60.0]], version=(2, 2))
     assert opinion.find(few).test is None  # too few to look: nothing to import
     enough = opinion.CredenceMatrix(1, tuple(range(6)), (1,), [[50.0], [60.0]] * 3, (6, 6))

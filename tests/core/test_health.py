@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import inspect, update
 
 from bot.db import Database
-from bot.health import STALE_BEATS, read_health, write_heartbeat
+from bot.runtime.health import STALE_BEATS, read_health, write_heartbeat
 from schema import Heartbeat, utcnow
 
 PERIOD = 15.0

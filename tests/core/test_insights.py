@@ -6,10 +6,11 @@ from datetime import timedelta
 
 import pytest
 
-from bot.core import cruxes, insights
-from bot.core import debates as core
-from bot.core.summary import summarize
-from bot.core.summary_pages import summary_first_page
+from bot.core.cruxes import lifecycle as cruxes
+from bot.core.debates import lifecycle as core
+from bot.core.opinion import insights
+from bot.core.summary.pages import summary_first_page
+from bot.core.summary.queries import summarize
 from bot.db import Database
 from schema import Debate, DebateId, id_of, utcnow
 from tests.core.support import started_debate

@@ -1,4 +1,4 @@
-from bot.core.ratelimit import Cooldown
+from bot.runtime.ratelimit import Cooldown
 
 
 def test_cooldown_allows_rate_per_window_per_key() -> None:

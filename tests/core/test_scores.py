@@ -7,9 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, text
 
-from bot.core import cruxes, scores
-from bot.core import debates as core
-from bot.core.cruxes import keep_stance
+from bot.core.cruxes import lifecycle as cruxes
+from bot.core.cruxes.lifecycle import keep_stance
+from bot.core.debates import lifecycle as core
+from bot.core.scoring import scores
 from bot.db import Database
 from schema import Credence, Crux, CruxOutcome, CruxScore, CruxStatus, Debate
 from tests.core.test_summary import ALICE, BOB, CAROL, GUILD, _debate

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.core.commonground import Agreement, Lean, Leans, common_ground
-from bot.core.scoring import Bin, Score, Step, baseline_points, calibration, score_history, standings
+from bot.core.opinion.commonground import Agreement, Lean, Leans, common_ground
+from bot.core.scoring.formulas import Bin, Score, Step, baseline_points, calibration, score_history, standings
 
 OPENED = datetime(2026, 1, 1, tzinfo=UTC)
 RESOLVED = OPENED + timedelta(days=10)

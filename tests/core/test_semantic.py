@@ -1,5 +1,5 @@
-"""The embedding model (``bot.semantic``, the ``semantic`` extra): loaded from installed packages with the network
-blocked, and giving the original model's similarities."""
+"""The embedding model (``bot.runtime.semantic``, the ``semantic`` extra): loaded from installed packages with the
+network blocked, and giving the original model's similarities."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-semantic = pytest.importorskip("bot.semantic", reason="the semantic extra is not installed")
+semantic = pytest.importorskip("bot.runtime.semantic", reason="the semantic extra is not installed")
 
 SENTENCES = (
     "Interpretability research will scale to frontier models.",
@@ -45,7 +45,7 @@ def test_similarities_match_the_original_model(embedder: Any) -> None:
 
 
 def test_the_bot_names_the_model_it_stores_vectors_of() -> None:
-    from bot.similar import MODEL_ID
+    from bot.runtime.similar import MODEL_ID
 
     assert semantic.MODEL_ID == MODEL_ID
 

@@ -1,4 +1,5 @@
-"""Similar records, the rule and its storage (``bot.core.similar``), without the model: vectors are made by hand."""
+"""Similar records, the rule and its storage (``bot.core.claims.similar``), without the model: vectors are made by
+hand."""
 
 from __future__ import annotations
 
@@ -7,10 +8,8 @@ import struct
 import pytest
 from sqlalchemy import func, inspect, select
 
-from bot.core import claims, cruxes
-from bot.core import debates as core
-from bot.core.errors import NotAllowed
-from bot.core.similar import (
+from bot.core.claims import arguments as claims
+from bot.core.claims.similar import (
     DUPLICATE_THRESHOLD,
     Comparison,
     Entry,
@@ -21,6 +20,9 @@ from bot.core.similar import (
     store_vectors,
     withdraw_in_favour,
 )
+from bot.core.cruxes import lifecycle as cruxes
+from bot.core.debates import lifecycle as core
+from bot.core.errors import NotAllowed
 from bot.db import Database
 from schema import ClaimKind, ClaimStatus, ClaimVector, Crux, CruxOutcome, CruxStatus, CruxVector, Debate
 from tests.core.support import started_debate

@@ -7,10 +7,11 @@ import re
 import pytest
 from sqlalchemy import bindparam, event, func, select, text
 
-from bot.core import claims, cruxes
-from bot.core import debates as core
-from bot.core.summary import CruxListStatus, crux_list, summarize
-from bot.core.summary_pages import summary_first_page, summary_page
+from bot.core.claims import arguments as claims
+from bot.core.cruxes import lifecycle as cruxes
+from bot.core.debates import lifecycle as core
+from bot.core.summary.pages import summary_first_page, summary_page
+from bot.core.summary.queries import CruxListStatus, crux_list, summarize
 from bot.core.text import pack
 from bot.db import Database
 from schema import ClaimKind, Credence, CruxStance, Debate, utcnow
@@ -129,7 +130,7 @@ def test_markdown_in_user_text_is_escaped() -> None:
 
 
 async def test_several_debates_are_summarized_in_the_same_number_of_queries(db: Database) -> None:
-    from bot.core.summary import agenda_activity_since, summarize_agenda, summarize_debates
+    from bot.core.summary.queries import agenda_activity_since, summarize_agenda, summarize_debates
     from schema import utcnow
 
     async with db.write() as session:
@@ -171,8 +172,8 @@ async def test_several_debates_are_summarized_in_the_same_number_of_queries(db: 
 
 
 async def test_summary_shows_the_widest_disagreements_and_says_how_many_more(db: Database) -> None:
-    from bot.core.summary import SUMMARY_CRUXES, SUMMARY_RESOLVED, summarize_agenda
-    from bot.core.summary_pages import FIRST_CRUXES, agenda_page
+    from bot.core.summary.pages import FIRST_CRUXES, agenda_page
+    from bot.core.summary.queries import SUMMARY_CRUXES, SUMMARY_RESOLVED, summarize_agenda
 
     alice, bob = core.Actor(GUILD, ALICE), core.Actor(GUILD, BOB)
     async with db.write() as session:
@@ -322,7 +323,7 @@ async def test_the_stance_and_spread_follow_every_credence(db: Database, monkeyp
 async def test_concurrent_credences_merge_into_one_stance_whatever_their_order(db: Database) -> None:
     """Two transactions appending credences for the same user and crux may update the stance in either order; the
     upsert keeps the lowest id as first and the highest as latest, and counts both."""
-    from bot.core.cruxes import keep_stance
+    from bot.core.cruxes.lifecycle import keep_stance
     from schema import Credence, utcnow
 
     debate = await _debate(db)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from bot.core.insights import CruxMovement, Move
-from bot.core.summary import CruxSummary, DebateSummary, Stance
-from bot.core.summary_pages import (
+from bot.core.opinion.insights import CruxMovement, Move
+from bot.core.summary.pages import (
     FIRST_CRUXES,
     PAGE_CHARS,
     PAGE_LINES,
@@ -14,6 +13,7 @@ from bot.core.summary_pages import (
     phone_lines,
     summary_first_page,
 )
+from bot.core.summary.queries import CruxSummary, DebateSummary, Stance
 
 
 def test_phone_lines_wrap_long_lines_and_count_mentions_as_names() -> None:

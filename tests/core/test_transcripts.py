@@ -16,15 +16,15 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-import bot.__main__ as command_line
-from bot import importer
-from bot.core import debates as core
-from bot.core.drafts import HeldItems
+import bot.cli.main as command_line
+from bot.cli import importer
+from bot.cli.importer import ImportRequest, import_transcript
+from bot.core.debates import lifecycle as core
 from bot.core.errors import InvalidInput, WrongPlace
-from bot.core.exports import build_export, to_json, to_markdown
-from bot.core.transcripts import ROWS_MAX, read_transcript
+from bot.core.exports.record import build_export, to_json, to_markdown
+from bot.core.importing.drafts import HeldItems
+from bot.core.importing.transcripts import ROWS_MAX, read_transcript
 from bot.db import Database
-from bot.importer import ImportRequest, import_transcript
 from schema import Claim, ClaimKind, Crux, CruxClaim, Debate, DebateFormat
 from tests.snapshot import snapshot
 

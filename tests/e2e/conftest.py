@@ -14,7 +14,7 @@ from sqlmodel import SQLModel, col
 from bot.client import DebateBot
 from bot.db import Database
 from bot.local import LocalBot
-from bot.scheduler import Clock
+from bot.runtime.scheduler import Clock
 from schema import Debate
 from sim import (
     DEFAULT_MEMBER_PERMISSIONS,

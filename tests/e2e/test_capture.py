@@ -10,9 +10,9 @@ from sqlalchemy import func, select, update
 from sqlmodel import col
 
 from bot.client import DebateBot
-from bot.core.debates import open_debate_in_thread
-from bot.core.ratelimit import Cooldown
+from bot.core.debates.lifecycle import open_debate_in_thread
 from bot.local import LocalBot
+from bot.runtime.ratelimit import Cooldown
 from cogs import common
 from schema import Claim, ClaimKind, Credence, Crux, CruxStatus, Participant, PendingRebuttal, utcnow
 from sim import InteractionResult, SimChannel, SimMember

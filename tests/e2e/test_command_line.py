@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from benchmarks.common import reset_postgres
-from bot.__main__ import main
-from bot.core import debates
+from bot.cli.main import main
+from bot.core.debates import lifecycle as debates
 from bot.db import Database
 from schema import Claim
 from tests.conftest import TEST_DATABASE_URL
@@ -149,9 +149,9 @@ def test_a_fault_of_the_bots_own_is_one_line_and_the_running_bot_logs_its_traceb
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DISCORD_TOKEN", "a-token-for-the-test")
-    monkeypatch.setattr("bot.__main__.setup_logging", lambda *_, **__: None)  # this process's logging stays the tests'
-    monkeypatch.setattr("bot.__main__._health", fault)
-    monkeypatch.setattr("bot.__main__.run_bot", fault)
+    monkeypatch.setattr("bot.cli.main.setup_logging", lambda *_, **__: None)  # this process's logging stays the tests'
+    monkeypatch.setattr("bot.cli.main._health", fault)
+    monkeypatch.setattr("bot.cli.main.run_bot", fault)
     status, out, err = _run(argv, capsys)
     assert (status, out) == (MAY_PASS, "")
     assert err == f"error: unexpected RuntimeError: a fault of the bot's own ({logged})\n"

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from bot.client import DebateBot
-from bot.core import cruxes
-from bot.core import debates as core
-from bot.core import groups as opinion
+from bot.core.cruxes import lifecycle as cruxes
+from bot.core.debates import lifecycle as core
+from bot.core.opinion import groups as opinion
 from bot.db import Database
 from cogs import common
 from schema import CruxOutcome, Debate

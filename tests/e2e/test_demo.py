@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.argmap import png_size
-from bot.demo import INTRODUCTION, NEXT_STEPS, play
+from bot.cli.demo import INTRODUCTION, NEXT_STEPS, play
+from bot.core.exports.argmap import png_size
 from sim import DiscordSim
 from tests.programs import PROGRAMS, needs_dot, path_without
 

@@ -9,10 +9,10 @@ from datetime import datetime
 import pytest
 from sqlmodel import col, select
 
-from bot.core import digests
+from bot.core.debates import digests
 from bot.db import Database
 from bot.local import LocalBot
-from bot.scheduler import Scheduler
+from bot.runtime.scheduler import Scheduler
 from schema import Digest
 from sim import SimChannel
 from tests.clock import ManualClock

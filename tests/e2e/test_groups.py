@@ -90,7 +90,7 @@ async def test_without_groups_it_says_so_plainly_and_the_summary_says_nothing(wo
 async def test_without_the_analysis_extra_it_says_how_to_install_it(
     world: World, bot: DebateBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(sys.modules, "bot.core.clustering", None)  # as if numpy and scipy were missing
+    monkeypatch.setitem(sys.modules, "bot.core.opinion.clustering", None)  # as if numpy and scipy were missing
     thread = await start_debate(world)
     result = await world.sim.invoke(world.alice, thread, "debate groups")
     assert result.ephemeral and 'pip install -e ".[analysis]"' in result.text

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.client import DebateBot
-from bot.core.imports import INTENT_OFF
-from bot.core.ratelimit import Cooldown
+from bot.core.importing.chat import INTENT_OFF
 from bot.local import LocalBot
+from bot.runtime.ratelimit import Cooldown
 from schema import Claim, ClaimKind, Crux, ImportDraft, utcnow
 from sim import READ_MESSAGE_HISTORY, VIEW_CHANNEL, InteractionResult, SimChannel, SimMessage
 from tests.e2e.conftest import World, start_debate, stored_ids

@@ -8,9 +8,10 @@ import random
 from sqlalchemy.orm import Session
 
 from bot.client import DebateBot
-from bot.core import claims, cruxes
-from bot.core import debates as core
-from bot.core.argmap import MAX_PICTURES, png_size
+from bot.core.claims import arguments as claims
+from bot.core.cruxes import lifecycle as cruxes
+from bot.core.debates import lifecycle as core
+from bot.core.exports.argmap import MAX_PICTURES, png_size
 from bot.db import Database
 from schema import ClaimKind
 from tests.e2e.conftest import World, start_debate

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from bot.client import DebateBot
 from bot.db import Database
-from bot.names import DisplayNames
+from bot.runtime.names import DisplayNames
 from schema import MemberName
 from sim import InteractionResult, SimChannel
 from tests.e2e.conftest import World, start_debate

@@ -9,8 +9,8 @@ import pytest
 
 from bot.client import DebateBot
 from bot.core import text as t
-from bot.core.debates import KEY_MAX, MINUTES_MAX, SIDES_MAX
-from bot.core.imports import HISTORY_MAX
+from bot.core.debates.lifecycle import KEY_MAX, MINUTES_MAX, SIDES_MAX
+from bot.core.importing.chat import HISTORY_MAX
 from sim import MANAGE_THREADS, ClientRefusal
 from sim.models import JSON
 from tests.e2e.conftest import World, start_debate

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.client import DebateBot
-from bot.core.ratelimit import Cooldown
+from bot.runtime.ratelimit import Cooldown
 from schema import Claim, ClaimStatus, Crux, CruxClaim, CruxMark, CruxStatus, Debate
 from sim import SimChannel
 from tests.e2e.conftest import World, start_debate

@@ -9,9 +9,9 @@ import random
 from sqlalchemy.orm import Session
 
 from bot.client import DebateBot
-from bot.core import cruxes
-from bot.core import debates as core
-from bot.core.summary_pages import FIRST_CRUXES, PAGE_LINES, phone_lines
+from bot.core.cruxes import lifecycle as cruxes
+from bot.core.debates import lifecycle as core
+from bot.core.summary.pages import FIRST_CRUXES, PAGE_LINES, phone_lines
 from bot.db import Database
 from sim import InteractionResult
 from tests.e2e.conftest import World, start_debate

@@ -169,7 +169,7 @@ def _contents(directory: Path) -> dict[str, bytes]:
 
 async def _sqlite_with_a_debate(directory: Path) -> Path:
     """A migrated SQLite database in ``directory`` (WAL mode: it has -wal and -shm files) holding Debate #1."""
-    from bot.core import debates
+    from bot.core.debates import lifecycle as debates
 
     path = directory / "debates.db"
     db = Database(f"sqlite+aiosqlite:///{path}")

@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 from bot.client import DebateBot
-from bot.core.argmap import png_size
-from bot.core.exports import DebateExport
+from bot.core.exports.argmap import png_size
+from bot.core.exports.record import DebateExport
 from bot.db import Database
 from sim import InteractionResult, SimChannel
 from tests.e2e.conftest import World, start_debate, summarize

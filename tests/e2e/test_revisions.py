@@ -4,7 +4,7 @@ times in the exports and, privately, in Discord (/history)."""
 from __future__ import annotations
 
 from bot.client import DebateBot
-from bot.core.exports import DebateExport
+from bot.core.exports.record import DebateExport
 from sim import InteractionResult, SimChannel
 from tests.e2e.conftest import World, start_debate
 

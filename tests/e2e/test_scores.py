@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.client import DebateBot
-from bot.core.exports import DebateExport
-from bot.core.scores import score_text
-from bot.core.scoring import Score
+from bot.core.exports.record import DebateExport
+from bot.core.scoring.formulas import Score
+from bot.core.scoring.scores import score_text
 from schema import Crux, CruxOutcome, CruxScore
 from sim import SimChannel
 from tests.e2e.conftest import World, start_debate

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from bot.client import DebateBot
 from bot.local import LocalBot
-from bot.similar import model_process
+from bot.runtime.similar import model_process
 from schema import ClaimVector, Crux, CruxStatus, CruxVector
 from sim import SimChannel, SimMessage
 from tests.e2e.conftest import World, start_debate
@@ -35,7 +35,7 @@ def offline(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def model() -> None:
     """The embedding worker started and its model loaded (once per process), so that its first use is not a load."""
-    from bot import semantic
+    from bot.runtime import semantic
 
     worker = model_process()
     if worker is None or not worker.submit(semantic.ready).result(timeout=120):

@@ -11,7 +11,7 @@ from markdown_it import MarkdownIt
 from sqlalchemy import update
 
 from bot.client import DebateBot
-from bot.core.argmap import png_size
+from bot.core.exports.argmap import png_size
 from schema import Claim, Crux, Side
 from sim import InteractionResult, SimChannel
 from tests.e2e.conftest import World, start_debate

@@ -14,7 +14,7 @@ from sqlmodel import col
 
 import bot.db
 from bot.client import DebateBot
-from bot.core.ratelimit import Cooldown
+from bot.runtime.ratelimit import Cooldown
 from schema import Claim, Crux
 from tests.e2e.conftest import World, start_debate
 

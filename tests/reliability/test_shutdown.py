@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.core.debates import open_debate_in_thread
+from bot.core.debates.lifecycle import open_debate_in_thread
 from bot.db import Database
 from bot.local import LocalBot
 from schema import Credence

@@ -16,7 +16,7 @@ from aiohttp import web
 from discord import app_commands
 from discord.ext import commands
 
-from bot.endpoints import use_endpoints
+from bot.runtime.endpoints import use_endpoints
 from sim import (
     ADMINISTRATOR,
     DEFAULT_MEMBER_PERMISSIONS,

@@ -1,0 +1,188 @@
+"""Scores on resolved cruxes: written when a crux resolves yes or no, withdrawn when it is reopened, and read back as
+standings and calibration tables for a debate or a whole agenda. The formulas are in :mod:`bot.core.scoring.formulas`.
+
+Synchronous use cases taking a session first, run as one job by the database layer.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Table, delete, insert, select
+from sqlalchemy.orm import Session
+
+from bot.core.debates.lifecycle import agenda_in_guild
+from bot.core.scoring.formulas import (
+    ORDERED_MIN,
+    Bin,
+    Score,
+    Standing,
+    Standings,
+    Step,
+    calibration,
+    score_history,
+    standings,
+)
+from bot.core.text import UserLabel, plural
+from schema import Credence, Crux, CruxOutcome, CruxScore, CruxStance, Debate, id_of, table_of
+
+_SCORE: Table = table_of(CruxScore)
+_CREDENCE: Table = table_of(Credence)
+_CRUX: Table = table_of(Crux)
+_STANCE: Table = table_of(CruxStance)
+_DEBATE: Table = table_of(Debate)
+SCORED = (CruxOutcome.YES, CruxOutcome.NO)
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantScore:
+    user_id: int
+    score: Score
+
+
+def score_crux(session: Session, crux: Crux) -> list[ParticipantScore]:
+    """Score every participant's credence history on a crux just resolved yes or no, and store the scores; best
+    baseline score first. Nothing for another outcome (annulled, or none)."""
+    if crux.outcome not in SCORED or crux.resolved_at is None:
+        return []
+    history: dict[int, list[Step]] = defaultdict(list)
+    rows = session.execute(
+        select(_CREDENCE.c.user_id, _CREDENCE.c.value, _CREDENCE.c.created_at)
+        .where(_CREDENCE.c.crux_id == id_of(crux))
+        .order_by(_CREDENCE.c.user_id, _CREDENCE.c.id)
+    )
+    for user_id, value, at in rows:
+        history[user_id].append(Step(at=at, value=value))
+    yes = crux.outcome is CruxOutcome.YES
+    scores = [
+        ParticipantScore(user_id, score)
+        for user_id, steps in history.items()
+        if (score := score_history(steps, crux.created_at, crux.resolved_at, yes)) is not None
+    ]
+    if scores:
+        session.execute(
+            insert(_SCORE),
+            [
+                {
+                    "crux_id": id_of(crux),
+                    "user_id": found.user_id,
+                    "baseline": found.score.baseline,
+                    "brier": found.score.brier,
+                    "coverage": found.score.coverage,
+                }
+                for found in scores
+            ],
+        )
+    return sorted(scores, key=lambda found: (-found.score.baseline, found.user_id))
+
+
+def withdraw_scores(session: Session, crux: Crux) -> None:
+    """Delete the crux's scores (it is being reopened: they return when it resolves again)."""
+    session.execute(delete(_SCORE).where(_SCORE.c.crux_id == id_of(crux)))
+
+
+@dataclass(frozen=True, slots=True)
+class TrackRecord:
+    """Participants' standings over the scored cruxes of a debate or an agenda, and their calibration."""
+
+    subject: str
+    """What was scored: "Debate #3", or the agenda's name."""
+    scored_cruxes: int
+    standings: Standings
+    calibration: dict[int, list[Bin]] = field(default_factory=dict)
+    """Per participant: their latest credence on each scored crux, binned."""
+    overall: list[Bin] = field(default_factory=list)
+
+
+_TRACK_RECORD = (
+    select(
+        _SCORE.c.crux_id,
+        _SCORE.c.user_id,
+        _SCORE.c.baseline,
+        _SCORE.c.brier,
+        _SCORE.c.coverage,
+        _STANCE.c.latest_value,
+        _CRUX.c.outcome,
+    )
+    .join(_CRUX, _CRUX.c.id == _SCORE.c.crux_id)
+    .join(_DEBATE, _DEBATE.c.id == _CRUX.c.debate_id)
+    .join(_STANCE, (_STANCE.c.crux_id == _SCORE.c.crux_id) & (_STANCE.c.user_id == _SCORE.c.user_id))
+)
+"""Every score with the credence standing at the resolution and the outcome: one statement, filtered by caller."""
+
+
+def debate_track_record(session: Session, debate: Debate) -> TrackRecord:
+    """The standings and calibration over this debate's scored cruxes."""
+    rows = session.execute(_TRACK_RECORD.where(_DEBATE.c.id == id_of(debate))).all()
+    return _track_record(f"Debate #{debate.number}", rows)
+
+
+def agenda_track_record(session: Session, guild_id: int, agenda_id: int) -> TrackRecord:
+    """The standings and calibration over the scored cruxes of all the debates of this guild's agenda."""
+    agenda = agenda_in_guild(session, guild_id, agenda_id)
+    statement = _TRACK_RECORD.where(_DEBATE.c.guild_id == guild_id, _DEBATE.c.agenda_id == agenda_id)
+    return _track_record(agenda.name, session.execute(statement).all())
+
+
+def _track_record(subject: str, rows: Sequence[Any]) -> TrackRecord:
+    points: dict[int, list[tuple[int, bool]]] = defaultdict(list)
+    for row in rows:
+        points[row.user_id].append((row.latest_value, row.outcome is CruxOutcome.YES))
+    return TrackRecord(
+        subject=subject,
+        scored_cruxes=len({row.crux_id for row in rows}),
+        standings=standings((row.user_id, Score(row.baseline, row.brier, row.coverage)) for row in rows),
+        calibration={user_id: calibration(found) for user_id, found in points.items()},
+        overall=calibration(point for found in points.values() for point in found),
+    )
+
+
+# Rendering ---------------------------------------------------------------------------------------------------
+
+
+def score_text(score: Score) -> str:
+    """``baseline 67.8 · Brier 0.04 · coverage 100 %``."""
+    return f"baseline {score.baseline:.1f} · Brier {score.brier:.2f} · coverage {score.coverage:.0%}"
+
+
+def render_scores(scores: Sequence[ParticipantScore], user: UserLabel) -> list[str]:
+    """One line per participant, as the resolution message shows them."""
+    return [f"{user(found.user_id)}: {score_text(found.score)}" for found in scores]
+
+
+def render_track_record(record: TrackRecord, user: UserLabel) -> list[str]:
+    """Standings and calibration tables as Markdown blocks (a participant's name, then their numbers)."""
+    if not record.scored_cruxes:
+        return ["No scored cruxes yet: a crux is scored when a moderator resolves it with outcome yes or no."]
+    blocks = [f"**Scores** over {plural(record.scored_cruxes, 'scored crux', 'scored cruxes')}"]
+    ordered, others = record.standings.ordered, record.standings.others
+    if ordered:
+        blocks.append("\n".join(f"{rank}. {_standing_line(row, user)}" for rank, row in enumerate(ordered, 1)))
+    else:
+        blocks.append(f"Nobody has {ORDERED_MIN} scored cruxes yet, so nobody is ranked.")
+    if others:
+        heading = f"Fewer than {ORDERED_MIN} scored cruxes (not ranked):"
+        blocks.append("\n".join([heading, *(f"• {_standing_line(row, user)}" for row in others)]))
+    blocks.append(_calibration_block("**Calibration, everyone**", record.overall))
+    blocks.extend(
+        _calibration_block(f"**Calibration** · {user(user_id)}", bins)
+        for user_id, bins in sorted(record.calibration.items())
+    )
+    return blocks
+
+
+def _standing_line(row: Standing, user: UserLabel) -> str:
+    scored = plural(row.scored, "crux", "cruxes")
+    return (
+        f"{user(row.user_id)} — {scored} · mean baseline {row.baseline:.1f} · mean Brier {row.brier:.2f} · "
+        f"coverage {row.coverage:.0%}"
+    )
+
+
+def _calibration_block(heading: str, bins: Sequence[Bin]) -> str:
+    rows = [f"{b.label:<10} {b.count:>5} {b.mean_credence:>6.1f} {b.share_yes:>6.0%}" for b in bins]
+    table = "\n".join([f"{'credence':<10} {'count':>5} {'mean':>6} {'yes':>6}", *rows])
+    return f"{heading}\n```\n{table}\n```"
