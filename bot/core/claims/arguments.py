@@ -20,9 +20,9 @@ from bot.core.debates.lifecycle import (
     KEY_MAX,
     Actor,
     by_id,
-    can_moderate,
     next_number,
     numbered,
+    require_own_or_moderator,
     side_named,
     side_of,
 )
@@ -418,11 +418,7 @@ def withdraw_claim_by_id(session: Session, debate: Debate, actor: Actor, claim_i
 
 
 def _withdraw(session: Session, debate: Debate, actor: Actor, claim: Claim) -> ClaimSnapshot:
-    if claim.author_id != actor.user_id and not can_moderate(debate, actor):
-        raise NotAllowed(
-            f"{_label(claim)} is not yours: only its author, the debate's creator "
-            "or a member with Manage Threads can withdraw it."
-        )
+    require_own_or_moderator(debate, actor, claim.author_id, _label(claim))
     if claim.status is ClaimStatus.WITHDRAWN:
         raise InvalidInput(f"{_label(claim)} is already withdrawn.")
     claim.status = ClaimStatus.WITHDRAWN

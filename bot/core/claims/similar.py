@@ -17,8 +17,8 @@ from sqlmodel import col, select
 
 from bot.core import text as t
 from bot.core.claims.arguments import withdraw_claim_by_id
-from bot.core.debates.lifecycle import Actor, can_moderate
-from bot.core.errors import InvalidInput, NotAllowed, NotFound
+from bot.core.cruxes.lifecycle import withdraw_crux_by_id
+from bot.core.debates.lifecycle import Actor
 from bot.core.records import RecordId, RecordNumber
 from schema import (
     Claim,
@@ -30,12 +30,10 @@ from schema import (
     Crux,
     CruxId,
     CruxNumber,
-    CruxOutcome,
     CruxStatus,
     CruxVector,
     Debate,
     DebateId,
-    utcnow,
 )
 
 DUPLICATE_THRESHOLD = 0.70
@@ -223,19 +221,5 @@ def withdraw_in_favour(session: Session, debate: Debate, actor: Actor, hint: Hin
     if hint.record is Record.CLAIM:
         claim = withdraw_claim_by_id(session, debate, actor, ClaimId(hint.new_id))
         return f"Claim #{claim.number} withdrawn in favour of Claim #{hint.original_number}."
-    crux = session.execute(select(Crux).where(Crux.id == hint.new_id, Crux.debate_id == debate.id)).scalar_one_or_none()
-    if crux is None:
-        raise NotFound("That crux is no longer in this debate.")
-    if crux.author_id != actor.user_id and not can_moderate(debate, actor):
-        raise NotAllowed(
-            f"Crux #{crux.number} is not yours: only its author, the debate's creator "
-            "or a member with Manage Threads can withdraw it."
-        )
-    if crux.status is CruxStatus.RESOLVED:
-        raise InvalidInput(f"Crux #{crux.number} is already closed: {t.one_line(crux.resolution or '', 200)}")
-    crux.status, crux.outcome = CruxStatus.RESOLVED, CruxOutcome.ANNULLED  # annulled: never scored
-    crux.resolution = f"Withdrawn in favour of Crux #{hint.original_number} (the same crux)."
-    crux.resolved_by_id, crux.resolved_at = actor.user_id, utcnow()
-    session.add(crux)
-    session.flush()
+    crux = withdraw_crux_by_id(session, debate, actor, CruxId(hint.new_id), CruxNumber(hint.original_number))
     return f"Crux #{crux.number} withdrawn in favour of Crux #{hint.original_number}."

@@ -26,7 +26,15 @@ from sqlmodel import col, select
 from bot.core import text as t
 from bot.core.claims.arguments import ChatMessage, message_text
 from bot.core.debates.formats import Action, require_allowed
-from bot.core.debates.lifecycle import Actor, by_id, ensure_open, next_number, numbered, require_moderator
+from bot.core.debates.lifecycle import (
+    Actor,
+    by_id,
+    ensure_open,
+    next_number,
+    numbered,
+    require_moderator,
+    require_own_or_moderator,
+)
 from bot.core.errors import InvalidInput
 from bot.core.records import ClaimSnapshot, CredenceSnapshot, CruxSnapshot
 from bot.core.scoring.scores import ParticipantScore, score_crux, withdraw_scores
@@ -364,3 +372,20 @@ def keep_stance(session: Session, credence: Credence) -> None:
         },
     )
     session.execute(_SPREAD, {"crux": credence.crux_id})
+
+
+def withdraw_crux_by_id(
+    session: Session, debate: Debate, actor: Actor, crux_id: CruxId, in_favour_of: CruxNumber
+) -> CruxSnapshot:
+    """Withdraw the crux a similar-record hint's button names, as the same question as crux #``in_favour_of``: its
+    author, or a moderator, may. It stays in the record, closed as annulled (never scored), saying why."""
+    crux = by_id(session, debate, Crux, crux_id)
+    require_own_or_moderator(debate, actor, crux.author_id, f"Crux #{crux.number}")
+    if crux.status is CruxStatus.RESOLVED:
+        raise InvalidInput(f"Crux #{crux.number} is already closed: {t.one_line(crux.resolution or '', 200)}")
+    crux.status, crux.outcome = CruxStatus.RESOLVED, CruxOutcome.ANNULLED
+    crux.resolution = f"Withdrawn in favour of Crux #{in_favour_of} (the same crux)."
+    crux.resolved_by_id, crux.resolved_at = actor.user_id, utcnow()
+    session.add(crux)
+    session.flush()
+    return CruxSnapshot.of(crux)

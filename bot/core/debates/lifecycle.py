@@ -393,6 +393,16 @@ def require_moderator(debate: AnyDebate, actor: Actor, action: str) -> None:
         raise NotAllowed(f"Only the debate's creator or a member with Manage Threads can {action}.")
 
 
+def require_own_or_moderator(debate: AnyDebate, actor: Actor, author_id: int | None, label: str) -> None:
+    """:class:`NotAllowed` unless the actor made the record ``label`` names ("Claim #3") or moderates the debate: who
+    may withdraw a record."""
+    if author_id != actor.user_id and not can_moderate(debate, actor):
+        raise NotAllowed(
+            f"{label} is not yours: only its author, the debate's creator or a member with Manage Threads can "
+            "withdraw it."
+        )
+
+
 def status(session: Session, debate: Debate) -> Status:
     """Participants per side, claims per kind, open and resolved cruxes (three queries), and the insights' glance."""
     per_side = (
