@@ -365,22 +365,28 @@ async def _shape(db: Database) -> list[tuple[object, ...]]:
     ]
 
 
+def _fail_the_third_transaction(monkeypatch: pytest.MonkeyPatch, error: Exception) -> None:
+    """The import records one item a transaction, and its third transaction raises ``error``."""
+    for setting, value in (("CHUNK", 1), ("BATCH_SECONDS", 0), ("PAUSE_SECONDS", 0)):
+        monkeypatch.setattr(importer, setting, value)
+    record_batch, transactions = importer._record_batch, 0
+
+    def failing_at_the_third(session: Session, *args: Any) -> Any:
+        nonlocal transactions
+        transactions += 1
+        if transactions == 3:
+            raise error
+        return record_batch(session, *args)
+
+    monkeypatch.setattr(importer, "_record_batch", failing_at_the_third)
+
+
 async def test_an_import_stopped_halfway_stores_the_rest_when_run_again_and_nothing_twice(
     db: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     await _debate(db)
-    for setting, value in (("CHUNK", 1), ("BATCH_SECONDS", 0), ("PAUSE_SECONDS", 0)):
-        monkeypatch.setattr(importer, setting, value)  # one item a transaction
-    record_batch, transactions = importer._record_batch, 0
-
-    def disk_full_at_the_third(session: Session, *args: Any) -> Any:
-        nonlocal transactions
-        transactions += 1
-        if transactions == 3:
-            raise OSError("disk full")
-        return record_batch(session, *args)
-
-    monkeypatch.setattr(importer, "_record_batch", disk_full_at_the_third)
+    record_batch = importer._record_batch
+    _fail_the_third_transaction(monkeypatch, OSError("disk full"))
     request = ImportRequest(1, DATA / "good.jsonl", yes=True)
     with pytest.raises(OSError, match="disk full"):
         await import_transcript(db, request, io.StringIO(), None)
@@ -414,18 +420,7 @@ async def test_a_debate_that_stops_taking_an_import_halfway_is_said_in_one_line_
     database_url: str, db: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     await _debate(db)
-    for setting, value in (("CHUNK", 1), ("BATCH_SECONDS", 0), ("PAUSE_SECONDS", 0)):
-        monkeypatch.setattr(importer, setting, value)  # one item a transaction
-    record_batch, transactions = importer._record_batch, 0
-
-    def phase_moved_on_after_the_second(session: Session, *args: Any) -> Any:
-        nonlocal transactions
-        transactions += 1
-        if transactions == 3:  # as record_draft refuses what the debate's phase no longer allows
-            raise HeldItems([(3, "the opening phase does not allow rebuttals")])
-        return record_batch(session, *args)
-
-    monkeypatch.setattr(importer, "_record_batch", phase_moved_on_after_the_second)
+    _fail_the_third_transaction(monkeypatch, HeldItems([(3, "the opening phase does not allow rebuttals")]))
     monkeypatch.setattr(command_line, "setup_logging", lambda *_, **__: None)  # the suite's logging stays as it is
     monkeypatch.setenv("DATABASE_URL", database_url)
     argv = ["import", "--debate", "1", "--yes", str(DATA / "good.jsonl")]
