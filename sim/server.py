@@ -179,6 +179,10 @@ class DiscordSim:
         """A role with guild-wide ``permissions`` that members can be given; GUILD_ROLE_CREATE."""
         return self._world.add_role(guild, name, permissions)
 
+    def edit_role(self, guild: SimGuild, role: SimRole, *, permissions: int) -> None:
+        """``role`` of ``guild`` (``guild.everyone`` too) now grants ``permissions``; GUILD_ROLE_UPDATE."""
+        self._world.edit_role(guild, role, permissions)
+
     def give_role(self, member: SimMember, role: SimRole) -> None:
         """``member`` now holds ``role`` (they may hold several); GUILD_MEMBER_UPDATE."""
         self._world.give_role(member, role)

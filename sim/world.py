@@ -278,6 +278,12 @@ class World:
         self.notifier.notify()
         return role
 
+    def edit_role(self, guild: SimGuild, role: SimRole, permissions: int) -> None:
+        """``role`` (``guild.everyone`` too) now grants ``permissions`` guild-wide; GUILD_ROLE_UPDATE."""
+        role.permissions = permissions
+        self.gateway.dispatch("GUILD_ROLE_UPDATE", {"guild_id": str(guild.id), "role": role.to_payload()}, guild.id)
+        self.notifier.notify()
+
     def give_role(self, member: SimMember, role: SimRole) -> None:
         """``member`` now holds ``role``; GUILD_MEMBER_UPDATE."""
         if role.id not in member.role_ids:
