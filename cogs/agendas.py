@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import discord
 from discord import app_commands
 from discord.ext import commands
 
@@ -11,12 +12,16 @@ from bot.core.debates import lifecycle as core
 from bot.core.scoring import scores as track_record
 from bot.core.summary.pages import agenda_page
 from bot.core.summary.queries import summarize_agenda
+from bot.core.visibility import Audience
+from bot.runtime.visibility import post_audience
 from cogs import options as o
 from cogs import render
 from cogs.common import (
     Interaction,
     agenda_autocomplete,
     defer,
+    private_audience,
+    public_audience,
     read_server,
     respond,
     send_pages,
@@ -34,7 +39,7 @@ class AgendaCog(commands.GroupCog, group_name="agenda", group_description="Resea
 
     @app_commands.command(name="list", description="This server's research agendas and their debates")
     async def list_(self, interaction: Interaction) -> None:
-        found = await read_server(interaction, core.agendas)
+        found = await read_server(interaction, core.agendas, private_audience(interaction))
         blocks = [
             f"**{render.escape(agenda.name)}** — {n_open} open, {n_all} in all" for agenda, n_open, n_all in found
         ] or ["No agendas yet: give one with /debate start agenda:…"]
@@ -45,7 +50,7 @@ class AgendaCog(commands.GroupCog, group_name="agenda", group_description="Resea
     @app_commands.autocomplete(agenda=agenda_autocomplete)
     async def summary(self, interaction: Interaction, agenda: o.Number) -> None:
         await defer(interaction)
-        found = await read_server(interaction, summarize_agenda, agenda)
+        found = await read_server(interaction, summarize_agenda, agenda, public_audience(interaction))
         await respond(interaction, **page_message(agenda_page(found, 0, render.mention), "agenda", agenda))
 
     @app_commands.command(name="scores", description="Who forecast an agenda's resolved cruxes best, and calibration")
@@ -53,15 +58,23 @@ class AgendaCog(commands.GroupCog, group_name="agenda", group_description="Resea
     @app_commands.autocomplete(agenda=agenda_autocomplete)
     async def scores(self, interaction: Interaction, agenda: o.Number) -> None:
         await defer(interaction)
-        record = await read_server(interaction, track_record.agenda_track_record, agenda)
+        record = await read_server(interaction, track_record.agenda_track_record, agenda, public_audience(interaction))
         await send_track_record(interaction, record)
 
     async def post_digest(self, due: digests.DigestDue) -> None:
-        """Post a digest that came due with something new (the timer's job re-armed it and found the summary)."""
+        """Post a digest that came due with something new (the timer's job re-armed it), with the debates everyone
+        reading its channel can see (none if this process's cache does not hold the channel)."""
+        place = self.bot.get_channel(due.channel_id)
+        audience = (
+            post_audience(place)
+            if isinstance(place, discord.abc.GuildChannel | discord.Thread)
+            else Audience(frozenset(), public=True)
+        )
+        summary = await self.bot.db.query(summarize_agenda, due.guild_id, due.agenda_id, audience)
+        page = agenda_page(summary, 0, render.mention)
         channel = self.bot.get_partial_messageable(due.channel_id)
-        page = agenda_page(due.summary, 0, render.mention)
         await channel.send(
-            **page_message(page, "agenda", due.agenda_id, title=f"Digest: {render.escape(due.summary.name)}")
+            **page_message(page, "agenda", due.agenda_id, title=f"Digest: {render.escape(summary.name)}")
         )
 
 

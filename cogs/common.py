@@ -24,6 +24,8 @@ from bot.core.errors import DomainError, WrongPlace
 from bot.core.scoring.calibration_plot import calibration_plot
 from bot.core.scoring.scores import TrackRecord, render_track_record
 from bot.core.text import pack
+from bot.core.visibility import Audience
+from bot.runtime.visibility import member_audience, post_audience
 from cogs import render
 from schema import Debate
 
@@ -172,6 +174,21 @@ async def write_server(
         return await interaction.client.db.transact(job, acting, *args, **kwargs)
 
 
+def private_audience(interaction: Interaction) -> Audience:
+    """Who sees an answer given to the invoker alone: the channels they can view (none outside a server)."""
+    member = interaction.user
+    return member_audience(member) if isinstance(member, discord.Member) else Audience(frozenset())
+
+
+def public_audience(interaction: Interaction) -> Audience:
+    """Who sees an answer posted in the interaction's channel: the channels the invoker can view that everyone who
+    can read this one can read too (see :func:`bot.runtime.visibility.post_audience`)."""
+    member, channel = interaction.user, interaction.channel
+    if not isinstance(member, discord.Member) or not isinstance(channel, discord.abc.GuildChannel | discord.Thread):
+        return Audience(frozenset(), public=True)
+    return post_audience(channel, member)
+
+
 def server_actor(interaction: Interaction) -> core.Actor:
     """The actor of a server-level command; :class:`WrongPlace` outside a server."""
     if interaction.guild_id is None:
@@ -221,10 +238,13 @@ async def side_autocomplete(interaction: Interaction, current: str) -> list[AppC
 
 
 async def agenda_autocomplete(interaction: Interaction, current: str) -> list[AppChoice]:
-    """This server's agendas matching what was typed; none outside a server."""
+    """This server's agendas matching what was typed that hold a debate the user can see; none outside a server."""
     if interaction.guild_id is None:
         return []
-    return _app_choices(await interaction.client.db.query(choose.agenda_choices, interaction.guild_id, current))
+    audience = private_audience(interaction)
+    return _app_choices(
+        await interaction.client.db.query(choose.agenda_choices, interaction.guild_id, current, audience)
+    )
 
 
 async def send_pages(

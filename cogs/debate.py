@@ -31,6 +31,7 @@ from cogs.common import (
     defer,
     logging_rate,
     post,
+    private_audience,
     read_debate,
     read_server,
     respond,
@@ -181,7 +182,7 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
     @app_commands.command(name="list", description="The open debates in this server")
     @app_commands.describe(page="Which page (10 debates a page)")
     async def list_(self, interaction: Interaction, page: o.Number = 1) -> None:
-        found = await read_server(interaction, core.open_debates, page)
+        found = await read_server(interaction, core.open_debates, page, private_audience(interaction))
         if not found.items:
             await respond(interaction, "No open debates here. Start one with /debate start.", ephemeral=True)
             return

@@ -12,7 +12,7 @@ import discord
 from bot.core.summary import pages
 from bot.core.summary.queries import CruxListStatus
 from cogs import render
-from cogs.common import Interaction, defer, read_debate, read_server, respond
+from cogs.common import Interaction, defer, private_audience, read_debate, read_server, respond
 from cogs.views import DebateButton
 
 Kind = Literal["summary", "agenda", "open", "resolved", "all"]
@@ -49,7 +49,8 @@ async def _page(interaction: Interaction, kind: str, target: int, start: int) ->
     if kind == "summary":
         return await read_debate(interaction, pages.summary_page, start, render.mention)
     if kind == "agenda":
-        return await read_server(interaction, pages.agenda_page_at, target, start, render.mention)
+        audience = private_audience(interaction)
+        return await read_server(interaction, pages.agenda_page_at, target, start, render.mention, audience)
     status: CruxListStatus = "open" if kind == "open" else "resolved" if kind == "resolved" else "all"
     return await read_debate(interaction, pages.crux_list_page, status, start, render.mention)
 

@@ -4,7 +4,9 @@ Covers: login (``/users/@me``, ``/oauth2/applications/@me``), a JSON gateway (HE
 sharding, READY, GUILD_CREATE, RESUME with replay, op 7/9, GUILD_MEMBERS_CHUNK), intent filtering (other users'
 message content is blanked on the gateway without the message-content intent, and over REST unless the application
 has it — ``message_content_intent``, the portal's switch; asking for it without gets close 4014, like Discord),
-members' permissions in a channel (a member overwrite denying some: ``deny``; resolved channel options carry the
+roles (several per member: ``add_role``, ``edit_role``, ``give_role``, ``take_role``), categories whose synced
+channels follow their overwrites (``add_category``), members' permissions in a channel computed as Discord does from
+role and member overwrites that allow or deny (``overwrite``, ``deny``; resolved channel options carry the
 invoker's), command bulk overwrite, slash commands with subcommands/groups and typed options (refused as Discord's
 client refuses them, ``ClientRefusal``, outside their bounds or choices; hidden, ``PermissionError``, outside their
 contexts or default member permissions), autocomplete, message context menus, buttons, select menus, modals,
@@ -13,10 +15,10 @@ and ``@original`` edits, channel messages (JSON or multipart files, replies, his
 (create, from a message, archive/lock, join/leave), DMs, Discord's size limits (400 50035), and faults (429/5xx,
 reconnect, invalid session, dropped connections).
 
-Not covered: roles beyond one permission role per member, role overwrites and allows, enforcement of the
-bot's own permissions, reactions, pins, webhooks other than interaction ones, forum channels, voice, presences,
-rate limiting unless injected, zlib compression, the "X started a thread" system message, and attachment/user/role
-resolution in select menus. After a deferral the first follow-up fills in the deferred message (as Discord does).
+Not covered: enforcement of the bot's own permissions, reactions, pins, webhooks other than interaction ones, forum
+channels, voice, presences, rate limiting unless injected, zlib compression, the "X started a thread" system
+message, and attachment/user/role resolution in select menus. After a deferral the first follow-up fills in the
+deferred message (as Discord does).
 
 Typical use::
 
@@ -47,10 +49,21 @@ from .constants import (
     VIEW_CHANNEL,
     CallbackType,
     ChannelType,
+    OverwriteType,
     Permissions,
 )
 from .interactions import InteractionResult
-from .models import RecordedRequest, SimAttachment, SimChannel, SimGuild, SimMember, SimMessage, SimUser
+from .models import (
+    RecordedRequest,
+    SimAttachment,
+    SimChannel,
+    SimGuild,
+    SimMember,
+    SimMessage,
+    SimOverwrite,
+    SimRole,
+    SimUser,
+)
 from .server import DiscordSim
 
 __all__ = [
@@ -71,6 +84,7 @@ __all__ = [
     "ClientRefusal",
     "DiscordSim",
     "InteractionResult",
+    "OverwriteType",
     "Permissions",
     "RecordedRequest",
     "SimAttachment",
@@ -78,5 +92,7 @@ __all__ = [
     "SimGuild",
     "SimMember",
     "SimMessage",
+    "SimOverwrite",
+    "SimRole",
     "SimUser",
 ]

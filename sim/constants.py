@@ -84,11 +84,19 @@ class ChannelType(IntEnum):
 
     GUILD_TEXT = 0
     DM = 1
+    GUILD_CATEGORY = 4
     PUBLIC_THREAD = 11
     PRIVATE_THREAD = 12
 
 
 THREAD_TYPES = frozenset({ChannelType.PUBLIC_THREAD, ChannelType.PRIVATE_THREAD})
+
+
+class OverwriteType(IntEnum):
+    """Whom a permission overwrite is for."""
+
+    ROLE = 0
+    MEMBER = 1
 
 
 class MessageFlags:

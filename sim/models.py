@@ -8,7 +8,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from .constants import ALL_PERMISSIONS, DISCORD_EPOCH_MS, THREAD_TYPES, ChannelType, MessageFlags, Permissions
+from .constants import (
+    ALL_PERMISSIONS,
+    DISCORD_EPOCH_MS,
+    THREAD_TYPES,
+    ChannelType,
+    MessageFlags,
+    OverwriteType,
+    Permissions,
+)
 
 JSON = dict[str, Any]
 
@@ -75,8 +83,36 @@ class SimUser:
 
 
 @dataclass(eq=False)
+class SimRole:
+    """A guild role: its guild-wide ``permissions``; ``@everyone`` has the guild's id."""
+
+    id: int
+    name: str
+    permissions: int = 0
+    position: int = 0
+
+    def to_payload(self) -> JSON:
+        """The role object."""
+        return _role_payload(self.id, self.name, self.permissions, self.position)
+
+
+@dataclass(eq=False)
+class SimOverwrite:
+    """A channel's permission overwrite for a role or a member: what it ``allow``s and ``deny``s."""
+
+    type: OverwriteType
+    allow: int = 0
+    deny: int = 0
+
+    def applied(self, permissions: int) -> int:
+        """``permissions`` with this overwrite's denials taken away, then its grants added."""
+        return (permissions & ~self.deny) | self.allow
+
+
+@dataclass(eq=False)
 class SimMember:
-    """A user's membership in a guild; ``permissions`` are guild-wide (a channel may deny some: ``denied``)."""
+    """A user's membership in a guild: ``permissions`` are those of their own role (``role_id``), ``role_ids`` the
+    guild's other roles they hold; a channel's overwrites change what they may do there."""
 
     user: SimUser
     guild: SimGuild = field(repr=False)
@@ -84,6 +120,12 @@ class SimMember:
     role_id: int
     joined_at: str = field(default_factory=iso_now)
     nick: str | None = None
+    role_ids: list[int] = field(default_factory=list)
+
+    @property
+    def roles(self) -> list[int]:
+        """Every role the member holds but ``@everyone``: their own, then the others."""
+        return [self.role_id, *self.role_ids]
 
     @property
     def id(self) -> int:
@@ -97,10 +139,14 @@ class SimMember:
 
     @property
     def effective_permissions(self) -> int:
-        """All permissions for the owner or an administrator, otherwise ``permissions``."""
-        if self.user.id == self.guild.owner_id or self.permissions & Permissions.ADMINISTRATOR:
+        """Guild-wide: all permissions for the owner or an administrator, otherwise those of ``@everyone`` and of
+        every role held."""
+        permissions = self.guild.everyone.permissions | self.permissions
+        for role_id in self.role_ids:
+            permissions |= self.guild.role_objects[role_id].permissions
+        if self.user.id == self.guild.owner_id or permissions & Permissions.ADMINISTRATOR:
             return ALL_PERMISSIONS
-        return self.permissions
+        return permissions
 
     def has(self, permission: int) -> bool:
         """Whether the member holds every bit of ``permission``."""
@@ -109,7 +155,7 @@ class SimMember:
     def to_payload(self, *, with_user: bool = True, with_permissions: bool = False) -> JSON:
         """The guild member object (optionally with ``user`` and the interaction-style ``permissions``)."""
         payload: JSON = {
-            "roles": [str(self.role_id)],
+            "roles": [str(role_id) for role_id in self.roles],
             "joined_at": self.joined_at,
             "nick": self.nick,
             "avatar": None,
@@ -146,8 +192,15 @@ class SimChannel:
     total_message_sent: int = 0
     last_message_id: int | None = None
     recipients: list[SimUser] = field(default_factory=list)
-    denied: dict[int, int] = field(default_factory=dict)
-    """Permissions a member overwrite denies in this channel, by user id (a thread also has its parent's)."""
+    overwrites: dict[int, SimOverwrite] = field(default_factory=dict)
+    """Permission overwrites by role or user id (a thread follows its parent's; only the sim lets one have its own)."""
+    synced: bool = False
+    """Whether a channel in a category keeps the category's overwrites (changed with the category's)."""
+
+    @property
+    def is_category(self) -> bool:
+        """Whether this is a category."""
+        return self.type == ChannelType.GUILD_CATEGORY
 
     @property
     def is_thread(self) -> bool:
@@ -181,7 +234,8 @@ class SimChannel:
         }
         if not self.is_thread:
             overwrites = [
-                {"id": str(user), "type": 1, "allow": "0", "deny": str(bits)} for user, bits in self.denied.items()
+                {"id": str(target), "type": int(found.type), "allow": str(found.allow), "deny": str(found.deny)}
+                for target, found in self.overwrites.items()
             ]
             payload |= {"position": self.position, "topic": self.topic, "nsfw": False}
             payload["permission_overwrites"] = overwrites
@@ -201,7 +255,8 @@ class SimChannel:
 
 @dataclass(eq=False)
 class SimGuild:
-    """A guild; its ``@everyone`` role has the guild's id and no permissions (each member has a role)."""
+    """A guild; its ``@everyone`` role has the guild's id and no permissions (each member has a role of their own,
+    and may hold others: ``role_objects``)."""
 
     id: int
     name: str
@@ -209,6 +264,16 @@ class SimGuild:
     channels: list[SimChannel] = field(default_factory=list)
     members: dict[int, SimMember] = field(default_factory=dict)
     joined_at: str = field(default_factory=iso_now)
+    role_objects: dict[int, SimRole] = field(default_factory=dict)
+    """The roles shared by members (``@everyone`` included), by id."""
+
+    def __post_init__(self) -> None:
+        self.role_objects.setdefault(self.id, SimRole(self.id, "@everyone"))
+
+    @property
+    def everyone(self) -> SimRole:
+        """The ``@everyone`` role, which every member holds."""
+        return self.role_objects[self.id]
 
     @property
     def owner(self) -> SimMember:
@@ -222,9 +287,9 @@ class SimGuild:
 
     @property
     def roles(self) -> list[JSON]:
-        """Role objects: ``@everyone`` (id == guild id) plus one permission role per member."""
-        roles = [_role_payload(self.id, "@everyone", 0, 0)]
-        for position, member in enumerate(self.members.values(), start=1):
+        """Role objects: the shared roles (``@everyone``, id == guild id, first) plus one role per member."""
+        roles = [role.to_payload() for role in self.role_objects.values()]
+        for position, member in enumerate(self.members.values(), start=len(roles)):
             roles.append(_role_payload(member.role_id, f"{member.user.username} role", member.permissions, position))
         return roles
 

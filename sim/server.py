@@ -32,6 +32,7 @@ from .models import (
     SimGuild,
     SimMember,
     SimMessage,
+    SimRole,
     SimUser,
     iter_components,
 )
@@ -164,9 +165,36 @@ class DiscordSim:
         """A guild with an owner (``guild.owner``, all permissions) and the bot as members."""
         return self._world.add_guild(name, bot_permissions)
 
-    def add_text_channel(self, guild: SimGuild, name: str = "general") -> SimChannel:
-        """A text channel in ``guild``."""
-        return self._world.add_text_channel(guild, name)
+    def add_text_channel(
+        self, guild: SimGuild, name: str = "general", *, category: SimChannel | None = None
+    ) -> SimChannel:
+        """A text channel in ``guild`` (in ``category``, synced with its overwrites, if given)."""
+        return self._world.add_text_channel(guild, name, category)
+
+    def add_category(self, guild: SimGuild, name: str = "Category") -> SimChannel:
+        """A category in ``guild``: channels added in it keep its overwrites while synced."""
+        return self._world.add_category(guild, name)
+
+    def add_role(self, guild: SimGuild, name: str, *, permissions: int = 0) -> SimRole:
+        """A role with guild-wide ``permissions`` that members can be given; GUILD_ROLE_CREATE."""
+        return self._world.add_role(guild, name, permissions)
+
+    def edit_role(self, guild: SimGuild, role: SimRole, *, permissions: int) -> None:
+        """``role`` of ``guild`` (``guild.everyone`` too) now grants ``permissions``; GUILD_ROLE_UPDATE."""
+        self._world.edit_role(guild, role, permissions)
+
+    def give_role(self, member: SimMember, role: SimRole) -> None:
+        """``member`` now holds ``role`` (they may hold several); GUILD_MEMBER_UPDATE."""
+        self._world.give_role(member, role)
+
+    def take_role(self, member: SimMember, role: SimRole) -> None:
+        """``member`` no longer holds ``role``; GUILD_MEMBER_UPDATE."""
+        self._world.take_role(member, role)
+
+    def overwrite(self, channel: SimChannel, target: SimMember | SimRole, *, allow: int = 0, deny: int = 0) -> None:
+        """Set ``channel``'s overwrite for a member or a role (``guild.everyone`` for ``@everyone``); CHANNEL_UPDATE
+        for it and, for a category, for each channel synced with it (which takes the same overwrites)."""
+        self._world.overwrite(channel, target, allow=allow, deny=deny)
 
     def add_member(
         self, guild: SimGuild, name: str, *, permissions: int = DEFAULT_MEMBER_PERMISSIONS, user: SimUser | None = None
@@ -175,7 +203,7 @@ class DiscordSim:
         return self._world.add_member(guild, name, permissions, user)
 
     def deny(self, member: SimMember, channel: SimChannel, permissions: int) -> None:
-        """A member overwrite in ``channel`` (and its threads) taking ``permissions`` away from ``member`` (the bot's
+        """``member``'s overwrite in ``channel`` (and its threads) now also takes ``permissions`` away (the bot's
         own member too: ``guild.members[sim.bot_user.id]``); CHANNEL_UPDATE, as Discord sends for a new overwrite."""
         self._world.deny(member, channel, permissions)
 

@@ -25,6 +25,7 @@ from .constants import (
     Intents,
     MessageFlags,
     MessageType,
+    OverwriteType,
 )
 from .gateway import GatewayHub
 from .models import (
@@ -35,6 +36,8 @@ from .models import (
     SimGuild,
     SimMember,
     SimMessage,
+    SimOverwrite,
+    SimRole,
     SimUser,
     SnowflakeFactory,
     iso_now,
@@ -142,9 +145,18 @@ class World:
         self.gateway.dispatch("GUILD_CREATE", lambda s: self.guild_create_payload(guild, s.intents), guild.id)
         return guild
 
-    def add_text_channel(self, guild: SimGuild, name: str) -> SimChannel:
-        """A text channel; CHANNEL_CREATE."""
+    def add_text_channel(self, guild: SimGuild, name: str, category: SimChannel | None = None) -> SimChannel:
+        """A text channel (in ``category``, synced with its overwrites); CHANNEL_CREATE."""
         channel = SimChannel(self.snowflake(), ChannelType.GUILD_TEXT, name, guild.id, position=len(guild.channels))
+        if category is not None:
+            channel.parent_id, channel.synced, channel.overwrites = category.id, True, _copied(category.overwrites)
+        self._register_channel(guild, channel)
+        self.gateway.dispatch("CHANNEL_CREATE", channel.to_payload(), guild.id)
+        return channel
+
+    def add_category(self, guild: SimGuild, name: str) -> SimChannel:
+        """A category channels can be put in; CHANNEL_CREATE."""
+        channel = SimChannel(self.snowflake(), ChannelType.GUILD_CATEGORY, name, guild.id, position=len(guild.channels))
         self._register_channel(guild, channel)
         self.gateway.dispatch("CHANNEL_CREATE", channel.to_payload(), guild.id)
         return channel
@@ -218,22 +230,75 @@ class World:
     # ----- messages -----------------------------------------------------------------------------------------
 
     def permissions_in(self, member: SimMember, channel: SimChannel) -> int:
-        """``member``'s permissions in ``channel``: guild-wide, less what the channel (or a thread's parent) denies
-        them; everything for the owner or an administrator."""
+        """``member``'s permissions in ``channel``, as Discord computes them: guild-wide (``@everyone`` and every role
+        held; everything for the owner or an administrator), then the channel's overwrites (a thread's parent's, then
+        the sim-only ones of the thread): ``@everyone``'s, the roles' (their denials, then their grants), the
+        member's own. Without View Channel, none at all."""
         permissions = member.effective_permissions
         if permissions == ALL_PERMISSIONS:
             return permissions
-        parent = self.channels.get(channel.parent_id or 0)
-        for place in (channel, parent):
-            permissions &= ~(place.denied.get(member.id, 0) if place is not None else 0)
-        return permissions
+        parent = self.channels.get(channel.parent_id or 0) if channel.is_thread else None
+        for place in (parent, channel):
+            if place is not None:
+                permissions = _overwritten(permissions, member, place)
+        return permissions if permissions & VIEW_CHANNEL else 0
+
+    def overwrite(self, channel: SimChannel, target: SimMember | SimRole, *, allow: int = 0, deny: int = 0) -> None:
+        """Set ``channel``'s overwrite for a member or a role (``guild.everyone`` for ``@everyone``); CHANNEL_UPDATE.
+        A channel's own change ends its sync with its category; a category's is copied to the channels synced with
+        it, each with its CHANNEL_UPDATE (as Discord does)."""
+        kind = OverwriteType.MEMBER if isinstance(target, SimMember) else OverwriteType.ROLE
+        channel.overwrites[target.id] = SimOverwrite(kind, allow, deny)
+        channel.synced = False
+        changed = [channel]
+        if channel.is_category:
+            changed += [child for child in self._synced_children(channel)]
+            for child in changed[1:]:
+                child.overwrites = _copied(channel.overwrites)
+        for place in changed:
+            if not place.is_thread and place.guild_id is not None:
+                self.gateway.dispatch("CHANNEL_UPDATE", place.to_payload(), place.guild_id)
+        self.notifier.notify()
 
     def deny(self, member: SimMember, channel: SimChannel, permissions: int) -> None:
-        """A member overwrite in ``channel`` taking ``permissions`` away from ``member``; CHANNEL_UPDATE for a channel
-        (a thread has no overwrites of its own on Discord: only the sim lets one deny)."""
-        channel.denied[member.id] = channel.denied.get(member.id, 0) | permissions
-        if not channel.is_thread and channel.guild_id is not None:
-            self.gateway.dispatch("CHANNEL_UPDATE", channel.to_payload(), channel.guild_id)
+        """Add ``permissions`` to what ``member``'s overwrite in ``channel`` denies (see :meth:`overwrite`; a thread
+        has no overwrites of its own on Discord: only the sim lets one deny)."""
+        found = channel.overwrites.get(member.id) or SimOverwrite(OverwriteType.MEMBER)
+        self.overwrite(channel, member, allow=found.allow & ~permissions, deny=found.deny | permissions)
+
+    def _synced_children(self, category: SimChannel) -> list[SimChannel]:
+        guild = self.guilds[category.guild_id or 0]
+        return [channel for channel in guild.channels if channel.parent_id == category.id and channel.synced]
+
+    def add_role(self, guild: SimGuild, name: str, permissions: int = 0) -> SimRole:
+        """A role members can be given; GUILD_ROLE_CREATE."""
+        role = SimRole(self.snowflake(), name, permissions, position=len(guild.role_objects))
+        guild.role_objects[role.id] = role
+        self.gateway.dispatch("GUILD_ROLE_CREATE", {"guild_id": str(guild.id), "role": role.to_payload()}, guild.id)
+        self.notifier.notify()
+        return role
+
+    def edit_role(self, guild: SimGuild, role: SimRole, permissions: int) -> None:
+        """``role`` (``guild.everyone`` too) now grants ``permissions`` guild-wide; GUILD_ROLE_UPDATE."""
+        role.permissions = permissions
+        self.gateway.dispatch("GUILD_ROLE_UPDATE", {"guild_id": str(guild.id), "role": role.to_payload()}, guild.id)
+        self.notifier.notify()
+
+    def give_role(self, member: SimMember, role: SimRole) -> None:
+        """``member`` now holds ``role``; GUILD_MEMBER_UPDATE."""
+        if role.id not in member.role_ids:
+            member.role_ids.append(role.id)
+        self._member_updated(member)
+
+    def take_role(self, member: SimMember, role: SimRole) -> None:
+        """``member`` no longer holds ``role``; GUILD_MEMBER_UPDATE."""
+        if role.id in member.role_ids:
+            member.role_ids.remove(role.id)
+        self._member_updated(member)
+
+    def _member_updated(self, member: SimMember) -> None:
+        guild_id = member.guild.id
+        self.gateway.dispatch("GUILD_MEMBER_UPDATE", member.to_payload() | {"guild_id": str(guild_id)}, guild_id)
         self.notifier.notify()
 
     def bot_permissions(self, channel: SimChannel) -> int:
@@ -504,3 +569,22 @@ class World:
         if not self.lean or len(self.interactions) <= LEAN_KEEP:
             return False
         return oldest.answered or (oldest.id >> 22) + DISCORD_EPOCH_MS < (time.time() - LEAN_MIN_AGE) * 1000
+
+
+def _overwritten(permissions: int, member: SimMember, place: SimChannel) -> int:
+    """``permissions`` after ``place``'s overwrites for ``member``: ``@everyone``'s, the roles', the member's."""
+    overwrites = place.overwrites
+    everyone = overwrites.get(member.guild.id)
+    if everyone is not None:
+        permissions = everyone.applied(permissions)
+    held = [overwrites[role] for role in member.roles if role in overwrites]
+    allow = deny = 0
+    for found in held:
+        allow, deny = allow | found.allow, deny | found.deny
+    permissions = (permissions & ~deny) | allow
+    own = overwrites.get(member.id)
+    return own.applied(permissions) if own is not None else permissions
+
+
+def _copied(overwrites: dict[int, SimOverwrite]) -> dict[int, SimOverwrite]:
+    return {target: SimOverwrite(found.type, found.allow, found.deny) for target, found in overwrites.items()}

@@ -13,6 +13,7 @@ from bot.core.debates import lifecycle as core
 from bot.core.summary.pages import summary_first_page, summary_page
 from bot.core.summary.queries import CruxListStatus, crux_list, summarize
 from bot.core.text import pack
+from bot.core.visibility import Audience
 from bot.db import Database
 from schema import ClaimKind, Credence, CruxStance, Debate, utcnow
 from schema.types import UTCDateTime
@@ -162,7 +163,7 @@ async def test_several_debates_are_summarized_in_the_same_number_of_queries(db: 
 
     agenda_id = debates[0].agenda_id or 0
     async with db.read() as session:
-        agenda = await session.run_sync(summarize_agenda, GUILD, agenda_id)
+        agenda = await session.run_sync(summarize_agenda, GUILD, agenda_id, Audience(frozenset({1})))
         quiet = await session.run_sync(agenda_activity_since, GUILD, agenda_id, before)
     assert agenda.name == "Agenda" and len(agenda.debates) == 3 and not quiet
     async with db.write() as session:
@@ -218,7 +219,7 @@ async def test_summary_shows_the_widest_disagreements_and_says_how_many_more(db:
     assert sorted(paged) == list(range(1, 21))
 
     async with db.read() as session:
-        agenda = await session.run_sync(summarize_agenda, GUILD, debate.agenda_id or 0)
+        agenda = await session.run_sync(summarize_agenda, GUILD, debate.agenda_id or 0, Audience(frozenset({1})))
     agenda_first = agenda_page(agenda, 0, lambda uid: f"<@{uid}>")
     assert "13 unresolved cruxes in 1 debate (of 1)" in agenda_first.text
     assert agenda_first.total == SUMMARY_CRUXES + 1 and "Settled" not in agenda_first.text

@@ -88,7 +88,7 @@ def test_the_first_page_stays_within_a_phone_screen_when_its_first_cruxes_are_lo
     )
     moves = tuple(Move(user_id=n, before=10 * n, latest=10 * n + 30, reason=reason) for n in range(5))
     moved = tuple(CruxMovement(n, f"Will method {n} scale?", 150, moves) for n in range(1, 4))
-    summary = DebateSummary(1, 1, "Interp or governance?", cruxes, (), 10, 0, participants=5, moved=moved)
+    summary = DebateSummary(1, 1, "Interp or governance?", 1, cruxes, (), 10, 0, participants=5, moved=moved)
     first = summary_first_page(summary, lambda uid: f"<@{uid}>")
     assert first.end >= FIRST_CRUXES and phone_lines(first.text) <= PAGE_LINES, first.text
     assert "**Who moved**" in first.text and "Crux #1 (moved 150)" in first.text

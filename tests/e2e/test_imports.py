@@ -15,7 +15,15 @@ from bot.core.importing.chat import INTENT_OFF
 from bot.local import LocalBot
 from bot.runtime.ratelimit import Cooldown
 from schema import Claim, ClaimKind, Crux, ImportDraft, utcnow
-from sim import READ_MESSAGE_HISTORY, VIEW_CHANNEL, InteractionResult, SimChannel, SimMessage
+from sim import (
+    READ_MESSAGE_HISTORY,
+    VIEW_CHANNEL,
+    InteractionResult,
+    OverwriteType,
+    SimChannel,
+    SimMessage,
+    SimOverwrite,
+)
 from tests.e2e.conftest import World, start_debate, stored_ids
 from tests.snapshot import snapshot
 
@@ -113,7 +121,7 @@ async def test_import_reads_another_channel_only_with_view_and_history_there(wor
         "You need View Channel"
         in (await world.sim.invoke(world.mod, thread, "debate import", channel=world.channel)).text
     )
-    world.channel.denied.clear()
+    world.channel.overwrites.clear()
     allowed = await world.sim.invoke(world.mod, thread, "debate import", channel=world.channel, messages=3)
     assert "2 candidates" in allowed.text and "skipped 1 one-word message" in allowed.text  # the latest 3 only
     assert "It already finds features" in allowed.text and "Will it detect deception" in allowed.text
@@ -296,7 +304,9 @@ async def test_a_source_the_bot_cannot_read_is_named_with_what_it_lacks_there(wo
         await _conversation(world, channel)
     world.sim.deny(me, elsewhere["history"], READ_MESSAGE_HISTORY)  # Discord would answer no messages at all
     world.sim.deny(me, elsewhere["view"], VIEW_CHANNEL)  # Discord would answer 403 Missing Access
-    elsewhere["stale"].denied[me.id] = VIEW_CHANNEL  # an overwrite the bot has not heard of: the 403 tells
+    elsewhere["stale"].overwrites[me.id] = SimOverwrite(
+        OverwriteType.MEMBER, deny=VIEW_CHANNEL
+    )  # an overwrite the bot has not heard of: the 403 tells
     before = await snapshot(bot.db)
     reading = "View Channel and Read Message History"
     answers = {

@@ -24,6 +24,7 @@ from sim import (
     READ_MESSAGE_HISTORY,
     SEND_MESSAGES,
     SEND_MESSAGES_IN_THREADS,
+    VIEW_CHANNEL,
     CallbackType,
     ClientRefusal,
     DiscordSim,
@@ -143,6 +144,14 @@ async def perms(interaction: discord.Interaction, where: app_commands.AppCommand
     )
 
 
+@app_commands.command(name="sees", description="The text channels the invoker may view, from the bot's cache")
+async def sees(interaction: discord.Interaction) -> None:
+    member = interaction.user
+    assert interaction.guild is not None and isinstance(member, discord.Member)
+    names = [c.name for c in interaction.guild.text_channels if c.permissions_for(member).view_channel]
+    await interaction.response.send_message(" ".join(sorted(names)), ephemeral=True)
+
+
 @app_commands.command(name="shout", description="Tries a message over Discord's length limit")
 async def shout(interaction: discord.Interaction) -> None:
     await interaction.response.send_message("Trying")
@@ -182,7 +191,7 @@ class SimBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         command: AppCommand
-        for command in (debate, slow, claim, survey, panel, report, perms, shout, tidy, quote, discuss):
+        for command in (debate, slow, claim, survey, panel, report, perms, sees, shout, tidy, quote, discuss):
             self.tree.add_command(command)
         self.tree.add_command(ping, guild=discord.Object(self.guild_id))
         self.add_view(VoteView())
@@ -676,3 +685,40 @@ async def test_lean_mode_answers_alike_and_keeps_no_request_log() -> None:
             await running.close()
         assert not sim.requests
         assert [(error.method, error.status) for error in sim.errors] == [("POST", 400)]
+
+
+async def test_roles_and_overwrites_decide_who_sees_a_channel_and_the_bots_cache_follows(
+    world: World, bot: SimBot
+) -> None:
+    sim, guild, alice = world.sim, world.guild, world.alice
+    staff = sim.add_role(guild, "staff")
+    category = sim.add_category(guild, "Staff")
+    sim.overwrite(category, guild.everyone, deny=VIEW_CHANNEL)
+    sim.overwrite(category, staff, allow=VIEW_CHANNEL)
+    room = sim.add_text_channel(guild, "room", category=category)  # synced: the category's overwrites
+    notes = sim.add_text_channel(guild, "notes", category=category)
+    sim.overwrite(notes, alice, deny=VIEW_CHANNEL)  # its own now: no longer synced
+    mine = sim.add_text_channel(guild, "mine")
+    sim.overwrite(mine, guild.everyone, deny=VIEW_CHANNEL)
+    sim.overwrite(mine, alice, allow=VIEW_CHANNEL)
+    sim.overwrite(world.channel, staff, deny=VIEW_CHANNEL)  # a role's denial, unless another role of hers allows
+
+    async def seen() -> str:
+        return (await sim.invoke(alice, mine, "sees")).content or ""
+
+    assert await seen() == "general mine"
+    sim.give_role(alice, staff)
+    assert await seen() == "mine room"
+    helpers = sim.add_role(guild, "helpers")
+    sim.overwrite(world.channel, helpers, allow=VIEW_CHANNEL)
+    sim.give_role(alice, helpers)
+    assert await seen() == "general mine room"
+    sim.overwrite(category, staff, deny=VIEW_CHANNEL)  # the synced channel follows; the other keeps its own
+    assert await seen() == "general mine"
+    assert [o.deny for o in room.overwrites.values()] == [VIEW_CHANNEL, VIEW_CHANNEL]
+    sim.take_role(alice, staff)
+    sim.overwrite(category, alice, allow=VIEW_CHANNEL)
+    assert await seen() == "general mine room"
+    admins = sim.add_role(guild, "admins", permissions=ADMINISTRATOR)
+    sim.give_role(alice, admins)
+    assert await seen() == "general mine notes room"

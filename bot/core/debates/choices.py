@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import false
+from sqlalchemy import exists, false
 from sqlalchemy.orm import Session
 from sqlmodel import col, func, select
 
 from bot.core import text as t
 from bot.core.claims.arguments import LABEL_MAX, claim_label, edited
 from bot.core.debates.lifecycle import KEY_MAX, sides_of
+from bot.core.visibility import Audience
 from schema import Agenda, Claim, ClaimStatus, Crux, CruxStatus, Debate, id_of
 
 CHOICES_MAX = 25
@@ -51,9 +52,16 @@ def side_choices(session: Session, debate: Debate, typed: str) -> list[Choice]:
     return [Choice(side.name, side.name) for side in sides_of(session, debate) if key in side.name_key]
 
 
-def agenda_choices(session: Session, guild_id: int, typed: str) -> list[Choice]:
-    """The guild's agendas whose names contain what was typed, by name."""
-    statement = select(Agenda).where(Agenda.guild_id == guild_id).order_by(col(Agenda.name_key))
+def agenda_choices(session: Session, guild_id: int, typed: str, audience: Audience) -> list[Choice]:
+    """The guild's agendas whose names contain what was typed, by name: those with a debate ``audience`` may see, or
+    with none yet."""
+    debates = select(Debate.id).where(col(Debate.agenda_id) == col(Agenda.id))
+    seen = debates.where(audience.condition(col(Debate.channel_id)))
+    statement = (
+        select(Agenda)
+        .where(Agenda.guild_id == guild_id, exists(seen) | ~exists(debates))
+        .order_by(col(Agenda.name_key))
+    )
     if typed.strip():
         statement = statement.where(col(Agenda.name_key).contains(t.name_key(typed)))
     agendas = session.execute(statement.limit(CHOICES_MAX)).scalars()

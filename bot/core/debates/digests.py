@@ -20,7 +20,7 @@ from bot.core.debates.lifecycle import Actor, agenda_in_guild
 from bot.core.errors import InvalidInput, NotAllowed
 from bot.core.records import AgendaSnapshot, TimerSnapshot
 from bot.core.sql import upsert
-from bot.core.summary.queries import AgendaSummary, agenda_activity_since, summarize_agenda
+from bot.core.summary.queries import agenda_activity_since
 from schema import Agenda, Digest, DigestEvery, utcnow
 
 DIGEST = "digest"
@@ -37,10 +37,11 @@ class Scheduled:
 
 @dataclass(frozen=True, slots=True)
 class DigestDue:
-    """A digest to post now."""
+    """A digest to post now: the agenda's summary, with the debates everyone reading the channel may see (which
+    Discord tells: ``summarize_agenda`` with that audience)."""
 
     channel_id: int
-    summary: AgendaSummary
+    guild_id: int
     agenda_id: int
 
 
@@ -110,8 +111,7 @@ def digest_due(session: Session, timer: TimerSnapshot, now: datetime) -> DigestD
         session, digest.guild_id, digest.agenda_id, digest.last_posted_at
     ):
         return None
-    summary = summarize_agenda(session, digest.guild_id, digest.agenda_id)
     digest.last_posted_at = utcnow()  # the clock that stamps records, which "anything new" compares against
     session.add(digest)
     session.flush()
-    return DigestDue(channel_id=digest.channel_id, summary=summary, agenda_id=digest.agenda_id)
+    return DigestDue(channel_id=digest.channel_id, guild_id=digest.guild_id, agenda_id=digest.agenda_id)

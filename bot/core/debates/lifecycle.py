@@ -23,6 +23,7 @@ from bot.core.errors import InvalidInput, NotAllowed, NotFound, WrongPlace
 from bot.core.opinion.insights import Glance, glance
 from bot.core.records import AgendaSnapshot, AnyDebate, DebateSnapshot, SideSnapshot
 from bot.core.sql import upsert
+from bot.core.visibility import Audience
 from schema import (
     Agenda,
     Claim,
@@ -426,9 +427,14 @@ def status(session: Session, debate: Debate) -> Status:
     )
 
 
-def open_debates(session: Session, guild_id: int, page: int) -> Page[DebateSnapshot]:
-    """The guild's open debates, newest first, ``DEBATES_PER_PAGE`` to a page (pages count from 1)."""
-    where = (col(Debate.guild_id) == guild_id) & (col(Debate.status) == DebateStatus.OPEN)
+def open_debates(session: Session, guild_id: int, page: int, audience: Audience) -> Page[DebateSnapshot]:
+    """The guild's open debates that ``audience`` may see, newest first, ``DEBATES_PER_PAGE`` to a page (pages count
+    from 1)."""
+    where = (
+        (col(Debate.guild_id) == guild_id)
+        & (col(Debate.status) == DebateStatus.OPEN)
+        & audience.condition(col(Debate.channel_id))
+    )
     total = session.execute(select(func.count()).select_from(Debate).where(where)).scalar_one()
     pages = max(1, ceil(total / DEBATES_PER_PAGE))
     if not 1 <= page <= pages:
@@ -475,14 +481,18 @@ def agenda_in_guild(session: Session, guild_id: int, agenda_id: int) -> Agenda:
     return agenda
 
 
-def agendas(session: Session, guild_id: int) -> list[tuple[AgendaSnapshot, int, int]]:
-    """The guild's agendas with their open and total debate counts, by name."""
-    open_count = func.count(col(Debate.id)).filter(col(Debate.status) == DebateStatus.OPEN)
+def agendas(session: Session, guild_id: int, audience: Audience) -> list[tuple[AgendaSnapshot, int, int]]:
+    """The guild's agendas with their open and total counts of the debates ``audience`` may see, by name; an agenda
+    whose every debate is out of sight is left out."""
+    shown = audience.condition(col(Debate.channel_id))
+    open_count = func.count(col(Debate.id)).filter(shown & (col(Debate.status) == DebateStatus.OPEN))
+    shown_count = func.count(col(Debate.id)).filter(shown)
     statement = (
-        select(Agenda, open_count, func.count(col(Debate.id)))
+        select(Agenda, open_count, shown_count)
         .outerjoin(Debate, col(Debate.agenda_id) == col(Agenda.id))
         .where(Agenda.guild_id == guild_id)
         .group_by(col(Agenda.id))
+        .having((shown_count > 0) | (func.count(col(Debate.id)) == 0))
         .order_by(col(Agenda.name_key))
     )
     return [(AgendaSnapshot.of(agenda), n_open, n_all) for agenda, n_open, n_all in session.execute(statement).all()]

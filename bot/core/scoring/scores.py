@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from bot.core.debates.lifecycle import agenda_in_guild
 from bot.core.scoring.formulas import (
@@ -27,6 +28,7 @@ from bot.core.scoring.formulas import (
     standings,
 )
 from bot.core.text import UserLabel, plural
+from bot.core.visibility import Audience, left_out_note, visible
 from schema import Credence, Crux, CruxOutcome, CruxScore, CruxStance, Debate, id_of, table_of
 
 _SCORE: Table = table_of(CruxScore)
@@ -95,6 +97,8 @@ class TrackRecord:
     calibration: dict[int, list[Bin]] = field(default_factory=dict)
     """Per participant: their latest credence on each scored crux, binned."""
     overall: list[Bin] = field(default_factory=list)
+    hidden: int = 0
+    """How many debates a public answer left out (see :func:`bot.core.visibility.visible`)."""
 
 
 _TRACK_RECORD = (
@@ -120,11 +124,14 @@ def debate_track_record(session: Session, debate: Debate) -> TrackRecord:
     return _track_record(f"Debate #{debate.number}", rows)
 
 
-def agenda_track_record(session: Session, guild_id: int, agenda_id: int) -> TrackRecord:
-    """The standings and calibration over the scored cruxes of all the debates of this guild's agenda."""
+def agenda_track_record(session: Session, guild_id: int, agenda_id: int, audience: Audience) -> TrackRecord:
+    """The standings and calibration over the scored cruxes of the debates of this guild's agenda that ``audience``
+    may see."""
     agenda = agenda_in_guild(session, guild_id, agenda_id)
-    statement = _TRACK_RECORD.where(_DEBATE.c.guild_id == guild_id, _DEBATE.c.agenda_id == agenda_id)
-    return _track_record(agenda.name, session.execute(statement).all())
+    debates = select(Debate).where(col(Debate.guild_id) == guild_id, col(Debate.agenda_id) == agenda_id)
+    shown, hidden = visible(list(session.execute(debates).scalars()), audience)
+    statement = _TRACK_RECORD.where(_DEBATE.c.id.in_([id_of(debate) for debate in shown]))
+    return replace(_track_record(agenda.name, session.execute(statement).all()), hidden=hidden)
 
 
 def _track_record(subject: str, rows: Sequence[Any]) -> TrackRecord:
@@ -155,9 +162,10 @@ def render_scores(scores: Sequence[ParticipantScore], user: UserLabel) -> list[s
 
 def render_track_record(record: TrackRecord, user: UserLabel) -> list[str]:
     """Standings and calibration tables as Markdown blocks (a participant's name, then their numbers)."""
+    note = [f"*{left_out_note(record.hidden)}*"] if record.hidden else []
     if not record.scored_cruxes:
-        return ["No scored cruxes yet: a crux is scored when a moderator resolves it with outcome yes or no."]
-    blocks = [f"**Scores** over {plural(record.scored_cruxes, 'scored crux', 'scored cruxes')}"]
+        return ["No scored cruxes yet: a crux is scored when a moderator resolves it with outcome yes or no.", *note]
+    blocks = [f"**Scores** over {plural(record.scored_cruxes, 'scored crux', 'scored cruxes')}", *note]
     ordered, others = record.standings.ordered, record.standings.others
     if ordered:
         blocks.append("\n".join(f"{rank}. {_standing_line(row, user)}" for rank, row in enumerate(ordered, 1)))

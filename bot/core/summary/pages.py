@@ -35,6 +35,7 @@ from bot.core.summary.queries import (
     summarize_agenda,
 )
 from bot.core.text import UserLabel, as_typed, one_line, plural
+from bot.core.visibility import Audience, left_out_note
 from schema import ClaimKind, Debate
 
 PAGE_LINES = 40
@@ -356,11 +357,13 @@ def agenda_items(summary: AgendaSummary, user: UserLabel) -> list[str]:
 def agenda_head(summary: AgendaSummary) -> str:
     live = [debate for debate in summary.debates if debate.unresolved_total]
     open_cruxes = sum(debate.unresolved_total for debate in summary.debates)
-    return (
+    head = (
         f"**Agenda: {_quote(summary.name, QUOTE)}**\n"
         f"{plural(open_cruxes, 'unresolved crux', 'unresolved cruxes')} in {plural(len(live), 'debate')} "
         f"(of {len(summary.debates)})"
     )
+    note = left_out_note(summary.hidden)
+    return f"{head}\n*{note}*" if note else head
 
 
 def agenda_page(summary: AgendaSummary, start: int, user: UserLabel) -> Page:
@@ -372,9 +375,12 @@ def agenda_page(summary: AgendaSummary, start: int, user: UserLabel) -> Page:
     return page_of(items, start, head=head, more="…more on the next page: **Next ▶**.")
 
 
-def agenda_page_at(session: Session, guild_id: int, agenda_id: int, start: int, user: UserLabel) -> Page:
-    """:func:`agenda_page` recomputed from the record (a button's press), of an agenda of this server."""
-    return agenda_page(summarize_agenda(session, guild_id, agenda_id), start, user)
+def agenda_page_at(
+    session: Session, guild_id: int, agenda_id: int, start: int, user: UserLabel, audience: Audience
+) -> Page:
+    """:func:`agenda_page` recomputed from the record (a button's press), of an agenda of this server, with the
+    debates ``audience`` may see."""
+    return agenda_page(summarize_agenda(session, guild_id, agenda_id, audience), start, user)
 
 
 def crux_list_page(session: Session, debate: Debate, status: CruxListStatus, start: int, user: UserLabel) -> Page:

@@ -41,6 +41,7 @@ from sqlmodel import col, select
 from bot.core.claims.arguments import edited
 from bot.core.debates.lifecycle import agenda_in_guild
 from bot.core.opinion.insights import Agreements, CruxMovement, agreements, movements
+from bot.core.visibility import Audience, visible
 from schema import (
     Claim,
     ClaimKind,
@@ -145,6 +146,8 @@ class DebateSummary:
     debate_id: DebateId
     number: int
     topic: str
+    channel_id: int
+    """The channel the debate's thread is in (who can see it can see the debate)."""
     unresolved: tuple[CruxSummary, ...]
     """The unresolved cruxes shown, double cruxes first, then widest disagreement first (at most the limit given to
     :func:`summarize`)."""
@@ -236,6 +239,7 @@ def _debate_summary(debate: Debate, cruxes: list[tuple[Any, CruxSummary]], total
         debate_id=DebateId(id_of(debate)),
         number=debate.number,
         topic=debate.topic,
+        channel_id=debate.channel_id,
         unresolved=tuple(summary for _, summary in unresolved),
         resolved=tuple(summary for _, summary in resolved),
         unresolved_total=totals.cruxes.get(CruxStatus.OPEN.value, 0),
@@ -249,21 +253,24 @@ def _debate_summary(debate: Debate, cruxes: list[tuple[Any, CruxSummary]], total
 
 @dataclass(frozen=True, slots=True)
 class AgendaSummary:
-    """The summaries of every debate of a research agenda, in debate order."""
+    """The summaries of the debates of a research agenda that its audience may see, in debate order."""
 
     name: str
     debates: tuple[DebateSummary, ...]
+    hidden: int = 0
+    """How many debates were left out of a public answer (see :func:`bot.core.visibility.visible`)."""
 
 
-def summarize_agenda(session: Session, guild_id: int, agenda_id: int) -> AgendaSummary:
-    """The unresolved cruxes of every debate of the agenda (open or closed), grouped by debate: in each, the
-    ``SUMMARY_CRUXES`` shown by :func:`summarize`."""
+def summarize_agenda(session: Session, guild_id: int, agenda_id: int, audience: Audience) -> AgendaSummary:
+    """The unresolved cruxes of every debate of the agenda (open or closed) that ``audience`` may see, grouped by
+    debate: in each, the ``SUMMARY_CRUXES`` shown by :func:`summarize`."""
     agenda = agenda_in_guild(session, guild_id, agenda_id)
     statement = (
         select(Debate).where(Debate.guild_id == guild_id, Debate.agenda_id == agenda_id).order_by(col(Debate.number))
     )
-    debates = list(session.execute(statement).scalars())
-    return AgendaSummary(name=agenda.name, debates=tuple(summarize_debates(session, debates, resolved=0)))
+    debates, hidden = visible(list(session.execute(statement).scalars()), audience)
+    summaries = tuple(summarize_debates(session, debates, resolved=0))
+    return AgendaSummary(name=agenda.name, debates=summaries, hidden=hidden)
 
 
 def agenda_activity_since(session: Session, guild_id: int, agenda_id: int, since: datetime) -> bool:
