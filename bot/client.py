@@ -15,6 +15,7 @@ from discord.ext import commands
 
 from bot.config import Settings
 from bot.core.debates.lifecycle import SERVERS_ONLY
+from bot.core.debates.timers import Shard
 from bot.core.errors import DomainError
 from bot.db import Database, unavailable
 from bot.runtime.health import HeartbeatWriter
@@ -243,6 +244,13 @@ async def drop_placeholder(interaction: discord.Interaction) -> None:
             await interaction.delete_original_response()
 
 
+def _shard(settings: Settings) -> Shard | None:
+    """This process's shard, when the bot runs as several processes (``SHARD_ID`` of ``SHARD_COUNT``)."""
+    if settings.shard_id is None or settings.shard_count is None:
+        return None
+    return Shard(settings.shard_id, settings.shard_count)
+
+
 class DebateBot(commands.Bot):
     """The debate bot. The database is injected (as in discord.py's ``advanced_startup.py``)."""
 
@@ -274,7 +282,7 @@ class DebateBot(commands.Bot):
         self.in_flight = InFlight()
         self.modals = ModalRoutes()
         self.clock = clock or Clock()
-        self.scheduler = Scheduler(db, self.clock)
+        self.scheduler = Scheduler(db, self.clock, shard=_shard(settings))
         self.similar = SimilarRecords(db, enabled=settings.similar_records)
         self.heartbeat = HeartbeatWriter(db, settings.shard_id or 0, settings.heartbeat_seconds)
         self.names = DisplayNames(db)

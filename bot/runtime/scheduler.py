@@ -61,9 +61,13 @@ class Clock:
 class Scheduler:
     """Fires due timers by calling the handler registered for their event."""
 
-    def __init__(self, db: Database, clock: Clock, poll_seconds: float = POLL_SECONDS) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, poll_seconds: float = POLL_SECONDS, shard: timers.Shard | None = None
+    ) -> None:
         self.db = db
         self.clock = clock
+        self.shard = shard
+        """The servers whose timers this process fires (``None``: every server's, for an unsharded bot)."""
         self.poll_seconds = poll_seconds
         self._handlers: dict[str, Handler[Any]] = {}
         self._wake = asyncio.Event()
@@ -99,7 +103,7 @@ class Scheduler:
     async def run_due(self) -> int:
         """Fire every timer due now; returns how many this process fired."""
         now = self.clock.now()
-        due = await self.db.query(timers.due, now)
+        due = await self.db.query(timers.due, now, self.shard)
         fired = 0
         for timer in due:
             fired += await self.fire(timer, now)
@@ -137,7 +141,7 @@ class Scheduler:
             await self._sleep_until(until)
 
     async def _next_wake(self, poll: datetime) -> datetime:
-        soonest = await self.db.query(timers.soonest)
+        soonest = await self.db.query(timers.soonest, self.shard)
         return poll if soonest is None else min(poll, soonest)
 
     async def _sleep_until(self, until: datetime) -> None:

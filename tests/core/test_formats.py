@@ -175,6 +175,21 @@ async def test_two_schedulers_on_one_database_fire_a_timer_once(db: Database, da
             await database.dispose()
 
 
+async def test_each_shard_fires_only_the_timers_of_its_servers(db: Database) -> None:
+    now = utcnow()
+    servers = {shard: [((2 * n + shard) << 22) + 7 for n in range(1, 4)] for shard in (0, 1)}  # (id >> 22) % 2
+    async with db.write() as session:
+        for guild_ids in servers.values():
+            for guild_id in guild_ids:
+                await session.run_sync(timers.schedule, guild_id, "test", str(guild_id), now)
+    async with db.read() as session:
+        for shard, guild_ids in servers.items():
+            due = await session.run_sync(timers.due, now, timers.Shard(shard, 2))
+            assert sorted(timer.guild_id for timer in due) == guild_ids
+            assert await session.run_sync(timers.soonest, timers.Shard(shard, 2)) == now
+        assert len(await session.run_sync(timers.due, now)) == 6  # one process serving every server
+
+
 async def test_a_claim_fails_once_fired_or_rescheduled(db: Database) -> None:
     now = utcnow()
     async with db.write() as session:

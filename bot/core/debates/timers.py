@@ -8,15 +8,33 @@ row back, and it does the timer's work in that same transaction, so the claim an
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import ColumnElement, delete, func, true, update
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from bot.core.records import TimerSnapshot
 from bot.core.sql import upsert
 from schema import Timer, utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class Shard:
+    """The servers one bot process serves, as Discord assigns them: ``(guild_id >> 22) % count == id``. A process
+    fires only its servers' timers: it posts only where its cache can tell who will read the post."""
+
+    id: int
+    count: int
+
+    def holds(self) -> ColumnElement[bool]:
+        """A timer's server is this shard's (in SQL)."""
+        return col(Timer.guild_id) // (1 << 22) % self.count == self.id
+
+
+def _of(shard: Shard | None) -> ColumnElement[bool]:
+    return true() if shard is None else shard.holds()
 
 
 def schedule(session: Session, guild_id: int, event: str, key: str, due_at: datetime) -> None:
@@ -35,20 +53,21 @@ def cancel(session: Session, event: str, key: str) -> None:
     session.execute(delete(Timer).where(col(Timer.event) == event, col(Timer.key) == key))
 
 
-def due(session: Session, now: datetime, limit: int = 100) -> list[TimerSnapshot]:
-    """Timers that have not fired and are due at ``now``, soonest first."""
+def due(session: Session, now: datetime, shard: Shard | None = None, limit: int = 100) -> list[TimerSnapshot]:
+    """Timers of ``shard``'s servers (every server's without one) that have not fired and are due at ``now``, soonest
+    first."""
     statement = (
         select(Timer)
-        .where(col(Timer.fired_at).is_(None), col(Timer.due_at) <= now)
+        .where(col(Timer.fired_at).is_(None), col(Timer.due_at) <= now, _of(shard))
         .order_by(col(Timer.due_at), col(Timer.id))
         .limit(limit)
     )
     return TimerSnapshot.each(session.execute(statement).scalars())
 
 
-def soonest(session: Session) -> datetime | None:
-    """When the next unfired timer is due, if any."""
-    statement = select(func.min(Timer.due_at)).where(col(Timer.fired_at).is_(None))
+def soonest(session: Session, shard: Shard | None = None) -> datetime | None:
+    """When the next unfired timer of ``shard``'s servers is due, if any."""
+    statement = select(func.min(Timer.due_at)).where(col(Timer.fired_at).is_(None), _of(shard))
     return session.execute(statement).scalar()
 
 
