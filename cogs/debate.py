@@ -199,7 +199,8 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
         debate = await write_debate(interaction, core.end_debate, actor(interaction), outcome)
         closing = f"Debate #{debate.number} is closed by {interaction.user.mention}."
         if debate.outcome:
-            closing += f"\n**Outcome:** {render.escape(debate.outcome)}"
+            closing += "\n**Outcome:** "
+            closing += render.escape(debate.outcome, render.CONTENT_MAX - len(closing))
         await respond(interaction, closing)
         await self._post_summary(interaction)
         if isinstance(interaction.channel, discord.Thread):

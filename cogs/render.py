@@ -14,7 +14,7 @@ from bot.core.debates import lifecycle as core
 from bot.core.opinion.groups import GroupsReport, render_groups
 from bot.core.records import ClaimSnapshot, CruxSnapshot, DebateSnapshot, SideSnapshot
 from bot.core.scoring.scores import render_scores
-from bot.core.text import as_typed, plural
+from bot.core.text import as_typed, as_typed_within, plural
 from schema import ClaimKind, CruxOutcome
 
 COLOUR = {ClaimKind.CLAIM: discord.Colour.blurple(), ClaimKind.REBUTTAL: discord.Colour.red()}
@@ -25,9 +25,16 @@ def mention(user_id: int) -> str:
     return f"<@{user_id}>"
 
 
-def escape(value: str) -> str:
-    """User text shown as typed (see :func:`bot.core.text.as_typed`)."""
-    return as_typed(value)
+CONTENT_MAX = 2000
+DESCRIPTION_MAX = 4096
+FIELD_MAX = 1024
+"""Discord's limits on a message's content, an embed's description and a field's value."""
+
+
+def escape(value: str, within: int | None = None) -> str:
+    """User text shown as typed (see :func:`bot.core.text.as_typed`); ``within`` a limit, shortened to fit it when
+    escaping made it longer (a text whose length the bot bounds may pass the limit once escaped)."""
+    return as_typed(value) if within is None else as_typed_within(value, within)
 
 
 def claim_embed(logged: Logged) -> discord.Embed:
@@ -37,7 +44,9 @@ def claim_embed(logged: Logged) -> discord.Embed:
     if logged.answers is not None:
         title += f" → {describe(logged.answers.kind)} #{logged.answers.number}"
     embed = discord.Embed(
-        title=title, description=escape(claim.text), colour=COLOUR.get(claim.kind, discord.Colour.green())
+        title=title,
+        description=escape(claim.text, DESCRIPTION_MAX),
+        colour=COLOUR.get(claim.kind, discord.Colour.green()),
     )
     embed.add_field(name="By", value=author(claim.author_id, claim.speaker))
     embed.add_field(name="Side", value=escape(logged.side.name) if logged.side else "none joined")
@@ -60,7 +69,7 @@ def _add_provenance(embed: discord.Embed, logged_by: int | None, by: int | None,
 def edited_embed(claim: ClaimSnapshot) -> discord.Embed:
     return discord.Embed(
         title=f"{describe(claim.kind)} #{claim.number} edited",
-        description=escape(claim.text),
+        description=escape(claim.text, DESCRIPTION_MAX),
         colour=discord.Colour.light_grey(),
     ).set_footer(text=f"The earlier text is kept in the record: /history claim:{claim.number} shows it.")
 
@@ -124,7 +133,7 @@ def resolved_embed(resolved: Resolved) -> discord.Embed:
         description=f"{escape(crux.question)}\n\n**Scores**\n{_score_lines(resolved)}",
         colour=discord.Colour.green(),
     )
-    embed.add_field(name="Resolution", value=escape(crux.resolution or ""), inline=False)
+    embed.add_field(name="Resolution", value=escape(crux.resolution or "", FIELD_MAX), inline=False)
     if crux.resolution_url:
         embed.add_field(name="Source", value=crux.resolution_url, inline=False)
     if crux.resolved_by_id is not None:
@@ -208,11 +217,8 @@ def status_embed(status: core.Status) -> discord.Embed:
         lines = [f"{mention(user_id)}: {plural(n, 'crux', 'cruxes')}" for user_id, n in moved]
         embed.add_field(name=f"Who moved ({since})", value=_fit_field(lines), inline=False)
     if debate.outcome:
-        embed.add_field(name="Outcome", value=escape(debate.outcome), inline=False)
+        embed.add_field(name="Outcome", value=escape(debate.outcome, FIELD_MAX), inline=False)
     return embed
-
-
-FIELD_MAX = 1024
 
 
 def _fit_field(lines: list[str]) -> str:

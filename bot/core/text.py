@@ -128,6 +128,23 @@ def as_typed(value: str) -> str:
     return _DISCORD_LINE_START.sub(r"\1\\\2", escaped)
 
 
+def as_typed_within(value: str, limit: int) -> str:
+    """:func:`as_typed`, shortened with an ellipsis to at most ``limit`` characters: escaping can double a text's
+    length (``*`` is shown as ``\\*``), and Discord refuses a message, an embed's description or field past its
+    limit. It is cut between characters of the text, never inside an escape."""
+    shown = as_typed(value)
+    if len(shown) <= limit:
+        return shown
+    low, high = 0, len(value)  # the longest start of the text whose escaped form fits beside the ellipsis
+    while low < high:
+        middle = (low + high + 1) // 2
+        if len(as_typed(value[:middle])) < limit:
+            low = middle
+        else:
+            high = middle - 1
+    return as_typed(value[:low]) + "…"
+
+
 def one_line(value: str, limit: int) -> str:
     """``value`` on one line, shortened to ``limit`` characters with an ellipsis when longer."""
     flat = " ".join(value.split())

@@ -66,3 +66,14 @@ def test_a_source_link_with_characters_a_web_address_cannot_hold_is_refused(url:
 def test_a_source_link_keeps_what_web_addresses_hold() -> None:
     url = "https://example.org/wiki/Crux_(debate)?q=a%20b&x=[1]#résumé"
     assert t.optional_url(f"  {url} ", "The source link", t.URL_MAX) == url
+
+
+@pytest.mark.parametrize(("value", "limit"), [("*" * 4000, 4096), ("_" * 1000, 1024), ("a*b" * 400, 1000), ("ok", 2)])
+def test_text_shown_within_a_limit_fits_it_and_is_cut_between_characters(value: str, limit: int) -> None:
+    shown = t.as_typed_within(value, limit)
+    assert len(shown) <= limit
+    if len(t.as_typed(value)) <= limit:
+        assert shown == t.as_typed(value)
+    else:
+        kept = shown.removesuffix("…")
+        assert shown.endswith("…") and t.as_typed(value).startswith(kept) and not kept.endswith("\\")

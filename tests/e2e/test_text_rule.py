@@ -7,10 +7,12 @@ import json
 import re
 from collections.abc import Awaitable, Callable
 
+import pytest
 from markdown_it import MarkdownIt
 from sqlalchemy import update
 
 from bot.client import DebateBot
+from bot.core import text as t
 from bot.core.exports.argmap import png_size
 from schema import Claim, Crux, Side
 from sim import InteractionResult, SimChannel
@@ -201,3 +203,32 @@ async def test_the_markdown_export_has_exactly_the_headings_it_means_to_have(wor
     ]
     kinds = {token.type for token in tokens}
     assert not kinds & {"html_block", "html_inline", "code_block", "fence", "hr", "link_open", "ordered_list_open"}
+
+
+LONGEST = {
+    "topic": t.TOPIC_MAX,
+    "side": t.SIDE_MAX,
+    "agenda": t.AGENDA_MAX,
+    "claim": t.CLAIM_MAX,
+    "claim in a modal": t.CLAIM_MAX,
+    "claim from chat": 2000,  # a Discord message's longest
+    "rebuttal": t.CLAIM_MAX,
+    "edit": t.CLAIM_MAX,
+    "question": t.QUESTION_MAX,
+    "reason": t.REASON_MAX,
+    "resolution": t.RESOLUTION_MAX,
+    "outcome": t.RESOLUTION_MAX,
+}
+"""The longest text each entry point takes."""
+
+
+@pytest.mark.parametrize("entry", list(LONGEST))
+async def test_the_longest_text_all_markup_is_answered_within_discords_limits(
+    world: World, bot: DebateBot, entry: str
+) -> None:
+    """Shown as typed, every ``*`` takes a backslash: twice as long, past Discord's limit on an embed's
+    description, a field or a message, which Discord then refuses (the record kept, the answer lost)."""
+    thread = await _prepared(world)
+    answer = await _entry_points(world, thread, "*" * LONGEST[entry])[entry]()
+    assert "Something went wrong" not in answer.text, answer.text[:300]
+    assert world.sim.errors == []  # no answer, follow-up or post refused
