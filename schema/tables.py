@@ -6,6 +6,7 @@ Integrity lives here as well as in the core: foreign keys, CHECK ranges, and UNI
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, Literal, get_args
 
 from sqlalchemy import BigInteger, CheckConstraint, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -33,8 +34,84 @@ SQLModel.metadata.naming_convention = {
 }
 
 
-def _snowflake(*, index: bool = False, nullable: bool = False) -> Column[int]:
-    return Column(BigInteger, index=index, nullable=nullable)
+Personal = Literal["identity", "text", "derived"]
+"""What a personal column holds, in its ``info["personal"]``: ``identity`` who a person is (a Discord user id, a
+transcript speaker's name, a display name); ``text`` what a person wrote or answered (a claim, a question, a reason,
+a credence, a side chosen) and the links to their messages; ``derived`` what the bot computed from a person's data (a
+score, a stance, a spread, a vector). ``None`` (with ``info["why"]``) for a column that holds nothing about a person.
+Export and erasure (``bot.core.privacy``) must cover every personal column; ``tests/core/test_privacy.py`` checks that
+every column but a timestamp is classified (a timestamp goes with its row)."""
+PERSONAL_KINDS: tuple[Personal, ...] = get_args(Personal)
+
+_ROW_KEY = "the row's key"
+_SETTING = "a debate's setting"
+_STATE = "where a record or a debate stands"
+_LINK = "a link to another row"
+_SERVER = "a server's id, not a person's"
+_CHANNEL = "a channel's id, not a person's"
+_NUMBER = "its number in its debate, as users name it"
+_MESSAGE = "the link to its author's message in Discord"
+_NO_AUTHOR = "none for a transcript's speaker"
+
+
+def _personal(kind: Personal, why: str = "", **column: Any) -> dict[str, Any]:
+    """A personal column's keyword arguments (``Column``'s, or a ``Field``'s ``sa_column_kwargs``)."""
+    return {"info": {"personal": kind} | ({"why": why} if why else {}), **column}
+
+
+def _not_personal(why: str, **column: Any) -> dict[str, Any]:
+    """The keyword arguments of a column holding nothing about a person, and why."""
+    return {"info": {"personal": None, "why": why}, **column}
+
+
+def _snowflake(info: dict[str, Any], *, index: bool = False, nullable: bool = False) -> Column[int]:
+    """A Discord id, classified by ``info`` (:func:`_personal` or :func:`_not_personal`)."""
+    return Column(BigInteger, index=index, nullable=nullable, **info)
+
+
+def _link(foreign_key: str, *, primary_key: bool = False, index: bool = False) -> Any:
+    """A required link to another row, deleted with it."""
+    return Field(
+        foreign_key=foreign_key,
+        ondelete="CASCADE",
+        primary_key=primary_key,
+        index=index,
+        sa_column_kwargs=_not_personal(_LINK),
+    )
+
+
+def _author() -> Any:
+    """A record's author, a Discord user; none for a transcript's speaker."""
+    return Field(default=None, sa_column=_snowflake(_personal("identity"), nullable=True), description=_NO_AUTHOR)
+
+
+def _source_url() -> Any:
+    return Field(
+        default=None,
+        max_length=200,
+        description="jump link to the chat message",
+        sa_column_kwargs=_personal("text", _MESSAGE),
+    )
+
+
+def _speaker() -> Any:
+    return Field(
+        default=None,
+        max_length=100,
+        description="a transcript's speaker who is not a Discord user, by name",
+        sa_column_kwargs=_personal("identity"),
+    )
+
+
+def _row_key() -> Any:
+    return Field(default=None, primary_key=True, sa_column_kwargs=_not_personal(_ROW_KEY))
+
+
+def _user(*, primary_key: bool = False) -> Any:
+    """The user a row is about (a Discord id)."""
+    if primary_key:
+        return Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False, **_personal("identity")))
+    return Field(sa_column=_snowflake(_personal("identity")))
 
 
 def _created_at() -> datetime:
@@ -46,8 +123,11 @@ class GuildState(SQLModel, table=True):
 
     __tablename__ = "guild_state"
 
-    guild_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
-    debate_seq: int = Field(default=0, nullable=False)
+    guild_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False, **_not_personal(_SERVER)))
+    debate_seq: int = Field(default=0, nullable=False, sa_column_kwargs=_not_personal("a counter"))
+
+
+_AGENDA_NAME = "a label for a group of debates: the bot keeps no record of who gave it, so it is nobody's data"
 
 
 class Agenda(SQLModel, table=True):
@@ -55,10 +135,12 @@ class Agenda(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("guild_id", "name_key"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    guild_id: int = Field(sa_column=_snowflake())
-    name: str = Field(max_length=100)
-    name_key: str = Field(max_length=100, description="casefolded name, for uniqueness")
+    id: int | None = _row_key()
+    guild_id: int = Field(sa_column=_snowflake(_not_personal(_SERVER)))
+    name: str = Field(max_length=100, sa_column_kwargs=_not_personal(_AGENDA_NAME))
+    name_key: str = Field(
+        max_length=100, description="casefolded name, for uniqueness", sa_column_kwargs=_not_personal(_AGENDA_NAME)
+    )
     created_at: datetime = _created_at()
 
 
@@ -68,28 +150,52 @@ class Debate(SQLModel, table=True):
         CheckConstraint("claim_seq >= 0 AND crux_seq >= 0", name="seq_nonnegative"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    guild_id: int = Field(sa_column=_snowflake())
-    number: int
-    channel_id: int = Field(sa_column=_snowflake())
-    thread_id: int = Field(sa_column=Column(BigInteger, nullable=False, unique=True))
-    topic: str = Field(sa_type=Text)
-    agenda_id: int | None = Field(default=None, foreign_key="agenda.id", index=True, ondelete="SET NULL")
-    format: DebateFormat = Field(default=DebateFormat.OPEN, sa_type=enum_column_type(DebateFormat))
-    status: DebateStatus = Field(default=DebateStatus.OPEN, sa_type=enum_column_type(DebateStatus))
-    creator_id: int = Field(sa_column=_snowflake())
+    id: int | None = _row_key()
+    guild_id: int = Field(sa_column=_snowflake(_not_personal(_SERVER)))
+    number: int = Field(sa_column_kwargs=_not_personal("its number in its server, as users name it"))
+    channel_id: int = Field(sa_column=_snowflake(_not_personal(_CHANNEL)))
+    thread_id: int = Field(sa_column=Column(BigInteger, nullable=False, unique=True, **_not_personal(_CHANNEL)))
+    topic: str = Field(sa_type=Text, sa_column_kwargs=_personal("text", "written by its creator"))
+    agenda_id: int | None = Field(
+        default=None, foreign_key="agenda.id", index=True, ondelete="SET NULL", sa_column_kwargs=_not_personal(_LINK)
+    )
+    format: DebateFormat = Field(
+        default=DebateFormat.OPEN, sa_type=enum_column_type(DebateFormat), sa_column_kwargs=_not_personal(_SETTING)
+    )
+    status: DebateStatus = Field(
+        default=DebateStatus.OPEN, sa_type=enum_column_type(DebateStatus), sa_column_kwargs=_not_personal(_STATE)
+    )
+    creator_id: int = _user()
     created_at: datetime = _created_at()
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    outcome: str | None = Field(default=None, sa_type=Text, description="what the moderator said at the end")
+    outcome: str | None = Field(
+        default=None,
+        sa_type=Text,
+        description="what the moderator said at the end",
+        sa_column_kwargs=_personal("text", "written by the moderator who ended it"),
+    )
     summarized_at: datetime | None = Field(
         default=None, sa_type=UTCDateTime, description="when a summary was last posted for everyone"
     )
-    claim_seq: int = Field(default=0, description="last claim number handed out")
-    crux_seq: int = Field(default=0, description="last crux number handed out")
-    phase: int = Field(default=0, sa_column_kwargs={"server_default": "0"}, description="index of the current phase")
-    phase_minutes: int | None = Field(default=None, description="length of each phase, when timed")
+    claim_seq: int = Field(
+        default=0, description="last claim number handed out", sa_column_kwargs=_not_personal("a counter")
+    )
+    crux_seq: int = Field(
+        default=0, description="last crux number handed out", sa_column_kwargs=_not_personal("a counter")
+    )
+    phase: int = Field(
+        default=0, sa_column_kwargs=_not_personal(_STATE, server_default="0"), description="index of the current phase"
+    )
+    phase_minutes: int | None = Field(
+        default=None, description="length of each phase, when timed", sa_column_kwargs=_not_personal(_SETTING)
+    )
     phase_ends_at: datetime | None = Field(default=None, sa_type=UTCDateTime, description="while a timed phase runs")
-    paused_remaining: int | None = Field(default=None, description="seconds left in the phase, while paused")
+    paused_remaining: int | None = Field(
+        default=None, description="seconds left in the phase, while paused", sa_column_kwargs=_not_personal(_STATE)
+    )
+
+
+_SIDE_NAME = "given by the debate's creator (a name could name a person), so it goes with the topic"
 
 
 class Side(SQLModel, table=True):
@@ -97,11 +203,11 @@ class Side(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("debate_id", "name_key"), UniqueConstraint("debate_id", "position"))
 
-    id: int | None = Field(default=None, primary_key=True)
-    debate_id: int = Field(foreign_key="debate.id", ondelete="CASCADE")
-    position: int
-    name: str = Field(max_length=50)
-    name_key: str = Field(max_length=50)
+    id: int | None = _row_key()
+    debate_id: int = _link("debate.id")
+    position: int = Field(sa_column_kwargs=_not_personal("its place among the debate's sides"))
+    name: str = Field(max_length=50, sa_column_kwargs=_personal("text", _SIDE_NAME))
+    name_key: str = Field(max_length=50, sa_column_kwargs=_personal("text", _SIDE_NAME))
 
 
 class Participant(SQLModel, table=True):
@@ -112,12 +218,18 @@ class Participant(SQLModel, table=True):
         CheckConstraint("motion_credence >= 0 AND motion_credence <= 100", name="motion_credence_percent"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    debate_id: int = Field(foreign_key="debate.id", ondelete="CASCADE")
-    user_id: int = Field(sa_column=_snowflake())
-    side_id: int = Field(foreign_key="side.id", ondelete="CASCADE")
+    id: int | None = _row_key()
+    debate_id: int = _link("debate.id")
+    user_id: int = _user()
+    side_id: int = Field(
+        foreign_key="side.id", ondelete="CASCADE", sa_column_kwargs=_personal("text", "the side they chose")
+    )
     joined_at: datetime = _created_at()
-    motion_credence: int | None = Field(default=None, description="credence (0–100) on the motion, double-crux")
+    motion_credence: int | None = Field(
+        default=None,
+        description="credence (0–100) on the motion, double-crux",
+        sa_column_kwargs=_personal("text", "their answer"),
+    )
 
 
 class Claim(SQLModel, table=True):
@@ -131,23 +243,31 @@ class Claim(SQLModel, table=True):
         Index("ix_claim_parent_id", "parent_id"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    debate_id: int = Field(foreign_key="debate.id", ondelete="CASCADE")
-    number: int
-    kind: ClaimKind = Field(default=ClaimKind.CLAIM, sa_type=enum_column_type(ClaimKind))
-    parent_id: int | None = Field(default=None, foreign_key="claim.id", ondelete="CASCADE")
-    side_id: int | None = Field(default=None, foreign_key="side.id", ondelete="SET NULL")
-    author_id: int | None = Field(
-        default=None, sa_column=_snowflake(nullable=True), description="none for a transcript's speaker"
+    id: int | None = _row_key()
+    debate_id: int = _link("debate.id")
+    number: int = Field(sa_column_kwargs=_not_personal(_NUMBER))
+    kind: ClaimKind = Field(
+        default=ClaimKind.CLAIM,
+        sa_type=enum_column_type(ClaimKind),
+        sa_column_kwargs=_not_personal("its place in the argument tree"),
     )
-    speaker: str | None = Field(
-        default=None, max_length=100, description="a transcript's speaker who is not a Discord user, by name"
+    parent_id: int | None = Field(
+        default=None, foreign_key="claim.id", ondelete="CASCADE", sa_column_kwargs=_not_personal(_LINK)
     )
-    logged_by_id: int = Field(sa_column=_snowflake())
-    text: str = Field(sa_type=Text)
-    source_message_id: int | None = Field(default=None, sa_column=_snowflake(nullable=True))
-    source_url: str | None = Field(default=None, max_length=200, description="jump link to the chat message")
-    status: ClaimStatus = Field(default=ClaimStatus.STANDING, sa_type=enum_column_type(ClaimStatus))
+    side_id: int | None = Field(
+        default=None, foreign_key="side.id", ondelete="SET NULL", sa_column_kwargs=_not_personal(_LINK)
+    )
+    author_id: int | None = _author()
+    speaker: str | None = _speaker()
+    logged_by_id: int = _user()
+    text: str = Field(sa_type=Text, sa_column_kwargs=_personal("text"))
+    source_message_id: int | None = Field(
+        default=None, sa_column=_snowflake(_personal("text", _MESSAGE), nullable=True)
+    )
+    source_url: str | None = _source_url()
+    status: ClaimStatus = Field(
+        default=ClaimStatus.STANDING, sa_type=enum_column_type(ClaimStatus), sa_column_kwargs=_not_personal(_STATE)
+    )
     created_at: datetime = _created_at()
 
 
@@ -156,10 +276,10 @@ class ClaimRevision(SQLModel, table=True):
 
     __tablename__ = "claim_revision"
 
-    id: int | None = Field(default=None, primary_key=True)
-    claim_id: int = Field(foreign_key="claim.id", ondelete="CASCADE", index=True)
-    text: str = Field(sa_type=Text)
-    revised_by_id: int = Field(sa_column=_snowflake())
+    id: int | None = _row_key()
+    claim_id: int = _link("claim.id", index=True)
+    text: str = Field(sa_type=Text, sa_column_kwargs=_personal("text"))
+    revised_by_id: int = _user()
     revised_at: datetime = _created_at()
 
 
@@ -176,33 +296,41 @@ class Crux(SQLModel, table=True):
         CheckConstraint("author_id IS NOT NULL OR speaker IS NOT NULL", name="author_or_speaker"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    debate_id: int = Field(foreign_key="debate.id", ondelete="CASCADE")
-    number: int
-    question: str = Field(sa_type=Text)
-    author_id: int | None = Field(
-        default=None, sa_column=_snowflake(nullable=True), description="none for a transcript's speaker"
+    id: int | None = _row_key()
+    debate_id: int = _link("debate.id")
+    number: int = Field(sa_column_kwargs=_not_personal(_NUMBER))
+    question: str = Field(sa_type=Text, sa_column_kwargs=_personal("text"))
+    author_id: int | None = _author()
+    speaker: str | None = _speaker()
+    logged_by_id: int | None = Field(
+        default=None, sa_column=_snowflake(_personal("identity"), nullable=True), description="if not the author"
     )
-    speaker: str | None = Field(
-        default=None, max_length=100, description="a transcript's speaker who is not a Discord user, by name"
+    source_message_id: int | None = Field(
+        default=None, sa_column=_snowflake(_personal("text", _MESSAGE), nullable=True)
     )
-    logged_by_id: int | None = Field(default=None, sa_column=_snowflake(nullable=True), description="if not the author")
-    source_message_id: int | None = Field(default=None, sa_column=_snowflake(nullable=True))
-    source_url: str | None = Field(default=None, max_length=200, description="jump link to the chat message")
-    status: CruxStatus = Field(default=CruxStatus.OPEN, sa_type=enum_column_type(CruxStatus))
-    resolution: str | None = Field(default=None, sa_type=Text)
-    resolved_by_id: int | None = Field(default=None, sa_column=_snowflake(nullable=True))
+    source_url: str | None = _source_url()
+    status: CruxStatus = Field(
+        default=CruxStatus.OPEN, sa_type=enum_column_type(CruxStatus), sa_column_kwargs=_not_personal(_STATE)
+    )
+    resolution: str | None = Field(default=None, sa_type=Text, sa_column_kwargs=_personal("text", "by its resolver"))
+    resolved_by_id: int | None = Field(default=None, sa_column=_snowflake(_personal("identity"), nullable=True))
     resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     outcome: CruxOutcome | None = Field(
         default=None,
         sa_type=enum_column_type(CruxOutcome),
         description="yes, no or annulled; none for cruxes resolved before outcomes existed (never scored)",
+        sa_column_kwargs=_not_personal("the answer to the question, which everyone's scores are measured against"),
     )
-    resolution_url: str | None = Field(default=None, max_length=500, description="a link to the resolution's source")
+    resolution_url: str | None = Field(
+        default=None,
+        max_length=500,
+        description="a link to the resolution's source",
+        sa_column_kwargs=_personal("text", "given by its resolver"),
+    )
     created_at: datetime = _created_at()
     spread: int = Field(
         default=0,
-        sa_column_kwargs={"server_default": "0"},
+        sa_column_kwargs=_personal("derived", "from the participants' credences", server_default="0"),
         description="how far apart the participants' latest credences are (0 with fewer than two); kept with "
         "crux_stance, so that a summary reads the widest disagreements first from an index",
     )
@@ -231,8 +359,8 @@ class CruxClaim(SQLModel, table=True):
 
     __tablename__ = "crux_claim"
 
-    crux_id: int = Field(foreign_key="crux.id", primary_key=True, ondelete="CASCADE")
-    claim_id: int = Field(foreign_key="claim.id", primary_key=True, ondelete="CASCADE", index=True)
+    crux_id: int = _link("crux.id", primary_key=True)
+    claim_id: int = _link("claim.id", primary_key=True, index=True)
 
 
 class Credence(SQLModel, table=True):
@@ -243,12 +371,15 @@ class Credence(SQLModel, table=True):
         Index("ix_credence_crux_user", "crux_id", "user_id", "id"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    crux_id: int = Field(foreign_key="crux.id", ondelete="CASCADE")
-    user_id: int = Field(sa_column=_snowflake())
-    value: int
-    reason: str | None = Field(default=None, sa_type=Text)
+    id: int | None = _row_key()
+    crux_id: int = _link("crux.id")
+    user_id: int = _user()
+    value: int = Field(sa_column_kwargs=_personal("text", "their answer"))
+    reason: str | None = Field(default=None, sa_type=Text, sa_column_kwargs=_personal("text"))
     created_at: datetime = _created_at()
+
+
+_STANCE = "taken from their credences"
 
 
 class CruxStance(SQLModel, table=True):
@@ -266,14 +397,22 @@ class CruxStance(SQLModel, table=True):
         CheckConstraint("updates >= 1", name="updates_positive"),
     )
 
-    crux_id: int = Field(foreign_key="crux.id", primary_key=True, ondelete="CASCADE")
-    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
-    first_credence_id: int = Field(description="the user's first credence row on the crux")
-    first_value: int
-    latest_credence_id: int = Field(description="the user's latest credence row on the crux")
-    latest_value: int
-    latest_reason: str | None = Field(default=None, sa_type=Text)
-    updates: int = Field(description="how many credences the user recorded on the crux")
+    crux_id: int = _link("crux.id", primary_key=True)
+    user_id: int = _user(primary_key=True)
+    first_credence_id: int = Field(
+        description="the user's first credence row on the crux", sa_column_kwargs=_personal("derived", _STANCE)
+    )
+    first_value: int = Field(sa_column_kwargs=_personal("derived", _STANCE))
+    latest_credence_id: int = Field(
+        description="the user's latest credence row on the crux", sa_column_kwargs=_personal("derived", _STANCE)
+    )
+    latest_value: int = Field(sa_column_kwargs=_personal("derived", _STANCE))
+    latest_reason: str | None = Field(
+        default=None, sa_type=Text, sa_column_kwargs=_personal("text", "a copy of their latest reason")
+    )
+    updates: int = Field(
+        description="how many credences the user recorded on the crux", sa_column_kwargs=_personal("derived", _STANCE)
+    )
     updated_at: datetime = Field(sa_type=UTCDateTime, description="when the latest credence was recorded")
 
 
@@ -284,11 +423,17 @@ class CruxScore(SQLModel, table=True):
     __tablename__ = "crux_score"
     __table_args__ = (CheckConstraint("coverage > 0 AND coverage <= 1", name="coverage_share"),)
 
-    crux_id: int = Field(foreign_key="crux.id", primary_key=True, ondelete="CASCADE")
-    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
-    baseline: float = Field(description="time-weighted baseline score over the crux's open time")
-    brier: float = Field(description="time-weighted Brier score over the time a credence was held")
-    coverage: float = Field(description="share of the crux's open time a credence was held")
+    crux_id: int = _link("crux.id", primary_key=True)
+    user_id: int = _user(primary_key=True)
+    baseline: float = Field(
+        description="time-weighted baseline score over the crux's open time", sa_column_kwargs=_personal("derived")
+    )
+    brier: float = Field(
+        description="time-weighted Brier score over the time a credence was held", sa_column_kwargs=_personal("derived")
+    )
+    coverage: float = Field(
+        description="share of the crux's open time a credence was held", sa_column_kwargs=_personal("derived")
+    )
 
 
 class CruxMark(SQLModel, table=True):
@@ -296,9 +441,9 @@ class CruxMark(SQLModel, table=True):
 
     __tablename__ = "crux_mark"
 
-    crux_id: int = Field(foreign_key="crux.id", primary_key=True, ondelete="CASCADE")
-    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
-    changes_mind: bool
+    crux_id: int = _link("crux.id", primary_key=True)
+    user_id: int = _user(primary_key=True)
+    changes_mind: bool = Field(sa_column_kwargs=_personal("text", "their answer"))
     marked_at: datetime = _created_at()
 
 
@@ -311,10 +456,16 @@ class Timer(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("event", "key"), Index("ix_timer_fired_at_due_at", "fired_at", "due_at"))
 
-    id: int | None = Field(default=None, primary_key=True)
-    guild_id: int = Field(sa_column=_snowflake())
-    event: str = Field(max_length=32, description="what to do: the name of a registered handler")
-    key: str = Field(max_length=64, description="which one, e.g. a debate's id")
+    id: int | None = _row_key()
+    guild_id: int = Field(sa_column=_snowflake(_not_personal(_SERVER)))
+    event: str = Field(
+        max_length=32,
+        description="what to do: the name of a registered handler",
+        sa_column_kwargs=_not_personal("a handler's name"),
+    )
+    key: str = Field(
+        max_length=64, description="which one, e.g. a debate's id", sa_column_kwargs=_not_personal("a row's id")
+    )
     due_at: datetime = Field(sa_type=UTCDateTime)
     created_at: datetime = _created_at()
     fired_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -325,12 +476,12 @@ class Digest(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("guild_id", "agenda_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    guild_id: int = Field(sa_column=_snowflake())
-    agenda_id: int = Field(foreign_key="agenda.id", ondelete="CASCADE")
-    channel_id: int = Field(sa_column=_snowflake())
-    every: DigestEvery = Field(sa_type=enum_column_type(DigestEvery))
-    created_by_id: int = Field(sa_column=_snowflake())
+    id: int | None = _row_key()
+    guild_id: int = Field(sa_column=_snowflake(_not_personal(_SERVER)))
+    agenda_id: int = _link("agenda.id")
+    channel_id: int = Field(sa_column=_snowflake(_not_personal(_CHANNEL)))
+    every: DigestEvery = Field(sa_type=enum_column_type(DigestEvery), sa_column_kwargs=_not_personal("a setting"))
+    created_by_id: int = _user()
     created_at: datetime = _created_at()
     last_posted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -340,9 +491,13 @@ class CommandSync(SQLModel, table=True):
 
     __tablename__ = "command_sync"
 
-    scope: str = Field(primary_key=True, max_length=32)
-    fingerprint: str = Field(max_length=64)
+    scope: str = Field(primary_key=True, max_length=32, sa_column_kwargs=_not_personal("'global' or a server's id"))
+    fingerprint: str = Field(max_length=64, sa_column_kwargs=_not_personal("a hash of the bot's commands"))
     synced_at: datetime = _created_at()
+
+
+_MODEL = "the name of the model that made the vector"
+_VECTOR = "computed from the author's text"
 
 
 class ClaimVector(SQLModel, table=True):
@@ -352,9 +507,9 @@ class ClaimVector(SQLModel, table=True):
 
     __tablename__ = "claim_vector"
 
-    claim_id: int = Field(foreign_key="claim.id", primary_key=True, ondelete="CASCADE")
-    model: str = Field(max_length=64)
-    vector: bytes = Field(sa_type=LargeBinary)
+    claim_id: int = _link("claim.id", primary_key=True)
+    model: str = Field(max_length=64, sa_column_kwargs=_not_personal(_MODEL))
+    vector: bytes = Field(sa_type=LargeBinary, sa_column_kwargs=_personal("derived", _VECTOR))
 
 
 class CruxVector(SQLModel, table=True):
@@ -362,9 +517,9 @@ class CruxVector(SQLModel, table=True):
 
     __tablename__ = "crux_vector"
 
-    crux_id: int = Field(foreign_key="crux.id", primary_key=True, ondelete="CASCADE")
-    model: str = Field(max_length=64)
-    vector: bytes = Field(sa_type=LargeBinary)
+    crux_id: int = _link("crux.id", primary_key=True)
+    model: str = Field(max_length=64, sa_column_kwargs=_not_personal(_MODEL))
+    vector: bytes = Field(sa_type=LargeBinary, sa_column_kwargs=_personal("derived", _VECTOR))
 
 
 class Heartbeat(SQLModel, table=True):
@@ -373,8 +528,10 @@ class Heartbeat(SQLModel, table=True):
 
     __tablename__ = "heartbeat"
 
-    shard_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
-    connected: bool
+    shard_id: int = Field(
+        primary_key=True, sa_column_kwargs=_not_personal("a bot process's number", autoincrement=False)
+    )
+    connected: bool = Field(sa_column_kwargs=_not_personal("a bot process's state"))
     beat_at: datetime = _created_at()
 
 
@@ -385,13 +542,21 @@ class ImportDraft(SQLModel, table=True):
     __tablename__ = "import_draft"
     __table_args__ = {"sqlite_autoincrement": True}  # an expired draft's id is never given to a new one
 
-    id: int | None = Field(default=None, primary_key=True)
-    guild_id: int = Field(sa_column=_snowflake())
-    debate_id: int = Field(foreign_key="debate.id", ondelete="CASCADE", index=True)
-    importer_id: int = Field(sa_column=_snowflake())
-    source_id: int = Field(sa_column=_snowflake(), description="the channel or thread whose messages were read")
-    page: int = Field(default=0, description="the page its importer is looking at")
-    data: str = Field(sa_type=Text, description="the draft as JSON (``Draft.to_json``)")
+    id: int | None = _row_key()
+    guild_id: int = Field(sa_column=_snowflake(_not_personal(_SERVER)))
+    debate_id: int = _link("debate.id", index=True)
+    importer_id: int = _user()
+    source_id: int = Field(
+        sa_column=_snowflake(_not_personal(_CHANNEL)), description="the channel or thread whose messages were read"
+    )
+    page: int = Field(
+        default=0, description="the page its importer is looking at", sa_column_kwargs=_not_personal("a view's state")
+    )
+    data: str = Field(
+        sa_type=Text,
+        description="the draft as JSON (``Draft.to_json``)",
+        sa_column_kwargs=_personal("text", "the messages read, with their authors' ids and names"),
+    )
     created_at: datetime = _created_at()
     expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
 
@@ -404,15 +569,19 @@ class PendingRebuttal(SQLModel, table=True):
     __tablename__ = "pending_rebuttal"
     __table_args__ = {"sqlite_autoincrement": True}  # an expired pick's id is never given to a new one
 
-    id: int | None = Field(default=None, primary_key=True)
-    debate_id: int = Field(foreign_key="debate.id", ondelete="CASCADE", index=True)
-    logger_id: int = Field(sa_column=_snowflake(), description="who asked to log it, the only one who may pick")
-    message_id: int = Field(sa_column=_snowflake())
-    author_id: int = Field(sa_column=_snowflake())
-    channel_id: int = Field(sa_column=_snowflake())
-    reply_to_id: int | None = Field(default=None, sa_column=_snowflake(nullable=True))
-    content: str = Field(sa_type=Text)
-    jump_url: str = Field(sa_type=Text)
+    id: int | None = _row_key()
+    debate_id: int = _link("debate.id", index=True)
+    logger_id: int = Field(
+        sa_column=_snowflake(_personal("identity")), description="who asked to log it, the only one who may pick"
+    )
+    message_id: int = Field(sa_column=_snowflake(_personal("text", _MESSAGE)))
+    author_id: int = _user()
+    channel_id: int = Field(sa_column=_snowflake(_not_personal(_CHANNEL)))
+    reply_to_id: int | None = Field(
+        default=None, sa_column=_snowflake(_personal("text", "the message it answers"), nullable=True)
+    )
+    content: str = Field(sa_type=Text, sa_column_kwargs=_personal("text"))
+    jump_url: str = Field(sa_type=Text, sa_column_kwargs=_personal("text", _MESSAGE))
     created_at: datetime = _created_at()
     expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
 
@@ -423,7 +592,11 @@ class MemberName(SQLModel, table=True):
 
     __tablename__ = "member_name"
 
-    guild_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
-    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
-    name: str = Field(sa_type=Text, description="the server nickname, else the global display name, else the username")
+    guild_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False, **_not_personal(_SERVER)))
+    user_id: int = _user(primary_key=True)
+    name: str = Field(
+        sa_type=Text,
+        description="the server nickname, else the global display name, else the username",
+        sa_column_kwargs=_personal("identity"),
+    )
     seen_at: datetime = Field(sa_type=UTCDateTime, description="when the bot first saw this name")
