@@ -43,6 +43,7 @@ INITIAL_EXTENSIONS = (
     "cogs.formats",
     "cogs.similar",
     "cogs.imports",
+    "cogs.privacy",
 )
 NEEDED_PERMISSIONS = (
     "view_channel",

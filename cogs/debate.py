@@ -97,7 +97,7 @@ position with `/debate position`, mark the cruxes that would change your mind wi
 **Scores** — resolve a crux with `outcome:yes` or `outcome:no` and everyone's credences on it are scored; \
 `/crux scores` and `/agenda scores` rank who forecast best and show calibration.
 Fix your own entries with `/edit` and `/withdraw`. `/debate status`, `/debate list`, `/crux list`, `/agenda list` \
-show the record."""
+show the record. `/privacy` says what the bot keeps about you."""
 
 
 class DebateCog(commands.GroupCog, group_name="debate", group_description="Start and follow structured debates"):

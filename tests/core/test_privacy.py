@@ -3,12 +3,17 @@ export and erasure can cover every personal one; ``/privacy`` says what is kept,
 
 from __future__ import annotations
 
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, inspect
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
+from bot.core.claims.arguments import PENDING_FOR
+from bot.core.importing.chat import EXPIRY
+from bot.core.privacy.statement import statement
 from bot.db import Database
 from schema.tables import PERSONAL_KINDS
 
@@ -56,3 +61,23 @@ def test_a_classification_is_a_kind_of_personal_data_or_not_personal_with_a_reas
 def test_the_people_the_bot_knows_are_classified_as_identities() -> None:
     identities = {name for name, info in _classifications().items() if info["personal"] == "identity"}
     assert {"claim.author_id", "claim.speaker", "credence.user_id", "member_name.name"} <= identities
+
+
+OPERATOR_CONTACT = "**[operator: how to reach you, e.g. an email address]**"
+OPERATOR_RETENTION = "**[operator: until it is deleted, or your retention period]**"
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_the_privacy_policy_in_the_docs_is_what_privacy_tells_a_member() -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "privacy.md").read_text(encoding="utf-8")
+    section = doc.split("\n## What the bot keeps about you\n", 1)[1].split("\n## ", 1)[0]
+    published = statement(contact=OPERATOR_CONTACT, kept=OPERATOR_RETENTION)
+    assert _words(published) in _words(section), f"docs/privacy.md should say, wrapped as you like:\n{published}"
+
+
+def test_what_is_kept_a_day_is_kept_a_day() -> None:
+    assert EXPIRY == PENDING_FOR == timedelta(days=1)
+    assert "a day at most" in statement()

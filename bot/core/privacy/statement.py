@@ -1,0 +1,45 @@
+"""What the bot keeps about a member, told in one text: ``/privacy`` answers with it, and ``docs/privacy.md`` ("What
+the bot keeps about you") holds the same text with the operator's part marked, for an operator to publish as their
+privacy policy (``tests/core/test_privacy.py`` keeps the two in step)."""
+
+from __future__ import annotations
+
+CONTACT = "this server's moderators, who can reach the bot's operator"
+"""Whom to ask, in ``/privacy``'s answer; an operator publishing the statement names themselves instead."""
+KEPT = "until it is deleted: nothing else expires"
+"""How long records are kept, in ``/privacy``'s answer; an operator with a retention period says so instead."""
+
+_STATEMENT = """\
+**What it keeps.** Your Discord user id, with what you do in a debate: the debates you start (topic, side names, \
+outcome), the side you join, the claims, rebuttals, supports and cruxes you write or log — with every earlier text \
+when one is edited, and a link to the chat message a record was logged from — your credences with their reasons, \
+your answers in a double-crux debate, the cruxes you resolve, and the digests you schedule. Your display name in \
+this server, as the bot last saw it when you used it. Computed from these: your forecast scores on resolved cruxes, \
+a summary of your credences on each crux, how far apart the participants are, and, when the operator turned similar \
+records on, a list of numbers per record's text to find records that say the same. A person named in an imported \
+transcript is kept by that name, with their words.
+
+**Why.** To show a debate's record — summaries, lists, scores, exports and the map — to the people who take part \
+and read it. Display names are kept so that exports, read outside Discord, can name people.
+
+**For how long.** A `/debate import` draft (messages read from a channel, with their authors) and a message waiting \
+for its logger to pick the claim it rebuts: a day at most. Everything else {kept}. Ending a debate does not delete \
+it. There is no command yet to export or erase your data: ask {contact}.
+
+**Who can see it.** Everyone who can see the debate's channel: a debate runs in a public thread, and its records, \
+credences, scores and exports show the names of who wrote them. An answer spanning debates (`/debate list`, \
+`/agenda summary`, a digest) shows a debate only where everyone who sees the answer can see that debate's channel. \
+The operator, who runs the bot and its database, can read everything it keeps.
+
+**Where it is stored.** In the operator's database, on the machine the operator runs the bot on. The messages the \
+bot posts in Discord, which quote what you wrote, are kept by Discord under its own policy.
+
+**Does your text leave the operator's machine?** Only to Discord, to post answers in this server. The optional \
+similar-records model runs on the operator's machine; the bot has no feature that sends text to any other \
+service."""
+
+
+def statement(*, contact: str = CONTACT, kept: str = KEPT) -> str:
+    """What the bot keeps about a member, why, for how long, who can see it, where, and whether text leaves the
+    operator's machine (Discord Markdown, within an embed's description)."""
+    return _STATEMENT.format(contact=contact, kept=kept)
