@@ -10,10 +10,11 @@ KEPT = "until it is deleted: nothing else expires"
 """How long records are kept, in ``/privacy``'s answer; an operator with a retention period says so instead."""
 
 _STATEMENT = """\
-**What it keeps.** Your Discord user id, with what you do in a debate: the debates you start (topic, side names, \
-outcome), the side you join, the claims, rebuttals, supports and cruxes you write or log — with every earlier text \
-when one is edited, and a link to the chat message a record was logged from — your credences with their reasons, \
-your answers in a double-crux debate, the cruxes you resolve, and the digests you schedule. Your display name in \
+**What it keeps.** Your Discord user id, with what you do in a debate: the debates you start (topic, side names) \
+and the outcome you give when you end one, the side you join, the claims, rebuttals, supports and cruxes you \
+write or log — with every earlier text when one is edited, and a link to the chat message a record was logged \
+from — your credences with their reasons, your answers in a double-crux debate, the cruxes you resolve, and the \
+digests you schedule. Your display name in \
 this server, as the bot last saw it when you used it. Computed from these: your forecast scores on resolved cruxes, \
 a summary of your credences on each crux, how far apart the participants are, and, when the operator turned similar \
 records on, a list of numbers per record's text to find records that say the same. A person named in an imported \
