@@ -4,21 +4,19 @@ similarity — with the ``semantic`` extra; without it (the model loader disable
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 from collections.abc import Awaitable, Callable
 
 import pytest
 from sqlalchemy import func, select
 
+from benchmarks import model_fixture
 from bot.client import DebateBot
 from bot.local import LocalBot
+from bot.runtime.model_files import ModelFiles
 from bot.runtime.similar import model_process
 from schema import ClaimVector, Crux, CruxStatus, CruxVector
 from sim import SimChannel, SimMessage
 from tests.e2e.conftest import World, start_debate
-
-EXTRA = all(importlib.util.find_spec(name) for name in ("onnxruntime", "tokenizers", "numpy"))
-with_extra = pytest.mark.skipif(not EXTRA, reason="the semantic extra is not installed (pip install -e '.[semantic]')")
 
 
 @pytest.fixture
@@ -33,13 +31,17 @@ def offline(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def model() -> None:
-    """The embedding worker started and its model loaded (once per process), so that its first use is not a load."""
+def model(model_files: ModelFiles | None) -> None:
+    """The embedding worker started and the test fixture's model loaded (once per process), so that its first use is
+    not a load."""
+    if model_files is None:
+        pytest.skip(model_fixture.MISSING)
+    worker = model_process(model_files)
+    if worker is None:
+        pytest.skip("the semantic extra is not installed (pip install -e '.[semantic]')")
     from bot.runtime import semantic
 
-    worker = model_process()
-    if worker is None or not worker.submit(semantic.ready).result(timeout=120):
-        pytest.skip("the semantic extra is installed only in part")
+    assert worker.submit(semantic.ready).result(timeout=120), "the fixture's model did not load"
 
 
 async def _joined_thread(world: World) -> SimChannel:
@@ -78,7 +80,6 @@ async def _embedded(bot: DebateBot, model: type, count: int) -> None:
     await bot.similar.settled()
 
 
-@with_extra
 async def test_a_repeated_crux_gets_a_hint_whose_button_withdraws_it_after_a_restart(
     world: World, running: LocalBot, model: None
 ) -> None:
@@ -109,7 +110,6 @@ async def test_a_repeated_crux_gets_a_hint_whose_button_withdraws_it_after_a_res
     assert [tuple(row) for row in statuses] == [(1, CruxStatus.OPEN), (2, CruxStatus.RESOLVED)]
 
 
-@with_extra
 async def test_a_negated_claim_is_hinted_as_the_other_side_and_a_different_point_is_not(
     world: World, bot: DebateBot, model: None
 ) -> None:
@@ -126,7 +126,6 @@ async def test_a_negated_claim_is_hinted_as_the_other_side_and_a_different_point
     assert "if it says the opposite, it answers #1" in hint.content
 
 
-@with_extra
 async def test_log_as_rebuttal_offers_the_most_similar_claims_first(world: World, bot: DebateBot, model: None) -> None:
     thread = await _joined_thread(world)
     for text in (
