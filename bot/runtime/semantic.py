@@ -11,7 +11,6 @@ L2 normalisation — so the cosine similarity of two vectors is their dot produc
 from __future__ import annotations
 
 import contextlib
-import logging
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -84,11 +83,12 @@ def ranked(query: Vector, stored: Sequence[tuple[K, bytes]]) -> list[tuple[K, fl
 # ----- the embedding process: ``bot.runtime.similar`` runs these in one worker process of its own ---------------------
 
 _embedder: list[Embedder | None] = []
+_unavailable: list[str] = []
 
 
 def start_worker(niceness: int, files: ModelFiles) -> None:
-    """Initialise the worker process: lower its priority by ``niceness`` and load the model from ``files`` (``None``,
-    with one line logged naming the file, when a file is missing or not the pinned one). Nothing is downloaded: the
+    """Initialise the worker process: lower its priority by ``niceness`` and load the model from ``files`` (``None``
+    when a file is missing or not the pinned one: :func:`unavailable` says which). Nothing is downloaded: the
     Hugging Face hub client that ``tokenizers`` brings is told to stay offline too."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     _exit_with_parent()
@@ -96,8 +96,8 @@ def start_worker(niceness: int, files: ModelFiles) -> None:
         os.nice(niceness)
     try:
         _embedder.append(Embedder(files))
-    except ModelFileError as missing:
-        logging.getLogger(__name__).warning("No similar-record hints: %s", missing)
+    except ModelFileError as refused:
+        _unavailable.append(str(refused))
         _embedder.append(None)
 
 
@@ -118,6 +118,11 @@ def _exit_with_parent() -> None:
 def ready() -> bool:
     """Whether the worker has a model."""
     return _embedder[0] is not None
+
+
+def unavailable() -> str | None:
+    """Why the worker has no model, in one line naming the file; ``None`` when it has one."""
+    return _unavailable[0] if _unavailable else None
 
 
 def compare(text: str, others: Sequence[tuple[K, str, bytes | None]], fill: int) -> Compared[K] | None:

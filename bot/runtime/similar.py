@@ -18,7 +18,7 @@ import logging
 import multiprocessing
 import threading
 from collections.abc import Awaitable, Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from functools import partial
 from typing import Any
 
@@ -83,6 +83,13 @@ def _start_process(files: ModelFiles) -> Executor | None:
     )
 
 
+def _log_unavailable(loaded: Future[str | None]) -> None:
+    """Log why the worker has no model, if it has none."""
+    reason = None if loaded.cancelled() or loaded.exception() else loaded.result()
+    if reason:
+        log.warning("No similar-record hints: %s", reason)
+
+
 async def _in_worker(worker: Executor, function: Callable[..., Any], *args: Any) -> Any:
     return await asyncio.get_running_loop().run_in_executor(worker, function, *args)
 
@@ -108,12 +115,13 @@ class SimilarRecords:
         self._last_hint: dict[int, float] = {}  # debate id → loop time of its latest hint
 
     def start(self) -> None:
-        """Start the worker loading the model now, without waiting for it: the first records wait for it instead."""
+        """Start the worker loading the model now, without waiting for it (the first records wait for it instead);
+        when it cannot (a model file missing or not the pinned one), the bot's log says why in one line."""
         worker = self.model() if self.enabled else None
         if worker is not None:
             from bot.runtime import semantic
 
-            worker.submit(semantic.ready)
+            worker.submit(semantic.unavailable).add_done_callback(_log_unavailable)
 
     def after_logged(self, record: Record, record_id: RecordId, on_hint: HintHandler | None = None) -> None:
         """Once the answer is sent: embed the record and store its vector; ``on_hint`` gets a likely duplicate."""

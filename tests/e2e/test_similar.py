@@ -4,7 +4,10 @@ similarity — with the ``semantic`` extra; without it (the model loader disable
 from __future__ import annotations
 
 import asyncio
+import importlib.util
+import logging
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -12,8 +15,8 @@ from sqlalchemy import func, select
 from benchmarks import model_fixture
 from bot.client import DebateBot
 from bot.local import LocalBot
-from bot.runtime.model_files import ModelFiles
-from bot.runtime.similar import model_process
+from bot.runtime.model_files import OFFICIAL, ModelFiles
+from bot.runtime.similar import EXTRA_MODULES, model_process
 from schema import ClaimVector, Crux, CruxStatus, CruxVector
 from sim import SimChannel, SimMessage
 from tests.e2e.conftest import World, start_debate
@@ -166,3 +169,24 @@ async def test_without_the_model_there_is_no_hint_and_recent_claims_come_first(w
     assert asked.message is not None
     options = asked.message.components[0]["components"][0]["options"]
     assert [option["label"][:3] for option in options] == ["#2 ", "#1 "]
+
+
+@pytest.mark.skipif(not all(map(importlib.util.find_spec, EXTRA_MODULES)), reason="the semantic extra is not installed")
+async def test_a_missing_model_file_is_one_line_in_the_bots_log_and_there_is_no_hint(
+    world: World, running: LocalBot, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="bot.runtime.similar")
+    running.model_files = OFFICIAL.files(tmp_path)  # nothing fetched there
+    bot = await running.restart()
+    missing = tmp_path / "onnx" / "model_qint8_avx512.onnx"
+    expected = f"No similar-record hints: model file {missing} is missing: run `python -m bot models fetch`"
+
+    async def logged() -> bool:
+        return expected in caplog.messages
+
+    await _until(logged, "the line in the bot's log")
+    thread = await _joined_thread(world)
+    for question in ("Will chip export controls hold?", "Will chip export controls hold up?"):
+        await world.sim.invoke(world.alice, thread, "crux add", question=question)
+    await bot.similar.settled()
+    assert _hints(world, thread) == [] and await _count(bot, CruxVector) == 0
