@@ -51,4 +51,5 @@ def fixture_files() -> ModelFiles:
         model = Path(str(importlib.metadata.distribution(DISTRIBUTION).locate_file(MODEL_IN_DISTRIBUTION)))
     except importlib.metadata.PackageNotFoundError as missing:
         raise FixtureMissing(MISSING) from missing
-    return ModelFiles(LocalFile(model, MODEL_SHA256), LocalFile(TOKENIZER, OFFICIAL.tokenizer.sha256), NAME)
+    tokenizer = LocalFile(TOKENIZER, OFFICIAL.tokenizer.size, OFFICIAL.tokenizer.sha256)
+    return ModelFiles(LocalFile(model, MODEL_SIZE, MODEL_SHA256), tokenizer, NAME)

@@ -46,7 +46,7 @@ def fetch_model(directory: Path, publication: Publication = OFFICIAL, *, endpoin
 def _kept_if_pinned(path: Path, pinned: PinnedFile) -> Path:
     """``path``, once its content has the pinned sha256; else it is removed and refused, naming the file."""
     try:
-        return LocalFile(path, pinned.sha256).verified()
+        return LocalFile(path, pinned.size, pinned.sha256).verified()
     except ModelFileError:
         path.unlink(missing_ok=True)
         raise ModelFileError(

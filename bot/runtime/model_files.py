@@ -55,8 +55,8 @@ class Publication:
     def files(self, directory: Path) -> ModelFiles:
         """The publication's files as laid out in ``directory`` (the repository's paths)."""
         return ModelFiles(
-            LocalFile(directory / self.model.path, self.model.sha256),
-            LocalFile(directory / self.tokenizer.path, self.tokenizer.sha256),
+            LocalFile(directory / self.model.path, self.model.size, self.model.sha256),
+            LocalFile(directory / self.tokenizer.path, self.tokenizer.size, self.tokenizer.sha256),
             self.name,
         )
 
@@ -76,22 +76,32 @@ for where each figure was read)."""
 
 @dataclass(frozen=True, slots=True)
 class LocalFile:
-    """A file on this machine and the sha256 it must have."""
+    """A file on this machine and the size and sha256 it must have."""
 
     path: Path
+    size: int
     sha256: str
 
     def verified(self) -> Path:
-        """The file's path once its content is checked against the pinned sha256, else :class:`ModelFileError`."""
+        """The file's path once its size and content are checked against the pinned ones, else
+        :class:`ModelFileError`."""
         if not self.path.is_file():
             raise ModelFileError(f"model file {self.path} is missing: run `{FETCH_COMMAND}`")
-        found = sha256_of(self.path)
-        if found != self.sha256:
+        difference = self._difference()
+        if difference is not None:
             raise ModelFileError(
-                f"model file {self.path} does not match its pinned sha256 {self.sha256[:12]}… (it has "
-                f"{found[:12]}…): run `{FETCH_COMMAND}` to download it again"
+                f"model file {self.path} does not match its pinned sha256 {self.sha256[:12]}… ({difference}): "
+                f"run `{FETCH_COMMAND}` to download it again"
             )
         return self.path
+
+    def _difference(self) -> str | None:
+        """How the file differs from the pinned one (its size first: that costs no reading), or ``None``."""
+        size = self.path.stat().st_size
+        if size != self.size:
+            return f"it has {size:,} bytes, not {self.size:,}"
+        found = sha256_of(self.path)
+        return None if found == self.sha256 else f"it has {found[:12]}…"
 
 
 @dataclass(frozen=True, slots=True)

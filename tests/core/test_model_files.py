@@ -37,15 +37,17 @@ def test_a_missing_file_is_one_line_naming_it_and_the_command_that_fetches_it(tm
     assert "is missing" in text and "python -m bot models fetch" in text
 
 
-def test_a_file_changed_by_one_byte_is_refused_naming_it(tmp_path: Path) -> None:
+def test_a_file_changed_by_one_byte_or_cut_short_is_refused_naming_it(tmp_path: Path) -> None:
     path = tmp_path / "tokenizer.json"
     path.write_bytes(b'{"version": "1.0"}')
-    pinned = LocalFile(path, hashlib.sha256(b'{"version": "1.0"}').hexdigest())
+    pinned = LocalFile(path, 18, hashlib.sha256(b'{"version": "1.0"}').hexdigest())
     assert pinned.verified() == path
-    path.write_bytes(b'{"version": "1.1"}')
-    with pytest.raises(ModelFileError) as refused:
-        pinned.verified()
-    assert "does not match its pinned sha256" in _one_line_naming(refused.value, str(path))
+    for changed, difference in ((b'{"version": "1.1"}', "(it has 97b09d6dfe17…)"), (b'{"version"', "(it has 10 bytes")):
+        path.write_bytes(changed)
+        with pytest.raises(ModelFileError) as refused:
+            pinned.verified()
+        text = _one_line_naming(refused.value, str(path))
+        assert "does not match its pinned sha256" in text and difference in text
 
 
 # ----- fetching from a stand-in hub -------------------------------------------------------------------------------
