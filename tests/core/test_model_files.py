@@ -108,8 +108,13 @@ class StandInHub:
 
 
 @pytest.fixture
-def fixture() -> ModelFiles:
-    pytest.importorskip("huggingface_hub", reason="the semantic extra is not installed (pip install -e '.[semantic]')")
+def fixture(monkeypatch: pytest.MonkeyPatch) -> ModelFiles:
+    """The test fixture's files, with ``huggingface_hub`` online: it reads ``HF_HUB_OFFLINE`` once, at import, and
+    other tests set it while they load the model."""
+    constants = pytest.importorskip(
+        "huggingface_hub.constants", reason="the semantic extra is not installed (pip install -e '.[semantic]')"
+    )
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
     if not model_fixture.installed():
         pytest.skip(model_fixture.MISSING)
     return model_fixture.fixture_files()
