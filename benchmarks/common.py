@@ -537,11 +537,13 @@ def add_logging_rate_flag(parser: Any) -> None:
 
 
 def add_similar_records_flag(parser: argparse.ArgumentParser) -> None:
-    """``--similar-records``: the bot hints at similar records (needs the semantic extra; default off)."""
+    """``--similar-records``: the bot hints at similar records (needs the semantic extra and the official model's
+    files, ``python -m bot models fetch``: the bots are started as an operator starts them; default off)."""
     parser.add_argument(
         "--similar-records",
         action="store_true",
-        help="turn on hints at similar records, as an operator with the semantic extra has them (default: off)",
+        help="turn on hints at similar records, as an operator with the semantic extra and the model fetched has "
+        "them (default: off)",
     )
 
 

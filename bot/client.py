@@ -19,6 +19,7 @@ from bot.core.debates.timers import Shard
 from bot.core.errors import DomainError
 from bot.db import Database, unavailable
 from bot.runtime.health import HeartbeatWriter
+from bot.runtime.model_files import OFFICIAL, ModelFiles
 from bot.runtime.names import DisplayNames
 from bot.runtime.ratelimit import Cooldown
 from bot.runtime.scheduler import Clock, Scheduler
@@ -256,10 +257,18 @@ class DebateBot(commands.Bot):
     """The debate bot. The database is injected (as in discord.py's ``advanced_startup.py``)."""
 
     def __init__(
-        self, settings: Settings, db: Database, *, clock: Clock | None = None, serve: bool = True, **options: object
+        self,
+        settings: Settings,
+        db: Database,
+        *,
+        clock: Clock | None = None,
+        serve: bool = True,
+        model_files: ModelFiles | None = None,
+        **options: object,
     ) -> None:
         """``serve`` false: a bot that only logs in to manage its commands (``python -m bot commands``): its setup
-        loads the commands but syncs nothing and starts no timers, heartbeat or model."""
+        loads the commands but syncs nothing and starts no timers, heartbeat or model. ``model_files``: the
+        embedding model's files (default: the official ones, in ``MODEL_DIR``)."""
         # A text-only bot: discord.py's warnings that voice needs PyNaCl and davey do not apply.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         intents = discord.Intents.none()
@@ -284,7 +293,8 @@ class DebateBot(commands.Bot):
         self.modals = ModalRoutes()
         self.clock = clock or Clock()
         self.scheduler = Scheduler(db, self.clock, shard=_shard(settings))
-        self.similar = SimilarRecords(db, enabled=settings.similar_records)
+        files = model_files or OFFICIAL.files(settings.model_dir)
+        self.similar = SimilarRecords(db, files, enabled=settings.similar_records)
         self.heartbeat = HeartbeatWriter(db, settings.shard_id or 0, settings.heartbeat_seconds)
         self.names = DisplayNames(db)
         self.serve = serve

@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     logging_window_seconds: float = Field(default=60, gt=0)
     log_level: str = Field(default="INFO", pattern=r"(?i)^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
     similar_records: bool = Field(default=True, description="hints and ordering from the semantic extra, if installed")
+    model_dir: Path = Field(default=Path("models"), description="where `python -m bot models fetch` puts the model")
     log_format: Literal["text", "json"] = Field(default="text", description="json: one JSON object a line")
     log_colour: bool | None = Field(default=None, description="colour text lines; unset: only on a terminal")
     heartbeat_seconds: float = Field(default=15, gt=0, description="how often each process records its health")

