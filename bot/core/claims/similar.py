@@ -8,8 +8,9 @@ the model.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
@@ -45,6 +46,38 @@ HINT_SPACING = 10.0
 """Seconds after a hint during which the same debate gets no other: hints are for people, not for floods."""
 COMPARED = 500
 """A new record is compared with at most this many of the debate's latest records (its own kind)."""
+
+
+K = TypeVar("K", bound=Hashable)
+
+
+class Likeness(enum.StrEnum):
+    """What an earlier record is to a new one whose wording is close to it."""
+
+    SAME = "same"
+    """It says the same: the new record may be withdrawn in its favour."""
+    OPPOSITE = "opposite"
+    """It says the contrary: the new record answers it (a rebuttal), it does not repeat it."""
+
+
+def likeness(new: str, original: str, similarity: float) -> Likeness | None:
+    """Whether ``new`` says the same as ``original`` (or the opposite), given the cosine similarity of their
+    vectors; ``None``: neither, as far as a hint should say."""
+    return Likeness.SAME if similarity >= DUPLICATE_THRESHOLD else None
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate(Generic[K]):
+    """A claim a reply may answer: its key, text, and cosine similarity to the reply."""
+
+    key: K
+    text: str
+    similarity: float
+
+
+def ranked_targets(reply: str, candidates: Sequence[Candidate[K]]) -> list[K]:
+    """The keys of the claims ``reply`` may answer, the likeliest first."""
+    return [candidate.key for candidate in sorted(candidates, key=lambda candidate: -candidate.similarity)]
 
 
 class Record(enum.StrEnum):
@@ -119,7 +152,7 @@ class Hint:
 
 def duplicate_hint(comparison: Comparison, best: tuple[Entry, float] | None) -> Hint | None:
     """The hint for the most similar earlier record, if a hint is wanted and it is at least ``DUPLICATE_THRESHOLD``."""
-    if best is None or best[1] < DUPLICATE_THRESHOLD:
+    if best is None or likeness(comparison.new.text, best[0].text, best[1]) is None:
         return None
     original, similarity = best
     new = comparison.new
