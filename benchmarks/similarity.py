@@ -15,7 +15,11 @@ Figures per part, each with its count and a 95 % Wilson interval:
 
 * duplicates: of the ``same`` and ``different`` pairs, the precision and recall of the bot's "says the same" hint
   (``bot.core.claims.similar.likeness``; target on the test part: recall ≥ 0.7 at precision ≥ 0.85);
-* opposites: the share of ``opposite`` pairs hinted as duplicates (should be 0) and hinted as opposites;
+* opposites: the share of ``opposite`` pairs hinted as duplicates (should be 0) and hinted as opposites, and of
+  the other pairs hinted as opposites;
+
+each twice: knowing whether the two texts take opposite stances (ArgKP's stance labels; in a debate, the sides of
+their authors) and from the text alone (a transcript without sides; the written pairs have no sides);
 * rebuttal target: the share of rebuttals whose claim ranks first among the debate's claims
   (``bot.core.claims.similar.ranked_targets``; target on the test part ≥ 0.8).
 
@@ -57,6 +61,8 @@ class Pair:
     category: str
     a: str
     b: str
+    other_side: bool = False
+    """The two texts take opposite stances on the topic (in a debate: logged by the two sides)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,10 +80,8 @@ def load_pairs(part: str) -> list[Pair]:
     if part == "written":
         rows = read_jsonl(DATA / "similarity_pairs.jsonl")
         return [Pair(row["topic"], WRITTEN_CATEGORY[row["category"]], row["a"], row["b"]) for row in rows]
-    return [
-        Pair(row["topic"], row["category"], row["a"], row["b"])
-        for row in read_jsonl(DATA / "real" / f"similarity_pairs_{part}.jsonl")
-    ]
+    rows = read_jsonl(DATA / "real" / f"similarity_pairs_{part}.jsonl")
+    return [Pair(row["topic"], row["category"], row["a"], row["b"], row["a_stance"] != row["b_stance"]) for row in rows]
 
 
 def load_debates(part: str) -> list[Debate]:
@@ -122,13 +126,15 @@ class Verdicts:
         return self.of("same", Likeness.SAME), self.counts.get("same", 0)
 
 
-def judge(pairs: list[Pair], vectors: dict[str, Any]) -> Verdicts:
-    """The hint rule's verdict on each pair (``a`` as the new record, ``b`` as the earlier one)."""
+def judge(pairs: list[Pair], vectors: dict[str, Any], *, sides: bool) -> Verdicts:
+    """The hint rule's verdict on each pair (``a`` as the new record, ``b`` as the earlier one), knowing whether they
+    come from opposite sides (``sides``) or from the text alone."""
     counts: dict[str, int] = {}
     judged: dict[tuple[str, Likeness], int] = {}
     for pair in pairs:
         counts[pair.category] = counts.get(pair.category, 0) + 1
-        found = likeness(pair.a, pair.b, float(vectors[pair.a] @ vectors[pair.b]))
+        other_side = sides and pair.other_side
+        found = likeness(pair.a, pair.b, float(vectors[pair.a] @ vectors[pair.b]), other_side=other_side)
         if found is not None:
             judged[(pair.category, found)] = judged.get((pair.category, found), 0) + 1
     return Verdicts(counts, judged)
@@ -170,38 +176,32 @@ def quality(part: str, embed: Callable[[str], Any]) -> dict[str, Any]:
     texts = {t for p in pairs for t in (p.a, p.b)} | {t for d in debates for t in d.claims}
     texts |= {text for d in debates for text, _ in d.rebuttals}
     vectors = {text: embed(text) for text in sorted(texts)}
-    verdicts = judge(pairs, vectors)
-    precision, recall = verdicts.duplicate_precision, verdicts.duplicate_recall
-    opposites = verdicts.counts.get("opposite", 0)
     top1 = rebuttal_hits(vectors, debates)
     label = f"{part} part" + (" (written for this project)" if part == "written" else " (real text)")
+    modes = {"sides known": judge(pairs, vectors, sides=True), "text only": judge(pairs, vectors, sides=False)}
+    rows = [
+        [f"{name}, {mode}", share_with_interval(*counts)]
+        for mode, verdicts in modes.items()
+        for name, counts in verdict_figures(verdicts).items()
+    ]
     print_table(
         f"{label}: {len(pairs)} pairs over {len({p.topic for p in pairs})} topics, {len(debates)} debates",
         ["figure", "share [95 % interval] (count)"],
-        [
-            ["duplicates: precision of 'says the same'", share_with_interval(*precision)],
-            ["duplicates: recall of 'says the same'", share_with_interval(*recall)],
-            [
-                "opposites hinted as duplicates (want 0)",
-                share_with_interval(verdicts.of("opposite", Likeness.SAME), opposites),
-            ],
-            [
-                "opposites hinted as opposites",
-                share_with_interval(verdicts.of("opposite", Likeness.OPPOSITE), opposites),
-            ],
-            [
-                "different points hinted as opposites",
-                share_with_interval(verdicts.of("different", Likeness.OPPOSITE), verdicts.counts.get("different", 0)),
-            ],
-            ["rebuttal target top-1", share_with_interval(*top1)],
-        ],
+        [*rows, ["rebuttal target top-1", share_with_interval(*top1)]],
     )
+    return {**{mode: verdict_figures(verdicts) for mode, verdicts in modes.items()}, "rebuttal top-1": top1}
+
+
+def verdict_figures(verdicts: Verdicts) -> dict[str, tuple[int, int]]:
+    """The hint's figures on the pairs, as (hits, count)."""
+    opposites, different = verdicts.counts.get("opposite", 0), verdicts.counts.get("different", 0)
     return {
-        "duplicate precision": precision,
-        "duplicate recall": recall,
-        "opposites as duplicates": (verdicts.of("opposite", Likeness.SAME), opposites),
-        "opposites as opposites": (verdicts.of("opposite", Likeness.OPPOSITE), opposites),
-        "rebuttal top-1": top1,
+        "duplicate precision": verdicts.duplicate_precision,
+        "duplicate recall": verdicts.duplicate_recall,
+        "opposites hinted as duplicates (want 0)": (verdicts.of("opposite", Likeness.SAME), opposites),
+        "opposites hinted as opposites": (verdicts.of("opposite", Likeness.OPPOSITE), opposites),
+        "same points hinted as opposites": (verdicts.of("same", Likeness.OPPOSITE), verdicts.duplicate_recall[1]),
+        "different points hinted as opposites": (verdicts.of("different", Likeness.OPPOSITE), different),
     }
 
 
@@ -210,9 +210,11 @@ def share(figure: tuple[int, int]) -> float:
 
 
 def test_part_targets(figures: dict[str, Any]) -> bool:
-    """Print the test part's figures against the issue's targets; whether all are met."""
-    precision, recall = share(figures["duplicate precision"]), share(figures["duplicate recall"])
-    wrong_opposites, top1 = figures["opposites as duplicates"][0], share(figures["rebuttal top-1"])
+    """Print the test part's figures against the issue's targets (the hint knowing the sides, as in a debate);
+    whether all are met."""
+    hints = figures["sides known"]
+    precision, recall = share(hints["duplicate precision"]), share(hints["duplicate recall"])
+    wrong_opposites, top1 = hints["opposites hinted as duplicates (want 0)"][0], share(figures["rebuttal top-1"])
     checks = [
         (
             f"duplicate recall {recall:.2f} at precision {precision:.2f}",
