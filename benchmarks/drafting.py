@@ -1,7 +1,7 @@
 """The import draft on real exchanges: does ``bot.core.importing.drafts.build_draft`` link each message to the one it
 answers, and draft it as what it is?
 
-Reads the drafting set (``tests/data/real/drafting_{dev,test}.jsonl``, real debates, ``tests/data/README.md``): one
+Reads the drafting set (``tests/data/real/drafting_{dev,test}*.jsonl``, real exchanges, ``tests/data/README.md``): one
 row a message with its thread, speaker, text, the message it replies to as the site shows it, and its labels (kind:
 ``claim``, ``support``, ``rebuttal``, ``question`` or ``other``; target: the message it answers). Each thread is
 drafted twice: as a transcript without ``reply_to`` (links must come from the text and its place in the thread) and
@@ -78,11 +78,12 @@ class Tally:
 def threads(part: str, with_replies: bool) -> list[list[Labelled]]:
     """The part's threads, in file order, each its messages in order (``reply_to`` kept only ``with_replies``)."""
     found: dict[str, list[Labelled]] = defaultdict(list)
-    with (DATA / f"drafting_{part}.jsonl").open(encoding="utf-8") as lines:
-        for row in map(json.loads, lines):
-            reply_to = row["reply_to"] if with_replies else None
-            message = Message(key=row["id"], text=row["text"], speaker=row["author"], reply_to=reply_to)
-            found[row["thread"]].append(Labelled(message, row["kind"], row["target"]))
+    for path in sorted(DATA.glob(f"drafting_{part}*.jsonl")):
+        with path.open(encoding="utf-8") as lines:
+            for row in map(json.loads, lines):
+                reply_to = row["reply_to"] if with_replies else None
+                message = Message(key=row["id"], text=row["text"], speaker=row["author"], reply_to=reply_to)
+                found[row["thread"]].append(Labelled(message, row["kind"], row["target"]))
     return list(found.values())
 
 
