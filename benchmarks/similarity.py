@@ -21,7 +21,9 @@ Figures per part, each with its count and a 95 % Wilson interval:
 each twice: knowing whether the two texts take opposite stances (ArgKP's stance labels; in a debate, the sides of
 their authors) and from the text alone (a transcript without sides; the written pairs have no sides);
 * rebuttal target: the share of rebuttals whose claim ranks first among the debate's claims
-  (``bot.core.claims.similar.ranked_targets``; target on the test part ≥ 0.8).
+  (``bot.core.claims.similar.ranked_targets``; target on the test part ≥ 0.8); and, on the real parts, in the threads
+  of the drafting set (``benchmarks.drafting``), the share of messages whose labelled target ranks first among the
+  messages before them, by meaning alone and with the message a reply comes right after weighed in.
 
 Then the cost, on one core (the process is pinned to one CPU and the model runs one thread, as the bot runs it):
 embedding a new record and ranking it against 500 stored vectors, and loading the model.
@@ -43,6 +45,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from benchmarks.common import REPO_ROOT, print_machine, print_table, share_with_interval, verdict, write_results
+from benchmarks.drafting import Labelled, threads
 from bot.core.claims.similar import Candidate, Likeness, likeness, ranked_targets
 
 DATA = REPO_ROOT / "tests" / "data"
@@ -154,6 +157,29 @@ def rebuttal_hits(vectors: dict[str, Any], debates: list[Debate]) -> tuple[int, 
     return hits, count
 
 
+def thread_hits(vectors: dict[str, Any], conversations: list[list[Labelled]], *, position: bool) -> tuple[int, int]:
+    """(messages whose labelled target ranks first among the messages before it, messages with a target), weighing
+    the message a reply comes right after (by another speaker) when ``position``."""
+    hits = count = 0
+    for thread in conversations:
+        for index, labelled in enumerate(thread):
+            if labelled.target is None or index == 0:
+                continue
+            reply = labelled.message
+            candidates = [
+                Candidate(
+                    earlier.message.key,
+                    earlier.message.text,
+                    float(vectors[reply.text] @ vectors[earlier.message.text]),
+                    just_before=position and before == index - 1 and earlier.message.speaker != reply.speaker,
+                )
+                for before, earlier in enumerate(thread[:index])
+            ]
+            hits += ranked_targets(reply.text, candidates)[0] == labelled.target
+            count += 1
+    return hits, count
+
+
 def per_record_ms(semantic: Any, embedder: Any, texts: list[str], vectors: dict[str, Any]) -> tuple[float, float]:
     """Median wall and CPU milliseconds to embed a new text and rank it against ``STORED`` stored vectors."""
     stored = [(n, semantic.to_bytes(vectors[texts[n % len(texts)]])) for n in range(STORED)]
@@ -173,10 +199,16 @@ def per_record_ms(semantic: Any, embedder: Any, texts: list[str], vectors: dict[
 def quality(part: str, embed: Callable[[str], Any]) -> dict[str, Any]:
     """The figures of one part, printed as a table; returned for the result file."""
     pairs, debates = load_pairs(part), load_debates(part)
+    conversations = [] if part == "written" else threads(part, with_replies=False)
     texts = {t for p in pairs for t in (p.a, p.b)} | {t for d in debates for t in d.claims}
     texts |= {text for d in debates for text, _ in d.rebuttals}
+    texts |= {labelled.message.text for thread in conversations for labelled in thread}
     vectors = {text: embed(text) for text in sorted(texts)}
     top1 = rebuttal_hits(vectors, debates)
+    in_threads = {
+        "meaning": thread_hits(vectors, conversations, position=False),
+        "meaning and position": thread_hits(vectors, conversations, position=True),
+    }
     label = f"{part} part" + (" (written for this project)" if part == "written" else " (real text)")
     modes = {"sides known": judge(pairs, vectors, sides=True), "text only": judge(pairs, vectors, sides=False)}
     rows = [
@@ -187,9 +219,21 @@ def quality(part: str, embed: Callable[[str], Any]) -> dict[str, Any]:
     print_table(
         f"{label}: {len(pairs)} pairs over {len({p.topic for p in pairs})} topics, {len(debates)} debates",
         ["figure", "share [95 % interval] (count)"],
-        [*rows, ["rebuttal target top-1", share_with_interval(*top1)]],
+        [
+            *rows,
+            ["rebuttal target top-1", share_with_interval(*top1)],
+            *(
+                [f"target in threads, by {way}", share_with_interval(*hits)]
+                for way, hits in in_threads.items()
+                if hits[1]
+            ),
+        ],
     )
-    return {**{mode: verdict_figures(verdicts) for mode, verdicts in modes.items()}, "rebuttal top-1": top1}
+    return {
+        **{mode: verdict_figures(verdicts) for mode, verdicts in modes.items()},
+        "rebuttal top-1": top1,
+        **{f"target in threads, by {way}": hits for way, hits in in_threads.items()},
+    }
 
 
 def verdict_figures(verdicts: Verdicts) -> dict[str, tuple[int, int]]:

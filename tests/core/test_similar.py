@@ -10,6 +10,7 @@ from sqlalchemy import func, inspect, select
 
 from bot.core.claims import arguments as claims
 from bot.core.claims.similar import (
+    ADJACENT_BONUS,
     DUPLICATE_THRESHOLD,
     OPPOSITE_THRESHOLD,
     Candidate,
@@ -157,8 +158,8 @@ def test_a_quoted_claim_comes_first_whatever_the_meaning() -> None:
 def test_a_reply_right_after_a_claim_favours_it_among_close_ones() -> None:
     close = [Candidate(1, CLAIMS[0], 0.50), Candidate(2, CLAIMS[1], 0.45, just_before=True)]
     assert ranked_targets("That is doubtful.", close) == [2, 1]
-    far = [Candidate(1, CLAIMS[0], 0.70), Candidate(2, CLAIMS[1], 0.45, just_before=True)]
-    assert ranked_targets("That is doubtful.", far) == [1, 2]
+    far = [Candidate(1, CLAIMS[0], 0.45 + ADJACENT_BONUS + 0.05), Candidate(2, CLAIMS[1], 0.45, just_before=True)]
+    assert ranked_targets("That is doubtful.", far) == [1, 2]  # meaning still outweighs place
 
 
 async def test_a_claim_is_compared_with_earlier_standing_claims_and_their_stored_vectors(db: Database) -> None:

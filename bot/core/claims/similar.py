@@ -61,8 +61,10 @@ OVERLAP_WEIGHT = 0.1
 chosen on the development part of the real rebuttal targets."""
 QUOTED_BONUS = 1.0
 """Added to a candidate the reply quotes: a quotation names what it answers, whatever the wording around it."""
-ADJACENT_BONUS = 0.1
-"""Added to the latest claim when another author replies right after it (not tuned: no labelled data on position)."""
+ADJACENT_BONUS = 0.3
+"""Added to the message a reply comes right after, when another author wrote it. Chosen on the development threads
+of the real drafting set (each message's target among the messages before it): top-1 96/238 by meaning alone,
+120 with 0.1, 133 with 0.3, 134 with 0.5."""
 QUOTE_MIN_WORDS = 4
 """A quoted span counts when it has at least this many words and the candidate has them in the same order."""
 
