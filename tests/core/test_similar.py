@@ -285,3 +285,11 @@ def _claim_in(session, thread: int, user: int, text: str) -> int:  # type: ignor
     """Log a claim by ``user`` in the debate of ``thread``; its database id."""
     debate = core.open_debate_in_thread(session, GUILD, thread)
     return claims.add_claim(session, debate, core.Actor(GUILD, user), text).claim.id
+
+
+def test_the_hint_shows_the_original_claim_as_typed() -> None:
+    """The quoted claim is a user's text: its Markdown is shown, not rendered, and it stays on one line."""
+    found = Comparison(Record.CLAIM, 1, Entry(9, 6, "Evals hold up."), [])
+    hint = duplicate_hint(found, (Entry(7, 2, "Evals *always*\nhold __up__."), 0.95))
+    assert hint is not None
+    assert hint.text.startswith("Claim #6 looks like Claim #2: “Evals \\*always\\* hold \\_\\_up\\_\\_.”")

@@ -287,7 +287,7 @@ class Hint:
     def text(self) -> str:
         """The hint: a repeat to withdraw, or (a claim) the opposite of the original, which a rebuttal answers."""
         new, original = f"{self.label} #{self.new_number}", f"{self.label} #{self.original_number}"
-        quote = t.one_line(self.original_text, QUOTE_MAX)
+        quote = t.as_typed_within(" ".join(self.original_text.split()), QUOTE_MAX)
         if self.likeness is Likeness.OPPOSITE:
             return (
                 f"{new} seems to say the opposite of {original}: “{quote}”\nIf it answers #{self.original_number}, "
