@@ -137,7 +137,9 @@ class CaptureCog(commands.Cog):
             await announce_rebuttal(interaction, found)
             return
         candidates = found.candidates
-        order = await interaction.client.similar.ordered(candidates[0].debate_id, chat.content, candidates)
+        order = await interaction.client.similar.ordered(
+            candidates[0].debate_id, chat.content, candidates, chat.author_id
+        )
         view = picker_view(chat, found, order)
         await respond(interaction, "Which claim does this message rebut?", view=view, ephemeral=True)
 

@@ -19,10 +19,13 @@ from cogs.views import DebateButton
 
 def hint_if_duplicate(interaction: Interaction, record: Record, record_id: RecordId) -> None:
     """After answering ``interaction`` with a new claim or crux: compare it with the debate's records in the background
-    and, if one looks the same, follow the answer up with a hint."""
+    and, if one looks the same (or, a claim, says the opposite), follow the answer up with a hint."""
 
     async def follow_up(hint: Hint) -> None:
-        await interaction.followup.send(hint.text, view=hint_view(hint))
+        if hint.offers_withdrawal:
+            await interaction.followup.send(hint.text, view=hint_view(hint))
+        else:  # an opposite: it answers the original, nothing to withdraw
+            await interaction.followup.send(hint.text)
 
     interaction.client.similar.after_logged(record, record_id, follow_up)
 

@@ -210,15 +210,18 @@ class SimilarRecords:
         hint = similar.duplicate_hint(found, compared.ranking[0] if compared.ranking else None)
         return (found.debate_id, hint) if hint else None
 
-    async def ordered(self, debate_id: DebateId, text: str, claims: Sequence[ClaimSnapshot]) -> list[ClaimSnapshot]:
-        """``claims`` (of debate ``debate_id``) ordered by similarity to ``text``, most similar first — or as given,
-        when there is no model or it takes longer than ``ORDER_WAIT``. Vectors not stored yet are made on the way."""
+    async def ordered(
+        self, debate_id: DebateId, text: str, claims: Sequence[ClaimSnapshot], author_id: int | None = None
+    ) -> list[ClaimSnapshot]:
+        """``claims`` (of debate ``debate_id``) ordered as the claims ``text`` (by ``author_id``) may answer, the
+        likeliest first (``bot.core.claims.similar.ranked_targets``) — or as given, when there is no model or it takes
+        longer than ``ORDER_WAIT``. Vectors not stored yet are made on the way."""
         worker = self.model() if self.enabled and len(claims) > 1 else None
         if worker is None:
             return list(claims)
         try:
             async with asyncio.timeout(ORDER_WAIT):
-                return await self._ordered(worker, debate_id, text, claims)
+                return await self._ordered(worker, debate_id, text, claims, author_id)
         except TimeoutError:
             log.info("Ordering rebuttal candidates took too long; showing the most recent first")
         except Exception:
@@ -226,7 +229,7 @@ class SimilarRecords:
         return list(claims)
 
     async def _ordered(
-        self, worker: Executor, debate_id: DebateId, text: str, claims: Sequence[ClaimSnapshot]
+        self, worker: Executor, debate_id: DebateId, text: str, claims: Sequence[ClaimSnapshot], author_id: int | None
     ) -> list[ClaimSnapshot]:
         from bot.runtime import semantic
 
@@ -237,4 +240,15 @@ class SimilarRecords:
         if compared is None:
             return list(claims)
         by_id = {claim.id: claim for claim in claims}
-        return [by_id[claim_id] for claim_id, _ in compared.ranking if claim_id in by_id]
+        latest = max(claims, key=lambda claim: claim.number)
+        candidates = [
+            similar.Candidate(
+                claim_id,
+                by_id[claim_id].text,
+                score,
+                just_before=claim_id == latest.id and author_id not in (None, latest.author_id),
+            )
+            for claim_id, score in compared.ranking
+            if claim_id in by_id
+        ]
+        return [by_id[claim_id] for claim_id in similar.ranked_targets(text, candidates)]

@@ -55,7 +55,11 @@ async def _joined_thread(world: World) -> SimChannel:
 
 
 def _hints(world: World, thread: SimChannel) -> list[SimMessage]:
-    return [message for message in world.sim.messages(thread) if " looks like " in message.content]
+    return [
+        message
+        for message in world.sim.messages(thread)
+        if " looks like " in message.content or " seems to say the opposite of " in message.content
+    ]
 
 
 async def _count(bot: DebateBot, model: type) -> int:
@@ -113,7 +117,7 @@ async def test_a_repeated_crux_gets_a_hint_whose_button_withdraws_it_after_a_res
     assert [tuple(row) for row in statuses] == [(1, CruxStatus.OPEN), (2, CruxStatus.RESOLVED)]
 
 
-async def test_a_negated_claim_is_hinted_as_the_other_side_and_a_different_point_is_not(
+async def test_a_contrary_claim_is_hinted_as_an_opposite_to_rebut_not_a_duplicate_to_withdraw(
     world: World, bot: DebateBot, model: None
 ) -> None:
     thread = await _joined_thread(world)
@@ -125,8 +129,11 @@ async def test_a_negated_claim_is_hinted_as_the_other_side_and_a_different_point
         await world.sim.invoke(member, thread, "claim", text=text)
     await _embedded(bot, ClaimVector, 3)
     [hint] = _hints(world, thread)
-    assert hint.content.startswith("Claim #3 looks like Claim #1: “Compute governance is an effective way")
-    assert "if it says the opposite, it answers #1" in hint.content
+    assert hint.content.startswith(
+        "Claim #3 seems to say the opposite of Claim #1: “Compute governance is an effective way"
+    )
+    assert "a rebuttal of it fits better (`/rebut claim:1`)" in hint.content
+    assert "withdraw" not in hint.content.lower() and hint.custom_ids == []  # nothing to withdraw: it answers #1
 
 
 async def test_log_as_rebuttal_offers_the_most_similar_claims_first(world: World, bot: DebateBot, model: None) -> None:
