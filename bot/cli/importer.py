@@ -78,7 +78,7 @@ async def import_transcript(
     debate = await db.query(_debate_numbered, request.debate, request.guild)
     ensure_open(debate)
     logged = await db.query(recorded_already, debate.id, transcript.messages)
-    draft = build_draft(transcript.messages, logged)
+    draft = build_draft(transcript.messages, logged, by_adjacency=not transcript.threaded)
     _print_draft(out, debate, request.path, draft)
     if not draft.items:
         if logged:

@@ -1,9 +1,12 @@
 """Drafts taken from a conversation — a Discord channel or thread, or a transcript — and recording them.
 
 :func:`build_draft` applies the drafting rules to messages in the order they were written: each substantive message
-is a candidate claim; a reply to a candidate is a candidate rebuttal of it (changeable to support); a message that
-asks a question is a candidate crux (bearing on the candidate it replies to, if any). Bot messages, commands,
-one-word messages, exact repeats and messages already logged in the debate are skipped, and counted.
+is a candidate claim; a reply to a candidate — or a message quoting it — is a candidate rebuttal of it (changeable
+to support), or a support when it concedes ("I agree that…", "fair point"; "fair, but [a longer objection]" stays a
+rebuttal); a message that asks a question (also without a question mark: "the question is whether…") is a candidate
+crux (bearing on the candidate it replies to, if any), unless the question is rhetorical. Each item says which rule
+made it what it is (:mod:`bot.core.importing.reading` reads the words). Bot messages, commands, one-word messages,
+exact repeats and messages already logged in the debate are skipped, and counted.
 
 :func:`record_draft` stores the accepted items in one transaction, numbered in message order. An item the debate's
 phase does not allow, a rebuttal whose claim is not recorded, or an item whose text is too long for its kind, stays
@@ -29,13 +32,13 @@ from bot.core import text as t
 from bot.core.debates.formats import Action, current_phase
 from bot.core.debates.lifecycle import Actor, side_of
 from bot.core.errors import InvalidInput
+from bot.core.importing import reading
 from bot.core.records import AnyDebate
 from schema import Claim, ClaimKind, ClaimStatus, Crux, CruxClaim, CruxStatus, Debate, id_of, utcnow
 
 SPEAKER_MAX = 100
 """A transcript speaker's name (``claim.speaker``, ``crux.speaker``)."""
 _COMMAND = re.compile(r"^[/!][^\W\d]")
-_QUESTION = re.compile(r"\?[\s\"'”’»)\]*_~]*$")
 
 
 class ItemKind(enum.StrEnum):
@@ -106,6 +109,8 @@ class Item:
     accepted: bool = False
     held: str | None = None
     recorded: int | None = None
+    why: str = ""
+    """Which drafting rules made it what it is ("quotes #2; agrees (“fair point”)"), shown with it."""
 
     @property
     def kinds(self) -> tuple[ItemKind, ...]:
@@ -153,8 +158,9 @@ def text_refusal(kind: ItemKind, text: str) -> str | None:
 
 
 def is_question(text: str) -> bool:
-    """Whether a message asks a question: it ends with a question mark (closing quotes or brackets aside)."""
-    return _QUESTION.search(text) is not None
+    """Whether a message asks a question (:func:`bot.core.importing.reading.asking`): its last sentence ends with a
+    question mark, or it asks indirectly ("the question is whether…")."""
+    return reading.asking(text) is not None
 
 
 def skip_reason(message: Message, text: str | None) -> Skip | None:
@@ -178,15 +184,24 @@ def usable_text(text: str) -> str | None:
         return None
 
 
-def build_draft(messages: Iterable[Message], logged: Mapping[str, int] | None = None) -> Draft:
+def build_draft(
+    messages: Iterable[Message], logged: Mapping[str, int] | None = None, *, by_adjacency: bool = False
+) -> Draft:
     """The draft of ``messages`` (oldest first). ``logged`` maps the keys of messages already logged as claims in
     the debate to their numbers (0: logged as a crux): they are skipped, and so are their repeats; a reply to one
-    (or to a repeat of one) is a rebuttal of that claim."""
+    (or to a repeat of one) answers that claim.
+
+    A message answers the one it replies to; without a reply reference, the one it quotes (a ``>`` line, a passage
+    in quotation marks, or :data:`~bot.core.importing.reading.ECHO_WORDS` words in a row of it); without either, a
+    concession answers the latest message by someone else, and so does any message when ``by_adjacency`` (a
+    transcript that names no replies) and the message before it is someone else's. Each item says why it is what
+    it is (``why``)."""
     known = dict(logged or {})  # message key → number of the claim logged from it or from what it repeats
     items: list[Item] = []
     skipped: Counter[str] = Counter()
     by_key: dict[str, int] = {}  # message key → item number (a repeat maps to its original)
     seen: dict[str, str] = {}  # normalised text → key of the first message saying it
+    recent = _Recent()
     for message in messages:
         text = usable_text(message.text)
         same = " ".join(text.split()).casefold() if text is not None else None
@@ -198,11 +213,98 @@ def build_draft(messages: Iterable[Message], logged: Mapping[str, int] | None = 
             seen.setdefault(same, message.key)
         if reason is not None or text is None:
             skipped[(reason or Skip.NO_TEXT).value] += 1
+            recent.add(message, text, skipped=reason is not Skip.LOGGED)
             continue
-        item = _candidate(len(items) + 1, message, text, by_key, known, items)
+        link = _link(message, text, recent, by_adjacency)
+        item = _candidate(len(items) + 1, message, text, link, by_key, known, items)
         items.append(item)
         by_key[message.key] = item.number
+        recent.add(message, text)
     return Draft(items, dict(skipped))
+
+
+@dataclass(frozen=True, slots=True)
+class _Link:
+    """The message a message answers (its key) and how that was found ("quotes", "follows"; ``""``: a reply)."""
+
+    key: str
+    how: str
+
+
+def _speaker_of(message: Message) -> int | str | None:
+    return message.author_id if message.author_id is not None else message.speaker
+
+
+class _Recent:
+    """The latest :data:`WINDOW` messages (those drafted or logged), for finding what a message quotes: their
+    words, and an index of their runs of :data:`~bot.core.importing.reading.ECHO_WORDS` words."""
+
+    WINDOW = 300
+
+    def __init__(self) -> None:
+        self.said: list[tuple[str, int | str | None, list[str]]] = []  # key, speaker, words
+        self.runs: dict[tuple[str, ...], list[int]] = {}
+        self.last: tuple[str, int | str | None] | None = None  # the message before: key and speaker
+
+    def add(self, message: Message, text: str | None, *, skipped: bool = False) -> None:
+        """Remember ``message`` (its cleaned ``text``); a ``skipped`` one only as the message before the next."""
+        if message.is_bot:
+            return
+        if skipped or text is None:
+            return  # a skipped message ("ok", a command) comes between nothing
+        self.last = (message.key, _speaker_of(message))
+        index = len(self.said)
+        said = reading.words(text)
+        self.said.append((message.key, _speaker_of(message), said))
+        for run in set(reading.shingles(said, reading.ECHO_WORDS)):
+            self.runs.setdefault(run, []).append(index)
+        if index >= self.WINDOW:
+            for run in set(reading.shingles(self.said[index - self.WINDOW][2], reading.ECHO_WORDS)):
+                self.runs[run].remove(index - self.WINDOW)
+                if not self.runs[run]:
+                    del self.runs[run]
+
+    def quoted(self, text: str, speaker: int | str | None) -> _Link | None:
+        """The latest recent message by someone else that ``text`` quotes, if any."""
+        first = len(self.said) - self.WINDOW
+        for passage in reading.quoted_passages(text):
+            for index in range(len(self.said) - 1, max(first, 0) - 1, -1):
+                key, by, said = self.said[index]
+                if by != speaker and reading.contains(said, passage):
+                    return _Link(key, "quotes")
+        return None
+
+    def echoed(self, text: str, speaker: int | str | None) -> _Link | None:
+        """The latest recent message by someone else whose words ``text`` repeats, a run of
+        :data:`~bot.core.importing.reading.ECHO_WORDS` at least, if any."""
+        found = -1
+        for run in reading.shingles(reading.words(text), reading.ECHO_WORDS):
+            others = [index for index in self.runs.get(run, ()) if self.said[index][1] != speaker]
+            found = max([found, *others])
+        return _Link(self.said[found][0], "repeats words of") if found >= 0 else None
+
+    def latest_by_another(self, speaker: int | str | None) -> _Link | None:
+        """The latest recent message by someone other than ``speaker``."""
+        first = max(len(self.said) - self.WINDOW, 0)
+        for key, by, _ in reversed(self.said[first:]):
+            if by != speaker:
+                return _Link(key, "follows")
+        return None
+
+
+def _link(message: Message, text: str, recent: _Recent, by_adjacency: bool) -> _Link | None:
+    """What ``message`` answers, and how that was found (see :func:`build_draft`)."""
+    if message.reply_to is not None:
+        return _Link(message.reply_to, "")  # shown by what the item answers: no reason needed
+    speaker = _speaker_of(message)
+    link = recent.quoted(text, speaker) or recent.echoed(text, speaker)
+    if link is not None:
+        return link
+    if reading.concession(text) is not None:
+        return recent.latest_by_another(speaker)
+    if by_adjacency and recent.last is not None and recent.last[1] != speaker:
+        return _Link(recent.last[0], "follows")
+    return None
 
 
 def _repeats(key: str, original: str, known: dict[str, int], by_key: dict[str, int]) -> None:
@@ -214,18 +316,23 @@ def _repeats(key: str, original: str, known: dict[str, int], by_key: dict[str, i
 
 
 def _candidate(
-    number: int, message: Message, text: str, by_key: Mapping[str, int], logged: Mapping[str, int], items: list[Item]
+    number: int,
+    message: Message,
+    text: str,
+    link: _Link | None,
+    by_key: Mapping[str, int],
+    logged: Mapping[str, int],
+    items: list[Item],
 ) -> Item:
-    parent = by_key.get(message.reply_to) if message.reply_to is not None else None
-    parent_claim = (logged.get(message.reply_to) or None) if message.reply_to is not None else None
+    parent = by_key.get(link.key) if link is not None else None
+    parent_claim = (logged.get(link.key) or None) if link is not None else None
+    answered = f"#{parent}" if parent is not None else f"Claim #{parent_claim}"
+    whys = [f"{link.how} {answered}"] if link is not None and link.how and (parent or parent_claim) else []
     if parent is not None and items[parent - 1].kind is ItemKind.CRUX:
         parent = None  # an answer to a question is a claim of its own
-    if is_question(text) and len(text) <= t.QUESTION_MAX:
-        kind = ItemKind.CRUX
-    elif parent is not None or parent_claim is not None:
-        kind = ItemKind.REBUTTAL
-    else:
-        kind = ItemKind.CLAIM
+        whys = [f"answers the question {answered}"]
+    answering = parent is not None or parent_claim is not None
+    kind, why = _kind(text, answering, parent is not None and _same_speaker(items[parent - 1], message))
     return Item(
         number=number,
         kind=kind,
@@ -237,7 +344,32 @@ def _candidate(
         jump_url=message.jump_url,
         parent=parent,
         parent_claim=parent_claim,
+        why="; ".join([*whys, why] if why else whys),
     )
+
+
+def _same_speaker(item: Item, message: Message) -> bool:
+    return (item.author_id, item.speaker) == (message.author_id, message.speaker)
+
+
+def _kind(text: str, answering: bool, own: bool) -> tuple[ItemKind, str]:
+    """What an item of ``text`` is, and why when a rule of :mod:`bot.core.importing.reading` decided it;
+    ``answering``: it answers a claim (``own``: one of its writer's own)."""
+    asks = reading.asking(text, in_reply=answering)
+    if asks is not None and len(text) <= t.QUESTION_MAX:
+        if not asks.rhetorical:
+            return ItemKind.CRUX, f"asks {asks.how}" if asks.how else ""
+        if not answering:
+            return ItemKind.CLAIM, "a rhetorical question"
+    conceding = reading.concession(text) if answering and not own else None
+    rhetorical = "; its question is rhetorical" if asks is not None and asks.rhetorical else ""
+    if conceding is not None and conceding.mostly_objects:
+        return ItemKind.REBUTTAL, f"concedes (“{conceding.opening}”) but mostly objects{rhetorical}"
+    if conceding is not None:
+        return ItemKind.SUPPORT, f"agrees (“{conceding.opening}”)"
+    if answering:
+        return ItemKind.REBUTTAL, rhetorical.removeprefix("; ")
+    return ItemKind.CLAIM, ""
 
 
 def change_kind(item: Item, kind: ItemKind | None = None) -> ItemKind:
@@ -512,13 +644,14 @@ def _crux_row(debate: Debate, actor: Actor, item: Item, number: int) -> dict[str
 
 def item_line(item: Item, who: str, limit: int = 200, shown: Callable[[str], str] = str) -> str:
     """One line describing ``item``: its number, kind (and what it answers), ``who`` said it, its text shortened to
-    ``limit`` (and passed through ``shown``), and why it is held, if it is."""
+    ``limit`` (and passed through ``shown``, as is why it was drafted so), and why it is held, if it is."""
     kind = item.kind.value
     if item.kind.answers or (item.kind is ItemKind.CRUX and (item.parent or item.parent_claim)):
         relation = "on" if item.kind is ItemKind.CRUX else "of"
         kind += f" {relation} " + (f"#{item.parent}" if item.parent is not None else f"Claim #{item.parent_claim}")
+    why = f" ({shown(item.why)})" if item.why else ""
     held = f" [held: {item.held}]" if item.held else ""
-    return f"{item.number}. {kind} — {who}: {shown(t.one_line(item.text, limit))}{held}"
+    return f"{item.number}. {kind} — {who}: {shown(t.one_line(item.text, limit))}{why}{held}"
 
 
 def skipped_line(draft: Draft) -> str:
