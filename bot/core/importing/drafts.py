@@ -30,10 +30,10 @@ from sqlmodel import col, select
 
 from bot.core import text as t
 from bot.core.debates.formats import Action, current_phase
-from bot.core.debates.lifecycle import Actor, side_of
+from bot.core.debates.lifecycle import Actor, side_of, sides_of
 from bot.core.errors import InvalidInput
 from bot.core.importing import reading
-from bot.core.records import AnyDebate
+from bot.core.records import AnyDebate, SideSnapshot
 from schema import Claim, ClaimKind, ClaimStatus, Crux, CruxClaim, CruxStatus, Debate, id_of, utcnow
 
 SPEAKER_MAX = 100
@@ -127,6 +127,8 @@ class Draft:
 
     items: list[Item]
     skipped: dict[str, int] = field(default_factory=dict)
+    sides: dict[str, str] = field(default_factory=dict)
+    """A transcript speaker's side, by the speaker's name (:func:`speaker_sides`): their records are logged for it."""
 
     def item(self, number: int) -> Item:
         """Item ``number``, or :class:`InvalidInput` (a forged or stale button)."""
@@ -136,12 +138,12 @@ class Draft:
 
     def to_json(self) -> dict[str, Any]:
         """The draft as JSON-ready data (stored with the draft)."""
-        return {"items": [asdict(item) for item in self.items], "skipped": self.skipped}
+        return {"items": [asdict(item) for item in self.items], "skipped": self.skipped, "sides": self.sides}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Draft:
         items = [Item(**{**row, "kind": ItemKind(row["kind"])}) for row in data.get("items", [])]
-        return cls(items, dict(data.get("skipped", {})))
+        return cls(items, dict(data.get("skipped", {})), dict(data.get("sides", {})))
 
     @property
     def pending(self) -> list[Item]:
@@ -491,7 +493,7 @@ def record_draft(
         raise HeldItems([(item.number, item.held or "") for item in held])
     claims = sum(item.kind is not ItemKind.CRUX for item in going)
     claim_number, crux_number = _take_numbers(session, debate, claims, len(going) - claims)
-    sides = _Sides(session, debate)
+    sides = _Sides(session, debate, draft.sides)
     links: list[dict[str, int]] = []
     for item in going:
         parent = _parent_id(draft, item, claim_ids, standing)
@@ -502,7 +504,7 @@ def record_draft(
             item.recorded = crux_number
         else:
             claim_number += 1
-            row = _claim_row(debate, actor, item, claim_number, parent, sides.of(item.author_id))
+            row = _claim_row(debate, actor, item, claim_number, parent, sides.of(item))
             claim_ids[item.number] = _inserted(session, _INSERT_CLAIM, row)
             item.recorded = claim_number
     if links:
@@ -523,19 +525,50 @@ def _inserted(session: Session, statement: ReturningInsert[int | None], row: dic
 
 
 class _Sides:
-    """The side each author joined in the debate, read once per author."""
+    """The side of each item's author: the side a Discord user joined in the debate (read once per user), or the one
+    a transcript's speaker was given (``speakers``: speaker → side name)."""
 
-    def __init__(self, session: Session, debate: Debate) -> None:
+    def __init__(self, session: Session, debate: Debate, speakers: Mapping[str, str]) -> None:
         self.session, self.debate = session, debate
         self.known: dict[int, int | None] = {}
+        by_key = {side.name_key: side.id for side in sides_of(session, debate)}
+        self.speakers = {speaker: by_key.get(t.name_key(side)) for speaker, side in speakers.items()}
 
-    def of(self, author_id: int | None) -> int | None:
+    def of(self, item: Item) -> int | None:
+        author_id = item.author_id
         if author_id is None:
-            return None
+            return self.speakers.get(item.speaker) if item.speaker is not None else None
         if author_id not in self.known:
             side = side_of(self.session, self.debate, author_id)
             self.known[author_id] = side.id if side else None
         return self.known[author_id]
+
+
+def speaker_sides(
+    sides: Sequence[SideSnapshot], speakers: Iterable[str], given: Sequence[tuple[str, str]] = ()
+) -> dict[str, str]:
+    """Each transcript speaker's side (speaker → the side's name): as ``given`` ((speaker, side) pairs, as
+    ``--side SPEAKER=SIDE`` gives them), else the side named like the speaker (case aside) — a debate whose sides
+    are its speakers. :class:`InvalidInput` when a pair names a side the debate lacks or a speaker who says nothing,
+    or gives a speaker two sides."""
+    named = {side.name_key: side.name for side in sides}
+    present = {t.name_key(speaker): speaker for speaker in speakers}
+    found: dict[str, str] = {}
+    for speaker, side in given:
+        pair = f"--side {t.as_typed(speaker)}={t.as_typed(side)}"
+        if t.name_key(side) not in named:
+            names = ", ".join(f"“{t.as_typed(name)}”" for name in named.values())
+            raise InvalidInput(f"{pair}: the debate has no side “{t.as_typed(side)}” (its sides are {names})")
+        who = present.get(t.name_key(speaker))
+        if who is None:
+            raise InvalidInput(f"{pair}: no row of the file is by “{t.as_typed(speaker)}”")
+        name = named[t.name_key(side)]
+        if found.setdefault(who, name) != name:
+            raise InvalidInput(f"{pair}: “{t.as_typed(who)}” is given “{t.as_typed(found[who])}” already")
+    for key, speaker in present.items():
+        if speaker not in found and key in named:
+            found[speaker] = named[key]
+    return found
 
 
 def _take_numbers(session: Session, debate: Debate, claims: int, cruxes: int) -> tuple[int, int]:
