@@ -81,29 +81,31 @@ def test_x_but_y_is_drafted_as_what_it_mostly_is_and_says_why() -> None:
     ]
 
 
-def test_agreeing_with_oneself_is_no_concession() -> None:
+def test_a_reply_to_ones_own_message_adds_to_it() -> None:
     draft = build_draft([_said(1, "Ana", CLAIM), _said(2, "Ana", "Exactly, and they say so themselves.", reply_to=1)])
-    assert _shapes(draft.items)[1] == (2, ItemKind.REBUTTAL, 1, "")
+    assert _shapes(draft.items)[1] == (2, ItemKind.SUPPORT, 1, "adds to its writer's own message")
 
 
 def test_a_reply_quoting_a_message_is_linked_to_it_without_a_reply_reference() -> None:
     draft = build_draft(
         [
             _said(1, "Ana", CLAIM),
-            _said(2, "Ben", "Audits by outside firms would catch most of the problems early."),
+            _said(2, "Ben", "Audits by outside firms would catch most of the problems early, in 2026 as in 2025."),
             _said(3, "Cy", "> unless regulators force them to\nRegulators have forced nothing so far."),
             _said(4, "Ana", "You say “audits by outside firms would catch” problems; they have caught none."),
-            _said(5, "Ben", "Nobody said labs will not slow down unless forced, only that they might."),
+            _said(5, "Ben", "Nobody said labs will not slow down unless regulators force them, only that they might."),
             _said(6, "Cy", "Calling it “safe” does not make it so."),  # scare quotes: no link
             _said(7, "Ana", "As I said, nobody slows down unless regulators force them to."),  # her own words
+            _said(8, "Cy", "The problems early, in 2026 as in 2025, were other ones."),  # a run with a number in it
         ]
     )
     assert _shapes(draft.items)[2:] == [
-        (3, ItemKind.REBUTTAL, 1, "quotes #1"),
+        (3, ItemKind.REBUTTAL, 1, "quotes #1"),  # a `>` line
         (4, ItemKind.REBUTTAL, 2, "quotes #2"),
         (5, ItemKind.REBUTTAL, 1, "repeats words of #1"),
         (6, ItemKind.CLAIM, None, ""),
         (7, ItemKind.CLAIM, None, ""),
+        (8, ItemKind.CLAIM, None, ""),
     ]
 
 
@@ -125,7 +127,7 @@ def test_a_transcript_without_reply_to_is_linked_by_quotation_and_adjacency() ->
         (2, ItemKind.REBUTTAL, 1, "follows #1"),
         (3, ItemKind.SUPPORT, 2, "follows #2; agrees (“I see your point”)"),
         (4, ItemKind.REBUTTAL, 1, "quotes #1"),
-        (5, ItemKind.CLAIM, None, ""),  # Cy goes on: the message before is their own
+        (5, ItemKind.SUPPORT, 4, "continues #4; adds to its writer's own message"),  # Cy goes on
     ]
     threaded = build_draft(transcript.messages)  # a Discord channel: replies say what answers what
     kinds = [ItemKind.CLAIM, ItemKind.CLAIM, ItemKind.SUPPORT, ItemKind.REBUTTAL, ItemKind.CLAIM]

@@ -204,7 +204,9 @@ def build_draft(
     by_key: dict[str, int] = {}  # message key → item number (a repeat maps to its original)
     seen: dict[str, str] = {}  # normalised text → key of the first message saying it
     recent = _Recent()
+    writers: dict[str, int | str | None] = {}  # message key → who wrote it
     for message in messages:
+        writers[message.key] = _speaker_of(message)
         text = usable_text(message.text)
         same = " ".join(text.split()).casefold() if text is not None else None
         reason = Skip.LOGGED if message.key in known else skip_reason(message, text)
@@ -218,7 +220,8 @@ def build_draft(
             recent.add(message, text, skipped=reason is not Skip.LOGGED)
             continue
         link = _link(message, text, recent, by_adjacency)
-        item = _candidate(len(items) + 1, message, text, link, by_key, known, items)
+        own = link is not None and link.key in writers and writers[link.key] == writers[message.key]
+        item = _candidate(len(items) + 1, message, text, link, by_key, known, items, own=own)
         items.append(item)
         by_key[message.key] = item.number
         recent.add(message, text)
@@ -304,8 +307,8 @@ def _link(message: Message, text: str, recent: _Recent, by_adjacency: bool) -> _
         return link
     if reading.concession(text) is not None:
         return recent.latest_by_another(speaker)
-    if by_adjacency and recent.last is not None and recent.last[1] != speaker:
-        return _Link(recent.last[0], "follows")
+    if by_adjacency and recent.last is not None:
+        return _Link(recent.last[0], "follows" if recent.last[1] != speaker else "continues")
     return None
 
 
@@ -325,6 +328,8 @@ def _candidate(
     by_key: Mapping[str, int],
     logged: Mapping[str, int],
     items: list[Item],
+    *,
+    own: bool,
 ) -> Item:
     parent = by_key.get(link.key) if link is not None else None
     parent_claim = (logged.get(link.key) or None) if link is not None else None
@@ -334,7 +339,7 @@ def _candidate(
         parent = None  # an answer to a question is a claim of its own
         whys = [f"answers the question {answered}"]
     answering = parent is not None or parent_claim is not None
-    kind, why = _kind(text, answering, parent is not None and _same_speaker(items[parent - 1], message))
+    kind, why = _kind(text, answering, own)
     return Item(
         number=number,
         kind=kind,
@@ -350,10 +355,6 @@ def _candidate(
     )
 
 
-def _same_speaker(item: Item, message: Message) -> bool:
-    return (item.author_id, item.speaker) == (message.author_id, message.speaker)
-
-
 def _kind(text: str, answering: bool, own: bool) -> tuple[ItemKind, str]:
     """What an item of ``text`` is, and why when a rule of :mod:`bot.core.importing.reading` decided it;
     ``answering``: it answers a claim (``own``: one of its writer's own)."""
@@ -363,7 +364,9 @@ def _kind(text: str, answering: bool, own: bool) -> tuple[ItemKind, str]:
             return ItemKind.CRUX, f"asks {asks.how}" if asks.how else ""
         if not answering:
             return ItemKind.CLAIM, "a rhetorical question"
-    conceding = reading.concession(text) if answering and not own else None
+    if own and answering:
+        return ItemKind.SUPPORT, "adds to its writer's own message"
+    conceding = reading.concession(text) if answering else None
     rhetorical = "; its question is rhetorical" if asks is not None and asks.rhetorical else ""
     if conceding is not None and conceding.mostly_objects:
         return ItemKind.REBUTTAL, f"concedes (“{conceding.opening}”) but mostly objects{rhetorical}"
