@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -217,14 +217,16 @@ def build_draft(
             seen.setdefault(same, message.key)
         if reason is not None or text is None:
             skipped[(reason or Skip.NO_TEXT).value] += 1
-            recent.add(message, text, skipped=reason is not Skip.LOGGED)
+            if reason is Skip.LOGGED and text is not None:
+                recent.add(_Said.of(message, text))  # it can be quoted
             continue
-        link = _link(message, text, recent, by_adjacency)
+        said = _Said.of(message, text)
+        link = _link(message, said, recent, by_adjacency)
         own = link is not None and link.key in writers and writers[link.key] == writers[message.key]
         item = _candidate(len(items) + 1, message, text, link, by_key, known, items, own=own)
         items.append(item)
         by_key[message.key] = item.number
-        recent.add(message, text)
+        recent.add(said)
     return Draft(items, dict(skipped))
 
 
@@ -240,75 +242,88 @@ def _speaker_of(message: Message) -> int | str | None:
     return message.author_id if message.author_id is not None else message.speaker
 
 
+@dataclass(frozen=True, slots=True)
+class _Said:
+    """A message as the quotation rules read it: its key, writer, text, words (also :func:`~bot.core.importing.
+    reading.spaced`) and runs of :data:`~bot.core.importing.reading.ECHO_WORDS` words."""
+
+    key: str
+    speaker: int | str | None
+    text: str
+    spaced: str
+    runs: frozenset[tuple[str, ...]]
+
+    @classmethod
+    def of(cls, message: Message, text: str) -> _Said:
+        said = reading.words(text)
+        runs = frozenset(reading.shingles(said, reading.ECHO_WORDS))
+        return cls(message.key, _speaker_of(message), text, reading.spaced(said), runs)
+
+
 class _Recent:
-    """The latest :data:`WINDOW` messages (those drafted or logged), for finding what a message quotes: their
-    words, and an index of their runs of :data:`~bot.core.importing.reading.ECHO_WORDS` words."""
+    """The latest :data:`WINDOW` messages (those drafted or logged), for finding what a message quotes, with an index
+    of their runs of :data:`~bot.core.importing.reading.ECHO_WORDS` words."""
 
     WINDOW = 300
 
     def __init__(self) -> None:
-        self.said: list[tuple[str, int | str | None, list[str]]] = []  # key, speaker, words
+        self.said: deque[_Said] = deque()
+        self.first = 0
+        """The number of the oldest message kept (messages are numbered from 0 as they are added)."""
         self.runs: dict[tuple[str, ...], list[int]] = {}
-        self.last: tuple[str, int | str | None] | None = None  # the message before: key and speaker
 
-    def add(self, message: Message, text: str | None, *, skipped: bool = False) -> None:
-        """Remember ``message`` (its cleaned ``text``); a ``skipped`` one only as the message before the next."""
-        if message.is_bot:
-            return
-        if skipped or text is None:
-            return  # a skipped message ("ok", a command) comes between nothing
-        self.last = (message.key, _speaker_of(message))
-        index = len(self.said)
-        said = reading.words(text)
-        self.said.append((message.key, _speaker_of(message), said))
-        for run in set(reading.shingles(said, reading.ECHO_WORDS)):
-            self.runs.setdefault(run, []).append(index)
-        if index >= self.WINDOW:
-            for run in set(reading.shingles(self.said[index - self.WINDOW][2], reading.ECHO_WORDS)):
-                self.runs[run].remove(index - self.WINDOW)
+    def add(self, said: _Said) -> None:
+        number = self.first + len(self.said)
+        self.said.append(said)
+        for run in said.runs:
+            self.runs.setdefault(run, []).append(number)
+        if len(self.said) > self.WINDOW:
+            for run in self.said.popleft().runs:
+                self.runs[run].remove(self.first)
                 if not self.runs[run]:
                     del self.runs[run]
+            self.first += 1
 
-    def quoted(self, text: str, speaker: int | str | None) -> _Link | None:
-        """The latest recent message by someone else that ``text`` quotes, if any."""
-        first = len(self.said) - self.WINDOW
-        for passage in reading.quoted_passages(text):
-            for index in range(len(self.said) - 1, max(first, 0) - 1, -1):
-                key, by, said = self.said[index]
-                if by != speaker and reading.contains(said, passage):
-                    return _Link(key, "quotes")
+    def _by(self, number: int) -> _Said:
+        return self.said[number - self.first]
+
+    @property
+    def last(self) -> _Said | None:
+        """The message before (a skipped one — "ok", a command — comes between nothing)."""
+        return self.said[-1] if self.said else None
+
+    def quoted(self, said: _Said) -> _Link | None:
+        """The latest recent message by someone else that ``said`` quotes, if any."""
+        for passage in reading.quoted_passages(said.text):
+            for earlier in reversed(self.said):
+                if earlier.speaker != said.speaker and reading.contains(earlier.spaced, passage):
+                    return _Link(earlier.key, "quotes")
         return None
 
-    def echoed(self, text: str, speaker: int | str | None) -> _Link | None:
-        """The latest recent message by someone else whose words ``text`` repeats, a run of
+    def echoed(self, said: _Said) -> _Link | None:
+        """The latest recent message by someone else whose words ``said`` repeats, a run of
         :data:`~bot.core.importing.reading.ECHO_WORDS` at least, if any."""
-        found = -1
-        for run in reading.shingles(reading.words(text), reading.ECHO_WORDS):
-            others = [index for index in self.runs.get(run, ()) if self.said[index][1] != speaker]
-            found = max([found, *others])
-        return _Link(self.said[found][0], "repeats words of") if found >= 0 else None
+        numbers = (number for run in said.runs for number in self.runs.get(run, ()))
+        found = max((number for number in numbers if self._by(number).speaker != said.speaker), default=-1)
+        return _Link(self._by(found).key, "repeats words of") if found >= 0 else None
 
     def latest_by_another(self, speaker: int | str | None) -> _Link | None:
         """The latest recent message by someone other than ``speaker``."""
-        first = max(len(self.said) - self.WINDOW, 0)
-        for key, by, _ in reversed(self.said[first:]):
-            if by != speaker:
-                return _Link(key, "follows")
-        return None
+        return next((_Link(s.key, "follows") for s in reversed(self.said) if s.speaker != speaker), None)
 
 
-def _link(message: Message, text: str, recent: _Recent, by_adjacency: bool) -> _Link | None:
+def _link(message: Message, said: _Said, recent: _Recent, by_adjacency: bool) -> _Link | None:
     """What ``message`` answers, and how that was found (see :func:`build_draft`)."""
     if message.reply_to is not None:
         return _Link(message.reply_to, "")  # shown by what the item answers: no reason needed
-    speaker = _speaker_of(message)
-    link = recent.quoted(text, speaker) or recent.echoed(text, speaker)
+    link = recent.quoted(said) or recent.echoed(said)
     if link is not None:
         return link
-    if reading.concession(text) is not None:
-        return recent.latest_by_another(speaker)
-    if by_adjacency and recent.last is not None:
-        return _Link(recent.last[0], "follows" if recent.last[1] != speaker else "continues")
+    if reading.concession(said.text) is not None:
+        return recent.latest_by_another(said.speaker)
+    last = recent.last
+    if by_adjacency and last is not None:
+        return _Link(last.key, "follows" if last.speaker != said.speaker else "continues")
     return None
 
 

@@ -7,6 +7,7 @@ The rules are kept small and explicit, so that each item of a draft can say whic
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -78,6 +79,7 @@ _QUESTION_END = re.compile(r"\?[\s\"'”’»)\]*_~]*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’»)\]]*\s+")
 _QUOTED = re.compile(r"“([^“”]+)”|\"([^\"\n]+)\"|«([^«»]+)»|‘([^‘’\n]{12,})’")
 _QUOTE_LINE = re.compile(r"^\s*>+\s?(.*)$", re.MULTILINE)
+_DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 
@@ -143,14 +145,22 @@ def _unquoted(text: str) -> str:
 def shingles(said: list[str], size: int) -> Iterator[tuple[str, ...]]:
     """Every run of ``size`` words in ``said`` without a number in it: shared references, dates and figures
     ("Smith J 2008 March") repeat between messages that do not quote one another."""
-    runs = (tuple(said[start : start + size]) for start in range(len(said) - size + 1))
-    return (run for run in runs if not any(character.isdigit() for word in run for character in word))
+    numbered = list(itertools.accumulate((_DIGIT.search(word) is not None for word in said), initial=0))
+    return (
+        tuple(said[start : start + size])
+        for start in range(len(said) - size + 1)
+        if numbered[start + size] == numbered[start]
+    )
 
 
-def contains(said: list[str], passage: list[str]) -> bool:
-    """Whether the words ``passage`` occur in a row in ``said``."""
-    size = len(passage)
-    return any(said[start : start + size] == passage for start in range(len(said) - size + 1))
+def spaced(said: list[str]) -> str:
+    """Words as one string, each between spaces: what :func:`contains` searches."""
+    return f" {' '.join(said)} "
+
+
+def contains(said: str, passage: list[str]) -> bool:
+    """Whether the words ``passage`` occur in a row in ``said`` (words :func:`spaced`)."""
+    return f" {' '.join(passage)} " in said
 
 
 # Questions ---------------------------------------------------------------------------------------------------------
