@@ -98,7 +98,7 @@ def drafted(draft: Draft) -> dict[str, tuple[str, str | None]]:
 def measure(part: str, with_replies: bool) -> Tally:
     tally = Tally()
     for thread in threads(part, with_replies):
-        items = drafted(build_draft(labelled.message for labelled in thread))
+        items = drafted(build_draft((labelled.message for labelled in thread), by_adjacency=not with_replies))
         for labelled in thread:
             kind, target = items.get(labelled.message.key, ("other", None))
             tally.add(labelled, kind, target)

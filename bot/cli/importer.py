@@ -15,7 +15,7 @@ from typing import TextIO
 from sqlalchemy.orm import Session
 
 from bot.core import text as t
-from bot.core.debates.lifecycle import Actor, debate_numbered, ensure_open
+from bot.core.debates.lifecycle import Actor, debate_numbered, ensure_open, sides_of
 from bot.core.errors import DomainError, InvalidInput, NotFound
 from bot.core.importing.drafts import (
     Draft,
@@ -28,6 +28,7 @@ from bot.core.importing.drafts import (
     record_draft,
     records_named,
     skipped_line,
+    speaker_sides,
 )
 from bot.core.importing.transcripts import Transcript, read_transcript, recorded_already
 from bot.core.records import DebateSnapshot
@@ -57,6 +58,8 @@ class ImportRequest:
     guild: int | None = None
     by: int | None = None
     yes: bool = False
+    sides: tuple[tuple[str, str], ...] = ()
+    """(speaker, side) pairs, as ``--side SPEAKER=SIDE`` gives them."""
 
 
 def speaker(item: Item) -> str:
@@ -78,7 +81,10 @@ async def import_transcript(
     debate = await db.query(_debate_numbered, request.debate, request.guild)
     ensure_open(debate)
     logged = await db.query(recorded_already, debate.id, transcript.messages)
-    draft = build_draft(transcript.messages, logged)
+    speakers = {message.speaker for message in transcript.messages if message.speaker is not None}
+    sides = await db.query(_speaker_sides, debate.id, speakers, request.sides)
+    draft = build_draft(transcript.messages, logged, by_adjacency=not transcript.threaded)
+    draft.sides = sides
     _print_draft(out, debate, request.path, draft)
     if not draft.items:
         if logged:
@@ -101,6 +107,15 @@ async def import_transcript(
 
 def _debate_numbered(session: Session, number: DebateNumber, guild_id: int | None) -> DebateSnapshot:
     return DebateSnapshot.of(debate_numbered(session, number, guild_id))
+
+
+def _speaker_sides(
+    session: Session, debate_id: DebateId, speakers: set[str], given: tuple[tuple[str, str], ...]
+) -> dict[str, str]:
+    debate = session.get(Debate, debate_id)
+    if debate is None:
+        raise NotFound("The debate is gone.")
+    return speaker_sides(sides_of(session, debate), speakers, given)
 
 
 def _read(path: Path) -> Transcript:
@@ -174,7 +189,7 @@ def _record_batch(session: Session, debate_id: DebateId, actor: Actor, draft: Dr
         chunk = pending[start : start + CHUNK]
         for index in chunk:
             items[index] = replace(items[index], accepted=True)
-        record_draft(session, debate, actor, Draft(items, draft.skipped), all_or_nothing=True)
+        record_draft(session, debate, actor, replace(draft, items=items), all_or_nothing=True)
         stored += [(items[index].number, items[index].kind, items[index].recorded or 0) for index in chunk]
         if time.monotonic() - started >= BATCH_SECONDS:
             break
@@ -186,6 +201,8 @@ def _print_draft(out: TextIO, debate: DebateSnapshot, path: Path, draft: Draft) 
     print(f"Draft for debate #{debate.number} from {path}: {len(draft.items)} items", file=out)
     if skipped:
         print(f"({skipped})", file=out)
+    if draft.sides:
+        print(f"Sides: {', '.join(f'{speaker} → {side}' for speaker, side in sorted(draft.sides.items()))}", file=out)
     for item in draft.items:
         print(item_line(item, speaker(item)), file=out)
 

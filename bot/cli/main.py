@@ -83,6 +83,14 @@ SERVER_ID = _whole_number("a Discord server id", SNOWFLAKE_MAX)
 USER_ID = _whole_number("a Discord user id", SNOWFLAKE_MAX)
 
 
+def speaker_side(text: str) -> tuple[str, str]:
+    """An argparse type: ``SPEAKER=SIDE`` (``--side``), split at its last ``=``."""
+    speaker, equals, side = text.rpartition("=")
+    if not equals or not speaker.strip() or not side.strip():
+        raise argparse.ArgumentTypeError(f"“{t.one_line(text, 60)}” is not SPEAKER=SIDE (for example Ana=for)")
+    return speaker.strip(), side.strip()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m bot", description="The crux-finding debate bot for Discord.")
     commands = parser.add_subparsers(dest="command")
@@ -133,6 +141,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="USER_ID",
         help="the Discord user id recorded as who logged it (default: the creator)",
     )
+    transcript.add_argument(
+        "--side",
+        type=speaker_side,
+        action="append",
+        default=[],
+        metavar="SPEAKER=SIDE",
+        help="log a speaker's records for a side of the debate (repeatable; a speaker named like a side is on it)",
+    )
     transcript.add_argument("--yes", action="store_true", help="store the draft without asking")
     transcript.add_argument("file", type=Path, help="the transcript (.csv, or .jsonl)")
     models = commands.add_parser(
@@ -172,7 +188,7 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "export":
         return _export(settings, args.debate, args.guild, args.format, args.output, force=args.force)
     if args.command == "import":
-        return _import(settings, ImportRequest(args.debate, args.file, args.guild, args.by, args.yes))
+        return _import(settings, ImportRequest(args.debate, args.file, args.guild, args.by, args.yes, tuple(args.side)))
     if args.command == "models":
         print(describe(fetch_model(args.dir or settings.model_dir, endpoint=args.endpoint)))
         return 0

@@ -218,6 +218,11 @@ class DebateExport(_Model):
         has the same name; ``user <id>`` when no name is known."""
         return self._labels.get(user_id, f"user {user_id}")
 
+    def said_by(self, author_id: int | None, speaker: str | None) -> str | None:
+        """Who said a claim or crux, as plain text: a transcript's speaker, or a Discord user whose name is known
+        (:meth:`label`); ``None`` when neither is."""
+        return speaker if author_id is None else self._labels.get(author_id)
+
     def latest(self, crux: CruxExport) -> dict[int, int]:
         """Each user's latest credence on ``crux``."""
         return {credence.user_id: credence.value for credence in crux.credences}

@@ -1,5 +1,6 @@
 """How opinion divides and where it meets: opinion groups of a debate (``groups``) found by clustering its
-credences (``clustering``, the optional ``analysis`` extra, imported only when there are groups to look for); common
+credences (``clustering``, the optional ``analysis`` extra, imported only when there are groups to look for) and
+named by what sets each apart (``repness``, a pure rule); common
 ground between the sides, a pure rule (``commonground``); common ground and movement read from the stances
 (``insights``).
 
