@@ -21,13 +21,20 @@ from tests.e2e.test_process import _environment, closed_port
 
 TRANSCRIPT = "id,interview,comment\n1,Dr. Ng,Carbon taxes cut emissions faster than subsidies do.\n"
 EXPORT, IMPORT = ["export", "--debate", "1"], ["import", "--debate", "1", "--yes", "transcript.csv"]
+PRIVACY_EXPORT, FORGET = ["privacy", "export", "--user", "5"], ["privacy", "forget", "--user", "5"]
 ID_OPTIONS = [
-    pytest.param(argv, option, id=f"{argv[0]} {option}" if argv[0] != "commands" else f"commands {argv[1]} {option}")
+    pytest.param(
+        argv,
+        option,
+        id=f"{argv[0]} {option}" if argv[0] not in ("commands", "privacy") else f"{argv[0]} {argv[1]} {option}",
+    )
     for argv, options in [
         (EXPORT, ["--debate", "--guild"]),
         (IMPORT, ["--debate", "--guild", "--by"]),
         (["commands", "sync"], ["--guild"]),
         (["commands", "clear"], ["--guild"]),
+        (PRIVACY_EXPORT, ["--user", "--guild"]),
+        (FORGET, ["--user", "--guild"]),
     ]
     for option in options
 ]
@@ -170,6 +177,8 @@ OPERATOR_COMMANDS = [
     ["commands", "clear"],
     EXPORT,
     IMPORT,
+    PRIVACY_EXPORT,
+    FORGET,
 ]
 
 
