@@ -5,20 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.core.privacy.erasure import BATCH, Step, run_step
+from bot.core.privacy.erasure import BATCH, Step, run_steps
 from bot.core.privacy.export import export_member
 from bot.db import Database
 from schema import utcnow
 
 
 async def erase(db: Database, plan: Sequence[Step], batch: int = BATCH) -> int:
-    """Run each step of ``plan`` as write jobs of at most ``batch`` rows until it finds nothing left, so that live
-    writes are committed between two of them; then, on SQLite, checkpoint the write-ahead log so that no erased text
-    stays in it. How many rows were changed or deleted (0: there was nothing to erase)."""
-    changed = 0
-    for step in plan:
-        while done := await db.transact(run_step, step, batch):
-            changed += done
+    """Run ``plan`` as write jobs of about ``batch`` rows each, so that live writes are committed between two of them;
+    then, on SQLite, checkpoint the write-ahead log so that no erased text stays in it. How many rows were changed
+    or deleted (0: there was nothing to erase)."""
+    changed, position = 0, 0
+    while position < len(plan):
+        position, done = await db.transact(run_steps, plan, position, batch)
+        changed += done
     await db.checkpoint()
     return changed
 

@@ -1,10 +1,10 @@
 """Erasure: forget a member, forget a transcript's speaker, delete a debate, delete a server's data.
 
-Each is a plan: steps, each a synchronous job ``step(session, batch) -> int`` that changes at most ``batch`` rows of
-what is left to do and says how many (0: this step is done). The runner (``bot.runtime.privacy.erase``) runs each
-step as one write job again and again until it is done, so that live writes (a claim logged meanwhile) are committed
-between two batches rather than waiting for the whole erasure, and a step that finds nothing more is the end of it:
-erasing twice finds nothing the second time.
+Each is a plan: steps, each ``step(session, batch) -> int`` changing at most about ``batch`` rows of what is left to
+do and saying how many (fewer than ``batch``: this step is done). The runner (``bot.runtime.privacy.erase``) runs
+the plan as write jobs of :data:`BATCH` rows each (:func:`run_steps`), so that live writes (a claim logged
+meanwhile) are committed between two jobs rather than waiting for the whole erasure; erasing twice finds nothing
+the second time.
 
 What forgetting a member means for a shared record (``docs/privacy.md``, "What erasure keeps"):
 
@@ -22,7 +22,7 @@ What forgetting a member means for a shared record (``docs/privacy.md``, "What e
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -44,7 +44,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from bot.core.debates.formats import PHASE_END, PHASE_WARNING
-from bot.core.debates.lifecycle import Actor
 from bot.core.errors import NotAllowed, NotFound
 from bot.core.privacy.references import (
     CLAIM,
@@ -70,7 +69,8 @@ from schema import Agenda, CommandSync, GuildState, Timer, table_of
 from schema.types import FORGOTTEN_USER, REMOVED_TEXT
 
 Step = Callable[[Session, int], int]
-"""One step of a plan: change at most ``batch`` rows, and say how many (0 when done)."""
+"""One step of a plan: change at most ``batch`` rows (a crux-keyed step: the rows of ``batch`` cruxes), and say how
+many; fewer than ``batch`` when nothing is left."""
 BATCH: Final = 500
 """Rows a step changes in one job: small enough that a live write waits a few milliseconds at most behind it."""
 
@@ -305,25 +305,41 @@ def _delete_debates(debates: Select[tuple[int]]) -> list[Step]:
 
 @dataclass(frozen=True, slots=True)
 class DebateToDelete:
-    """A debate a moderator asked to delete: its id, number and thread."""
+    """A debate a moderator asked to delete: its id, and the number users know it by."""
 
     id: int
     number: int
-    thread_id: int
 
 
-def debate_to_delete(session: Session, actor: Actor, number: int) -> DebateToDelete:
-    """The debate ``number`` of the actor's server, which they may delete (Manage Threads)."""
-    if not actor.can_moderate:
+def debate_to_delete(session: Session, guild_id: int, number: int, can_moderate: bool) -> DebateToDelete:
+    """Debate ``number`` of the server, which the actor may delete (Manage Threads)."""
+    return _deletable(
+        session, guild_id, DEBATE.c.number == number, f"There is no debate #{number} in this server.", can_moderate
+    )
+
+
+def debate_to_delete_by_id(session: Session, guild_id: int, debate_id: int, can_moderate: bool) -> DebateToDelete:
+    """The debate a confirmation button names, checked again at the press: still there, in this server, and the
+    presser a moderator."""
+    return _deletable(session, guild_id, DEBATE.c.id == debate_id, "That debate was already deleted.", can_moderate)
+
+
+def _deletable(
+    session: Session, guild_id: int, which: ColumnElement[bool], missing: str, can_moderate: bool
+) -> DebateToDelete:
+    if not can_moderate:
         raise NotAllowed("Deleting a debate needs the Manage Threads permission.")
-    found = session.execute(
-        select(DEBATE.c.id, DEBATE.c.number, DEBATE.c.thread_id).where(
-            DEBATE.c.guild_id == actor.guild_id, DEBATE.c.number == number
-        )
-    ).first()
+    found = session.execute(select(DEBATE.c.id, DEBATE.c.number).where(DEBATE.c.guild_id == guild_id, which)).first()
     if found is None:
-        raise NotFound(f"There is no debate #{number} in this server.")
+        raise NotFound(missing)
     return DebateToDelete(*found)
+
+
+def check_confirmer(asked_by: int, pressed_by: int) -> None:
+    """A confirmation button is pressed by whoever asked for it, never by another member (nor a forged one naming
+    someone else: what it erases is always the presser's own, or needs their permission)."""
+    if pressed_by != asked_by:
+        raise NotAllowed("This confirmation is someone else's: run the command yourself to get your own.")
 
 
 def delete_debate(debate_id: int) -> list[Step]:
@@ -344,6 +360,15 @@ def delete_server(guild_id: int) -> list[Step]:
     ]
 
 
-def run_step(session: Session, step: Step, batch: int = BATCH) -> int:
-    """One job of a plan: ``step`` on at most ``batch`` rows."""
-    return step(session, batch)
+def run_steps(session: Session, plan: Sequence[Step], position: int, batch: int = BATCH) -> tuple[int, int]:
+    """One job of a plan: its steps from ``position`` on, until ``batch`` rows are changed (a step that changes fewer
+    rows than it was allowed has finished). Where the next job starts (``len(plan)``: done), and how many rows this
+    one changed."""
+    changed = 0
+    while position < len(plan) and changed < batch:
+        allowed = batch - changed
+        done = plan[position](session, allowed)
+        changed += done
+        if done < allowed:
+            position += 1
+    return position, changed

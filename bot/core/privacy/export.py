@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import enum
+import gzip
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -67,6 +68,22 @@ def export_member(session: Session, user_id: int, guild_id: int | None, now: dat
 def export_json(document: dict[str, object]) -> str:
     """The document as text (UTF-8 JSON, keys in the schema's order)."""
     return json.dumps(document, ensure_ascii=False, indent=1)
+
+
+def export_files(document: dict[str, object], limit: int) -> list[tuple[str, bytes]]:
+    """The export as files of ``limit`` bytes at most (an attachment's limit): ``mydata.json``; gzip-compressed when
+    larger (``mydata.json.gz``); and that split in numbered parts when still larger (``mydata.json.gz.001``, …:
+    joined back in order, ``cat mydata.json.gz.* > mydata.json.gz``)."""
+    data = export_json(document).encode("utf-8")
+    if len(data) <= limit:
+        return [("mydata.json", data)]
+    packed = gzip.compress(data, mtime=0)
+    if len(packed) <= limit:
+        return [("mydata.json.gz", packed)]
+    return [
+        (f"mydata.json.gz.{number:03}", packed[start : start + limit])
+        for number, start in enumerate(range(0, len(packed), limit), start=1)
+    ]
 
 
 def rows_held(document: dict[str, object]) -> int:
