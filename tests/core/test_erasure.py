@@ -4,6 +4,7 @@ as the bot and the command line run them (``bot.runtime.privacy``), on the backe
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 from dataclasses import dataclass
 from datetime import timedelta
@@ -15,8 +16,10 @@ from sqlmodel import SQLModel
 
 from bot.core.cruxes.lifecycle import keep_stance
 from bot.core.debates import lifecycle as core
+from bot.core.debates import timers
+from bot.core.debates.formats import PHASE_END
 from bot.core.privacy.erasure import delete_debate, delete_server, forget_member, forget_speaker
-from bot.core.privacy.export import EXPORT_VERSION, export_json
+from bot.core.privacy.export import EXPORT_VERSION, export_files, export_json
 from bot.core.privacy.references import REFERENCES, Member
 from bot.db import Database
 from bot.runtime.privacy import erase, export
@@ -40,6 +43,7 @@ from schema import (
     MemberName,
     Participant,
     PendingRebuttal,
+    Timer,
     id_of,
     table_of,
     utcnow,
@@ -374,3 +378,40 @@ async def test_deleting_a_servers_data_leaves_other_servers_alone(db: Database) 
     assert in_guild == []
     held = _texts(rows)
     assert "ADA-OTHER-SERVER" in held and "ADA-TOPIC" not in held and "ADA-NAME" not in held
+
+
+def test_a_large_export_is_compressed_then_split_in_parts_that_join_back() -> None:
+    document: dict[str, object] = {
+        "schema_version": EXPORT_VERSION,
+        "tables": {"claim": [{"text": f"claim {n}"} for n in range(5000)]},
+    }
+    whole = export_json(document).encode()
+
+    assert export_files(document, len(whole)) == [("mydata.json", whole)]
+    [(name, packed)] = export_files(document, len(whole) - 1)
+    assert name == "mydata.json.gz" and gzip.decompress(packed) == whole
+    parts = export_files(document, len(packed) // 3)
+    assert [name for name, _ in parts] == [f"mydata.json.gz.{n:03}" for n in range(1, len(parts) + 1)]
+    assert len(parts) == 4 and all(len(data) <= len(packed) // 3 for _, data in parts)
+    assert gzip.decompress(b"".join(data for _, data in parts)) == whole
+
+
+async def test_forgetting_the_creator_of_a_timed_debate_leaves_its_timer_and_deleting_the_debate_ends_it(
+    db: Database,
+) -> None:
+    seeded = await _seeded(db)
+    due = utcnow() + timedelta(minutes=5)
+    async with db.write() as session:
+        for debate in (seeded.adas_debate, seeded.bens_debate):
+            await session.run_sync(timers.schedule, GUILD, PHASE_END, str(debate), due)
+
+    await erase(db, forget_member(ADA, GUILD))
+    assert sorted(await db.query(_timer_keys)) == sorted([str(seeded.adas_debate), str(seeded.bens_debate)])
+
+    await erase(db, delete_debate(seeded.adas_debate))
+    assert await db.query(_timer_keys) == [str(seeded.bens_debate)]
+
+
+def _timer_keys(session: Session) -> list[str]:
+    timer = table_of(Timer)
+    return list(session.scalars(select(timer.c.key)))

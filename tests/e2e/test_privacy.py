@@ -94,6 +94,11 @@ async def test_mydata_forget_asks_then_erases_the_member_and_only_for_them(
     await world.sim.click(world.alice, again.message, _button(again))
     assert "held nothing about you" in (again.message.content or "")
 
+    await world.sim.invoke(world.alice, thread, "debate join", side="for")  # her side was forgotten too
+    for member in (world.bob, world.alice):  # the debate goes on
+        logged = await world.sim.invoke(member, thread, "rebut", claim=1, text=f"{member.id} answers")
+        assert not logged.ephemeral, logged.text
+
 
 async def test_a_forged_forget_button_naming_another_member_is_refused(
     world: World, bot: DebateBot, db: Database
@@ -129,10 +134,15 @@ async def test_debate_delete_is_for_moderators_and_asks_before_deleting(
     assert "someone else's" in (other.content or "")
     assert "ALICE-CLAIM interp generalises" in await _texts(db)
 
+    second = await world.sim.invoke(world.mod, world.channel, "debate delete", number=1)  # pressed after the first
+
     await world.sim.click(world.mod, asked.message, _button(asked))
 
     assert "Debate #1 is deleted" in (asked.message.content or "")
     assert await _texts(db) == []
+    assert second.message is not None
+    late = await world.sim.click(world.mod, second.message, _button(second))
+    assert late.ephemeral and "That debate was already deleted" in late.text
     gone = await world.sim.invoke(world.alice, thread, "claim", text="still here?")
     assert gone.ephemeral
 
