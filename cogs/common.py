@@ -176,10 +176,17 @@ async def write_server(
         return await interaction.client.db.transact(job, acting, *args, **kwargs)
 
 
-async def erase_for(interaction: Interaction, plan: Sequence[Step]) -> int:
+async def erase_for(bot: DebateBot, plan: Sequence[Step]) -> int:
     """Run an erasure plan of the core (``bot.core.privacy.erasure``) as small write jobs; how many rows it changed.
-    The interaction must be deferred first: the work grows with what is erased."""
-    return await erase(interaction.client.db, plan)
+    An interaction must be deferred first: the work grows with what is erased."""
+    return await erase(bot.db, plan)
+
+
+async def write_for_bot(
+    bot: DebateBot, job: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+) -> T:
+    """``job(session, …)`` as one committed transaction, for what no interaction asked (a gateway event)."""
+    return await bot.db.transact(job, *args, **kwargs)
 
 
 async def export_for(interaction: Interaction) -> dict[str, object]:

@@ -25,7 +25,8 @@ and read it. Display names are kept so that exports, read outside Discord, can n
 
 **For how long.** A `/debate import` draft (messages read from a channel, with their authors) and a message waiting \
 for its logger to pick the claim it rebuts: a day at most. Everything else {kept}. Ending a debate does not delete \
-it; a moderator can delete a debate with `/debate delete`.
+it; a moderator can delete a debate with `/debate delete`. When the bot is removed from this server, all it keeps \
+about the server is deleted after a period the operator sets (30 days unless they changed it).
 
 **Your copy, and erasure.** `/mydata export` sends you, privately, a file with everything the bot holds about you in \
 this server. `/mydata forget` erases it, after telling you what stays: your texts are replaced by “[removed at the \
