@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import BigInteger, Table, select, update
+import pytest
+from sqlalchemy import BigInteger, Table, event, select, update
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
@@ -21,7 +22,7 @@ from bot.core.debates.formats import PHASE_END
 from bot.core.privacy.erasure import delete_debate, delete_server, forget_member, forget_speaker
 from bot.core.privacy.export import EXPORT_VERSION, export_files, export_json
 from bot.core.privacy.references import REFERENCES, Member
-from bot.db import Database
+from bot.db import SECURE_SINCE_VACUUM, Database
 from bot.runtime.privacy import erase, export
 from schema import (
     Agenda,
@@ -415,3 +416,20 @@ async def test_forgetting_the_creator_of_a_timed_debate_leaves_its_timer_and_del
 def _timer_keys(session: Session) -> list[str]:
     timer = table_of(Timer)
     return list(session.scalars(select(timer.c.key)))
+
+
+async def test_sqlite_overwrites_what_is_deleted_and_a_file_written_before_is_vacuumed_once(db: Database) -> None:
+    if not db.is_sqlite:
+        pytest.skip("secure_delete and VACUUM are SQLite's; PostgreSQL's VACUUM is the operator's (docs/privacy.md)")
+    async with db.engine.connect() as connection:
+        assert (await connection.exec_driver_sql("PRAGMA secure_delete")).scalar_one() == 1
+        assert (await connection.exec_driver_sql("PRAGMA user_version")).scalar_one() == SECURE_SINCE_VACUUM
+        await connection.exec_driver_sql("PRAGMA user_version=0")  # as a file the bot wrote before
+        await connection.commit()
+    vacuums: list[str] = []
+    event.listen(db.engine.sync_engine, "before_cursor_execute", lambda *args: vacuums.append(args[2]))
+
+    await db.upgrade()
+    await db.upgrade()
+
+    assert [sql for sql in vacuums if sql == "VACUUM"] == ["VACUUM"]
