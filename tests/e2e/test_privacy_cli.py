@@ -2,38 +2,31 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import sys
 from pathlib import Path
 
 from sqlalchemy import select
 
-from benchmarks.common import reset_postgres
 from bot.core.claims import arguments as claims
 from bot.core.debates import lifecycle as debates
 from bot.db import Database
-from schema import Claim, id_of, table_of
+from schema import Claim, DebateNumber, id_of, table_of
 from schema.types import FORGOTTEN_USER, REMOVED_TEXT
-from tests.conftest import TEST_DATABASE_URL
-from tests.e2e.test_process import _environment
+from tests.e2e.test_command_line import _database_with_a_debate
+from tests.e2e.test_process import _environment, bot_command
 
 GUILD, ADA, BEN = 1, 200_000_000_000_000_001, 200_000_000_000_000_002
 MUST_ACT = 2
 
 
 async def _debate_with_claims(url: str) -> None:
-    """Debate #1 in ``GUILD``, with a claim of Ada's, one of Ben's, and one of a transcript's speaker."""
-    if TEST_DATABASE_URL:
-        await reset_postgres(url)
+    """Debate #1 in ``GUILD`` (started by user 2), with a claim of Ada's, one of Ben's, and one of a transcript's
+    speaker."""
+    await _database_with_a_debate(url)
     db = Database(url)
     try:
-        await db.upgrade()
         async with db.write() as session:
-            plan = debates.plan_debate("A topic")
-            debate = await session.run_sync(
-                debates.start_debate, debates.Actor(GUILD, BEN), plan, channel_id=3, thread_id=4
-            )
+            debate = await session.run_sync(debates.debate_numbered, DebateNumber(1), GUILD)
             for user in (ADA, BEN):
                 await session.run_sync(debates.join, debate, user, "for")
                 await session.run_sync(claims.add_claim, debate, debates.Actor(GUILD, user), f"said by {user}")
@@ -57,20 +50,7 @@ async def _claims(url: str) -> list[tuple[int | None, str | None, str]]:
 
 async def _bot(tmp_path: Path, url: str, *argv: str) -> tuple[int | None, str, str]:
     """``python -m bot *argv`` on the database at ``url``: its exit status, standard output and standard error."""
-    env = _environment(tmp_path, DATABASE_URL=url, LOG_LEVEL="WARNING")
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *argv,
-        cwd=tmp_path,
-        env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), 60)
-    return process.returncode, out.decode(), err.decode()
+    return await bot_command(tmp_path, list(argv), _environment(tmp_path, DATABASE_URL=url, LOG_LEVEL="WARNING"))
 
 
 async def test_an_operator_exports_and_forgets_a_user(database_url: str, tmp_path: Path) -> None:
