@@ -45,6 +45,7 @@ INITIAL_EXTENSIONS = (
     "cogs.similar",
     "cogs.imports",
     "cogs.privacy",
+    "cogs.mydata",
 )
 NEEDED_PERMISSIONS = (
     "view_channel",

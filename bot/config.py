@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field(default="text", description="json: one JSON object a line")
     log_colour: bool | None = Field(default=None, description="colour text lines; unset: only on a terminal")
     heartbeat_seconds: float = Field(default=15, gt=0, description="how often each process records its health")
+    server_retention_days: int = Field(
+        default=30, ge=0, le=36500, description="days a removed server's data is kept; 0: until an operator acts"
+    )
 
     @field_validator("database_url")
     @classmethod

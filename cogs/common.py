@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from math import ceil
@@ -21,10 +21,12 @@ from bot.client import THINKING, DebateBot, Refused, drop_placeholder
 from bot.core.debates import choices as choose
 from bot.core.debates import lifecycle as core
 from bot.core.errors import DomainError, WrongPlace
+from bot.core.privacy.erasure import Step
 from bot.core.scoring.calibration_plot import calibration_plot
 from bot.core.scoring.scores import TrackRecord, render_track_record
 from bot.core.text import pack
 from bot.core.visibility import Audience
+from bot.runtime.privacy import erase, export
 from bot.runtime.visibility import member_audience, post_audience
 from cogs import render
 from schema import Debate
@@ -172,6 +174,24 @@ async def write_server(
     acting = server_actor(interaction)
     async with _deferring_when_late(interaction):
         return await interaction.client.db.transact(job, acting, *args, **kwargs)
+
+
+async def erase_for(bot: DebateBot, plan: Sequence[Step]) -> int:
+    """Run an erasure plan of the core (``bot.core.privacy.erasure``) as small write jobs; how many rows it changed.
+    An interaction must be deferred first: the work grows with what is erased."""
+    return await erase(bot.db, plan)
+
+
+async def write_for_bot(
+    bot: DebateBot, job: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+) -> T:
+    """``job(session, …)`` as one committed transaction, for what no interaction asked (a gateway event)."""
+    return await bot.db.transact(job, *args, **kwargs)
+
+
+async def export_for(interaction: Interaction) -> dict[str, object]:
+    """Everything the bot holds about the invoker in this server (``bot.core.privacy.export``)."""
+    return await export(interaction.client.db, interaction.user.id, server_actor(interaction).guild_id)
 
 
 def private_audience(interaction: Interaction) -> Audience:

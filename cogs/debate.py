@@ -23,8 +23,8 @@ from bot.core.opinion import groups as opinion
 from bot.core.records import SideSnapshot
 from bot.core.summary.pages import summary_first_page
 from bot.core.summary.queries import DebateSummary, summarize
+from cogs import mydata, render
 from cogs import options as o
-from cogs import render
 from cogs.common import (
     Interaction,
     actor,
@@ -191,6 +191,11 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
         if found.pages > 1:
             embed.set_footer(text=f"Page {found.number} of {found.pages} · /debate list page:<n>")
         await respond(interaction, embed=embed, ephemeral=True)
+
+    @app_commands.command(name="delete", description="Moderators: delete a debate and all derived from it (asks first)")
+    @app_commands.describe(number="The debate's number in this server")
+    async def delete(self, interaction: Interaction, number: o.Number) -> None:
+        await mydata.ask_to_delete_debate(interaction, number)
 
     @app_commands.command(name="end", description="End the debate: post the final summary, lock the thread")
     @app_commands.describe(outcome="What the debate concluded (optional)")

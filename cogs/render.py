@@ -16,13 +16,15 @@ from bot.core.records import ClaimSnapshot, CruxSnapshot, DebateSnapshot, SideSn
 from bot.core.scoring.scores import render_scores
 from bot.core.text import as_typed, as_typed_within, plural
 from schema import ClaimKind, CruxOutcome
+from schema.types import FORGOTTEN_LABEL, FORGOTTEN_USER
 
 COLOUR = {ClaimKind.CLAIM: discord.Colour.blurple(), ClaimKind.REBUTTAL: discord.Colour.red()}
 SUMMARY_COLOUR = discord.Colour.gold()
 
 
 def mention(user_id: int) -> str:
-    return f"<@{user_id}>"
+    """A user as Discord shows them; a member forgotten at their request as such."""
+    return FORGOTTEN_LABEL if user_id == FORGOTTEN_USER else f"<@{user_id}>"
 
 
 CONTENT_MAX = 2000

@@ -165,6 +165,10 @@ class DiscordSim:
         """A guild with an owner (``guild.owner``, all permissions) and the bot as members."""
         return self._world.add_guild(name, bot_permissions)
 
+    def remove_bot(self, guild: SimGuild) -> None:
+        """Remove the bot from ``guild`` (GUILD_DELETE without ``unavailable``; READY no longer lists it)."""
+        self._world.remove_bot(guild)
+
     def add_text_channel(
         self, guild: SimGuild, name: str = "general", *, category: SimChannel | None = None
     ) -> SimChannel:

@@ -145,6 +145,12 @@ class World:
         self.gateway.dispatch("GUILD_CREATE", lambda s: self.guild_create_payload(guild, s.intents), guild.id)
         return guild
 
+    def remove_bot(self, guild: SimGuild) -> None:
+        """The bot is removed from (kicked out of) ``guild``: GUILD_DELETE without ``unavailable``; READY no longer
+        lists it."""
+        del guild.members[self.bot_user.id]
+        self.gateway.dispatch("GUILD_DELETE", {"id": str(guild.id)}, guild.id)
+
     def add_text_channel(self, guild: SimGuild, name: str, category: SimChannel | None = None) -> SimChannel:
         """A text channel (in ``category``, synced with its overwrites); CHANNEL_CREATE."""
         channel = SimChannel(self.snowflake(), ChannelType.GUILD_TEXT, name, guild.id, position=len(guild.channels))

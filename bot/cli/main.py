@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from bot.cli import privacy
 from bot.cli.importer import ImportRequest, ask_terminal, import_transcript
 from bot.cli.models import FetchError, describe, fetch_model
 from bot.client import DebateBot
@@ -159,13 +160,17 @@ def _parser() -> argparse.ArgumentParser:
     models.add_argument(
         "--endpoint", metavar="URL", help="a Hugging Face hub mirror to download from (default: the hub)"
     )
+    privacy.add_parser(commands, USER_ID, SERVER_ID)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m bot`` and the ``debate-bot`` script; returns the exit status. Whatever stops a
     command is one line on standard error (see :func:`_stopped`), never a traceback on its own."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "privacy":
+        privacy.check(args, parser.error)
     try:
         settings = load_settings()
         token = settings.discord_token.get_secret_value() if settings.discord_token else ""
@@ -187,6 +192,8 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
         return _health(settings)
     if args.command == "export":
         return _export(settings, args.debate, args.guild, args.format, args.output, force=args.force)
+    if args.command == "privacy":
+        return privacy.run(settings, args)
     if args.command == "import":
         return _import(settings, ImportRequest(args.debate, args.file, args.guild, args.by, args.yes, tuple(args.side)))
     if args.command == "models":

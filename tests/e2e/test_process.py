@@ -23,6 +23,23 @@ def _environment(tmp_path: Path, **settings: str) -> dict[str, str]:
     return env
 
 
+async def bot_command(tmp_path: Path, argv: list[str], env: dict[str, str]) -> tuple[int | None, str, str]:
+    """``python -m bot *argv`` in ``tmp_path`` with ``env``, no input: its exit status, standard output and error."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *argv,
+        cwd=tmp_path,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    return process.returncode, out.decode(), err.decode()
+
+
 def closed_port() -> int:
     """A loopback port nothing listens on."""
     with socket.socket() as probe:

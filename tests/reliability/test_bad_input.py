@@ -233,6 +233,13 @@ REFUSED: list[Case] = [
     Case("resolve: by a participant who is not a moderator", "crux resolve",
          {"crux": Ref.OPEN_CRUX, "resolution": "r"},
          "Only the debate's creator or a member with Manage Threads can resolve a crux", actor="bob"),
+    # a member's data, a debate's deletion
+    Case("delete: by a member who is not a moderator", "debate delete", {"number": 1},
+         "Deleting a debate needs the Manage Threads permission", Place.CHANNEL),
+    Case("delete: a debate this server does not have", "debate delete", {"number": 999},
+         "There is no debate #999 in this server", Place.CHANNEL, actor="mod"),
+    Case("/mydata export: in a DM", "mydata export", {}, NOT_IN_DMS, Place.DM, discord=True),
+    Case("/mydata forget: in a DM", "mydata forget", {}, NOT_IN_DMS, Place.DM, discord=True),
 ]
 
 #: Every debate command, with valid options: refused outside a debate thread, and not offered by Discord in DMs.

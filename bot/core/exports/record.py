@@ -46,6 +46,7 @@ from schema import (
     Side,
     id_of,
 )
+from schema.types import FORGOTTEN_LABEL, FORGOTTEN_USER
 
 SCHEMA_VERSION: Literal[5] = 5
 
@@ -215,7 +216,9 @@ class DebateExport(_Model):
 
     def label(self, user_id: int) -> str:
         """A user's name as plain text: their display name, followed by their id when another user of the record
-        has the same name; ``user <id>`` when no name is known."""
+        has the same name; ``user <id>`` when no name is known; a forgotten member (``FORGOTTEN_USER``) as such."""
+        if user_id == FORGOTTEN_USER:
+            return FORGOTTEN_LABEL
         return self._labels.get(user_id, f"user {user_id}")
 
     def said_by(self, author_id: int | None, speaker: str | None) -> str | None:

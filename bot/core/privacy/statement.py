@@ -25,7 +25,13 @@ and read it. Display names are kept so that exports, read outside Discord, can n
 
 **For how long.** A `/debate import` draft (messages read from a channel, with their authors) and a message waiting \
 for its logger to pick the claim it rebuts: a day at most. Everything else {kept}. Ending a debate does not delete \
-it. There is no command yet to export or erase your data: ask {contact}.
+it; a moderator can delete a debate with `/debate delete`. When the bot is removed from this server, all it keeps \
+about the server is deleted after a period the operator sets (30 days unless they changed it).
+
+**Your copy, and erasure.** `/mydata export` sends you, privately, a file with everything the bot holds about you in \
+this server. `/mydata forget` erases it, after telling you what stays: your texts are replaced by “[removed at the \
+author's request]” so that others' replies still make sense, your id is removed from every record, and your \
+credences, scores, sides, name and similarity data are deleted. For anything else, ask {contact}.
 
 **Who can see it.** Everyone who can see the debate's channel: a debate runs in a public thread, and its records, \
 credences, scores and exports show the names of who wrote them. An answer spanning debates (`/debate list`, \
@@ -44,3 +50,19 @@ def statement(*, contact: str = CONTACT, kept: str = KEPT) -> str:
     """What the bot keeps about a member, why, for how long, who can see it, where, and whether text leaves the
     operator's machine (Discord Markdown, within an embed's description)."""
     return _STATEMENT.format(contact=contact, kept=kept)
+
+
+FORGET_ASKED = """\
+**Forget your data in this server?** This cannot be undone.
+
+**Removed:** the texts you wrote (claims, rebuttals, supports, cruxes, resolutions, the topics of debates you \
+started) are replaced by “[removed at the author's request]”, with their earlier texts; your id is removed from every \
+record; your credences and reasons, scores, sides, double-crux answers, display name, drafts and similarity data \
+are deleted.
+
+**What stays:** the records other members wrote, also their replies to yours, and their credences and scores; \
+the structure of each debate (record numbers, which record answers which, a crux's outcome). The messages the bot \
+already posted in Discord that quote you stay as Discord keeps them: the bot does not keep their ids, so it cannot \
+edit them — delete them in Discord, or ask a moderator to. Your own chat messages are yours to delete in Discord. \
+To keep a copy first, use `/mydata export`."""
+"""What ``/mydata forget`` tells a member before they confirm."""
