@@ -17,11 +17,19 @@ READY_TIMEOUT = 15.0
 class LocalBot:
     """Starts and stops a :class:`DebateBot` connected to ``sim``; a restart keeps the database and the world.
     Similar-record hints are off unless ``similar_records``: they would add messages to every conversation. The
-    commands are synced globally unless ``sync_guild_id`` is set (it may change between restarts)."""
+    commands are synced globally unless ``sync_guild_id`` is set (it may change between restarts). ``settings``: any
+    other settings by name (``llm_base_url=…``)."""
 
     def __init__(
-        self, sim: DiscordSim, db: Database, clock: Clock | None = None, *, similar_records: bool = False
+        self,
+        sim: DiscordSim,
+        db: Database,
+        clock: Clock | None = None,
+        *,
+        similar_records: bool = False,
+        **settings: object,
     ) -> None:
+        self.settings = settings
         self.sim = sim
         self.db = db
         self.clock = clock
@@ -39,6 +47,7 @@ class LocalBot:
             discord_gateway_url=self.sim.gateway_url,
             similar_records=self.similar_records,
             sync_guild_id=self.sync_guild_id,
+            **self.settings,  # type: ignore[arg-type]
         )
         bot = DebateBot(settings, self.db, clock=self.clock, guild_ready_timeout=0.05)
         task = asyncio.create_task(bot.start(self.sim.token))

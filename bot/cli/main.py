@@ -31,7 +31,7 @@ from bot.db import Database
 from bot.runtime.endpoints import DISCORD_API_BASE, use_endpoints
 from bot.runtime.health import Health, read_health
 from bot.runtime.heap import tune_collector
-from bot.runtime.logs import setup_logging
+from bot.runtime.logs import LLM_KEY_MASK, setup_logging
 from bot.runtime.similar import stop_model_process
 from bot.runtime.sync import CommandSyncer, scope_of
 from bot.startup import (
@@ -143,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
         token = settings.discord_token.get_secret_value() if settings.discord_token else ""
-        setup_logging(settings.log_level, settings.log_format, token, colour=settings.log_colour)
+        llm_key = {LLM_KEY_MASK: settings.llm_api_key.get_secret_value()} if settings.llm_api_key else {}
+        setup_logging(settings.log_level, settings.log_format, token, colour=settings.log_colour, named=llm_key)
         warn_unknown_settings()
         return _command(args, settings)
     except KeyboardInterrupt:
