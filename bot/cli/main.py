@@ -11,6 +11,7 @@ import logging
 import signal
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import NoReturn
 
@@ -31,6 +32,7 @@ from bot.db import Database
 from bot.runtime.endpoints import DISCORD_API_BASE, use_endpoints
 from bot.runtime.health import Health, read_health
 from bot.runtime.heap import tune_collector
+from bot.runtime.llm import LanguageModel, draft_opinions
 from bot.runtime.logs import LLM_KEY_MASK, setup_logging
 from bot.runtime.similar import stop_model_process
 from bot.runtime.sync import CommandSyncer, scope_of
@@ -266,10 +268,13 @@ def _import(settings: Settings, request: ImportRequest) -> int:
     db = Database(settings.database_url)
 
     async def run() -> int:
+        model = LanguageModel(settings)
+        opinion = partial(draft_opinions, model) if model.enabled else None
         try:
             with _database_explained(db):
-                return await import_transcript(db, request, sys.stdout, ask)
+                return await import_transcript(db, request, sys.stdout, ask, opinion)
         finally:
+            await model.close()
             await db.dispose()
 
     return asyncio.run(run())

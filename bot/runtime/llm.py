@@ -20,8 +20,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import BaseModel
 
 from bot.config import Settings
+from bot.core.importing.drafts import Draft
 from bot.core.suggest.answers import MalformedAnswer, ModelUnavailable, parse_answer
-from bot.core.suggest.prompts import Prompt
+from bot.core.suggest.drafting import Opinions, check_opinions, draft_material
+from bot.core.suggest.prompts import IMPORT_KINDS, Prompt
+from bot.core.suggest.prompts.import_kinds_v1 import ImportKinds
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
@@ -158,6 +161,14 @@ class LanguageModel:
             temperature=0,
             **extra,
         )
+
+
+async def draft_opinions(model: LanguageModel, guild_id: int, draft: Draft) -> Opinions:
+    """The model's opinion of each item of an import ``draft`` (``bot.core.suggest.drafting``), checked against it;
+    :class:`ModelUnavailable` or :class:`MalformedAnswer` when there is none to give."""
+    material = draft_material(draft, model.budget)
+    answer = await model.ask(guild_id, IMPORT_KINDS, material.document, ImportKinds)
+    return check_opinions(answer, material)
 
 
 def _client(settings: Settings) -> AsyncOpenAI:

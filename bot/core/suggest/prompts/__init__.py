@@ -9,7 +9,7 @@ from importlib import resources
 
 from pydantic import BaseModel
 
-from bot.core.suggest.prompts import crux_suggest_v1
+from bot.core.suggest.prompts import crux_suggest_v1, import_kinds_v1
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,3 +34,4 @@ def load(name: str, version: int, answer: type[BaseModel]) -> Prompt:
 
 
 CRUX_SUGGEST = load(crux_suggest_v1.NAME, crux_suggest_v1.VERSION, crux_suggest_v1.CruxSuggestions)
+IMPORT_KINDS = load(import_kinds_v1.NAME, import_kinds_v1.VERSION, import_kinds_v1.ImportKinds)
