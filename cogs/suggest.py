@@ -1,11 +1,17 @@
-"""/crux suggest: up to three cruxes a language model suggests for this debate, as a private draft whose asker
-Accepts one (then it is an ordinary crux they named), Edits it first (the crux form, prefilled) or Dismisses it.
-Nothing is posted or stored without that click. The command joins the /crux group of ``cogs.cruxes``."""
+"""Language-model help in Discord (``bot.runtime.llm``), when the operator enabled it.
+
+/crux suggest: up to three cruxes a language model suggests for this debate, as a private draft whose asker Accepts
+one (then it is an ordinary crux they named), Edits it first (the crux form, prefilled) or Dismisses it. Nothing is
+posted or stored without that click. The command joins the /crux group of ``cogs.cruxes``.
+
+/debate import: once the rule-based draft is shown (``cogs.imports`` dispatches ``import_drafted``), the model's
+opinion of each item follows privately where it differs, both shown, each with a button to take the model's."""
 
 from __future__ import annotations
 
+import re
 from functools import partial
-from typing import Any
+from typing import Any, Self
 
 import discord
 from discord import app_commands
@@ -13,16 +19,20 @@ from discord.ext import commands
 
 from bot.client import MODAL_PREFIX, DebateBot, handle
 from bot.core import text as t
-from bot.core.suggest import answers
+from bot.core.errors import DomainError
+from bot.core.importing import chat
+from bot.core.importing.drafts import ItemKind
+from bot.core.suggest import answers, drafting
 from bot.core.suggest.answers import Checked, Suggestion
 from bot.core.suggest.material import Material, Person, crux_material
 from bot.core.suggest.prompts import CRUX_SUGGEST
 from bot.core.suggest.prompts.crux_suggest_v1 import CruxSuggestions
-from bot.runtime.llm import LanguageModel
+from bot.runtime.llm import LanguageModel, draft_opinions
 from cogs import render
-from cogs.common import Interaction, check_logging_rate, defer, read_debate, respond
+from cogs.common import Interaction, actor, check_logging_rate, defer, read_debate, respond, write_debate
 from cogs.cruxes import name_crux
-from cogs.views import TEXT, ask
+from cogs.imports import draft_embed, draft_view
+from cogs.views import TEXT, DebateButton, ask
 
 DRAFT_MINUTES = 15
 """How long a draft's buttons work (an interaction's token lasts 15 minutes; the draft is kept nowhere else)."""
@@ -37,6 +47,12 @@ class SuggestCog(commands.Cog):
 
     async def cog_unload(self) -> None:
         await self.model.close()
+
+    @commands.Cog.listener()
+    async def on_import_drafted(self, interaction: Interaction, shown: chat.Shown) -> None:
+        """The model's opinion of a new import draft, privately, where it differs from the rules'."""
+        if self.model.enabled and shown.draft.pending:
+            await second_opinion(interaction, self.model, shown)
 
 
 async def suggest(interaction: Interaction) -> None:
@@ -150,6 +166,66 @@ def edit_modal(suggestion: Suggestion) -> discord.ui.Modal:
     return modal
 
 
+OPINIONS_SHOWN = 10
+"""Differences shown with a button (two a row, five rows); the message counts the others."""
+
+
+async def second_opinion(interaction: Interaction, model: LanguageModel, shown: chat.Shown) -> None:
+    """Ask the model about the import draft ``shown`` and tell the importer, privately, where it differs."""
+    try:
+        opinions = await draft_opinions(model, interaction.guild_id or 0, shown.draft)
+    except DomainError as error:
+        note = f"No second opinion from the language model ({error}); the draft is the rules' alone."
+        await interaction.followup.send(note[:2000], ephemeral=True)
+        return
+    found = drafting.differences(shown.draft, opinions)
+    lines = [*opinions.dropped]
+    view = discord.ui.View(timeout=None)
+    for difference in found[:OPINIONS_SHOWN]:
+        rules, model_says = drafting.describe(difference.rules), drafting.describe(difference.model)
+        lines.append(f"#{difference.item}: the rules draft a {rules}; the language model, a {model_says}.")
+        view.add_item(TakeOpinion(shown.row.id, difference.item, difference.model))
+    if len(found) > OPINIONS_SHOWN:
+        lines.append(f"… and {len(found) - OPINIONS_SHOWN} more, not shown.")
+    heading = (
+        "The language model sees these items otherwise. Take its opinion with a button; the draft stays the rules' "
+        "where you do not."
+        if found
+        else "The language model sees every item as the draft does."
+    )
+    content = "\n".join([heading, *lines])
+    await interaction.followup.send(content[:2000], view=view if found else discord.utils.MISSING, ephemeral=True)
+
+
+OPINION_ID = r"import-model:(?P<draft>\d+):(?P<item>\d+):(?P<kind>claim|rebuttal|support|crux):(?P<answers>\d*)"
+
+
+class TakeOpinion(DebateButton, template=OPINION_ID):
+    """Takes the model's opinion of one item of an import draft; the opinion is in its custom_id (checked again by
+    ``drafting.take_opinion``), so it works after a restart too, for the draft's importer alone."""
+
+    def __init__(self, draft_id: int, number: int, opinion: drafting.Opinion) -> None:
+        answers = "" if opinion.answers is None else str(opinion.answers)
+        custom_id = f"import-model:{draft_id}:{number}:{opinion.kind.value}:{answers}"
+        label = f"#{number}: take {drafting.describe(opinion)}"
+        super().__init__(discord.ui.Button(label=label[:80], custom_id=custom_id))
+        self.draft_id, self.number, self.opinion = draft_id, number, opinion
+
+    @classmethod
+    async def from_custom_id(  # type: ignore[override]
+        cls, interaction: Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+    ) -> Self:
+        answers = int(match["answers"]) if match["answers"] else None
+        return cls(int(match["draft"]), int(match["item"]), drafting.Opinion(ItemKind(match["kind"]), answers))
+
+    async def press(self, interaction: Interaction) -> None:
+        shown = await write_debate(
+            interaction, drafting.take_opinion, actor(interaction), self.draft_id, self.number, self.opinion
+        )
+        note = f"Item #{self.number} is now a {drafting.describe(self.opinion)}."
+        await respond(interaction, note, embed=draft_embed(shown), view=draft_view(shown), ephemeral=True)
+
+
 async def setup(bot: DebateBot) -> None:
     """Register the cog, and /crux suggest in the /crux group (loaded after ``cogs.cruxes``)."""
     crux = bot.tree.get_command("crux")
@@ -161,4 +237,5 @@ async def setup(bot: DebateBot) -> None:
             callback=suggest,
         )
     )
+    bot.add_dynamic_items(TakeOpinion)
     await bot.add_cog(SuggestCog(bot))

@@ -21,7 +21,7 @@ from bot.client import DebateBot
 from bot.core.privacy.statement import statement
 from bot.db import Database
 from bot.local import LocalBot
-from schema import Crux, CruxClaim
+from schema import Claim, Crux, CruxClaim
 from sim import DiscordSim, InteractionResult, SimChannel, SimMessage
 from tests.e2e.conftest import World, start_debate
 from tests.llm_stub import LlmStub, Reply, llm_stub
@@ -297,3 +297,65 @@ async def test_privacy_says_where_text_is_sent_only_when_it_is_on(world: World, 
     host = stub.base_url.removeprefix("http://").removesuffix("/v1")
     assert answer.embeds[0]["description"] == statement(model=host)
     assert f"to the language model at {host}" in answer.text and "never by Discord id or name" in answer.text
+
+
+IMPORT_OPINION = {
+    "items": [
+        {"item": 1, "kind": "claim", "answers": None},
+        {"item": 2, "kind": "support", "answers": 1},
+        {"item": 3, "kind": "crux", "answers": None},
+    ]
+}
+
+
+async def _imported(world: World) -> InteractionResult:
+    """A thread whose conversation the moderator imports: a claim, a reply to it, a question."""
+    world.sim.message_content_intent = True
+    thread = await start_debate(world, member=world.mod)
+    claim = await world.sim.post_message(world.alice, thread, "Interpretability will not scale to frontier models.")
+    await world.sim.post_message(world.bob, thread, "It already finds features in very large models.", reply_to=claim)
+    await world.sim.post_message(world.carol, thread, "Will it detect deception by 2030?")
+    result = await world.sim.invoke(world.mod, thread, "debate import")
+    assert result.ephemeral and "Import draft" in result.text and "2. rebuttal of #1" in result.text
+    return result
+
+
+async def _second_opinion(result: InteractionResult) -> SimMessage | None:
+    for _ in range(150):
+        if result.followups:
+            return result.followups[-1]
+        await asyncio.sleep(0.02)
+    return None
+
+
+async def test_the_import_draft_shows_the_models_opinion_beside_the_rules_and_the_importer_chooses(
+    world: World, stub: LlmStub, db: Database
+) -> None:
+    stub.record("Interpretability will not scale", Reply(content=IMPORT_OPINION))
+    result = await _imported(world)
+    opinion = await _second_opinion(result)
+    assert opinion is not None and opinion.ephemeral
+    assert "#2: the rules draft a rebuttal of #1; the language model, a support of #1." in opinion.text
+    assert opinion.custom_ids == ["import-model:1:2:support:1"]
+    document = stub.requests[0]["messages"][1]["content"]
+    assert "rebuttal" not in document and str(world.bob.id) not in document  # never the rules' kinds, nor ids
+    taken = await world.sim.click(world.mod, opinion, "import-model:1:2:support:1")
+    assert taken.ephemeral and "Item #2 is now a support of #1." in taken.text and "2. support of #1" in taken.text
+    assert await _cruxes(db) == []
+    async with db.read() as session:
+        assert (await session.execute(select(func.count()).select_from(Claim))).scalar_one() == 0
+
+
+async def test_a_failing_model_leaves_the_import_draft_the_rules_alone(world: World, stub: LlmStub) -> None:
+    stub.record("Interpretability will not scale", Reply(status=429))
+    result = await _imported(world)
+    opinion = await _second_opinion(result)
+    assert opinion is not None and "No second opinion from the language model" in opinion.text
+    assert "429" in opinion.text and opinion.custom_ids == []
+
+
+@pytest.mark.parametrize("llm_on", [False])
+async def test_unset_the_import_draft_is_unchanged(world: World, stub: LlmStub, llm_on: bool) -> None:
+    result = await _imported(world)
+    await asyncio.sleep(0.3)
+    assert result.followups == [] and stub.requests == []

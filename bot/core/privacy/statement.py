@@ -44,11 +44,12 @@ SENT_TO_MODEL = """\
 **Does your text leave the operator's machine?** To Discord, to post answers in this server; and, because the \
 operator turned on language-model help, to the language model at {model}, which the operator chose: when someone \
 in a debate asks it for suggested cruxes (`/crux suggest`), the debate's topic, its standing claims (with their \
-kind and what each answers) and its open cruxes with the participants' latest credences are sent there, each \
-person — and each person, role or channel mentioned in a text — named only as P1, P2, R1, C1 …, never by Discord \
-id or name; never reasons, withdrawn claims, resolved cruxes or anything of another debate or server. Its \
-suggestions are shown only to whoever asked and kept nowhere unless they accept one. The optional similar-records \
-model runs on the operator's machine."""
+kind and what each answers) and its open cruxes with the participants' latest credences are sent there; when a \
+moderator imports a conversation (`/debate import`), the texts of the messages drafted, in order, with which \
+replies to which. Each person — and each person, role or channel mentioned in a text — is named only as P1, P2, \
+R1, C1 …, never by Discord id or name; never reasons, withdrawn claims, resolved cruxes or anything of another \
+debate or server. Its suggestions are shown only to whoever asked and kept nowhere unless they accept one. The \
+optional similar-records model runs on the operator's machine."""
 
 
 def statement(*, contact: str = CONTACT, kept: str = KEPT, model: str | None = None) -> str:

@@ -15,10 +15,15 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+
+from bot.core.debates.lifecycle import Actor
 from bot.core.errors import InvalidInput
+from bot.core.importing.chat import Shown, apply_to_import
 from bot.core.importing.drafts import Draft, Item, ItemKind, text_refusal
 from bot.core.suggest.material import ENTRY_TOKENS, Aliases, Person, tokens
 from bot.core.suggest.prompts.import_kinds_v1 import ImportKinds, ItemOpinion
+from schema import Debate
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,3 +165,20 @@ def describe(opinion: Opinion) -> str:
         return opinion.kind.value
     link = "on" if opinion.kind is ItemKind.CRUX else "of"
     return f"{opinion.kind.value} {link} #{opinion.answers}"
+
+
+def take_opinion(session: Session, debate: Debate, actor: Actor, draft_id: int, number: int, opinion: Opinion) -> Shown:
+    """The importer chose the model's ``opinion`` for item ``number`` of their draft: it is applied and kept. The
+    opinion comes back in a button's custom_id, so it is checked again here: an earlier item, a kind its text fits."""
+
+    def take(draft: Draft) -> None:
+        item = draft.item(number)
+        if item.recorded is not None:
+            raise InvalidInput(f"Item #{number} is recorded already.")
+        if opinion.answers is not None and not 0 < opinion.answers < number:
+            raise InvalidInput(f"Item #{number} can only answer an earlier item, not #{opinion.answers}.")
+        if opinion.kind in (ItemKind.REBUTTAL, ItemKind.SUPPORT) and opinion.answers is None:
+            raise InvalidInput(f"A {opinion.kind.value} must answer an item.")
+        choose_model(draft, Difference(number, rules_opinion(item), opinion))
+
+    return apply_to_import(session, debate, actor, draft_id, take)
