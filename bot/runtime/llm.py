@@ -13,7 +13,8 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -96,13 +97,8 @@ class LanguageModel:
     async def ask(self, guild_id: int, prompt: Prompt, document: str, schema: type[M]) -> M:
         """The model's answer to ``document`` under ``prompt``, read as ``schema``; :class:`ModelUnavailable` or
         :class:`MalformedAnswer` with a message for the person who asked."""
-        self.require()
-        if self.in_flight >= IN_FLIGHT:
-            raise ModelUnavailable("The language model is busy with other requests; try again in a minute.")
-        self.limit.take(guild_id)
-        self.in_flight += 1
-        try:
-            messages = [{"role": "system", "content": prompt.text}, {"role": "user", "content": document}]
+        async with self._turn(guild_id):
+            messages = _messages(prompt, document)
             raw = await self._complete(messages, schema)
             try:
                 return parse_answer(raw, schema)
@@ -111,6 +107,22 @@ class LanguageModel:
                 repair = [*messages, {"role": "assistant", "content": raw}]
                 repair.append({"role": "user", "content": REPAIR.format(reason=error)})
                 return _repaired(await self._complete(repair, schema), schema)
+
+    async def first_answer(self, guild_id: int, prompt: Prompt, document: str, schema: type[BaseModel]) -> str:
+        """The model's first answer as it wrote it, unread (no repair): what ``benchmarks.llm_draft`` records."""
+        async with self._turn(guild_id):
+            return await self._complete(_messages(prompt, document), schema)
+
+    @asynccontextmanager
+    async def _turn(self, guild_id: int) -> AsyncIterator[None]:
+        """One request's place: refused without an endpoint, with too many in flight, or past the daily limit."""
+        self.require()
+        if self.in_flight >= IN_FLIGHT:
+            raise ModelUnavailable("The language model is busy with other requests; try again in a minute.")
+        self.limit.take(guild_id)
+        self.in_flight += 1
+        try:
+            yield
         finally:
             self.in_flight -= 1
 
@@ -176,6 +188,10 @@ def _client(settings: Settings) -> AsyncOpenAI:
 
     key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "unused"
     return AsyncOpenAI(base_url=settings.llm_base_url, api_key=key, timeout=settings.llm_timeout_seconds, max_retries=0)
+
+
+def _messages(prompt: Prompt, document: str) -> list[dict[str, str]]:
+    return [{"role": "system", "content": prompt.text}, {"role": "user", "content": document}]
 
 
 def _repaired(raw: str, schema: type[M]) -> M:
