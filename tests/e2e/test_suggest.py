@@ -121,6 +121,7 @@ async def test_a_good_answer_is_a_private_draft_and_accept_names_an_ordinary_cru
     public_before = len(world.sim.messages(thread))
     result = await world.sim.invoke(world.alice, thread, "crux suggest")
     draft = _draft(result)
+    assert result.type == 5  # deferred ("thinking…", privately) before the debate is read and the model asked
     assert "Will probing results transfer to larger models?" in result.text
     assert "Bears on #1, #2" in result.text
     assert f"Likely yes: <@{world.alice.id}>" in result.text and f"Likely no: <@{world.bob.id}>" in result.text
