@@ -59,6 +59,13 @@ class Settings(BaseSettings):
     def _known_driver(cls, value: str) -> str:
         return normalize_database_url(value)
 
+    @field_validator("llm_base_url")
+    @classmethod
+    def _http_endpoint(cls, value: str | None) -> str | None:
+        if value is not None and urlsplit(value).scheme not in ("http", "https"):
+            raise ValueError("give the endpoint's http:// or https:// URL, e.g. http://localhost:11434/v1")
+        return value
+
     @model_validator(mode="after")
     def _shards_together(self) -> Settings:
         if (self.shard_id is None) != (self.shard_count is None):

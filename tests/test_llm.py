@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load_settings
+from bot.config import SettingsError, load_settings
 from bot.core.privacy.statement import SENT_TO_MODEL, statement
 from bot.core.suggest.answers import ModelUnavailable
 from bot.runtime.llm import NOT_ENABLED, DailyLimit, LanguageModel
@@ -28,6 +28,11 @@ def test_without_both_an_endpoint_and_a_model_nothing_is_made_to_send(settings: 
     with pytest.raises(ModelUnavailable, match="not set an endpoint"):
         model.require()
     assert NOT_ENABLED.endswith("Nothing was sent anywhere.")
+
+
+def test_an_endpoint_that_is_no_http_url_is_refused_in_one_line() -> None:
+    with pytest.raises(SettingsError, match="LLM_BASE_URL: give the endpoint's http:// or https:// URL"):
+        load_settings(_env_file=None, llm_base_url="localhost:11434", llm_model="m")
 
 
 def test_privacy_names_only_the_endpoints_host() -> None:
