@@ -65,14 +65,14 @@ async def suggest(interaction: Interaction) -> None:
     answer = await cog.model.ask(interaction.guild_id or 0, CRUX_SUGGEST, material.document, CruxSuggestions)
     checked = answers.check_suggestions(answer, material)
     if not checked.kept:
-        reasons = "\n".join(checked.dropped) or "It suggested nothing."
+        reasons = render.escape("\n".join(checked.dropped), 1900) if checked.dropped else "It suggested nothing."
         await respond(interaction, f"No usable suggestion came back; nothing was stored.\n{reasons}", ephemeral=True)
         return
-    draft = Draft(interaction, checked, material)
+    draft = SuggestionDraft(interaction, checked, material)
     await respond(interaction, embed=draft.embed(), view=draft, ephemeral=True)
 
 
-class Draft(discord.ui.View):
+class SuggestionDraft(discord.ui.View):
     """The private draft: a line per suggestion, and Accept / Edit / Dismiss for each."""
 
     def __init__(self, origin: Interaction, checked: Checked, material: Material) -> None:
@@ -87,7 +87,7 @@ class Draft(discord.ui.View):
                 ("Edit", discord.ButtonStyle.secondary),
                 ("Dismiss", discord.ButtonStyle.secondary),
             ):
-                button: discord.ui.Button[Draft] = discord.ui.Button(
+                button: discord.ui.Button[SuggestionDraft] = discord.ui.Button(
                     label=f"{action} {index + 1}", style=style, custom_id=f"suggest:{origin.id}:{action}:{index}"
                 )
                 button.callback = partial(self._pressed, action, index)  # type: ignore[method-assign]

@@ -177,8 +177,9 @@ async def test_edit_opens_the_crux_form_prefilled(world: World, stub: LlmStub, d
         ((Reply(status=500),), "error (500)"),
         ((Reply(refusal="I can't help with that."),), "declined to answer"),
         ((Reply(delay=TIMEOUT * 3),), f"did not answer within {TIMEOUT:g} s"),
+        ((Reply(content={"suggestions": []}),), "It suggested nothing."),
     ],
-    ids=["not-json", "wrong-shape", "429", "500", "refusal", "timeout"],
+    ids=["not-json", "wrong-shape", "429", "500", "refusal", "timeout", "nothing"],
 )
 async def test_a_failing_answer_is_a_clear_private_message_and_nothing_is_stored(
     world: World, stub: LlmStub, db: Database, replies: tuple[Reply, ...], expected: str
