@@ -8,7 +8,8 @@ Data: the drafting set (``tests/data/real/drafting_{dev,test}.jsonl``: real deba
 labels — kind ``claim``, ``support``, ``rebuttal``, ``question`` or ``other``, and the message it answers). Each
 thread is drafted by the rules (``bot.core.importing.drafts.build_draft``) as a transcript without ``reply_to``;
 the model is asked about that draft exactly as the bot asks (``bot.core.suggest.drafting``, prompt
-``import_kinds.v1``, ``LLM_TOKEN_BUDGET`` 3000).
+``import_kinds.v1``, within ``--budget`` tokens: by default the bot's, 3000, which on this set's long debate
+speeches leaves most threads' later items without an opinion — ``budget`` prints how many).
 
 ``record`` writes one JSON line per thread to ``benchmarks/recordings/llm_draft/<model>.jsonl``: the request's key
 (a hash of the prompt's label and the document sent), the model, the endpoint's host, the first answer as written
@@ -53,6 +54,7 @@ DATA = REPO_ROOT / "tests" / "data" / "real"
 RECORDINGS = Path(__file__).resolve().parent / "recordings" / "llm_draft"
 PARTS = ("dev", "test")
 BUDGET = 3000
+"""``LLM_TOKEN_BUDGET``'s default."""
 Recorded = dict[str, object]
 """A recording's line (see the module's docstring)."""
 LABEL = {ItemKind.CLAIM: "claim", ItemKind.SUPPORT: "support", ItemKind.REBUTTAL: "rebuttal", ItemKind.CRUX: "question"}
@@ -67,9 +69,9 @@ class Thread:
     messages: list[Message]
     kinds: dict[str, str]
 
-    def draft(self) -> tuple[Draft, DraftMaterial]:
+    def draft(self, budget: int = BUDGET) -> tuple[Draft, DraftMaterial]:
         draft = build_draft(self.messages)
-        return draft, draft_material(draft, BUDGET)
+        return draft, draft_material(draft, budget)
 
 
 def threads(part: str) -> list[Thread]:
@@ -96,7 +98,7 @@ def request_key(material: DraftMaterial) -> str:
     return hashlib.sha256(f"{IMPORT_KINDS.label}\n{material.document}".encode()).hexdigest()
 
 
-async def record(base_url: str, model_name: str, api_key: str | None, parts: list[str]) -> Path:
+async def record(base_url: str, model_name: str, api_key: str | None, parts: list[str], budget: int = BUDGET) -> Path:
     """Ask the endpoint once per thread and append each first answer (or its error) to the model's recording."""
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
@@ -113,8 +115,9 @@ async def record(base_url: str, model_name: str, api_key: str | None, parts: lis
     try:
         with path.open("a", encoding="utf-8") as out:
             for thread in (thread for part in parts for thread in threads(part)):
-                _, material = thread.draft()
+                _, material = thread.draft(budget)
                 line: dict[str, object] = {"key": request_key(material), "thread": thread.name, "part": thread.part}
+                line["budget"] = budget
                 line |= {"model": model_name, "endpoint": settings.llm_destination(), "prompt": IMPORT_KINDS.label}
                 try:
                     line["answer"] = await model.first_answer(0, IMPORT_KINDS, material.document, ImportKinds)
@@ -149,11 +152,13 @@ class Tally:
 
 def tally(part: str, recorded: dict[str, Recorded]) -> Tally:
     found = Tally()
+    budgets = sorted({int(str(line.get("budget", BUDGET))) for line in recorded.values()})
     for thread in threads(part):
-        draft, material = thread.draft()
-        line = recorded.get(request_key(material))
-        if line is None:
+        drafts = (thread.draft(budget) for budget in budgets)
+        matched = next(((d, m, recorded[request_key(m)]) for d, m in drafts if request_key(m) in recorded), None)
+        if matched is None:
             continue
+        draft, material, line = matched
         found.threads += 1
         opinions = _read(line, material, found)
         by_key = {item.key: item for item in draft.items}
@@ -180,6 +185,20 @@ def _read(line: Recorded, material: DraftMaterial, found: Tally) -> Opinions | N
     found.links += len(linking)
     found.links_existing += sum(o.answers in material.items and (o.answers or 0) < o.item for o in linking)
     return check_opinions(answer, material)
+
+
+def fit(budget: int) -> int:
+    """Print, per part, how much of the set a budget sends: threads sent whole, items left without an opinion."""
+    rows = []
+    for part in PARTS:
+        materials = [thread.draft(budget)[1] for thread in threads(part)]
+        whole = sum(material.left_out == 0 for material in materials)
+        sent = sum(len(material.items) for material in materials)
+        left = sum(material.left_out for material in materials)
+        rows.append([part, len(materials), whole, _share(left, sent + left)])
+    headers = ["part", "threads", "sent whole", "items left out"]
+    print_table(f"what a budget of {budget} tokens sends of the drafting set", headers, rows)
+    return 0
 
 
 def _share(part: int, whole: int) -> str:
@@ -221,13 +240,17 @@ def main(argv: list[str] | None = None) -> int:
     recording.add_argument("--model", required=True)
     recording.add_argument("--api-key")
     recording.add_argument("--part", choices=PARTS, action="append", help="default: both")
+    recording.add_argument("--budget", type=int, default=BUDGET, help=f"tokens sent a thread (default {BUDGET})")
     commands.add_parser("report", help="figures from the recordings")
+    fitting = commands.add_parser("budget", help="how much of the set a budget sends (no model needed)")
+    fitting.add_argument("--budget", type=int, default=BUDGET)
     args = parser.parse_args(argv)
     if args.command == "record":
-        path = asyncio.run(record(args.base_url, args.model, args.api_key, args.part or list(PARTS)))
+        parts = args.part or list(PARTS)
+        path = asyncio.run(record(args.base_url, args.model, args.api_key, parts, args.budget))
         print(f"recorded: {path.relative_to(REPO_ROOT)}")
         return 0
-    return report()
+    return fit(args.budget) if args.command == "budget" else report()
 
 
 if __name__ == "__main__":

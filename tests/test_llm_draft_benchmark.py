@@ -66,3 +66,9 @@ async def test_it_records_once_and_reports_from_the_recordings(
     # model: t1 valid (support right), t2 malformed (rules kept). Links: 1 of 2 name an earlier item sent.
     dev = next(line for line in out.splitlines() if line.strip().startswith("dev"))
     assert dev.split()[1:] == ["2", "0.50", "(1/2)", "0.50", "(1/2)", "0.60", "(3/5)", "0.80", "(4/5)"]
+
+
+def test_it_says_how_much_of_the_set_a_budget_sends(written_set: None, capsys: pytest.CaptureFixture[str]) -> None:
+    llm_draft.fit(50)  # an item costs its text's tokens (characters / 4, rounded up) and 12 for its keys
+    dev = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("dev"))
+    assert dev.split() == ["dev", "2", "1", "0.20", "(1/5)"]  # t1: 24 + 24 fit, 22 more does not; t2: 23 + 25
