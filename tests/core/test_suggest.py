@@ -11,7 +11,10 @@ from bot.core.claims import arguments as claims
 from bot.core.cruxes import lifecycle as cruxes
 from bot.core.debates import lifecycle as core
 from bot.core.errors import InvalidInput
+from bot.core.importing import chat
+from bot.core.importing.drafts import ItemKind, Message
 from bot.core.suggest.answers import MalformedAnswer, check_suggestions, parse_answer
+from bot.core.suggest.drafting import Opinion, take_opinion
 from bot.core.suggest.material import Material, Person, crux_material, tokens
 from bot.core.suggest.prompts import CRUX_SUGGEST
 from bot.core.suggest.prompts.crux_suggest_v1 import CruxSuggestions
@@ -164,3 +167,26 @@ def test_the_prompt_is_versioned_and_asks_for_its_schema() -> None:
     assert '"likely_yes"' in CRUX_SUGGEST.text and set(CruxSuggestions.model_json_schema()["properties"]) == {
         "suggestions"
     }
+
+
+async def test_an_opinion_taken_is_checked_again_against_the_stored_draft(db: Database) -> None:
+    debate = await started_debate(db, guild=GUILD, creator=ALICE)
+    said = [
+        Message(key="1", text="Probes generalise to larger models.", author_id=ALICE),
+        Message(key="2", text="They do not, past seven billion.", author_id=BOB, reply_to="1"),
+    ]
+    importer = core.Actor(GUILD, ALICE, can_moderate=True)
+    async with db.write() as session:
+        shown = await session.run_sync(chat.start_import, debate, importer, 99, said)
+    bad = [
+        (2, Opinion(ItemKind.SUPPORT, 2), "can only answer an earlier item, not #2"),
+        (2, Opinion(ItemKind.REBUTTAL, None), "A rebuttal must answer an item"),
+        (9, Opinion(ItemKind.CLAIM, None), "This draft has no item #9"),
+    ]
+    for number, opinion, refusal in bad:
+        with pytest.raises(InvalidInput, match=refusal):
+            async with db.write() as session:
+                await session.run_sync(take_opinion, debate, importer, shown.row.id, number, opinion)
+    async with db.write() as session:
+        taken = await session.run_sync(take_opinion, debate, importer, shown.row.id, 2, Opinion(ItemKind.SUPPORT, 1))
+    assert [(item.kind, item.parent) for item in taken.draft.items] == [(ItemKind.CLAIM, None), (ItemKind.SUPPORT, 1)]

@@ -361,3 +361,17 @@ async def test_unset_the_import_draft_is_unchanged(world: World, stub: LlmStub, 
     result = await _imported(world)
     await asyncio.sleep(0.3)
     assert result.followups == [] and stub.requests == []
+
+
+async def test_only_the_importer_can_take_the_models_opinion(world: World, stub: LlmStub) -> None:
+    """(A custom_id that is not on the message never reaches the bot: discord.py drops it. The opinion a button
+    carries is checked again all the same: ``tests/core/test_suggest.py``.)"""
+    stub.record("Interpretability will not scale", Reply(content=IMPORT_OPINION))
+    result = await _imported(world)
+    opinion = await _second_opinion(result)
+    assert opinion is not None
+    data = {"custom_id": "import-model:1:2:support:1", "component_type": 2}
+    answer = await world.sim.forge_component(world.bob, opinion, data)
+    assert answer.ephemeral and "This draft is" in answer.text, answer.text
+    taken = await world.sim.click(world.mod, opinion, "import-model:1:2:support:1")
+    assert "2. support of #1" in taken.text and "3. crux" in taken.text  # as the rules left it until now
