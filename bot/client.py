@@ -38,6 +38,7 @@ INITIAL_EXTENSIONS = (
     "cogs.debate",
     "cogs.claims",
     "cogs.cruxes",
+    "cogs.suggest",  # joins /crux: after cogs.cruxes
     "cogs.capture",
     "cogs.agendas",
     "cogs.digests",

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -50,11 +51,24 @@ class Settings(BaseSettings):
     server_retention_days: int = Field(
         default=30, ge=0, le=36500, description="days a removed server's data is kept; 0: until an operator acts"
     )
+    llm_base_url: str | None = Field(default=None, description="an OpenAI-compatible endpoint; unset: no model help")
+    llm_model: str | None = Field(default=None, description="the model's name at that endpoint")
+    llm_api_key: SecretStr | None = Field(default=None, description="the endpoint's key, if it asks for one")
+    llm_daily_limit: int = Field(default=50, ge=1, description="requests a server may make a day (UTC)")
+    llm_timeout_seconds: float = Field(default=30, gt=0, description="how long one answer may take")
+    llm_token_budget: int = Field(default=3000, ge=500, description="tokens of debate text sent at most")
 
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str) -> str:
         return normalize_database_url(value)
+
+    @field_validator("llm_base_url")
+    @classmethod
+    def _http_endpoint(cls, value: str | None) -> str | None:
+        if value is not None and urlsplit(value).scheme not in ("http", "https"):
+            raise ValueError("give the endpoint's http:// or https:// URL, e.g. http://localhost:11434/v1")
+        return value
 
     @model_validator(mode="after")
     def _shards_together(self) -> Settings:
@@ -63,6 +77,19 @@ class Settings(BaseSettings):
         if self.shard_id is not None and self.shard_count is not None and self.shard_id >= self.shard_count:
             raise ValueError(f"SHARD_ID must be below SHARD_COUNT ({self.shard_count})")
         return self
+
+    def llm_enabled(self) -> bool:
+        """Whether the operator set an endpoint and a model for language-model help (``LLM_BASE_URL``,
+        ``LLM_MODEL``); without both nothing is ever sent anywhere."""
+        return bool(self.llm_base_url and self.llm_model)
+
+    def llm_destination(self) -> str | None:
+        """Where language-model help sends text, as ``/privacy`` names it: the endpoint's host and port (never a
+        password or path in the URL), or ``None`` when it is off."""
+        if not self.llm_enabled():
+            return None
+        url = urlsplit(self.llm_base_url or "")
+        return url.hostname + (f":{url.port}" if url.port else "") if url.hostname else "an endpoint without a host"
 
     def sqlite_file(self) -> Path | None:
         """The SQLite database's file, resolved (relative to the working directory); ``None`` on PostgreSQL."""

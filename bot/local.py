@@ -19,7 +19,8 @@ class LocalBot:
     """Starts and stops a :class:`DebateBot` connected to ``sim``; a restart keeps the database and the world.
     Similar-record hints are off unless ``similar_records``: they would add messages to every conversation; they use
     the model ``model_files`` (default: the official files in ``MODEL_DIR``). The commands are synced globally unless
-    ``sync_guild_id`` is set (it may change between restarts)."""
+    ``sync_guild_id`` is set (it may change between restarts). ``settings``: any other settings by name
+    (``llm_base_url=…``)."""
 
     def __init__(
         self,
@@ -29,7 +30,9 @@ class LocalBot:
         *,
         similar_records: bool = False,
         model_files: ModelFiles | None = None,
+        **settings: object,
     ) -> None:
+        self.settings = settings
         self.sim = sim
         self.db = db
         self.clock = clock
@@ -48,6 +51,7 @@ class LocalBot:
             discord_gateway_url=self.sim.gateway_url,
             similar_records=self.similar_records,
             sync_guild_id=self.sync_guild_id,
+            **self.settings,  # type: ignore[arg-type]
         )
         bot = DebateBot(settings, self.db, clock=self.clock, model_files=self.model_files, guild_ready_timeout=0.05)
         task = asyncio.create_task(bot.start(self.sim.token))

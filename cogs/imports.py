@@ -243,6 +243,7 @@ async def import_messages(
     shown = await write_debate(interaction, core.start_import, who, source_id, said)
     prelink(interaction, shown)  # before answering, so that whoever waits for the answer can wait for it too
     await respond(interaction, embed=draft_embed(shown), view=draft_view(shown), ephemeral=True)
+    interaction.client.dispatch("import_drafted", interaction, shown)  # a second opinion, if enabled: cogs.suggest
 
 
 def bot_lacks(interaction: Interaction, channel: o.Readable | None) -> list[str]:

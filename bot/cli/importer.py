@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
@@ -32,6 +32,7 @@ from bot.core.importing.drafts import (
 )
 from bot.core.importing.transcripts import Transcript, read_transcript, recorded_already
 from bot.core.records import DebateSnapshot
+from bot.core.suggest.drafting import Opinions, choose_model, describe, differences
 from bot.db import Database
 from schema import Debate, DebateId, DebateNumber
 
@@ -44,6 +45,8 @@ PAUSE_SECONDS = 0.15
 """The pause between two transactions of an import on SQLite: longer than the 100 ms SQLite's busy handler sleeps at
 most between two tries, so a writer waiting for the lock (the bot's, in its own process) takes it before the import's
 next transaction does."""
+SecondOpinion = Callable[[int, Draft], Awaitable[Opinions]]
+"""A language model's opinion of a draft's items, for a server (``bot.runtime.llm.draft_opinions``, bound)."""
 Stored = tuple[ItemKind, int]
 """A record an import stored: its kind and its number in the debate."""
 
@@ -68,7 +71,11 @@ def speaker(item: Item) -> str:
 
 
 async def import_transcript(
-    db: Database, request: ImportRequest, out: TextIO, ask: Callable[[str], bool] | None
+    db: Database,
+    request: ImportRequest,
+    out: TextIO,
+    ask: Callable[[str], bool] | None,
+    second_opinion: SecondOpinion | None = None,
 ) -> int:
     """Draft the transcript, print the draft to ``out`` and record it once confirmed (``ask`` puts the question;
     ``None``: no one can answer); returns the exit status. A refusal (a bad file, a debate that cannot take it) is
@@ -76,7 +83,10 @@ async def import_transcript(
 
     It records in short transactions (:data:`BATCH_SECONDS` each), so that live users' writes never wait long: the
     batches show in the debate as they are stored. Rows the debate holds already are skipped, so should the import
-    stop halfway (the database failing, the process killed), running it again stores the rest."""
+    stop halfway (the database failing, the process killed), running it again stores the rest.
+
+    With ``second_opinion`` (language-model help enabled), each item the model sees otherwise than the rules is
+    printed with both, and the model's is taken only where the person answers yes (with ``--yes``: the rules')."""
     transcript = _read(request.path)
     debate = await db.query(_debate_numbered, request.debate, request.guild)
     ensure_open(debate)
@@ -85,6 +95,8 @@ async def import_transcript(
     sides = await db.query(_speaker_sides, debate.id, speakers, request.sides)
     draft = build_draft(transcript.messages, logged, by_adjacency=not transcript.threaded)
     draft.sides = sides
+    if second_opinion is not None and draft.items:
+        await _weigh(out, draft, second_opinion(debate.guild_id, draft), None if request.yes else ask)
     _print_draft(out, debate, request.path, draft)
     if not draft.items:
         if logged:
@@ -103,6 +115,22 @@ async def import_transcript(
     records = await _record_in_batches(db, debate.id, actor, draft)
     print(f"Recorded {t.plural(len(records), 'item')} in debate #{debate.number}: {records_named(records)}.", file=out)
     return 0
+
+
+async def _weigh(out: TextIO, draft: Draft, opinions: Awaitable[Opinions], ask: Callable[[str], bool] | None) -> None:
+    """Print where the model and the rules differ, both, and take the model's where ``ask`` says yes."""
+    try:
+        found = await opinions
+    except DomainError as error:
+        print(f"No second opinion from the language model ({error}); the draft is the rules' alone.", file=out)
+        return
+    for line in found.dropped:
+        print(line, file=out)
+    for difference in differences(draft, found):
+        rules, model = describe(difference.rules), describe(difference.model)
+        print(f"Item #{difference.item}: the rules draft a {rules}; the language model, a {model}.", file=out)
+        if ask is not None and ask(f"Take the language model's ({model}) for item #{difference.item}? [y/N] "):
+            choose_model(draft, difference)
 
 
 def _debate_numbered(session: Session, number: DebateNumber, guild_id: int | None) -> DebateSnapshot:

@@ -11,6 +11,7 @@ import logging
 import signal
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import NoReturn
 
@@ -33,7 +34,8 @@ from bot.db import Database
 from bot.runtime.endpoints import DISCORD_API_BASE, use_endpoints
 from bot.runtime.health import Health, read_health
 from bot.runtime.heap import tune_collector
-from bot.runtime.logs import setup_logging
+from bot.runtime.llm import LanguageModel, draft_opinions
+from bot.runtime.logs import LLM_KEY_MASK, setup_logging
 from bot.runtime.model_files import ModelFileError
 from bot.runtime.similar import stop_model_process
 from bot.runtime.sync import CommandSyncer, scope_of
@@ -174,7 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
         token = settings.discord_token.get_secret_value() if settings.discord_token else ""
-        setup_logging(settings.log_level, settings.log_format, token, colour=settings.log_colour)
+        llm_key = {LLM_KEY_MASK: settings.llm_api_key.get_secret_value()} if settings.llm_api_key else {}
+        setup_logging(settings.log_level, settings.log_format, token, colour=settings.log_colour, named=llm_key)
         warn_unknown_settings()
         return _command(args, settings)
     except KeyboardInterrupt:
@@ -305,10 +308,13 @@ def _import(settings: Settings, request: ImportRequest) -> int:
     db = Database(settings.database_url)
 
     async def run() -> int:
+        model = LanguageModel(settings)
+        opinion = partial(draft_opinions, model) if model.enabled else None
         try:
             with _database_explained(db):
-                return await import_transcript(db, request, sys.stdout, ask)
+                return await import_transcript(db, request, sys.stdout, ask, opinion)
         finally:
+            await model.close()
             await db.dispose()
 
     return asyncio.run(run())

@@ -194,6 +194,7 @@ REFUSED: list[Case] = [
          NO_CLAIM),
     Case("crux add: a claim of another server", "crux add", {"question": "q?", "claim": Ref.FOREIGN_CLAIM},
          NO_CLAIM),
+    Case("crux suggest: language-model help not enabled", "crux suggest", {}, "its operator has not set an endpoint"),
     # /crux credence
     Case("credence: 101", "crux credence", {"crux": Ref.OPEN_CRUX, "value": 101}, A_PERCENTAGE, discord=True),
     Case("credence: -1", "crux credence", {"crux": Ref.OPEN_CRUX, "value": -1}, A_PERCENTAGE, discord=True),

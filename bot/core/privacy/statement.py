@@ -41,15 +41,29 @@ The operator, who runs the bot and its database, can read everything it keeps.
 **Where it is stored.** In the operator's database, on the machine the operator runs the bot on. The messages the \
 bot posts in Discord, which quote what you wrote, are kept by Discord under its own policy.
 
+{leaves}"""
+_STAYS = """\
 **Does your text leave the operator's machine?** Only to Discord, to post answers in this server. The optional \
 similar-records model runs on the operator's machine; the bot has no feature that sends text to any other \
 service."""
+SENT_TO_MODEL = """\
+**Does your text leave the operator's machine?** To Discord, to post answers in this server; and, because the \
+operator turned on language-model help, to the language model at {model}, which the operator chose: when someone \
+in a debate asks it for suggested cruxes (`/crux suggest`), the debate's topic, its standing claims (with their \
+kind and what each answers) and its open cruxes with the participants' latest credences are sent there; when a \
+moderator imports a conversation (`/debate import`), the texts of the messages drafted, in order, with which \
+replies to which. Each person — and each person, role or channel mentioned in a text — is named only as P1, P2, \
+R1, C1 …, never by Discord id or name; never reasons, withdrawn claims, resolved cruxes or anything of another \
+debate or server. Its suggestions are shown only to whoever asked and kept nowhere unless they accept one. The \
+optional similar-records model runs on the operator's machine."""
 
 
-def statement(*, contact: str = CONTACT, kept: str = KEPT) -> str:
+def statement(*, contact: str = CONTACT, kept: str = KEPT, model: str | None = None) -> str:
     """What the bot keeps about a member, why, for how long, who can see it, where, and whether text leaves the
-    operator's machine (Discord Markdown, within an embed's description)."""
-    return _STATEMENT.format(contact=contact, kept=kept)
+    operator's machine (Discord Markdown, within an embed's description); ``model``: where language-model help
+    sends text, when the operator turned it on (a host, as ``Settings.llm_destination`` gives it)."""
+    leaves = _STAYS if model is None else SENT_TO_MODEL.format(model=model)
+    return _STATEMENT.format(contact=contact, kept=kept, leaves=leaves)
 
 
 FORGET_ASKED = """\
