@@ -184,9 +184,9 @@ async def test_each_shard_fires_only_the_timers_of_its_servers(db: Database) -> 
                 await session.run_sync(timers.schedule, guild_id, "test", str(guild_id), now)
     async with db.read() as session:
         for shard, guild_ids in servers.items():
-            due = await session.run_sync(timers.due, now, timers.Shard(shard, 2))
+            due = await session.run_sync(timers.due, now, timers.Shard((shard,), 2))
             assert sorted(timer.guild_id for timer in due) == guild_ids
-            assert await session.run_sync(timers.soonest, timers.Shard(shard, 2)) == now
+            assert await session.run_sync(timers.soonest, timers.Shard((shard,), 2)) == now
         assert len(await session.run_sync(timers.due, now)) == 6  # one process serving every server
 
 
@@ -216,3 +216,14 @@ async def test_a_failing_handler_drops_its_timer_instead_of_retrying_forever(db:
     assert await scheduler.run_due() == 0
     async with db.read() as session:
         assert await session.run_sync(timers.due, scheduler.clock.now()) == []
+
+
+async def test_a_process_serving_several_shards_fires_the_timers_of_each(db: Database) -> None:
+    now = utcnow()
+    guild_ids = {shard: ((3 * 5 + shard) << 22) + 9 for shard in range(3)}  # (id >> 22) % 3 == shard
+    async with db.write() as session:
+        for guild_id in guild_ids.values():
+            await session.run_sync(timers.schedule, guild_id, "test", str(guild_id), now)
+    async with db.read() as session:
+        due = await session.run_sync(timers.due, now, timers.Shard((0, 2), 3))
+    assert sorted(timer.guild_id for timer in due) == [guild_ids[0], guild_ids[2]]

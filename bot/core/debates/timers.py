@@ -22,15 +22,16 @@ from schema import Timer, utcnow
 
 @dataclass(frozen=True, slots=True)
 class Shard:
-    """The servers one bot process serves, as Discord assigns them: ``(guild_id >> 22) % count == id``. A process
-    fires only its servers' timers: it posts only where its cache can tell who will read the post."""
+    """The servers one bot process serves, as Discord assigns them: ``(guild_id >> 22) % count`` is one of ``ids``
+    (one shard with ``SHARD_ID``, several with ``SHARD_IDS``). A process fires only its servers' timers: it posts only
+    where its cache can tell who will read the post."""
 
-    id: int
+    ids: tuple[int, ...]
     count: int
 
     def holds(self) -> ColumnElement[bool]:
-        """A timer's server is this shard's (in SQL)."""
-        return col(Timer.guild_id) // (1 << 22) % self.count == self.id
+        """A timer's server is on one of these shards (in SQL)."""
+        return (col(Timer.guild_id) // (1 << 22) % self.count).in_(self.ids)
 
 
 def _of(shard: Shard | None) -> ColumnElement[bool]:
