@@ -6,6 +6,7 @@ import logging
 import os
 from collections.abc import Mapping
 from difflib import get_close_matches
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -105,6 +106,8 @@ def normalize_database_url(url: str) -> str:
     driver = _DEFAULT_DRIVERS.get(parsed.drivername, parsed.drivername)
     if driver not in SUPPORTED_DRIVERS:
         raise ValueError(f"{parsed.drivername!r} is not supported; use sqlite+aiosqlite:// or postgresql+asyncpg://")
+    if driver == "postgresql+asyncpg" and find_spec("asyncpg") is None:
+        raise ValueError("PostgreSQL needs its driver: pip install 'crux-debate-bot[postgres]' (or asyncpg)")
     in_memory = not parsed.database or ":memory:" in parsed.database or parsed.query.get("mode") == "memory"
     if driver.startswith("sqlite") and in_memory:
         raise ValueError("an in-memory SQLite database would be lost at exit: give a file, e.g. sqlite:///debates.db")

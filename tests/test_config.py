@@ -79,3 +79,10 @@ def test_several_shards_in_one_process_are_read_from_shard_ids_with_shard_count(
 def test_shard_ids_refused_say_why(settings: dict[str, object], problem: str) -> None:
     with pytest.raises(SettingsError, match=re.escape(problem)):
         load_settings(**settings)
+
+
+def test_postgresql_without_its_driver_says_which_extra_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bot.config.find_spec", lambda name: None)
+    with pytest.raises(SettingsError, match=re.escape("pip install 'crux-debate-bot[postgres]'")):
+        load_settings(database_url="postgresql://bot@db/debates")
+    assert load_settings(database_url="sqlite:///debates.db").sqlite_file() is not None  # SQLite needs nothing more

@@ -1,6 +1,6 @@
 """The running bot apart from the rules: the timer scheduler (``scheduler``), the display-name cache (``names``), the
-similar-record worker and its embedding model (``similar``, ``semantic``), command sync (``sync``), the heartbeat and
-health check (``health``), the garbage collector's tuning (``heap``), logging (``logs``), where Discord is
+similar-record worker and its embedding model (``similar``, ``semantic``), command sync (``sync``), the heartbeat
+(``health``) and the verdict on it (``liveness``), the garbage collector's tuning (``heap``), logging (``logs``), where Discord is
 (``endpoints``) and the per-user rate limit (``ratelimit``).
 
 Writes ``heartbeat`` and ``command_sync``; everything else through the core's use cases.
