@@ -134,16 +134,7 @@ def owed(session: Session, now: datetime, shard: Shard | None = None, limit: int
 def take_over(session: Session, timer: TimerSnapshot, now: datetime) -> TimerSnapshot | None:
     """Hold the post ``timer`` owes for :data:`LEASE` from ``now``, if its lease is still the one that ran out
     (compare-and-set, as :func:`claim`); ``None`` if another process took it over or it was posted meanwhile."""
-    statement = (
-        update(Timer)
-        .where(
-            col(Timer.id) == timer.id,
-            col(Timer.announcing) == timer.announcing,
-            col(Timer.leased_until) == timer.leased_until,
-        )
-        .values(leased_until=now + LEASE)
-        .returning(Timer)
-    )
+    statement = update(Timer).where(*_held(timer)).values(leased_until=now + LEASE).returning(Timer)
     taken = session.execute(statement).scalar_one_or_none()
     return None if taken is None else TimerSnapshot.of(taken)
 
@@ -151,12 +142,13 @@ def take_over(session: Session, timer: TimerSnapshot, now: datetime) -> TimerSna
 def paid(session: Session, timer: TimerSnapshot) -> None:
     """The post ``timer`` owed (under the lease it holds) was made: forget the debt, unless another process took it
     over meanwhile (then that one clears it)."""
-    session.execute(
-        update(Timer)
-        .where(
-            col(Timer.id) == timer.id,
-            col(Timer.announcing) == timer.announcing,
-            col(Timer.leased_until) == timer.leased_until,
-        )
-        .values(announcing=None, leased_until=None)
+    session.execute(update(Timer).where(*_held(timer)).values(announcing=None, leased_until=None))
+
+
+def _held(timer: TimerSnapshot) -> tuple[ColumnElement[bool], ...]:
+    """The row still owes the post ``timer`` owes, under the same lease (nobody took it over since)."""
+    return (
+        col(Timer.id) == timer.id,
+        col(Timer.announcing) == timer.announcing,
+        col(Timer.leased_until) == timer.leased_until,
     )
