@@ -249,10 +249,10 @@ async def drop_placeholder(interaction: discord.Interaction) -> None:
 
 
 def _shard(settings: Settings) -> Shard | None:
-    """This process's shard, when the bot runs as several processes (``SHARD_ID`` of ``SHARD_COUNT``)."""
-    if settings.shard_id is None or settings.shard_count is None:
+    """This process's shards, when the bot is sharded (``SHARD_ID`` or ``SHARD_IDS`` of ``SHARD_COUNT``)."""
+    if settings.shard_count is None:
         return None
-    return Shard(settings.shard_id, settings.shard_count)
+    return Shard(settings.shards, settings.shard_count)
 
 
 class DebateBot(commands.Bot):
@@ -297,7 +297,7 @@ class DebateBot(commands.Bot):
         self.scheduler = Scheduler(db, self.clock, shard=_shard(settings))
         files = model_files or OFFICIAL.files(settings.model_dir)
         self.similar = SimilarRecords(db, files, enabled=settings.similar_records)
-        self.heartbeat = HeartbeatWriter(db, settings.shard_id or 0, settings.heartbeat_seconds)
+        self.heartbeat = HeartbeatWriter(db, settings.shards, settings.heartbeat_seconds)
         self.names = DisplayNames(db)
         self.serve = serve
 
@@ -317,6 +317,13 @@ class DebateBot(commands.Bot):
 
     async def on_ready(self) -> None:
         self.heartbeat.gateway(connected=True)
+        log.info("%s", self.ready_line())
+
+    def ready_line(self) -> str:
+        """What READY logs: the application, the shards this process serves, and how many servers it has."""
+        count = self.shard_count or 1
+        shards = ", ".join(map(str, self.settings.shards))
+        return f"Ready: application {self.application_id}, shards {shards} of {count}, {len(self.guilds)} servers."
 
     async def on_resumed(self) -> None:
         self.heartbeat.gateway(connected=True)
@@ -373,3 +380,31 @@ class DebateBot(commands.Bot):
         for scope in synced.cleared:
             log.info("Cleared the commands of the scope no longer used (%s).", scope)
         return synced
+
+
+class ShardedDebateBot(DebateBot, commands.AutoShardedBot):
+    """The debate bot serving several shards in one process (``SHARD_IDS``): one gateway connection per shard, a
+    heartbeat row per shard."""
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        self.heartbeat.gateway(connected=True, shard=shard_id)
+
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        self.heartbeat.gateway(connected=True, shard=shard_id)
+
+    async def on_shard_disconnect(self, shard_id: int) -> None:
+        self.heartbeat.gateway(connected=False, shard=shard_id)
+
+    async def on_resumed(self) -> None:
+        """Each shard says so itself (``on_shard_resumed``)."""
+
+    async def on_disconnect(self) -> None:
+        """Each shard says so itself (``on_shard_disconnect``)."""
+
+
+def bot_for(settings: Settings, db: Database, **options: object) -> DebateBot:
+    """The bot these settings ask for: one connection (unsharded, or ``SHARD_ID``), or one per shard of
+    ``SHARD_IDS``."""
+    if settings.shard_ids:
+        return ShardedDebateBot(settings, db, shard_ids=settings.shard_ids, **options)  # type: ignore[arg-type]
+    return DebateBot(settings, db, **options)  # type: ignore[arg-type]

@@ -47,7 +47,12 @@ class MyDataCog(commands.GroupCog, group_name="mydata", group_description="Your 
         self._pending: set[asyncio.Task[object]] = set()
 
     async def cog_load(self) -> None:
-        self.bot.scheduler.register(retention.SERVER_REMOVED, retention.server_deletion_due, self.delete_server)
+        self.bot.scheduler.register(
+            retention.SERVER_REMOVED,
+            retention.server_deletion_due,
+            self.delete_server,
+            retention.server_deletion_recalled,
+        )
         parsers: dict[str, Callable[[dict[str, Any]], None]] = self.bot._connection.parsers
         parse_ready = parsers["READY"]
 
@@ -62,7 +67,7 @@ class MyDataCog(commands.GroupCog, group_name="mydata", group_description="Your 
         list was removed while the bot was away."""
         listed = [int(guild["id"]) for guild in data.get("guilds", [])]
         shard = data.get("shard")
-        of = timers.Shard(*shard) if shard else self.bot.scheduler.shard
+        of = timers.Shard((shard[0],), shard[1]) if shard else self.bot.scheduler.shard
         self._in_background(
             retention.servers_missing, listed, of, self.bot.clock.now(), self.bot.settings.server_retention_days
         )
@@ -84,8 +89,8 @@ class MyDataCog(commands.GroupCog, group_name="mydata", group_description="Your 
     async def on_guild_join(self, guild: discord.Guild) -> None:
         await write_for_bot(self.bot, retention.server_present, guild.id)
 
-    async def delete_server(self, guild_id: int) -> None:
-        """The retention period of a removed server is over: delete its data."""
+    async def delete_server(self, guild_id: int, _nonce: str) -> None:
+        """The retention period of a removed server is over: delete its data (nothing is posted: no nonce needed)."""
         erased = await erase_for(self.bot, erasure.delete_server(guild_id))
         log.info(
             "Deleted the data of server %s, removed %s days ago: %s rows",

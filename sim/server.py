@@ -130,6 +130,16 @@ class DiscordSim:
         return self._world.token
 
     @property
+    def nonce_window(self) -> float:
+        """Seconds within which the bot's message with ``enforce_nonce`` and an earlier message's nonce returns that
+        message instead of posting another."""
+        return self._world.nonce_window
+
+    @nonce_window.setter
+    def nonce_window(self, seconds: float) -> None:
+        self._world.nonce_window = seconds
+
+    @property
     def application_id(self) -> int:
         """The application's id (also the bot user's id)."""
         return self._world.application_id

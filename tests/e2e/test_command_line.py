@@ -137,7 +137,7 @@ def test_the_largest_number_and_id_there_can_be_are_looked_for(
 @pytest.mark.parametrize(
     ("argv", "logged"),
     [
-        (["health"], "LOG_LEVEL=DEBUG shows the traceback"),
+        (["db", "upgrade"], "LOG_LEVEL=DEBUG shows the traceback"),
         (["run"], "its traceback is logged above"),
     ],
     ids=["operator command", "the running bot"],
@@ -156,7 +156,7 @@ def test_a_fault_of_the_bots_own_is_one_line_and_the_running_bot_logs_its_traceb
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DISCORD_TOKEN", "a-token-for-the-test")
     monkeypatch.setattr("bot.cli.main.setup_logging", lambda *_, **__: None)  # this process's logging stays the tests'
-    monkeypatch.setattr("bot.cli.main._health", fault)
+    monkeypatch.setattr("bot.cli.main._upgrade", fault)
     monkeypatch.setattr("bot.cli.main.run_bot", fault)
     status, out, err = _run(argv, capsys)
     assert (status, out) == (MAY_PASS, "")

@@ -114,4 +114,14 @@ def digest_due(session: Session, timer: TimerSnapshot, now: datetime) -> DigestD
     digest.last_posted_at = utcnow()  # the clock that stamps records, which "anything new" compares against
     session.add(digest)
     session.flush()
+    return digest_recalled(session, timer, now)
+
+
+def digest_recalled(session: Session, timer: TimerSnapshot, now: datetime) -> DigestDue | None:
+    """The digest :func:`digest_due` returned when ``timer`` fired, to post it again (the process that fired it
+    stopped before posting); ``None`` once the digest is turned off."""
+    statement = select(Digest).where(Digest.id == int(timer.key), Digest.guild_id == timer.guild_id)
+    digest = session.execute(statement).scalar_one_or_none()
+    if digest is None:
+        return None
     return DigestDue(channel_id=digest.channel_id, guild_id=digest.guild_id, agenda_id=digest.agenda_id)

@@ -73,7 +73,7 @@ def servers_missing(
     missing = [
         guild_id
         for guild_id in session.scalars(select(known.c.guild_id))
-        if guild_id not in present and (shard is None or (guild_id >> 22) % shard.count == shard.id)
+        if guild_id not in present and (shard is None or shard.serves(guild_id))
     ]
     return [guild_id for guild_id in missing if server_removed(session, guild_id, now, days) is not None]
 
@@ -83,4 +83,10 @@ def server_deletion_due(session: Session, timer: TimerSnapshot, now: datetime) -
     deletion the process could not finish is taken up again; deleting the server's data deletes this timer too);
     the server whose data is now to be deleted."""
     timers.schedule(session, timer.guild_id, SERVER_REMOVED, timer.key, now + RETRY_AFTER)
+    return timer.guild_id
+
+
+def server_deletion_recalled(session: Session, timer: TimerSnapshot, now: datetime) -> int:
+    """A deletion owed by a process that stopped before finishing it: the server whose data is still to be deleted
+    (deleting is idempotent)."""
     return timer.guild_id
