@@ -42,7 +42,7 @@ from cogs.common import (
 )
 from cogs.formats import phase_change_message, phase_embed
 from cogs.pages import PageButton, page_message
-from cogs.views import DebateButton
+from cogs.views import DebateButton, label_of
 from schema import DebateFormat, SideId, utcnow
 
 THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080  # a week: Discord's longest
@@ -60,10 +60,8 @@ class JoinButton(DebateButton, template=r"debate:join:(?P<side>\d+)"):
         self.side_id = side_id
 
     @classmethod
-    async def from_custom_id(  # type: ignore[override]
-        cls, interaction: Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
-    ) -> Self:
-        return cls(SideId(int(match["side"])), item.label or "Join")
+    def restore(cls, match: re.Match[str], item: discord.ui.Item[Any]) -> Self:
+        return cls(SideId(int(match["side"])), label_of(item, "Join"))
 
     async def press(self, interaction: Interaction) -> None:
         joined = await write_debate(interaction, core.join_side_by_id, interaction.user.id, self.side_id)

@@ -13,7 +13,7 @@ from bot.core.summary import pages
 from bot.core.summary.queries import CruxListStatus
 from cogs import render
 from cogs.common import Interaction, defer, private_audience, read_debate, read_server, respond
-from cogs.views import DebateButton
+from cogs.views import DebateButton, label_of
 
 Kind = Literal["summary", "agenda", "open", "resolved", "all"]
 """What a button pages: a debate's summary, an agenda's summary, or ``/crux list`` of that status."""
@@ -34,10 +34,8 @@ class PageButton(
         self.kind, self.target, self.start = kind, target, start
 
     @classmethod
-    async def from_custom_id(  # type: ignore[override]
-        cls, interaction: Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
-    ) -> Self:
-        return cls(match["kind"], int(match["target"]), int(match["start"]), item.label or "Page")
+    def restore(cls, match: re.Match[str], item: discord.ui.Item[Any]) -> Self:
+        return cls(match["kind"], int(match["target"]), int(match["start"]), label_of(item, "Page"))
 
     async def press(self, interaction: Interaction) -> None:
         await defer(interaction, private=True)
