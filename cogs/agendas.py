@@ -24,10 +24,8 @@ from cogs.common import (
     public_audience,
     read_server,
     respond,
-    send_pages,
-    send_track_record,
 )
-from cogs.pages import page_message
+from cogs.pages import page_message, send_pages, send_track_record
 
 
 class AgendaCog(commands.GroupCog, group_name="agenda", group_description="Research agendas and their debates"):

@@ -32,10 +32,9 @@ from cogs.common import (
     read_debate,
     resolved_crux_autocomplete,
     respond,
-    send_track_record,
     write_debate,
 )
-from cogs.pages import page_message
+from cogs.pages import page_message, send_track_record
 from cogs.similar import hint_if_duplicate
 from cogs.views import TEXT, DebateButton, DebateSelect, ask, text_modal, text_or_modal
 from schema import ClaimNumber, CruxId, CruxNumber, CruxOutcome

@@ -35,13 +35,12 @@ from cogs.common import (
     read_debate,
     read_server,
     respond,
-    send_pages,
     side_autocomplete,
     write_debate,
     write_server,
 )
 from cogs.formats import phase_change_message, phase_embed
-from cogs.pages import PageButton, page_message
+from cogs.pages import PageButton, page_message, send_pages
 from cogs.views import DebateButton, label_of
 from schema import DebateFormat, SideId, utcnow
 
