@@ -22,7 +22,8 @@ from bot.core.exports.record import build_export, export_file
 from bot.core.opinion import groups as opinion
 from bot.core.records import SideSnapshot
 from bot.core.summary.pages import summary_first_page
-from bot.core.summary.queries import DebateSummary, summarize
+from bot.core.summary.posting import read_summary
+from bot.core.summary.queries import DebateSummary
 from cogs import options as o
 from cogs import render
 from cogs.common import (
@@ -100,7 +101,6 @@ show the record. `/privacy` says what the bot keeps about you."""
 class DebateCog(commands.GroupCog, group_name="debate", group_description="Start and follow structured debates"):
     def __init__(self, bot: DebateBot) -> None:
         self.bot = bot
-        self.found = opinion.FoundMemo()
 
     @app_commands.command(name="start", description="Start a debate in a new thread of this channel")
     @app_commands.describe(
@@ -166,7 +166,7 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
         await defer(interaction)
         matrix = await read_debate(interaction, opinion.credence_matrix)
         await asyncio.to_thread(opinion.require_analysis)  # said even when there are too few to look
-        found = await self._find(matrix)
+        found = await self.bot.groups.find(matrix)
         report = await read_debate(interaction, opinion.report, matrix, found)
         await send_pages(interaction, render.groups_blocks(report), ephemeral=False, colour=render.SUMMARY_COLOUR)
 
@@ -267,29 +267,13 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
         they are looked for then, and the summary is edited to say so if some stand out."""
         await defer(interaction)
         read_at = utcnow()
-        summary = await read_debate(interaction, summarize, insights=True)
-        version = await read_debate(interaction, opinion.credence_version)
-        known = self.found.get(summary.debate_id, version)
-        posted = await post(interaction, **_summary_message(summary, known))
-        await write_server(interaction, core.mark_summarized, summary.debate_id, read_at)
-        if known is None and (found := await self._found_for_summary(interaction)) is not None and found.groups:
-            await posted.edit(**_summary_message(summary, found))
-
-    async def _find(self, matrix: opinion.CredenceMatrix) -> opinion.Found:
-        """The opinion groups of the matrix: remembered for its version, or computed in a worker thread."""
-        found = self.found.get(matrix.debate_id, matrix.version)
-        if found is None:
-            found = await asyncio.to_thread(opinion.find, matrix)
-            self.found.put(matrix.debate_id, matrix.version, found)
-        return found
-
-    async def _found_for_summary(self, interaction: Interaction) -> opinion.Found | None:
-        """What the summary says about opinion groups; nothing without the analysis extra."""
-        matrix = await read_debate(interaction, opinion.credence_matrix)
-        try:
-            return await self._find(matrix)
-        except opinion.GroupsUnavailable:
-            return None
+        read = await read_debate(interaction, read_summary, self.bot.groups.known)
+        posted = await post(interaction, **_summary_message(read.summary, read.found))
+        await write_server(interaction, core.mark_summarized, read.summary.debate_id, read_at)
+        if read.matrix is not None:  # groups not known yet: looked for now, told if some stand out
+            found = await self.bot.groups.find_if_available(read.matrix)
+            if found is not None and found.groups:
+                await posted.edit(**_summary_message(read.summary, found))
 
 
 def _summary_message(summary: DebateSummary, found: opinion.Found | None) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """The running bot apart from the rules: the timer scheduler (``scheduler``), the display-name cache (``names``), the
-similar-record worker and its embedding model (``similar``, ``semantic``), command sync (``sync``), the heartbeat and
+similar-record worker and its embedding model (``similar``, ``semantic``), the opinion groups found and remembered
+(``groups``), command sync (``sync``), the heartbeat and
 health check (``health``), the garbage collector's tuning (``heap``), logging (``logs``), where Discord is
 (``endpoints``) and the per-user rate limit (``ratelimit``).
 
