@@ -337,18 +337,24 @@ def numbered(
 
 
 @overload
-def by_id(session: Session, debate: Debate, model: type[Claim], record_id: ClaimId) -> Claim: ...
+def by_id(
+    session: Session, debate: Debate, model: type[Claim], record_id: ClaimId, *, for_update: bool = False
+) -> Claim: ...
 @overload
-def by_id(session: Session, debate: Debate, model: type[Crux], record_id: CruxId) -> Crux: ...
+def by_id(
+    session: Session, debate: Debate, model: type[Crux], record_id: CruxId, *, for_update: bool = False
+) -> Crux: ...
 @overload
-def by_id(session: Session, debate: Debate, model: type[Side], record_id: SideId) -> Side: ...
-def by_id(session: Session, debate: Debate, model: type[Scoped], record_id: int) -> Scoped:
+def by_id(
+    session: Session, debate: Debate, model: type[Side], record_id: SideId, *, for_update: bool = False
+) -> Side: ...
+def by_id(session: Session, debate: Debate, model: type[Scoped], record_id: int, *, for_update: bool = False) -> Scoped:
     """The ``model`` with this database id (as carried by a button's custom_id), if it belongs to this debate; else
-    :class:`NotFound` — a custom_id from another debate's message, or forged."""
+    :class:`NotFound` — a custom_id from another debate's message, or forged. ``for_update`` locks its row."""
     found = None
     if 0 < record_id <= KEY_MAX:
         statement = select(model).where(model.id == record_id, model.debate_id == debate.id)
-        found = session.execute(statement).scalar_one_or_none()
+        found = session.execute(statement.with_for_update() if for_update else statement).scalar_one_or_none()
     if found is None:
         raise NotFound(f"That {model.__name__.lower()} is not part of this debate.")
     return found
