@@ -159,6 +159,14 @@ async def read_server(
         return await interaction.client.db.query(job, guild_id, *args, **kwargs)
 
 
+async def read_server_in_background(
+    bot: DebateBot, job: Callable[Concatenate[Session, int, P], T], guild_id: int, *args: P.args, **kwargs: P.kwargs
+) -> T:
+    """``job(session, guild_id, …)`` for a server outside any interaction (a timer's announcement), changing
+    nothing."""
+    return await bot.db.query(job, guild_id, *args, **kwargs)
+
+
 async def write_server(
     interaction: Interaction, job: Callable[Concatenate[Session, core.Actor, P], T], *args: P.args, **kwargs: P.kwargs
 ) -> T:
