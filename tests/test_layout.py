@@ -81,3 +81,34 @@ def test_a_type_ignore_in_the_cogs_says_why_and_none_overrides() -> None:
             if "type: ignore" in line and ("[override]" in line or not lines[number - 1].strip().startswith("#")):
                 unexplained.append(f"{name}:{number + 1}: {line.strip()}")
     assert not unexplained
+
+
+RUNTIME_TABLES = {"health.py", "sync.py"}
+"""The runtime's modules that write its own tables (``heartbeat``, ``command_sync``) with SQL of their own."""
+
+
+def test_the_runtime_reaches_the_database_only_through_its_jobs() -> None:
+    """The runtime runs jobs (``Database.query``, ``Database.transact``): the core's use cases, or its own tables'
+    SQL in ``RUNTIME_TABLES``; it opens no session of its own (``read``, ``write``) and builds no other query."""
+    reaching = {}
+    for path in sorted((ROOT / "bot" / "runtime").glob("*.py")):
+        tree = ast.parse(path.read_text())
+        found = [
+            node.module
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom)
+            and (node.module or "").split(".")[0] in ("sqlalchemy", "sqlmodel")
+            and node.module != "sqlalchemy.orm"  # Session, to type a job
+        ]
+        found += [
+            f"db.{node.func.attr}()"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr not in ("query", "transact")
+            and isinstance(node.func.value, ast.Attribute | ast.Name)
+            and getattr(node.func.value, "attr", getattr(node.func.value, "id", "")).lstrip("_") == "db"
+        ]
+        if (found and path.name not in RUNTIME_TABLES) or any(call.startswith("db.") for call in found):
+            reaching[path.name] = found
+    assert not reaching

@@ -18,6 +18,8 @@ from bot.core.debates import formats, lifecycle
 from tests.e2e.conftest import World, start_debate
 
 READ, WRITE = "read job", "write job"
+BACKGROUND = ("bot.runtime.scheduler", "bot.runtime.names", "bot.runtime.health")
+"""The timers, the display-name cache and the heartbeat: they run beside the interactions, on their own schedule."""
 RULES: dict[str, Callable[..., Any]] = {
     "debate open": lifecycle.ensure_open,
     "loggable": arguments.ensure_loggable,
@@ -29,14 +31,13 @@ RULES: dict[str, Callable[..., Any]] = {
 
 @contextmanager
 def counting(bot: DebateBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
-    """The database jobs the commands start (through ``cogs.common``, the cogs' one way to the database) and the runs
-    of each rule of ``RULES`` (wherever it was imported), within. The jobs of the runtime's background services (the
-    scheduler's timers, the display-name cache) are theirs, not the path's."""
+    """The database jobs started and the runs of each rule of ``RULES`` (wherever it was imported), within; the jobs
+    of the runtime's ``BACKGROUND`` services are theirs, not the path's."""
     counts: Counter[str] = Counter()
 
     def jobs(name: str, run: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
         async def counted(*args: Any, **kwargs: Any) -> Any:
-            if sys._getframe(1).f_globals["__name__"].startswith("cogs."):  # not the runtime's own timers and caches
+            if not sys._getframe(1).f_globals["__name__"].startswith(BACKGROUND):
                 counts[name] += 1
             return await run(*args, **kwargs)
 
