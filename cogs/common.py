@@ -17,9 +17,9 @@ from discord import app_commands
 from sqlalchemy.orm import Session
 
 from bot.client import THINKING, DebateBot, Refused, drop_placeholder
-from bot.core.debates import choices as choose
 from bot.core.debates import lifecycle as core
 from bot.core.errors import DomainError, WrongPlace
+from bot.core.summary import choices as choose
 from bot.core.visibility import Audience
 from bot.runtime.visibility import member_audience, post_audience
 from schema import Debate

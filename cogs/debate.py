@@ -24,6 +24,7 @@ from bot.core.records import SideSnapshot
 from bot.core.summary.pages import summary_first_page
 from bot.core.summary.posting import read_summary
 from bot.core.summary.queries import DebateSummary
+from bot.core.summary.status import status as debate_status
 from cogs import options as o
 from cogs import render
 from cogs.common import (
@@ -173,7 +174,7 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
     @app_commands.command(name="status", description="This debate at a glance: sides, participants, counts")
     async def status(self, interaction: Interaction) -> None:
         await defer(interaction, private=True)
-        status = await read_debate(interaction, core.status)
+        status = await read_debate(interaction, debate_status)
         await respond(interaction, embed=render.status_embed(status), ephemeral=True)
 
     @app_commands.command(name="list", description="The open debates in this server")

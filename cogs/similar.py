@@ -10,8 +10,8 @@ from typing import Any, Self
 import discord
 
 from bot.client import DebateBot
-from bot.core.claims import similar
 from bot.core.claims.similar import Hint, HintTarget, Record
+from bot.core.cruxes.lifecycle import withdraw_in_favour
 from bot.core.records import RecordId
 from cogs.common import Interaction, actor, write_debate_in_place
 from cogs.views import DebateButton, label_of
@@ -48,7 +48,7 @@ class WithdrawDuplicateButton(
         return cls(target, label_of(item, "Withdraw"))
 
     async def press(self, interaction: Interaction) -> None:
-        done = await write_debate_in_place(interaction, similar.withdraw_in_favour, actor(interaction), self.target)
+        done = await write_debate_in_place(interaction, withdraw_in_favour, actor(interaction), self.target)
         hint = interaction.message.content if interaction.message else ""
         await interaction.response.edit_message(content=f"{hint}\n**{done}** ({interaction.user.mention})", view=None)
 

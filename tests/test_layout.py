@@ -4,6 +4,7 @@ loads the simulator."""
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -112,3 +113,44 @@ def test_the_runtime_reaches_the_database_only_through_its_jobs() -> None:
         if (found and path.name not in RUNTIME_TABLES) or any(call.startswith("db.") for call in found):
             reaching[path.name] = found
     assert not reaching
+
+
+CORE = ROOT / "bot" / "core"
+SUBJECTS = sorted(path.parent.name for path in CORE.glob("*/__init__.py"))
+
+
+def allowed_subjects(subject: str) -> set[str]:
+    """The core subpackages that ``subject``'s ``__init__`` docstring says it may import (its "May import …"
+    sentence, names in double backquotes)."""
+    docstring = ast.get_docstring(ast.parse((CORE / subject / "__init__.py").read_text())) or ""
+    sentence = re.search(r"May import (.*?)\.(?:\s|$)", docstring, re.DOTALL)
+    assert sentence, f"bot/core/{subject}/__init__.py does not say what it may import"
+    return set(re.findall(r"``([a-z_]+)``", sentence[1])) & set(SUBJECTS)
+
+
+def imported_subjects(subject: str) -> set[str]:
+    """The other core subpackages that the modules of ``subject`` import."""
+    found = set()
+    for path in (CORE / subject).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+            found |= {name.split(".")[2] for name in names if name.startswith("bot.core.") and name.count(".") >= 2}
+    return found & set(SUBJECTS) - {subject}
+
+
+@pytest.mark.parametrize("subject", SUBJECTS)
+def test_each_core_subject_imports_only_what_its_docstring_allows(subject: str) -> None:
+    assert imported_subjects(subject) <= allowed_subjects(subject)
+
+
+def test_the_core_subjects_import_each_other_without_cycles() -> None:
+    """What each subject may import (its docstring) is a graph without cycles: a subject can be read knowing only the
+    ones below it."""
+    allowed = {subject: allowed_subjects(subject) for subject in SUBJECTS}
+    done: set[str] = set()
+    while len(done) < len(SUBJECTS):
+        ready = {subject for subject in SUBJECTS if subject not in done and allowed[subject] <= done}
+        assert ready, f"a cycle among {sorted(set(SUBJECTS) - done)}"
+        done |= ready

@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from bot.core import text as t
-from bot.core.claims.arguments import ChatMessage, message_text
+from bot.core.claims.arguments import ChatMessage, message_text, withdraw_claim_by_id
+from bot.core.claims.similar import HintTarget, Record
 from bot.core.debates.formats import Action, require_allowed
 from bot.core.debates.lifecycle import (
     Actor,
@@ -40,6 +41,7 @@ from bot.core.records import ClaimSnapshot, CredenceSnapshot, CruxSnapshot
 from bot.core.scoring.scores import ParticipantScore, score_crux, withdraw_scores
 from schema import (
     Claim,
+    ClaimId,
     ClaimNumber,
     Credence,
     Crux,
@@ -397,3 +399,12 @@ def withdraw_crux_by_id(
     session.add(crux)
     session.flush()
     return CruxSnapshot.of(crux)
+
+
+def withdraw_in_favour(session: Session, debate: Debate, actor: Actor, hint: HintTarget) -> str:
+    """Withdraw the new record of a hint in favour of the original, for its author or a moderator; what to say."""
+    if hint.record is Record.CLAIM:
+        claim = withdraw_claim_by_id(session, debate, actor, ClaimId(hint.new_id))
+        return f"Claim #{claim.number} withdrawn in favour of Claim #{hint.original_number}."
+    crux = withdraw_crux_by_id(session, debate, actor, CruxId(hint.new_id), CruxNumber(hint.original_number))
+    return f"Crux #{crux.number} withdrawn in favour of Crux #{hint.original_number}."
