@@ -18,6 +18,7 @@ from bot.core.debates.lifecycle import SERVERS_ONLY
 from bot.core.debates.timers import Shard
 from bot.core.errors import DomainError
 from bot.db import Database, unavailable
+from bot.runtime.groups import OpinionGroups
 from bot.runtime.health import HeartbeatWriter
 from bot.runtime.model_files import OFFICIAL, ModelFiles
 from bot.runtime.names import DisplayNames
@@ -299,6 +300,7 @@ class DebateBot(commands.Bot):
         self.similar = SimilarRecords(db, files, enabled=settings.similar_records)
         self.heartbeat = HeartbeatWriter(db, settings.shards, settings.heartbeat_seconds)
         self.names = DisplayNames(db)
+        self.groups = OpinionGroups()
         self.serve = serve
 
     async def setup_hook(self) -> None:

@@ -23,11 +23,10 @@ from cogs.common import (
     private_audience,
     public_audience,
     read_server,
+    read_server_in_background,
     respond,
-    send_pages,
-    send_track_record,
 )
-from cogs.pages import page_message
+from cogs.pages import page_message, send_pages, send_track_record
 
 
 class AgendaCog(commands.GroupCog, group_name="agenda", group_description="Research agendas and their debates"):
@@ -70,7 +69,7 @@ class AgendaCog(commands.GroupCog, group_name="agenda", group_description="Resea
             if isinstance(place, discord.abc.GuildChannel | discord.Thread)
             else Audience(frozenset(), public=True)
         )
-        summary = await self.bot.db.query(summarize_agenda, due.guild_id, due.agenda_id, audience)
+        summary = await read_server_in_background(self.bot, summarize_agenda, due.guild_id, due.agenda_id, audience)
         page = agenda_page(summary, 0, render.mention)
         channel = self.bot.get_partial_messageable(due.channel_id)
         title = f"Digest: {render.escape(summary.name)}"

@@ -22,7 +22,9 @@ from bot.core.exports.record import build_export, export_file
 from bot.core.opinion import groups as opinion
 from bot.core.records import SideSnapshot
 from bot.core.summary.pages import summary_first_page
-from bot.core.summary.queries import DebateSummary, summarize
+from bot.core.summary.posting import read_summary
+from bot.core.summary.queries import DebateSummary
+from bot.core.summary.status import status as debate_status
 from cogs import mydata, render
 from cogs import options as o
 from cogs.common import (
@@ -35,14 +37,13 @@ from cogs.common import (
     read_debate,
     read_server,
     respond,
-    send_pages,
     side_autocomplete,
     write_debate,
     write_server,
 )
 from cogs.formats import phase_change_message, phase_embed
-from cogs.pages import PageButton, page_message
-from cogs.views import DebateButton
+from cogs.pages import PageButton, page_message, send_pages
+from cogs.views import DebateButton, label_of
 from schema import DebateFormat, SideId, utcnow
 
 THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080  # a week: Discord's longest
@@ -60,10 +61,8 @@ class JoinButton(DebateButton, template=r"debate:join:(?P<side>\d+)"):
         self.side_id = side_id
 
     @classmethod
-    async def from_custom_id(  # type: ignore[override]
-        cls, interaction: Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
-    ) -> Self:
-        return cls(SideId(int(match["side"])), item.label or "Join")
+    def restore(cls, match: re.Match[str], item: discord.ui.Item[Any]) -> Self:
+        return cls(SideId(int(match["side"])), label_of(item, "Join"))
 
     async def press(self, interaction: Interaction) -> None:
         joined = await write_debate(interaction, core.join_side_by_id, interaction.user.id, self.side_id)
@@ -103,7 +102,6 @@ show the record. `/privacy` says what the bot keeps about you."""
 class DebateCog(commands.GroupCog, group_name="debate", group_description="Start and follow structured debates"):
     def __init__(self, bot: DebateBot) -> None:
         self.bot = bot
-        self.found = opinion.FoundMemo()
 
     @app_commands.command(name="start", description="Start a debate in a new thread of this channel")
     @app_commands.describe(
@@ -169,14 +167,14 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
         await defer(interaction)
         matrix = await read_debate(interaction, opinion.credence_matrix)
         await asyncio.to_thread(opinion.require_analysis)  # said even when there are too few to look
-        found = await self._find(matrix)
+        found = await self.bot.groups.find(matrix)
         report = await read_debate(interaction, opinion.report, matrix, found)
         await send_pages(interaction, render.groups_blocks(report), ephemeral=False, colour=render.SUMMARY_COLOUR)
 
     @app_commands.command(name="status", description="This debate at a glance: sides, participants, counts")
     async def status(self, interaction: Interaction) -> None:
         await defer(interaction, private=True)
-        status = await read_debate(interaction, core.status)
+        status = await read_debate(interaction, debate_status)
         await respond(interaction, embed=render.status_embed(status), ephemeral=True)
 
     @app_commands.command(name="list", description="The open debates in this server")
@@ -275,29 +273,13 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
         they are looked for then, and the summary is edited to say so if some stand out."""
         await defer(interaction)
         read_at = utcnow()
-        summary = await read_debate(interaction, summarize, insights=True)
-        version = await read_debate(interaction, opinion.credence_version)
-        known = self.found.get(summary.debate_id, version)
-        posted = await post(interaction, **_summary_message(summary, known))
-        await write_server(interaction, core.mark_summarized, summary.debate_id, read_at)
-        if known is None and (found := await self._found_for_summary(interaction)) is not None and found.groups:
-            await posted.edit(**_summary_message(summary, found))
-
-    async def _find(self, matrix: opinion.CredenceMatrix) -> opinion.Found:
-        """The opinion groups of the matrix: remembered for its version, or computed in a worker thread."""
-        found = self.found.get(matrix.debate_id, matrix.version)
-        if found is None:
-            found = await asyncio.to_thread(opinion.find, matrix)
-            self.found.put(matrix.debate_id, matrix.version, found)
-        return found
-
-    async def _found_for_summary(self, interaction: Interaction) -> opinion.Found | None:
-        """What the summary says about opinion groups; nothing without the analysis extra."""
-        matrix = await read_debate(interaction, opinion.credence_matrix)
-        try:
-            return await self._find(matrix)
-        except opinion.GroupsUnavailable:
-            return None
+        read = await read_debate(interaction, read_summary, self.bot.groups.known)
+        posted = await post(interaction, **_summary_message(read.summary, read.found))
+        await write_server(interaction, core.mark_summarized, read.summary.debate_id, read_at)
+        if read.matrix is not None:  # groups not known yet: looked for now, told if some stand out
+            found = await self.bot.groups.find_if_available(read.matrix)
+            if found is not None and found.groups:
+                await posted.edit(**_summary_message(read.summary, found))
 
 
 def _summary_message(summary: DebateSummary, found: opinion.Found | None) -> dict[str, Any]:

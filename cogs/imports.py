@@ -53,9 +53,7 @@ class DraftButton(DebateButton, template=r"import:(?P<draft>\d+):(?P<change>[a-z
         self.draft_id, self.change, self.arg = draft_id, change, arg
 
     @classmethod
-    async def from_custom_id(  # type: ignore[override]
-        cls, interaction: Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
-    ) -> Self:
+    def restore(cls, match: re.Match[str], item: discord.ui.Item[Any]) -> Self:
         return cls(int(match["draft"]), match["change"], int(match["arg"]))
 
     async def press(self, interaction: Interaction) -> None:

@@ -136,9 +136,7 @@ class ForgetButton(DebateButton, template=r"mydata:forget:(?P<user>\d+)"):
         self.user_id = user_id
 
     @classmethod
-    async def from_custom_id(  # type: ignore[override]
-        cls, interaction: Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
-    ) -> Self:
+    def restore(cls, match: re.Match[str], item: discord.ui.Item[Any]) -> Self:
         return cls(int(match["user"]))
 
     async def press(self, interaction: Interaction) -> None:
@@ -177,9 +175,7 @@ class DeleteDebateButton(DebateButton, template=r"privacy:delete:(?P<debate>\d+)
         self.debate_id, self.user_id = debate_id, user_id
 
     @classmethod
-    async def from_custom_id(  # type: ignore[override]
-        cls, interaction: Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
-    ) -> Self:
+    def restore(cls, match: re.Match[str], item: discord.ui.Item[Any]) -> Self:
         return cls(int(match["debate"]), int(match["user"]))
 
     async def press(self, interaction: Interaction) -> None:

@@ -14,6 +14,7 @@ from bot.core.debates import lifecycle as core
 from bot.core.opinion.groups import GroupsReport, render_groups
 from bot.core.records import ClaimSnapshot, CruxSnapshot, DebateSnapshot, SideSnapshot
 from bot.core.scoring.scores import render_scores
+from bot.core.summary.status import Status
 from bot.core.text import as_typed, as_typed_within, plural
 from schema import ClaimKind, CruxOutcome
 from schema.types import FORGOTTEN_LABEL, FORGOTTEN_USER
@@ -190,7 +191,7 @@ def opening_embed(debate: DebateSnapshot, sides: list[SideSnapshot], agenda: str
     return embed
 
 
-def status_embed(status: core.Status) -> discord.Embed:
+def status_embed(status: Status) -> discord.Embed:
     debate, seen = status.debate, status.glance
     embed = discord.Embed(title=f"Debate #{debate.number} · {debate.status.value}", description=escape(debate.topic))
     embed.add_field(name="Format", value=debate.format.value)

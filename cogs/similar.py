@@ -10,11 +10,11 @@ from typing import Any, Self
 import discord
 
 from bot.client import DebateBot
-from bot.core.claims import similar
 from bot.core.claims.similar import Hint, HintTarget, Record
+from bot.core.cruxes.lifecycle import withdraw_in_favour
 from bot.core.records import RecordId
 from cogs.common import Interaction, actor, write_debate_in_place
-from cogs.views import DebateButton
+from cogs.views import DebateButton, label_of
 
 
 def hint_if_duplicate(interaction: Interaction, record: Record, record_id: RecordId) -> None:
@@ -46,14 +46,12 @@ class WithdrawDuplicateButton(
         self.target = target
 
     @classmethod
-    async def from_custom_id(  # type: ignore[override]
-        cls, interaction: Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
-    ) -> Self:
+    def restore(cls, match: re.Match[str], item: discord.ui.Item[Any]) -> Self:
         target = HintTarget.of(Record(match["record"]), int(match["new"]), int(match["original"]))
-        return cls(target, item.label or "Withdraw")
+        return cls(target, label_of(item, "Withdraw"))
 
     async def press(self, interaction: Interaction) -> None:
-        done = await write_debate_in_place(interaction, similar.withdraw_in_favour, actor(interaction), self.target)
+        done = await write_debate_in_place(interaction, withdraw_in_favour, actor(interaction), self.target)
         hint = interaction.message.content if interaction.message else ""
         await interaction.response.edit_message(content=f"{hint}\n**{done}** ({interaction.user.mention})", view=None)
 

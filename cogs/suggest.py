@@ -90,6 +90,7 @@ class SuggestionDraft(discord.ui.View):
                 button: discord.ui.Button[SuggestionDraft] = discord.ui.Button(
                     label=f"{action} {index + 1}", style=style, custom_id=f"suggest:{origin.id}:{action}:{index}"
                 )
+                # discord.py declares an item's callback a method; a plain view's button may be given a function.
                 button.callback = partial(self._pressed, action, index)  # type: ignore[method-assign]
                 self.add_item(button)
 
@@ -212,9 +213,7 @@ class TakeOpinion(DebateButton, template=OPINION_ID):
         self.draft_id, self.number, self.opinion = draft_id, number, opinion
 
     @classmethod
-    async def from_custom_id(  # type: ignore[override]
-        cls, interaction: Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
-    ) -> Self:
+    def restore(cls, match: re.Match[str], item: discord.ui.Item[Any]) -> Self:
         answers = int(match["answers"]) if match["answers"] else None
         return cls(int(match["draft"]), int(match["item"]), drafting.Opinion(ItemKind(match["kind"]), answers))
 

@@ -25,9 +25,9 @@ from bot.core.claims.similar import (
     likeness,
     ranked_targets,
     store_vectors,
-    withdraw_in_favour,
 )
 from bot.core.cruxes import lifecycle as cruxes
+from bot.core.cruxes.lifecycle import withdraw_in_favour
 from bot.core.debates import lifecycle as core
 from bot.core.errors import NotAllowed
 from bot.db import Database

@@ -20,9 +20,6 @@ from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from bot.core import text as t
-from bot.core.claims.arguments import withdraw_claim_by_id
-from bot.core.cruxes.lifecycle import withdraw_crux_by_id
-from bot.core.debates.lifecycle import Actor
 from bot.core.records import RecordId, RecordNumber
 from schema import (
     Claim,
@@ -36,7 +33,6 @@ from schema import (
     CruxNumber,
     CruxStatus,
     CruxVector,
-    Debate,
     DebateId,
 )
 
@@ -425,12 +421,3 @@ class HintTarget:
         if record is Record.CLAIM:
             return cls(record, ClaimId(new_id), ClaimNumber(original_number))
         return cls(record, CruxId(new_id), CruxNumber(original_number))
-
-
-def withdraw_in_favour(session: Session, debate: Debate, actor: Actor, hint: HintTarget) -> str:
-    """Withdraw the new record of a hint in favour of the original, for its author or a moderator; what to say."""
-    if hint.record is Record.CLAIM:
-        claim = withdraw_claim_by_id(session, debate, actor, ClaimId(hint.new_id))
-        return f"Claim #{claim.number} withdrawn in favour of Claim #{hint.original_number}."
-    crux = withdraw_crux_by_id(session, debate, actor, CruxId(hint.new_id), CruxNumber(hint.original_number))
-    return f"Crux #{crux.number} withdrawn in favour of Crux #{hint.original_number}."

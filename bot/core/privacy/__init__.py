@@ -10,4 +10,4 @@ erasure does not cover.
 
 Chat text kept for a day at most is deleted when past it (``retention``): expired ``import_draft`` and
 ``pending_rebuttal`` rows. ``statement`` is what ``/privacy`` tells a member.
-May import the core's base and ``schema``."""
+May import the core's base, ``schema`` and ``debates``."""
