@@ -70,7 +70,8 @@ class Thread:
     kinds: dict[str, str]
 
     def draft(self, budget: int = BUDGET) -> tuple[Draft, DraftMaterial]:
-        draft = build_draft(self.messages)
+        # as `python -m bot import` drafts a file without reply_to
+        draft = build_draft(self.messages, by_adjacency=True)
         return draft, draft_material(draft, budget)
 
 

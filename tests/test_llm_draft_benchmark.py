@@ -18,7 +18,7 @@ pytestmark = pytest.mark.skipif(
 )
 ROWS = [
     ("t1", "a", "Ada", "Audits should be mandatory for frontier labs.", "claim"),
-    ("t1", "b", "Ben", "Agreed, audits caught real problems in aviation.", "support"),
+    ("t1", "b", "Ben", "Audits caught real problems in aviation.", "support"),
     ("t1", "c", "Ada", "Would audits slow open research down?", "question"),
     ("t2", "d", "Cy", "Compute caps are unenforceable in practice.", "claim"),
     ("t2", "e", "Di", "They are enforceable through chip export controls.", "rebuttal"),
@@ -62,10 +62,10 @@ async def test_it_records_once_and_reports_from_the_recordings(
     capsys.readouterr()
     assert llm_draft.report() == 0
     out = capsys.readouterr().out
-    # rules: t1 claim, rebuttal (no reply_to: claim), crux → 2 of 3 right; t2 claim, claim → 1 of 2 right.
-    # model: t1 valid (support right), t2 malformed (rules kept). Links: 1 of 2 name an earlier item sent.
+    # rules (no reply_to: each message answers the one before): t1 claim, rebuttal, crux → 2 of 3 right; t2 claim,
+    # rebuttal → 2 of 2. Model: t1 valid (support right), t2 malformed (rules kept). Links: 1 of 2 name an earlier item.
     dev = next(line for line in out.splitlines() if line.strip().startswith("dev"))
-    assert dev.split()[1:] == ["2", "0.50", "(1/2)", "0.50", "(1/2)", "0.60", "(3/5)", "0.80", "(4/5)"]
+    assert dev.split()[1:] == ["2", "0.50", "(1/2)", "0.50", "(1/2)", "0.80", "(4/5)", "1.00", "(5/5)"]
 
 
 def test_it_says_how_much_of_the_set_a_budget_sends(written_set: None, capsys: pytest.CaptureFixture[str]) -> None:
