@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from math import ceil
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -81,17 +82,18 @@ def actor(interaction: Interaction) -> core.Actor:
     )
 
 
-async def _deferred_if_late(interaction: Interaction, work: Awaitable[T]) -> T:
-    """``work`` awaited; meanwhile the interaction is deferred ("thinking…") once it is ``LATE`` old, so that slow
-    work or a queue of writes cannot make its answer (sent with :func:`respond` afterwards) miss Discord's 3 s
-    deadline. Quick work is answered directly. A deferral started is finished before this returns; if it failed, the
-    answer is sent all the same. (A plain coroutine, not a context manager: it runs on every interaction.)"""
+@asynccontextmanager
+async def _deferring_when_late(interaction: Interaction) -> AsyncIterator[None]:
+    """Within the block, the interaction is deferred ("thinking…") once it is ``LATE`` old, so that slow work or a
+    queue of writes cannot make its answer (sent with :func:`respond` after the block) miss Discord's 3 s deadline.
+    Quick work is answered directly. A deferral started is finished before the block is left; if it failed, the
+    answer is sent all the same."""
     loop = asyncio.get_running_loop()
     patience = (interaction.created_at + LATE - discord.utils.utcnow()).total_seconds()
     deferring: list[asyncio.Task[None]] = []
     timer = loop.call_later(max(patience, 0), lambda: deferring.append(loop.create_task(defer(interaction))))
     try:
-        return await work
+        yield
     finally:
         timer.cancel()
         if deferring:
@@ -118,9 +120,10 @@ async def read_debate(
     interaction: Interaction, job: Callable[Concatenate[Session, Debate, P], T], *args: P.args, **kwargs: P.kwargs
 ) -> T:
     """``job(session, debate, …)`` on the debate of the interaction's thread, open or closed, changing nothing. The
-    interaction is deferred meanwhile if it grows late (see :func:`_deferred_if_late`)."""
+    interaction is deferred meanwhile if it grows late (see :func:`_deferring_when_late`)."""
     found = _in_thread(interaction, job, open_only=False, for_update=False)
-    return await _deferred_if_late(interaction, interaction.client.db.query(found, *args, **kwargs))
+    async with _deferring_when_late(interaction):
+        return await interaction.client.db.query(found, *args, **kwargs)
 
 
 async def check_open_debate(
@@ -137,9 +140,10 @@ async def write_debate(
 ) -> T:
     """``job(session, debate, …)`` on the open debate of the interaction's thread (its row locked), as one committed
     transaction (``Database.transact``). The interaction is deferred meanwhile if it grows late (see
-    :func:`_deferred_if_late`)."""
+    :func:`_deferring_when_late`)."""
     found = _in_thread(interaction, job, open_only=True, for_update=True)
-    return await _deferred_if_late(interaction, interaction.client.db.transact(found, *args, **kwargs))
+    async with _deferring_when_late(interaction):
+        return await interaction.client.db.transact(found, *args, **kwargs)
 
 
 async def write_debate_in_place(
@@ -157,7 +161,8 @@ async def read_server(
     """``job(session, guild_id, …)`` for this server (its id scopes what the job finds), changing nothing; deferred
     if it grows late."""
     guild_id = server_actor(interaction).guild_id
-    return await _deferred_if_late(interaction, interaction.client.db.query(job, guild_id, *args, **kwargs))
+    async with _deferring_when_late(interaction):
+        return await interaction.client.db.query(job, guild_id, *args, **kwargs)
 
 
 async def write_server(
@@ -165,7 +170,8 @@ async def write_server(
 ) -> T:
     """``job(session, actor, …)`` for this server as one committed transaction, deferred if it grows late."""
     acting = server_actor(interaction)
-    return await _deferred_if_late(interaction, interaction.client.db.transact(job, acting, *args, **kwargs))
+    async with _deferring_when_late(interaction):
+        return await interaction.client.db.transact(job, acting, *args, **kwargs)
 
 
 def private_audience(interaction: Interaction) -> Audience:
