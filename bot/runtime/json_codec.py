@@ -17,8 +17,10 @@ import discord.utils
 
 try:
     import orjson
-except ImportError:  # pragma: no cover - orjson is a dependency; discord.py then uses the standard library
-    orjson = None  # type: ignore[assignment]
+
+    HAS_ORJSON = True
+except ImportError:  # orjson is a dependency; without it discord.py uses the standard library, and so does the bot
+    HAS_ORJSON = False
 
 
 def loads(text: str | bytes) -> Any:
@@ -32,7 +34,8 @@ def loads(text: str | bytes) -> Any:
 def dumps(obj: Any) -> str:
     """JSON text of ``obj``: orjson's, or the standard library's (as discord.py writes it) where orjson refuses it."""
     try:
-        return orjson.dumps(obj).decode("utf-8")
+        text: str = orjson.dumps(obj).decode("utf-8")
+        return text
     except orjson.JSONEncodeError:
         return json.dumps(obj, separators=(",", ":"), ensure_ascii=True)
 
@@ -40,8 +43,8 @@ def dumps(obj: Any) -> str:
 def install() -> bool:
     """Make discord.py encode and decode with :func:`dumps` and :func:`loads` (once per process is enough; calling
     again changes nothing). False when orjson is not installed: discord.py then uses the standard library alone."""
-    if orjson is None:
+    if not HAS_ORJSON:
         return False
     discord.utils._to_json = dumps
-    discord.utils._from_json = loads  # type: ignore[assignment]  # discord.py passes str or bytes, never a memoryview
+    discord.utils._from_json = loads  # type: ignore[assignment, unused-ignore]  # given str or bytes, never a memoryview
     return True
