@@ -18,6 +18,7 @@ from bot.core.debates.lifecycle import SERVERS_ONLY
 from bot.core.debates.timers import Shard
 from bot.core.errors import DomainError
 from bot.db import Database, unavailable
+from bot.runtime import json_codec
 from bot.runtime.groups import OpinionGroups
 from bot.runtime.health import HeartbeatWriter
 from bot.runtime.model_files import OFFICIAL, ModelFiles
@@ -274,6 +275,7 @@ class DebateBot(commands.Bot):
         embedding model's files (default: the official ones, in ``MODEL_DIR``)."""
         # A text-only bot: discord.py's warnings that voice needs PyNaCl and davey do not apply.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
+        json_codec.install()  # orjson, with the standard library for the lone surrogates it refuses
         intents = discord.Intents.none()
         intents.guilds = True
         super().__init__(
