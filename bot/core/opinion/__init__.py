@@ -4,4 +4,4 @@ ground between the sides, a pure rule (``commonground``); common ground and move
 (``insights``).
 
 Writes nothing: it reads.
-May import the core's base and ``schema``; ``numpy`` and ``scipy`` only in ``clustering``."""
+May import the core's base and ``schema``; ``numpy`` and ``scipy`` only in ``clustering`` and ``bridging``."""

@@ -1,0 +1,275 @@
+"""Common ground and what divides a debate, by the bridging model (:mod:`bot.core.opinion.bridging`, numpy), with
+the fallback the summary uses below its minimums: the group-aware consensus (:mod:`bot.core.opinion.commonground`)
+over the opinion groups when some stand out, else over the declared sides. The rules and their reasons are in
+``docs/scoring.md``.
+
+:func:`read_input` reads what the model needs in a read job (three statements); :func:`assess` is CPU-bound and
+imports numpy on its first call: async code runs it in a worker thread. Without the ``analysis`` extra it falls back
+and says why.
+"""
+
+from __future__ import annotations
+
+import importlib
+import statistics
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+from sqlalchemy import bindparam
+from sqlalchemy import select as select_columns
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from bot.core.opinion.commonground import Agreement, Leans, common_ground
+from bot.core.opinion.groups import CredenceMatrix, credence_matrix
+from schema import Crux, CruxStatus, Debate, Participant, Side, id_of
+
+if TYPE_CHECKING:
+    from bot.core.opinion.bridging import Assessment
+
+MIN_PARTICIPANTS = 15
+"""Participants with credences a debate needs before the bridging model speaks (below: the fallback). At 10
+participants with 30 % of credences given, the model found 0–4 % of the planted common ground (benchmarks)."""
+SHOWN = 3
+"""How many common-ground and divisive cruxes the summary names."""
+FOLLOWS = 0.5
+"""Share of the spread of participants along the divide that the declared sides (or the opinion groups) must account
+for (η², the correlation ratio) for the divide to be said to follow them."""
+
+
+@dataclass(frozen=True, slots=True)
+class GroundCrux:
+    """An open crux both sides of the main divide lean the same way on."""
+
+    number: int
+    question: str
+    yes: bool
+    lean: int
+    """The less convinced side's typical credence (50 + 100 × lean, the other way for no)."""
+    bound: int
+    """The same at the pseudo-rater bound: however one more person, as extreme as anyone here, rated it."""
+    raters: int
+
+
+@dataclass(frozen=True, slots=True)
+class DividingCrux:
+    """An open crux the main divide splits: each end's typical credence, as the model predicts it."""
+
+    number: int
+    question: str
+    positive: int
+    negative: int
+    raters: int
+
+
+@dataclass(frozen=True, slots=True)
+class Divide:
+    """Which labelling (declared sides, or opinion groups) the model's factor follows, and its two ends."""
+
+    kind: str | None
+    """``"sides"``, ``"groups"``, or ``None`` when it follows neither."""
+    positive: str | None = None
+    negative: str | None = None
+    share: float = 0.0
+    """How much of the spread along the divide the labelling accounts for (η²)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Fallback:
+    """The group-aware consensus used instead of the model, over which groups, and why."""
+
+    why: str
+    over: str
+    """``"opinion groups"`` or ``"declared sides"``."""
+    strongest: tuple[tuple[int, str, Agreement], ...]
+    """(number, question, agreement), strongest first."""
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class Bridging:
+    """What the summary says of common ground and of what divides the debate."""
+
+    participants: int
+    common: tuple[GroundCrux, ...] = ()
+    common_total: int = 0
+    dividing: tuple[DividingCrux, ...] = ()
+    divide: Divide | None = None
+    fallback: Fallback | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BridgingInput:
+    """The debate's latest credences, its open cruxes (id → number and question) and its participants' sides."""
+
+    matrix: CredenceMatrix
+    open_cruxes: Mapping[int, tuple[int, str]]
+    sides: Mapping[int, str]
+
+
+_OPEN = select_columns(col(Crux.id), col(Crux.number), col(Crux.question)).where(
+    col(Crux.debate_id) == bindparam("debate"), col(Crux.status) == CruxStatus.OPEN
+)
+_SIDES = (
+    select_columns(col(Participant.user_id), col(Side.name))
+    .join(Side, col(Side.id) == col(Participant.side_id))
+    .where(col(Participant.debate_id) == bindparam("debate"))
+)
+
+
+def read_input(session: Session, debate: Debate) -> BridgingInput:
+    """What :func:`assess` needs of the debate: its credence matrix, open cruxes and participants' sides."""
+    parameters = {"debate": id_of(debate)}
+    return BridgingInput(
+        matrix=credence_matrix(session, debate),
+        open_cruxes={row.id: (row.number, row.question) for row in session.execute(_OPEN, parameters)},
+        sides={user: side for user, side in session.execute(_SIDES, parameters)},
+    )
+
+
+def _model() -> ModuleType | None:
+    try:
+        return importlib.import_module("bot.core.opinion.bridging")
+    except ImportError:
+        return None
+
+
+def assess(given: BridgingInput, groups: Mapping[int, int] | None = None) -> Bridging:
+    """Common ground and the main divide by the bridging model, or the group-aware consensus over ``groups`` (user →
+    opinion group) when given, else over the declared sides, below the model's minimums (or without numpy)."""
+    participants = len(given.matrix.users)
+    model = _model()
+    if model is None:
+        return _fall_back(given, groups, "the bridging model needs the analysis extra (numpy)")
+    found = model.assess(model.credence_array(given.matrix.rows)) if participants >= MIN_PARTICIPANTS else None
+    why = fallback_reason(participants, found)
+    if why is not None or found is None:
+        return _fall_back(given, groups, why or "")
+    return _bridged(given, groups, found, model)
+
+
+def fallback_reason(participants: int, found: Assessment | None) -> str | None:
+    """Why the model does not speak for a debate (``None`` when it does): too few participants, or no crux with
+    enough raters on each side of its divide."""
+    if participants < MIN_PARTICIPANTS or found is None:
+        return f"the bridging model needs {MIN_PARTICIPANTS} participants with credences, and there are {participants}"
+    if not found.usable:
+        return "no crux has enough raters on each side of the divide the bridging model found"
+    return None
+
+
+def _bridged(given: BridgingInput, groups: Mapping[int, int] | None, found: Assessment, model: ModuleType) -> Bridging:
+    fit = found.fit
+    columns = [c for c, crux in enumerate(given.matrix.cruxes) if crux in given.open_cruxes]
+    common = model.common_columns(found, columns)
+    ground = tuple(_ground(given, found, column) for column in common[:SHOWN])
+    dividing = tuple(_dividing(given, found, column) for column in model.dividing_columns(found, columns)[:SHOWN])
+    factors = dict(zip(given.matrix.users, (float(f) for f in fit.user_factors), strict=True))
+    return Bridging(
+        participants=len(given.matrix.users),
+        common=ground,
+        common_total=len(common),
+        dividing=dividing,
+        divide=name_divide(factors, given.sides, groups),
+    )
+
+
+def _ground(given: BridgingInput, found: Assessment, column: int) -> GroundCrux:
+    fit = found.fit
+    number, question = given.open_cruxes[given.matrix.cruxes[column]]
+    yes = bool(fit.mean + fit.intercepts[column] >= 0)
+    lean, bound = float(found.lean[column]), float(found.lean_low[column])
+    return GroundCrux(
+        number=number,
+        question=question,
+        yes=yes,
+        lean=_credence(lean if yes else -lean),
+        bound=_credence(bound if yes else -bound),
+        raters=int(fit.positive[column] + fit.negative[column]),
+    )
+
+
+def _dividing(given: BridgingInput, found: Assessment, column: int) -> DividingCrux:
+    fit = found.fit
+    number, question = given.open_cruxes[given.matrix.cruxes[column]]
+    return DividingCrux(
+        number=number,
+        question=question,
+        positive=_credence(float(found.ends[0][column])),
+        negative=_credence(float(found.ends[1][column])),
+        raters=int(fit.positive[column] + fit.negative[column]),
+    )
+
+
+def _credence(rating: float) -> int:
+    return max(0, min(100, round(50 + 100 * rating)))
+
+
+def name_divide(factors: Mapping[int, float], sides: Mapping[int, str], groups: Mapping[int, int] | None) -> Divide:
+    """Which of the declared sides and the opinion groups the divide (each user's factor) follows: the one that
+    accounts for the larger share of the spread along it, when that share is at least :data:`FOLLOWS`."""
+    candidates = [("sides", dict(sides))]
+    if groups:
+        candidates.append(("groups", {user: f"group {group + 1}" for user, group in groups.items()}))
+    best = Divide(kind=None)
+    for kind, labels in candidates:
+        found = _follows(kind, factors, labels)
+        if found is not None and found.share > best.share:
+            best = found
+    return best if best.share >= FOLLOWS else Divide(kind=None, share=best.share)
+
+
+def _follows(kind: str, factors: Mapping[int, float], labels: Mapping[int, str]) -> Divide | None:
+    """η² of the factor by label, and the labels at its two ends; ``None`` with fewer than two labels."""
+    by_label: dict[str, list[float]] = defaultdict(list)
+    for user, factor in factors.items():
+        if user in labels:
+            by_label[labels[user]].append(factor)
+    if len(by_label) < 2:
+        return None
+    values = [value for found in by_label.values() for value in found]
+    mean = statistics.fmean(values)
+    total = sum((value - mean) ** 2 for value in values)
+    if total <= 0:
+        return None
+    between = sum(len(found) * (statistics.fmean(found) - mean) ** 2 for found in by_label.values())
+    means = sorted(by_label, key=lambda label: statistics.fmean(by_label[label]))
+    return Divide(kind=kind, positive=means[-1], negative=means[0], share=between / total)
+
+
+def _fall_back(given: BridgingInput, groups: Mapping[int, int] | None, why: str) -> Bridging:
+    """The group-aware consensus over the opinion groups (when given) or the declared sides, on the open cruxes."""
+    over, labels = (
+        ("opinion groups", {user: str(group) for user, group in groups.items()})
+        if groups
+        else ("declared sides", dict(given.sides))
+    )
+    column_of = {crux: column for column, crux in enumerate(given.matrix.cruxes)}
+    found = []
+    for crux, (number, question) in given.open_cruxes.items():
+        if crux not in column_of:
+            continue
+        agreement = common_ground(_leans(given.matrix, column_of[crux], labels))
+        if agreement is not None:
+            found.append((number, question, agreement))
+    found.sort(key=lambda item: (-item[2].strength, item[0]))
+    fallback = Fallback(why=why, over=over, strongest=tuple(found[:SHOWN]), total=len(found))
+    return Bridging(participants=len(given.matrix.users), fallback=fallback)
+
+
+def _leans(matrix: CredenceMatrix, column: int, labels: Mapping[int, str]) -> list[Leans]:
+    """Each labelled group's leans on one crux (participants without a label are in no group)."""
+    by_label: dict[str, list[int]] = defaultdict(list)
+    for user, row in zip(matrix.users, matrix.rows, strict=True):
+        value = row[column]
+        if value is not None and user in labels:
+            by_label[labels[user]].append(round(value))
+    return [Leans.of(values) for values in by_label.values()]
+
+
+def group_labels(users: Sequence[int], labels: Sequence[int] | None) -> dict[int, int] | None:
+    """User → opinion group, from a partition's labels in the matrix's user order (``None`` without groups)."""
+    return None if labels is None else dict(zip(users, labels, strict=True))
