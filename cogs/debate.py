@@ -19,6 +19,7 @@ from bot.core.debates import lifecycle as core
 from bot.core.errors import WrongPlace
 from bot.core.exports.argmap import draw_map, map_caption, map_files
 from bot.core.exports.record import build_export, export_file
+from bot.core.opinion import divides
 from bot.core.opinion import groups as opinion
 from bot.core.records import SideSnapshot
 from bot.core.summary.pages import summary_first_page
@@ -171,7 +172,9 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
         await asyncio.to_thread(opinion.require_analysis)  # said even when there are too few to look
         found = await self._find(matrix)
         report = await read_debate(interaction, opinion.report, matrix, found)
-        await send_pages(interaction, render.groups_blocks(report), ephemeral=False, colour=render.SUMMARY_COLOUR)
+        bridged = await self._bridging(interaction)
+        blocks = render.groups_blocks(report, bridged)
+        await send_pages(interaction, blocks, ephemeral=False, colour=render.SUMMARY_COLOUR)
 
     @app_commands.command(name="status", description="This debate at a glance: sides, participants, counts")
     async def status(self, interaction: Interaction) -> None:
@@ -273,10 +276,12 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
         summary = await read_debate(interaction, summarize, insights=True)
         version = await read_debate(interaction, opinion.credence_version)
         known = self.found.get(summary.debate_id, version)
-        posted = await post(interaction, **_summary_message(summary, known))
+        bridged = await self._bridging(interaction)
+        posted = await post(interaction, **_summary_message(summary, known, bridged))
         await write_server(interaction, core.mark_summarized, summary.debate_id, read_at)
         if known is None and (found := await self._found_for_summary(interaction)) is not None and found.groups:
-            await posted.edit(**_summary_message(summary, found))
+            bridged = await self._bridging(interaction) if bridged.fallback else bridged  # now over the groups
+            await posted.edit(**_summary_message(summary, found, bridged))
 
     async def _find(self, matrix: opinion.CredenceMatrix) -> opinion.Found:
         """The opinion groups of the matrix: remembered for its version, or computed in a worker thread."""
@@ -285,6 +290,14 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
             found = await asyncio.to_thread(opinion.find, matrix)
             self.found.put(matrix.debate_id, matrix.version, found)
         return found
+
+    async def _bridging(self, interaction: Interaction) -> divides.Bridging:
+        """Common ground and the main divide (:mod:`bot.core.opinion.divides`), fitted in a worker thread, over the
+        opinion groups already found for the same credences when it falls back."""
+        given = await read_debate(interaction, divides.read_input)
+        found = self.found.get(given.matrix.debate_id, given.matrix.version)
+        labels = found.test.partition.labels if found is not None and found.groups and found.test else None
+        return await asyncio.to_thread(divides.assess, given, divides.groups_of(given, labels))
 
     async def _found_for_summary(self, interaction: Interaction) -> opinion.Found | None:
         """What the summary says about opinion groups; nothing without the analysis extra."""
@@ -295,9 +308,13 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
             return None
 
 
-def _summary_message(summary: DebateSummary, found: opinion.Found | None) -> dict[str, Any]:
-    """The summary's first page as a message, with the line on opinion groups when ``found`` has some."""
-    return page_message(summary_first_page(summary, render.mention, found), "summary", summary.debate_id)
+def _summary_message(
+    summary: DebateSummary, found: opinion.Found | None, bridged: divides.Bridging | None = None
+) -> dict[str, Any]:
+    """The summary's first page as a message, with the line on opinion groups when ``found`` has some and the
+    common ground and divide ``bridged`` found."""
+    page = summary_first_page(summary, render.mention, found, bridged)
+    return page_message(page, "summary", summary.debate_id)
 
 
 async def setup(bot: DebateBot) -> None:

@@ -25,6 +25,7 @@ from sqlmodel import col
 
 from bot.core.opinion.commonground import Agreement, Leans, common_ground
 from bot.core.opinion.groups import CredenceMatrix, credence_matrix
+from bot.core.text import as_typed, one_line, plural
 from schema import Crux, CruxStatus, Debate, Participant, Side, id_of
 
 if TYPE_CHECKING:
@@ -34,10 +35,21 @@ MIN_PARTICIPANTS = 15
 """Participants with credences a debate needs before the bridging model speaks (below: the fallback). At 10
 participants with 30 % of credences given, the model found 0–4 % of the planted common ground (benchmarks)."""
 SHOWN = 3
+FIRM = 10
+"""Credence points from 50 beyond which, at its bound, common ground is said to be firm (from 5, it is common ground
+at all: :data:`bot.core.opinion.bridging.LEAN`)."""
 """How many common-ground and divisive cruxes the summary names."""
 FOLLOWS = 0.5
 """Share of the spread of participants along the divide that the declared sides (or the opinion groups) must account
 for (η², the correlation ratio) for the divide to be said to follow them."""
+
+
+@dataclass(frozen=True, slots=True)
+class Ends:
+    """A crux's raters on each side of the main divide (f_u > 0, f_u < 0): how many, and their median credence."""
+
+    medians: tuple[int, int]
+    people: tuple[int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,21 +60,24 @@ class GroundCrux:
     question: str
     yes: bool
     lean: int
-    """The less convinced side's typical credence (50 + 100 × lean, the other way for no)."""
+    """The model's credence for the typical rater at the less convinced end (50 + 100 × lean, the other way for no)."""
     bound: int
     """The same at the pseudo-rater bound: however one more person, as extreme as anyone here, rated it."""
-    raters: int
+    ends: Ends
+
+    @property
+    def firm(self) -> bool:
+        """Whether even at its bound the less convinced end leans :data:`FIRM` points or more."""
+        return abs(self.bound - 50) >= FIRM
 
 
 @dataclass(frozen=True, slots=True)
 class DividingCrux:
-    """An open crux the main divide splits: each end's typical credence, as the model predicts it."""
+    """An open crux the main divide splits."""
 
     number: int
     question: str
-    positive: int
-    negative: int
-    raters: int
+    ends: Ends
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,20 +203,25 @@ def _ground(given: BridgingInput, found: Assessment, column: int) -> GroundCrux:
         yes=yes,
         lean=_credence(lean if yes else -lean),
         bound=_credence(bound if yes else -bound),
-        raters=int(fit.positive[column] + fit.negative[column]),
+        ends=_ends(given, found, column),
     )
 
 
 def _dividing(given: BridgingInput, found: Assessment, column: int) -> DividingCrux:
-    fit = found.fit
     number, question = given.open_cruxes[given.matrix.cruxes[column]]
-    return DividingCrux(
-        number=number,
-        question=question,
-        positive=_credence(float(found.ends[0][column])),
-        negative=_credence(float(found.ends[1][column])),
-        raters=int(fit.positive[column] + fit.negative[column]),
-    )
+    return DividingCrux(number=number, question=question, ends=_ends(given, found, column))
+
+
+def _ends(given: BridgingInput, found: Assessment, column: int) -> Ends:
+    """The crux's raters at each end of the divide and their median credences (0 at an end nobody is at)."""
+    factors = found.fit.user_factors
+    at_end: tuple[list[float], list[float]] = ([], [])
+    for factor, row in zip(factors, given.matrix.rows, strict=True):
+        value = row[column]
+        if value is not None and factor != 0:
+            at_end[0 if factor > 0 else 1].append(value)
+    medians = tuple(round(statistics.median_low(values)) if values else 0 for values in at_end)
+    return Ends(medians=(medians[0], medians[1]), people=(len(at_end[0]), len(at_end[1])))
 
 
 def _credence(rating: float) -> int:
@@ -270,6 +290,90 @@ def _leans(matrix: CredenceMatrix, column: int, labels: Mapping[int, str]) -> li
     return [Leans.of(values) for values in by_label.values()]
 
 
-def group_labels(users: Sequence[int], labels: Sequence[int] | None) -> dict[int, int] | None:
-    """User → opinion group, from a partition's labels in the matrix's user order (``None`` without groups)."""
-    return None if labels is None else dict(zip(users, labels, strict=True))
+def groups_of(given: BridgingInput, labels: Sequence[int] | None) -> dict[int, int] | None:
+    """User → opinion group, from a partition's labels found on the same matrix (same version) as ``given``'s, in
+    its user order; ``None`` without groups."""
+    if labels is None or len(labels) != len(given.matrix.users):
+        return None
+    return dict(zip(given.matrix.users, labels, strict=True))
+
+
+# Rendering ---------------------------------------------------------------------------------------------------------
+
+
+def _numbers(numbers: Sequence[int]) -> str:
+    return ", ".join(f"#{number}" for number in numbers)
+
+
+def _label(label: str, kind: str | None) -> str:
+    return label if kind == "groups" else f"*{as_typed(one_line(label, 30))}*"
+
+
+def divide_line(bridged: Bridging) -> str:
+    """Which divide the model found and what it follows, in a line (``/debate groups`` and the summary)."""
+    if bridged.fallback is not None:
+        return f"**The main divide:** not measured — {bridged.fallback.why}."
+    divide = bridged.divide or Divide(kind=None)
+    if divide.kind is None or divide.positive is None or divide.negative is None:
+        return (
+            "**The main divide** (the bridging model's factor) follows neither the declared sides nor the opinion "
+            "groups: people split on it otherwise."
+        )
+    over = "declared sides" if divide.kind == "sides" else "opinion groups"
+    return (
+        f"**The main divide** (the bridging model's factor) follows the {over}: {_label(divide.positive, divide.kind)} "
+        f"at one end, {_label(divide.negative, divide.kind)} at the other ({divide.share:.0%} of where people sit "
+        "on it)."
+    )
+
+
+def common_ground_blocks(bridged: Bridging) -> list[str]:
+    """The summary's **Common ground** and **What divides us**, a few lines each; below the model's minimums the
+    group-aware consensus, saying why."""
+    if bridged.fallback is not None:
+        return _fallback_blocks(bridged.fallback)
+    blocks = []
+    names = _end_names(bridged.divide)
+    if bridged.common:
+        lines = [
+            f"**Common ground** ({plural(bridged.common_total, 'crux', 'cruxes')}): most people on both sides of the "
+            "main divide lean the same way, and one more rating, however extreme, would not change that"
+        ]
+        lines += [_ground_line(crux, names) for crux in bridged.common]
+        blocks.append("\n".join(lines))
+    if bridged.dividing:
+        lines = ["**What divides us** (double-crux candidates for everyone)", divide_line(bridged)]
+        lines += [f"• #{crux.number}: {_ends_text(crux.ends, names)}" for crux in bridged.dividing]
+        blocks.append("\n".join(lines))
+    return blocks
+
+
+def _end_names(divide: Divide | None) -> tuple[str, str]:
+    if divide is None or divide.positive is None or divide.negative is None:
+        return "one side", "the other"
+    return _label(divide.positive, divide.kind), _label(divide.negative, divide.kind)
+
+
+def _ends_text(ends: Ends, names: tuple[str, str]) -> str:
+    """``*for* 88 (10 people) · *against* 12 (6)``: each end's median credence."""
+    return f"{names[0]} {ends.medians[0]} ({plural(ends.people[0], 'person', 'people')}) · {names[1]} " + (
+        f"{ends.medians[1]} ({ends.people[1]})"
+    )
+
+
+def _ground_line(crux: GroundCrux, names: tuple[str, str]) -> str:
+    how = "firmly" if crux.firm else "narrowly"
+    return f"• #{crux.number} leans {'yes' if crux.yes else 'no'}, {how}: {_ends_text(crux.ends, names)}"
+
+
+def _fallback_blocks(fallback: Fallback) -> list[str]:
+    if not fallback.total:
+        return []
+    ways = {True: "likely", False: "unlikely"}
+    parts = [
+        f"all {fallback.over.split()[-1]} think {ways[yes]} " + _numbers(numbers)
+        for yes in (True, False)
+        if (numbers := [number for number, _, agreement in fallback.strongest if agreement.yes is yes])
+    ]
+    head = f"**Common ground** ({plural(fallback.total, 'crux', 'cruxes')}, by the {fallback.over}' majorities): "
+    return [head + "; ".join(parts) + f"\n*Not the bridging model: {fallback.why}.*"]

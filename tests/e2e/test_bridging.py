@@ -1,0 +1,97 @@
+"""Common ground and what divides us by the bridging model, through the local Discord-compatible server: the
+summary's sections and the divide beside the opinion groups of /debate groups. (Below the model's minimums the
+summary falls back and says so: tests/e2e/test_insights.py.)"""
+
+from __future__ import annotations
+
+from bot.client import DebateBot
+from sim import SimChannel, SimMember
+from tests.conftest import needs_analysis
+from tests.e2e.conftest import World, start_debate
+
+QUESTIONS = ["Do evals matter?", "Is regulation the answer?", "Is it 2030?", "Will it be solved by luck?"]
+
+
+def _credences(camp: int, person: int, split: bool) -> list[int]:
+    """Everyone thinks crux 1 likely and crux 4 unlikely; the camps split on crux 2; crux 3 is anyone's guess, or
+    (``split``) the camps split on it too."""
+    wobble = (person % 5) * 2 - 4
+    third = (75 if camp == 0 else 25) if split else 50
+    return [80 + wobble, (88 if camp == 0 else 12) + wobble, third + wobble, 25 - wobble]
+
+
+async def _debate(
+    world: World, sides: list[str], camps: list[int], *, split: bool = False
+) -> tuple[SimChannel, list[SimMember]]:
+    thread = await start_debate(world)
+    ids = []
+    for question in QUESTIONS:
+        await world.sim.invoke(world.alice, thread, "crux add", question=question)
+        choices = await world.sim.autocomplete(world.alice, thread, "crux credence", "crux", value=question[:12])
+        ids.append(int(choices[0]["value"]))
+    members = []
+    for person, (side, camp) in enumerate(zip(sides, camps, strict=True)):
+        member = world.sim.add_member(world.guild, f"m{person}")
+        members.append(member)
+        await world.sim.invoke(member, thread, "debate join", side=side)
+        for crux, value in zip(ids, _credences(camp, person, split), strict=True):
+            recorded = await world.sim.invoke(member, thread, "crux credence", crux=crux, value=value)
+            assert not recorded.ephemeral, recorded.text
+    return thread, members
+
+
+@needs_analysis
+async def test_the_summary_shows_common_ground_across_the_divide_and_what_divides_along_the_sides(
+    world: World, bot: DebateBot
+) -> None:
+    camps = [0] * 10 + [1] * 6
+    await _debate_with_sides_as_camps(world, camps)
+
+
+async def _debate_with_sides_as_camps(world: World, camps: list[int]) -> None:
+    thread, _ = await _debate(world, ["for" if camp == 0 else "against" for camp in camps], camps)
+    summary = await world.sim.invoke(world.carol, thread, "debate summary")
+    assert not summary.ephemeral and summary.allowed_mentions == {"parse": []}
+    head = summary.text.split("**Crux #")[0]
+    assert (
+        "**Common ground** (2 cruxes): most people on both sides of the main divide lean the same way, and one more "
+        "rating, however extreme, would not change that\n"
+        "• #1 leans yes, firmly: *for* 80 (10 people) · *against* 78 (6)\n"  # low medians, by hand
+        "• #4 leans no, firmly: *for* 25 (10 people) · *against* 25 (6)"
+    ) in head
+    assert (
+        "**What divides us** (double-crux candidates for everyone)\n"
+        "**The main divide** (the bridging model's factor) follows the declared sides: *for* at one end, *against* at "
+        "the other (100% of where people sit on it).\n"
+        "• #2: *for* 88 (10 people) · *against* 10 (6)"
+    ) in head
+    assert "#3" not in head  # nobody leans, and the sides do not split on it
+    assert "Not the bridging model" not in head
+    assert world.sim.errors == []
+
+
+@needs_analysis
+async def test_groups_show_a_divide_that_follows_the_opinion_groups_not_the_sides(world: World, bot: DebateBot) -> None:
+    camps = [0, 1] * 8  # each side half of each camp
+    sides = ["for"] * 4 + ["against"] * 4 + ["for"] * 4 + ["against"] * 4
+    thread, _ = await _debate(world, sides, camps, split=True)
+    result = await world.sim.invoke(world.carol, thread, "debate groups")
+    assert not result.ephemeral
+    assert "2 groups in the latest credences of 16 participants" in result.text
+    assert (
+        "**The main divide** (the bridging model's factor) follows the opinion groups: group 1 at one end, group 2 "
+        "at the other"
+        in result.text
+        or "follows the opinion groups: group 2 at one end, group 1 at the other" in result.text
+    )
+    assert world.sim.errors == []
+
+
+@needs_analysis
+async def test_groups_below_the_minimum_say_the_divide_is_not_measured(world: World, bot: DebateBot) -> None:
+    thread, _ = await _debate(world, ["for", "against"] * 4, [0, 1] * 4)
+    result = await world.sim.invoke(world.carol, thread, "debate groups")
+    assert (
+        "**The main divide:** not measured — the bridging model needs 15 participants with credences, and there are 8."
+        in result.text
+    )
