@@ -24,6 +24,7 @@ from bot.core.scoring.formulas import (
     Standings,
     Step,
     calibration,
+    peer_scores,
     score_history,
     standings,
 )
@@ -59,8 +60,9 @@ def score_crux(session: Session, crux: Crux) -> list[ParticipantScore]:
     for user_id, value, at in rows:
         history[user_id].append(Step(at=at, value=value))
     yes = crux.outcome is CruxOutcome.YES
+    peers = peer_scores(history, crux.created_at, crux.resolved_at, yes)
     scores = [
-        ParticipantScore(user_id, score)
+        ParticipantScore(user_id, replace(score, peer=peers[user_id]))
         for user_id, steps in history.items()
         if (score := score_history(steps, crux.created_at, crux.resolved_at, yes)) is not None
     ]
@@ -74,6 +76,7 @@ def score_crux(session: Session, crux: Crux) -> list[ParticipantScore]:
                     "baseline": found.score.baseline,
                     "brier": found.score.brier,
                     "coverage": found.score.coverage,
+                    "peer": found.score.peer,
                 }
                 for found in scores
             ],
@@ -108,6 +111,7 @@ _TRACK_RECORD = (
         _SCORE.c.baseline,
         _SCORE.c.brier,
         _SCORE.c.coverage,
+        _SCORE.c.peer,
         _STANCE.c.latest_value,
         _CRUX.c.outcome,
     )
@@ -141,7 +145,7 @@ def _track_record(subject: str, rows: Sequence[Any]) -> TrackRecord:
     return TrackRecord(
         subject=subject,
         scored_cruxes=len({row.crux_id for row in rows}),
-        standings=standings((row.user_id, Score(row.baseline, row.brier, row.coverage)) for row in rows),
+        standings=standings((row.user_id, Score(row.baseline, row.brier, row.coverage, row.peer)) for row in rows),
         calibration={user_id: calibration(found) for user_id, found in points.items()},
         overall=calibration(point for found in points.values() for point in found),
     )
@@ -150,9 +154,16 @@ def _track_record(subject: str, rows: Sequence[Any]) -> TrackRecord:
 # Rendering ---------------------------------------------------------------------------------------------------
 
 
+def _peer(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
 def score_text(score: Score) -> str:
-    """``baseline 67.8 · Brier 0.04 · coverage 100 %``."""
-    return f"baseline {score.baseline:.1f} · Brier {score.brier:.2f} · coverage {score.coverage:.0%}"
+    """``baseline 67.8 · peer 12.0 · Brier 0.04 · coverage 100 %``."""
+    return (
+        f"baseline {score.baseline:.1f} · peer {_peer(score.peer)} · Brier {score.brier:.2f} · "
+        f"coverage {score.coverage:.0%}"
+    )
 
 
 def render_scores(scores: Sequence[ParticipantScore], user: UserLabel) -> list[str]:
@@ -185,7 +196,8 @@ def render_track_record(record: TrackRecord, user: UserLabel) -> list[str]:
 def _standing_line(row: Standing, user: UserLabel) -> str:
     scored = plural(row.scored, "crux", "cruxes")
     return (
-        f"{user(row.user_id)} — {scored} · mean baseline {row.baseline:.1f} · mean Brier {row.brier:.2f} · "
+        f"{user(row.user_id)} — {scored} · mean baseline {row.baseline:.1f} · mean peer {_peer(row.peer)} · "
+        f"mean Brier {row.brier:.2f} · "
         f"coverage {row.coverage:.0%}"
     )
 
