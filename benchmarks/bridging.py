@@ -25,9 +25,10 @@ leans its majority's way about as far as a bridging crux's: the case plain means
 - 10 participants at 30 %: the same AUC, and how often the minimums make the summary fall back (they should);
 - CPU time of one fit at 200 × 300, 60 %, pseudo-rater bounds included (median of the seeds), < 2 s on one core.
 
-Then a sweep of λ_f (λ_i = 5 λ_f) and of the common-ground thresholds, on seeds apart from the reported ones.
+With ``--sweep``, then a sweep of λ_f (λ_i = 5 λ_f) and of the common-ground thresholds, on seeds apart from the
+reported ones: how they were chosen.
 
-    python -m benchmarks.bridging [--seeds 10]
+    python -m benchmarks.bridging [--seeds 10] [--sweep]
 """
 
 from __future__ import annotations
@@ -241,6 +242,26 @@ def sweep(seeds: range) -> None:
         print(f"  λ_f {lambda_f:<6} " + " · ".join(cells))
 
 
+def sweep_thresholds(seeds: range) -> None:
+    """Precision and recall of common ground (against the planted bridging cruxes) by raters required on each side
+    of the divide and by the least lean, on the sweep's seeds."""
+    for shape in (Shape(10, 40, 0.3), Shape(20, 20, 0.3), Shape(60, 40, 0.3)):
+        found = debates(shape, seeds)
+        for min_side in (2, 3, 4):
+            assessed = [(assess(d.credences, min_side), d) for _, d in found]
+            cells = []
+            for lean in (0.0, 0.03, 0.05, 0.08):
+                hits = wrong = missed = 0
+                for assessment, d in assessed:
+                    common = assessment.common(lean)
+                    planted = np.array([kind is Kind.BRIDGING for kind in d.kinds])
+                    hits += int((common & planted).sum())
+                    wrong += int((common & ~planted).sum())
+                    missed += int((~common & planted).sum())
+                cells.append(f"{lean:.2f}: P {hits / max(hits + wrong, 1):.2f} R {hits / max(hits + missed, 1):.2f}")
+            print(f"  {shape}, {min_side} a side — " + " · ".join(cells))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, default=10)
@@ -254,8 +275,10 @@ def main() -> None:
     report_small(Shape(10, 40, 0.3), seeds)
     report_speed(Shape(200, 300, 0.6), seeds)
     if args.sweep:
-        print("Sweep (seeds 0–4, apart from the reported ones):")
+        print("Sweep of λ_f (seeds 0–4, apart from the reported ones):")
         sweep(range(5))
+        print("Sweep of the common-ground thresholds, precision P and recall R by least lean (seeds 0–4):")
+        sweep_thresholds(range(5))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ np = pytest.importorskip("numpy", reason="the analysis extra (numpy) is not inst
 
 from bot.core.opinion import divides  # noqa: E402
 from bot.core.opinion.bridging import assess, credence_array, fit  # noqa: E402
-from bot.core.opinion.divides import BridgingInput, Divide, Ends, name_divide  # noqa: E402
+from bot.core.opinion.divides import BridgingInput, Divide, name_divide  # noqa: E402
 from bot.core.opinion.divides import assess as assess_debate  # noqa: E402
 from bot.core.opinion.groups import CredenceMatrix  # noqa: E402
 
@@ -59,9 +59,9 @@ def test_the_summary_names_common_ground_what_divides_and_that_the_divide_follow
     assert [(c.number, c.yes) for c in bridged.common] == [(1, True), (4, False)]
     assert 70 <= bridged.common[0].lean <= 85 and bridged.common[0].bound <= bridged.common[0].lean
     assert 20 <= bridged.common[1].lean <= 35 and bridged.common[1].bound >= bridged.common[1].lean
-    assert bridged.common[0].firm and bridged.common[0].ends == Ends(medians=(78, 80), people=(12, 8))
+    assert bridged.common[0].firm and bridged.common[0].medians == (78, 80)
     (dividing,) = bridged.dividing
-    assert dividing.number == 2 and dividing.ends == Ends(medians=(88, 10), people=(12, 8))  # low medians, by hand
+    assert dividing.number == 2 and dividing.medians == (88, 10)  # low medians, by hand
     assert bridged.divide == Divide("sides", "Pro", "Con", pytest.approx(1.0, abs=0.05))
 
 

@@ -54,19 +54,14 @@ async def _debate_with_sides_as_camps(world: World, camps: list[int]) -> None:
     assert not summary.ephemeral and summary.allowed_mentions == {"parse": []}
     head = summary.text.split("**Crux #")[0]
     assert (
-        "**Common ground** (2 cruxes): most people on both sides of the main divide lean the same way, and one more "
-        "rating, however extreme, would not change that\n"
-        "• #1 leans yes, firmly: *for* 80 (10 people) · *against* 78 (6)\n"  # low medians, by hand
-        "• #4 leans no, firmly: *for* 25 (10 people) · *against* 25 (6)"
+        "**Common ground** (2) — both sides of the main divide lean the same way, even after one more extreme "
+        "rating:\n"
+        "• #1 yes, firmly: *for* 80 · *against* 78\n"  # low medians, by hand
+        "• #4 no, firmly: *for* 25 · *against* 25"
     ) in head
-    assert (
-        "**What divides us** (double-crux candidates for everyone)\n"
-        "**The main divide** (the bridging model's factor) follows the declared sides: *for* at one end, *against* at "
-        "the other (100% of where people sit on it).\n"
-        "• #2: *for* 88 (10 people) · *against* 10 (6)"
-    ) in head
+    assert "**What divides us** (along the declared sides):\n• #2: *for* 88 · *against* 10" in head
     assert "#3" not in head  # nobody leans, and the sides do not split on it
-    assert "Not the bridging model" not in head
+    assert "majorities" not in head and "The bridging model needs" not in head
     assert world.sim.errors == []
 
 

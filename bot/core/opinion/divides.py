@@ -45,14 +45,6 @@ for (η², the correlation ratio) for the divide to be said to follow them."""
 
 
 @dataclass(frozen=True, slots=True)
-class Ends:
-    """A crux's raters on each side of the main divide (f_u > 0, f_u < 0): how many, and their median credence."""
-
-    medians: tuple[int, int]
-    people: tuple[int, int]
-
-
-@dataclass(frozen=True, slots=True)
 class GroundCrux:
     """An open crux both sides of the main divide lean the same way on."""
 
@@ -63,7 +55,8 @@ class GroundCrux:
     """The model's credence for the typical rater at the less convinced end (50 + 100 × lean, the other way for no)."""
     bound: int
     """The same at the pseudo-rater bound: however one more person, as extreme as anyone here, rated it."""
-    ends: Ends
+    medians: tuple[int, int]
+    """The median credence of its raters at each end of the divide (f_u > 0, f_u < 0)."""
 
     @property
     def firm(self) -> bool:
@@ -77,7 +70,8 @@ class DividingCrux:
 
     number: int
     question: str
-    ends: Ends
+    medians: tuple[int, int]
+    """As :attr:`GroundCrux.medians`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,25 +197,25 @@ def _ground(given: BridgingInput, found: Assessment, column: int) -> GroundCrux:
         yes=yes,
         lean=_credence(lean if yes else -lean),
         bound=_credence(bound if yes else -bound),
-        ends=_ends(given, found, column),
+        medians=_medians(given, found, column),
     )
 
 
 def _dividing(given: BridgingInput, found: Assessment, column: int) -> DividingCrux:
     number, question = given.open_cruxes[given.matrix.cruxes[column]]
-    return DividingCrux(number=number, question=question, ends=_ends(given, found, column))
+    return DividingCrux(number=number, question=question, medians=_medians(given, found, column))
 
 
-def _ends(given: BridgingInput, found: Assessment, column: int) -> Ends:
-    """The crux's raters at each end of the divide and their median credences (0 at an end nobody is at)."""
+def _medians(given: BridgingInput, found: Assessment, column: int) -> tuple[int, int]:
+    """The median credence of the crux's raters at each end of the divide (0 at an end nobody is at)."""
     factors = found.fit.user_factors
     at_end: tuple[list[float], list[float]] = ([], [])
     for factor, row in zip(factors, given.matrix.rows, strict=True):
         value = row[column]
         if value is not None and factor != 0:
             at_end[0 if factor > 0 else 1].append(value)
-    medians = tuple(round(statistics.median_low(values)) if values else 0 for values in at_end)
-    return Ends(medians=(medians[0], medians[1]), people=(len(at_end[0]), len(at_end[1])))
+    positive, negative = (round(statistics.median_low(values)) if values else 0 for values in at_end)
+    return positive, negative
 
 
 def _credence(rating: float) -> int:
@@ -327,25 +321,41 @@ def divide_line(bridged: Bridging) -> str:
     )
 
 
-def common_ground_blocks(bridged: Bridging) -> list[str]:
-    """The summary's **Common ground** and **What divides us**, a few lines each; below the model's minimums the
-    group-aware consensus, saying why."""
+def common_ground_blocks(bridged: Bridging, brief: bool = False) -> list[str]:
+    """The summary's **Common ground** and **What divides us**, a few lines each (``brief``: their cruxes' numbers, a
+    line each, in one block); below the model's minimums the group-aware consensus, saying why."""
     if bridged.fallback is not None:
         return _fallback_blocks(bridged.fallback)
-    blocks = []
+    if brief:
+        return _brief_blocks(bridged)
+    blocks: list[str] = []
     names = _end_names(bridged.divide)
     if bridged.common:
         lines = [
-            f"**Common ground** ({plural(bridged.common_total, 'crux', 'cruxes')}): most people on both sides of the "
-            "main divide lean the same way, and one more rating, however extreme, would not change that"
+            f"**Common ground** ({bridged.common_total}) — both sides of the main divide lean the same way, even after "
+            "one more extreme rating:"
         ]
         lines += [_ground_line(crux, names) for crux in bridged.common]
         blocks.append("\n".join(lines))
     if bridged.dividing:
-        lines = ["**What divides us** (double-crux candidates for everyone)", divide_line(bridged)]
-        lines += [f"• #{crux.number}: {_ends_text(crux.ends, names)}" for crux in bridged.dividing]
+        lines = [f"**What divides us** ({_along(bridged.divide)}):"]
+        lines += [f"• #{crux.number}: {_ends_text(crux.medians, names)}" for crux in bridged.dividing]
         blocks.append("\n".join(lines))
     return blocks
+
+
+def _brief_blocks(bridged: Bridging) -> list[str]:
+    lines = []
+    if bridged.common:
+        ways = [
+            f"{way} " + _numbers([crux.number for crux in bridged.common if crux.yes is yes])
+            for yes, way in ((True, "yes"), (False, "no"))
+            if any(crux.yes is yes for crux in bridged.common)
+        ]
+        lines.append(f"**Common ground** ({bridged.common_total}): " + "; ".join(ways))
+    if bridged.dividing:
+        lines.append("**What divides us:** " + _numbers([crux.number for crux in bridged.dividing]))
+    return ["\n".join(lines)] if lines else []
 
 
 def _end_names(divide: Divide | None) -> tuple[str, str]:
@@ -354,16 +364,21 @@ def _end_names(divide: Divide | None) -> tuple[str, str]:
     return _label(divide.positive, divide.kind), _label(divide.negative, divide.kind)
 
 
-def _ends_text(ends: Ends, names: tuple[str, str]) -> str:
-    """``*for* 88 (10 people) · *against* 12 (6)``: each end's median credence."""
-    return f"{names[0]} {ends.medians[0]} ({plural(ends.people[0], 'person', 'people')}) · {names[1]} " + (
-        f"{ends.medians[1]} ({ends.people[1]})"
-    )
+def _along(divide: Divide | None) -> str:
+    """Which labelling the divide follows, in a few words."""
+    if divide is None or divide.kind is None:
+        return "along neither the sides nor the groups"
+    return "along the declared sides" if divide.kind == "sides" else "along the opinion groups"
+
+
+def _ends_text(medians: tuple[int, int], names: tuple[str, str]) -> str:
+    """``*for* 88 · *against* 12``: each end's median credence."""
+    return f"{names[0]} {medians[0]} · {names[1]} {medians[1]}"
 
 
 def _ground_line(crux: GroundCrux, names: tuple[str, str]) -> str:
     how = "firmly" if crux.firm else "narrowly"
-    return f"• #{crux.number} leans {'yes' if crux.yes else 'no'}, {how}: {_ends_text(crux.ends, names)}"
+    return f"• #{crux.number} {'yes' if crux.yes else 'no'}, {how}: {_ends_text(crux.medians, names)}"
 
 
 def _fallback_blocks(fallback: Fallback) -> list[str]:
@@ -376,4 +391,4 @@ def _fallback_blocks(fallback: Fallback) -> list[str]:
         if (numbers := [number for number, _, agreement in fallback.strongest if agreement.yes is yes])
     ]
     head = f"**Common ground** ({plural(fallback.total, 'crux', 'cruxes')}, by the {fallback.over}' majorities): "
-    return [head + "; ".join(parts) + f"\n*Not the bridging model: {fallback.why}.*"]
+    return [head + "; ".join(parts) + f"\n*{fallback.why[0].upper()}{fallback.why[1:]}.*"]

@@ -236,10 +236,12 @@ def summary_head(
     groups: Found | None = None,
     moved: int | None = None,
     bridged: Bridging | None = None,
+    brief: bool = False,
 ) -> list[str]:
     """The first page's top: the heading with the counts, what changed and whether opinion groups stand out, then
     (when there is any) who moved — on at most ``moved`` cruxes — and the common ground and what divides (by the
-    bridging model, ``bridged``; without it, where the sides agree), in a few lines each."""
+    bridging model, ``bridged``; without it, where the sides agree), in a few lines each (``brief``: the common ground
+    and what divides in one line each)."""
     cruxes = (
         f"{plural(summary.unresolved_total, 'unresolved crux', 'unresolved cruxes')}, {summary.resolved_total} resolved"
     )
@@ -257,7 +259,7 @@ def summary_head(
     if summary.moved:
         blocks.append(_moved(summary, user, moved))
     if bridged is not None:
-        blocks.extend(common_ground_blocks(bridged))
+        blocks.extend(common_ground_blocks(bridged, brief))
     elif summary.agreements is not None and summary.agreements.total:
         blocks.append(_agreed(summary.agreements))
     return blocks
@@ -322,12 +324,12 @@ def summary_first_page(
     """The summary's first page (posted for everyone): heading, what changed, who moved, common ground and what
     divides (``bridged``; without it, where the sides agree), the cruxes that fit (at least :data:`FIRST_CRUXES`) and
     how many more there are. When its first cruxes listed in full would not fit one phone screen, each of them shows
-    each side's median and the extremes instead, and then, if need be, who moved is told of the crux that moved most
-    only."""
+    each side's median and the extremes instead, then, if need be, who moved is told of the crux that moved most only,
+    and then the common ground and what divides take a line each."""
     total = summary.unresolved_total + summary.resolved_total
     tail = [_summary_more(total, 0)]
-    for stances, moved in ((STANCES_SHOWN, None), (0, None), (0, 1)):
-        head = summary_head(summary, user, groups, moved, bridged)
+    for stances, moved, brief in ((STANCES_SHOWN, None, False), (0, None, False), (0, 1, False), (0, 1, True)):
+        head = summary_head(summary, user, groups, moved, bridged, brief)
         items = summary_items(summary.unresolved, summary.resolved, summary.resolved_total, user, stances)
         end = _forward(head, items, 0, tail, FIRST_CRUXES)
         if _fits([*head, *items[:end], *tail], PAGE_LINES):
