@@ -75,7 +75,7 @@ def test_below_the_minimum_it_falls_back_to_the_consensus_of_the_sides_and_says_
     assert bridged.fallback is not None
     assert bridged.fallback.why == "the bridging model needs 15 participants with credences, and there are 10"
     assert bridged.fallback.over == "declared sides"
-    assert [number for number, _, _ in bridged.fallback.strongest] == [1, 4]  # as strong: by number
+    assert [ref for ref, _, _ in bridged.fallback.strongest] == ["#1", "#4"]  # as strong: by number
     assert not bridged.common and not bridged.dividing
 
 

@@ -5,7 +5,7 @@ summary falls back and says so: tests/e2e/test_insights.py.)"""
 from __future__ import annotations
 
 from bot.client import DebateBot
-from sim import SimChannel, SimMember
+from sim import VIEW_CHANNEL, SimChannel, SimMember
 from tests.conftest import needs_analysis
 from tests.e2e.conftest import World, start_debate
 
@@ -21,9 +21,9 @@ def _credences(camp: int, person: int, split: bool) -> list[int]:
 
 
 async def _debate(
-    world: World, sides: list[str], camps: list[int], *, split: bool = False
+    world: World, sides: list[str], camps: list[int], *, split: bool = False, **options: object
 ) -> tuple[SimChannel, list[SimMember]]:
-    thread = await start_debate(world)
+    thread = await start_debate(world, **options)
     ids = []
     for question in QUESTIONS:
         await world.sim.invoke(world.alice, thread, "crux add", question=question)
@@ -31,7 +31,7 @@ async def _debate(
         ids.append(int(choices[0]["value"]))
     members = []
     for person, (side, camp) in enumerate(zip(sides, camps, strict=True)):
-        member = world.sim.add_member(world.guild, f"m{person}")
+        member = world.sim.add_member(world.guild, f"m{person}-{thread.id}")
         members.append(member)
         await world.sim.invoke(member, thread, "debate join", side=side)
         for crux, value in zip(ids, _credences(camp, person, split), strict=True):
@@ -90,3 +90,25 @@ async def test_groups_below_the_minimum_say_the_divide_is_not_measured(world: Wo
         "**The main divide:** not measured — the bridging model needs 15 participants with credences, and there are 8."
         in result.text
     )
+
+
+@needs_analysis
+async def test_the_agenda_summary_fits_the_debates_everyone_here_can_see(world: World, bot: DebateBot) -> None:
+    camps = [0] * 10 + [1] * 6
+    sides = ["for" if camp == 0 else "against" for camp in camps]
+    _, members = await _debate(world, sides, camps, agenda="Safety")
+    staff = world.sim.add_text_channel(world.guild, "staff")
+    world.sim.overwrite(staff, world.guild.members[world.sim.bot_user.id], allow=VIEW_CHANNEL)
+    world.sim.deny(world.alice, staff, VIEW_CHANNEL)
+    result = await world.sim.invoke(world.bob, staff, "debate start", topic="Staff only?", agenda="Safety")
+    assert "started" in result.text, result.text
+    hidden = world.sim.threads(staff)[-1]
+    await world.sim.invoke(world.bob, hidden, "crux add", question="Hidden agreement?")
+    for member, side in zip(members, sides, strict=True):  # the same people agree on a crux Alice cannot see
+        await world.sim.invoke(member, hidden, "debate join", side=side)
+        await world.sim.invoke(member, hidden, "crux credence", crux=1, value=95)
+    agenda = (await world.sim.autocomplete(world.alice, world.channel, "agenda summary", "agenda", value="Safety"))[0]
+    summary = await world.sim.invoke(world.alice, world.channel, "agenda summary", agenda=int(agenda["value"]))
+    assert not summary.ephemeral
+    assert "**Common ground** (2): debate 1: yes #1; no #4\n**What divides us:** debate 1: #2" in summary.text
+    assert "debate 2" not in summary.text and "Hidden agreement" not in summary.text

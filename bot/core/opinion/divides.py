@@ -12,20 +12,22 @@ from __future__ import annotations
 
 import importlib
 import statistics
-from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from sqlalchemy import bindparam
 from sqlalchemy import select as select_columns
 from sqlalchemy.orm import Session
-from sqlmodel import col
+from sqlmodel import col, select
 
+from bot.core.debates.lifecycle import agenda_in_guild
 from bot.core.opinion.commonground import Agreement, Leans, common_ground
-from bot.core.opinion.groups import CredenceMatrix, credence_matrix
+from bot.core.opinion.groups import CredenceMatrix, credence_matrix, credences_of
 from bot.core.text import as_typed, one_line, plural
+from bot.core.visibility import Audience, visible
 from schema import Crux, CruxStatus, Debate, Participant, Side, id_of
 
 if TYPE_CHECKING:
@@ -50,6 +52,7 @@ class GroundCrux:
 
     number: int
     question: str
+    debate: int | None
     yes: bool
     lean: int
     """The model's credence for the typical rater at the less convinced end (50 + 100 × lean, the other way for no)."""
@@ -70,6 +73,7 @@ class DividingCrux:
 
     number: int
     question: str
+    debate: int | None
     medians: tuple[int, int]
     """As :attr:`GroundCrux.medians`."""
 
@@ -93,8 +97,8 @@ class Fallback:
     why: str
     over: str
     """``"opinion groups"`` or ``"declared sides"``."""
-    strongest: tuple[tuple[int, str, Agreement], ...]
-    """(number, question, agreement), strongest first."""
+    strongest: tuple[tuple[str, str, Agreement], ...]
+    """(``#2`` — or ``#2 (debate 3)`` across an agenda —, question, agreement), strongest first."""
     total: int
 
 
@@ -112,11 +116,13 @@ class Bridging:
 
 @dataclass(frozen=True, slots=True)
 class BridgingInput:
-    """The debate's latest credences, its open cruxes (id → number and question) and its participants' sides."""
+    """Latest credences, the open cruxes (id → number and question) and the participants' sides, of a debate or of
+    the debates of an agenda that its audience may see (then ``debates`` gives each crux's debate number)."""
 
     matrix: CredenceMatrix
     open_cruxes: Mapping[int, tuple[int, str]]
     sides: Mapping[int, str]
+    debates: Mapping[int, int] = field(default_factory=dict)
 
 
 _OPEN = select_columns(col(Crux.id), col(Crux.number), col(Crux.question)).where(
@@ -136,6 +142,42 @@ def read_input(session: Session, debate: Debate) -> BridgingInput:
         matrix=credence_matrix(session, debate),
         open_cruxes={row.id: (row.number, row.question) for row in session.execute(_OPEN, parameters)},
         sides={user: side for user, side in session.execute(_SIDES, parameters)},
+    )
+
+
+_AGENDA_OPEN = (
+    select_columns(col(Crux.id), col(Crux.number), col(Crux.question), col(Debate.number))
+    .join(Debate, col(Debate.id) == col(Crux.debate_id))
+    .where(col(Crux.debate_id).in_(bindparam("debates", expanding=True)), col(Crux.status) == CruxStatus.OPEN)
+)
+_AGENDA_SIDES = (
+    select_columns(col(Participant.user_id), col(Side.name))
+    .join(Side, col(Side.id) == col(Participant.side_id))
+    .where(col(Participant.debate_id).in_(bindparam("debates", expanding=True)))
+)
+
+
+def read_agenda_input(session: Session, guild_id: int, agenda_id: int, audience: Audience) -> BridgingInput:
+    """What :func:`assess` needs of the debates of this guild's agenda that ``audience`` may see, as one debate:
+    their credence matrix, open cruxes (with their debates' numbers) and each participant's most often chosen side."""
+    agenda_in_guild(session, guild_id, agenda_id)
+    debates = session.execute(
+        select(Debate).where(col(Debate.guild_id) == guild_id, col(Debate.agenda_id) == agenda_id)
+    ).scalars()
+    shown, _ = visible(list(debates), audience)
+    ids = {"debates": [id_of(debate) for debate in shown]}
+    open_rows: list[tuple[int, int, str, int]] = [
+        (cast(int, crux), number, question, debate)
+        for crux, number, question, debate in session.execute(_AGENDA_OPEN, ids)
+    ]
+    chosen: dict[int, Counter[str]] = defaultdict(Counter)
+    for user, side in session.execute(_AGENDA_SIDES, ids):
+        chosen[user][side] += 1
+    return BridgingInput(
+        matrix=credences_of(session, ids["debates"], -agenda_id),  # negated: not a debate's id
+        open_cruxes={crux: (number, question) for crux, number, question, _ in open_rows},
+        sides={user: counts.most_common(1)[0][0] for user, counts in chosen.items()},
+        debates={crux: debate for crux, _, _, debate in open_rows},
     )
 
 
@@ -194,6 +236,7 @@ def _ground(given: BridgingInput, found: Assessment, column: int) -> GroundCrux:
     return GroundCrux(
         number=number,
         question=question,
+        debate=given.debates.get(given.matrix.cruxes[column]),
         yes=yes,
         lean=_credence(lean if yes else -lean),
         bound=_credence(bound if yes else -bound),
@@ -203,7 +246,8 @@ def _ground(given: BridgingInput, found: Assessment, column: int) -> GroundCrux:
 
 def _dividing(given: BridgingInput, found: Assessment, column: int) -> DividingCrux:
     number, question = given.open_cruxes[given.matrix.cruxes[column]]
-    return DividingCrux(number=number, question=question, medians=_medians(given, found, column))
+    debate = given.debates.get(given.matrix.cruxes[column])
+    return DividingCrux(number=number, question=question, debate=debate, medians=_medians(given, found, column))
 
 
 def _medians(given: BridgingInput, found: Assessment, column: int) -> tuple[int, int]:
@@ -268,9 +312,12 @@ def _fall_back(given: BridgingInput, groups: Mapping[int, int] | None, why: str)
             continue
         agreement = common_ground(_leans(given.matrix, column_of[crux], labels))
         if agreement is not None:
-            found.append((number, question, agreement))
-    found.sort(key=lambda item: (-item[2].strength, item[0]))
-    fallback = Fallback(why=why, over=over, strongest=tuple(found[:SHOWN]), total=len(found))
+            found.append((given.debates.get(crux, 0), number, question, agreement))
+    found.sort(key=lambda item: (-item[3].strength, item[0], item[1]))
+    strongest = tuple(
+        (_ref_of(number, debate or None), question, agreement) for debate, number, question, agreement in found[:SHOWN]
+    )
+    fallback = Fallback(why=why, over=over, strongest=strongest, total=len(found))
     return Bridging(participants=len(given.matrix.users), fallback=fallback)
 
 
@@ -295,8 +342,13 @@ def groups_of(given: BridgingInput, labels: Sequence[int] | None) -> dict[int, i
 # Rendering ---------------------------------------------------------------------------------------------------------
 
 
-def _numbers(numbers: Sequence[int]) -> str:
-    return ", ".join(f"#{number}" for number in numbers)
+def _ref_of(number: int, debate: int | None) -> str:
+    """``#2``, or ``#2 (debate 3)`` across an agenda."""
+    return f"#{number}" if debate is None else f"#{number} (debate {debate})"
+
+
+def _ref(crux: GroundCrux | DividingCrux) -> str:
+    return _ref_of(crux.number, crux.debate)
 
 
 def _label(label: str, kind: str | None) -> str:
@@ -339,23 +391,45 @@ def common_ground_blocks(bridged: Bridging, brief: bool = False) -> list[str]:
         blocks.append("\n".join(lines))
     if bridged.dividing:
         lines = [f"**What divides us** ({_along(bridged.divide)}):"]
-        lines += [f"• #{crux.number}: {_ends_text(crux.medians, names)}" for crux in bridged.dividing]
+        lines += [f"• {_ref(crux)}: {_ends_text(crux.medians, names)}" for crux in bridged.dividing]
         blocks.append("\n".join(lines))
     return blocks
 
 
 def _brief_blocks(bridged: Bridging) -> list[str]:
+    """``**Common ground** (5): yes #1, #3; no #4`` and ``**What divides us:** #2`` — across an agenda, grouped by
+    debate: ``debate 1: yes #1; debate 3: no #4``."""
     lines = []
     if bridged.common:
-        ways = [
-            f"{way} " + _numbers([crux.number for crux in bridged.common if crux.yes is yes])
-            for yes, way in ((True, "yes"), (False, "no"))
-            if any(crux.yes is yes for crux in bridged.common)
-        ]
-        lines.append(f"**Common ground** ({bridged.common_total}): " + "; ".join(ways))
+        lines.append(f"**Common ground** ({bridged.common_total}): " + _by_debate(bridged.common, _leans_text))
     if bridged.dividing:
-        lines.append("**What divides us:** " + _numbers([crux.number for crux in bridged.dividing]))
+        lines.append("**What divides us:** " + _by_debate(bridged.dividing, _numbers_text))
     return ["\n".join(lines)] if lines else []
+
+
+_Named = TypeVar("_Named", GroundCrux, DividingCrux)
+
+
+def _by_debate(cruxes: Sequence[_Named], text: Callable[[list[_Named]], str]) -> str:
+    """``text`` of the cruxes, or of each debate's, after its name, in the order the debates first come."""
+    debates: dict[int | None, list[_Named]] = {}
+    for crux in cruxes:
+        debates.setdefault(crux.debate, []).append(crux)
+    return "; ".join(
+        text(found) if debate is None else f"debate {debate}: {text(found)}" for debate, found in debates.items()
+    )
+
+
+def _leans_text(cruxes: list[GroundCrux]) -> str:
+    """``yes #1, #3; no #4``."""
+    ways = (
+        (way, [f"#{crux.number}" for crux in cruxes if crux.yes is yes]) for yes, way in ((True, "yes"), (False, "no"))
+    )
+    return "; ".join(f"{way} {', '.join(numbers)}" for way, numbers in ways if numbers)
+
+
+def _numbers_text(cruxes: list[DividingCrux]) -> str:
+    return ", ".join(f"#{crux.number}" for crux in cruxes)
 
 
 def _end_names(divide: Divide | None) -> tuple[str, str]:
@@ -378,7 +452,7 @@ def _ends_text(medians: tuple[int, int], names: tuple[str, str]) -> str:
 
 def _ground_line(crux: GroundCrux, names: tuple[str, str]) -> str:
     how = "firmly" if crux.firm else "narrowly"
-    return f"• #{crux.number} {'yes' if crux.yes else 'no'}, {how}: {_ends_text(crux.medians, names)}"
+    return f"• {_ref(crux)} {'yes' if crux.yes else 'no'}, {how}: {_ends_text(crux.medians, names)}"
 
 
 def _fallback_blocks(fallback: Fallback) -> list[str]:
@@ -386,9 +460,9 @@ def _fallback_blocks(fallback: Fallback) -> list[str]:
         return []
     ways = {True: "likely", False: "unlikely"}
     parts = [
-        f"all {fallback.over.split()[-1]} think {ways[yes]} " + _numbers(numbers)
+        f"all {fallback.over.split()[-1]} think {ways[yes]} " + ", ".join(refs)
         for yes in (True, False)
-        if (numbers := [number for number, _, agreement in fallback.strongest if agreement.yes is yes])
+        if (refs := [ref for ref, _, agreement in fallback.strongest if agreement.yes is yes])
     ]
     head = f"**Common ground** ({plural(fallback.total, 'crux', 'cruxes')}, by the {fallback.over}' majorities): "
     return [head + "; ".join(parts) + f"\n*{fallback.why[0].upper()}{fallback.why[1:]}.*"]

@@ -69,17 +69,14 @@ class CredenceMatrix:
 
 
 _OF_DEBATE = col(Crux.debate_id) == bindparam("debate")
-_STANCES = (
-    select_columns(
-        col(CruxStance.user_id),
-        col(CruxStance.crux_id),
-        col(Crux.number),
-        col(CruxStance.latest_value),
-        col(CruxStance.latest_credence_id),
-    )
-    .join(Crux, col(Crux.id) == col(CruxStance.crux_id))
-    .where(_OF_DEBATE)
-)
+_STANCES = select_columns(
+    col(CruxStance.user_id),
+    col(CruxStance.crux_id),
+    col(Crux.debate_id),
+    col(Crux.number),
+    col(CruxStance.latest_value),
+    col(CruxStance.latest_credence_id),
+).join(Crux, col(Crux.id) == col(CruxStance.crux_id))
 _VERSION = (
     select_columns(func.count(), func.coalesce(func.max(col(CruxStance.latest_credence_id)), 0))
     .select_from(CruxStance)
@@ -97,16 +94,25 @@ def credence_version(session: Session, debate: Debate) -> Version:
 def credence_matrix(session: Session, debate: Debate) -> CredenceMatrix:
     """The debate's participants × cruxes matrix of latest credences, in one query, and its version (as
     :func:`credence_version` counts it)."""
-    stances = session.execute(_STANCES, {"debate": id_of(debate)}).all()
+    return credences_of(session, [id_of(debate)], id_of(debate))
+
+
+_STANCES_OF = _STANCES.where(col(Crux.debate_id).in_(bindparam("debates", expanding=True)))
+
+
+def credences_of(session: Session, debate_ids: list[int], key: int) -> CredenceMatrix:
+    """The participants × cruxes matrix of latest credences of these debates (cruxes in debate, then crux order),
+    in one query; ``key`` stands for them as its ``debate_id``."""
+    stances = session.execute(_STANCES_OF, {"debates": debate_ids}).all()
     version = (len(stances), max((stance.latest_credence_id for stance in stances), default=0))
     users = sorted({stance.user_id for stance in stances})
-    cruxes = [crux for _, crux in sorted({(stance.number, stance.crux_id) for stance in stances})]
+    cruxes = [crux for *_, crux in sorted({(stance.debate_id, stance.number, stance.crux_id) for stance in stances})]
     row_of = {user: index for index, user in enumerate(users)}
     column_of = {crux: index for index, crux in enumerate(cruxes)}
     rows: list[list[float | None]] = [[None] * len(cruxes) for _ in users]
     for stance in stances:
         rows[row_of[stance.user_id]][column_of[stance.crux_id]] = float(stance.latest_value)
-    return CredenceMatrix(id_of(debate), tuple(users), tuple(cruxes), rows, version)
+    return CredenceMatrix(key, tuple(users), tuple(cruxes), rows, version)
 
 
 @dataclass(frozen=True, slots=True)

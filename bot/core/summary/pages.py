@@ -379,12 +379,14 @@ def agenda_head(summary: AgendaSummary) -> str:
     return f"{head}\n*{note}*" if note else head
 
 
-def agenda_page(summary: AgendaSummary, start: int, user: UserLabel) -> Page:
-    """A page of the agenda's summary: the first has its heading; an agenda with nothing open says so."""
+def agenda_page(summary: AgendaSummary, start: int, user: UserLabel, bridged: Bridging | None = None) -> Page:
+    """A page of the agenda's summary: the first has its heading (with, when ``bridged`` is given, the common ground
+    and what divides across the agenda's debates, a line each); an agenda with nothing open says so."""
     items = agenda_items(summary, user) or ["No unresolved cruxes in this agenda's debates."]
     if _shortened([crux for debate in summary.debates for crux in debate.unresolved]):
         items.append(f"Every text in full: {EXPORT_HINT} in the debate's thread.")
-    head = [agenda_head(summary)] if start == 0 else []
+    across = common_ground_blocks(bridged, brief=True) if bridged is not None else []
+    head = ["\n".join([agenda_head(summary), *across])] if start == 0 else []
     return page_of(items, start, head=head, more="…more on the next page: **Next ▶**.")
 
 
