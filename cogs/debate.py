@@ -105,6 +105,7 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
     def __init__(self, bot: DebateBot) -> None:
         self.bot = bot
         self.found = opinion.FoundMemo()
+        self.bridged = opinion.VersionMemo[divides.Bridging]()
 
     @app_commands.command(name="start", description="Start a debate in a new thread of this channel")
     @app_commands.describe(
@@ -293,11 +294,20 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
 
     async def _bridging(self, interaction: Interaction) -> divides.Bridging:
         """Common ground and the main divide (:mod:`bot.core.opinion.divides`), fitted in a worker thread, over the
-        opinion groups already found for the same credences when it falls back."""
+        opinion groups already found for the same credences when it falls back; remembered for the version of the
+        debate's credences (and whether its groups were known), so that unchanged credences are not read again."""
+        debate_id, version = await read_debate(interaction, divides.credences_version)
+        found = self.found.get(debate_id, version)
+        key = (version, found is not None and found.groups > 0)
+        if (kept := self.bridged.get(debate_id, key)) is not None:
+            return kept
         given = await read_debate(interaction, divides.read_input)
-        found = self.found.get(given.matrix.debate_id, given.matrix.version)
         labels = found.test.partition.labels if found is not None and found.groups and found.test else None
-        return await asyncio.to_thread(divides.assess, given, divides.groups_of(given, labels))
+        if given.matrix.version != version:  # credences changed meanwhile: the groups found do not apply
+            labels, key = None, (given.matrix.version, False)
+        bridged = await asyncio.to_thread(divides.assess, given, divides.groups_of(given, labels))
+        self.bridged.put(debate_id, key, bridged)
+        return bridged
 
     async def _found_for_summary(self, interaction: Interaction) -> opinion.Found | None:
         """What the summary says about opinion groups; nothing without the analysis extra."""

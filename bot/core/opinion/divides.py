@@ -25,7 +25,7 @@ from sqlmodel import col, select
 
 from bot.core.debates.lifecycle import agenda_in_guild
 from bot.core.opinion.commonground import Agreement, Leans, common_ground
-from bot.core.opinion.groups import CredenceMatrix, credence_matrix, credences_of
+from bot.core.opinion.groups import CredenceMatrix, Version, credence_matrix, credence_version, credences_of
 from bot.core.text import as_typed, one_line, plural
 from bot.core.visibility import Audience, visible
 from schema import Crux, CruxStatus, Debate, Participant, Side, id_of
@@ -133,6 +133,12 @@ _SIDES = (
     .join(Side, col(Side.id) == col(Participant.side_id))
     .where(col(Participant.debate_id) == bindparam("debate"))
 )
+
+
+def credences_version(session: Session, debate: Debate) -> tuple[int, Version]:
+    """The debate's id and the version of its credences (:func:`bot.core.opinion.groups.credence_version`): whether
+    what was assessed for them still holds."""
+    return id_of(debate), credence_version(session, debate)
 
 
 def read_input(session: Session, debate: Debate) -> BridgingInput:

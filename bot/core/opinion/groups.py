@@ -15,9 +15,10 @@ from __future__ import annotations
 import importlib
 import math
 from collections import Counter, OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from sqlalchemy import bindparam, func
 from sqlalchemy import select as select_columns
@@ -139,25 +140,33 @@ def find(matrix: CredenceMatrix) -> Found:
     return Found(len(matrix.users), len(matrix.cruxes), test)
 
 
-class FoundMemo:
-    """The latest :class:`Found` of the most recently asked debates, by debate id and version of its credences."""
+Kept = TypeVar("Kept")
+
+
+class VersionMemo(Generic[Kept]):
+    """What was last computed for the most recently asked debates, by debate id and the version it was computed
+    for (a :data:`Version`, or any key that changes when what it was computed from does)."""
 
     def __init__(self, size: int = 256) -> None:
         self._size = size
-        self._found: OrderedDict[int, tuple[Version, Found]] = OrderedDict()
+        self._kept: OrderedDict[int, tuple[Hashable, Kept]] = OrderedDict()
 
-    def get(self, debate_id: int, version: Version) -> Found | None:
-        kept = self._found.get(debate_id)
+    def get(self, debate_id: int, version: Hashable) -> Kept | None:
+        kept = self._kept.get(debate_id)
         if kept is None or kept[0] != version:
             return None
-        self._found.move_to_end(debate_id)
+        self._kept.move_to_end(debate_id)
         return kept[1]
 
-    def put(self, debate_id: int, version: Version, found: Found) -> None:
-        self._found[debate_id] = (version, found)
-        self._found.move_to_end(debate_id)
-        while len(self._found) > self._size:
-            self._found.popitem(last=False)
+    def put(self, debate_id: int, version: Hashable, value: Kept) -> None:
+        self._kept[debate_id] = (version, value)
+        self._kept.move_to_end(debate_id)
+        while len(self._kept) > self._size:
+            self._kept.popitem(last=False)
+
+
+class FoundMemo(VersionMemo[Found]):
+    """The latest :class:`Found` of the most recently asked debates, by debate id and version of its credences."""
 
 
 # The report of /debate groups ----------------------------------------------------------------------------------
