@@ -7,7 +7,7 @@ from __future__ import annotations
 from bot.client import DebateBot
 from sim import VIEW_CHANNEL, SimChannel, SimMember
 from tests.conftest import needs_analysis
-from tests.e2e.conftest import World, start_debate
+from tests.e2e.conftest import World, add_cruxes, start_debate
 
 QUESTIONS = ["Do evals matter?", "Is regulation the answer?", "Is it 2030?", "Will it be solved by luck?"]
 
@@ -24,11 +24,7 @@ async def _debate(
     world: World, sides: list[str], camps: list[int], *, split: bool = False, **options: object
 ) -> tuple[SimChannel, list[SimMember]]:
     thread = await start_debate(world, **options)
-    ids = []
-    for question in QUESTIONS:
-        await world.sim.invoke(world.alice, thread, "crux add", question=question)
-        choices = await world.sim.autocomplete(world.alice, thread, "crux credence", "crux", value=question[:12])
-        ids.append(int(choices[0]["value"]))
+    ids = await add_cruxes(world, thread, QUESTIONS)
     members = []
     for person, (side, camp) in enumerate(zip(sides, camps, strict=True)):
         member = world.sim.add_member(world.guild, f"m{person}-{thread.id}")
