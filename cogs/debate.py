@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import io
 import re
-from typing import Any, Literal, Self
+from dataclasses import replace
+from typing import Any, Literal, Self, overload
 
 import discord
 from discord import app_commands
@@ -271,17 +272,20 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
         Deferred first: reading it grows with the debate. It is read (no writer waits for it) and posted with what is
         known about opinion groups for the debate's credences as they are; once posted, its time is recorded in a short
         write of its own (a summary nobody saw is not one to count changes from). When the groups were not known yet,
-        they are looked for then, and the summary is edited to say so if some stand out."""
+        they are looked for then, and the summary is edited to say so if some stand out; so is its common ground when it
+        was not known for a debate of more than ``divides.READ_BEFORE_POSTING`` credences (seconds to read)."""
         await defer(interaction)
         read_at = utcnow()
         summary = await read_debate(interaction, summarize, insights=True)
         version = await read_debate(interaction, opinion.credence_version)
         known = self.found.get(summary.debate_id, version)
-        bridged = await self._bridging(interaction)
+        bridged = await self._bridging(interaction, read=version[0] <= divides.READ_BEFORE_POSTING)
         posted = await post(interaction, **_summary_message(summary, known, bridged))
         await write_server(interaction, core.mark_summarized, summary.debate_id, read_at)
-        if known is None and (found := await self._found_for_summary(interaction)) is not None and found.groups:
-            bridged = await self._bridging(interaction) if bridged.fallback else bridged  # now over the groups
+        found = known if known is not None else await self._found_for_summary(interaction)
+        groups_new = known is None and found is not None and found.groups > 0
+        if bridged is None or groups_new:
+            bridged = await self._bridging(interaction)  # over the groups, if it falls back
             await posted.edit(**_summary_message(summary, found, bridged))
 
     async def _find(self, matrix: opinion.CredenceMatrix) -> opinion.Found:
@@ -292,21 +296,29 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
             self.found.put(matrix.debate_id, matrix.version, found)
         return found
 
-    async def _bridging(self, interaction: Interaction) -> divides.Bridging:
+    @overload
+    async def _bridging(self, interaction: Interaction) -> divides.Bridging: ...
+    @overload
+    async def _bridging(self, interaction: Interaction, *, read: bool) -> divides.Bridging | None: ...
+
+    async def _bridging(self, interaction: Interaction, *, read: bool = True) -> divides.Bridging | None:
         """Common ground and the main divide (:mod:`bot.core.opinion.divides`), fitted in a worker thread, over the
         opinion groups already found for the same credences when it falls back; remembered for the version of the
-        debate's credences (and whether its groups were known), so that unchanged credences are not read again."""
+        debate's credences, so that unchanged credences are not read again (unless it fell back over the declared
+        sides and opinion groups have been found since). ``None`` when it is not remembered and ``read`` is false."""
         debate_id, version = await read_debate(interaction, divides.credences_version)
         found = self.found.get(debate_id, version)
-        key = (version, found is not None and found.groups > 0)
-        if (kept := self.bridged.get(debate_id, key)) is not None:
-            return kept
-        given = await read_debate(interaction, divides.read_input)
         labels = found.test.partition.labels if found is not None and found.groups and found.test else None
+        kept = self.bridged.get(debate_id, version)
+        if kept is not None and not divides.wants_groups(kept, labels is not None):
+            return kept
+        if not read:
+            return None
+        given = await read_debate(interaction, divides.read_input)
         if given.matrix.version != version:  # credences changed meanwhile: the groups found do not apply
-            labels, key = None, (given.matrix.version, False)
+            labels = None
         bridged = await asyncio.to_thread(divides.assess, given, divides.groups_of(given, labels))
-        self.bridged.put(debate_id, key, bridged)
+        self.bridged.put(debate_id, given.matrix.version, bridged)
         return bridged
 
     async def _found_for_summary(self, interaction: Interaction) -> opinion.Found | None:
@@ -322,8 +334,9 @@ def _summary_message(
     summary: DebateSummary, found: opinion.Found | None, bridged: divides.Bridging | None = None
 ) -> dict[str, Any]:
     """The summary's first page as a message, with the line on opinion groups when ``found`` has some and the
-    common ground and divide ``bridged`` found."""
-    page = summary_first_page(summary, render.mention, found, bridged)
+    common ground and divide ``bridged`` found (none yet: they come with an edit)."""
+    shown = summary if bridged is not None else replace(summary, agreements=None)
+    page = summary_first_page(shown, render.mention, found, bridged)
     return page_message(page, "summary", summary.debate_id)
 
 

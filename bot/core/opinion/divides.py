@@ -37,6 +37,10 @@ MIN_PARTICIPANTS = 15
 """Participants with credences a debate needs before the bridging model speaks (below: the fallback). At 10
 participants with 30 % of credences given, the model found 0–4 % of the planted common ground (benchmarks)."""
 SHOWN = 3
+READ_BEFORE_POSTING = 20_000
+"""Latest credences up to which the summary reads them and fits the model before it is posted (about 0.2 s of CPU);
+past it, the summary is posted first and its common ground edited in (``benchmarks.crowd``: 180,000 take seconds to
+read)."""
 FIRM = 10
 """Credence points from 50 beyond which, at its bound, common ground is said to be firm (from 5, it is common ground
 at all: :data:`bot.core.opinion.bridging.LEAN`)."""
@@ -335,6 +339,12 @@ def _leans(matrix: CredenceMatrix, column: int, labels: Mapping[int, str]) -> li
         if value is not None and user in labels:
             by_label[labels[user]].append(round(value))
     return [Leans.of(values) for values in by_label.values()]
+
+
+def wants_groups(bridged: Bridging, groups_known: bool) -> bool:
+    """Whether ``bridged`` fell back over the declared sides while opinion groups are now known for the same
+    credences: the consensus is then to be taken over the groups."""
+    return groups_known and bridged.fallback is not None and bridged.fallback.over != "opinion groups"
 
 
 def groups_of(given: BridgingInput, labels: Sequence[int] | None) -> dict[int, int] | None:
