@@ -6,7 +6,7 @@ import asyncio
 import io
 import re
 from dataclasses import replace
-from typing import Any, Literal, Self, overload
+from typing import Any, Literal, Self
 
 import discord
 from discord import app_commands
@@ -170,12 +170,11 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
     @app_commands.command(name="groups", description="How participants actually divide, from their credences")
     async def groups(self, interaction: Interaction) -> None:
         await defer(interaction)
-        matrix = await read_debate(interaction, opinion.credence_matrix)
+        given = await read_debate(interaction, divides.read_input)
         await asyncio.to_thread(opinion.require_analysis)  # said even when there are too few to look
-        found = await self._find(matrix)
-        report = await read_debate(interaction, opinion.report, matrix, found)
-        bridged = await self._bridging(interaction)
-        blocks = render.groups_blocks(report, bridged)
+        found = await self._find(given.matrix)
+        report = await read_debate(interaction, opinion.report, given.matrix, found)
+        blocks = render.groups_blocks(report, await self._assessed(given))
         await send_pages(interaction, blocks, ephemeral=False, colour=render.SUMMARY_COLOUR)
 
     @app_commands.command(name="status", description="This debate at a glance: sides, participants, counts")
@@ -282,11 +281,13 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
         bridged = await self._bridging(interaction, read=version[0] <= divides.READ_BEFORE_POSTING)
         posted = await post(interaction, **_summary_message(summary, known, bridged))
         await write_server(interaction, core.mark_summarized, summary.debate_id, read_at)
-        found = known if known is not None else await self._found_for_summary(interaction)
-        groups_new = known is None and found is not None and found.groups > 0
-        if bridged is None or groups_new:
-            bridged = await self._bridging(interaction)  # over the groups, if it falls back
-            await posted.edit(**_summary_message(summary, found, bridged))
+        if known is not None and bridged is not None:
+            return
+        given = await read_debate(interaction, divides.read_input)  # one read for the groups and the common ground
+        found = known if known is not None else await self._groups_in(given.matrix)
+        later = await self._assessed(given)  # over the groups, if it falls back
+        if later is not bridged or (known is None and found is not None and found.groups):
+            await posted.edit(**_summary_message(summary, found, later))
 
     async def _find(self, matrix: opinion.CredenceMatrix) -> opinion.Found:
         """The opinion groups of the matrix: remembered for its version, or computed in a worker thread."""
@@ -296,38 +297,41 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
             self.found.put(matrix.debate_id, matrix.version, found)
         return found
 
-    @overload
-    async def _bridging(self, interaction: Interaction) -> divides.Bridging: ...
-    @overload
-    async def _bridging(self, interaction: Interaction, *, read: bool) -> divides.Bridging | None: ...
-
-    async def _bridging(self, interaction: Interaction, *, read: bool = True) -> divides.Bridging | None:
-        """Common ground and the main divide (:mod:`bot.core.opinion.divides`), fitted in a worker thread, over the
-        opinion groups already found for the same credences when it falls back; remembered for the version of the
-        debate's credences, so that unchanged credences are not read again (unless it fell back over the declared
-        sides and opinion groups have been found since). ``None`` when it is not remembered and ``read`` is false."""
-        debate_id, version = await read_debate(interaction, divides.credences_version)
-        found = self.found.get(debate_id, version)
-        labels = found.test.partition.labels if found is not None and found.groups and found.test else None
-        kept = self.bridged.get(debate_id, version)
-        if kept is not None and not divides.wants_groups(kept, labels is not None):
-            return kept
-        if not read:
-            return None
-        given = await read_debate(interaction, divides.read_input)
-        if given.matrix.version != version:  # credences changed meanwhile: the groups found do not apply
-            labels = None
-        bridged = await asyncio.to_thread(divides.assess, given, divides.groups_of(given, labels))
-        self.bridged.put(debate_id, given.matrix.version, bridged)
-        return bridged
-
-    async def _found_for_summary(self, interaction: Interaction) -> opinion.Found | None:
+    async def _groups_in(self, matrix: opinion.CredenceMatrix) -> opinion.Found | None:
         """What the summary says about opinion groups; nothing without the analysis extra."""
-        matrix = await read_debate(interaction, opinion.credence_matrix)
         try:
             return await self._find(matrix)
         except opinion.GroupsUnavailable:
             return None
+
+    async def _bridging(self, interaction: Interaction, *, read: bool) -> divides.Bridging | None:
+        """Common ground and the main divide as remembered for the debate's credences as they are, or (``read``)
+        read and fitted; ``None`` when not remembered and not to be read."""
+        debate_id, version = await read_debate(interaction, divides.credences_version)
+        if (kept := self._kept(debate_id, version)) is not None or not read:
+            return kept
+        return await self._assessed(await read_debate(interaction, divides.read_input))
+
+    def _kept(self, debate_id: int, version: opinion.Version) -> divides.Bridging | None:
+        """The common ground remembered for this version of the debate's credences, unless it fell back over the
+        declared sides and opinion groups have been found for them since."""
+        kept = self.bridged.get(debate_id, version)
+        found = self.found.get(debate_id, version)
+        groups_known = found is not None and found.groups > 0
+        return kept if kept is not None and not divides.wants_groups(kept, groups_known) else None
+
+    async def _assessed(self, given: divides.BridgingInput) -> divides.Bridging:
+        """Common ground and the main divide (:mod:`bot.core.opinion.divides`) of what was read: remembered for its
+        version, or fitted in a worker thread — over the opinion groups found for the same credences when it falls
+        back."""
+        matrix = given.matrix
+        if (kept := self._kept(matrix.debate_id, matrix.version)) is not None:
+            return kept
+        found = self.found.get(matrix.debate_id, matrix.version)
+        labels = found.test.partition.labels if found is not None and found.groups and found.test else None
+        bridged = await asyncio.to_thread(divides.assess, given, divides.groups_of(given, labels))
+        self.bridged.put(matrix.debate_id, matrix.version, bridged)
+        return bridged
 
 
 def _summary_message(

@@ -4,7 +4,12 @@ summary falls back and says so: tests/e2e/test_insights.py.)"""
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
+
 from bot.client import DebateBot
+from bot.core.opinion import divides
 from sim import VIEW_CHANNEL, SimChannel, SimMember
 from tests.conftest import needs_analysis
 from tests.e2e.conftest import World, add_cruxes, start_debate
@@ -36,28 +41,47 @@ async def _debate(
     return thread, members
 
 
+COMMON_GROUND = (
+    "**Common ground** (2) — both sides of the main divide lean the same way, even after one more extreme rating:\n"
+    "• #1 yes, firmly: *for* 80 · *against* 78\n"  # low medians, by hand
+    "• #4 no, firmly: *for* 25 · *against* 25"
+)
+WHAT_DIVIDES = "**What divides us** (along the declared sides):\n• #2: *for* 88 · *against* 10"
+CAMPS = [0] * 10 + [1] * 6
+
+
+async def _sides_as_camps(world: World) -> SimChannel:
+    thread, _ = await _debate(world, ["for" if camp == 0 else "against" for camp in CAMPS], CAMPS)
+    return thread
+
+
 @needs_analysis
 async def test_the_summary_shows_common_ground_across_the_divide_and_what_divides_along_the_sides(
     world: World, bot: DebateBot
 ) -> None:
-    camps = [0] * 10 + [1] * 6
-    await _debate_with_sides_as_camps(world, camps)
-
-
-async def _debate_with_sides_as_camps(world: World, camps: list[int]) -> None:
-    thread, _ = await _debate(world, ["for" if camp == 0 else "against" for camp in camps], camps)
+    thread = await _sides_as_camps(world)
     summary = await world.sim.invoke(world.carol, thread, "debate summary")
     assert not summary.ephemeral and summary.allowed_mentions == {"parse": []}
     head = summary.text.split("**Crux #")[0]
-    assert (
-        "**Common ground** (2) — both sides of the main divide lean the same way, even after one more extreme "
-        "rating:\n"
-        "• #1 yes, firmly: *for* 80 · *against* 78\n"  # low medians, by hand
-        "• #4 no, firmly: *for* 25 · *against* 25"
-    ) in head
-    assert "**What divides us** (along the declared sides):\n• #2: *for* 88 · *against* 10" in head
+    assert COMMON_GROUND in head and WHAT_DIVIDES in head
     assert "#3" not in head  # nobody leans, and the sides do not split on it
     assert "majorities" not in head and "The bridging model needs" not in head
+    assert world.sim.errors == []
+
+
+@needs_analysis
+async def test_a_large_debate_gets_its_common_ground_in_an_edit_after_posting(
+    world: World, bot: DebateBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(divides, "READ_BEFORE_POSTING", 10)  # as if its 64 credences were too many to read first
+    thread = await _sides_as_camps(world)
+    await world.sim.invoke(world.carol, thread, "debate summary")  # posted without it, then edited
+    for _ in range(250):
+        edited = world.sim.messages(thread)[-1].text
+        if "Common ground" in edited:
+            break
+        await asyncio.sleep(0.02)
+    assert COMMON_GROUND in edited and WHAT_DIVIDES in edited
     assert world.sim.errors == []
 
 
