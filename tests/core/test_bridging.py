@@ -30,7 +30,7 @@ def planted(people: int = 20) -> list[list[float | None]]:
 def given(rows: list[list[float | None]], open_numbers: tuple[int, ...] = (1, 2, 3, 4)) -> BridgingInput:
     users = tuple(range(100, 100 + len(rows)))
     matrix = CredenceMatrix(1, users, (11, 12, 13, 14), rows, (len(rows) * 4, 1))
-    cruxes = {11 + n - 1: (n, f"Crux {n}?") for n in open_numbers}
+    cruxes = {11 + n - 1: n for n in open_numbers}
     sides = {user: SIDES[0] if index < len(rows) * 0.6 else SIDES[1] for index, user in enumerate(users)}
     return BridgingInput(matrix, cruxes, sides)
 
@@ -75,7 +75,7 @@ def test_below_the_minimum_it_falls_back_to_the_consensus_of_the_sides_and_says_
     assert bridged.fallback is not None
     assert bridged.fallback.why == "the bridging model needs 15 participants with credences, and there are 10"
     assert bridged.fallback.over == "declared sides"
-    assert [ref for ref, _, _ in bridged.fallback.strongest] == ["#1", "#4"]  # as strong: by number
+    assert [ref for ref, _ in bridged.fallback.strongest] == ["#1", "#4"]  # as strong: by number
     assert not bridged.common and not bridged.dividing
 
 

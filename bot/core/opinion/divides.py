@@ -55,7 +55,6 @@ class GroundCrux:
     """An open crux both sides of the main divide lean the same way on."""
 
     number: int
-    question: str
     debate: int | None
     yes: bool
     lean: int
@@ -76,7 +75,6 @@ class DividingCrux:
     """An open crux the main divide splits."""
 
     number: int
-    question: str
     debate: int | None
     medians: tuple[int, int]
     """As :attr:`GroundCrux.medians`."""
@@ -101,8 +99,8 @@ class Fallback:
     why: str
     over: str
     """``"opinion groups"`` or ``"declared sides"``."""
-    strongest: tuple[tuple[str, str, Agreement], ...]
-    """(``#2`` — or ``#2 (debate 3)`` across an agenda —, question, agreement), strongest first."""
+    strongest: tuple[tuple[str, Agreement], ...]
+    """(``#2`` — or ``#2 (debate 3)`` across an agenda —, agreement), strongest first."""
     total: int
 
 
@@ -120,16 +118,16 @@ class Bridging:
 
 @dataclass(frozen=True, slots=True)
 class BridgingInput:
-    """Latest credences, the open cruxes (id → number and question) and the participants' sides, of a debate or of
+    """Latest credences, the open cruxes (id → number) and the participants' sides, of a debate or of
     the debates of an agenda that its audience may see (then ``debates`` gives each crux's debate number)."""
 
     matrix: CredenceMatrix
-    open_cruxes: Mapping[int, tuple[int, str]]
+    open_cruxes: Mapping[int, int]
     sides: Mapping[int, str]
     debates: Mapping[int, int] = field(default_factory=dict)
 
 
-_OPEN = select_columns(col(Crux.id), col(Crux.number), col(Crux.question)).where(
+_OPEN = select_columns(col(Crux.id), col(Crux.number)).where(
     col(Crux.debate_id) == bindparam("debate"), col(Crux.status) == CruxStatus.OPEN
 )
 _SIDES = (
@@ -150,13 +148,13 @@ def read_input(session: Session, debate: Debate) -> BridgingInput:
     parameters = {"debate": id_of(debate)}
     return BridgingInput(
         matrix=credence_matrix(session, debate),
-        open_cruxes={row.id: (row.number, row.question) for row in session.execute(_OPEN, parameters)},
+        open_cruxes={row.id: row.number for row in session.execute(_OPEN, parameters)},
         sides={user: side for user, side in session.execute(_SIDES, parameters)},
     )
 
 
 _AGENDA_OPEN = (
-    select_columns(col(Crux.id), col(Crux.number), col(Crux.question), col(Debate.number))
+    select_columns(col(Crux.id), col(Crux.number), col(Debate.number))
     .join(Debate, col(Debate.id) == col(Crux.debate_id))
     .where(col(Crux.debate_id).in_(bindparam("debates", expanding=True)), col(Crux.status) == CruxStatus.OPEN)
 )
@@ -176,18 +174,17 @@ def read_agenda_input(session: Session, guild_id: int, agenda_id: int, audience:
     ).scalars()
     shown, _ = visible(list(debates), audience)
     ids = {"debates": [id_of(debate) for debate in shown]}
-    open_rows: list[tuple[int, int, str, int]] = [
-        (cast(int, crux), number, question, debate)
-        for crux, number, question, debate in session.execute(_AGENDA_OPEN, ids)
+    open_rows: list[tuple[int, int, int]] = [
+        (cast(int, crux), number, debate) for crux, number, debate in session.execute(_AGENDA_OPEN, ids)
     ]
     chosen: dict[int, Counter[str]] = defaultdict(Counter)
     for user, side in session.execute(_AGENDA_SIDES, ids):
         chosen[user][side] += 1
     return BridgingInput(
         matrix=credences_of(session, ids["debates"], -agenda_id),  # negated: not a debate's id
-        open_cruxes={crux: (number, question) for crux, number, question, _ in open_rows},
+        open_cruxes={crux: number for crux, number, _ in open_rows},
         sides={user: counts.most_common(1)[0][0] for user, counts in chosen.items()},
-        debates={crux: debate for crux, _, _, debate in open_rows},
+        debates={crux: debate for crux, _, debate in open_rows},
     )
 
 
@@ -240,12 +237,11 @@ def _bridged(given: BridgingInput, groups: Mapping[int, int] | None, found: Asse
 
 def _ground(given: BridgingInput, found: Assessment, column: int) -> GroundCrux:
     fit = found.fit
-    number, question = given.open_cruxes[given.matrix.cruxes[column]]
+    number = given.open_cruxes[given.matrix.cruxes[column]]
     yes = bool(fit.mean + fit.intercepts[column] >= 0)
     lean, bound = float(found.lean[column]), float(found.lean_low[column])
     return GroundCrux(
         number=number,
-        question=question,
         debate=given.debates.get(given.matrix.cruxes[column]),
         yes=yes,
         lean=_credence(lean if yes else -lean),
@@ -255,9 +251,9 @@ def _ground(given: BridgingInput, found: Assessment, column: int) -> GroundCrux:
 
 
 def _dividing(given: BridgingInput, found: Assessment, column: int) -> DividingCrux:
-    number, question = given.open_cruxes[given.matrix.cruxes[column]]
+    number = given.open_cruxes[given.matrix.cruxes[column]]
     debate = given.debates.get(given.matrix.cruxes[column])
-    return DividingCrux(number=number, question=question, debate=debate, medians=_medians(given, found, column))
+    return DividingCrux(number=number, debate=debate, medians=_medians(given, found, column))
 
 
 def _medians(given: BridgingInput, found: Assessment, column: int) -> tuple[int, int]:
@@ -317,16 +313,14 @@ def _fall_back(given: BridgingInput, groups: Mapping[int, int] | None, why: str)
     )
     column_of = {crux: column for column, crux in enumerate(given.matrix.cruxes)}
     found = []
-    for crux, (number, question) in given.open_cruxes.items():
+    for crux, number in given.open_cruxes.items():
         if crux not in column_of:
             continue
         agreement = common_ground(_leans(given.matrix, column_of[crux], labels))
         if agreement is not None:
-            found.append((given.debates.get(crux, 0), number, question, agreement))
-    found.sort(key=lambda item: (-item[3].strength, item[0], item[1]))
-    strongest = tuple(
-        (_ref_of(number, debate or None), question, agreement) for debate, number, question, agreement in found[:SHOWN]
-    )
+            found.append((given.debates.get(crux, 0), number, agreement))
+    found.sort(key=lambda item: (-item[2].strength, item[0], item[1]))
+    strongest = tuple((_ref_of(number, debate or None), agreement) for debate, number, agreement in found[:SHOWN])
     fallback = Fallback(why=why, over=over, strongest=strongest, total=len(found))
     return Bridging(participants=len(given.matrix.users), fallback=fallback)
 
@@ -478,7 +472,7 @@ def _fallback_blocks(fallback: Fallback) -> list[str]:
     parts = [
         f"all {fallback.over.split()[-1]} think {ways[yes]} " + ", ".join(refs)
         for yes in (True, False)
-        if (refs := [ref for ref, _, agreement in fallback.strongest if agreement.yes is yes])
+        if (refs := [ref for ref, agreement in fallback.strongest if agreement.yes is yes])
     ]
     head = f"**Common ground** ({plural(fallback.total, 'crux', 'cruxes')}, by the {fallback.over}' majorities): "
     return [head + "; ".join(parts) + f"\n*{fallback.why[0].upper()}{fallback.why[1:]}.*"]
