@@ -158,6 +158,30 @@ def verdict(met: bool) -> str:
 # ----- statistics ---------------------------------------------------------------------------------------------------
 
 
+WILSON_Z = 1.96
+"""The normal quantile of a 95 % interval."""
+
+
+def wilson(hits: int, count: int, z: float = WILSON_Z) -> tuple[float, float]:
+    """The Wilson score interval (95 % by default) of a proportion ``hits``/``count``; (0, 1) when nothing was
+    counted."""
+    if count == 0:
+        return 0.0, 1.0
+    share = hits / count
+    centre = share + z * z / (2 * count)
+    spread = z * ((share * (1 - share) + z * z / (4 * count)) / count) ** 0.5
+    scale = 1 + z * z / count
+    return max(0.0, (centre - spread) / scale), min(1.0, (centre + spread) / scale)
+
+
+def share_with_interval(hits: int, count: int) -> str:
+    """ "0.71 [0.62, 0.79] (71/100)": a proportion with its 95 % Wilson interval and its counts."""
+    if count == 0:
+        return "– (0/0)"
+    low, high = wilson(hits, count)
+    return f"{hits / count:.2f} [{low:.2f}, {high:.2f}] ({hits}/{count})"
+
+
 def percentile(values: Sequence[float], q: float) -> float:
     """The ``q``-th percentile (0–100) of ``values`` by linear interpolation; NaN when there are none."""
     if not values:
@@ -537,11 +561,13 @@ def add_logging_rate_flag(parser: Any) -> None:
 
 
 def add_similar_records_flag(parser: argparse.ArgumentParser) -> None:
-    """``--similar-records``: the bot hints at similar records (needs the semantic extra; default off)."""
+    """``--similar-records``: the bot hints at similar records (needs the semantic extra and the official model's
+    files, ``python -m bot models fetch``: the bots are started as an operator starts them; default off)."""
     parser.add_argument(
         "--similar-records",
         action="store_true",
-        help="turn on hints at similar records, as an operator with the semantic extra has them (default: off)",
+        help="turn on hints at similar records, as an operator with the semantic extra and the model fetched has "
+        "them (default: off)",
     )
 
 

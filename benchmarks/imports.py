@@ -102,13 +102,14 @@ async def transcript_import(folder: Path, rows: int, runs: int) -> dict[str, flo
         db = Database(sqlite_url(folder / f"transcript-{run}.db"))
         await db.upgrade()
         try:
-            await db.transact(
-                core.start_debate,
-                core.Actor(1, 2),
-                core.plan_debate("Interpretability or governance?"),
-                channel_id=3,
-                thread_id=4,
-            )
+            async with db.write() as session:
+                await session.run_sync(
+                    core.start_debate,
+                    core.Actor(1, 2),
+                    core.plan_debate("Interpretability or governance?"),
+                    channel_id=3,
+                    thread_id=4,
+                )
             started = time.perf_counter()
             status = await import_transcript(db, ImportRequest(DebateNumber(1), path, yes=True), io.StringIO(), None)
             seconds.append(time.perf_counter() - started)

@@ -18,7 +18,9 @@ from bot.core.debates.lifecycle import SERVERS_ONLY
 from bot.core.debates.timers import Shard
 from bot.core.errors import DomainError
 from bot.db import Database, unavailable
+from bot.runtime.groups import OpinionGroups
 from bot.runtime.health import HeartbeatWriter
+from bot.runtime.model_files import OFFICIAL, ModelFiles
 from bot.runtime.names import DisplayNames
 from bot.runtime.ratelimit import Cooldown
 from bot.runtime.scheduler import Clock, Scheduler
@@ -37,6 +39,7 @@ INITIAL_EXTENSIONS = (
     "cogs.debate",
     "cogs.claims",
     "cogs.cruxes",
+    "cogs.suggest",  # joins /crux: after cogs.cruxes
     "cogs.capture",
     "cogs.agendas",
     "cogs.digests",
@@ -44,6 +47,7 @@ INITIAL_EXTENSIONS = (
     "cogs.similar",
     "cogs.imports",
     "cogs.privacy",
+    "cogs.mydata",
 )
 NEEDED_PERMISSIONS = (
     "view_channel",
@@ -246,20 +250,28 @@ async def drop_placeholder(interaction: discord.Interaction) -> None:
 
 
 def _shard(settings: Settings) -> Shard | None:
-    """This process's shard, when the bot runs as several processes (``SHARD_ID`` of ``SHARD_COUNT``)."""
-    if settings.shard_id is None or settings.shard_count is None:
+    """This process's shards, when the bot is sharded (``SHARD_ID`` or ``SHARD_IDS`` of ``SHARD_COUNT``)."""
+    if settings.shard_count is None:
         return None
-    return Shard(settings.shard_id, settings.shard_count)
+    return Shard(settings.shards, settings.shard_count)
 
 
 class DebateBot(commands.Bot):
     """The debate bot. The database is injected (as in discord.py's ``advanced_startup.py``)."""
 
     def __init__(
-        self, settings: Settings, db: Database, *, clock: Clock | None = None, serve: bool = True, **options: object
+        self,
+        settings: Settings,
+        db: Database,
+        *,
+        clock: Clock | None = None,
+        serve: bool = True,
+        model_files: ModelFiles | None = None,
+        **options: object,
     ) -> None:
         """``serve`` false: a bot that only logs in to manage its commands (``python -m bot commands``): its setup
-        loads the commands but syncs nothing and starts no timers, heartbeat or model."""
+        loads the commands but syncs nothing and starts no timers, heartbeat or model. ``model_files``: the
+        embedding model's files (default: the official ones, in ``MODEL_DIR``)."""
         # A text-only bot: discord.py's warnings that voice needs PyNaCl and davey do not apply.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         intents = discord.Intents.none()
@@ -284,9 +296,11 @@ class DebateBot(commands.Bot):
         self.modals = ModalRoutes()
         self.clock = clock or Clock()
         self.scheduler = Scheduler(db, self.clock, shard=_shard(settings))
-        self.similar = SimilarRecords(db, enabled=settings.similar_records)
-        self.heartbeat = HeartbeatWriter(db, settings.shard_id or 0, settings.heartbeat_seconds)
+        files = model_files or OFFICIAL.files(settings.model_dir)
+        self.similar = SimilarRecords(db, files, enabled=settings.similar_records)
+        self.heartbeat = HeartbeatWriter(db, settings.shards, settings.heartbeat_seconds)
         self.names = DisplayNames(db)
+        self.groups = OpinionGroups()
         self.serve = serve
 
     async def setup_hook(self) -> None:
@@ -305,6 +319,13 @@ class DebateBot(commands.Bot):
 
     async def on_ready(self) -> None:
         self.heartbeat.gateway(connected=True)
+        log.info("%s", self.ready_line())
+
+    def ready_line(self) -> str:
+        """What READY logs: the application, the shards this process serves, and how many servers it has."""
+        count = self.shard_count or 1
+        shards = ", ".join(map(str, self.settings.shards))
+        return f"Ready: application {self.application_id}, shards {shards} of {count}, {len(self.guilds)} servers."
 
     async def on_resumed(self) -> None:
         self.heartbeat.gateway(connected=True)
@@ -361,3 +382,31 @@ class DebateBot(commands.Bot):
         for scope in synced.cleared:
             log.info("Cleared the commands of the scope no longer used (%s).", scope)
         return synced
+
+
+class ShardedDebateBot(DebateBot, commands.AutoShardedBot):
+    """The debate bot serving several shards in one process (``SHARD_IDS``): one gateway connection per shard, a
+    heartbeat row per shard."""
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        self.heartbeat.gateway(connected=True, shard=shard_id)
+
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        self.heartbeat.gateway(connected=True, shard=shard_id)
+
+    async def on_shard_disconnect(self, shard_id: int) -> None:
+        self.heartbeat.gateway(connected=False, shard=shard_id)
+
+    async def on_resumed(self) -> None:
+        """Each shard says so itself (``on_shard_resumed``)."""
+
+    async def on_disconnect(self) -> None:
+        """Each shard says so itself (``on_shard_disconnect``)."""
+
+
+def bot_for(settings: Settings, db: Database, **options: object) -> DebateBot:
+    """The bot these settings ask for: one connection (unsharded, or ``SHARD_ID``), or one per shard of
+    ``SHARD_IDS``."""
+    if settings.shard_ids:
+        return ShardedDebateBot(settings, db, shard_ids=settings.shard_ids, **options)  # type: ignore[arg-type]
+    return DebateBot(settings, db, **options)  # type: ignore[arg-type]

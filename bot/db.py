@@ -1,6 +1,8 @@
 """The database: engine, sessions, migrations.
 
-SQLite (the embedded default) gets WAL, ``synchronous=NORMAL``, a busy timeout and foreign keys on every connection,
+SQLite (the embedded default) gets WAL, ``synchronous=NORMAL``, a busy timeout, foreign keys and ``secure_delete``
+(what is deleted or overwritten is overwritten with zeros in the file, so that an erased text is not left readable in
+free space: :meth:`Database.upgrade` vacuums a file once, when it first finds it written without) on every connection,
 and one writer at a time: write transactions take an in-process lock and start with ``BEGIN IMMEDIATE`` so that a
 read never has to be upgraded to a write (which in WAL mode ignores the busy timeout). PostgreSQL needs neither.
 
@@ -51,7 +53,12 @@ import migrations
 from bot.core.records import Snapshot, field_names
 
 log = logging.getLogger(__name__)
-SQLITE_PRAGMAS = ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000", "foreign_keys=ON")
+SQLITE_PRAGMAS = ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000", "foreign_keys=ON", "secure_delete=ON")
+SECURE_SINCE_VACUUM = 1
+"""SQLite's ``user_version`` once the file has been vacuumed with ``secure_delete`` on: nothing deleted before is left
+in its free pages."""
+CHECKPOINT_PAUSE = 0.05
+"""Seconds between two tries of a WAL checkpoint that readers kept from completing."""
 MIGRATIONS_DIR = Path(migrations.__file__).parent
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -448,8 +455,33 @@ class Database:
         return self._write_lock if self.is_sqlite else contextlib.nullcontext()
 
     async def upgrade(self, revision: str = "head") -> None:
-        """Bring the schema up to ``revision`` with Alembic."""
+        """Bring the schema up to ``revision`` with Alembic; on SQLite, vacuum the file once if it was written
+        without ``secure_delete`` (a deleted text could be left in its free pages)."""
         await self._migrate(command.upgrade, revision)
+        if self.is_sqlite:
+            await self._vacuum_once()
+
+    async def _vacuum_once(self) -> None:
+        async with self.engine.connect() as connection:
+            version = (await connection.exec_driver_sql("PRAGMA user_version")).scalar_one()
+            if version < SECURE_SINCE_VACUUM:
+                await connection.commit()  # VACUUM runs outside a transaction
+                await connection.exec_driver_sql("VACUUM")
+                await connection.exec_driver_sql(f"PRAGMA user_version={SECURE_SINCE_VACUUM}")
+                await connection.commit()
+
+    async def checkpoint(self) -> None:
+        """On SQLite, copy the write-ahead log into the database file and truncate it to nothing (an erased text's
+        earlier pages go with it), trying again while readers keep the checkpoint from completing."""
+        if not self.is_sqlite:
+            return
+        while True:
+            async with self.engine.connect() as connection:
+                busy = (await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()[0]
+                await connection.commit()
+            if not busy:
+                return
+            await asyncio.sleep(CHECKPOINT_PAUSE)
 
     async def downgrade(self, revision: str) -> None:
         """Take the schema back to ``revision`` with Alembic."""

@@ -8,6 +8,7 @@ from bot.client import DebateBot
 from bot.config import Settings
 from bot.db import Database
 from bot.runtime.endpoints import use_endpoints
+from bot.runtime.model_files import ModelFiles
 from bot.runtime.scheduler import Clock
 from sim import DiscordSim
 
@@ -16,16 +17,27 @@ READY_TIMEOUT = 15.0
 
 class LocalBot:
     """Starts and stops a :class:`DebateBot` connected to ``sim``; a restart keeps the database and the world.
-    Similar-record hints are off unless ``similar_records``: they would add messages to every conversation. The
-    commands are synced globally unless ``sync_guild_id`` is set (it may change between restarts)."""
+    Similar-record hints are off unless ``similar_records``: they would add messages to every conversation; they use
+    the model ``model_files`` (default: the official files in ``MODEL_DIR``). The commands are synced globally unless
+    ``sync_guild_id`` is set (it may change between restarts). ``settings``: any other settings by name
+    (``llm_base_url=…``)."""
 
     def __init__(
-        self, sim: DiscordSim, db: Database, clock: Clock | None = None, *, similar_records: bool = False
+        self,
+        sim: DiscordSim,
+        db: Database,
+        clock: Clock | None = None,
+        *,
+        similar_records: bool = False,
+        model_files: ModelFiles | None = None,
+        **settings: object,
     ) -> None:
+        self.settings = settings
         self.sim = sim
         self.db = db
         self.clock = clock
         self.similar_records = similar_records
+        self.model_files = model_files
         self.sync_guild_id: int | None = None
         self.bot: DebateBot | None = None
         self._task: asyncio.Task[None] | None = None
@@ -39,8 +51,9 @@ class LocalBot:
             discord_gateway_url=self.sim.gateway_url,
             similar_records=self.similar_records,
             sync_guild_id=self.sync_guild_id,
+            **self.settings,  # type: ignore[arg-type]
         )
-        bot = DebateBot(settings, self.db, clock=self.clock, guild_ready_timeout=0.05)
+        bot = DebateBot(settings, self.db, clock=self.clock, model_files=self.model_files, guild_ready_timeout=0.05)
         task = asyncio.create_task(bot.start(self.sim.token))
         ready = asyncio.create_task(bot.wait_until_ready())
         done, _ = await asyncio.wait({ready, task}, timeout=READY_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)

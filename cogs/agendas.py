@@ -26,11 +26,10 @@ from cogs.common import (
     private_audience,
     public_audience,
     read_server,
+    read_server_in_background,
     respond,
-    send_pages,
-    send_track_record,
 )
-from cogs.pages import page_message
+from cogs.pages import page_message, send_pages, send_track_record
 
 
 class AgendaCog(commands.GroupCog, group_name="agenda", group_description="Research agendas and their debates"):
@@ -38,7 +37,7 @@ class AgendaCog(commands.GroupCog, group_name="agenda", group_description="Resea
         self.bot = bot
 
     async def cog_load(self) -> None:
-        self.bot.scheduler.register(digests.DIGEST, digests.digest_due, self.post_digest)
+        self.bot.scheduler.register(digests.DIGEST, digests.digest_due, self.post_digest, digests.digest_recalled)
 
     @app_commands.command(name="list", description="This server's research agendas and their debates")
     async def list_(self, interaction: Interaction) -> None:
@@ -66,7 +65,7 @@ class AgendaCog(commands.GroupCog, group_name="agenda", group_description="Resea
         record = await read_server(interaction, track_record.agenda_track_record, agenda, public_audience(interaction))
         await send_track_record(interaction, record)
 
-    async def post_digest(self, due: digests.DigestDue) -> None:
+    async def post_digest(self, due: digests.DigestDue, nonce: str) -> None:
         """Post a digest that came due with something new (the timer's job re-armed it), with the debates everyone
         reading its channel can see (none if this process's cache does not hold the channel)."""
         place = self.bot.get_channel(due.channel_id)
@@ -75,12 +74,11 @@ class AgendaCog(commands.GroupCog, group_name="agenda", group_description="Resea
             if isinstance(place, discord.abc.GuildChannel | discord.Thread)
             else Audience(frozenset(), public=True)
         )
-        summary = await self.bot.db.query(summarize_agenda, due.guild_id, due.agenda_id, audience)
+        summary = await read_server_in_background(self.bot, summarize_agenda, due.guild_id, due.agenda_id, audience)
         page = agenda_page(summary, 0, render.mention)
         channel = self.bot.get_partial_messageable(due.channel_id)
-        await channel.send(
-            **page_message(page, "agenda", due.agenda_id, title=f"Digest: {render.escape(summary.name)}")
-        )
+        title = f"Digest: {render.escape(summary.name)}"
+        await channel.send(nonce=nonce, **page_message(page, "agenda", due.agenda_id, title=title))
 
 
 async def setup(bot: DebateBot) -> None:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import partial
 from typing import Any, Self
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import DebateBot, handle
+from bot.client import DebateBot
 from bot.core.claims import arguments as claims
 from bot.core.claims.similar import Record
 from bot.core.cruxes import lifecycle as cruxes
@@ -28,6 +27,7 @@ from cogs.common import (
 )
 from cogs.cruxes import crux_view
 from cogs.similar import embed_later, hint_if_duplicate
+from cogs.views import DebateSelect
 from schema import ClaimKind
 
 
@@ -44,9 +44,7 @@ def chat_message(interaction: Interaction, message: discord.Message) -> claims.C
     )
 
 
-class ClaimPicker(
-    discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"log:rebuttal:(?P<pending>\d+)(?::(?P<message>\d+))?"
-):
+class ClaimPicker(DebateSelect, template=r"log:rebuttal:(?P<pending>\d+)(?::(?P<message>\d+))?"):
     """Asks the logger which claim a rebuttal logged from chat answers: the options' values are the claims'
     numbers; the custom_id carries the pending rebuttal kept meanwhile (the message as the context menu delivered
     it) and the message's id, so a pick works after a restart too. A picker of an earlier version carries only the
@@ -60,15 +58,10 @@ class ClaimPicker(
         self.pending_id, self.message_id = pending_id, message_id
 
     @classmethod
-    async def from_custom_id(  # type: ignore[override]
-        cls, interaction: Interaction, item: discord.ui.Select[Any], match: re.Match[str], /
-    ) -> Self:
+    def restore(cls, match: re.Match[str], item: discord.ui.Item[Any]) -> Self:
         return cls(int(match["pending"]), int(match["message"] or 0))
 
-    async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]
-        await handle(interaction, partial(self.picked, interaction))
-
-    async def picked(self, interaction: Interaction) -> None:
+    async def press(self, interaction: Interaction) -> None:
         """Log the kept message as a rebuttal of the claim picked; the picker is edited in place."""
         parent = claims.picked_claim(self.item.values)
         if self.message_id:
@@ -137,7 +130,9 @@ class CaptureCog(commands.Cog):
             await announce_rebuttal(interaction, found)
             return
         candidates = found.candidates
-        order = await interaction.client.similar.ordered(candidates[0].debate_id, chat.content, candidates)
+        order = await interaction.client.similar.ordered(
+            candidates[0].debate_id, chat.content, candidates, chat.author_id
+        )
         view = picker_view(chat, found, order)
         await respond(interaction, "Which claim does this message rebut?", view=view, ephemeral=True)
 

@@ -23,10 +23,10 @@ from cogs.common import (
     logging_rate,
     read_debate,
     respond,
-    send_pages,
     side_autocomplete,
     write_debate,
 )
+from cogs.pages import send_pages
 from cogs.similar import embed_later, hint_if_duplicate
 from cogs.views import TEXT, text_modal, text_or_modal
 from schema import ClaimKind, ClaimNumber

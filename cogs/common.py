@@ -1,13 +1,12 @@
 """What every cog needs: who is acting; the only way cogs reach the database — a use case of the core run as one
 job on the debate of the current thread or for this server (:func:`read_debate`, :func:`write_debate`,
-:func:`read_server`, :func:`write_server`, …); checks, autocomplete, paged answers."""
+:func:`read_server`, :func:`write_server`, …); checks, autocomplete. Paged answers are in :mod:`cogs.pages`."""
 
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from math import ceil
@@ -18,15 +17,13 @@ from discord import app_commands
 from sqlalchemy.orm import Session
 
 from bot.client import THINKING, DebateBot, Refused, drop_placeholder
-from bot.core.debates import choices as choose
 from bot.core.debates import lifecycle as core
 from bot.core.errors import DomainError, WrongPlace
-from bot.core.scoring.calibration_plot import calibration_plot
-from bot.core.scoring.scores import TrackRecord, render_track_record
-from bot.core.text import pack
+from bot.core.privacy.erasure import Step
+from bot.core.summary import choices as choose
 from bot.core.visibility import Audience
+from bot.runtime.privacy import erase, export
 from bot.runtime.visibility import member_audience, post_audience
-from cogs import render
 from schema import Debate
 
 Interaction = discord.Interaction[DebateBot]
@@ -34,7 +31,6 @@ ChoiceSource = Callable[[Session, Debate, str], list[choose.Choice]]
 DebateCheck = Callable[[Session, Debate], object]
 """A check of the core on the open debate of the thread (see :func:`check_open_debate`)."""
 AppChoice = app_commands.Choice[str | int | float]
-PAGE_MAX = 4000
 LATE = timedelta(seconds=1)
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -165,6 +161,14 @@ async def read_server(
         return await interaction.client.db.query(job, guild_id, *args, **kwargs)
 
 
+async def read_server_in_background(
+    bot: DebateBot, job: Callable[Concatenate[Session, int, P], T], guild_id: int, *args: P.args, **kwargs: P.kwargs
+) -> T:
+    """``job(session, guild_id, …)`` for a server outside any interaction (a timer's announcement), changing
+    nothing."""
+    return await bot.db.query(job, guild_id, *args, **kwargs)
+
+
 async def write_server(
     interaction: Interaction, job: Callable[Concatenate[Session, core.Actor, P], T], *args: P.args, **kwargs: P.kwargs
 ) -> T:
@@ -172,6 +176,24 @@ async def write_server(
     acting = server_actor(interaction)
     async with _deferring_when_late(interaction):
         return await interaction.client.db.transact(job, acting, *args, **kwargs)
+
+
+async def erase_for(bot: DebateBot, plan: Sequence[Step]) -> int:
+    """Run an erasure plan of the core (``bot.core.privacy.erasure``) as small write jobs; how many rows it changed.
+    An interaction must be deferred first: the work grows with what is erased."""
+    return await erase(bot.db, plan)
+
+
+async def write_for_bot(
+    bot: DebateBot, job: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+) -> T:
+    """``job(session, …)`` as one committed transaction, for what no interaction asked (a gateway event)."""
+    return await bot.db.transact(job, *args, **kwargs)
+
+
+async def export_for(interaction: Interaction) -> dict[str, object]:
+    """Everything the bot holds about the invoker in this server (``bot.core.privacy.export``)."""
+    return await export(interaction.client.db, interaction.user.id, server_actor(interaction).guild_id)
 
 
 def private_audience(interaction: Interaction) -> Audience:
@@ -245,57 +267,3 @@ async def agenda_autocomplete(interaction: Interaction, current: str) -> list[Ap
     return _app_choices(
         await interaction.client.db.query(choose.agenda_choices, interaction.guild_id, current, audience)
     )
-
-
-async def send_pages(
-    interaction: Interaction,
-    blocks: list[str],
-    *,
-    ephemeral: bool,
-    title: str | None = None,
-    colour: discord.Colour | None = None,
-) -> None:
-    """Send Markdown blocks as embeds of at most ``PAGE_MAX`` characters, one message a page; nothing is cut.
-
-    The first page answers the interaction (or fills in a deferral); the rest follow up.
-    """
-    for embed in page_embeds(blocks, title=title, colour=colour):
-        await respond(interaction, embed=embed, ephemeral=ephemeral)
-
-
-PLOTTED_PARTICIPANTS = 5
-
-
-async def send_track_record(interaction: Interaction, record: TrackRecord) -> None:
-    """Standings and calibration tables for everyone, and the calibration plot (everyone and the best-ranked few)
-    when the ``plots`` extra is installed."""
-    await defer(interaction)
-    series = {"everyone": record.overall}
-    for row in record.standings.ordered[:PLOTTED_PARTICIPANTS]:
-        member = interaction.guild.get_member(row.user_id) if interaction.guild else None
-        series[member.display_name if member else f"user {row.user_id}"] = record.calibration[row.user_id]
-    picture = await asyncio.to_thread(calibration_plot, series)
-    embeds = page_embeds(
-        render_track_record(record, render.mention),
-        title=f"Scores · {render.escape(record.subject)}",
-        colour=render.SUMMARY_COLOUR,
-    )
-    for number, embed in enumerate(embeds):
-        if number == 0 and picture is not None:  # the picture comes with the first page
-            await respond(interaction, embed=embed, file=discord.File(io.BytesIO(picture), "calibration.png"))
-        else:
-            await respond(interaction, embed=embed)
-
-
-def page_embeds(
-    blocks: list[str], *, title: str | None = None, colour: discord.Colour | None = None
-) -> list[discord.Embed]:
-    """Markdown blocks packed into embeds of at most ``PAGE_MAX`` characters, numbered when there are several."""
-    pages = pack(blocks, PAGE_MAX)
-    embeds = []
-    for number, page in enumerate(pages, start=1):
-        embed = discord.Embed(title=title if number == 1 else None, description=page, colour=colour)
-        if len(pages) > 1:
-            embed.set_footer(text=f"Page {number} of {len(pages)}")
-        embeds.append(embed)
-    return embeds

@@ -11,7 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import MODAL_PREFIX, DebateBot, handle
+from bot.client import MODAL_PREFIX, DebateBot
 from bot.core import text as t
 from bot.core.claims.similar import Record
 from bot.core.cruxes import doublecrux
@@ -32,12 +32,11 @@ from cogs.common import (
     read_debate,
     resolved_crux_autocomplete,
     respond,
-    send_track_record,
     write_debate,
 )
-from cogs.pages import page_message
+from cogs.pages import page_message, send_track_record
 from cogs.similar import hint_if_duplicate
-from cogs.views import TEXT, DebateButton, ask, text_modal, text_or_modal
+from cogs.views import TEXT, DebateButton, DebateSelect, ask, text_modal, text_or_modal
 from schema import ClaimNumber, CruxId, CruxNumber, CruxOutcome
 
 QUICK_CREDENCES = range(0, 101, 10)
@@ -142,9 +141,7 @@ class CruxButton(DebateButton, template=r"crux:(?P<action>[a-z]+):(?P<crux>\d+)"
         self.crux_id = crux_id
 
     @classmethod
-    async def from_custom_id(  # type: ignore[override]
-        cls, interaction: Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
-    ) -> Self:
+    def restore(cls, match: re.Match[str], item: discord.ui.Item[Any]) -> Self:
         return cls(CruxId(int(match["crux"])))
 
 
@@ -159,7 +156,7 @@ class CredenceButton(CruxButton, template=r"crux:credence:(?P<crux>\d+)"):
         await ask(interaction, credence_modal(form))
 
 
-class QuickCredence(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"crux:quick:(?P<crux>\d+)"):
+class QuickCredence(DebateSelect, template=r"crux:quick:(?P<crux>\d+)"):
     """The menu on a crux's message: picking a value records it at once, as the user's credence, and tells only
     them how it moved. The custom_id carries the crux's id, so a pick works after a restart too."""
 
@@ -173,15 +170,10 @@ class QuickCredence(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"c
         self.crux_id = crux_id
 
     @classmethod
-    async def from_custom_id(  # type: ignore[override]
-        cls, interaction: Interaction, item: discord.ui.Select[Any], match: re.Match[str], /
-    ) -> Self:
+    def restore(cls, match: re.Match[str], item: discord.ui.Item[Any]) -> Self:
         return cls(CruxId(int(match["crux"])))
 
-    async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]
-        await handle(interaction, partial(self.picked, interaction))
-
-    async def picked(self, interaction: Interaction) -> None:
+    async def press(self, interaction: Interaction) -> None:
         value = cruxes.picked_credence(self.item.values)
         recorded = await write_debate(
             interaction, cruxes.record_credence_by_id, actor(interaction), self.crux_id, value

@@ -24,9 +24,11 @@ from bot.core.opinion import divides
 from bot.core.opinion import groups as opinion
 from bot.core.records import SideSnapshot
 from bot.core.summary.pages import summary_first_page
-from bot.core.summary.queries import DebateSummary, summarize
+from bot.core.summary.posting import read_summary
+from bot.core.summary.queries import DebateSummary
+from bot.core.summary.status import status as debate_status
+from cogs import mydata, render
 from cogs import options as o
-from cogs import render
 from cogs.common import (
     Interaction,
     actor,
@@ -37,14 +39,13 @@ from cogs.common import (
     read_debate,
     read_server,
     respond,
-    send_pages,
     side_autocomplete,
     write_debate,
     write_server,
 )
 from cogs.formats import phase_change_message, phase_embed
-from cogs.pages import PageButton, page_message
-from cogs.views import DebateButton
+from cogs.pages import PageButton, page_message, send_pages
+from cogs.views import DebateButton, label_of
 from schema import DebateFormat, SideId, utcnow
 
 THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080  # a week: Discord's longest
@@ -62,10 +63,8 @@ class JoinButton(DebateButton, template=r"debate:join:(?P<side>\d+)"):
         self.side_id = side_id
 
     @classmethod
-    async def from_custom_id(  # type: ignore[override]
-        cls, interaction: Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
-    ) -> Self:
-        return cls(SideId(int(match["side"])), item.label or "Join")
+    def restore(cls, match: re.Match[str], item: discord.ui.Item[Any]) -> Self:
+        return cls(SideId(int(match["side"])), label_of(item, "Join"))
 
     async def press(self, interaction: Interaction) -> None:
         joined = await write_debate(interaction, core.join_side_by_id, interaction.user.id, self.side_id)
@@ -105,8 +104,6 @@ show the record. `/privacy` says what the bot keeps about you."""
 class DebateCog(commands.GroupCog, group_name="debate", group_description="Start and follow structured debates"):
     def __init__(self, bot: DebateBot) -> None:
         self.bot = bot
-        self.found = opinion.FoundMemo()
-        self.bridged = opinion.VersionMemo[divides.Bridging]()
 
     @app_commands.command(name="start", description="Start a debate in a new thread of this channel")
     @app_commands.describe(
@@ -172,15 +169,15 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
         await defer(interaction)
         given = await read_debate(interaction, divides.read_input)
         await asyncio.to_thread(opinion.require_analysis)  # said even when there are too few to look
-        found = await self._find(given.matrix)
+        found = await self.bot.groups.find(given.matrix)
         report = await read_debate(interaction, opinion.report, given.matrix, found)
-        blocks = render.groups_blocks(report, await self._assessed(given))
+        blocks = render.groups_blocks(report, await self.bot.groups.assess(given))
         await send_pages(interaction, blocks, ephemeral=False, colour=render.SUMMARY_COLOUR)
 
     @app_commands.command(name="status", description="This debate at a glance: sides, participants, counts")
     async def status(self, interaction: Interaction) -> None:
         await defer(interaction, private=True)
-        status = await read_debate(interaction, core.status)
+        status = await read_debate(interaction, debate_status)
         await respond(interaction, embed=render.status_embed(status), ephemeral=True)
 
     @app_commands.command(name="list", description="The open debates in this server")
@@ -195,6 +192,11 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
         if found.pages > 1:
             embed.set_footer(text=f"Page {found.number} of {found.pages} · /debate list page:<n>")
         await respond(interaction, embed=embed, ephemeral=True)
+
+    @app_commands.command(name="delete", description="Moderators: delete a debate and all derived from it (asks first)")
+    @app_commands.describe(number="The debate's number in this server")
+    async def delete(self, interaction: Interaction, number: o.Number) -> None:
+        await mydata.ask_to_delete_debate(interaction, number)
 
     @app_commands.command(name="end", description="End the debate: post the final summary, lock the thread")
     @app_commands.describe(outcome="What the debate concluded (optional)")
@@ -268,70 +270,20 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
         """The summary for everyone, paged: the open questions that matter most, the latest resolutions, how many more
         and where to read them (``/crux list``, ``/debate export``); the next one says what changed since this one.
 
-        Deferred first: reading it grows with the debate. It is read (no writer waits for it) and posted with what is
-        known about opinion groups for the debate's credences as they are; once posted, its time is recorded in a short
-        write of its own (a summary nobody saw is not one to count changes from). When the groups were not known yet,
-        they are looked for then, and the summary is edited to say so if some stand out; so is its common ground when it
-        was not known for a debate of more than ``divides.READ_BEFORE_POSTING`` credences (seconds to read)."""
+        Deferred first: reading it grows with the debate. It is read in one job (no writer waits for it) with what is
+        known about opinion groups and common ground for the debate's credences as they are, and posted; once posted,
+        its time is recorded in a short write of its own (a summary nobody saw is not one to count changes from). What
+        was not known is looked for then (``bot.runtime.groups.OpinionGroups.after_posting``), and the summary edited
+        when groups stand out or its common ground changes — the common ground of a debate of more than
+        ``divides.FIT_BEFORE_POSTING`` credences comes that way."""
         await defer(interaction)
         read_at = utcnow()
-        summary = await read_debate(interaction, summarize, insights=True)
-        version = await read_debate(interaction, opinion.credence_version)
-        known = self.found.get(summary.debate_id, version)
-        bridged = await self._bridging(interaction, read=version[0] <= divides.READ_BEFORE_POSTING)
-        posted = await post(interaction, **_summary_message(summary, known, bridged))
-        await write_server(interaction, core.mark_summarized, summary.debate_id, read_at)
-        if known is not None and bridged is not None:
-            return
-        given = await read_debate(interaction, divides.read_input)  # one read for the groups and the common ground
-        found = known if known is not None else await self._groups_in(given.matrix)
-        later = await self._assessed(given)  # over the groups, if it falls back
-        if later is not bridged or (known is None and found is not None and found.groups):
-            await posted.edit(**_summary_message(summary, found, later))
-
-    async def _find(self, matrix: opinion.CredenceMatrix) -> opinion.Found:
-        """The opinion groups of the matrix: remembered for its version, or computed in a worker thread."""
-        found = self.found.get(matrix.debate_id, matrix.version)
-        if found is None:
-            found = await asyncio.to_thread(opinion.find, matrix)
-            self.found.put(matrix.debate_id, matrix.version, found)
-        return found
-
-    async def _groups_in(self, matrix: opinion.CredenceMatrix) -> opinion.Found | None:
-        """What the summary says about opinion groups; nothing without the analysis extra."""
-        try:
-            return await self._find(matrix)
-        except opinion.GroupsUnavailable:
-            return None
-
-    async def _bridging(self, interaction: Interaction, *, read: bool) -> divides.Bridging | None:
-        """Common ground and the main divide as remembered for the debate's credences as they are, or (``read``)
-        read and fitted; ``None`` when not remembered and not to be read."""
-        debate_id, version = await read_debate(interaction, divides.credences_version)
-        if (kept := self._kept(debate_id, version)) is not None or not read:
-            return kept
-        return await self._assessed(await read_debate(interaction, divides.read_input))
-
-    def _kept(self, debate_id: int, version: opinion.Version) -> divides.Bridging | None:
-        """The common ground remembered for this version of the debate's credences, unless it fell back over the
-        declared sides and opinion groups have been found for them since."""
-        kept = self.bridged.get(debate_id, version)
-        found = self.found.get(debate_id, version)
-        groups_known = found is not None and found.groups > 0
-        return kept if kept is not None and not divides.wants_groups(kept, groups_known) else None
-
-    async def _assessed(self, given: divides.BridgingInput) -> divides.Bridging:
-        """Common ground and the main divide (:mod:`bot.core.opinion.divides`) of what was read: remembered for its
-        version, or fitted in a worker thread — over the opinion groups found for the same credences when it falls
-        back."""
-        matrix = given.matrix
-        if (kept := self._kept(matrix.debate_id, matrix.version)) is not None:
-            return kept
-        found = self.found.get(matrix.debate_id, matrix.version)
-        labels = found.test.partition.labels if found is not None and found.groups and found.test else None
-        bridged = await asyncio.to_thread(divides.assess, given, divides.groups_of(given, labels))
-        self.bridged.put(matrix.debate_id, matrix.version, bridged)
-        return bridged
+        read = await read_debate(interaction, read_summary, self.bot.groups.known, self.bot.groups.kept)
+        bridged = await self.bot.groups.before_posting(read)
+        posted = await post(interaction, **_summary_message(read.summary, read.found, bridged))
+        await write_server(interaction, core.mark_summarized, read.summary.debate_id, read_at)
+        if (later := await self.bot.groups.after_posting(read, bridged)) is not None:
+            await posted.edit(**_summary_message(read.summary, *later))
 
 
 def _summary_message(

@@ -40,20 +40,22 @@ class FormatsCog(commands.Cog):
         self.bot = bot
 
     async def cog_load(self) -> None:
-        self.bot.scheduler.register(formats.PHASE_WARNING, formats.warning_due, self.announce_warning)
-        self.bot.scheduler.register(formats.PHASE_END, formats.time_up, self.announce_time_up)
+        scheduler = self.bot.scheduler
+        scheduler.register(formats.PHASE_WARNING, formats.warning_due, self.announce_warning, formats.warning_due)
+        scheduler.register(formats.PHASE_END, formats.time_up, self.announce_time_up, formats.time_up_recalled)
 
-    async def announce_warning(self, due: tuple[DebateSnapshot, formats.Phase]) -> None:
+    async def announce_warning(self, due: tuple[DebateSnapshot, formats.Phase], nonce: str) -> None:
         """One minute left: say so in the thread."""
         debate, phase = due
-        await self._post(debate.thread_id, content=f"One minute left in the **{phase.name}** phase.")
+        await self._post(debate.thread_id, nonce, content=f"One minute left in the **{phase.name}** phase.")
 
-    async def announce_time_up(self, change: formats.PhaseChange) -> None:
+    async def announce_time_up(self, change: formats.PhaseChange, nonce: str) -> None:
         """Time's up: the debate moved on; post the next phase's banner."""
-        await self._post(change.debate.thread_id, **phase_change_message(change, "Time's up"))
+        await self._post(change.debate.thread_id, nonce, **phase_change_message(change, "Time's up"))
 
-    async def _post(self, thread_id: int, **message: Any) -> None:
-        await self.bot.get_partial_messageable(thread_id).send(**message)
+    async def _post(self, thread_id: int, nonce: str, **message: Any) -> None:
+        """Post once: sent again with the same nonce (a retried timer), Discord returns the earlier message."""
+        await self.bot.get_partial_messageable(thread_id).send(nonce=nonce, **message)
 
 
 async def setup(bot: DebateBot) -> None:

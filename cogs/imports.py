@@ -53,9 +53,7 @@ class DraftButton(DebateButton, template=r"import:(?P<draft>\d+):(?P<change>[a-z
         self.draft_id, self.change, self.arg = draft_id, change, arg
 
     @classmethod
-    async def from_custom_id(  # type: ignore[override]
-        cls, interaction: Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
-    ) -> Self:
+    def restore(cls, match: re.Match[str], item: discord.ui.Item[Any]) -> Self:
         return cls(int(match["draft"]), match["change"], int(match["arg"]))
 
     async def press(self, interaction: Interaction) -> None:
@@ -243,6 +241,7 @@ async def import_messages(
     shown = await write_debate(interaction, core.start_import, who, source_id, said)
     prelink(interaction, shown)  # before answering, so that whoever waits for the answer can wait for it too
     await respond(interaction, embed=draft_embed(shown), view=draft_view(shown), ephemeral=True)
+    interaction.client.dispatch("import_drafted", interaction, shown)  # a second opinion, if enabled: cogs.suggest
 
 
 def bot_lacks(interaction: Interaction, channel: o.Readable | None) -> list[str]:

@@ -46,6 +46,7 @@ class ReadableChannel(app_commands.Transformer):
     async def transform(
         self, interaction: discord.Interaction[Any], value: Any, /
     ) -> app_commands.AppCommandChannel | app_commands.AppCommandThread:
+        # discord.py's transformers receive the resolved option as Any; a channel option resolves to one of these.
         return value  # type: ignore[no-any-return]
 
 

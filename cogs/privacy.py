@@ -19,7 +19,9 @@ class PrivacyCog(commands.Cog):
     @app_commands.command(name="privacy", description="What this bot keeps about you, why, for how long, who sees it")
     async def privacy(self, interaction: Interaction) -> None:
         embed = discord.Embed(
-            title="What this bot keeps about you", description=statement(), colour=discord.Colour.blurple()
+            title="What this bot keeps about you",
+            description=statement(model=self.bot.settings.llm_destination()),
+            colour=discord.Colour.blurple(),
         )
         await respond(interaction, embed=embed, ephemeral=True)
 

@@ -15,15 +15,18 @@ from bot.core.opinion.divides import Bridging, divide_line
 from bot.core.opinion.groups import GroupsReport, render_groups
 from bot.core.records import ClaimSnapshot, CruxSnapshot, DebateSnapshot, SideSnapshot
 from bot.core.scoring.scores import render_scores
+from bot.core.summary.status import Status
 from bot.core.text import as_typed, as_typed_within, plural
 from schema import ClaimKind, CruxOutcome
+from schema.types import FORGOTTEN_LABEL, FORGOTTEN_USER
 
 COLOUR = {ClaimKind.CLAIM: discord.Colour.blurple(), ClaimKind.REBUTTAL: discord.Colour.red()}
 SUMMARY_COLOUR = discord.Colour.gold()
 
 
 def mention(user_id: int) -> str:
-    return f"<@{user_id}>"
+    """A user as Discord shows them; a member forgotten at their request as such."""
+    return FORGOTTEN_LABEL if user_id == FORGOTTEN_USER else f"<@{user_id}>"
 
 
 CONTENT_MAX = 2000
@@ -189,7 +192,7 @@ def opening_embed(debate: DebateSnapshot, sides: list[SideSnapshot], agenda: str
     return embed
 
 
-def status_embed(status: core.Status) -> discord.Embed:
+def status_embed(status: Status) -> discord.Embed:
     debate, seen = status.debate, status.glance
     embed = discord.Embed(title=f"Debate #{debate.number} · {debate.status.value}", description=escape(debate.topic))
     embed.add_field(name="Format", value=debate.format.value)

@@ -10,19 +10,22 @@ from typing import Any, Self
 import discord
 
 from bot.client import DebateBot
-from bot.core.claims import similar
 from bot.core.claims.similar import Hint, HintTarget, Record
+from bot.core.cruxes.lifecycle import withdraw_in_favour
 from bot.core.records import RecordId
 from cogs.common import Interaction, actor, write_debate_in_place
-from cogs.views import DebateButton
+from cogs.views import DebateButton, label_of
 
 
 def hint_if_duplicate(interaction: Interaction, record: Record, record_id: RecordId) -> None:
     """After answering ``interaction`` with a new claim or crux: compare it with the debate's records in the background
-    and, if one looks the same, follow the answer up with a hint."""
+    and, if one looks the same (or, a claim, says the opposite), follow the answer up with a hint."""
 
     async def follow_up(hint: Hint) -> None:
-        await interaction.followup.send(hint.text, view=hint_view(hint))
+        if hint.offers_withdrawal:
+            await interaction.followup.send(hint.text, view=hint_view(hint))
+        else:  # an opposite: it answers the original, nothing to withdraw
+            await interaction.followup.send(hint.text)
 
     interaction.client.similar.after_logged(record, record_id, follow_up)
 
@@ -43,14 +46,12 @@ class WithdrawDuplicateButton(
         self.target = target
 
     @classmethod
-    async def from_custom_id(  # type: ignore[override]
-        cls, interaction: Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
-    ) -> Self:
+    def restore(cls, match: re.Match[str], item: discord.ui.Item[Any]) -> Self:
         target = HintTarget.of(Record(match["record"]), int(match["new"]), int(match["original"]))
-        return cls(target, item.label or "Withdraw")
+        return cls(target, label_of(item, "Withdraw"))
 
     async def press(self, interaction: Interaction) -> None:
-        done = await write_debate_in_place(interaction, similar.withdraw_in_favour, actor(interaction), self.target)
+        done = await write_debate_in_place(interaction, withdraw_in_favour, actor(interaction), self.target)
         hint = interaction.message.content if interaction.message else ""
         await interaction.response.edit_message(content=f"{hint}\n**{done}** ({interaction.user.mention})", view=None)
 

@@ -1,13 +1,14 @@
-"""Generic pieces of persistent UI: the text modal, :func:`text_or_modal`, and the base of buttons that survive
-restarts (dynamic items carrying ids in their custom_id). Modals survive them too: a submission is routed by a
-custom_id carrying what its handler needs (``bot.client.ModalRoutes``). Each feature's own buttons and modals live
-beside its commands, in its cog."""
+"""Generic pieces of persistent UI: the text modal, :func:`text_or_modal`, and :class:`Persistent`, the one typed base
+of the buttons and selects that survive restarts (dynamic items carrying ids in their custom_id). Modals survive them
+too: a submission is routed by a custom_id carrying what its handler needs (``bot.client.ModalRoutes``). Each
+feature's own buttons and modals live beside its commands, in its cog."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import Any
+from typing import Any, Self, TypeVar, cast
 
 import discord
 
@@ -15,6 +16,8 @@ from bot.client import MODAL_PREFIX, handle
 from bot.core import text as t
 from cogs.common import DebateCheck, Interaction, check_open_debate
 
+ItemT = TypeVar("ItemT", bound="discord.ui.Item[Any]")
+ClientT = TypeVar("ClientT", bound=discord.Client)
 TextHandler = Callable[[Interaction, str], Awaitable[None]]
 TEXT = "text"
 """The custom_id of a text modal's one input."""
@@ -53,11 +56,37 @@ async def text_or_modal(
         await handler(interaction, text)
 
 
-class DebateButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"never-matches^"):
-    """A persistent button whose errors are answered to the user like a command's."""
+class Persistent(discord.ui.DynamicItem[ItemT], template=r"never-matches^"):
+    """A persistent button or select (``ItemT``): rebuilt from its custom_id by :meth:`restore` (matched against the
+    subclass's ``template``), and its :meth:`press` run like a command (errors answered to the user, counted while
+    it runs; see ``bot.client.handle``). Subclasses implement those two, with the types of this bot."""
 
-    async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]
-        await handle(interaction, partial(self.press, interaction))
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[ClientT], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> Self:
+        return cls.restore(match, item)
+
+    @classmethod
+    def restore(cls, match: re.Match[str], item: discord.ui.Item[Any]) -> Self:
+        """The item described by ``match`` (its template on a pressed component's custom_id); ``item`` is that
+        component as Discord sent it back (see :func:`label_of`)."""
+        raise NotImplementedError
+
+    async def callback(self, interaction: discord.Interaction[ClientT]) -> None:
+        # discord.py types an item's interaction for any client; these items are added to a DebateBot only.
+        ours = cast(Interaction, interaction)
+        await handle(ours, partial(self.press, ours))
 
     async def press(self, interaction: Interaction) -> None:
+        """What a press (or a pick, for a select) does."""
         raise NotImplementedError
+
+
+DebateButton = Persistent[discord.ui.Button[Any]]
+DebateSelect = Persistent[discord.ui.Select[Any]]
+
+
+def label_of(item: discord.ui.Item[Any], default: str) -> str:
+    """The label of a pressed button as Discord sent it back; ``default`` if it has none."""
+    return (item.label if isinstance(item, discord.ui.Button) else None) or default

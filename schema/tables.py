@@ -456,7 +456,10 @@ class Timer(SQLModel, table=True):
     """Something due at a time (a phase ending, a digest): one per (event, key), fired once.
 
     Firing claims the row (``fired_at`` set by a compare-and-set UPDATE) in the transaction that does the work, so
-    several bot processes sharing the database fire each timer exactly once. Rescheduling clears ``fired_at``.
+    several bot processes sharing the database fire each timer exactly once. Rescheduling clears ``fired_at``. A firing
+    with something to post owes that post (``announcing``, its nonce) until posted; the claimer holds it until
+    ``leased_until``, after which any process of its shard posts it (at least once; the nonce makes Discord return the
+    earlier message instead of posting it twice).
     """
 
     __table_args__ = (UniqueConstraint("event", "key"), Index("ix_timer_fired_at_due_at", "fired_at", "due_at"))
@@ -474,6 +477,13 @@ class Timer(SQLModel, table=True):
     due_at: datetime = Field(sa_type=UTCDateTime)
     created_at: datetime = _created_at()
     fired_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    announcing: str | None = Field(
+        default=None,
+        max_length=25,
+        description="the nonce of the post a firing still owes (Discord's limit: 25 characters)",
+        sa_column_kwargs=_not_personal("a hash of a timer's id and due time"),
+    )
+    leased_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Digest(SQLModel, table=True):

@@ -28,6 +28,14 @@ CruxNumber = NewType("CruxNumber", int)
 
 SNOWFLAKE_MAX = 2**63 - 1
 """The largest Discord id (a snowflake) a database column holds: ``BigInteger`` is 64-bit signed."""
+FORGOTTEN_USER = 0
+"""The user id left in a row whose person was forgotten at their request (``bot.core.privacy.erasure``): no Discord
+id is 0, so it names nobody, and the columns that must name someone (a record's author or its logger, a debate's
+creator) stay NOT NULL."""
+FORGOTTEN_LABEL = "a member who asked to be forgotten"
+"""How the bot names :data:`FORGOTTEN_USER` in its answers and exports."""
+REMOVED_TEXT = "[removed at the author's request]"
+"""The text left in place of a forgotten person's record, so that the replies to it and the debate's structure stay."""
 
 
 class ClaimKind(enum.StrEnum):

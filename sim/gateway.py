@@ -217,7 +217,8 @@ class GatewayHub:
         self.sessions[session.session_id] = session
         session.connection = connection
         connection.session = session
-        guilds = [guild for guild in self.world.guilds.values() if session.owns(guild.id)]
+        bot = self.world.bot_user.id
+        guilds = [guild for guild in self.world.guilds.values() if session.owns(guild.id) and bot in guild.members]
         session.push("READY", self.world.ready_payload(session, guilds))
         for guild in guilds:
             session.push("GUILD_CREATE", self.world.guild_create_payload(guild, session.intents))

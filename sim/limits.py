@@ -13,6 +13,7 @@ JSON = dict[str, Any]
 Path = tuple[str | int, ...]
 
 MAX_CONTENT = 2000
+MAX_NONCE = 25
 MAX_EMBEDS = 10
 MAX_EMBED_TOTAL = 6000
 MAX_ROWS = 5
@@ -60,9 +61,15 @@ def check_message(payload: JSON) -> list[FormError]:
     if (payload.get("flags") or 0) & MessageFlags.IS_COMPONENTS_V2:
         return check_v2_message(payload)
     errors = check_length(payload.get("content"), ("content",), MAX_CONTENT)
+    errors += check_length(_as_text(payload.get("nonce")), ("nonce",), MAX_NONCE)
     errors += check_embeds(payload.get("embeds") or [])
     errors += check_components(payload.get("components") or [], payload.get("flags") or 0)
     return errors
+
+
+def _as_text(nonce: object) -> str | None:
+    """A nonce as Discord measures it: a string, or an integer's digits."""
+    return None if nonce is None else str(nonce)
 
 
 def check_embeds(embeds: list[JSON]) -> list[FormError]:

@@ -364,7 +364,9 @@ class RestApi:
         return [self.world.readable(m) for m in reversed(messages[-limit:])] if limit else []
 
     async def create_message(self, call: Call) -> Any:
-        """Post as the bot; a reply needs an existing message unless ``fail_if_not_exists`` is false."""
+        """Post as the bot; a reply needs an existing message unless ``fail_if_not_exists`` is false; with
+        ``enforce_nonce``, the bot's earlier message with the same nonce is returned instead (within
+        ``world.nonce_window``)."""
         channel = self._channel(call)
         body = call.json
         check_message_body(body, call.uploads, creating=True)
@@ -377,7 +379,11 @@ class RestApi:
                 }
             }
             raise ApiError(400, {"code": 50035, "message": "Invalid Form Body", "errors": error})
+        earlier = self.world.message_for_nonce(self.world.bot_user, body)
+        if earlier is not None:  # enforce_nonce: the same author and nonce, within the window
+            return earlier.to_payload()
         message = self.world.add_message(channel, self.world.bot_user, body, call.attachments(self.world, channel.id))
+        self.world.remember_nonce(message, body)
         return message.to_payload()
 
     async def get_message(self, call: Call) -> Any:

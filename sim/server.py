@@ -130,6 +130,16 @@ class DiscordSim:
         return self._world.token
 
     @property
+    def nonce_window(self) -> float:
+        """Seconds within which the bot's message with ``enforce_nonce`` and an earlier message's nonce returns that
+        message instead of posting another."""
+        return self._world.nonce_window
+
+    @nonce_window.setter
+    def nonce_window(self, seconds: float) -> None:
+        self._world.nonce_window = seconds
+
+    @property
     def application_id(self) -> int:
         """The application's id (also the bot user's id)."""
         return self._world.application_id
@@ -164,6 +174,10 @@ class DiscordSim:
     def add_guild(self, name: str = "Guild", *, bot_permissions: int = DEFAULT_BOT_PERMISSIONS) -> SimGuild:
         """A guild with an owner (``guild.owner``, all permissions) and the bot as members."""
         return self._world.add_guild(name, bot_permissions)
+
+    def remove_bot(self, guild: SimGuild) -> None:
+        """Remove the bot from ``guild`` (GUILD_DELETE without ``unavailable``; READY no longer lists it)."""
+        self._world.remove_bot(guild)
 
     def add_text_channel(
         self, guild: SimGuild, name: str = "general", *, category: SimChannel | None = None

@@ -47,6 +47,8 @@ if TYPE_CHECKING:
     from .gateway import GatewaySession
     from .interactions import InteractionRecord
 
+NONCE_WINDOW = 180.0
+"""Seconds a nonce is remembered (Discord: "the past few minutes"); ``DiscordSim.nonce_window`` changes it."""
 MENTION = re.compile(r"<@!?(\d+)>")
 
 
@@ -122,6 +124,10 @@ class World:
         self.gateway_url = "ws://127.0.0.1/gateway"
         self.notifier = Notifier()
         self.gateway = GatewayHub(self)
+        self.nonce_window = NONCE_WINDOW
+        """Seconds within which a message created with ``enforce_nonce`` and the nonce of an earlier message by the same
+        author returns that message instead of creating another (Discord: "the past few minutes")."""
+        self._nonces: dict[tuple[int, str], tuple[float, SimMessage]] = {}
         self.message_content = False
         """The application's Message Content intent (the developer portal's switch): without it other users' guild
         messages come without their text over REST, and a gateway session asking for the intent is closed (4014)."""
@@ -144,6 +150,12 @@ class World:
         self._join(guild, self.bot_user, bot_permissions)
         self.gateway.dispatch("GUILD_CREATE", lambda s: self.guild_create_payload(guild, s.intents), guild.id)
         return guild
+
+    def remove_bot(self, guild: SimGuild) -> None:
+        """The bot is removed from (kicked out of) ``guild``: GUILD_DELETE without ``unavailable``; READY no longer
+        lists it."""
+        del guild.members[self.bot_user.id]
+        self.gateway.dispatch("GUILD_DELETE", {"id": str(guild.id)}, guild.id)
 
     def add_text_channel(self, guild: SimGuild, name: str, category: SimChannel | None = None) -> SimChannel:
         """A text channel (in ``category``, synced with its overwrites); CHANNEL_CREATE."""
@@ -345,6 +357,22 @@ class World:
             self.gateway.dispatch("MESSAGE_CREATE", lambda _session: message.to_payload(), channel.guild_id)
         self.notifier.notify()
         return message
+
+    def message_for_nonce(self, author: SimUser, payload: JSON) -> SimMessage | None:
+        """With ``enforce_nonce``, the message ``author`` created earlier with this body's nonce within
+        :attr:`nonce_window` (and not deleted since); ``None`` to create a new one."""
+        nonce = payload.get("nonce")
+        if nonce is None or not payload.get("enforce_nonce"):
+            return None
+        created = self._nonces.get((author.id, str(nonce)))
+        if created is None or time.monotonic() - created[0] > self.nonce_window:
+            return None
+        return created[1] if created[1].id in self.message_index else None
+
+    def remember_nonce(self, message: SimMessage, payload: JSON) -> None:
+        """Note the nonce ``message`` was created with, for :meth:`message_for_nonce`."""
+        if payload.get("nonce") is not None:
+            self._nonces[(message.author.id, str(payload["nonce"]))] = (time.monotonic(), message)
 
     def edit_message(self, message: SimMessage, payload: JSON, files: list[SimAttachment]) -> SimMessage:
         """Apply an edit body; MESSAGE_UPDATE."""

@@ -41,6 +41,12 @@ needs_argdown = pytest.mark.skipif(
 )
 
 
+needs_systemd_analyze = pytest.mark.skipif(
+    shutil.which("systemd-analyze") is None,
+    reason="systemd-analyze is not on PATH (apt-get install systemd)",
+)
+
+
 @dataclass(frozen=True)
 class Program:
     """An outside program, and how to tell a test that reaches it."""
@@ -67,6 +73,12 @@ PROGRAMS = {
         install=f"npm install -g @argdown/cli@{ARGDOWN_CLI_VERSION}",
         modules=(),
         words=re.compile(r"\bneeds_argdown\b|\bargdown_cli\b"),
+    ),
+    "systemd-analyze": Program(
+        executables=("systemd-analyze",),
+        install="apt-get install systemd",
+        modules=(),
+        words=re.compile(r"\bneeds_systemd_analyze\b"),
     ),
 }
 

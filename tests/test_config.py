@@ -4,11 +4,14 @@ environment variable that nearly spells one, gets a one-line warning naming the 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
-from bot.config import unknown_settings
+import pytest
+
+from bot.config import SettingsError, load_settings, unknown_settings
 
 CHECKOUT = Path(__file__).parents[1]
 
@@ -55,3 +58,31 @@ def test_only_environment_variables_that_nearly_spell_a_setting_are_warned_of(tm
         "LOG_COLOR in the environment is not a setting and is ignored; did you mean LOG_COLOUR?",
         "DISCORD_TOKNE in the environment is not a setting and is ignored; did you mean DISCORD_TOKEN?",
     ]
+
+
+def test_several_shards_in_one_process_are_read_from_shard_ids_with_shard_count() -> None:
+    assert load_settings(shard_ids=" 2,0", shard_count=3).shards == (0, 2)
+    assert load_settings(shard_id=1, shard_count=3).shards == (1,)
+    assert load_settings().shards == (0,)
+
+
+@pytest.mark.parametrize(
+    ("settings", "problem"),
+    [
+        ({"shard_ids": "0,1"}, "set SHARD_IDS and SHARD_COUNT together (or neither)"),
+        ({"shard_ids": "0,3", "shard_count": 3}, "SHARD_IDS must be below SHARD_COUNT (3)"),
+        ({"shard_ids": "0,1", "shard_id": 0, "shard_count": 2}, "set SHARD_ID (one shard) or SHARD_IDS (several)"),
+        ({"shard_ids": "0,0", "shard_count": 2}, "'0,0' names a shard twice"),
+        ({"shard_ids": "0;1", "shard_count": 2}, "'0;1' is not a list of shard numbers separated by commas"),
+    ],
+)
+def test_shard_ids_refused_say_why(settings: dict[str, object], problem: str) -> None:
+    with pytest.raises(SettingsError, match=re.escape(problem)):
+        load_settings(**settings)
+
+
+def test_postgresql_without_its_driver_says_which_extra_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bot.config.find_spec", lambda name: None)
+    with pytest.raises(SettingsError, match=re.escape("pip install 'crux-debate-bot[postgres]'")):
+        load_settings(database_url="postgresql://bot@db/debates")
+    assert load_settings(database_url="sqlite:///debates.db").sqlite_file() is not None  # SQLite needs nothing more

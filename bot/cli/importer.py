@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
@@ -15,7 +15,7 @@ from typing import TextIO
 from sqlalchemy.orm import Session
 
 from bot.core import text as t
-from bot.core.debates.lifecycle import Actor, debate_numbered, ensure_open
+from bot.core.debates.lifecycle import Actor, debate_numbered, ensure_open, sides_of
 from bot.core.errors import DomainError, InvalidInput, NotFound
 from bot.core.importing.drafts import (
     Draft,
@@ -28,9 +28,11 @@ from bot.core.importing.drafts import (
     record_draft,
     records_named,
     skipped_line,
+    speaker_sides,
 )
 from bot.core.importing.transcripts import Transcript, read_transcript, recorded_already
 from bot.core.records import DebateSnapshot
+from bot.core.suggest.drafting import Opinions, choose_model, describe, differences
 from bot.db import Database
 from schema import Debate, DebateId, DebateNumber
 
@@ -43,6 +45,8 @@ PAUSE_SECONDS = 0.15
 """The pause between two transactions of an import on SQLite: longer than the 100 ms SQLite's busy handler sleeps at
 most between two tries, so a writer waiting for the lock (the bot's, in its own process) takes it before the import's
 next transaction does."""
+SecondOpinion = Callable[[int, Draft], Awaitable[Opinions]]
+"""A language model's opinion of a draft's items, for a server (``bot.runtime.llm.draft_opinions``, bound)."""
 Stored = tuple[ItemKind, int]
 """A record an import stored: its kind and its number in the debate."""
 
@@ -57,6 +61,8 @@ class ImportRequest:
     guild: int | None = None
     by: int | None = None
     yes: bool = False
+    sides: tuple[tuple[str, str], ...] = ()
+    """(speaker, side) pairs, as ``--side SPEAKER=SIDE`` gives them."""
 
 
 def speaker(item: Item) -> str:
@@ -65,7 +71,11 @@ def speaker(item: Item) -> str:
 
 
 async def import_transcript(
-    db: Database, request: ImportRequest, out: TextIO, ask: Callable[[str], bool] | None
+    db: Database,
+    request: ImportRequest,
+    out: TextIO,
+    ask: Callable[[str], bool] | None,
+    second_opinion: SecondOpinion | None = None,
 ) -> int:
     """Draft the transcript, print the draft to ``out`` and record it once confirmed (``ask`` puts the question;
     ``None``: no one can answer); returns the exit status. A refusal (a bad file, a debate that cannot take it) is
@@ -73,12 +83,20 @@ async def import_transcript(
 
     It records in short transactions (:data:`BATCH_SECONDS` each), so that live users' writes never wait long: the
     batches show in the debate as they are stored. Rows the debate holds already are skipped, so should the import
-    stop halfway (the database failing, the process killed), running it again stores the rest."""
+    stop halfway (the database failing, the process killed), running it again stores the rest.
+
+    With ``second_opinion`` (language-model help enabled), each item the model sees otherwise than the rules is
+    printed with both, and the model's is taken only where the person answers yes (with ``--yes``: the rules')."""
     transcript = _read(request.path)
     debate = await db.query(_debate_numbered, request.debate, request.guild)
     ensure_open(debate)
     logged = await db.query(recorded_already, debate.id, transcript.messages)
-    draft = build_draft(transcript.messages, logged)
+    speakers = {message.speaker for message in transcript.messages if message.speaker is not None}
+    sides = await db.query(_speaker_sides, debate.id, speakers, request.sides)
+    draft = build_draft(transcript.messages, logged, by_adjacency=not transcript.threaded)
+    draft.sides = sides
+    if second_opinion is not None and draft.items:
+        await _weigh(out, draft, second_opinion(debate.guild_id, draft), None if request.yes else ask)
     _print_draft(out, debate, request.path, draft)
     if not draft.items:
         if logged:
@@ -99,8 +117,33 @@ async def import_transcript(
     return 0
 
 
+async def _weigh(out: TextIO, draft: Draft, opinions: Awaitable[Opinions], ask: Callable[[str], bool] | None) -> None:
+    """Print where the model and the rules differ, both, and take the model's where ``ask`` says yes."""
+    try:
+        found = await opinions
+    except DomainError as error:
+        print(f"No second opinion from the language model ({error}); the draft is the rules' alone.", file=out)
+        return
+    for line in found.dropped:
+        print(line, file=out)
+    for difference in differences(draft, found):
+        rules, model = describe(difference.rules), describe(difference.model)
+        print(f"Item #{difference.item}: the rules draft a {rules}; the language model, a {model}.", file=out)
+        if ask is not None and ask(f"Take the language model's ({model}) for item #{difference.item}? [y/N] "):
+            choose_model(draft, difference)
+
+
 def _debate_numbered(session: Session, number: DebateNumber, guild_id: int | None) -> DebateSnapshot:
     return DebateSnapshot.of(debate_numbered(session, number, guild_id))
+
+
+def _speaker_sides(
+    session: Session, debate_id: DebateId, speakers: set[str], given: tuple[tuple[str, str], ...]
+) -> dict[str, str]:
+    debate = session.get(Debate, debate_id)
+    if debate is None:
+        raise NotFound("The debate is gone.")
+    return speaker_sides(sides_of(session, debate), speakers, given)
 
 
 def _read(path: Path) -> Transcript:
@@ -174,7 +217,7 @@ def _record_batch(session: Session, debate_id: DebateId, actor: Actor, draft: Dr
         chunk = pending[start : start + CHUNK]
         for index in chunk:
             items[index] = replace(items[index], accepted=True)
-        record_draft(session, debate, actor, Draft(items, draft.skipped), all_or_nothing=True)
+        record_draft(session, debate, actor, replace(draft, items=items), all_or_nothing=True)
         stored += [(items[index].number, items[index].kind, items[index].recorded or 0) for index in chunk]
         if time.monotonic() - started >= BATCH_SECONDS:
             break
@@ -186,6 +229,8 @@ def _print_draft(out: TextIO, debate: DebateSnapshot, path: Path, draft: Draft) 
     print(f"Draft for debate #{debate.number} from {path}: {len(draft.items)} items", file=out)
     if skipped:
         print(f"({skipped})", file=out)
+    if draft.sides:
+        print(f"Sides: {', '.join(f'{speaker} → {side}' for speaker, side in sorted(draft.sides.items()))}", file=out)
     for item in draft.items:
         print(item_line(item, speaker(item)), file=out)
 

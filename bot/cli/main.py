@@ -1,6 +1,6 @@
 """Command line: ``python -m bot`` runs the bot; ``db upgrade`` migrates; ``health`` checks the running bot;
 ``commands sync|clear`` manages the slash commands on Discord; ``demo`` plays a debate locally; ``export`` writes a
-debate's record; ``import`` records a transcript."""
+debate's record; ``import`` records a transcript; ``models fetch`` downloads the similarity model."""
 
 from __future__ import annotations
 
@@ -11,16 +11,18 @@ import logging
 import signal
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import NoReturn
 
 import discord
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from bot.cli import health, privacy
 from bot.cli.importer import ImportRequest, ask_terminal, import_transcript
-from bot.client import DebateBot
+from bot.cli.models import FetchError, describe, fetch_model
+from bot.client import DebateBot, bot_for
 from bot.config import Settings, SettingsError, load_settings, warn_unknown_settings
 from bot.core import text as t
 from bot.core.debates.lifecycle import KEY_MAX, debate_numbered
@@ -29,9 +31,10 @@ from bot.core.exports.argmap import draw_pictures, draw_svg
 from bot.core.exports.record import EXPORT_FORMATS, DebateExport, build_export, export_file
 from bot.db import Database
 from bot.runtime.endpoints import DISCORD_API_BASE, use_endpoints
-from bot.runtime.health import Health, read_health
 from bot.runtime.heap import tune_collector
-from bot.runtime.logs import setup_logging
+from bot.runtime.llm import LanguageModel, draft_opinions
+from bot.runtime.logs import LLM_KEY_MASK, setup_logging
+from bot.runtime.model_files import ModelFileError
 from bot.runtime.similar import stop_model_process
 from bot.runtime.sync import CommandSyncer, scope_of
 from bot.startup import (
@@ -41,12 +44,10 @@ from bot.startup import (
     database_problem,
     discord_problem,
     explained,
-    sqlite_path,
 )
 from schema import SNOWFLAKE_MAX, DebateNumber
 
 log = logging.getLogger("bot")
-HEALTH_TIMEOUT = 10.0
 DB_FILES = ("", "-wal", "-shm", "-journal")
 """A SQLite database's file and its companions (write-ahead log, shared memory, rollback journal)."""
 REFUSED = 1
@@ -79,6 +80,14 @@ def _whole_number(what: str, largest: int) -> Callable[[str], int]:
 DEBATE_NUMBER = _whole_number("a debate's number", KEY_MAX)
 SERVER_ID = _whole_number("a Discord server id", SNOWFLAKE_MAX)
 USER_ID = _whole_number("a Discord user id", SNOWFLAKE_MAX)
+
+
+def speaker_side(text: str) -> tuple[str, str]:
+    """An argparse type: ``SPEAKER=SIDE`` (``--side``), split at its last ``=``."""
+    speaker, equals, side = text.rpartition("=")
+    if not equals or not speaker.strip() or not side.strip():
+        raise argparse.ArgumentTypeError(f"“{t.one_line(text, 60)}” is not SPEAKER=SIDE (for example Ana=for)")
+    return speaker.strip(), side.strip()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -131,19 +140,40 @@ def _parser() -> argparse.ArgumentParser:
         metavar="USER_ID",
         help="the Discord user id recorded as who logged it (default: the creator)",
     )
+    transcript.add_argument(
+        "--side",
+        type=speaker_side,
+        action="append",
+        default=[],
+        metavar="SPEAKER=SIDE",
+        help="log a speaker's records for a side of the debate (repeatable; a speaker named like a side is on it)",
+    )
     transcript.add_argument("--yes", action="store_true", help="store the draft without asking")
     transcript.add_argument("file", type=Path, help="the transcript (.csv, or .jsonl)")
+    models = commands.add_parser(
+        "models", help="download the similarity model's files, pinned by revision and sha256 (the semantic extra)"
+    )
+    models.add_argument("action", choices=["fetch"], help="fetch: download them into MODEL_DIR and check them")
+    models.add_argument("--dir", type=Path, metavar="DIR", help="where to put them (default: MODEL_DIR)")
+    models.add_argument(
+        "--endpoint", metavar="URL", help="a Hugging Face hub mirror to download from (default: the hub)"
+    )
+    privacy.add_parser(commands, USER_ID, SERVER_ID)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m bot`` and the ``debate-bot`` script; returns the exit status. Whatever stops a
     command is one line on standard error (see :func:`_stopped`), never a traceback on its own."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "privacy":
+        privacy.check(args, parser.error)
     try:
         settings = load_settings()
         token = settings.discord_token.get_secret_value() if settings.discord_token else ""
-        setup_logging(settings.log_level, settings.log_format, token, colour=settings.log_colour)
+        llm_key = {LLM_KEY_MASK: settings.llm_api_key.get_secret_value()} if settings.llm_api_key else {}
+        setup_logging(settings.log_level, settings.log_format, token, colour=settings.log_colour, named=llm_key)
         warn_unknown_settings()
         return _command(args, settings)
     except KeyboardInterrupt:
@@ -158,11 +188,16 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
         asyncio.run(_upgrade(settings))
         return 0
     if args.command == "health":
-        return _health(settings)
+        return health.main()
     if args.command == "export":
         return _export(settings, args.debate, args.guild, args.format, args.output, force=args.force)
+    if args.command == "privacy":
+        return privacy.run(settings, args)
     if args.command == "import":
-        return _import(settings, ImportRequest(args.debate, args.file, args.guild, args.by, args.yes))
+        return _import(settings, ImportRequest(args.debate, args.file, args.guild, args.by, args.yes, tuple(args.side)))
+    if args.command == "models":
+        print(describe(fetch_model(args.dir or settings.model_dir, endpoint=args.endpoint)))
+        return 0
     if args.command == "commands":
         return asyncio.run(_manage_commands(settings, settings.require_token(), args.action, _scope(args, settings)))
     if args.command == "demo":
@@ -206,6 +241,10 @@ def _explanation(error: Exception) -> tuple[str, int] | None:
         return str(error), MUST_ACT
     if isinstance(error, DomainError):
         return str(error), REFUSED
+    if isinstance(error, ModelFileError):
+        return str(error), MUST_ACT
+    if isinstance(error, FetchError):
+        return str(error), MAY_PASS
     if isinstance(error, DBAPIError):
         return f"the database failed: {_first_line(error.orig)}", MAY_PASS
     if isinstance(error, OSError) and error.filename is not None:
@@ -235,40 +274,19 @@ def _database_explained(db: Database) -> contextlib.AbstractContextManager[None]
     return explained(lambda error: database_problem(db.url, error))
 
 
-def _health(settings: Settings) -> int:
-    """Print whether the bot process configured by ``settings`` is healthy, in one line; 0 if it is, else 1."""
-    url = make_url(settings.database_url)
-    if url.get_backend_name() == "sqlite" and not sqlite_path(url).is_file():  # opening it would create it
-        print(f"unhealthy: no database at {sqlite_path(url)}", file=sys.stderr)
-        return 1
-    health = asyncio.run(_read_health(settings))
-    verdict = "healthy" if health.healthy else "unhealthy"
-    print(f"{verdict}: {health.message}", file=sys.stdout if health.healthy else sys.stderr)
-    return 0 if health.healthy else 1
-
-
-async def _read_health(settings: Settings) -> Health:
-    db = Database(settings.database_url)
-    try:
-        async with asyncio.timeout(HEALTH_TIMEOUT):
-            return await db.query(read_health, settings.shard_id or 0, settings.heartbeat_seconds)
-    except Exception as error:
-        problem = database_problem(db.url, error) or str(error).splitlines()[0]
-        return Health(False, f"the database does not answer: {problem}")
-    finally:
-        await db.dispose()
-
-
 def _import(settings: Settings, request: ImportRequest) -> int:
     _require_database(settings)
     ask = ask_terminal if sys.stdin.isatty() else None
     db = Database(settings.database_url)
 
     async def run() -> int:
+        model = LanguageModel(settings)
+        opinion = partial(draft_opinions, model) if model.enabled else None
         try:
             with _database_explained(db):
-                return await import_transcript(db, request, sys.stdout, ask)
+                return await import_transcript(db, request, sys.stdout, ask, opinion)
         finally:
+            await model.close()
             await db.dispose()
 
     return asyncio.run(run())
@@ -386,7 +404,7 @@ async def run_bot(settings: Settings, token: str) -> int:
     db = Database(settings.database_url)
     try:
         await _migrate(db)
-        async with DebateBot(settings, db) as bot:
+        async with bot_for(settings, db) as bot:
             with _database_explained(db):  # a read-only database fails here, before connecting to Discord
                 await bot.heartbeat.write()
             _close_on_signals(bot)

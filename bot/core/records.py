@@ -182,6 +182,8 @@ class TimerSnapshot(Snapshot):
     due_at: datetime
     created_at: datetime
     fired_at: datetime | None
+    announcing: str | None
+    leased_until: datetime | None
 
 
 @dataclass(frozen=True, slots=True)

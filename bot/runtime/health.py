@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy.orm import Session
 
@@ -18,46 +18,24 @@ from schema import Heartbeat, utcnow
 
 log = logging.getLogger(__name__)
 
-STALE_BEATS = 3
-"""A heartbeat older than this many periods is stale: the process is stopped, stuck, or cannot write."""
 
-
-@dataclass(frozen=True, slots=True)
-class Health:
-    """The verdict on one process, with the one line that explains it."""
-
-    healthy: bool
-    message: str
-
-
-def write_heartbeat(session: Session, shard: int, connected: bool) -> None:
-    """Record that the process serving ``shard`` is alive now, with its gateway ``connected`` or not."""
-    values = {"shard_id": shard, "connected": connected, "beat_at": utcnow()}
-    upsert(session, Heartbeat, values, conflict=("shard_id",), update=("connected", "beat_at"))
-
-
-def read_health(session: Session, shard: int, period: float) -> Health:
-    """Whether the process serving ``shard`` has its gateway connected and beat within ``STALE_BEATS`` periods."""
-    beat = session.get(Heartbeat, shard)
-    if beat is None:
-        return Health(False, f"shard {shard}: no heartbeat yet (is the bot running on this DATABASE_URL?)")
-    age = (utcnow() - beat.beat_at).total_seconds()
-    if age > STALE_BEATS * period:
-        reason = "the bot is stopped, stuck, or cannot write to its database"
-        return Health(False, f"shard {shard}: no heartbeat for {age:.0f} s ({reason})")
-    if not beat.connected:
-        return Health(False, f"shard {shard}: the gateway is disconnected (heartbeat {age:.0f} s ago)")
-    return Health(True, f"shard {shard}: gateway connected, database answering (heartbeat {age:.1f} s ago)")
+def write_heartbeats(session: Session, connected: Mapping[int, bool]) -> None:
+    """Record that this process is alive now, serving each shard of ``connected`` with its gateway connected or
+    not."""
+    now = utcnow()
+    for shard, up in connected.items():
+        values = {"shard_id": shard, "connected": up, "beat_at": now}
+        upsert(session, Heartbeat, values, conflict=("shard_id",), update=("connected", "beat_at"))
 
 
 class HeartbeatWriter:
-    """Writes this process's heartbeat every ``period`` seconds, and at once when the gateway connects or drops."""
+    """Writes this process's heartbeat, a row for each of its shards, every ``period`` seconds, and at once when a
+    shard's gateway connects or drops."""
 
-    def __init__(self, db: Database, shard: int, period: float) -> None:
+    def __init__(self, db: Database, shards: Sequence[int], period: float) -> None:
         self.db = db
-        self.shard = shard
         self.period = period
-        self.connected = False
+        self.connected = dict.fromkeys(shards, False)
         self._changed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -66,21 +44,23 @@ class HeartbeatWriter:
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="heartbeat")
 
-    def gateway(self, connected: bool) -> None:
-        """The gateway connected (``True``) or dropped: beat now with the news."""
-        if connected != self.connected:
-            self.connected = connected
-            self._changed.set()
+    def gateway(self, connected: bool, shard: int | None = None) -> None:
+        """Shard ``shard``'s gateway (every shard's, for ``None``) connected (``True``) or dropped: beat now with the
+        news."""
+        for each in self.connected if shard is None else [shard]:
+            if self.connected.get(each, connected) != connected:
+                self.connected[each] = connected
+                self._changed.set()
 
     async def stop(self) -> None:
-        """Stop beating and record that this process no longer serves its shard."""
+        """Stop beating and record that this process no longer serves its shards."""
         if self._task is None:
             return
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
         self._task = None
-        self.connected = False
+        self.connected = dict.fromkeys(self.connected, False)
         await self._beat()
 
     async def _run(self) -> None:
@@ -93,7 +73,7 @@ class HeartbeatWriter:
 
     async def write(self) -> None:
         """Write the heartbeat now; raises what the database raises."""
-        await self.db.transact(write_heartbeat, self.shard, self.connected)
+        await self.db.transact(write_heartbeats, dict(self.connected))
 
     async def _beat(self) -> None:
         try:

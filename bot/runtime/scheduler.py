@@ -4,7 +4,10 @@ The task wakes when :meth:`Scheduler.wake` says a sooner timer may have been sch
 ``poll_seconds`` anyway, to see timers that other bot processes sharing the database scheduled. A timer that came
 due while no bot was running fires once when one starts. Each firing runs the event's job — a synchronous use case
 of the core — inside the transaction that claims the timer (see :func:`bot.core.debates.timers.claim`), one job of the
-database layer; what the job returns is then announced — posted to Discord, say — after that transaction commits.
+database layer; what the job returns is then announced — posted to Discord, say — after that transaction commits,
+with a nonce, at least once: the same transaction records the post as owed under a lease, and a post still owed when
+its lease runs out (the process stopped before posting) is recalled from the database and announced again, with the
+same nonce, by whichever process serves that server (:mod:`bot.core.debates.timers`).
 At every wake the task also deletes chat text kept past its day (:mod:`bot.core.privacy.retention`).
 """
 
@@ -31,19 +34,27 @@ POLL_SECONDS = 60.0
 Due = TypeVar("Due")
 
 
+Job = Callable[[Session, TimerSnapshot, datetime], Due | None]
+
+
 @dataclass(frozen=True, slots=True)
 class Handler(Generic[Due]):
     """What an event's timer does: ``job(session, timer, now)`` in the transaction claiming the timer, and, after
-    the commit, ``announce(due)`` with what the job returned — unless it returned ``None`` (nothing to say)."""
+    the commit, ``announce(due, nonce)`` with what the job returned — unless it returned ``None`` (nothing to say).
+    ``recall(session, timer, now)`` finds what the job returned again, from what it stored, for a post owed by a process
+    that stopped before making it (``None``: nothing to say any more)."""
 
-    job: Callable[[Session, TimerSnapshot, datetime], Due | None]
-    announce: Callable[[Due], Awaitable[None]]
+    job: Job[Due]
+    announce: Callable[[Due, str], Awaitable[None]]
+    recall: Job[Due]
 
 
 @dataclass(frozen=True, slots=True)
 class _Fired:
     claimed: bool
     due: Any = None
+    owing: TimerSnapshot | None = None
+    """The timer as it owes the post of ``due`` (its nonce and lease)."""
 
 
 class Clock:
@@ -74,14 +85,11 @@ class Scheduler:
         self._task: asyncio.Task[None] | None = None
 
     def register(
-        self,
-        event: str,
-        job: Callable[[Session, TimerSnapshot, datetime], Due | None],
-        announce: Callable[[Due], Awaitable[None]],
+        self, event: str, job: Job[Due], announce: Callable[[Due, str], Awaitable[None]], recall: Job[Due]
     ) -> None:
         """When an ``event`` timer fires, run ``job`` in the transaction claiming it, then ``announce`` what it
-        returned (see :class:`Handler`)."""
-        self._handlers[event] = Handler(job, announce)
+        returned with the post's nonce; ``recall`` finds it again for a post owed (see :class:`Handler`)."""
+        self._handlers[event] = Handler(job, announce, recall)
 
     def start(self) -> None:
         """Start the background task (idempotent)."""
@@ -101,13 +109,27 @@ class Scheduler:
         self._wake.set()
 
     async def run_due(self) -> int:
-        """Fire every timer due now; returns how many this process fired."""
+        """Post what other processes owe and can no longer post (their lease ran out), then fire every timer due
+        now; returns how many this process fired."""
         now = self.clock.now()
+        for owed in await self.db.query(timers.owed, now, self.shard):
+            await self.take_over(owed, now)
         due = await self.db.query(timers.due, now, self.shard)
         fired = 0
         for timer in due:
             fired += await self.fire(timer, now)
         return fired
+
+    async def take_over(self, owed: TimerSnapshot, now: datetime) -> bool:
+        """Post what ``owed``'s firing still owes, found again by its handler's ``recall``, with the same nonce;
+        False if another process took it over first."""
+        handler = self._handlers.get(owed.event)
+        taken = await self.db.transact(_take_over_and_recall, owed, now, handler)
+        if taken.owing is None:
+            return False
+        log.info("Posting timer %s %s again: the process that fired it did not post it", owed.event, owed.key)
+        await self._announce(handler, taken)
+        return True
 
     async def fire(self, timer: TimerSnapshot, now: datetime) -> bool:
         """Claim the timer and run its job in one transaction, then announce; False if another process had it first."""
@@ -120,12 +142,19 @@ class Scheduler:
             return False
         if handler is None and fired.claimed:
             log.warning("No handler for timer event %r (key %s); dropped", timer.event, timer.key)
-        if handler is not None and fired.due is not None:
-            try:
-                await handler.announce(fired.due)
-            except Exception:
-                log.exception("Announcing timer %s %s failed", timer.event, timer.key)
+        await self._announce(handler, fired)
         return fired.claimed
+
+    async def _announce(self, handler: Handler[Any] | None, fired: _Fired) -> None:
+        """Post what a firing owes, then clear the debt. A post Discord refuses is not tried again (a deleted
+        channel stays deleted); one cut short by the process stopping stays owed, for whoever takes it over."""
+        if handler is None or fired.owing is None:
+            return
+        try:
+            await handler.announce(fired.due, fired.owing.announcing or "")
+        except Exception:
+            log.exception("Announcing timer %s %s failed", fired.owing.event, fired.owing.key)
+        await self.db.transact(timers.paid, fired.owing)
 
     async def _run(self) -> None:
         while True:
@@ -158,8 +187,23 @@ class Scheduler:
 
 
 def _claim_and_run(session: Session, timer_id: int, now: datetime, handler: Handler[Any] | None) -> _Fired:
-    """The job of firing a timer: claim it, then run its event's job (none for an unknown event: it is dropped)."""
+    """The job of firing a timer: claim it, then run its event's job (none for an unknown event: it is dropped), and
+    if there is something to post, owe it."""
     claimed = timers.claim(session, timer_id, now)
     if claimed is None:
         return _Fired(claimed=False)
-    return _Fired(claimed=True, due=None if handler is None else handler.job(session, claimed, now))
+    due = None if handler is None else handler.job(session, claimed, now)
+    return _Fired(claimed=True, due=due, owing=None if due is None else timers.owe(session, claimed, now))
+
+
+def _take_over_and_recall(session: Session, owed: TimerSnapshot, now: datetime, handler: Handler[Any] | None) -> _Fired:
+    """The job of taking over a post owed: hold it, and find again what to post (a debt nothing can pay — an unknown
+    event, nothing to say any more — is cleared)."""
+    taken = timers.take_over(session, owed, now)
+    if taken is None:
+        return _Fired(claimed=False)
+    due = None if handler is None else handler.recall(session, taken, now)
+    if due is None:
+        timers.paid(session, taken)
+        return _Fired(claimed=True)
+    return _Fired(claimed=True, due=due, owing=taken)

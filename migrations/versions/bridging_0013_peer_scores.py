@@ -4,7 +4,7 @@ Scores written before this have no peer score (``NULL``, shown as "—"): comput
 credences at the time, which a reopened and re-resolved crux recomputes anyway.
 
 Revision ID: bridging_0013
-Revises: 0012
+Revises: operator_0013
 Create Date: 2026-12-07 19:30:00.000000
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "bridging_0013"
-down_revision: str | None = "0012"
+down_revision: str | None = "operator_0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

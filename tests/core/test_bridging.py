@@ -29,7 +29,7 @@ def planted(people: int = 20) -> list[list[float | None]]:
 
 def given(rows: list[list[float | None]], open_numbers: tuple[int, ...] = (1, 2, 3, 4)) -> BridgingInput:
     users = tuple(range(100, 100 + len(rows)))
-    matrix = CredenceMatrix(1, users, (11, 12, 13, 14), rows, (len(rows) * 4, 1))
+    matrix = CredenceMatrix(1, users, (11, 12, 13, 14), rows, (len(rows) * 4, 1), (1, 2, 3, 4))
     cruxes = {11 + n - 1: n for n in open_numbers}
     sides = {user: SIDES[0] if index < len(rows) * 0.6 else SIDES[1] for index, user in enumerate(users)}
     return BridgingInput(matrix, cruxes, sides)

@@ -7,9 +7,9 @@ from sqlalchemy import event, func, select
 
 from bot.core.claims import arguments as claims
 from bot.core.cruxes import lifecycle as cruxes
-from bot.core.debates import choices as choose
 from bot.core.debates import lifecycle as core
 from bot.core.errors import InvalidInput, NotAllowed, NotFound, WrongPlace
+from bot.core.summary import choices as choose
 from bot.db import Database
 from schema import Claim, ClaimKind, Credence, Crux, CruxStatus, Debate, Participant
 

@@ -99,7 +99,10 @@ def test_questions_end_with_a_question_mark() -> None:
 
 
 def test_messages_already_logged_are_skipped_and_replies_to_them_rebut_the_logged_claim() -> None:
-    messages = [_message(1, "Already logged as Claim #3."), _message(2, "And here is why it is wrong.", reply_to=1)]
+    messages = [
+        _message(1, "Already logged as Claim #3."),
+        _message(2, "And here is why it is wrong.", author=BOB, reply_to=1),
+    ]
     draft = build_draft(messages, logged={"1": 3})
     assert [(item.kind, item.parent, item.parent_claim) for item in draft.items] == [(ItemKind.REBUTTAL, None, 3)]
     assert draft.skipped == {"already-logged message": 1}
@@ -139,7 +142,7 @@ def test_a_kind_is_offered_only_when_the_text_fits_it() -> None:
 
 
 def test_kinds_change_within_what_the_item_can_be() -> None:
-    draft = build_draft([_message(1, "A claim to rebut."), _message(2, "A rebuttal of it.", reply_to=1)])
+    draft = build_draft([_message(1, "A claim to rebut."), _message(2, "A rebuttal of it.", author=BOB, reply_to=1)])
     claim, rebuttal = draft.items
     assert [change_kind(rebuttal) for _ in range(4)] == [
         ItemKind.SUPPORT,

@@ -149,13 +149,13 @@ async def _scheduler_pair(database_url: str, fired: list[str]) -> tuple[list[Sch
     def job(session: object, timer: Timer, now: object) -> str:
         return timer.key
 
-    async def announce(key: str) -> None:
+    async def announce(key: str, nonce: str) -> None:
         fired.append(key)
 
     databases = [Database(database_url), Database(database_url)]
     schedulers = [Scheduler(database, ManualClock()) for database in databases]
     for scheduler in schedulers:
-        scheduler.register("test", job, announce)
+        scheduler.register("test", job, announce, job)
     return schedulers, databases
 
 
@@ -184,9 +184,9 @@ async def test_each_shard_fires_only_the_timers_of_its_servers(db: Database) -> 
                 await session.run_sync(timers.schedule, guild_id, "test", str(guild_id), now)
     async with db.read() as session:
         for shard, guild_ids in servers.items():
-            due = await session.run_sync(timers.due, now, timers.Shard(shard, 2))
+            due = await session.run_sync(timers.due, now, timers.Shard((shard,), 2))
             assert sorted(timer.guild_id for timer in due) == guild_ids
-            assert await session.run_sync(timers.soonest, timers.Shard(shard, 2)) == now
+            assert await session.run_sync(timers.soonest, timers.Shard((shard,), 2)) == now
         assert len(await session.run_sync(timers.due, now)) == 6  # one process serving every server
 
 
@@ -206,13 +206,41 @@ async def test_a_failing_handler_drops_its_timer_instead_of_retrying_forever(db:
     def broken(session: object, timer: Timer, now: object) -> None:
         raise RuntimeError("boom")
 
-    async def never(due: object) -> None:
+    async def never(due: object, nonce: str) -> None:
         raise AssertionError("a failed job announces nothing")
 
     scheduler = Scheduler(db, ManualClock())
-    scheduler.register("test", broken, never)
+    scheduler.register("test", broken, never, broken)
     async with db.write() as session:
         await session.run_sync(timers.schedule, GUILD, "test", "k", scheduler.clock.now())
     assert await scheduler.run_due() == 0
     async with db.read() as session:
         assert await session.run_sync(timers.due, scheduler.clock.now()) == []
+
+
+async def test_a_process_serving_several_shards_fires_the_timers_of_each(db: Database) -> None:
+    now = utcnow()
+    guild_ids = {shard: ((3 * 5 + shard) << 22) + 9 for shard in range(3)}  # (id >> 22) % 3 == shard
+    async with db.write() as session:
+        for guild_id in guild_ids.values():
+            await session.run_sync(timers.schedule, guild_id, "test", str(guild_id), now)
+    async with db.read() as session:
+        due = await session.run_sync(timers.due, now, timers.Shard((0, 2), 3))
+    assert sorted(timer.guild_id for timer in due) == [guild_ids[0], guild_ids[2]]
+
+
+async def test_each_firing_owes_its_post_under_a_nonce_of_its_own(db: Database) -> None:
+    now = utcnow()
+    async with db.write() as session:
+        await session.run_sync(timers.schedule, GUILD, "test", "k", now)
+        first = await session.run_sync(timers.claim, (await session.run_sync(timers.due, now))[0].id, now)
+        assert first is not None
+        owing = await session.run_sync(timers.owe, first, now)
+        await session.run_sync(timers.schedule, GUILD, "test", "k", now + timedelta(days=1))  # re-armed
+        later = await session.run_sync(timers.due, now + timedelta(days=1))
+    assert owing.announcing == timers.nonce_of(first) and len(owing.announcing) == 25
+    assert timers.nonce_of(later[0]) != owing.announcing  # the next firing's post is another message
+    async with db.read() as session:
+        assert await session.run_sync(timers.owed, now) == []  # leased
+        [expired] = await session.run_sync(timers.owed, now + timers.LEASE)
+    assert expired.announcing == owing.announcing  # still owed after the re-arming

@@ -83,14 +83,20 @@ async def test_the_report_names_the_groups_their_sides_and_the_cruxes_that_divid
     assert [(crux.number, crux.means) for crux in report.separating] == [(1, (85, 15)), (2, (85, 15)), (3, (84, 16))]
     text = "\n\n".join(opinion.render_groups(report, lambda user: f"<@{user}>"))
     assert "2 groups in the latest credences of 8 participants, 4 cruxes" in text
-    assert "**Group 1** (4): <@101>, <@102>, <@103>, <@104>\nSides: *for* 3, *against* 1" in text
+    assert found.labels == ("high on Crux #1, #2 and #3", "low on Crux #1, #2 and #3")
+    assert "**Group 1 — high on Crux #1, #2 and #3** (4): <@101>, <@102>, <@103>, <@104>\nSides: *for* 3," in text
+    assert "**Group 2 — low on Crux #1, #2 and #3** (4): <@105>, <@106>, <@107>, <@108>\nSides: *against* 3," in text
     assert "**Crux #2** · group 1: **85**, group 2: **15** (70 apart)\n> Question 1?" in text
     assert "Crux #4" not in text  # everyone near 50: it divides no one
     assert (
         "**Across the declared sides:** *for* is split between groups 1 and 2; *against* is split between groups 1 "
         "and 2; group 1 brings together *for* and *against*; group 2 brings together *against* and *for*."
     ) in text
-    assert opinion.summary_line(found) is not None and "2 stand out" in (opinion.summary_line(found) or "")
+    assert opinion.summary_line(found) == (
+        "**Opinion groups:** 2 stand out (group 1 high on Crux #1, #2 and #3; group 2 low on Crux #1, #2 and #3) "
+        "— `/debate groups` shows them."
+    )
+    assert opinion.summary_line(found, named=False) == "**Opinion groups:** 2 stand out — `/debate groups` shows them."
 
 
 @needs_analysis
@@ -103,7 +109,7 @@ async def test_too_few_participants_or_no_clear_split_is_said_plainly(db: Databa
         "**Opinion groups in Debate #1**\nNo opinion groups stand out yet: 5 participants, 4 cruxes. Groups are looked "
         "for from 6 participants with credences."
     ]
-    agreeing = opinion.CredenceMatrix(1, tuple(range(6)), (1, 2, 3), [[50.0, 60.0, 70.0]] * 6, (18, 18))
+    agreeing = opinion.CredenceMatrix(1, tuple(range(6)), (1, 2, 3), [[50.0, 60.0, 70.0]] * 6, (18, 18), (1, 2, 3))
     none = opinion.find(agreeing)
     assert none.test is not None and none.groups == 0 and opinion.summary_line(none) is None
     text = opinion.render_groups(opinion.GroupsReport(1, none), str)
@@ -141,9 +147,11 @@ def test_the_memo_answers_only_for_the_same_version_and_forgets_the_oldest() -> 
 
 def test_without_the_analysis_extra_groups_say_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "bot.core.opinion.clustering", None)  # as if numpy and scipy were missing
-    few = opinion.CredenceMatrix(debate_id=1, users=(1, 2), cruxes=(1,), rows=[[50.0], [60.0]], version=(2, 2))
+    few = opinion.CredenceMatrix(
+        debate_id=1, users=(1, 2), cruxes=(1,), rows=[[50.0], [60.0]], version=(2, 2), numbers=(1,)
+    )
     assert opinion.find(few).test is None  # too few to look: nothing to import
-    enough = opinion.CredenceMatrix(1, tuple(range(6)), (1,), [[50.0], [60.0]] * 3, (6, 6))
+    enough = opinion.CredenceMatrix(1, tuple(range(6)), (1,), [[50.0], [60.0]] * 3, (6, 6), (1,))
     for needs in (partial(opinion.find, enough), opinion.require_analysis):
         with pytest.raises(opinion.GroupsUnavailable) as raised:
             needs()

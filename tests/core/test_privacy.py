@@ -13,6 +13,8 @@ from sqlmodel import SQLModel
 
 from bot.core.claims.arguments import PENDING_FOR
 from bot.core.importing.chat import EXPIRY
+from bot.core.privacy.erasure import ERASED
+from bot.core.privacy.references import REFERENCES
 from bot.core.privacy.statement import statement
 from bot.db import Database
 from schema.tables import PERSONAL_KINDS
@@ -61,6 +63,21 @@ def test_a_classification_is_a_kind_of_personal_data_or_not_personal_with_a_reas
 def test_the_people_the_bot_knows_are_classified_as_identities() -> None:
     identities = {name for name, info in _classifications().items() if info["personal"] == "identity"}
     assert {"claim.author_id", "claim.speaker", "credence.user_id", "member_name.name"} <= identities
+
+
+def _personal_columns() -> set[str]:
+    return {name for name, info in _classifications().items() if info["personal"] is not None}
+
+
+def test_every_personal_column_is_exported_and_erased() -> None:
+    """The export writes every column of each row that references the member (``REFERENCES``, by table); the erasure
+    says what it does to each personal column (``ERASED``). A new personal column is in neither until its feature
+    says how its data is exported and erased."""
+    exported = {f"{table.name}.{column.name}" for table in REFERENCES for column in table.columns}
+    personal = _personal_columns()
+    assert personal - exported == set(), "export these columns: add their table to bot.core.privacy.references"
+    assert personal - set(ERASED) == set(), "say (and do) what erasure does to these: bot.core.privacy.erasure.ERASED"
+    assert set(ERASED) - personal == set(), "ERASED names columns that are not personal"
 
 
 OPERATOR_CONTACT = "**[operator: how to reach you, e.g. an email address]**"

@@ -1,5 +1,6 @@
-"""The embedding model (``bot.runtime.semantic``, the ``semantic`` extra): loaded from installed packages with the
-network blocked, and giving the original model's similarities."""
+"""The embedding model (``bot.runtime.semantic``, the ``semantic`` extra): loaded, each file checked against its
+sha256, with the network blocked, and giving the original model's similarities. The model is the test fixture
+(``benchmarks.model_fixture``, the ``test-model-fixture`` extra): the official file is not downloaded here."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ import socket
 from typing import Any
 
 import pytest
+
+from benchmarks.model_fixture import FixtureMissing, fixture_files
+from bot.runtime.model_files import OFFICIAL, ModelFiles
 
 semantic = pytest.importorskip("bot.runtime.semantic", reason="the semantic extra is not installed")
 
@@ -26,15 +30,20 @@ def _no_network(*args: Any, **kwargs: Any) -> None:
 
 
 @pytest.fixture
-def embedder(monkeypatch: pytest.MonkeyPatch) -> Any:
+def files() -> ModelFiles:
+    try:
+        return fixture_files()
+    except FixtureMissing as missing:
+        pytest.skip(str(missing))
+
+
+@pytest.fixture
+def embedder(monkeypatch: pytest.MonkeyPatch, files: ModelFiles) -> Any:
     """A freshly loaded model, with every outbound connection and name lookup refused."""
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setattr(socket.socket, "connect", _no_network)
     monkeypatch.setattr(socket, "getaddrinfo", _no_network)
-    try:
-        return semantic.Embedder()
-    except semantic.ModelUnavailable as missing:
-        pytest.skip(str(missing))
+    return semantic.Embedder(files)
 
 
 def test_similarities_match_the_original_model(embedder: Any) -> None:
@@ -44,10 +53,8 @@ def test_similarities_match_the_original_model(embedder: Any) -> None:
     assert all(abs(float(vector @ vector) - 1) < 1e-5 for vector in vectors)
 
 
-def test_the_bot_names_the_model_it_stores_vectors_of() -> None:
-    from bot.runtime.similar import MODEL_ID
-
-    assert semantic.MODEL_ID == MODEL_ID
+def test_vectors_of_the_fixture_are_stored_under_another_name_than_the_official_models(files: ModelFiles) -> None:
+    assert files.name != OFFICIAL.name and files.model.sha256 != OFFICIAL.model.sha256
 
 
 def test_vectors_round_trip_as_float32_bytes_and_rank_most_similar_first(embedder: Any) -> None:

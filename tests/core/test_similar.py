@@ -10,17 +10,24 @@ from sqlalchemy import func, inspect, select
 
 from bot.core.claims import arguments as claims
 from bot.core.claims.similar import (
+    ADJACENT_BONUS,
     DUPLICATE_THRESHOLD,
+    OPPOSITE_THRESHOLD,
+    Candidate,
     Comparison,
     Entry,
     HintTarget,
+    Likeness,
     Record,
     comparison,
+    contrary,
     duplicate_hint,
+    likeness,
+    ranked_targets,
     store_vectors,
-    withdraw_in_favour,
 )
 from bot.core.cruxes import lifecycle as cruxes
+from bot.core.cruxes.lifecycle import withdraw_in_favour
 from bot.core.debates import lifecycle as core
 from bot.core.errors import NotAllowed
 from bot.db import Database
@@ -57,15 +64,102 @@ def test_a_hint_needs_the_threshold() -> None:
 
 
 def test_the_wording_reads_right_for_a_repeat_and_for_a_negation() -> None:
-    """A crux and its negation are the same crux; a claim and its negation are two sides: the hint says both."""
+    """A crux and its negation are the same crux; a claim and its negation are two sides: the first hint offers to
+    withdraw the new record, the second offers a rebuttal instead and withdraws nothing."""
     crux = duplicate_hint(Comparison(Record.CRUX, 1, Entry(9, 4, "new?"), []), (Entry(7, 3, "Will evals hold?"), 0.9))
-    claim = duplicate_hint(Comparison(Record.CLAIM, 1, Entry(9, 6, "new"), []), (Entry(7, 2, "Evals hold."), 0.9))
-    assert crux is not None and claim is not None
+    same = duplicate_hint(
+        Comparison(Record.CLAIM, 1, Entry(9, 6, "Evals hold up"), []), (Entry(7, 2, "Evals hold."), 0.9)
+    )
+    negated = duplicate_hint(
+        Comparison(Record.CLAIM, 1, Entry(9, 6, "Evals do not hold."), []), (Entry(7, 2, "Evals hold."), 0.9)
+    )
+    assert crux is not None and same is not None and negated is not None
     assert crux.text.startswith("Crux #4 looks like Crux #3: “Will evals hold?”")
     assert "negation are usually the same crux" in crux.text and "record credences on #3" in crux.text
-    assert claim.text.startswith("Claim #6 looks like Claim #2: “Evals hold.”")
-    assert "if it says the opposite, it answers #2" in claim.text and "withdraw #6 in its favour" in claim.text
-    assert claim.button_label == "Withdraw #6 in favour of #2"
+    assert crux.offers_withdrawal
+    assert same.text.startswith("Claim #6 looks like Claim #2: “Evals hold.”")
+    assert "withdraw #6 in its favour" in same.text and same.offers_withdrawal
+    assert same.button_label == "Withdraw #6 in favour of #2"
+    assert negated.likeness is Likeness.OPPOSITE and not negated.offers_withdrawal
+    assert negated.text.startswith("Claim #6 seems to say the opposite of Claim #2: “Evals hold.”")
+    assert "a rebuttal of it fits better (`/rebut claim:2`)" in negated.text and "withdraw" not in negated.text
+
+
+@pytest.mark.parametrize(
+    ("new", "original"),
+    [
+        ("Evals do not hold.", "Evals hold."),  # negated, both short
+        ("The tax is unfair to the poor.", "The tax is fair to the poor."),  # a negating prefix
+        ("Export controls increase the risk.", "Export controls reduce the risk."),  # everyday opposites
+        ("Compute governance won't slow AI.", "Compute governance will slow AI."),  # n't
+    ],
+)
+def test_a_contrary_wording_is_an_opposite_never_a_duplicate(new: str, original: str) -> None:
+    assert contrary(new, original) and contrary(original, new)
+    assert likeness(new, original, 0.99) is Likeness.OPPOSITE
+    assert likeness(new, original, OPPOSITE_THRESHOLD - 0.01) is None
+
+
+@pytest.mark.parametrize(
+    ("new", "original"),
+    [
+        ("Child actors should be allowed when supervised.", "Child actors should not be banned when supervised."),
+        ("Uniforms don't let pupils express themselves.", "Uniforms harm pupils' self-expression."),
+        ("Evals hold.", "Evals hold up."),
+        # long texts negate many things: their negations say nothing of their polarity
+        (
+            "We should not abolish it, because no other tool has done as much to keep the rich from hoarding wealth.",
+            "It is the best tool we have against hoarding of wealth by the richest people of the country.",
+        ),
+    ],
+)
+def test_the_same_point_worded_otherwise_is_not_contrary(new: str, original: str) -> None:
+    assert not contrary(new, original)
+    assert likeness(new, original, DUPLICATE_THRESHOLD) is Likeness.SAME
+    assert likeness(new, original, DUPLICATE_THRESHOLD - 0.01) is None
+
+
+def test_a_claim_of_the_other_side_is_an_opposite_even_worded_alike() -> None:
+    assert likeness("Evals hold.", "Evals hold up.", 0.95, other_side=True) is Likeness.OPPOSITE
+    found = Comparison(Record.CLAIM, 1, Entry(9, 6, "Evals hold.", side_id=2), [])
+    hint = duplicate_hint(found, (Entry(7, 2, "Evals hold up.", side_id=1), 0.95))
+    assert hint is not None and hint.likeness is Likeness.OPPOSITE and not hint.offers_withdrawal
+    same_side = duplicate_hint(found, (Entry(7, 2, "Evals hold up.", side_id=2), 0.95))
+    unknown = duplicate_hint(found, (Entry(7, 2, "Evals hold up.", side_id=None), 0.95))
+    assert same_side is not None and same_side.likeness is unknown.likeness is Likeness.SAME  # type: ignore[union-attr]
+
+
+CLAIMS = [
+    "Chip export controls have already slowed rival AI programmes.",
+    "Know-your-customer rules for cloud providers would catch most dangerous training runs.",
+    "Compute governance concentrates power in the few countries that make chips.",
+]
+
+
+def test_rebuttal_targets_rank_by_meaning_then_by_words_shared_with_one_claim() -> None:
+    by_meaning = [Candidate(n, text, score) for n, text, score in zip((1, 2, 3), CLAIMS, (0.5, 0.4, 0.3), strict=True)]
+    assert ranked_targets("They did not.", by_meaning) == [1, 2, 3]
+    reply = "Cloud providers outside those rules would rent to anyone: customer checks catch nothing."
+    close = [Candidate(n, text, 0.42) for n, text in zip((1, 2, 3), CLAIMS, strict=True)]
+    assert ranked_targets(reply, close)[0] == 2  # the words it shares with #2 alone
+
+
+def test_a_quoted_claim_comes_first_whatever_the_meaning() -> None:
+    candidates = [Candidate(n, text, score) for n, text, score in zip((1, 2, 3), CLAIMS, (0.7, 0.2, 0.1), strict=True)]
+    for quoting in (
+        "“concentrates power in the few countries” — they already hold it, regulation or not.",
+        '"Concentrates power in the few countries"? They already hold it.',
+        "> Compute governance concentrates power in the few countries\nThey already hold it.",
+    ):
+        assert ranked_targets(quoting, candidates)[0] == 3, quoting
+    assert ranked_targets("“the few countries”: they already hold it.", candidates)[0] == 1  # too short to count
+
+
+def test_a_reply_right_after_a_claim_favours_it_among_close_ones() -> None:
+    close = [Candidate(1, CLAIMS[0], 0.50), Candidate(2, CLAIMS[1], 0.45, just_before=True)]
+    assert ranked_targets("That is doubtful.", close) == [2, 1]
+    far = [Candidate(1, CLAIMS[0], 0.45 + ADJACENT_BONUS + 0.05), Candidate(2, CLAIMS[1], 0.45, just_before=True)]
+    assert ranked_targets("That is doubtful.", far) == [1, 2]  # meaning still outweighs place
 
 
 async def test_a_claim_is_compared_with_earlier_standing_claims_and_their_stored_vectors(db: Database) -> None:
@@ -87,9 +181,12 @@ async def test_a_claim_is_compared_with_earlier_standing_claims_and_their_stored
         found = await session.run_sync(comparison, Record.CLAIM, new.id or 0, MODEL)
         other_model = await session.run_sync(comparison, Record.CLAIM, new.id or 0, "another-model")
         of_rebuttal = await session.run_sync(comparison, Record.CLAIM, rebuttal.id or 0, MODEL)
-    assert found is not None and found.new == Entry(new.id or 0, 4, "Interpretability will scale.")
-    assert found.earlier == [Entry(first.id or 0, 1, "Interp scales.", _vector(1, 0))]  # not withdrawn, no rebuttal
-    assert other_model is not None and other_model.earlier == [Entry(first.id or 0, 1, "Interp scales.")]
+    for_side, against = 1, 2  # Alice's side and Bob's: a claim of the other side is never a repeat
+    assert found is not None and found.new == Entry(new.id or 0, 4, "Interpretability will scale.", side_id=against)
+    assert found.earlier == [  # not withdrawn, no rebuttal
+        Entry(first.id or 0, 1, "Interp scales.", _vector(1, 0), side_id=for_side)
+    ]
+    assert other_model is not None and other_model.earlier == [Entry(first.id or 0, 1, "Interp scales.", None, 1)]
     assert of_rebuttal is not None and of_rebuttal.earlier == []  # rebuttals are embedded, never hinted
 
 
@@ -188,3 +285,11 @@ def _claim_in(session, thread: int, user: int, text: str) -> int:  # type: ignor
     """Log a claim by ``user`` in the debate of ``thread``; its database id."""
     debate = core.open_debate_in_thread(session, GUILD, thread)
     return claims.add_claim(session, debate, core.Actor(GUILD, user), text).claim.id
+
+
+def test_the_hint_shows_the_original_claim_as_typed() -> None:
+    """The quoted claim is a user's text: its Markdown is shown, not rendered, and it stays on one line."""
+    found = Comparison(Record.CLAIM, 1, Entry(9, 6, "Evals hold up."), [])
+    hint = duplicate_hint(found, (Entry(7, 2, "Evals *always*\nhold __up__."), 0.95))
+    assert hint is not None
+    assert hint.text.startswith("Claim #6 looks like Claim #2: “Evals \\*always\\* hold \\_\\_up\\_\\_.”")

@@ -131,7 +131,8 @@ def test_markdown_in_user_text_is_escaped() -> None:
 
 
 async def test_several_debates_are_summarized_in_the_same_number_of_queries(db: Database) -> None:
-    from bot.core.summary.queries import agenda_activity_since, summarize_agenda, summarize_debates
+    from bot.core.debates.digests import agenda_activity_since
+    from bot.core.summary.queries import summarize_agenda, summarize_debates
     from schema import utcnow
 
     async with db.write() as session:

@@ -3,9 +3,9 @@ audience can see; a public answer counts the rest, a private one does not."""
 
 from __future__ import annotations
 
-from bot.core.debates import choices
 from bot.core.debates import lifecycle as core
 from bot.core.scoring.scores import agenda_track_record
+from bot.core.summary import choices
 from bot.core.summary.queries import summarize_agenda
 from bot.core.visibility import Audience, left_out_note
 from bot.db import Database

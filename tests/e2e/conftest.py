@@ -11,9 +11,12 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import SQLModel, col
 
+from benchmarks import model_fixture
+from benchmarks.model_fixture import fixture_files
 from bot.client import DebateBot
 from bot.db import Database
 from bot.local import LocalBot
+from bot.runtime.model_files import ModelFiles
 from bot.runtime.scheduler import Clock
 from schema import Debate
 from sim import (
@@ -85,11 +88,23 @@ def similar_records() -> bool:
 
 
 @pytest.fixture
+def model_files(similar_records: bool) -> ModelFiles | None:
+    """The embedding model the bot hints with: the test fixture (``benchmarks.model_fixture``) when it hints and the
+    fixture's extra is installed; else the official files, which are not downloaded here (no hints)."""
+    return fixture_files() if similar_records and model_fixture.installed() else None
+
+
+@pytest.fixture
 async def running(
-    sim: DiscordSim, world: World, db: Database, clock: Clock | None, similar_records: bool
+    sim: DiscordSim,
+    world: World,
+    db: Database,
+    clock: Clock | None,
+    similar_records: bool,
+    model_files: ModelFiles | None,
 ) -> AsyncIterator[LocalBot]:
     """The real bot, connected to ``sim``, serving ``world``; ``running.restart()`` restarts it."""
-    runner = LocalBot(sim, db, clock, similar_records=similar_records)
+    runner = LocalBot(sim, db, clock, similar_records=similar_records, model_files=model_files)
     await runner.start()
     yield runner
     await runner.stop()

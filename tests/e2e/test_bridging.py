@@ -73,7 +73,7 @@ async def test_the_summary_shows_common_ground_across_the_divide_and_what_divide
 async def test_a_large_debate_gets_its_common_ground_in_an_edit_after_posting(
     world: World, bot: DebateBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(divides, "READ_BEFORE_POSTING", 10)  # as if its 64 credences were too many to read first
+    monkeypatch.setattr(divides, "FIT_BEFORE_POSTING", 10)  # as if its 64 credences were too many to fit first
     thread = await _sides_as_camps(world)
     await world.sim.invoke(world.carol, thread, "debate summary")  # posted without it, then edited
     for _ in range(250):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,17 +16,24 @@ from bot.core.debates import lifecycle as debates
 from bot.db import Database
 from schema import Claim
 from tests.conftest import TEST_DATABASE_URL
-from tests.e2e.test_process import _environment, closed_port
+from tests.e2e.test_process import _environment, bot_command, closed_port
 
 TRANSCRIPT = "id,interview,comment\n1,Dr. Ng,Carbon taxes cut emissions faster than subsidies do.\n"
 EXPORT, IMPORT = ["export", "--debate", "1"], ["import", "--debate", "1", "--yes", "transcript.csv"]
+PRIVACY_EXPORT, FORGET = ["privacy", "export", "--user", "5"], ["privacy", "forget", "--user", "5"]
 ID_OPTIONS = [
-    pytest.param(argv, option, id=f"{argv[0]} {option}" if argv[0] != "commands" else f"commands {argv[1]} {option}")
+    pytest.param(
+        argv,
+        option,
+        id=f"{argv[0]} {option}" if argv[0] not in ("commands", "privacy") else f"{argv[0]} {argv[1]} {option}",
+    )
     for argv, options in [
         (EXPORT, ["--debate", "--guild"]),
         (IMPORT, ["--debate", "--guild", "--by"]),
         (["commands", "sync"], ["--guild"]),
         (["commands", "clear"], ["--guild"]),
+        (PRIVACY_EXPORT, ["--user", "--guild"]),
+        (FORGET, ["--user", "--guild"]),
     ]
     for option in options
 ]
@@ -131,7 +137,7 @@ def test_the_largest_number_and_id_there_can_be_are_looked_for(
 @pytest.mark.parametrize(
     ("argv", "logged"),
     [
-        (["health"], "LOG_LEVEL=DEBUG shows the traceback"),
+        (["db", "upgrade"], "LOG_LEVEL=DEBUG shows the traceback"),
         (["run"], "its traceback is logged above"),
     ],
     ids=["operator command", "the running bot"],
@@ -150,7 +156,7 @@ def test_a_fault_of_the_bots_own_is_one_line_and_the_running_bot_logs_its_traceb
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DISCORD_TOKEN", "a-token-for-the-test")
     monkeypatch.setattr("bot.cli.main.setup_logging", lambda *_, **__: None)  # this process's logging stays the tests'
-    monkeypatch.setattr("bot.cli.main._health", fault)
+    monkeypatch.setattr("bot.cli.main._upgrade", fault)
     monkeypatch.setattr("bot.cli.main.run_bot", fault)
     status, out, err = _run(argv, capsys)
     assert (status, out) == (MAY_PASS, "")
@@ -170,6 +176,8 @@ OPERATOR_COMMANDS = [
     ["commands", "clear"],
     EXPORT,
     IMPORT,
+    PRIVACY_EXPORT,
+    FORGET,
 ]
 
 
@@ -179,19 +187,8 @@ async def _command(tmp_path: Path, argv: list[str], **settings: str) -> tuple[in
     port = closed_port()
     nowhere = {"DISCORD_API_BASE": f"http://127.0.0.1:{port}/api/v10", "DISCORD_GATEWAY_URL": f"ws://127.0.0.1:{port}"}
     env = _environment(tmp_path, DISCORD_TOKEN="a-token", **nowhere, **settings)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *argv,
-        cwd=tmp_path,
-        env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    _, stderr = await asyncio.wait_for(process.communicate(), 60)
-    return process.returncode, stderr.decode().splitlines()
+    status, _, stderr = await bot_command(tmp_path, argv, env)
+    return status, stderr.splitlines()
 
 
 @pytest.mark.parametrize("argv", OPERATOR_COMMANDS, ids=" ".join)

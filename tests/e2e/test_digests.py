@@ -4,12 +4,12 @@ restarts and downtime, fired once by two schedulers sharing the database. Time i
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from sqlmodel import col, select
 
-from bot.core.debates import digests
+from bot.core.debates import digests, timers
 from bot.db import Database
 from bot.local import LocalBot
 from bot.runtime.scheduler import Scheduler
@@ -109,7 +109,8 @@ async def test_two_bot_processes_sharing_the_database_post_a_digest_once(
     assert running.bot is not None
     other_db = Database(database_url)  # a second process: its own engine, the same handlers
     other = Scheduler(other_db, clock)
-    other.register("digest", digests.digest_due, running.bot.get_cog("AgendaCog").post_digest)  # type: ignore[union-attr]
+    cog = running.bot.get_cog("AgendaCog")
+    other.register("digest", digests.digest_due, cog.post_digest, digests.digest_recalled)  # type: ignore[union-attr]
     try:
         await clock.advance(days=7)
         fired = await asyncio.gather(other.run_due(), running.bot.scheduler.run_due())
@@ -117,3 +118,50 @@ async def test_two_bot_processes_sharing_the_database_post_a_digest_once(
         assert sum(fired) <= 1 and _digests(world, channel) == 1
     finally:
         await other_db.dispose()
+
+
+class ProcessDied(BaseException):
+    """The process stopped where this is raised (as a kill would stop it: no handler runs)."""
+
+
+@pytest.mark.parametrize("posted", [True, False], ids=["after posting", "before posting"])
+async def test_a_digest_whose_process_died_around_its_post_is_shown_once(
+    world: World, running: LocalBot, clock: ManualClock, database_url: str, posted: bool
+) -> None:
+    """The process that fired the digest stops after its commit, before or after posting it: once its lease runs
+    out, another process posts it with the same nonce, and Discord shows it once either way."""
+    _, channel, agenda = await _agenda_with_a_debate(world)
+    await world.sim.invoke(world.mod, world.channel, "digest set", agenda=agenda, channel=channel, every="weekly")
+    assert running.bot is not None
+    await running.bot.scheduler.stop()  # driven by hand below, as the surviving process
+    cog = running.bot.get_cog("AgendaCog")
+    assert cog is not None
+    nonces: list[str] = []
+
+    async def post_then_die(due: digests.DigestDue, nonce: str) -> None:
+        nonces.append(nonce)
+        if posted:
+            await cog.post_digest(due, nonce)  # type: ignore[attr-defined]
+        raise ProcessDied
+
+    dying_db = Database(database_url)
+    dying = Scheduler(dying_db, clock)
+    dying.register("digest", digests.digest_due, post_then_die, digests.digest_recalled)
+    try:
+        await clock.advance(days=7)
+        with pytest.raises(ProcessDied):
+            await dying.run_due()
+    finally:
+        await dying_db.dispose()
+    assert _digests(world, channel) == (1 if posted else 0)
+    assert await running.bot.scheduler.run_due() == 0  # the lease is the dead process's still
+    assert _digests(world, channel) == (1 if posted else 0)
+
+    await clock.advance(seconds=timers.LEASE.total_seconds() + 1)
+    await running.bot.scheduler.run_due()
+    await _digested(world, channel, 1)
+    await running.bot.scheduler.run_due()  # nothing owed any more
+    assert _digests(world, channel) == 1
+    assert len(nonces[0]) == 25
+    async with running.bot.db.read() as session:
+        assert await session.run_sync(timers.owed, clock.now() + timedelta(days=1)) == []

@@ -48,8 +48,8 @@ async def test_groups_that_stand_out_are_shown_with_the_cruxes_that_divide_them(
     text = result.text
     assert "2 groups in the latest credences of 8 participants, 4 cruxes" in text
     first, second = ", ".join(m.mention for m in members[:4]), ", ".join(m.mention for m in members[4:])
-    assert f"**Group 1** (4): {first}\nSides: *for* 3, *against* 1" in text
-    assert f"**Group 2** (4): {second}\nSides: *against* 3, *for* 1" in text
+    assert f"**Group 1 — high on Crux #1, #2 and #3** (4): {first}\nSides: *for* 3, *against* 1" in text
+    assert f"**Group 2 — low on Crux #1, #2 and #3** (4): {second}\nSides: *against* 3, *for* 1" in text
     assert "**What divides them most**" in text
     assert "**Crux #1** · group 1: **85**, group 2: **15** (70 apart)\n> Will evals catch deception?" in text
     assert "Crux #4" not in text  # everyone near 50 on it
@@ -58,7 +58,10 @@ async def test_groups_that_stand_out_are_shown_with_the_cruxes_that_divide_them(
 
     summary = await world.sim.invoke(world.carol, thread, "debate summary")
     heading = summary.text.split("\n\n")[0]
-    assert "**Opinion groups:** 2 stand out — `/debate groups` shows them." in heading
+    assert (
+        "**Opinion groups:** 2 stand out (group 1 high on Crux #1, #2 and #3; group 2 low on Crux #1, #2 and #3) — "
+        "`/debate groups` shows them."
+    ) in heading
     assert world.sim.errors == []
 
 

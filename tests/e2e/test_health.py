@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
+import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -146,3 +147,24 @@ async def test_unhealthy_when_the_database_does_not_answer(tmp_path: Path, backe
     }
     assert (status, line) == (1, expected[backend])
     assert not (tmp_path / "nowhere.db").exists()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_check_loads_neither_discord_nor_sqlalchemy_nor_pydantic(tmp_path: Path, backend: str) -> None:
+    """A container runs the check every 30 s: it loads the bare driver, not the bot (benchmarks/health.py times it)."""
+    (tmp_path / "debates.db").touch()
+    url = {"sqlite": "sqlite:///debates.db", "postgresql": f"postgresql://bot@127.0.0.1:{closed_port()}/db"}
+    script = "import sys; from bot.__main__ import main; main(); print(' '.join(sys.modules), file=sys.stderr)"
+    result = subprocess.run(
+        [sys.executable, "-c", script, "health"],
+        cwd=tmp_path,
+        env=_environment(tmp_path, DATABASE_URL=url[backend], PYTHONPATH=str(Path(__file__).parents[2])),
+        capture_output=True,
+        text=True,
+        timeout=PATIENCE,
+    )
+    line, modules = result.stderr.splitlines()
+    assert line.startswith("unhealthy: ")  # the check ran: no table, or no server
+    loaded = {name.split(".")[0] for name in modules.split()}
+    assert {"bot", {"sqlite": "sqlite3", "postgresql": "asyncpg"}[backend]} <= loaded
+    assert not {"discord", "sqlalchemy", "pydantic", "pydantic_settings", "aiohttp"} & loaded

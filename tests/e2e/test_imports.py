@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from benchmarks import model_fixture
 from bot.client import DebateBot
 from bot.core.importing.chat import INTENT_OFF
 from bot.local import LocalBot
@@ -332,6 +333,7 @@ EXTRA = all(importlib.util.find_spec(name) for name in ("onnxruntime", "tokenize
 
 
 @pytest.mark.skipif(not EXTRA, reason="the semantic extra is not installed (pip install -e '.[semantic]')")
+@pytest.mark.skipif(not model_fixture.installed(), reason=model_fixture.MISSING)
 @pytest.mark.parametrize("similar_records", [True])
 async def test_with_the_semantic_extra_a_claim_made_a_rebuttal_rebuts_the_most_similar_one(
     world: World, bot: DebateBot

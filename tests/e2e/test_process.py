@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import socket
+import subprocess
 import sys
 from pathlib import Path
 
@@ -21,6 +22,23 @@ def _environment(tmp_path: Path, **settings: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in ("DISCORD_TOKEN", "DATABASE_URL")}
     env.update(settings)
     return env
+
+
+async def bot_command(tmp_path: Path, argv: list[str], env: dict[str, str]) -> tuple[int | None, str, str]:
+    """``python -m bot *argv`` in ``tmp_path`` with ``env``, no input: its exit status, standard output and error."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *argv,
+        cwd=tmp_path,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    return process.returncode, out.decode(), err.decode()
 
 
 def closed_port() -> int:
@@ -219,3 +237,24 @@ async def test_export_where_there_is_no_database_says_so_and_creates_nothing(tmp
     status, stdout, stderr = await _export(tmp_path, None)
     assert status != 0 and stdout == "" and stderr.count("\n") == 1, stderr
     assert f"there is no database at {tmp_path / 'debates.db'}" in stderr and _contents(tmp_path) == {}
+
+
+def test_the_database_the_bot_creates_is_readable_by_its_user_only(tmp_path: Path) -> None:
+    """In the container and by hand alike (the systemd unit's UMask=0077 says the same): debates are private."""
+    previous = os.umask(0o022)  # a shell's usual umask, inherited by the process started below
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", "db", "upgrade"],
+            cwd=tmp_path,
+            env=_environment(tmp_path, DATABASE_URL="sqlite:///debates.db"),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.umask(previous)
+    assert result.returncode == 0, result.stderr
+    created = sorted(tmp_path.glob("debates.db*"))
+    assert created and {path.name: oct(path.stat().st_mode & 0o777) for path in created} == {
+        path.name: "0o600" for path in created
+    }

@@ -5,20 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import logging
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from benchmarks import model_fixture
 from bot.client import DebateBot
 from bot.local import LocalBot
-from bot.runtime.similar import model_process
+from bot.runtime.model_files import OFFICIAL, ModelFiles
+from bot.runtime.similar import EXTRA_MODULES, model_process
 from schema import ClaimVector, Crux, CruxStatus, CruxVector
 from sim import SimChannel, SimMessage
 from tests.e2e.conftest import World, start_debate
-
-EXTRA = all(importlib.util.find_spec(name) for name in ("onnxruntime", "tokenizers", "numpy"))
-with_extra = pytest.mark.skipif(not EXTRA, reason="the semantic extra is not installed (pip install -e '.[semantic]')")
 
 
 @pytest.fixture
@@ -33,13 +34,17 @@ def offline(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def model() -> None:
-    """The embedding worker started and its model loaded (once per process), so that its first use is not a load."""
+def model(model_files: ModelFiles | None) -> None:
+    """The embedding worker started and the test fixture's model loaded (once per process), so that its first use is
+    not a load."""
+    if model_files is None:
+        pytest.skip(model_fixture.MISSING)
+    worker = model_process(model_files)
+    if worker is None:
+        pytest.skip("the semantic extra is not installed (pip install -e '.[semantic]')")
     from bot.runtime import semantic
 
-    worker = model_process()
-    if worker is None or not worker.submit(semantic.ready).result(timeout=120):
-        pytest.skip("the semantic extra is installed only in part")
+    assert worker.submit(semantic.ready).result(timeout=120), "the fixture's model did not load"
 
 
 async def _joined_thread(world: World) -> SimChannel:
@@ -50,7 +55,11 @@ async def _joined_thread(world: World) -> SimChannel:
 
 
 def _hints(world: World, thread: SimChannel) -> list[SimMessage]:
-    return [message for message in world.sim.messages(thread) if " looks like " in message.content]
+    return [
+        message
+        for message in world.sim.messages(thread)
+        if " looks like " in message.content or " seems to say the opposite of " in message.content
+    ]
 
 
 async def _count(bot: DebateBot, model: type) -> int:
@@ -78,7 +87,6 @@ async def _embedded(bot: DebateBot, model: type, count: int) -> None:
     await bot.similar.settled()
 
 
-@with_extra
 async def test_a_repeated_crux_gets_a_hint_whose_button_withdraws_it_after_a_restart(
     world: World, running: LocalBot, model: None
 ) -> None:
@@ -109,8 +117,7 @@ async def test_a_repeated_crux_gets_a_hint_whose_button_withdraws_it_after_a_res
     assert [tuple(row) for row in statuses] == [(1, CruxStatus.OPEN), (2, CruxStatus.RESOLVED)]
 
 
-@with_extra
-async def test_a_negated_claim_is_hinted_as_the_other_side_and_a_different_point_is_not(
+async def test_a_contrary_claim_is_hinted_as_an_opposite_to_rebut_not_a_duplicate_to_withdraw(
     world: World, bot: DebateBot, model: None
 ) -> None:
     thread = await _joined_thread(world)
@@ -122,11 +129,13 @@ async def test_a_negated_claim_is_hinted_as_the_other_side_and_a_different_point
         await world.sim.invoke(member, thread, "claim", text=text)
     await _embedded(bot, ClaimVector, 3)
     [hint] = _hints(world, thread)
-    assert hint.content.startswith("Claim #3 looks like Claim #1: “Compute governance is an effective way")
-    assert "if it says the opposite, it answers #1" in hint.content
+    assert hint.content.startswith(
+        "Claim #3 seems to say the opposite of Claim #1: “Compute governance is an effective way"
+    )
+    assert "a rebuttal of it fits better (`/rebut claim:1`)" in hint.content
+    assert "withdraw" not in hint.content.lower() and hint.custom_ids == []  # nothing to withdraw: it answers #1
 
 
-@with_extra
 async def test_log_as_rebuttal_offers_the_most_similar_claims_first(world: World, bot: DebateBot, model: None) -> None:
     thread = await _joined_thread(world)
     for text in (
@@ -167,3 +176,24 @@ async def test_without_the_model_there_is_no_hint_and_recent_claims_come_first(w
     assert asked.message is not None
     options = asked.message.components[0]["components"][0]["options"]
     assert [option["label"][:3] for option in options] == ["#2 ", "#1 "]
+
+
+@pytest.mark.skipif(not all(map(importlib.util.find_spec, EXTRA_MODULES)), reason="the semantic extra is not installed")
+async def test_a_missing_model_file_is_one_line_in_the_bots_log_and_there_is_no_hint(
+    world: World, running: LocalBot, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="bot.runtime.similar")
+    running.model_files = OFFICIAL.files(tmp_path)  # nothing fetched there
+    bot = await running.restart()
+    missing = tmp_path / "onnx" / "model_qint8_avx512.onnx"
+    expected = f"No similar-record hints: model file {missing} is missing: run `python -m bot models fetch`"
+
+    async def logged() -> bool:
+        return expected in caplog.messages
+
+    await _until(logged, "the line in the bot's log")
+    thread = await _joined_thread(world)
+    for question in ("Will chip export controls hold?", "Will chip export controls hold up?"):
+        await world.sim.invoke(world.alice, thread, "crux add", question=question)
+    await bot.similar.settled()
+    assert _hints(world, thread) == [] and await _count(bot, CruxVector) == 0

@@ -73,21 +73,21 @@ def _operator(tmp_path: Path, sim: DiscordSim, db: Database, **settings: str) ->
 async def test_operators_sync_and_clear_commands_by_hand(world: World, db: Database, tmp_path: Path) -> None:
     sim, guild = world.sim, world.guild
     env = _operator(tmp_path, sim, db)
-    assert await manage(env, tmp_path, "sync", "--guild", str(guild.id)) == (0, f"synced 14 commands ({guild.id})", "")
-    assert len(sim.commands(guild)) == 14 and sim.commands() == []
+    assert await manage(env, tmp_path, "sync", "--guild", str(guild.id)) == (0, f"synced 15 commands ({guild.id})", "")
+    assert len(sim.commands(guild)) == 15 and sim.commands() == []
     status, out, _ = await manage(env, tmp_path, "sync")
-    assert (status, out) == (0, f"synced 14 commands (global); cleared {guild.id}, synced before")
-    assert len(sim.commands()) == 14 and sim.commands(guild) == []
+    assert (status, out) == (0, f"synced 15 commands (global); cleared {guild.id}, synced before")
+    assert len(sim.commands()) == 15 and sim.commands(guild) == []
 
     assert await manage(env, tmp_path, "clear") == (0, "cleared the commands (global)", "")
     assert sim.commands() == [] and sim.commands(guild) == []
     async with LocalBot(sim, db):  # nothing is remembered as synced any more: the bot syncs at start
-        assert len(sim.commands()) == 14
+        assert len(sim.commands()) == 15
 
     in_guild = _operator(tmp_path, sim, db, SYNC_GUILD_ID=str(guild.id))
     assert await manage(in_guild, tmp_path, "clear", "--global") == (0, "cleared the commands (global)", "")
-    assert await manage(in_guild, tmp_path, "sync") == (0, f"synced 14 commands ({guild.id})", "")
-    assert sim.commands() == [] and len(sim.commands(guild)) == 14
+    assert await manage(in_guild, tmp_path, "sync") == (0, f"synced 15 commands ({guild.id})", "")
+    assert sim.commands() == [] and len(sim.commands(guild)) == 15
 
 
 async def test_the_commands_command_explains_what_stops_it(world: World, db: Database, tmp_path: Path) -> None:
@@ -102,18 +102,18 @@ async def test_the_commands_command_explains_what_stops_it(world: World, db: Dat
 
 async def test_server_id_zero_is_refused_and_clears_nothing(world: World, db: Database, tmp_path: Path) -> None:
     sim, env = world.sim, _operator(tmp_path, world.sim, db)
-    assert await manage(env, tmp_path, "sync", "--global") == (0, "synced 14 commands (global)", "")
+    assert await manage(env, tmp_path, "sync", "--global") == (0, "synced 15 commands (global)", "")
     status, out, err = await manage(env, tmp_path, "clear", "--guild", "0")
     assert (status, out) == (2, "") and err.startswith("error: argument --guild: “0” is not a Discord server id"), err
     status, out, err = await manage(_operator(tmp_path, sim, db, SYNC_GUILD_ID="0"), tmp_path, "clear")
     assert (status, out) == (2, "") and err.startswith("error: invalid setting — SYNC_GUILD_ID: "), err
-    assert len(sim.commands()) == 14 and sim.commands(world.guild) == []
+    assert len(sim.commands()) == 15 and sim.commands(world.guild) == []
 
 
 async def test_a_database_reused_with_another_application_syncs_to_that_application(world: World, db: Database) -> None:
     async with LocalBot(world.sim, db):
-        assert len(world.sim.commands()) == 14
+        assert len(world.sim.commands()) == 15
     async with DiscordSim() as other:
         assert other.application_id != world.sim.application_id
         async with LocalBot(other, db):
-            assert len(other.commands()) == 14
+            assert len(other.commands()) == 15

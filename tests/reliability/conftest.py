@@ -20,7 +20,7 @@ from bot.db import Database
 from bot.local import LocalBot
 from sim import DiscordSim
 from tests.conftest import TEST_DATABASE_URL
-from tests.e2e.conftest import World, bot, clock, running, similar_records  # noqa: F401 (fixtures)
+from tests.e2e.conftest import World, bot, clock, model_files, running, similar_records  # noqa: F401 (fixtures)
 from tests.reliability.support import FIGURES, TOKEN
 
 

@@ -194,6 +194,7 @@ REFUSED: list[Case] = [
          NO_CLAIM),
     Case("crux add: a claim of another server", "crux add", {"question": "q?", "claim": Ref.FOREIGN_CLAIM},
          NO_CLAIM),
+    Case("crux suggest: language-model help not enabled", "crux suggest", {}, "its operator has not set an endpoint"),
     # /crux credence
     Case("credence: 101", "crux credence", {"crux": Ref.OPEN_CRUX, "value": 101}, A_PERCENTAGE, discord=True),
     Case("credence: -1", "crux credence", {"crux": Ref.OPEN_CRUX, "value": -1}, A_PERCENTAGE, discord=True),
@@ -233,6 +234,13 @@ REFUSED: list[Case] = [
     Case("resolve: by a participant who is not a moderator", "crux resolve",
          {"crux": Ref.OPEN_CRUX, "resolution": "r"},
          "Only the debate's creator or a member with Manage Threads can resolve a crux", actor="bob"),
+    # a member's data, a debate's deletion
+    Case("delete: by a member who is not a moderator", "debate delete", {"number": 1},
+         "Deleting a debate needs the Manage Threads permission", Place.CHANNEL),
+    Case("delete: a debate this server does not have", "debate delete", {"number": 999},
+         "There is no debate #999 in this server", Place.CHANNEL, actor="mod"),
+    Case("/mydata export: in a DM", "mydata export", {}, NOT_IN_DMS, Place.DM, discord=True),
+    Case("/mydata forget: in a DM", "mydata forget", {}, NOT_IN_DMS, Place.DM, discord=True),
 ]
 
 #: Every debate command, with valid options: refused outside a debate thread, and not offered by Discord in DMs.

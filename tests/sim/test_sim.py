@@ -722,3 +722,20 @@ async def test_roles_and_overwrites_decide_who_sees_a_channel_and_the_bots_cache
     admins = sim.add_role(guild, "admins", permissions=ADMINISTRATOR)
     sim.give_role(alice, admins)
     assert await seen() == "general mine notes room"
+
+
+async def test_a_message_sent_again_with_its_nonce_within_the_window_is_the_earlier_one(
+    world: World, bot: SimBot
+) -> None:
+    sim = world.sim
+    channel = bot.get_partial_messageable(world.channel.id)
+    first = await channel.send("Time's up", nonce="t0123456789abcdef01234567")  # discord.py adds enforce_nonce
+    again = await channel.send("Time's up", nonce="t0123456789abcdef01234567")
+    other = await channel.send("Time's up", nonce="t1")
+    assert again.id == first.id and other.id != first.id
+    assert [message.content for message in sim.messages(world.channel)] == ["Time's up", "Time's up"]
+    sim.nonce_window = 0.0  # the window has passed: Discord posts it again
+    assert (await channel.send("Time's up", nonce="t1")).id != other.id
+    with pytest.raises(discord.HTTPException) as refused:
+        await channel.send("Too long a nonce", nonce="n" * 26)
+    assert refused.value.status == 400

@@ -149,6 +149,19 @@ def log_message(
     The message's author stays the author (on the side they joined, if any); ``actor`` is who logged it.
     """
     body = ensure_loggable(session, debate, message, kind)
+    return _log_loggable(session, debate, actor, message, body, kind, parent_number)
+
+
+def _log_loggable(
+    session: Session,
+    debate: Debate,
+    actor: Actor,
+    message: ChatMessage,
+    body: str,
+    kind: ClaimKind,
+    parent_number: ClaimNumber | None,
+) -> Logged:
+    """:func:`log_message` once :func:`ensure_loggable` has passed and given the message's ``body``."""
     parent = _answerable(session, debate, parent_number) if parent_number is not None else None
     if kind is not ClaimKind.CLAIM and parent is None:
         raise InvalidInput(f"Say which claim this {kind.value} answers.")
@@ -215,10 +228,10 @@ def log_chat_rebuttal(session: Session, debate: Debate, actor: Actor, message: C
     """“Log as rebuttal”: a chat message replying to a logged claim is logged as its rebuttal at once. Otherwise the
     message is kept (a day) while its logger picks among the recent claims, which come back; refused first is what
     logging it would refuse (the phase, no text, a repeat), and a debate with no claim to rebut yet."""
-    ensure_loggable(session, debate, message, ClaimKind.REBUTTAL)
+    body = ensure_loggable(session, debate, message, ClaimKind.REBUTTAL)
     replied = replied_claim(session, debate, message)
     if replied is not None:
-        return log_message(session, debate, actor, message, ClaimKind.REBUTTAL, replied.number)
+        return _log_loggable(session, debate, actor, message, body, ClaimKind.REBUTTAL, replied.number)
     recent = recent_claims(session, debate)
     if not recent:
         raise InvalidInput("There is no claim in this debate to rebut yet: log one first.")

@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from bot.core import text as t
-from bot.core.claims.arguments import ChatMessage, message_text
+from bot.core.claims.arguments import ChatMessage, message_text, withdraw_claim_by_id
+from bot.core.claims.similar import HintTarget, Record
 from bot.core.debates.formats import Action, require_allowed
 from bot.core.debates.lifecycle import (
     Actor,
@@ -40,6 +41,7 @@ from bot.core.records import ClaimSnapshot, CredenceSnapshot, CruxSnapshot
 from bot.core.scoring.scores import ParticipantScore, score_crux, withdraw_scores
 from schema import (
     Claim,
+    ClaimId,
     ClaimNumber,
     Credence,
     Crux,
@@ -127,11 +129,6 @@ def crux_numbered(session: Session, debate: Debate, number: CruxNumber, *, for_u
     return numbered(session, debate, Crux, number, for_update=for_update)
 
 
-def crux_number(session: Session, debate: Debate, crux_id: CruxId) -> CruxNumber:
-    """The number of the crux a button's custom_id names by id, checked to be of this debate."""
-    return CruxNumber(by_id(session, debate, Crux, crux_id).number)
-
-
 def require_percentage(value: int) -> None:
     """:class:`InvalidInput` unless ``value`` is a credence, 0 to 100."""
     if not 0 <= value <= 100:
@@ -158,19 +155,23 @@ def parse_credence(value: str) -> int:
 
 
 def crux_for_credence(session: Session, debate: Debate, number: CruxNumber, *, for_update: bool = False) -> Crux:
-    """Crux #``number``, on which a credence would be recorded. Refuses a closed debate, what the phase does not
-    allow, an unknown or a resolved crux — checked before the credence modal opens, and again on recording."""
-    ensure_open(debate)
+    """Crux #``number``, on which a credence would be recorded. Refuses what the phase does not allow, an unknown or
+    a resolved crux — checked before the credence modal opens, and again on recording. That the debate is open is
+    checked once, by finding it (``bot.core.debates.lifecycle.open_debate_in_thread``)."""
     require_allowed(debate, Action.CREDENCE)
-    crux = crux_numbered(session, debate, number, for_update=for_update)
+    return _open_for_credence(crux_numbered(session, debate, number, for_update=for_update))
+
+
+def crux_for_credence_by_id(session: Session, debate: Debate, crux_id: CruxId, *, for_update: bool = False) -> Crux:
+    """:func:`crux_for_credence` for the crux a button or menu names by its id (looked up once, by that id)."""
+    require_allowed(debate, Action.CREDENCE)
+    return _open_for_credence(by_id(session, debate, Crux, crux_id, for_update=for_update))
+
+
+def _open_for_credence(crux: Crux) -> Crux:
     if crux.status is CruxStatus.RESOLVED:
         raise InvalidInput(f"Crux #{crux.number} is resolved; credences are closed.")
     return crux
-
-
-def crux_for_credence_by_id(session: Session, debate: Debate, crux_id: CruxId) -> Crux:
-    """:func:`crux_for_credence` for the crux a button names by its id."""
-    return crux_for_credence(session, debate, crux_number(session, debate, crux_id))
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +208,19 @@ def record_credence(
     stance and the crux's spread (what summaries read) are updated with it; the crux's row is locked first, so
     concurrent credences on it update the spread one after the other.
     """
-    crux = crux_for_credence(session, debate, number, for_update=True)
+    return _record_credence(session, actor, crux_for_credence(session, debate, number, for_update=True), value, reason)
+
+
+def record_credence_by_id(
+    session: Session, debate: Debate, actor: Actor, crux_id: CruxId, value: int
+) -> CredenceRecorded:
+    """:func:`record_credence`, without a reason, on the crux a menu names by its id (a pick in a crux's message)."""
+    return _record_credence(session, actor, crux_for_credence_by_id(session, debate, crux_id, for_update=True), value)
+
+
+def _record_credence(
+    session: Session, actor: Actor, crux: Crux, value: int, reason: str | None = None
+) -> CredenceRecorded:
     require_percentage(value)
     why = t.optional_text(reason, "The reason", t.REASON_MAX)
     latest, earlier = _latest_two(session, crux, actor.user_id)
@@ -223,13 +236,6 @@ def record_credence(
     keep_stance(session, credence)
     previous = latest.value if latest else None
     return CredenceRecorded(CruxSnapshot.of(crux), CredenceSnapshot.of(credence), previous=previous)
-
-
-def record_credence_by_id(
-    session: Session, debate: Debate, actor: Actor, crux_id: CruxId, value: int
-) -> CredenceRecorded:
-    """:func:`record_credence`, without a reason, on the crux a menu names by its id (a pick in a crux's message)."""
-    return record_credence(session, debate, actor, crux_number(session, debate, crux_id), value)
 
 
 def _latest_two(session: Session, crux: Crux, user_id: int) -> tuple[Credence | None, int | None]:
@@ -291,8 +297,12 @@ def resolvable_crux(
 
 
 def resolvable_crux_by_id(session: Session, debate: Debate, actor: Actor, crux_id: CruxId) -> CruxSnapshot:
-    """:func:`resolvable_crux` for the crux a button names by its id."""
-    return CruxSnapshot.of(resolvable_crux(session, debate, actor, crux_number(session, debate, crux_id)))
+    """:func:`resolvable_crux` for the crux a button names by its id (looked up once, by that id)."""
+    ensure_open(debate)
+    require_moderator(debate, actor, "resolve a crux")
+    crux = by_id(session, debate, Crux, crux_id)
+    require_open(crux)
+    return CruxSnapshot.of(crux)
 
 
 def require_open(crux: Crux) -> None:
@@ -389,3 +399,12 @@ def withdraw_crux_by_id(
     session.add(crux)
     session.flush()
     return CruxSnapshot.of(crux)
+
+
+def withdraw_in_favour(session: Session, debate: Debate, actor: Actor, hint: HintTarget) -> str:
+    """Withdraw the new record of a hint in favour of the original, for its author or a moderator; what to say."""
+    if hint.record is Record.CLAIM:
+        claim = withdraw_claim_by_id(session, debate, actor, ClaimId(hint.new_id))
+        return f"Claim #{claim.number} withdrawn in favour of Claim #{hint.original_number}."
+    crux = withdraw_crux_by_id(session, debate, actor, CruxId(hint.new_id), CruxNumber(hint.original_number))
+    return f"Crux #{crux.number} withdrawn in favour of Crux #{hint.original_number}."

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, exists, or_
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
@@ -20,8 +20,7 @@ from bot.core.debates.lifecycle import Actor, agenda_in_guild
 from bot.core.errors import InvalidInput, NotAllowed
 from bot.core.records import AgendaSnapshot, TimerSnapshot
 from bot.core.sql import upsert
-from bot.core.summary.queries import agenda_activity_since
-from schema import Agenda, Digest, DigestEvery, utcnow
+from schema import Agenda, Claim, Credence, Crux, Debate, Digest, DigestEvery, utcnow
 
 DIGEST = "digest"
 PERIODS = {DigestEvery.DAILY: timedelta(days=1), DigestEvery.WEEKLY: timedelta(weeks=1)}
@@ -114,4 +113,29 @@ def digest_due(session: Session, timer: TimerSnapshot, now: datetime) -> DigestD
     digest.last_posted_at = utcnow()  # the clock that stamps records, which "anything new" compares against
     session.add(digest)
     session.flush()
+    return digest_recalled(session, timer, now)
+
+
+def digest_recalled(session: Session, timer: TimerSnapshot, now: datetime) -> DigestDue | None:
+    """The digest :func:`digest_due` returned when ``timer`` fired, to post it again (the process that fired it
+    stopped before posting); ``None`` once the digest is turned off."""
+    statement = select(Digest).where(Digest.id == int(timer.key), Digest.guild_id == timer.guild_id)
+    digest = session.execute(statement).scalar_one_or_none()
+    if digest is None:
+        return None
     return DigestDue(channel_id=digest.channel_id, guild_id=digest.guild_id, agenda_id=digest.agenda_id)
+
+
+def agenda_activity_since(session: Session, guild_id: int, agenda_id: int, since: datetime) -> bool:
+    """Whether anything was logged, credited or resolved in the agenda's debates after ``since``."""
+    debate_ids = select(Debate.id).where(Debate.guild_id == guild_id, Debate.agenda_id == agenda_id)
+    crux_ids = select(Crux.id).where(col(Crux.debate_id).in_(debate_ids))
+    happened = [
+        select(Claim.id).where(col(Claim.debate_id).in_(debate_ids), col(Claim.created_at) > since),
+        select(Crux.id).where(
+            col(Crux.debate_id).in_(debate_ids), (col(Crux.created_at) > since) | (col(Crux.resolved_at) > since)
+        ),
+        select(Credence.id).where(col(Credence.crux_id).in_(crux_ids), col(Credence.created_at) > since),
+    ]
+    statement = select(or_(*(exists(query) for query in happened)))
+    return bool(session.execute(statement).scalar())

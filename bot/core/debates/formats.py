@@ -297,6 +297,23 @@ def time_up(session: Session, timer: TimerSnapshot, now: datetime) -> PhaseChang
     return PhaseChange(DebateSnapshot.of(debate), ended, None)
 
 
+def time_up_recalled(session: Session, timer: TimerSnapshot, now: datetime) -> PhaseChange | None:
+    """The phase change :func:`time_up` made when ``timer`` fired, as stored now, to post it again (the process that
+    fired it stopped before posting); ``None`` once the debate is closed."""
+    statement = select(Debate).where(
+        Debate.id == int(timer.key), Debate.guild_id == timer.guild_id, Debate.status == DebateStatus.OPEN
+    )
+    debate = session.execute(statement).scalar_one_or_none()
+    if debate is None:
+        return None
+    phases = phases_of(debate)
+    if debate.phase_ends_at is None:  # the last phase's time ran out
+        return PhaseChange(DebateSnapshot.of(debate), phases[debate.phase], None)
+    if debate.phase == 0:
+        return None
+    return PhaseChange(DebateSnapshot.of(debate), phases[debate.phase - 1], phases[debate.phase])
+
+
 def _timed_debate(session: Session, timer: TimerSnapshot) -> Debate | None:
     """The open debate with a running clock that ``timer`` belongs to."""
     statement = select(Debate).where(

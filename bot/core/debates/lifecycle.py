@@ -20,7 +20,6 @@ from sqlmodel import col, select
 
 from bot.core import text as t
 from bot.core.errors import InvalidInput, NotAllowed, NotFound, WrongPlace
-from bot.core.opinion.insights import Glance, glance
 from bot.core.records import AgendaSnapshot, AnyDebate, DebateSnapshot, SideSnapshot
 from bot.core.sql import upsert
 from bot.core.visibility import Audience
@@ -28,12 +27,10 @@ from schema import (
     Agenda,
     Claim,
     ClaimId,
-    ClaimKind,
     ClaimNumber,
     Crux,
     CruxId,
     CruxNumber,
-    CruxStatus,
     Debate,
     DebateFormat,
     DebateId,
@@ -91,18 +88,6 @@ class NewDebate:
 class Joined:
     side: SideSnapshot
     previous: SideSnapshot | None
-
-
-@dataclass(frozen=True, slots=True)
-class Status:
-    """A debate at a glance: who is on which side and how much has been said."""
-
-    debate: DebateSnapshot
-    sides: list[tuple[SideSnapshot, int]]
-    claims: dict[ClaimKind, int]
-    open_cruxes: int
-    resolved_cruxes: int
-    glance: Glance
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,18 +322,24 @@ def numbered(
 
 
 @overload
-def by_id(session: Session, debate: Debate, model: type[Claim], record_id: ClaimId) -> Claim: ...
+def by_id(
+    session: Session, debate: Debate, model: type[Claim], record_id: ClaimId, *, for_update: bool = False
+) -> Claim: ...
 @overload
-def by_id(session: Session, debate: Debate, model: type[Crux], record_id: CruxId) -> Crux: ...
+def by_id(
+    session: Session, debate: Debate, model: type[Crux], record_id: CruxId, *, for_update: bool = False
+) -> Crux: ...
 @overload
-def by_id(session: Session, debate: Debate, model: type[Side], record_id: SideId) -> Side: ...
-def by_id(session: Session, debate: Debate, model: type[Scoped], record_id: int) -> Scoped:
+def by_id(
+    session: Session, debate: Debate, model: type[Side], record_id: SideId, *, for_update: bool = False
+) -> Side: ...
+def by_id(session: Session, debate: Debate, model: type[Scoped], record_id: int, *, for_update: bool = False) -> Scoped:
     """The ``model`` with this database id (as carried by a button's custom_id), if it belongs to this debate; else
-    :class:`NotFound` — a custom_id from another debate's message, or forged."""
+    :class:`NotFound` — a custom_id from another debate's message, or forged. ``for_update`` locks its row."""
     found = None
     if 0 < record_id <= KEY_MAX:
         statement = select(model).where(model.id == record_id, model.debate_id == debate.id)
-        found = session.execute(statement).scalar_one_or_none()
+        found = session.execute(statement.with_for_update() if for_update else statement).scalar_one_or_none()
     if found is None:
         raise NotFound(f"That {model.__name__.lower()} is not part of this debate.")
     return found
@@ -402,29 +393,6 @@ def require_own_or_moderator(debate: AnyDebate, actor: Actor, author_id: int | N
             f"{label} is not yours: only its author, the debate's creator or a member with Manage Threads can "
             "withdraw it."
         )
-
-
-def status(session: Session, debate: Debate) -> Status:
-    """Participants per side, claims per kind, open and resolved cruxes (three queries), and the insights' glance."""
-    per_side = (
-        select(Side, func.count(col(Participant.id)))
-        .outerjoin(Participant, col(Participant.side_id) == col(Side.id))
-        .where(Side.debate_id == debate.id)
-        .group_by(col(Side.id))
-        .order_by(col(Side.position))
-    )
-    claims = select(Claim.kind, func.count()).where(Claim.debate_id == debate.id).group_by(col(Claim.kind))
-    cruxes = select(Crux.status, func.count()).where(Crux.debate_id == debate.id).group_by(col(Crux.status))
-    claim_counts = dict.fromkeys(ClaimKind, 0) | {ClaimKind(kind): n for kind, n in session.execute(claims).all()}
-    crux_counts = {CruxStatus(state): n for state, n in session.execute(cruxes).all()}
-    return Status(
-        debate=DebateSnapshot.of(debate),
-        sides=[(SideSnapshot.of(side), n) for side, n in session.execute(per_side).all()],
-        claims=claim_counts,
-        open_cruxes=crux_counts.get(CruxStatus.OPEN, 0),
-        resolved_cruxes=crux_counts.get(CruxStatus.RESOLVED, 0),
-        glance=glance(session, debate),
-    )
 
 
 def open_debates(session: Session, guild_id: int, page: int, audience: Audience) -> Page[DebateSnapshot]:

@@ -1,6 +1,7 @@
 """The argument map: a debate export drawn with Graphviz, readable at hundreds of entries.
 
-Claims are boxes filled in their side's colour; a rebuttal is a red solid arrow and a support a green dashed arrow,
+Claims are boxes filled in their side's colour, headed by their number, side and who said it (a transcript's speaker,
+or a user whose name is known); a rebuttal is a red solid arrow and a support a green dashed arrow,
 each pointing at the claim it answers; cruxes are yellow hexagons joined by dotted lines to the claims they bear on,
 showing their spread, each side's latest credences and, for a double crux, a red border and the words DOUBLE CRUX;
 withdrawn claims are faded. Each picture has a legend.
@@ -526,7 +527,9 @@ def _claim_node(export: DebateExport, claim: ClaimExport) -> dict[str, Any]:
     fill, border = _colors(export, claim.side)
     kind = "" if claim.kind is ClaimKind.CLAIM else f" · {claim.kind.value}"
     edited = f" {EDITED}" if claim.revisions else ""
-    header = html.escape(f"#{claim.number} · {_shorten(claim.side or 'no side', 24)}{kind}{edited}")
+    who = export.said_by(claim.author_id, claim.speaker)
+    by = f" · {_shorten(who, 24)}" if who else ""
+    header = html.escape(f"#{claim.number} · {_shorten(claim.side or 'no side', 24)}{by}{kind}{edited}")
     if claim.status is ClaimStatus.WITHDRAWN:
         fill, border, text = WITHDRAWN
         return {

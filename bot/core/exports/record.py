@@ -46,6 +46,7 @@ from schema import (
     Side,
     id_of,
 )
+from schema.types import FORGOTTEN_LABEL, FORGOTTEN_USER
 
 SCHEMA_VERSION: Literal[5] = 5
 
@@ -220,8 +221,15 @@ class DebateExport(_Model):
 
     def label(self, user_id: int) -> str:
         """A user's name as plain text: their display name, followed by their id when another user of the record
-        has the same name; ``user <id>`` when no name is known."""
+        has the same name; ``user <id>`` when no name is known; a forgotten member (``FORGOTTEN_USER``) as such."""
+        if user_id == FORGOTTEN_USER:
+            return FORGOTTEN_LABEL
         return self._labels.get(user_id, f"user {user_id}")
+
+    def said_by(self, author_id: int | None, speaker: str | None) -> str | None:
+        """Who said a claim or crux, as plain text: a transcript's speaker, or a Discord user whose name is known
+        (:meth:`label`); ``None`` when neither is."""
+        return speaker if author_id is None else self._labels.get(author_id)
 
     def latest(self, crux: CruxExport) -> dict[int, int]:
         """Each user's latest credence on ``crux``."""

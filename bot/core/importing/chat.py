@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from math import ceil
@@ -198,6 +198,18 @@ def change_import(session: Session, debate: Debate, actor: Actor, draft_id: int,
             item.accepted = not item.accepted
         else:
             change_kind(item)
+    _mark_phase(debate, draft)
+    _save(session, row, draft)
+    return _shown(debate, row, draft)
+
+
+def apply_to_import(
+    session: Session, debate: Debate, actor: Actor, draft_id: int, change: Callable[[Draft], object]
+) -> Shown:
+    """Apply ``change`` (a rule of another subject, such as taking a language model's opinion of an item) to the
+    importer's draft and keep it, as :func:`change_import` does a button's."""
+    row, draft = _load(session, debate, actor, draft_id)
+    change(draft)
     _mark_phase(debate, draft)
     _save(session, row, draft)
     return _shown(debate, row, draft)

@@ -1,9 +1,12 @@
 """Drafts taken from a conversation — a Discord channel or thread, or a transcript — and recording them.
 
 :func:`build_draft` applies the drafting rules to messages in the order they were written: each substantive message
-is a candidate claim; a reply to a candidate is a candidate rebuttal of it (changeable to support); a message that
-asks a question is a candidate crux (bearing on the candidate it replies to, if any). Bot messages, commands,
-one-word messages, exact repeats and messages already logged in the debate are skipped, and counted.
+is a candidate claim; a reply to a candidate — or a message quoting it — is a candidate rebuttal of it (changeable
+to support), or a support when it concedes ("I agree that…", "fair point"; "fair, but [a longer objection]" stays a
+rebuttal); a message that asks a question (also without a question mark: "the question is whether…") is a candidate
+crux (bearing on the candidate it replies to, if any), unless the question is rhetorical. Each item says which rule
+made it what it is (:mod:`bot.core.importing.reading` reads the words). Bot messages, commands, one-word messages,
+exact repeats and messages already logged in the debate are skipped, and counted.
 
 :func:`record_draft` stores the accepted items in one transaction, numbered in message order. An item the debate's
 phase does not allow, a rebuttal whose claim is not recorded, or an item whose text is too long for its kind, stays
@@ -15,7 +18,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -27,15 +30,15 @@ from sqlmodel import col, select
 
 from bot.core import text as t
 from bot.core.debates.formats import Action, current_phase
-from bot.core.debates.lifecycle import Actor, side_of
+from bot.core.debates.lifecycle import Actor, side_of, sides_of
 from bot.core.errors import InvalidInput
-from bot.core.records import AnyDebate
+from bot.core.importing import reading
+from bot.core.records import AnyDebate, SideSnapshot
 from schema import Claim, ClaimKind, ClaimStatus, Crux, CruxClaim, CruxStatus, Debate, id_of, utcnow
 
 SPEAKER_MAX = 100
 """A transcript speaker's name (``claim.speaker``, ``crux.speaker``)."""
 _COMMAND = re.compile(r"^[/!][^\W\d]")
-_QUESTION = re.compile(r"\?[\s\"'”’»)\]*_~]*$")
 
 
 class ItemKind(enum.StrEnum):
@@ -106,6 +109,8 @@ class Item:
     accepted: bool = False
     held: str | None = None
     recorded: int | None = None
+    why: str = ""
+    """Which drafting rules made it what it is ("quotes #2; agrees (“fair point”)"), shown with it."""
 
     @property
     def kinds(self) -> tuple[ItemKind, ...]:
@@ -122,6 +127,8 @@ class Draft:
 
     items: list[Item]
     skipped: dict[str, int] = field(default_factory=dict)
+    sides: dict[str, str] = field(default_factory=dict)
+    """A transcript speaker's side, by the speaker's name (:func:`speaker_sides`): their records are logged for it."""
 
     def item(self, number: int) -> Item:
         """Item ``number``, or :class:`InvalidInput` (a forged or stale button)."""
@@ -131,12 +138,12 @@ class Draft:
 
     def to_json(self) -> dict[str, Any]:
         """The draft as JSON-ready data (stored with the draft)."""
-        return {"items": [asdict(item) for item in self.items], "skipped": self.skipped}
+        return {"items": [asdict(item) for item in self.items], "skipped": self.skipped, "sides": self.sides}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Draft:
         items = [Item(**{**row, "kind": ItemKind(row["kind"])}) for row in data.get("items", [])]
-        return cls(items, dict(data.get("skipped", {})))
+        return cls(items, dict(data.get("skipped", {})), dict(data.get("sides", {})))
 
     @property
     def pending(self) -> list[Item]:
@@ -153,8 +160,9 @@ def text_refusal(kind: ItemKind, text: str) -> str | None:
 
 
 def is_question(text: str) -> bool:
-    """Whether a message asks a question: it ends with a question mark (closing quotes or brackets aside)."""
-    return _QUESTION.search(text) is not None
+    """Whether a message asks a question (:func:`bot.core.importing.reading.asking`): its last sentence ends with a
+    question mark, or it asks indirectly ("the question is whether…")."""
+    return reading.asking(text) is not None
 
 
 def skip_reason(message: Message, text: str | None) -> Skip | None:
@@ -178,16 +186,27 @@ def usable_text(text: str) -> str | None:
         return None
 
 
-def build_draft(messages: Iterable[Message], logged: Mapping[str, int] | None = None) -> Draft:
+def build_draft(
+    messages: Iterable[Message], logged: Mapping[str, int] | None = None, *, by_adjacency: bool = False
+) -> Draft:
     """The draft of ``messages`` (oldest first). ``logged`` maps the keys of messages already logged as claims in
     the debate to their numbers (0: logged as a crux): they are skipped, and so are their repeats; a reply to one
-    (or to a repeat of one) is a rebuttal of that claim."""
+    (or to a repeat of one) answers that claim.
+
+    A message answers the one it replies to; without a reply reference, the one it quotes (a ``>`` line, a passage
+    in quotation marks, or :data:`~bot.core.importing.reading.ECHO_WORDS` words in a row of it); without either, a
+    concession answers the latest message by someone else, and so does any message when ``by_adjacency`` (a
+    transcript that names no replies) and the message before it is someone else's. Each item says why it is what
+    it is (``why``)."""
     known = dict(logged or {})  # message key → number of the claim logged from it or from what it repeats
     items: list[Item] = []
     skipped: Counter[str] = Counter()
     by_key: dict[str, int] = {}  # message key → item number (a repeat maps to its original)
     seen: dict[str, str] = {}  # normalised text → key of the first message saying it
+    recent = _Recent()
+    writers: dict[str, int | str | None] = {}  # message key → who wrote it
     for message in messages:
+        writers[message.key] = _speaker_of(message)
         text = usable_text(message.text)
         same = " ".join(text.split()).casefold() if text is not None else None
         reason = Skip.LOGGED if message.key in known else skip_reason(message, text)
@@ -198,11 +217,114 @@ def build_draft(messages: Iterable[Message], logged: Mapping[str, int] | None = 
             seen.setdefault(same, message.key)
         if reason is not None or text is None:
             skipped[(reason or Skip.NO_TEXT).value] += 1
+            if reason is Skip.LOGGED and text is not None:
+                recent.add(_Said.of(message, text))  # it can be quoted
             continue
-        item = _candidate(len(items) + 1, message, text, by_key, known, items)
+        said = _Said.of(message, text)
+        link = _link(message, said, recent, by_adjacency)
+        own = link is not None and link.key in writers and writers[link.key] == writers[message.key]
+        item = _candidate(len(items) + 1, message, text, link, by_key, known, items, own=own)
         items.append(item)
         by_key[message.key] = item.number
+        recent.add(said)
     return Draft(items, dict(skipped))
+
+
+@dataclass(frozen=True, slots=True)
+class _Link:
+    """The message a message answers (its key) and how that was found ("quotes", "follows"; ``""``: a reply)."""
+
+    key: str
+    how: str
+
+
+def _speaker_of(message: Message) -> int | str | None:
+    return message.author_id if message.author_id is not None else message.speaker
+
+
+@dataclass(frozen=True, slots=True)
+class _Said:
+    """A message as the quotation rules read it: its key, writer, text, words (also :func:`~bot.core.importing.
+    reading.spaced`) and runs of :data:`~bot.core.importing.reading.ECHO_WORDS` words."""
+
+    key: str
+    speaker: int | str | None
+    text: str
+    spaced: str
+    runs: frozenset[tuple[str, ...]]
+
+    @classmethod
+    def of(cls, message: Message, text: str) -> _Said:
+        said = reading.words(text)
+        runs = frozenset(reading.shingles(said, reading.ECHO_WORDS))
+        return cls(message.key, _speaker_of(message), text, reading.spaced(said), runs)
+
+
+class _Recent:
+    """The latest :data:`WINDOW` messages (those drafted or logged), for finding what a message quotes, with an index
+    of their runs of :data:`~bot.core.importing.reading.ECHO_WORDS` words."""
+
+    WINDOW = 300
+
+    def __init__(self) -> None:
+        self.said: deque[_Said] = deque()
+        self.first = 0
+        """The number of the oldest message kept (messages are numbered from 0 as they are added)."""
+        self.runs: dict[tuple[str, ...], list[int]] = {}
+
+    def add(self, said: _Said) -> None:
+        number = self.first + len(self.said)
+        self.said.append(said)
+        for run in said.runs:
+            self.runs.setdefault(run, []).append(number)
+        if len(self.said) > self.WINDOW:
+            for run in self.said.popleft().runs:
+                self.runs[run].remove(self.first)
+                if not self.runs[run]:
+                    del self.runs[run]
+            self.first += 1
+
+    def _by(self, number: int) -> _Said:
+        return self.said[number - self.first]
+
+    @property
+    def last(self) -> _Said | None:
+        """The message before (a skipped one — "ok", a command — comes between nothing)."""
+        return self.said[-1] if self.said else None
+
+    def quoted(self, said: _Said) -> _Link | None:
+        """The latest recent message by someone else that ``said`` quotes, if any."""
+        for passage in reading.quoted_passages(said.text):
+            for earlier in reversed(self.said):
+                if earlier.speaker != said.speaker and reading.contains(earlier.spaced, passage):
+                    return _Link(earlier.key, "quotes")
+        return None
+
+    def echoed(self, said: _Said) -> _Link | None:
+        """The latest recent message by someone else whose words ``said`` repeats, a run of
+        :data:`~bot.core.importing.reading.ECHO_WORDS` at least, if any."""
+        numbers = (number for run in said.runs for number in self.runs.get(run, ()))
+        found = max((number for number in numbers if self._by(number).speaker != said.speaker), default=-1)
+        return _Link(self._by(found).key, "repeats words of") if found >= 0 else None
+
+    def latest_by_another(self, speaker: int | str | None) -> _Link | None:
+        """The latest recent message by someone other than ``speaker``."""
+        return next((_Link(s.key, "follows") for s in reversed(self.said) if s.speaker != speaker), None)
+
+
+def _link(message: Message, said: _Said, recent: _Recent, by_adjacency: bool) -> _Link | None:
+    """What ``message`` answers, and how that was found (see :func:`build_draft`)."""
+    if message.reply_to is not None:
+        return _Link(message.reply_to, "")  # shown by what the item answers: no reason needed
+    link = recent.quoted(said) or recent.echoed(said)
+    if link is not None:
+        return link
+    if reading.concession(said.text) is not None:
+        return recent.latest_by_another(said.speaker)
+    last = recent.last
+    if by_adjacency and last is not None:
+        return _Link(last.key, "follows" if last.speaker != said.speaker else "continues")
+    return None
 
 
 def _repeats(key: str, original: str, known: dict[str, int], by_key: dict[str, int]) -> None:
@@ -214,18 +336,25 @@ def _repeats(key: str, original: str, known: dict[str, int], by_key: dict[str, i
 
 
 def _candidate(
-    number: int, message: Message, text: str, by_key: Mapping[str, int], logged: Mapping[str, int], items: list[Item]
+    number: int,
+    message: Message,
+    text: str,
+    link: _Link | None,
+    by_key: Mapping[str, int],
+    logged: Mapping[str, int],
+    items: list[Item],
+    *,
+    own: bool,
 ) -> Item:
-    parent = by_key.get(message.reply_to) if message.reply_to is not None else None
-    parent_claim = (logged.get(message.reply_to) or None) if message.reply_to is not None else None
+    parent = by_key.get(link.key) if link is not None else None
+    parent_claim = (logged.get(link.key) or None) if link is not None else None
+    answered = f"#{parent}" if parent is not None else f"Claim #{parent_claim}"
+    whys = [f"{link.how} {answered}"] if link is not None and link.how and (parent or parent_claim) else []
     if parent is not None and items[parent - 1].kind is ItemKind.CRUX:
         parent = None  # an answer to a question is a claim of its own
-    if is_question(text) and len(text) <= t.QUESTION_MAX:
-        kind = ItemKind.CRUX
-    elif parent is not None or parent_claim is not None:
-        kind = ItemKind.REBUTTAL
-    else:
-        kind = ItemKind.CLAIM
+        whys = [f"answers the question {answered}"]
+    answering = parent is not None or parent_claim is not None
+    kind, why = _kind(text, answering, own)
     return Item(
         number=number,
         kind=kind,
@@ -237,7 +366,30 @@ def _candidate(
         jump_url=message.jump_url,
         parent=parent,
         parent_claim=parent_claim,
+        why="; ".join([*whys, why] if why else whys),
     )
+
+
+def _kind(text: str, answering: bool, own: bool) -> tuple[ItemKind, str]:
+    """What an item of ``text`` is, and why when a rule of :mod:`bot.core.importing.reading` decided it;
+    ``answering``: it answers a claim (``own``: one of its writer's own)."""
+    asks = reading.asking(text, in_reply=answering)
+    if asks is not None and len(text) <= t.QUESTION_MAX:
+        if not asks.rhetorical:
+            return ItemKind.CRUX, f"asks {asks.how}" if asks.how else ""
+        if not answering:
+            return ItemKind.CLAIM, "a rhetorical question"
+    if own and answering:
+        return ItemKind.SUPPORT, "adds to its writer's own message"
+    conceding = reading.concession(text) if answering else None
+    rhetorical = "; its question is rhetorical" if asks is not None and asks.rhetorical else ""
+    if conceding is not None and conceding.mostly_objects:
+        return ItemKind.REBUTTAL, f"concedes (“{conceding.opening}”) but mostly objects{rhetorical}"
+    if conceding is not None:
+        return ItemKind.SUPPORT, f"agrees (“{conceding.opening}”)"
+    if answering:
+        return ItemKind.REBUTTAL, rhetorical.removeprefix("; ")
+    return ItemKind.CLAIM, ""
 
 
 def change_kind(item: Item, kind: ItemKind | None = None) -> ItemKind:
@@ -359,7 +511,7 @@ def record_draft(
         raise HeldItems([(item.number, item.held or "") for item in held])
     claims = sum(item.kind is not ItemKind.CRUX for item in going)
     claim_number, crux_number = _take_numbers(session, debate, claims, len(going) - claims)
-    sides = _Sides(session, debate)
+    sides = _Sides(session, debate, draft.sides)
     links: list[dict[str, int]] = []
     for item in going:
         parent = _parent_id(draft, item, claim_ids, standing)
@@ -370,7 +522,7 @@ def record_draft(
             item.recorded = crux_number
         else:
             claim_number += 1
-            row = _claim_row(debate, actor, item, claim_number, parent, sides.of(item.author_id))
+            row = _claim_row(debate, actor, item, claim_number, parent, sides.of(item))
             claim_ids[item.number] = _inserted(session, _INSERT_CLAIM, row)
             item.recorded = claim_number
     if links:
@@ -391,19 +543,50 @@ def _inserted(session: Session, statement: ReturningInsert[int | None], row: dic
 
 
 class _Sides:
-    """The side each author joined in the debate, read once per author."""
+    """The side of each item's author: the side a Discord user joined in the debate (read once per user), or the one
+    a transcript's speaker was given (``speakers``: speaker → side name)."""
 
-    def __init__(self, session: Session, debate: Debate) -> None:
+    def __init__(self, session: Session, debate: Debate, speakers: Mapping[str, str]) -> None:
         self.session, self.debate = session, debate
         self.known: dict[int, int | None] = {}
+        by_key = {side.name_key: side.id for side in sides_of(session, debate)}
+        self.speakers = {speaker: by_key.get(t.name_key(side)) for speaker, side in speakers.items()}
 
-    def of(self, author_id: int | None) -> int | None:
+    def of(self, item: Item) -> int | None:
+        author_id = item.author_id
         if author_id is None:
-            return None
+            return self.speakers.get(item.speaker) if item.speaker is not None else None
         if author_id not in self.known:
             side = side_of(self.session, self.debate, author_id)
             self.known[author_id] = side.id if side else None
         return self.known[author_id]
+
+
+def speaker_sides(
+    sides: Sequence[SideSnapshot], speakers: Iterable[str], given: Sequence[tuple[str, str]] = ()
+) -> dict[str, str]:
+    """Each transcript speaker's side (speaker → the side's name): as ``given`` ((speaker, side) pairs, as
+    ``--side SPEAKER=SIDE`` gives them), else the side named like the speaker (case aside) — a debate whose sides
+    are its speakers. :class:`InvalidInput` when a pair names a side the debate lacks or a speaker who says nothing,
+    or gives a speaker two sides."""
+    named = {side.name_key: side.name for side in sides}
+    present = {t.name_key(speaker): speaker for speaker in speakers}
+    found: dict[str, str] = {}
+    for speaker, side in given:
+        pair = f"--side {t.as_typed(speaker)}={t.as_typed(side)}"
+        if t.name_key(side) not in named:
+            names = ", ".join(f"“{t.as_typed(name)}”" for name in named.values())
+            raise InvalidInput(f"{pair}: the debate has no side “{t.as_typed(side)}” (its sides are {names})")
+        who = present.get(t.name_key(speaker))
+        if who is None:
+            raise InvalidInput(f"{pair}: no row of the file is by “{t.as_typed(speaker)}”")
+        name = named[t.name_key(side)]
+        if found.setdefault(who, name) != name:
+            raise InvalidInput(f"{pair}: “{t.as_typed(who)}” is given “{t.as_typed(found[who])}” already")
+    for key, speaker in present.items():
+        if speaker not in found and key in named:
+            found[speaker] = named[key]
+    return found
 
 
 def _take_numbers(session: Session, debate: Debate, claims: int, cruxes: int) -> tuple[int, int]:
@@ -512,13 +695,14 @@ def _crux_row(debate: Debate, actor: Actor, item: Item, number: int) -> dict[str
 
 def item_line(item: Item, who: str, limit: int = 200, shown: Callable[[str], str] = str) -> str:
     """One line describing ``item``: its number, kind (and what it answers), ``who`` said it, its text shortened to
-    ``limit`` (and passed through ``shown``), and why it is held, if it is."""
+    ``limit`` (and passed through ``shown``, as is why it was drafted so), and why it is held, if it is."""
     kind = item.kind.value
     if item.kind.answers or (item.kind is ItemKind.CRUX and (item.parent or item.parent_claim)):
         relation = "on" if item.kind is ItemKind.CRUX else "of"
         kind += f" {relation} " + (f"#{item.parent}" if item.parent is not None else f"Claim #{item.parent_claim}")
+    why = f" ({shown(item.why)})" if item.why else ""
     held = f" [held: {item.held}]" if item.held else ""
-    return f"{item.number}. {kind} — {who}: {shown(t.one_line(item.text, limit))}{held}"
+    return f"{item.number}. {kind} — {who}: {shown(t.one_line(item.text, limit))}{why}{held}"
 
 
 def skipped_line(draft: Draft) -> str:

@@ -2,7 +2,8 @@
 
 Two formats: CSV with the columns ``id``, ``interview`` and ``comment`` (Talk to the City's: the speaker and what
 they said; an optional ``reply_to`` column), or JSON lines, one object a line with ``id``, ``author``, ``text`` and
-an optional ``reply_to`` naming an earlier row's id. A speaker written as a Discord mention (``<@123>``) is that
+an optional ``reply_to`` naming an earlier row's id (a file without any is linked by quotation and adjacency: see
+:func:`bot.core.importing.drafts.build_draft`). A speaker written as a Discord mention (``<@123>``) is that
 Discord user; any other is kept by name. Every bad row is reported, one line each naming it; a file with any bad
 row gives no messages at all. The file is read a line at a time, and no further than its :data:`ROWS_MAX` rows.
 """
@@ -43,6 +44,12 @@ class Transcript:
 
     messages: list[Message] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+
+    @property
+    def threaded(self) -> bool:
+        """Whether any row names the row it replies to: a file that names none is drafted by adjacency (a row
+        answers the one before it when someone else said that)."""
+        return any(message.reply_to is not None for message in self.messages)
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,7 @@ from sqlmodel import col, select
 
 from bot.core.debates.lifecycle import agenda_in_guild
 from bot.core.opinion.commonground import Agreement, Leans, common_ground
-from bot.core.opinion.groups import CredenceMatrix, Version, credence_matrix, credence_version, credences_of
+from bot.core.opinion.groups import CredenceMatrix, credence_matrix, credences_of
 from bot.core.text import as_typed, one_line, plural
 from bot.core.visibility import Audience, visible
 from schema import Crux, CruxStatus, Debate, Participant, Side, id_of
@@ -37,10 +37,10 @@ MIN_PARTICIPANTS = 15
 """Participants with credences a debate needs before the bridging model speaks (below: the fallback). At 10
 participants with 30 % of credences given, the model found 0–4 % of the planted common ground (benchmarks)."""
 SHOWN = 3
-READ_BEFORE_POSTING = 20_000
-"""Latest credences up to which the summary reads them and fits the model before it is posted (about 0.2 s of CPU);
-past it, the summary is posted first and its common ground edited in (``benchmarks.crowd``: 180,000 take seconds to
-read)."""
+FIT_BEFORE_POSTING = 20_000
+"""Latest credences up to which the summary fits the model before it is posted (about 0.2 s of CPU); past it, the
+summary is posted first and its common ground edited in. The credences are read before posting either way, in the
+summary's one read job (``bot.core.summary.posting.read_summary``)."""
 FIRM = 10
 """Credence points from 50 beyond which, at its bound, common ground is said to be firm (from 5, it is common ground
 at all: :data:`bot.core.opinion.bridging.LEAN`)."""
@@ -135,12 +135,6 @@ _SIDES = (
     .join(Side, col(Side.id) == col(Participant.side_id))
     .where(col(Participant.debate_id) == bindparam("debate"))
 )
-
-
-def credences_version(session: Session, debate: Debate) -> tuple[int, Version]:
-    """The debate's id and the version of its credences (:func:`bot.core.opinion.groups.credence_version`): whether
-    what was assessed for them still holds."""
-    return id_of(debate), credence_version(session, debate)
 
 
 def read_input(session: Session, debate: Debate) -> BridgingInput:

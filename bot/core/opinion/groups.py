@@ -2,7 +2,8 @@
 
 The participants who hold a credence, the cruxes that have one, and each participant's latest credence on each crux
 (``crux_stance``, open and resolved cruxes alike) make the matrix that :mod:`bot.core.opinion.clustering` splits into
-groups and tests. Groups are looked for from :data:`MIN_PARTICIPANTS` participants. The computation needs the
+groups and tests; each group found is named by the cruxes that set it apart (:mod:`bot.core.opinion.repness`, Polis's
+representativeness). Groups are looked for from :data:`MIN_PARTICIPANTS` participants. The computation needs the
 ``analysis`` extra (numpy, scipy, threadpoolctl), imported only here and only when there are groups to look for (it
 adds about 60 MB to the process); without it :func:`find` raises :class:`GroupsUnavailable`, which says how to install
 it. The test takes about 4 s of CPU at 1,000 participants × 300 cruxes (``benchmarks/crowd.py``): async code runs
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from bot.core.errors import DomainError
+from bot.core.opinion import repness
 from bot.core.text import UserLabel, as_typed, one_line, plural
 from schema import Crux, CruxStance, Debate, Participant, Side, id_of
 
@@ -67,6 +69,8 @@ class CredenceMatrix:
     cruxes: tuple[int, ...]
     rows: list[list[float | None]]
     version: Version
+    numbers: tuple[int, ...]
+    """Each column's crux number in the debate (#3)."""
 
 
 _OF_DEBATE = col(Crux.debate_id) == bindparam("debate")
@@ -107,22 +111,26 @@ def credences_of(session: Session, debate_ids: list[int], key: int) -> CredenceM
     stances = session.execute(_STANCES_OF, {"debates": debate_ids}).all()
     version = (len(stances), max((stance.latest_credence_id for stance in stances), default=0))
     users = sorted({stance.user_id for stance in stances})
-    cruxes = [crux for *_, crux in sorted({(stance.debate_id, stance.number, stance.crux_id) for stance in stances})]
+    numbered = sorted({(stance.debate_id, stance.number, stance.crux_id) for stance in stances})
+    cruxes = [crux for *_, crux in numbered]
     row_of = {user: index for index, user in enumerate(users)}
     column_of = {crux: index for index, crux in enumerate(cruxes)}
     rows: list[list[float | None]] = [[None] * len(cruxes) for _ in users]
     for stance in stances:
         rows[row_of[stance.user_id]][column_of[stance.crux_id]] = float(stance.latest_value)
-    return CredenceMatrix(key, tuple(users), tuple(cruxes), rows, version)
+    return CredenceMatrix(key, tuple(users), tuple(cruxes), rows, version, tuple(number for _, number, _ in numbered))
 
 
 @dataclass(frozen=True, slots=True)
 class Found:
-    """What the test found in a matrix; ``test`` is ``None`` when there were too few participants to look."""
+    """What the test found in a matrix; ``test`` is ``None`` when there were too few participants to look.
+    ``labels`` names each group by what sets it apart (:func:`bot.core.opinion.repness.label`; ``""``: nothing
+    does significantly)."""
 
     participants: int
     cruxes: int
     test: GroupTest | None
+    labels: tuple[str, ...] = ()
 
     @property
     def groups(self) -> int:
@@ -137,7 +145,15 @@ def find(matrix: CredenceMatrix) -> Found:
         return Found(len(matrix.users), len(matrix.cruxes), None)
     clustering = require_analysis()
     test = clustering.find_groups(clustering.credence_array(matrix.rows))
-    return Found(len(matrix.users), len(matrix.cruxes), test)
+    labels = (
+        tuple(
+            repness.label(representatives, matrix.numbers)
+            for representatives in repness.representative_cruxes(matrix.rows, test.partition.labels)
+        )
+        if test.found
+        else ()
+    )
+    return Found(len(matrix.users), len(matrix.cruxes), test, labels)
 
 
 Kept = TypeVar("Kept")
@@ -247,11 +263,14 @@ def _group(members: tuple[int, ...], sides: dict[int, str]) -> OpinionGroup:
 # Rendering ---------------------------------------------------------------------------------------------------------
 
 
-def summary_line(found: Found | None) -> str | None:
-    """The summary's line about opinion groups: only when some stand out."""
+def summary_line(found: Found | None, named: bool = True) -> str | None:
+    """The summary's line about opinion groups, each named by what sets it apart (unless not ``named``, when a page
+    is short of room): only when some stand out."""
     if found is None or not found.groups:
         return None
-    return f"**Opinion groups:** {found.groups} stand out — `/debate groups` shows them."
+    labels = "; ".join(f"group {number} {label}" for number, label in enumerate(found.labels, 1) if label)
+    which = f" ({labels})" if labels and named else ""
+    return f"**Opinion groups:** {found.groups} stand out{which} — `/debate groups` shows them."
 
 
 def render_groups(report: GroupsReport, user: UserLabel) -> list[str]:
@@ -272,7 +291,14 @@ def render_groups(report: GroupsReport, user: UserLabel) -> list[str]:
         f"one of {test.shuffles} shuffles of the same credences between participants "
         f"(p = {test.p:.3f}; silhouette {test.partition.silhouette:.2f})."
     )
-    blocks = [heading, *(_group_block(number, group, user) for number, group in enumerate(report.groups, 1))]
+    labels = found.labels or ("",) * len(report.groups)
+    blocks = [
+        heading,
+        *(
+            _group_block(number, group, label, user)
+            for number, (group, label) in enumerate(zip(report.groups, labels, strict=True), 1)
+        ),
+    ]
     if report.separating:
         blocks.append("**What divides them most**")
         blocks.extend(_separating_block(crux) for crux in report.separating)
@@ -280,10 +306,12 @@ def render_groups(report: GroupsReport, user: UserLabel) -> list[str]:
     return blocks
 
 
-def _group_block(number: int, group: OpinionGroup, user: UserLabel) -> str:
+def _group_block(number: int, group: OpinionGroup, label: str, user: UserLabel) -> str:
+    """A group named by what sets it apart ("Group 1 — high on Crux #3"), its members and their sides."""
     members = ", ".join(user(member) for member in group.members)
     sides = ", ".join(f"{_side(side)} {count}" for side, count in group.sides)
-    return f"**Group {number}** ({len(group.members)}): {members}\nSides: {sides}"
+    name = f"Group {number} — {label}" if label else f"Group {number}"
+    return f"**{name}** ({len(group.members)}): {members}\nSides: {sides}"
 
 
 def _separating_block(crux: Separating) -> str:

@@ -25,7 +25,13 @@ and read it. Display names are kept so that exports, read outside Discord, can n
 
 **For how long.** A `/debate import` draft (messages read from a channel, with their authors) and a message waiting \
 for its logger to pick the claim it rebuts: a day at most. Everything else {kept}. Ending a debate does not delete \
-it. There is no command yet to export or erase your data: ask {contact}.
+it; a moderator can delete a debate with `/debate delete`. When the bot is removed from this server, all it keeps \
+about the server is deleted after a period the operator sets (30 days unless they changed it).
+
+**Your copy, and erasure.** `/mydata export` sends you, privately, a file with everything the bot holds about you in \
+this server. `/mydata forget` erases it, after telling you what stays: your texts are replaced by “[removed at the \
+author's request]” so that others' replies still make sense, your id is removed from every record, and your \
+credences, scores, sides, name and similarity data are deleted. For anything else, ask {contact}.
 
 **Who can see it.** Everyone who can see the debate's channel: a debate runs in a public thread, and its records, \
 credences, scores and exports show the names of who wrote them. An answer spanning debates (`/debate list`, \
@@ -35,12 +41,42 @@ The operator, who runs the bot and its database, can read everything it keeps.
 **Where it is stored.** In the operator's database, on the machine the operator runs the bot on. The messages the \
 bot posts in Discord, which quote what you wrote, are kept by Discord under its own policy.
 
+{leaves}"""
+_STAYS = """\
 **Does your text leave the operator's machine?** Only to Discord, to post answers in this server. The optional \
 similar-records model runs on the operator's machine; the bot has no feature that sends text to any other \
 service."""
+SENT_TO_MODEL = """\
+**Does your text leave the operator's machine?** To Discord, to post answers in this server; and, because the \
+operator turned on language-model help, to the language model at {model}, which the operator chose: when someone \
+in a debate asks it for suggested cruxes (`/crux suggest`), the debate's topic, its standing claims (with their \
+kind and what each answers) and its open cruxes with the participants' latest credences are sent there; when a \
+moderator imports a conversation (`/debate import`), the texts of the messages drafted, in order, with which \
+replies to which. Each person — and each person, role or channel mentioned in a text — is named only as P1, P2, \
+R1, C1 …, never by Discord id or name; never reasons, withdrawn claims, resolved cruxes or anything of another \
+debate or server. Its suggestions are shown only to whoever asked and kept nowhere unless they accept one. The \
+optional similar-records model runs on the operator's machine."""
 
 
-def statement(*, contact: str = CONTACT, kept: str = KEPT) -> str:
+def statement(*, contact: str = CONTACT, kept: str = KEPT, model: str | None = None) -> str:
     """What the bot keeps about a member, why, for how long, who can see it, where, and whether text leaves the
-    operator's machine (Discord Markdown, within an embed's description)."""
-    return _STATEMENT.format(contact=contact, kept=kept)
+    operator's machine (Discord Markdown, within an embed's description); ``model``: where language-model help
+    sends text, when the operator turned it on (a host, as ``Settings.llm_destination`` gives it)."""
+    leaves = _STAYS if model is None else SENT_TO_MODEL.format(model=model)
+    return _STATEMENT.format(contact=contact, kept=kept, leaves=leaves)
+
+
+FORGET_ASKED = """\
+**Forget your data in this server?** This cannot be undone.
+
+**Removed:** the texts you wrote (claims, rebuttals, supports, cruxes, resolutions, the topics of debates you \
+started) are replaced by “[removed at the author's request]”, with their earlier texts; your id is removed from every \
+record; your credences and reasons, scores, sides, double-crux answers, display name, drafts and similarity data \
+are deleted.
+
+**What stays:** the records other members wrote, also their replies to yours, and their credences and scores; \
+the structure of each debate (record numbers, which record answers which, a crux's outcome). The messages the bot \
+already posted in Discord that quote you stay as Discord keeps them: the bot does not keep their ids, so it cannot \
+edit them — delete them in Discord, or ask a moderator to. Your own chat messages are yours to delete in Discord. \
+To keep a copy first, use `/mydata export`."""
+"""What ``/mydata forget`` tells a member before they confirm."""

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -51,14 +51,7 @@ def score_crux(session: Session, crux: Crux) -> list[ParticipantScore]:
     baseline score first. Nothing for another outcome (annulled, or none)."""
     if crux.outcome not in SCORED or crux.resolved_at is None:
         return []
-    history: dict[int, list[Step]] = defaultdict(list)
-    rows = session.execute(
-        select(_CREDENCE.c.user_id, _CREDENCE.c.value, _CREDENCE.c.created_at)
-        .where(_CREDENCE.c.crux_id == id_of(crux))
-        .order_by(_CREDENCE.c.user_id, _CREDENCE.c.id)
-    )
-    for user_id, value, at in rows:
-        history[user_id].append(Step(at=at, value=value))
+    history = _histories(session, id_of(crux))
     yes = crux.outcome is CruxOutcome.YES
     peers = peer_scores(history, crux.created_at, crux.resolved_at, yes)
     scores = [
@@ -82,6 +75,42 @@ def score_crux(session: Session, crux: Crux) -> list[ParticipantScore]:
             ],
         )
     return sorted(scores, key=lambda found: (-found.score.baseline, found.user_id))
+
+
+def _histories(session: Session, crux_id: int) -> dict[int, list[Step]]:
+    """Each participant's credences on the crux, in the order recorded."""
+    history: dict[int, list[Step]] = defaultdict(list)
+    rows = session.execute(
+        select(_CREDENCE.c.user_id, _CREDENCE.c.value, _CREDENCE.c.created_at)
+        .where(_CREDENCE.c.crux_id == crux_id)
+        .order_by(_CREDENCE.c.user_id, _CREDENCE.c.id)
+    )
+    for user_id, value, at in rows:
+        history[user_id].append(Step(at=at, value=value))
+    return history
+
+
+_SCORED_AMONG = select(_CRUX.c.id, _CRUX.c.created_at, _CRUX.c.resolved_at, _CRUX.c.outcome).where(
+    _CRUX.c.id.in_(bindparam("cruxes", expanding=True)),
+    _CRUX.c.outcome.in_(SCORED),
+    _CRUX.c.resolved_at.is_not(None),
+)
+_SET_PEER = (
+    update(_SCORE)
+    .where(_SCORE.c.crux_id == bindparam("crux"), _SCORE.c.user_id == bindparam("user"), _SCORE.c.peer.is_not(None))
+    .values(peer=bindparam("peer"))
+)
+
+
+def rescore_peers(session: Session, crux_ids: Sequence[int]) -> None:
+    """Recompute the peer scores kept on those of these cruxes that are scored, from the credences left on them: a
+    member's credences were deleted (erasure), and everyone's peer score is measured against the others'. Baseline
+    and Brier scores and coverage depend on one's own credences only; a score kept before peer scores were (``NULL``)
+    stays without one."""
+    for crux_id, opened, resolved, outcome in session.execute(_SCORED_AMONG, {"cruxes": list(crux_ids)}).all():
+        peers = peer_scores(_histories(session, crux_id), opened, resolved, outcome == CruxOutcome.YES)
+        if peers:
+            session.execute(_SET_PEER, [{"crux": crux_id, "user": user, "peer": peer} for user, peer in peers.items()])
 
 
 def withdraw_scores(session: Session, crux: Crux) -> None:

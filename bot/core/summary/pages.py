@@ -241,7 +241,7 @@ def summary_head(
     """The first page's top: the heading with the counts, what changed and whether opinion groups stand out, then
     (when there is any) who moved — on at most ``moved`` cruxes — and the common ground and what divides (by the
     bridging model, ``bridged``; without it, where the sides agree), in a few lines each (``brief``: the common ground
-    and what divides in one line each)."""
+    and what divides in one line each, the opinion groups not named)."""
     cruxes = (
         f"{plural(summary.unresolved_total, 'unresolved crux', 'unresolved cruxes')}, {summary.resolved_total} resolved"
     )
@@ -253,7 +253,7 @@ def summary_head(
     ]
     if summary.changes is not None:
         heading.append(_changes_line(summary.changes))
-    if line := summary_line(groups):
+    if line := summary_line(groups, named=not brief):
         heading.append(line)
     blocks = ["\n".join(heading)]
     if summary.moved:
@@ -325,7 +325,7 @@ def summary_first_page(
     divides (``bridged``; without it, where the sides agree), the cruxes that fit (at least :data:`FIRST_CRUXES`) and
     how many more there are. When its first cruxes listed in full would not fit one phone screen, each of them shows
     each side's median and the extremes instead, then, if need be, who moved is told of the crux that moved most only,
-    and then the common ground and what divides take a line each."""
+    and then the common ground and what divides take a line each and the opinion groups are counted, not named."""
     total = summary.unresolved_total + summary.resolved_total
     tail = [_summary_more(total, 0)]
     for stances, moved, brief in ((STANCES_SHOWN, None, False), (0, None, False), (0, 1, False), (0, 1, True)):

@@ -273,21 +273,6 @@ def summarize_agenda(session: Session, guild_id: int, agenda_id: int, audience: 
     return AgendaSummary(name=agenda.name, debates=summaries, hidden=hidden)
 
 
-def agenda_activity_since(session: Session, guild_id: int, agenda_id: int, since: datetime) -> bool:
-    """Whether anything was logged, credited or resolved in the agenda's debates after ``since``."""
-    debate_ids = select(Debate.id).where(Debate.guild_id == guild_id, Debate.agenda_id == agenda_id)
-    crux_ids = select(Crux.id).where(col(Crux.debate_id).in_(debate_ids))
-    happened = [
-        select(Claim.id).where(col(Claim.debate_id).in_(debate_ids), col(Claim.created_at) > since),
-        select(Crux.id).where(
-            col(Crux.debate_id).in_(debate_ids), (col(Crux.created_at) > since) | (col(Crux.resolved_at) > since)
-        ),
-        select(Credence.id).where(col(Credence.crux_id).in_(crux_ids), col(Credence.created_at) > since),
-    ]
-    statement = select(or_(*(exists(query) for query in happened)))
-    return bool(session.execute(statement).scalar())
-
-
 # Queries: built once (building a statement costs more than SQLite running it), plain columns (no ORM objects).
 
 _CRUX: Table = table_of(Crux)
