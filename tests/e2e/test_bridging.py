@@ -13,6 +13,7 @@ from bot.core.opinion import divides
 from sim import VIEW_CHANNEL, SimChannel, SimMember
 from tests.conftest import needs_analysis
 from tests.e2e.conftest import World, add_cruxes, start_debate
+from tests.e2e.test_jobs import READ, WRITE, counting
 
 QUESTIONS = ["Do evals matter?", "Is regulation the answer?", "Is it 2030?", "Will it be solved by luck?"]
 
@@ -57,10 +58,13 @@ async def _sides_as_camps(world: World) -> SimChannel:
 
 @needs_analysis
 async def test_the_summary_shows_common_ground_across_the_divide_and_what_divides_along_the_sides(
-    world: World, bot: DebateBot
+    world: World, bot: DebateBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     thread = await _sides_as_camps(world)
-    summary = await world.sim.invoke(world.carol, thread, "debate summary")
+    with counting(bot, monkeypatch) as counts:
+        summary = await world.sim.invoke(world.carol, thread, "debate summary")
+        await world.sim.wait_for(lambda: counts[WRITE] > 0, what="its time recorded, once posted")
+    assert counts[READ] == 1 and counts[WRITE] == 1, counts  # the groups' and the bridging's credences read with it
     assert not summary.ephemeral and summary.allowed_mentions == {"parse": []}
     head = summary.text.split("**Crux #")[0]
     assert COMMON_GROUND in head and WHAT_DIVIDES in head
@@ -75,13 +79,15 @@ async def test_a_large_debate_gets_its_common_ground_in_an_edit_after_posting(
 ) -> None:
     monkeypatch.setattr(divides, "FIT_BEFORE_POSTING", 10)  # as if its 64 credences were too many to fit first
     thread = await _sides_as_camps(world)
-    await world.sim.invoke(world.carol, thread, "debate summary")  # posted without it, then edited
-    for _ in range(250):
-        edited = world.sim.messages(thread)[-1].text
-        if "Common ground" in edited:
-            break
-        await asyncio.sleep(0.02)
+    with counting(bot, monkeypatch) as counts:
+        await world.sim.invoke(world.carol, thread, "debate summary")  # posted without it, then edited
+        for _ in range(250):
+            edited = world.sim.messages(thread)[-1].text
+            if "Common ground" in edited:
+                break
+            await asyncio.sleep(0.02)
     assert COMMON_GROUND in edited and WHAT_DIVIDES in edited
+    assert counts[READ] == 1 and counts[WRITE] == 1, counts  # no second read for the edit
     assert world.sim.errors == []
 
 
