@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -9,6 +11,7 @@ from discord.ext import commands
 from bot.client import DebateBot
 from bot.core.debates import digests
 from bot.core.debates import lifecycle as core
+from bot.core.opinion import divides
 from bot.core.scoring import scores as track_record
 from bot.core.summary.pages import agenda_page
 from bot.core.summary.queries import summarize_agenda
@@ -50,7 +53,9 @@ class AgendaCog(commands.GroupCog, group_name="agenda", group_description="Resea
     async def summary(self, interaction: Interaction, agenda: o.Number) -> None:
         await defer(interaction)
         found = await read_server(interaction, summarize_agenda, agenda, public_audience(interaction))
-        await respond(interaction, **page_message(agenda_page(found, 0, render.mention), "agenda", agenda))
+        given = await read_server(interaction, divides.read_agenda_input, agenda, public_audience(interaction))
+        bridged = await asyncio.to_thread(divides.assess, given)
+        await respond(interaction, **page_message(agenda_page(found, 0, render.mention, bridged), "agenda", agenda))
 
     @app_commands.command(name="scores", description="Who forecast an agenda's resolved cruxes best, and calibration")
     @app_commands.describe(agenda="The research agenda")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import re
+from dataclasses import replace
 from typing import Any, Literal, Self
 
 import discord
@@ -19,6 +20,7 @@ from bot.core.debates import lifecycle as core
 from bot.core.errors import WrongPlace
 from bot.core.exports.argmap import draw_map, map_caption, map_files
 from bot.core.exports.record import build_export, export_file
+from bot.core.opinion import divides
 from bot.core.opinion import groups as opinion
 from bot.core.records import SideSnapshot
 from bot.core.summary.pages import summary_first_page
@@ -165,11 +167,12 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
     @app_commands.command(name="groups", description="How participants actually divide, from their credences")
     async def groups(self, interaction: Interaction) -> None:
         await defer(interaction)
-        matrix = await read_debate(interaction, opinion.credence_matrix)
+        given = await read_debate(interaction, divides.read_input)
         await asyncio.to_thread(opinion.require_analysis)  # said even when there are too few to look
-        found = await self.bot.groups.find(matrix)
-        report = await read_debate(interaction, opinion.report, matrix, found)
-        await send_pages(interaction, render.groups_blocks(report), ephemeral=False, colour=render.SUMMARY_COLOUR)
+        found = await self.bot.groups.find(given.matrix)
+        report = await read_debate(interaction, opinion.report, given.matrix, found)
+        blocks = render.groups_blocks(report, await self.bot.groups.assess(given))
+        await send_pages(interaction, blocks, ephemeral=False, colour=render.SUMMARY_COLOUR)
 
     @app_commands.command(name="status", description="This debate at a glance: sides, participants, counts")
     async def status(self, interaction: Interaction) -> None:
@@ -267,24 +270,30 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
         """The summary for everyone, paged: the open questions that matter most, the latest resolutions, how many more
         and where to read them (``/crux list``, ``/debate export``); the next one says what changed since this one.
 
-        Deferred first: reading it grows with the debate. It is read (no writer waits for it) and posted with what is
-        known about opinion groups for the debate's credences as they are; once posted, its time is recorded in a short
-        write of its own (a summary nobody saw is not one to count changes from). When the groups were not known yet,
-        they are looked for then, and the summary is edited to say so if some stand out."""
+        Deferred first: reading it grows with the debate. It is read in one job (no writer waits for it) with what is
+        known about opinion groups and common ground for the debate's credences as they are, and posted; once posted,
+        its time is recorded in a short write of its own (a summary nobody saw is not one to count changes from). What
+        was not known is looked for then (``bot.runtime.groups.OpinionGroups.after_posting``), and the summary edited
+        when groups stand out or its common ground changes — the common ground of a debate of more than
+        ``divides.FIT_BEFORE_POSTING`` credences comes that way."""
         await defer(interaction)
         read_at = utcnow()
-        read = await read_debate(interaction, read_summary, self.bot.groups.known)
-        posted = await post(interaction, **_summary_message(read.summary, read.found))
+        read = await read_debate(interaction, read_summary, self.bot.groups.known, self.bot.groups.kept)
+        bridged = await self.bot.groups.before_posting(read)
+        posted = await post(interaction, **_summary_message(read.summary, read.found, bridged))
         await write_server(interaction, core.mark_summarized, read.summary.debate_id, read_at)
-        if read.matrix is not None:  # groups not known yet: looked for now, told if some stand out
-            found = await self.bot.groups.find_if_available(read.matrix)
-            if found is not None and found.groups:
-                await posted.edit(**_summary_message(read.summary, found))
+        if (later := await self.bot.groups.after_posting(read, bridged)) is not None:
+            await posted.edit(**_summary_message(read.summary, *later))
 
 
-def _summary_message(summary: DebateSummary, found: opinion.Found | None) -> dict[str, Any]:
-    """The summary's first page as a message, with the line on opinion groups when ``found`` has some."""
-    return page_message(summary_first_page(summary, render.mention, found), "summary", summary.debate_id)
+def _summary_message(
+    summary: DebateSummary, found: opinion.Found | None, bridged: divides.Bridging | None = None
+) -> dict[str, Any]:
+    """The summary's first page as a message, with the line on opinion groups when ``found`` has some and the
+    common ground and divide ``bridged`` found (none yet: they come with an edit)."""
+    shown = summary if bridged is not None else replace(summary, agreements=None)
+    page = summary_first_page(shown, render.mention, found, bridged)
+    return page_message(page, "summary", summary.debate_id)
 
 
 async def setup(bot: DebateBot) -> None:

@@ -11,6 +11,7 @@ from bot.core.claims.arguments import EDITED, History, Logged, describe
 from bot.core.cruxes.lifecycle import Resolved
 from bot.core.debates import formats
 from bot.core.debates import lifecycle as core
+from bot.core.opinion.divides import Bridging, divide_line
 from bot.core.opinion.groups import GroupsReport, render_groups
 from bot.core.records import ClaimSnapshot, CruxSnapshot, DebateSnapshot, SideSnapshot
 from bot.core.scoring.scores import render_scores
@@ -235,5 +236,6 @@ def _fit_field(lines: list[str]) -> str:
     return "\n".join(shown)
 
 
-def groups_blocks(report: GroupsReport) -> list[str]:
-    return render_groups(report, mention)
+def groups_blocks(report: GroupsReport, bridged: Bridging | None = None) -> list[str]:
+    """The opinion groups, then the divide the bridging model found beside them."""
+    return render_groups(report, mention) + ([divide_line(bridged)] if bridged is not None else [])

@@ -434,6 +434,11 @@ class CruxScore(SQLModel, table=True):
     coverage: float = Field(
         description="share of the crux's open time a credence was held", sa_column_kwargs=_personal("derived")
     )
+    peer: float | None = Field(
+        default=None,
+        description="time-weighted peer score over the crux's open time (none: scored before peer scores were kept)",
+        sa_column_kwargs=_personal("derived"),
+    )
 
 
 class CruxMark(SQLModel, table=True):

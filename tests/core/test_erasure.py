@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -22,6 +23,7 @@ from bot.core.debates.formats import PHASE_END
 from bot.core.privacy.erasure import delete_debate, delete_server, forget_member, forget_speaker
 from bot.core.privacy.export import EXPORT_VERSION, export_files, export_json
 from bot.core.privacy.references import REFERENCES, Member
+from bot.core.scoring.scores import score_crux
 from bot.db import SECURE_SINCE_VACUUM, Database
 from bot.runtime.privacy import erase, export
 from schema import (
@@ -319,6 +321,56 @@ def _scores(session: Session, crux_id: int) -> dict[int, tuple[float, float, flo
 
 def _nothing_references(session: Session, member: Member) -> list[bool]:
     return [session.execute(select(table).where(where(member))).first() is None for table, where in REFERENCES.items()]
+
+
+CAROL = 100_000_000_000_000_003
+
+
+def _scored_crux(session: Session, debate: Debate) -> int:
+    """A crux open an hour, resolved yes, on which Ada held 10, Ben 70 and Carol 60 all along; scored."""
+    opened = utcnow() - timedelta(hours=1)
+    crux = Crux(
+        debate_id=id_of(debate),
+        number=1,
+        question="Q?",
+        author_id=BEN,
+        resolution="It did.",
+        resolved_by_id=BEN,
+        created_at=opened,
+        status=CruxStatus.RESOLVED,
+        outcome=CruxOutcome.YES,
+        resolved_at=opened + timedelta(hours=1),
+    )
+    session.add(crux)
+    session.flush()
+    for user, value in ((ADA, 10), (BEN, 70), (CAROL, 60)):
+        credence = Credence(crux_id=id_of(crux), user_id=user, value=value, created_at=opened)
+        session.add(credence)
+        session.flush()
+        keep_stance(session, credence)
+    score_crux(session, crux)
+    return id_of(crux)
+
+
+def _peers(session: Session, crux_id: int) -> dict[int, tuple[float, float | None]]:
+    scores = table_of(CruxScore)
+    found = session.execute(select(scores).where(scores.c.crux_id == crux_id))
+    return {row.user_id: (row.baseline, row.peer) for row in found}
+
+
+async def test_forgetting_a_member_recomputes_the_others_peer_scores_without_their_credences(db: Database) -> None:
+    debate = await _started(db, GUILD, BEN, "BEN-TOPIC", 3)
+    async with db.write() as session:
+        crux_id = await session.run_sync(lambda sync: _scored_crux(sync, sync.merge(debate)))
+    before = await db.query(_peers, crux_id)
+    assert before[BEN][1] == pytest.approx(100 * (math.log(0.7) - (math.log(0.1) + math.log(0.6)) / 2))
+
+    await erase(db, forget_member(ADA, GUILD))
+
+    after = await db.query(_peers, crux_id)
+    assert set(after) == {BEN, CAROL}
+    assert after[BEN] == (before[BEN][0], pytest.approx(100 * math.log(0.7 / 0.6)))  # measured against Carol alone
+    assert after[CAROL] == (before[CAROL][0], pytest.approx(100 * math.log(0.6 / 0.7)))
 
 
 async def test_forgetting_twice_or_with_nothing_stored_changes_nothing(db: Database) -> None:

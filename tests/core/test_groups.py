@@ -96,6 +96,7 @@ async def test_the_report_names_the_groups_their_sides_and_the_cruxes_that_divid
         "**Opinion groups:** 2 stand out (group 1 high on Crux #1, #2 and #3; group 2 low on Crux #1, #2 and #3) "
         "— `/debate groups` shows them."
     )
+    assert opinion.summary_line(found, named=False) == "**Opinion groups:** 2 stand out — `/debate groups` shows them."
 
 
 @needs_analysis

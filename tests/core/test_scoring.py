@@ -8,7 +8,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.core.opinion.commonground import Agreement, Lean, Leans, common_ground
-from bot.core.scoring.formulas import Bin, Score, Step, baseline_points, calibration, score_history, standings
+from bot.core.scoring.formulas import (
+    Bin,
+    Score,
+    Step,
+    baseline_points,
+    calibration,
+    peer_scores,
+    score_history,
+    standings,
+)
 
 OPENED = datetime(2026, 1, 1, tzinfo=UTC)
 RESOLVED = OPENED + timedelta(days=10)
@@ -52,6 +61,37 @@ def test_credences_outside_the_open_time_or_without_duration_do_not_count() -> N
     # Two credences at the same instant: only the second stands.
     same = [Step(OPENED, 10), Step(OPENED, 80)]
     assert _rounded(score_history(same, OPENED, RESOLVED, True)) == (0.04, 67.8, 1.0)
+
+
+A, B, C = 1, 2, 3
+
+
+@pytest.mark.parametrize(
+    ("histories", "yes", "expected"),
+    [
+        # 100·ln(0.8 / 0.4) = 69.3, and the other way round.
+        ({A: [Step(OPENED, 80)], B: [Step(OPENED, 40)]}, True, {A: 69.3, B: -69.3}),
+        # A: 100·ln(0.8 / √(0.4·0.5)) = 58.2 (= 100·3/2·ln(0.8 / ∛(0.8·0.4·0.5)), Metaculus' form);
+        # B: 100·ln(0.4 / √(0.8·0.5)) = −45.8; C: 100·ln(0.5 / √(0.8·0.4)) = −12.3. They sum to 0.
+        ({A: [Step(OPENED, 80)], B: [Step(OPENED, 40)], C: [Step(OPENED, 50)]}, True, {A: 58.2, B: -45.8, C: -12.3}),
+        # Alone for the first half: 0 then; 69.3 for the second half, weighted by half the open time.
+        ({A: [Step(OPENED, 80)], B: [Step(HALF, 40)]}, True, {A: 34.7, B: -34.7}),
+        # Resolved no: q = 1 − p, 100·ln(0.2 / 0.6) = −109.9.
+        ({A: [Step(OPENED, 80)], B: [Step(OPENED, 40)]}, False, {A: -109.9, B: 109.9}),
+        # 100 is clamped to 0.99: 100·ln(0.99 / 0.5) = 68.3.
+        ({A: [Step(OPENED, 100)], B: [Step(OPENED, 50)]}, True, {A: 68.3, B: -68.3}),
+        # Alone all along: 0.
+        ({A: [Step(OPENED, 80)]}, True, {A: 0.0}),
+        # A moves from 40 to 80 at half time; B holds 40: 0 for the first half, then 69.3 × 1/2.
+        ({A: [Step(OPENED, 40), Step(HALF, 80)], B: [Step(OPENED, 40)]}, True, {A: 34.7, B: -34.7}),
+    ],
+    ids=["two", "three", "joined-late", "no", "clamped", "alone", "moved"],
+)
+def test_peer_scores_match_the_hand_computed_fixtures(
+    histories: dict[int, list[Step]], yes: bool, expected: dict[int, float]
+) -> None:
+    found = peer_scores(histories, OPENED, RESOLVED, yes)
+    assert {user: round(score, 1) + 0.0 for user, score in found.items()} == expected
 
 
 def test_standings_rank_by_mean_baseline_and_set_apart_those_with_few_scored_cruxes() -> None:

@@ -124,6 +124,16 @@ async def start_debate(world: World, *, member: SimMember | None = None, **optio
     return world.sim.threads(world.channel)[-1]
 
 
+async def add_cruxes(world: World, thread: SimChannel, questions: list[str]) -> list[int]:
+    """Name each question as a crux (by Alice) and return their ids, as /crux credence's autocomplete offers them."""
+    ids = []
+    for question in questions:
+        await world.sim.invoke(world.alice, thread, "crux add", question=question)
+        choices = await world.sim.autocomplete(world.alice, thread, "crux credence", "crux", value=question[:15])
+        ids.append(int(choices[0]["value"]))
+    return ids
+
+
 async def stored_ids(db: Database, model: type[SQLModel], expected: list[int], *, column: str = "id") -> list[int]:
     """The values of ``column`` of ``model``'s rows once they are ``expected`` (what the bot writes in the background,
     such as the scheduler's purge, lands soon after), or as they are after a few seconds."""

@@ -9,7 +9,7 @@ import pytest
 from bot.client import DebateBot
 from sim import SimChannel, SimMember
 from tests.conftest import needs_analysis
-from tests.e2e.conftest import World, start_debate
+from tests.e2e.conftest import World, add_cruxes, start_debate
 
 QUESTIONS = ["Will evals catch deception?", "Do circuits transfer?", "Is compute the bottleneck?", "Is 2030 late?"]
 # Two camps that cut across the declared sides: three of "for" think like one of "against", and the other way round.
@@ -28,11 +28,7 @@ CAMPS = {
 async def _debate_with(world: World, camps: dict[str, tuple[str, list[int]]]) -> tuple[SimChannel, list[SimMember]]:
     """A debate with the four questions as cruxes and each member's side and credences on them."""
     thread = await start_debate(world)
-    ids = []
-    for question in QUESTIONS:
-        await world.sim.invoke(world.alice, thread, "crux add", question=question)
-        choices = await world.sim.autocomplete(world.alice, thread, "crux credence", "crux", value=question[:15])
-        ids.append(int(choices[0]["value"]))
+    ids = await add_cruxes(world, thread, QUESTIONS)
     members = []
     for name, (side, credences) in camps.items():
         member = world.sim.add_member(world.guild, name)

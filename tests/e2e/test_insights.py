@@ -1,4 +1,5 @@
-"""Where the sides agree and who moved, through Discord: the posted summary's sections and /debate status."""
+"""Where the sides agree and who moved, through Discord: the posted summary's sections and /debate status. With three
+participants the summary's common ground falls back from the bridging model to the sides' majorities, and says so."""
 
 from __future__ import annotations
 
@@ -48,7 +49,8 @@ async def test_the_summary_names_common_ground_and_who_moved_and_status_counts_t
     text = summary.text
     assert not summary.ephemeral and summary.allowed_mentions == {"parse": []}
     head = text.split("**Crux #")[0]  # on the first page, before the cruxes
-    assert "**Where the sides agree** (1 crux): all sides think likely #1" in head
+    assert "**Common ground** (1 crux, by the declared sides' majorities): all sides think likely #1" in head
+    assert "\n*The bridging model needs 15 participants with credences, and there are 3.*" in head
     assert f"**Who moved** (since the debate began)\n• Crux #2 (moved 45): {world.alice.mention} 30→**75**" in head
     mention = world.bob.mention.replace("<", "\\<").replace(">", "\\>")  # shown as typed, not as a mention
     assert f"• {world.alice.mention} (for): **30 → 75** — “@everyone {mention} \\*read\\* it”" in text
@@ -63,4 +65,4 @@ async def test_the_summary_names_common_ground_and_who_moved_and_status_counts_t
     again = (await world.sim.invoke(world.carol, thread, "debate summary")).text
     assert f"**Who moved** (since the last summary)\n• Crux #1 (moved 40): {world.bob.mention} 70→**30**" in again
     assert f"• {world.bob.mention} (against): **70 → 30** — “second look”" in again
-    assert "Where the sides agree" not in again
+    assert "Common ground" not in again

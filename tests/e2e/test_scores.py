@@ -39,7 +39,7 @@ async def _crux(world: World, thread: SimChannel, question: str, **credences: in
 async def _stored_scores(bot: DebateBot) -> dict[int, Score]:
     async with bot.db.read() as session:
         rows = (await session.execute(select(CruxScore))).scalars().all()
-    return {row.user_id: Score(row.baseline, row.brier, row.coverage) for row in rows}
+    return {row.user_id: Score(row.baseline, row.brier, row.coverage, row.peer) for row in rows}
 
 
 async def test_resolving_with_an_outcome_scores_everyone_and_reopening_withdraws_it(
@@ -62,6 +62,9 @@ async def test_resolving_with_an_outcome_scores_everyone_and_reopening_withdraws
     assert set(scores) == {world.alice.user.id, world.bob.user.id}
     alice, bob = scores[world.alice.user.id], scores[world.bob.user.id]
     assert alice.baseline > 0 > bob.baseline and alice.brier < bob.brier and 0 < alice.coverage <= 1
+    assert alice.peer is not None and bob.peer is not None
+    # 100·ln(0.8 / 0.2) while both held a credence (Bob's share of the open time), and the opposite for Bob.
+    assert alice.peer == pytest.approx(-bob.peer) and alice.peer == pytest.approx(138.63 * bob.coverage, rel=0.01)
     lines = resolved.text.split("\n")
     alice_line = f"{world.alice.mention}: {score_text(alice)}"
     assert alice_line in lines and f"{world.bob.mention}: {score_text(bob)}" in lines
@@ -147,6 +150,7 @@ async def test_crux_scores_ranks_those_with_three_scored_cruxes_with_calibration
     ranked, apart = text.split("Fewer than 3 scored cruxes (not ranked):")
     assert ranked.index(f"1. {world.alice.mention} — 3 cruxes") < ranked.index(f"2. {world.bob.mention} — 3 cruxes")
     assert f"• {world.carol.mention} — 1 crux" in apart.split("**Calibration")[0]
+    assert f"1. {world.alice.mention} — 3 cruxes · mean baseline" in ranked and " · mean peer " in ranked
     assert "**Calibration, everyone**" in text and f"**Calibration** · {world.alice.mention}" in text
     # Everyone: 10 | 20 | 30 | 60 | 70 | 80 | 90 — the [90, 100] bin holds Alice's 90 on a crux that resolved yes.
     assert "[90, 100]      1   90.0   100%" in text and "[70, 80)       1   70.0     0%" in text

@@ -498,7 +498,8 @@ async def test_the_summary_layout_survives_markdown(scene: Scene) -> None:
     assert not [marker for marker in injected if marker in text]
     bold = re.findall(r"\*\*(.*?)\*\*", re.sub(r"\\.", "", text))
     vocabulary = (
-        r"Debate #\d+: .*|Crux #\d+|double crux|Resolved \(\d+\)|\d+( → \d+)?|Who moved|Where the sides agree|"
+        r"Debate #\d+: .*|Crux #\d+|double crux|Resolved \(\d+\)|\d+( → \d+)?|Who moved|Common ground|What divides us|"
+        r"The main divide|"
         r"yes|no|annulled|Next ▶"
     )
     assert [inner for inner in bold if not re.fullmatch(vocabulary, inner)] == []

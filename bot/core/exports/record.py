@@ -145,6 +145,11 @@ class ScoreExport(_Model):
     baseline: float = Field(description="Time-weighted baseline score over the crux's open time (higher is better).")
     brier: float = Field(description="Time-weighted Brier score over the time a credence was held (lower is better).")
     coverage: float = Field(description="The share of the crux's open time the user held a credence (0 to 1).")
+    peer: float | None = Field(
+        default=None,
+        description="Time-weighted peer score: against the geometric mean of the others' credences (higher is "
+        "better); none for a crux scored before peer scores were kept.",
+    )
 
 
 class MarkExport(_Model):
@@ -307,7 +312,13 @@ def build_export(session: Session, debate: Debate) -> DebateExport:
         )
     ).scalars():
         scored[score.crux_id].append(
-            ScoreExport(user_id=score.user_id, baseline=score.baseline, brier=score.brier, coverage=score.coverage)
+            ScoreExport(
+                user_id=score.user_id,
+                baseline=score.baseline,
+                brier=score.brier,
+                coverage=score.coverage,
+                peer=score.peer,
+            )
         )
     marked: dict[int, list[MarkExport]] = defaultdict(list)
     for mark in session.execute(
@@ -595,7 +606,8 @@ def _markdown_crux(export: DebateExport, crux: CruxExport, user: UserLabel) -> l
             lines += [f"Source: <{_url(crux.resolution_url)}>", ""]
         for score in crux.scores:
             lines.append(
-                f"- {user(score.user_id)}: baseline {score.baseline:.1f} · Brier {score.brier:.2f} · "
+                f"- {user(score.user_id)}: baseline {score.baseline:.1f} · peer "
+                f"{'—' if score.peer is None else f'{score.peer:.1f}'} · Brier {score.brier:.2f} · "
                 f"coverage {score.coverage:.0%}"
             )
         if crux.scores:

@@ -2,7 +2,9 @@
 credences (``clustering``, the optional ``analysis`` extra, imported only when there are groups to look for) and
 named by what sets each apart (``repness``, a pure rule); common
 ground between the sides, a pure rule (``commonground``); common ground and movement read from the stances
-(``insights``).
+(``insights``); common ground and what divides a debate or an agenda by the bridging model (``bridging``, the
+``analysis`` extra; ``divides`` reads its input and says what it found, or falls back to ``commonground``).
 
 Writes nothing: it reads.
-May import the core's base and ``schema``; ``numpy`` and ``scipy`` only in ``clustering``."""
+May import the core's base, ``schema`` and ``debates`` (an agenda's debates); ``numpy`` and ``scipy`` only in
+``clustering`` and ``bridging``."""

@@ -16,9 +16,10 @@ from __future__ import annotations
 import importlib
 import math
 from collections import Counter, OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from sqlalchemy import bindparam, func
 from sqlalchemy import select as select_columns
@@ -73,17 +74,14 @@ class CredenceMatrix:
 
 
 _OF_DEBATE = col(Crux.debate_id) == bindparam("debate")
-_STANCES = (
-    select_columns(
-        col(CruxStance.user_id),
-        col(CruxStance.crux_id),
-        col(Crux.number),
-        col(CruxStance.latest_value),
-        col(CruxStance.latest_credence_id),
-    )
-    .join(Crux, col(Crux.id) == col(CruxStance.crux_id))
-    .where(_OF_DEBATE)
-)
+_STANCES = select_columns(
+    col(CruxStance.user_id),
+    col(CruxStance.crux_id),
+    col(Crux.debate_id),
+    col(Crux.number),
+    col(CruxStance.latest_value),
+    col(CruxStance.latest_credence_id),
+).join(Crux, col(Crux.id) == col(CruxStance.crux_id))
 _VERSION = (
     select_columns(func.count(), func.coalesce(func.max(col(CruxStance.latest_credence_id)), 0))
     .select_from(CruxStance)
@@ -101,17 +99,26 @@ def credence_version(session: Session, debate: Debate) -> Version:
 def credence_matrix(session: Session, debate: Debate) -> CredenceMatrix:
     """The debate's participants × cruxes matrix of latest credences, in one query, and its version (as
     :func:`credence_version` counts it)."""
-    stances = session.execute(_STANCES, {"debate": id_of(debate)}).all()
+    return credences_of(session, [id_of(debate)], id_of(debate))
+
+
+_STANCES_OF = _STANCES.where(col(Crux.debate_id).in_(bindparam("debates", expanding=True)))
+
+
+def credences_of(session: Session, debate_ids: list[int], key: int) -> CredenceMatrix:
+    """The participants × cruxes matrix of latest credences of these debates (cruxes in debate, then crux order),
+    in one query; ``key`` stands for them as its ``debate_id``."""
+    stances = session.execute(_STANCES_OF, {"debates": debate_ids}).all()
     version = (len(stances), max((stance.latest_credence_id for stance in stances), default=0))
     users = sorted({stance.user_id for stance in stances})
-    numbered = sorted({(stance.number, stance.crux_id) for stance in stances})
-    cruxes = [crux for _, crux in numbered]
+    numbered = sorted({(stance.debate_id, stance.number, stance.crux_id) for stance in stances})
+    cruxes = [crux for *_, crux in numbered]
     row_of = {user: index for index, user in enumerate(users)}
     column_of = {crux: index for index, crux in enumerate(cruxes)}
     rows: list[list[float | None]] = [[None] * len(cruxes) for _ in users]
     for stance in stances:
         rows[row_of[stance.user_id]][column_of[stance.crux_id]] = float(stance.latest_value)
-    return CredenceMatrix(id_of(debate), tuple(users), tuple(cruxes), rows, version, tuple(n for n, _ in numbered))
+    return CredenceMatrix(key, tuple(users), tuple(cruxes), rows, version, tuple(number for _, number, _ in numbered))
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,25 +156,33 @@ def find(matrix: CredenceMatrix) -> Found:
     return Found(len(matrix.users), len(matrix.cruxes), test, labels)
 
 
-class FoundMemo:
-    """The latest :class:`Found` of the most recently asked debates, by debate id and version of its credences."""
+Kept = TypeVar("Kept")
+
+
+class VersionMemo(Generic[Kept]):
+    """What was last computed for the most recently asked debates, by debate id and the version it was computed
+    for (a :data:`Version`, or any key that changes when what it was computed from does)."""
 
     def __init__(self, size: int = 256) -> None:
         self._size = size
-        self._found: OrderedDict[int, tuple[Version, Found]] = OrderedDict()
+        self._kept: OrderedDict[int, tuple[Hashable, Kept]] = OrderedDict()
 
-    def get(self, debate_id: int, version: Version) -> Found | None:
-        kept = self._found.get(debate_id)
+    def get(self, debate_id: int, version: Hashable) -> Kept | None:
+        kept = self._kept.get(debate_id)
         if kept is None or kept[0] != version:
             return None
-        self._found.move_to_end(debate_id)
+        self._kept.move_to_end(debate_id)
         return kept[1]
 
-    def put(self, debate_id: int, version: Version, found: Found) -> None:
-        self._found[debate_id] = (version, found)
-        self._found.move_to_end(debate_id)
-        while len(self._found) > self._size:
-            self._found.popitem(last=False)
+    def put(self, debate_id: int, version: Hashable, value: Kept) -> None:
+        self._kept[debate_id] = (version, value)
+        self._kept.move_to_end(debate_id)
+        while len(self._kept) > self._size:
+            self._kept.popitem(last=False)
+
+
+class FoundMemo(VersionMemo[Found]):
+    """The latest :class:`Found` of the most recently asked debates, by debate id and version of its credences."""
 
 
 # The report of /debate groups ----------------------------------------------------------------------------------
@@ -248,14 +263,14 @@ def _group(members: tuple[int, ...], sides: dict[int, str]) -> OpinionGroup:
 # Rendering ---------------------------------------------------------------------------------------------------------
 
 
-def summary_line(found: Found | None) -> str | None:
-    """The summary's line about opinion groups, each named by what sets it apart: only when some stand out."""
+def summary_line(found: Found | None, named: bool = True) -> str | None:
+    """The summary's line about opinion groups, each named by what sets it apart (unless not ``named``, when a page
+    is short of room): only when some stand out."""
     if found is None or not found.groups:
         return None
-    named = "; ".join(f"group {number} {label}" for number, label in enumerate(found.labels, 1) if label)
-    return (
-        f"**Opinion groups:** {found.groups} stand out{f' ({named})' if named else ''} — `/debate groups` shows them."
-    )
+    labels = "; ".join(f"group {number} {label}" for number, label in enumerate(found.labels, 1) if label)
+    which = f" ({labels})" if labels and named else ""
+    return f"**Opinion groups:** {found.groups} stand out{which} — `/debate groups` shows them."
 
 
 def render_groups(report: GroupsReport, user: UserLabel) -> list[str]:

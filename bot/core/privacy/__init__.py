@@ -10,4 +10,4 @@ erasure does not cover.
 
 Chat text kept for a day at most is deleted when past it (``retention``): expired ``import_draft`` and
 ``pending_rebuttal`` rows. ``statement`` is what ``/privacy`` tells a member.
-May import the core's base, ``schema`` and ``debates``."""
+May import the core's base, ``schema``, ``debates`` and ``scoring`` (an erasure recomputes others' peer scores)."""

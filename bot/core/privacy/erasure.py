@@ -14,8 +14,9 @@ What forgetting a member means for a shared record (``docs/privacy.md``, "What e
 - their id is replaced by :data:`~schema.types.FORGOTTEN_USER` (nobody) wherever a row names them as author, logger,
   editor, resolver, creator or scheduler;
 - their credences with reasons, their stances, scores, double-crux answers, sides, names, import drafts and pending
-  picks are deleted, and the spread of each crux they held a credence on is recomputed from the others' (others'
-  scores depend on their own credences only; opinion groups and double cruxes are computed from what is left).
+  picks are deleted, and the spread of each crux they held a credence on is recomputed from the others', as are the
+  others' peer scores on it, which were measured against theirs (others' baseline and Brier scores and coverage
+  depend on their own credences only; opinion groups and double cruxes are computed from what is left).
 
 :data:`ERASED` says what happens to each personal column; ``tests/core/test_privacy.py`` fails on one it does not name.
 """
@@ -65,6 +66,7 @@ from bot.core.privacy.references import (
     STANCE,
     Member,
 )
+from bot.core.scoring.scores import rescore_peers
 from schema import Agenda, CommandSync, GuildState, Timer, table_of
 from schema.types import FORGOTTEN_USER, REMOVED_TEXT
 
@@ -114,6 +116,7 @@ ERASED: dict[str, str] = {
     **{f"crux_stance.{name}": DELETED for name in ("user_id", "first_credence_id", "first_value")},
     **{f"crux_stance.{name}": DELETED for name in ("latest_credence_id", "latest_value", "latest_reason", "updates")},
     **{f"crux_score.{name}": DELETED for name in ("user_id", "baseline", "brier", "coverage")},
+    "crux_score.peer": DELETED + "; the others' on the same cruxes " + RECOMPUTED,
     "crux_mark.user_id": DELETED,
     "crux_mark.changes_mind": DELETED,
     "digest.created_by_id": PLACEHOLDER,
@@ -191,7 +194,8 @@ def _spread_of(crux_id: ColumnElement[int]) -> Any:
 
 def _forget_on_cruxes(table: Table, member: Member) -> Step:
     """A step deleting the member's rows of a crux-keyed table (credences, stances, scores, marks), a batch of
-    cruxes at a time; after stances, the spread of those cruxes is recomputed from the others'."""
+    cruxes at a time; after credences, the peer scores kept on those cruxes are recomputed from the others'
+    (:func:`bot.core.scoring.scores.rescore_peers`), and after stances their spread."""
 
     def step(session: Session, batch: int) -> int:
         mine = REFERENCES[table](member)
@@ -201,6 +205,8 @@ def _forget_on_cruxes(table: Table, member: Member) -> Step:
         if not cruxes:
             return 0
         deleted = _count(session.execute(delete(table).where(mine, table.c.crux_id.in_(cruxes))))
+        if table is CREDENCE:
+            rescore_peers(session, cruxes)
         if table is STANCE:
             session.execute(update(CRUX).where(CRUX.c.id.in_(cruxes)).values(spread=_spread_of(CRUX.c.id)))
         return deleted

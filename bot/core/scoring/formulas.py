@@ -7,6 +7,11 @@ was recorded until the next one, or the resolution.
 - **Baseline score** (the form Metaculus uses for binary questions): Σ s(pᵢ)·durationᵢ / T, with s(p) = 100·log2(2p)
   when the crux resolves yes and 100·log2(2(1 − p)) when no, p clamped to [0.01, 0.99]; time without a credence
   counts 0, so that holding no view costs what a coin flip would earn.
+- **Peer score** (Metaculus' ``scoring/score_math.py``): over each stretch of T in which the standing credences do
+  not change and at least two participants hold one, 100·ln(q / the geometric mean of the others' q), q = p for yes
+  and 1 − p for no, clamped like the baseline's p (equal to Metaculus' 100·n/(n − 1)·ln(q / the geometric mean of
+  all n)); time-weighted like the baseline, Σ scoreₖ·durationₖ / T, a stretch with fewer than two credences or
+  without one's own counting 0. The peer scores of a crux's participants, weighted by their time, sum to 0.
 - **Brier score** over the time a credence was held: Σ (pᵢ − o)²·durationᵢ / held time (no clamp).
 - **Coverage**: held time / T.
 """
@@ -14,7 +19,7 @@ was recorded until the next one, or the resolution.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -41,6 +46,8 @@ class Score:
     baseline: float
     brier: float
     coverage: float
+    peer: float | None = None
+    """``None`` on a crux scored before peer scores were kept."""
 
 
 def baseline_points(probability: float, yes: bool) -> float:
@@ -72,6 +79,45 @@ def score_history(steps: Sequence[Step], opened: datetime, resolved: datetime, y
     return Score(baseline=points / total, brier=squared / held, coverage=held / total)
 
 
+def _clamped(probability: float, yes: bool) -> float:
+    """q: the probability given to the outcome, clamped to [0.01, 0.99]."""
+    p = min(max(probability, CLAMP), 1 - CLAMP)
+    return p if yes else 1 - p
+
+
+def peer_scores(
+    histories: Mapping[int, Sequence[Step]], opened: datetime, resolved: datetime, yes: bool
+) -> dict[int, float]:
+    """Each participant's time-weighted peer score (module doc) from everyone's credence histories (each in the order
+    recorded) on a crux open from ``opened`` to ``resolved`` that resolved ``yes`` (or no)."""
+    total = (resolved - opened).total_seconds()
+    scores = dict.fromkeys(histories, 0.0)
+    if total <= 0:
+        return scores
+    moments = sorted({opened, *(min(max(s.at, opened), resolved) for steps in histories.values() for s in steps)})
+    for start, end in zip(moments, [*moments[1:], resolved], strict=True):
+        duration = (end - start).total_seconds()
+        standing = {user: value for user, steps in histories.items() if (value := _standing(steps, start)) is not None}
+        if duration <= 0 or len(standing) < 2:
+            continue
+        logs = {user: math.log(_clamped(value / 100, yes)) for user, value in standing.items()}
+        summed = sum(logs.values())
+        others = len(logs) - 1
+        for user, own in logs.items():
+            scores[user] += 100 * (own - (summed - own) / others) * duration / total
+    return scores
+
+
+def _standing(steps: Sequence[Step], moment: datetime) -> int | None:
+    """The credence standing at ``moment``: the last recorded at or before it (``None`` before the first)."""
+    value = None
+    for step in steps:
+        if step.at > moment:
+            break
+        value = step.value
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class Standing:
     """A participant's record over their scored cruxes."""
@@ -84,6 +130,8 @@ class Standing:
     """Mean Brier score."""
     coverage: float
     """Mean coverage."""
+    peer: float | None = None
+    """Mean peer score over the scored cruxes that have one (``None``: none has)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +155,7 @@ def standings(scores: Iterable[tuple[int, Score]]) -> Standings:
             baseline=_mean(score.baseline for score in found),
             brier=_mean(score.brier for score in found),
             coverage=_mean(score.coverage for score in found),
+            peer=_mean_or_none(score.peer for score in found),
         )
         for user_id, found in by_user.items()
     ]
@@ -120,6 +169,11 @@ def standings(scores: Iterable[tuple[int, Score]]) -> Standings:
 def _mean(values: Iterable[float]) -> float:
     found = list(values)
     return sum(found) / len(found)
+
+
+def _mean_or_none(values: Iterable[float | None]) -> float | None:
+    found = [value for value in values if value is not None]
+    return _mean(found) if found else None
 
 
 @dataclass(frozen=True, slots=True)

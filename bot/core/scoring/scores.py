@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -24,6 +24,7 @@ from bot.core.scoring.formulas import (
     Standings,
     Step,
     calibration,
+    peer_scores,
     score_history,
     standings,
 )
@@ -50,17 +51,11 @@ def score_crux(session: Session, crux: Crux) -> list[ParticipantScore]:
     baseline score first. Nothing for another outcome (annulled, or none)."""
     if crux.outcome not in SCORED or crux.resolved_at is None:
         return []
-    history: dict[int, list[Step]] = defaultdict(list)
-    rows = session.execute(
-        select(_CREDENCE.c.user_id, _CREDENCE.c.value, _CREDENCE.c.created_at)
-        .where(_CREDENCE.c.crux_id == id_of(crux))
-        .order_by(_CREDENCE.c.user_id, _CREDENCE.c.id)
-    )
-    for user_id, value, at in rows:
-        history[user_id].append(Step(at=at, value=value))
+    history = _histories(session, id_of(crux))
     yes = crux.outcome is CruxOutcome.YES
+    peers = peer_scores(history, crux.created_at, crux.resolved_at, yes)
     scores = [
-        ParticipantScore(user_id, score)
+        ParticipantScore(user_id, replace(score, peer=peers[user_id]))
         for user_id, steps in history.items()
         if (score := score_history(steps, crux.created_at, crux.resolved_at, yes)) is not None
     ]
@@ -74,11 +69,48 @@ def score_crux(session: Session, crux: Crux) -> list[ParticipantScore]:
                     "baseline": found.score.baseline,
                     "brier": found.score.brier,
                     "coverage": found.score.coverage,
+                    "peer": found.score.peer,
                 }
                 for found in scores
             ],
         )
     return sorted(scores, key=lambda found: (-found.score.baseline, found.user_id))
+
+
+def _histories(session: Session, crux_id: int) -> dict[int, list[Step]]:
+    """Each participant's credences on the crux, in the order recorded."""
+    history: dict[int, list[Step]] = defaultdict(list)
+    rows = session.execute(
+        select(_CREDENCE.c.user_id, _CREDENCE.c.value, _CREDENCE.c.created_at)
+        .where(_CREDENCE.c.crux_id == crux_id)
+        .order_by(_CREDENCE.c.user_id, _CREDENCE.c.id)
+    )
+    for user_id, value, at in rows:
+        history[user_id].append(Step(at=at, value=value))
+    return history
+
+
+_SCORED_AMONG = select(_CRUX.c.id, _CRUX.c.created_at, _CRUX.c.resolved_at, _CRUX.c.outcome).where(
+    _CRUX.c.id.in_(bindparam("cruxes", expanding=True)),
+    _CRUX.c.outcome.in_(SCORED),
+    _CRUX.c.resolved_at.is_not(None),
+)
+_SET_PEER = (
+    update(_SCORE)
+    .where(_SCORE.c.crux_id == bindparam("crux"), _SCORE.c.user_id == bindparam("user"), _SCORE.c.peer.is_not(None))
+    .values(peer=bindparam("peer"))
+)
+
+
+def rescore_peers(session: Session, crux_ids: Sequence[int]) -> None:
+    """Recompute the peer scores kept on those of these cruxes that are scored, from the credences left on them: a
+    member's credences were deleted (erasure), and everyone's peer score is measured against the others'. Baseline
+    and Brier scores and coverage depend on one's own credences only; a score kept before peer scores were (``NULL``)
+    stays without one."""
+    for crux_id, opened, resolved, outcome in session.execute(_SCORED_AMONG, {"cruxes": list(crux_ids)}).all():
+        peers = peer_scores(_histories(session, crux_id), opened, resolved, outcome == CruxOutcome.YES)
+        if peers:
+            session.execute(_SET_PEER, [{"crux": crux_id, "user": user, "peer": peer} for user, peer in peers.items()])
 
 
 def withdraw_scores(session: Session, crux: Crux) -> None:
@@ -108,6 +140,7 @@ _TRACK_RECORD = (
         _SCORE.c.baseline,
         _SCORE.c.brier,
         _SCORE.c.coverage,
+        _SCORE.c.peer,
         _STANCE.c.latest_value,
         _CRUX.c.outcome,
     )
@@ -141,7 +174,7 @@ def _track_record(subject: str, rows: Sequence[Any]) -> TrackRecord:
     return TrackRecord(
         subject=subject,
         scored_cruxes=len({row.crux_id for row in rows}),
-        standings=standings((row.user_id, Score(row.baseline, row.brier, row.coverage)) for row in rows),
+        standings=standings((row.user_id, Score(row.baseline, row.brier, row.coverage, row.peer)) for row in rows),
         calibration={user_id: calibration(found) for user_id, found in points.items()},
         overall=calibration(point for found in points.values() for point in found),
     )
@@ -150,9 +183,16 @@ def _track_record(subject: str, rows: Sequence[Any]) -> TrackRecord:
 # Rendering ---------------------------------------------------------------------------------------------------
 
 
+def _peer(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
 def score_text(score: Score) -> str:
-    """``baseline 67.8 · Brier 0.04 · coverage 100 %``."""
-    return f"baseline {score.baseline:.1f} · Brier {score.brier:.2f} · coverage {score.coverage:.0%}"
+    """``baseline 67.8 · peer 12.0 · Brier 0.04 · coverage 100 %``."""
+    return (
+        f"baseline {score.baseline:.1f} · peer {_peer(score.peer)} · Brier {score.brier:.2f} · "
+        f"coverage {score.coverage:.0%}"
+    )
 
 
 def render_scores(scores: Sequence[ParticipantScore], user: UserLabel) -> list[str]:
@@ -185,7 +225,8 @@ def render_track_record(record: TrackRecord, user: UserLabel) -> list[str]:
 def _standing_line(row: Standing, user: UserLabel) -> str:
     scored = plural(row.scored, "crux", "cruxes")
     return (
-        f"{user(row.user_id)} — {scored} · mean baseline {row.baseline:.1f} · mean Brier {row.brier:.2f} · "
+        f"{user(row.user_id)} — {scored} · mean baseline {row.baseline:.1f} · mean peer {_peer(row.peer)} · "
+        f"mean Brier {row.brier:.2f} · "
         f"coverage {row.coverage:.0%}"
     )
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from bot.core.claims.arguments import EDITED
+from bot.core.opinion.divides import Bridging, common_ground_blocks
 from bot.core.opinion.groups import Found, summary_line
 from bot.core.opinion.insights import Agreements
 from bot.core.summary.queries import (
@@ -230,10 +231,17 @@ EXPORT_HINT = "`/debate export format:markdown`"
 
 
 def summary_head(
-    summary: DebateSummary, user: UserLabel, groups: Found | None = None, moved: int | None = None
+    summary: DebateSummary,
+    user: UserLabel,
+    groups: Found | None = None,
+    moved: int | None = None,
+    bridged: Bridging | None = None,
+    brief: bool = False,
 ) -> list[str]:
     """The first page's top: the heading with the counts, what changed and whether opinion groups stand out, then
-    (when there is any) who moved — on at most ``moved`` cruxes — and where the sides agree, in a few lines each."""
+    (when there is any) who moved — on at most ``moved`` cruxes — and the common ground and what divides (by the
+    bridging model, ``bridged``; without it, where the sides agree), in a few lines each (``brief``: the common ground
+    and what divides in one line each, the opinion groups not named)."""
     cruxes = (
         f"{plural(summary.unresolved_total, 'unresolved crux', 'unresolved cruxes')}, {summary.resolved_total} resolved"
     )
@@ -245,12 +253,14 @@ def summary_head(
     ]
     if summary.changes is not None:
         heading.append(_changes_line(summary.changes))
-    if line := summary_line(groups):
+    if line := summary_line(groups, named=not brief):
         heading.append(line)
     blocks = ["\n".join(heading)]
     if summary.moved:
         blocks.append(_moved(summary, user, moved))
-    if summary.agreements is not None and summary.agreements.total:
+    if bridged is not None:
+        blocks.extend(common_ground_blocks(bridged, brief))
+    elif summary.agreements is not None and summary.agreements.total:
         blocks.append(_agreed(summary.agreements))
     return blocks
 
@@ -308,15 +318,18 @@ def _summary_more(total: int, shown: int) -> str:
     return f"{more}\n{WHOLE_RECORD}" if shown < total else WHOLE_RECORD
 
 
-def summary_first_page(summary: DebateSummary, user: UserLabel, groups: Found | None = None) -> Page:
-    """The summary's first page (posted for everyone): heading, what changed, who moved, where the sides agree, the
-    cruxes that fit (at least :data:`FIRST_CRUXES`) and how many more there are. When its first cruxes listed in
-    full would not fit one phone screen, each of them shows each side's median and the extremes instead, and then,
-    if need be, who moved is told of the crux that moved most only."""
+def summary_first_page(
+    summary: DebateSummary, user: UserLabel, groups: Found | None = None, bridged: Bridging | None = None
+) -> Page:
+    """The summary's first page (posted for everyone): heading, what changed, who moved, common ground and what
+    divides (``bridged``; without it, where the sides agree), the cruxes that fit (at least :data:`FIRST_CRUXES`) and
+    how many more there are. When its first cruxes listed in full would not fit one phone screen, each of them shows
+    each side's median and the extremes instead, then, if need be, who moved is told of the crux that moved most only,
+    and then the common ground and what divides take a line each and the opinion groups are counted, not named."""
     total = summary.unresolved_total + summary.resolved_total
     tail = [_summary_more(total, 0)]
-    for stances, moved in ((STANCES_SHOWN, None), (0, None), (0, 1)):
-        head = summary_head(summary, user, groups, moved)
+    for stances, moved, brief in ((STANCES_SHOWN, None, False), (0, None, False), (0, 1, False), (0, 1, True)):
+        head = summary_head(summary, user, groups, moved, bridged, brief)
         items = summary_items(summary.unresolved, summary.resolved, summary.resolved_total, user, stances)
         end = _forward(head, items, 0, tail, FIRST_CRUXES)
         if _fits([*head, *items[:end], *tail], PAGE_LINES):
@@ -366,12 +379,14 @@ def agenda_head(summary: AgendaSummary) -> str:
     return f"{head}\n*{note}*" if note else head
 
 
-def agenda_page(summary: AgendaSummary, start: int, user: UserLabel) -> Page:
-    """A page of the agenda's summary: the first has its heading; an agenda with nothing open says so."""
+def agenda_page(summary: AgendaSummary, start: int, user: UserLabel, bridged: Bridging | None = None) -> Page:
+    """A page of the agenda's summary: the first has its heading (with, when ``bridged`` is given, the common ground
+    and what divides across the agenda's debates, a line each); an agenda with nothing open says so."""
     items = agenda_items(summary, user) or ["No unresolved cruxes in this agenda's debates."]
     if _shortened([crux for debate in summary.debates for crux in debate.unresolved]):
         items.append(f"Every text in full: {EXPORT_HINT} in the debate's thread.")
-    head = [agenda_head(summary)] if start == 0 else []
+    across = common_ground_blocks(bridged, brief=True) if bridged is not None else []
+    head = ["\n".join([agenda_head(summary), *across])] if start == 0 else []
     return page_of(items, start, head=head, more="…more on the next page: **Next ▶**.")
 
 

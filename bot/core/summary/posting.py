@@ -1,6 +1,6 @@
 """What ``/debate summary`` (and the summary posted at ``/debate end``) reads, in one job: the summary with its
-insights, and the opinion groups of the debate's credences if they are known for their current version — else the
-credence matrix to look for them in, once the summary is posted."""
+insights, the opinion groups and the common ground (:mod:`bot.core.opinion.divides`) of the debate's credences if they
+are known for their current version — else what to look for them in, once the summary is read."""
 
 from __future__ import annotations
 
@@ -9,12 +9,15 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from bot.core.opinion.groups import CredenceMatrix, Found, Version, credence_matrix, credence_version
+from bot.core.opinion.divides import Bridging, BridgingInput, read_input
+from bot.core.opinion.groups import Found, Version, credence_version
 from bot.core.summary.queries import DebateSummary, summarize
 from schema import Debate
 
 KnownGroups = Callable[[int, Version], Found | None]
 """The opinion groups already found for a debate's credences at a version (by debate id), if any."""
+KnownBridging = Callable[[int, Version], Bridging | None]
+"""The common ground and divide already fitted for a debate's credences at a version (by debate id), if any."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,12 +25,17 @@ class SummaryRead:
     summary: DebateSummary
     found: Found | None
     """The opinion groups known for the credences as read (``None``: not known yet)."""
-    matrix: CredenceMatrix | None
-    """The credences to look for groups in, when they were not known (``None`` otherwise)."""
+    bridged: Bridging | None
+    """The common ground and divide known for the credences as read (``None``: not known yet)."""
+    given: BridgingInput | None
+    """The credences (with the open cruxes and the sides) to look for what was not known in (``None``: both were)."""
 
 
-def read_summary(session: Session, debate: Debate, known: KnownGroups) -> SummaryRead:
-    """The summary with its insights, and either the groups ``known`` for the credences' version or their matrix."""
+def read_summary(session: Session, debate: Debate, known: KnownGroups, kept: KnownBridging) -> SummaryRead:
+    """The summary with its insights, the groups ``known`` and the common ground ``kept`` for the credences' version,
+    and, unless both were, what :func:`bot.core.opinion.divides.read_input` reads (its matrix, open cruxes, sides)."""
     summary = summarize(session, debate, insights=True)
-    found = known(summary.debate_id, credence_version(session, debate))
-    return SummaryRead(summary, found, None if found is not None else credence_matrix(session, debate))
+    version = credence_version(session, debate)
+    found, bridged = known(summary.debate_id, version), kept(summary.debate_id, version)
+    given = None if found is not None and bridged is not None else read_input(session, debate)
+    return SummaryRead(summary, found, bridged, given)
