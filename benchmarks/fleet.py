@@ -43,11 +43,12 @@ def add_shape_flags(parser: argparse.ArgumentParser, *, guilds: int) -> None:
 
 def describe_shape(args: argparse.Namespace) -> str:
     """The shape in words, for table titles."""
-    debates = f"a debate in 1 of {args.debate_every}" if args.debate_every else "no debates"
-    return (
-        f"{args.guilds:,} guilds × ({args.channels} channels, {args.members + 1} members), {debates}"
-        f" ({args.claims} claims, {args.cruxes} cruxes each)"
+    debates = (
+        f"a debate in 1 of {args.debate_every} ({args.claims} claims, {args.cruxes} cruxes each)"
+        if args.debate_every
+        else "no debates"
     )
+    return f"{args.guilds:,} guilds × ({args.channels} channels, {args.members + 1} members), {debates}"
 
 
 def build_world(sim: DiscordSim, args: argparse.Namespace) -> list[Server]:

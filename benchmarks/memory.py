@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import resource
+import signal
 import tempfile
 import time
 from pathlib import Path
@@ -41,9 +42,27 @@ from benchmarks.fleet import (
     last_server_per_shard,
     shard_settings,
 )
+from benchmarks.profiled_bot import PROFILE_FILE
 from sim import DiscordSim
 
 SETTLE_S = 3.0  # longer than discord.py's guild_ready_timeout (2 s) after the last GUILD_CREATE
+
+
+PROFILED_BOT = ("-m", "benchmarks.profiled_bot")
+PROFILE_WAIT_S = 30.0
+PROFILE_POLL_S = 0.5
+
+
+async def profile(process: BotProcess) -> str:
+    """Ask the profiled bot for its live memory by allocating line (SIGUSR1); the text it writes."""
+    written = process.workdir / PROFILE_FILE
+    assert process.process is not None, "not started"
+    process.process.send_signal(signal.SIGUSR1)
+    for _ in range(int(PROFILE_WAIT_S / PROFILE_POLL_S)):
+        if written.exists():
+            break
+        await asyncio.sleep(PROFILE_POLL_S)
+    return written.read_text() if written.exists() else "(no profile written)"
 
 
 def target_mib(shards: int) -> float:
@@ -68,7 +87,7 @@ async def main_async(args: argparse.Namespace) -> None:
             figures["sim_build_s"] = round(time.perf_counter() - began, 2)
             process = BotProcess(
                 sim,
-                DEBATE_BOT,
+                PROFILED_BOT if args.profile else DEBATE_BOT,
                 sqlite_url(Path(tmp) / "debates.db"),
                 Path(tmp),
                 logging_rate=None,
@@ -77,6 +96,8 @@ async def main_async(args: argparse.Namespace) -> None:
             async with process:
                 await sim.wait_for(lambda: sim.ready_shards == set(range(args.shards)), READY_TIMEOUT, "all shards")
                 figures["sim_sent_all_guilds_s"] = round(time.perf_counter() - process.started_at, 2)
+                if args.profile:  # traced, the bot handles the guilds slower than the sim's 5 s answer deadline
+                    await asyncio.sleep(PROFILE_WAIT_S)
                 figures["probe_answers"] = await probe_every_shard(sim, world, args.shards)
                 figures["first_answer_s"] = round(time.perf_counter() - process.started_at, 2)
                 await asyncio.sleep(SETTLE_S)
@@ -91,6 +112,8 @@ async def main_async(args: argparse.Namespace) -> None:
                 figures["rss_after_debates_mib"] = round(process.rss_mib(), 1)
                 figures["peak_rss_mib"] = round(process.peak_rss_mib(), 1)
                 figures["sim_rest_4xx"] = len(sim.errors)
+                if args.profile:
+                    figures["profile"] = await profile(process)
             figures["bot_exit_status"] = process.returncode
     figures["sim_process_peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     report(figures, args)
@@ -120,6 +143,8 @@ def report(figures: dict[str, Any], args: argparse.Namespace) -> None:
             ["(sim + users process peak)", figures["sim_process_peak_rss_mib"], "", ""],
         ],
     )  # fmt: skip
+    if args.profile:
+        print(f"\nprofile (tracemalloc, live memory by allocating line; tracing adds its own):\n{figures['profile']}")
     per_server = figures["rss_after_debates_mib"] * 1024 / max(args.guilds, 1)
     print(f"\n{per_server:.1f} KiB of the bot's memory per guild (all of it, the interpreter's base included)")
     print(
@@ -132,6 +157,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.memory", description=__doc__.split("\n\n")[0])
     add_shape_flags(parser, guilds=1000)
     parser.add_argument("--shards", type=int, default=1, help="shards served by the one bot process (default 1)")
+    parser.add_argument(
+        "--profile", action="store_true", help="trace the bot's allocations and print where its memory is (slower)"
+    )
     return parser.parse_args(argv)
 
 
