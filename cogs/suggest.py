@@ -10,6 +10,7 @@ opinion of each item follows privately where it differs, both shown, each with a
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from functools import partial
 from typing import Any, Self
 
@@ -36,6 +37,7 @@ from cogs.views import TEXT, DebateButton, ask
 
 DRAFT_MINUTES = 15
 """How long a draft's buttons work (an interaction's token lasts 15 minutes; the draft is kept nowhere else)."""
+EXPIRED = f"This draft has expired (its buttons work for {DRAFT_MINUTES} minutes): run /crux suggest again."
 FOOTER = "Only you see this draft. Accept posts it as your crux; Edit lets you change it first; nothing is kept."
 
 
@@ -78,6 +80,8 @@ class SuggestionDraft(discord.ui.View):
     def __init__(self, origin: Interaction, checked: Checked, material: Material) -> None:
         super().__init__(timeout=DRAFT_MINUTES * 60)
         self.origin = origin
+        self.clock = origin.client.clock
+        self.expires_at = origin.created_at + timedelta(minutes=DRAFT_MINUTES)
         self.checked = checked
         self.left_out = material.left_out
         self.done: dict[int, str] = {}
@@ -93,6 +97,15 @@ class SuggestionDraft(discord.ui.View):
                 # discord.py declares an item's callback a method; a plain view's button may be given a function.
                 button.callback = partial(self._pressed, action, index)  # type: ignore[method-assign]
                 self.add_item(button)
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        """Refuse a press once the draft cannot be edited any more (discord.py restarts a view's timeout at each
+        press, but the asker's token lasts :data:`DRAFT_MINUTES` from /crux suggest), and stop the draft."""
+        if self.clock.now() < self.expires_at:
+            return True
+        self.stop()
+        await interaction.response.send_message(EXPIRED, ephemeral=True)
+        return False
 
     def embed(self) -> discord.Embed:
         embed = discord.Embed(title="Suggested cruxes", colour=discord.Colour.gold())

@@ -143,6 +143,39 @@ async def test_the_clock_schedules_pauses_and_resumes_its_timers(db: Database) -
         assert await session.run_sync(timers.soonest) == resumed_at + timedelta(seconds=30)  # the warning
 
 
+Names = tuple[str, str | None] | None
+"""A phase change as the names of the phase ended and the phase started."""
+
+
+def _phase_names(change: formats.PhaseChange | None) -> Names:
+    return None if change is None else (change.ended.name, change.started.name if change.started else None)
+
+
+async def _time_up_then_recalled(db: Database, debate: Debate, *, paused: bool) -> tuple[Names, Names]:
+    """The phase change ``time_up`` made at the phase's end, and the one recalled after a moderator maybe paused."""
+    async with db.write() as session:
+        due = await session.run_sync(timers.due, utcnow() + timedelta(days=1))
+        [end] = [timer for timer in due if timer.event == formats.PHASE_END]
+        fired = await session.run_sync(formats.time_up, end, end.due_at)
+    if paused:
+        async with db.write() as session:
+            stored = await session.get_one(Debate, debate.id)
+            await session.run_sync(formats.pause, stored, core.Actor(GUILD, ALICE), end.due_at + timedelta(minutes=1))
+    async with db.write() as session:
+        recalled = await session.run_sync(formats.time_up_recalled, end, end.due_at + timedelta(minutes=2))
+    return _phase_names(fired), _phase_names(recalled)
+
+
+async def test_a_recalled_time_up_posts_what_the_firing_did_even_when_paused_since(db: Database) -> None:
+    debate = await _debate(db, DebateFormat.ROUNDS, minutes=5)
+    assert await _time_up_then_recalled(db, debate, paused=True) == (("opening", "rebuttal"),) * 2
+    async with db.write() as session:  # on to the last phase, whose clock is left to run out
+        stored = await session.get_one(Debate, debate.id)
+        for _ in range(2):
+            await session.run_sync(formats.next_phase, stored, core.Actor(GUILD, ALICE), utcnow())
+    assert await _time_up_then_recalled(db, debate, paused=False) == (("closing", None),) * 2
+
+
 async def _scheduler_pair(database_url: str, fired: list[str]) -> tuple[list[Scheduler], list[Database]]:
     """Two schedulers as two bot processes would have: each its own engine on the same database."""
 

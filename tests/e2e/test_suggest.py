@@ -21,8 +21,10 @@ from bot.client import DebateBot
 from bot.core.privacy.statement import statement
 from bot.db import Database
 from bot.local import LocalBot
+from cogs.suggest import DRAFT_MINUTES
 from schema import Claim, Crux, CruxClaim
 from sim import DiscordSim, InteractionResult, SimChannel, SimMessage
+from tests.clock import ManualClock
 from tests.e2e.conftest import World, start_debate
 from tests.llm_stub import LlmStub, Reply, llm_stub
 
@@ -53,9 +55,15 @@ async def stub() -> AsyncIterator[LlmStub]:
         yield running_stub
 
 
+@pytest.fixture
+def clock() -> ManualClock:
+    """The bot's clock, moved by hand past a draft's minutes."""
+    return ManualClock()
+
+
 @pytest.fixture(autouse=True)
 async def running(
-    sim: DiscordSim, world: World, db: Database, stub: LlmStub, llm_on: bool, daily_limit: int
+    sim: DiscordSim, world: World, db: Database, stub: LlmStub, llm_on: bool, daily_limit: int, clock: ManualClock
 ) -> AsyncIterator[LocalBot]:
     settings: dict[str, Any] = {}
     if llm_on:
@@ -66,7 +74,7 @@ async def running(
             "llm_timeout_seconds": TIMEOUT,
             "llm_daily_limit": daily_limit,
         }
-    runner = LocalBot(sim, db, **settings)
+    runner = LocalBot(sim, db, clock, **settings)
     await runner.start()
     yield runner
     await runner.stop()
@@ -137,6 +145,27 @@ async def test_a_good_answer_is_a_private_draft_and_accept_names_an_ordinary_cru
 
     await world.sim.click(world.alice, draft, _button(draft, "Dismiss 2"))
     assert "(dismissed)" in draft.text and len(await _cruxes(db)) == 1
+
+
+async def test_a_draft_refuses_presses_once_its_askers_token_expired(
+    world: World, stub: LlmStub, db: Database, clock: ManualClock
+) -> None:
+    stub.record("late scene", Reply(content=_good()))
+    thread = await _scene(world, "late scene: interpretability or governance?")
+    draft = _draft(await world.sim.invoke(world.alice, thread, "crux suggest"))
+    public_before = len(world.sim.messages(thread))
+    await clock.advance(minutes=DRAFT_MINUTES - 1)
+    await world.sim.click(world.alice, draft, _button(draft, "Dismiss 2"))  # in time
+    assert "(dismissed)" in draft.text
+
+    await clock.advance(minutes=2)  # past the asker's token: the draft's message cannot be edited any more
+    late = await world.sim.click(world.alice, draft, _button(draft, "Accept 1"))
+    assert late.ephemeral
+    assert (
+        late.text == f"This draft has expired (its buttons work for {DRAFT_MINUTES} minutes): run /crux suggest again."
+    )
+    assert await _cruxes(db) == [] and len(world.sim.messages(thread)) == public_before
+    assert "(accepted)" not in draft.text
 
 
 async def test_what_is_sent_names_people_only_by_alias(world: World, stub: LlmStub) -> None:

@@ -299,7 +299,8 @@ def time_up(session: Session, timer: TimerSnapshot, now: datetime) -> PhaseChang
 
 def time_up_recalled(session: Session, timer: TimerSnapshot, now: datetime) -> PhaseChange | None:
     """The phase change :func:`time_up` made when ``timer`` fired, as stored now, to post it again (the process that
-    fired it stopped before posting); ``None`` once the debate is closed."""
+    fired it stopped before posting); ``None`` once the debate is closed. A clock paused since then is the phase
+    :func:`time_up` entered, not a finished debate: pausing needs a running clock, which the last phase's end stops."""
     statement = select(Debate).where(
         Debate.id == int(timer.key), Debate.guild_id == timer.guild_id, Debate.status == DebateStatus.OPEN
     )
@@ -307,7 +308,7 @@ def time_up_recalled(session: Session, timer: TimerSnapshot, now: datetime) -> P
     if debate is None:
         return None
     phases = phases_of(debate)
-    if debate.phase_ends_at is None:  # the last phase's time ran out
+    if debate.phase_ends_at is None and debate.paused_remaining is None:  # the last phase's time ran out
         return PhaseChange(DebateSnapshot.of(debate), phases[debate.phase], None)
     if debate.phase == 0:
         return None
