@@ -46,6 +46,7 @@ from schema import (
     MemberName,
     Participant,
     PendingRebuttal,
+    Side,
     Timer,
     id_of,
     table_of,
@@ -405,6 +406,31 @@ async def test_forgetting_a_transcript_speaker_tombstones_their_records_by_name(
     assert "NG-SAID" not in _texts(rows) and "Dr. Ng" not in _texts(rows)
     if db.is_sqlite:
         assert b"NG-SAID" not in _on_disk(db)
+
+
+@pytest.mark.parametrize(("stored", "asked"), [("Éva Müller", "éVA  MÜLLER"), ("Straße", "STRASSE")])
+async def test_forgetting_a_speaker_matches_names_beyond_ascii(db: Database, stored: str, asked: str) -> None:
+    seeded = await _seeded(db)
+    async with db.write() as session:
+        session.add(Crux(debate_id=seeded.bens_debate, number=3, question="SPOKEN-CRUX?", speaker=stored))
+        claim = table_of(Claim)
+        await session.execute(update(claim).where(claim.c.id == seeded.transcript_claim).values(speaker=stored))
+
+    assert await erase(db, forget_speaker(asked, GUILD)) == 2
+
+    texts = _texts(await _stored(db))
+    assert "NG-SAID" not in texts and "SPOKEN-CRUX?" not in texts and stored not in texts
+
+
+async def test_forgetting_the_starter_of_a_debate_whose_sides_bear_each_others_position_names_renames_them(
+    db: Database,
+) -> None:
+    debate = await _started(db, GUILD, ADA, "ADA-TOPIC", 2, sides="Side 2, Side 1")
+
+    await erase(db, forget_member(ADA, GUILD))
+
+    sides = [row for table, row in await _stored(db) if table is table_of(Side) and row["debate_id"] == id_of(debate)]
+    assert sorted((side["position"], side["name"]) for side in sides) == [(0, "side 1"), (1, "side 2")]
 
 
 async def test_deleting_a_debate_deletes_all_derived_from_it_and_nothing_else(db: Database) -> None:
