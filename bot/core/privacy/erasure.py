@@ -2,7 +2,7 @@
 
 Each is a plan: steps, each ``step(session, batch) -> int`` changing at most about ``batch`` rows of what is left to
 do and saying how many (fewer than ``batch``: this step is done). The runner (``bot.runtime.privacy.erase``) runs
-the plan as write jobs of :data:`BATCH` rows each (:func:`run_steps`), so that live writes (a claim logged
+the plan as small write jobs (:data:`BATCH`, :func:`run_steps`), so that live writes (a claim logged
 meanwhile) are committed between two jobs rather than waiting for the whole erasure; erasing twice finds nothing
 the second time.
 
@@ -74,7 +74,9 @@ Step = Callable[[Session, int], int]
 """One step of a plan: change at most ``batch`` rows (a crux-keyed step: the rows of ``batch`` cruxes), and say how
 many; fewer than ``batch`` when nothing is left."""
 BATCH: Final = 500
-"""Rows a step changes in one job: small enough that a live write waits a few milliseconds at most behind it."""
+"""Rows a step changes in one job, small enough that a live write waits a few milliseconds at most behind it; the
+steps on crux-keyed rows take as many cruxes (with all the member's rows on them), and deleting debates as many claims
+or cruxes with all that cascades from them."""
 
 TOMBSTONED, PLACEHOLDER, DELETED = "replaced by the tombstone text", "replaced by the placeholder id", "deleted"
 CLEARED, RENAMED, RECOMPUTED = "cleared", "renamed by its position", "recomputed from the others' data"
