@@ -20,6 +20,7 @@ from bot.core.cruxes.lifecycle import keep_stance
 from bot.core.debates import lifecycle as core
 from bot.core.debates import timers
 from bot.core.debates.formats import PHASE_END
+from bot.core.importing.drafts import Draft, Item, ItemKind
 from bot.core.privacy.erasure import delete_debate, delete_server, forget_member, forget_speaker
 from bot.core.privacy.export import EXPORT_VERSION, export_files, export_json
 from bot.core.privacy.references import REFERENCES, Member
@@ -178,9 +179,9 @@ def _seed(session: Session, adas: Debate, bens: Debate) -> Seeded:
     session.add_all(
         [
             Digest(guild_id=GUILD, agenda_id=id_of(agenda), channel_id=9, every=DigestEvery.DAILY, created_by_id=ADA),
-            draft(ADA, '{"text": "ADA-DRAFT"}'),
-            draft(BEN, f'{{"author": {ADA}, "text": "ADA-IN-BENS-DRAFT"}}'),
-            draft(BEN, '{"text": "BEN-DRAFT"}'),
+            draft(ADA, _drafted((ADA, "ADA-DRAFT"))),
+            draft(BEN, _drafted((BEN, f"BEN-BESIDE-ADA <@{ADA}>"), (ADA, "ADA-IN-BENS-DRAFT"))),
+            draft(BEN, _drafted((BEN, f"BEN-DRAFT mentions <@{ADA}>"))),
             PendingRebuttal(
                 debate_id=id_of(bens),
                 logger_id=BEN,
@@ -199,6 +200,15 @@ def _seed(session: Session, adas: Debate, bens: Debate) -> Seeded:
     return Seeded(
         id_of(adas), id_of(bens), id_of(claim), id_of(rebuttal), id_of(spoken), id_of(adas_crux), id_of(bens_crux)
     )
+
+
+def _drafted(*messages: tuple[int, str]) -> str:
+    """An import draft's stored data (as ``bot.core.importing.chat`` stores it) of messages by ``(author, text)``."""
+    items = [
+        Item(number, ItemKind.CLAIM, text, str(number), author_id=author)
+        for number, (author, text) in enumerate(messages, start=1)
+    ]
+    return json.dumps(Draft(items).to_json())
 
 
 async def _started(db: Database, guild: int, creator: int, topic: str, thread: int, sides: str | None = None) -> Debate:
@@ -262,6 +272,7 @@ async def test_a_members_export_holds_every_piece_of_their_data_in_their_server_
     tables = json.loads(text)["tables"]
     assert {name for name, rows in tables.items() if not rows} == set(), "every kind of data is in the export"
     assert "ADA-OTHER-SERVER" not in text and "BEN-DRAFT" not in text and "BEN-REASON" not in text
+    assert "BEN-BESIDE-ADA" not in text, "of another's draft, only the member's messages"
     assert [row["motion_credence"] for row in tables["participant"]] == [61]
     vectors = [base64.b64decode(row["vector"]) for name in ("claim_vector", "crux_vector") for row in tables[name]]
     assert vectors == [b"ADA-CLAIM-VECTOR", b"ADA-CRUX-VECTOR"]
