@@ -218,15 +218,15 @@ def _forget_on_cruxes(table: Table, member: Member) -> Step:
 
 def _rename_sides(member: Member) -> Step:
     """A step renaming by position ("side 1", "side 2") the sides of the debates the member started: side names were
-    theirs, as the topic was. A batch is first given names no side can hold ("#<id>"), so that a side already named
-    as another's position (sides "Side 2", "Side 1") never meets a name taken in its debate."""
+    theirs, as the topic was. A batch is first given keys no name has (upper case, "RENAMING <id>": a name's key is
+    case-folded), so that a side already named as another's position ("Side 2", "Side 1") never meets a taken key."""
 
     def step(session: Session, batch: int) -> int:
         by_position = literal("side ") + cast(SIDE.c.position + 1, String)
         named = and_(SIDE.c.debate_id.in_(member.started_debates()), SIDE.c.name_key != by_position)
         sides = session.execute(select(SIDE.c.id, SIDE.c.position).where(named).order_by(SIDE.c.id).limit(batch)).all()
         for side_id, _ in sides:
-            session.execute(update(SIDE).where(SIDE.c.id == side_id).values(name_key=f"#{side_id}"))
+            session.execute(update(SIDE).where(SIDE.c.id == side_id).values(name_key=f"RENAMING {side_id}"))
         for side_id, position in sides:
             name = f"side {position + 1}"
             session.execute(update(SIDE).where(SIDE.c.id == side_id).values(name=name, name_key=name))
