@@ -59,6 +59,9 @@ SECURE_SINCE_VACUUM = 1
 in its free pages."""
 CHECKPOINT_PAUSE = 0.05
 """Seconds between two tries of a WAL checkpoint that readers kept from completing."""
+CHECKPOINT_TRIES = 6
+"""Tries of a WAL checkpoint before leaving it to SQLite's next one (a reader may hold its snapshot for long); each
+waits up to the busy timeout (5 s) for the readers, so the erasure waits half a minute at most."""
 MIGRATIONS_DIR = Path(migrations.__file__).parent
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -472,16 +475,19 @@ class Database:
 
     async def checkpoint(self) -> None:
         """On SQLite, copy the write-ahead log into the database file and truncate it to nothing (an erased text's
-        earlier pages go with it), trying again while readers keep the checkpoint from completing."""
+        earlier pages go with it), tried again ``CHECKPOINT_TRIES`` times while readers keep it from completing; then
+        a warning is logged and the log is left to SQLite's next checkpoint (what was erased is committed)."""
         if not self.is_sqlite:
             return
-        while True:
+        for attempt in range(CHECKPOINT_TRIES):
+            if attempt:
+                await asyncio.sleep(CHECKPOINT_PAUSE)
             async with self.engine.connect() as connection:
                 busy = (await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()[0]
                 await connection.commit()
             if not busy:
                 return
-            await asyncio.sleep(CHECKPOINT_PAUSE)
+        log.warning("readers kept the WAL checkpoint from completing %d times: left to the next", CHECKPOINT_TRIES)
 
     async def downgrade(self, revision: str) -> None:
         """Take the schema back to ``revision`` with Alembic."""

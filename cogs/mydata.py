@@ -105,7 +105,7 @@ class MyDataCog(commands.GroupCog, group_name="mydata", group_description="Your 
         await defer(interaction, private=True)
         document = await export_for(interaction)
         limit = interaction.guild.filesize_limit if interaction.guild else ATTACHMENT_LIMIT
-        files = export_files(document, limit)
+        files = await asyncio.to_thread(export_files, document, limit)  # JSON and gzip grow with the member
         intro = (
             f"Everything this bot holds about you in this server: {rows_held(document)} records, as JSON "
             "(its format is described in the bot's docs/export-schema.md)."

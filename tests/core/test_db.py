@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import sqlite3
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -146,6 +147,25 @@ async def test_jobs_and_async_writes_interleave_without_losing_or_repeating_numb
         numbers = list((await session.execute(select(Claim.number).order_by(Claim.number))).scalars())
         count = (await session.execute(select(func.count()).select_from(Claim))).scalar_one()
     assert numbers == list(range(1, 41)) and count == 40
+
+
+async def test_a_checkpoint_a_reader_holds_back_gives_up_with_a_warning(
+    db: Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    if not db.is_sqlite:
+        pytest.skip("the write-ahead log's checkpoint is SQLite's")
+    monkeypatch.setattr("bot.db.CHECKPOINT_TRIES", 2)  # each waits the busy timeout, 5 s
+    reader = sqlite3.connect(str(db.engine.url.database), isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM debate").fetchone()  # holds its snapshot: the log cannot be truncated
+    await started_debate(db, guild=1, creator=2)
+
+    try:
+        await asyncio.wait_for(db.checkpoint(), timeout=30)
+    finally:
+        reader.close()
+
+    assert "readers kept the WAL checkpoint from completing 2 times" in caplog.text
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from bot.core.cruxes.lifecycle import keep_stance
 from bot.core.debates import lifecycle as core
 from bot.core.debates import timers
 from bot.core.debates.formats import PHASE_END
+from bot.core.importing.drafts import Draft, Item, ItemKind
 from bot.core.privacy.erasure import delete_debate, delete_server, forget_member, forget_speaker
 from bot.core.privacy.export import EXPORT_VERSION, export_files, export_json
 from bot.core.privacy.references import REFERENCES, Member
@@ -46,6 +47,7 @@ from schema import (
     MemberName,
     Participant,
     PendingRebuttal,
+    Side,
     Timer,
     id_of,
     table_of,
@@ -177,9 +179,9 @@ def _seed(session: Session, adas: Debate, bens: Debate) -> Seeded:
     session.add_all(
         [
             Digest(guild_id=GUILD, agenda_id=id_of(agenda), channel_id=9, every=DigestEvery.DAILY, created_by_id=ADA),
-            draft(ADA, '{"text": "ADA-DRAFT"}'),
-            draft(BEN, f'{{"author": {ADA}, "text": "ADA-IN-BENS-DRAFT"}}'),
-            draft(BEN, '{"text": "BEN-DRAFT"}'),
+            draft(ADA, _drafted((ADA, "ADA-DRAFT"))),
+            draft(BEN, _drafted((BEN, f"BEN-BESIDE-ADA <@{ADA}>"), (ADA, "ADA-IN-BENS-DRAFT"))),
+            draft(BEN, _drafted((BEN, f"BEN-DRAFT mentions <@{ADA}>"))),
             PendingRebuttal(
                 debate_id=id_of(bens),
                 logger_id=BEN,
@@ -198,6 +200,15 @@ def _seed(session: Session, adas: Debate, bens: Debate) -> Seeded:
     return Seeded(
         id_of(adas), id_of(bens), id_of(claim), id_of(rebuttal), id_of(spoken), id_of(adas_crux), id_of(bens_crux)
     )
+
+
+def _drafted(*messages: tuple[int, str]) -> str:
+    """An import draft's stored data (as ``bot.core.importing.chat`` stores it) of messages by ``(author, text)``."""
+    items = [
+        Item(number, ItemKind.CLAIM, text, str(number), author_id=author)
+        for number, (author, text) in enumerate(messages, start=1)
+    ]
+    return json.dumps(Draft(items).to_json())
 
 
 async def _started(db: Database, guild: int, creator: int, topic: str, thread: int, sides: str | None = None) -> Debate:
@@ -261,6 +272,7 @@ async def test_a_members_export_holds_every_piece_of_their_data_in_their_server_
     tables = json.loads(text)["tables"]
     assert {name for name, rows in tables.items() if not rows} == set(), "every kind of data is in the export"
     assert "ADA-OTHER-SERVER" not in text and "BEN-DRAFT" not in text and "BEN-REASON" not in text
+    assert "BEN-BESIDE-ADA" not in text, "of another's draft, only the member's messages"
     assert [row["motion_credence"] for row in tables["participant"]] == [61]
     vectors = [base64.b64decode(row["vector"]) for name in ("claim_vector", "crux_vector") for row in tables[name]]
     assert vectors == [b"ADA-CLAIM-VECTOR", b"ADA-CRUX-VECTOR"]
@@ -405,6 +417,31 @@ async def test_forgetting_a_transcript_speaker_tombstones_their_records_by_name(
     assert "NG-SAID" not in _texts(rows) and "Dr. Ng" not in _texts(rows)
     if db.is_sqlite:
         assert b"NG-SAID" not in _on_disk(db)
+
+
+@pytest.mark.parametrize(("stored", "asked"), [("Éva Müller", "éVA  MÜLLER"), ("Straße", "STRASSE")])
+async def test_forgetting_a_speaker_matches_names_beyond_ascii(db: Database, stored: str, asked: str) -> None:
+    seeded = await _seeded(db)
+    async with db.write() as session:
+        session.add(Crux(debate_id=seeded.bens_debate, number=3, question="SPOKEN-CRUX?", speaker=stored))
+        claim = table_of(Claim)
+        await session.execute(update(claim).where(claim.c.id == seeded.transcript_claim).values(speaker=stored))
+
+    assert await erase(db, forget_speaker(asked, GUILD)) == 2
+
+    texts = _texts(await _stored(db))
+    assert "NG-SAID" not in texts and "SPOKEN-CRUX?" not in texts and stored not in texts
+
+
+async def test_forgetting_the_starter_of_a_debate_whose_sides_bear_each_others_position_names_renames_them(
+    db: Database,
+) -> None:
+    debate = await _started(db, GUILD, ADA, "ADA-TOPIC", 2, sides="Side 2, Side 1")
+
+    await erase(db, forget_member(ADA, GUILD))
+
+    sides = [row for table, row in await _stored(db) if table is table_of(Side) and row["debate_id"] == id_of(debate)]
+    assert sorted((side["position"], side["name"]) for side in sides) == [(0, "side 1"), (1, "side 2")]
 
 
 async def test_deleting_a_debate_deletes_all_derived_from_it_and_nothing_else(db: Database) -> None:

@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 import json
+import threading
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.client import DebateBot
+from bot.core.privacy import export as privacy_export
 from bot.core.privacy.statement import statement
 from bot.db import Database
 from schema import Claim, Credence, Crux, table_of
@@ -61,6 +64,24 @@ async def test_mydata_export_sends_the_member_a_private_file_with_their_data_onl
     assert [row["text"] for row in document["tables"]["claim"]] == ["ALICE-CLAIM interp generalises"]
     assert [row["reason"] for row in document["tables"]["credence"]] == ["ALICE-REASON the results"]
     assert "BOB-CLAIM" not in file.data.decode()
+
+
+async def test_mydata_export_packs_its_files_off_the_event_loop(
+    world: World, bot: DebateBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    packed_on: list[threading.Thread] = []
+
+    def export_files(document: dict[str, object], limit: int) -> list[tuple[str, bytes]]:
+        packed_on.append(threading.current_thread())
+        return privacy_export.export_files(document, limit)
+
+    cog = bot.cogs["MyDataCog"]
+    monkeypatch.setitem(type(cog).export.callback.__globals__, "export_files", export_files)  # the loaded module's
+
+    answer = await world.sim.invoke(world.alice, world.channel, "mydata export")
+
+    assert [file.filename for file in answer.attachments] == ["mydata.json"]
+    assert packed_on and threading.main_thread() not in packed_on, "JSON and gzip grow with the member's data"
 
 
 async def test_mydata_forget_asks_then_erases_the_member_and_only_for_them(

@@ -2,7 +2,7 @@
 
 Each is a plan: steps, each ``step(session, batch) -> int`` changing at most about ``batch`` rows of what is left to
 do and saying how many (fewer than ``batch``: this step is done). The runner (``bot.runtime.privacy.erase``) runs
-the plan as write jobs of :data:`BATCH` rows each (:func:`run_steps`), so that live writes (a claim logged
+the plan as small write jobs (:data:`BATCH`, :func:`run_steps`), so that live writes (a claim logged
 meanwhile) are committed between two jobs rather than waiting for the whole erasure; erasing twice finds nothing
 the second time.
 
@@ -74,7 +74,9 @@ Step = Callable[[Session, int], int]
 """One step of a plan: change at most ``batch`` rows (a crux-keyed step: the rows of ``batch`` cruxes), and say how
 many; fewer than ``batch`` when nothing is left."""
 BATCH: Final = 500
-"""Rows a step changes in one job: small enough that a live write waits a few milliseconds at most behind it."""
+"""Rows a step changes in one job, small enough that a live write waits a few milliseconds at most behind it; the
+steps on crux-keyed rows take as many cruxes (with all the member's rows on them), and deleting debates as many claims
+or cruxes with all that cascades from them."""
 
 TOMBSTONED, PLACEHOLDER, DELETED = "replaced by the tombstone text", "replaced by the placeholder id", "deleted"
 CLEARED, RENAMED, RECOMPUTED = "cleared", "renamed by its position", "recomputed from the others' data"
@@ -216,12 +218,15 @@ def _forget_on_cruxes(table: Table, member: Member) -> Step:
 
 def _rename_sides(member: Member) -> Step:
     """A step renaming by position ("side 1", "side 2") the sides of the debates the member started: side names were
-    theirs, as the topic was."""
+    theirs, as the topic was. A batch is first given keys no name has (upper case, "RENAMING <id>": a name's key is
+    case-folded), so that a side already named as another's position ("Side 2", "Side 1") never meets a taken key."""
 
     def step(session: Session, batch: int) -> int:
         by_position = literal("side ") + cast(SIDE.c.position + 1, String)
         named = and_(SIDE.c.debate_id.in_(member.started_debates()), SIDE.c.name_key != by_position)
         sides = session.execute(select(SIDE.c.id, SIDE.c.position).where(named).order_by(SIDE.c.id).limit(batch)).all()
+        for side_id, _ in sides:
+            session.execute(update(SIDE).where(SIDE.c.id == side_id).values(name_key=f"RENAMING {side_id}"))
         for side_id, position in sides:
             name = f"side {position + 1}"
             session.execute(update(SIDE).where(SIDE.c.id == side_id).values(name=name, name_key=name))
@@ -267,19 +272,34 @@ def forget_member(user_id: int, guild_id: int | None) -> list[Step]:
     ]
 
 
-def forget_speaker(name: str, guild_id: int) -> list[Step]:
-    """The plan forgetting a person named in an imported transcript (by name, any case) in a server: their records
-    are tombstoned as a member's are."""
-    m = Member(FORGOTTEN_USER, guild_id)
-    said = name.strip().casefold()
-    return [
-        _tombstone_records(
-            table,
-            and_(func.lower(table.c.speaker) == said, m.in_debates(table.c.debate_id)),
-            func.coalesce(table.c.author_id, FORGOTTEN_USER),
+def _spoken_as(name: str) -> str:
+    """A transcript speaker's name as compared: spaces collapsed, case folded (any alphabet, "Straße" as "STRASSE")."""
+    return " ".join(name.split()).casefold()
+
+
+def _speaker_records(table: Table, name: str, member: Member) -> Step:
+    """A step tombstoning the records of ``table`` spoken by ``name`` in the member's server. The database's own
+    ``lower()`` folds ASCII only on SQLite and "ß" nowhere, so the server's distinct speakers are matched here."""
+    in_server = member.in_debates(table.c.debate_id)
+
+    def step(session: Session, batch: int) -> int:
+        speakers = session.scalars(select(table.c.speaker).where(table.c.speaker.is_not(None), in_server).distinct())
+        matches = [speaker for speaker in speakers if _spoken_as(speaker) == _spoken_as(name)]
+        if not matches:
+            return 0
+        tombstone = _tombstone_records(
+            table, and_(table.c.speaker.in_(matches), in_server), func.coalesce(table.c.author_id, FORGOTTEN_USER)
         )
-        for table in (CLAIM, CRUX)
-    ]
+        return tombstone(session, batch)
+
+    return step
+
+
+def forget_speaker(name: str, guild_id: int) -> list[Step]:
+    """The plan forgetting a person named in an imported transcript (by name, any case and spacing) in a server: their
+    records are tombstoned as a member's are."""
+    m = Member(FORGOTTEN_USER, guild_id)
+    return [_speaker_records(table, name, m) for table in (CLAIM, CRUX)]
 
 
 TIMER, AGENDA = table_of(Timer), table_of(Agenda)

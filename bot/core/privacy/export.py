@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Column, Table, select
 from sqlalchemy.orm import Session
 
-from bot.core.privacy.references import DEBATE, REFERENCES, Member
+from bot.core.privacy.references import DEBATE, DRAFT, REFERENCES, Member
 
 EXPORT_VERSION = 1
 """The member data export's ``schema_version``: bumped on an incompatible change, as the debate export's."""
@@ -38,7 +38,18 @@ def _value(column: Column[Any], value: object) -> object:
 def _rows(session: Session, table: Table, member: Member) -> list[dict[str, object]]:
     key = list(table.primary_key.columns)
     found = session.execute(select(table).where(REFERENCES[table](member)).order_by(*key)).all()
-    return [{column.name: _value(column, row[index]) for index, column in enumerate(table.columns)} for row in found]
+    rows = [{column.name: _value(column, row[index]) for index, column in enumerate(table.columns)} for row in found]
+    return [_their_part_of_draft(row, member) for row in rows] if table is DRAFT else rows
+
+
+def _their_part_of_draft(row: dict[str, object], member: Member) -> dict[str, object]:
+    """A draft as the member's export holds it: whole when they imported it, else only the items of their messages
+    (a moderator's draft holds others' messages too)."""
+    if row["importer_id"] == str(member.user_id):
+        return row
+    assert isinstance(row["data"], str)
+    items = json.loads(row["data"]).get("items", [])
+    return {**row, "data": json.dumps({"items": [item for item in items if item.get("author_id") == member.user_id]})}
 
 
 def _debates(session: Session, tables: dict[str, list[dict[str, object]]]) -> list[dict[str, object]]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, Table, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, Table, and_, or_, select, true
 
 from schema import (
     Claim,
@@ -68,10 +68,14 @@ class Member:
     def started_debates(self) -> Select[tuple[int]]:
         return select(DEBATE.c.id).where(DEBATE.c.creator_id == self.user_id, self.in_server(DEBATE.c.guild_id))
 
+    def draft_authorship(self) -> str:
+        """How a draft's JSON says that an item is the member's message (``Draft.to_json``, stored by
+        ``json.dumps``): the key unquoted and the number whole, so no text, name or longer id can hold it."""
+        return f'"author_id": {self.user_id},'
+
     def draft_mentions(self) -> ColumnElement[bool]:
-        """A draft holding the member's message: its JSON holds their id (a snowflake of 17 digits or more, so
-        another number holding it is most unlikely; a draft deleted for nothing is only imported again)."""
-        return DRAFT.c.data.contains(str(self.user_id)) if self.user_id >= 10**16 else false()
+        """A draft holding a message the member wrote (one mentioning them is not theirs)."""
+        return DRAFT.c.data.contains(self.draft_authorship(), autoescape=True)
 
 
 def _about_user(table: Table) -> Callable[[Member], ColumnElement[bool]]:
