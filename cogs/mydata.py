@@ -181,8 +181,8 @@ class DeleteDebateButton(DebateButton, template=r"privacy:delete:(?P<debate>\d+)
     async def press(self, interaction: Interaction) -> None:
         erasure.check_confirmer(self.user_id, interaction.user.id)
         can_moderate = interaction.permissions.manage_threads
+        await interaction.response.defer()  # before the read: a read grown late would defer it (cogs.common) first
         debate = await read_server(interaction, erasure.debate_to_delete_by_id, self.debate_id, can_moderate)
-        await interaction.response.defer()
         await erase_for(interaction.client, erasure.delete_debate(debate.id))
         await interaction.edit_original_response(
             content=f"Debate #{debate.number} is deleted, with everything derived from it. {THREAD_STAYS}", view=None
