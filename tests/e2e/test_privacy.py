@@ -186,3 +186,15 @@ async def test_debate_delete_confirmed_while_the_database_is_slow_still_deletes(
     assert "Debate #1 is deleted" in (asked.message.content or "")
     assert await _texts(db) == []
     assert world.sim.errors == []
+
+
+@pytest.mark.parametrize(("days", "told"), [(7, "is deleted 7 days later"), (0, "is kept until the bot's operator")])
+async def test_privacy_tells_the_operators_retention_period_for_a_removed_server(
+    days: int, told: str, world: World, bot: DebateBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bot.settings, "server_retention_days", days)
+
+    answer = await world.sim.invoke(world.carol, world.channel, "privacy")
+
+    assert f"all it keeps about the server {told}" in answer.text, answer.text
+    assert "30 days" not in answer.text
