@@ -76,12 +76,11 @@ class MyDataCog(commands.GroupCog, group_name="mydata", group_description="Your 
     def _in_background(self, job: Callable[..., object], *args: object) -> None:
         self._keep(write_for_bot(self.bot, job, *args))
 
-    def _keep(self, work: Coroutine[Any, Any, object]) -> asyncio.Task[object]:
+    def _keep(self, work: Coroutine[Any, Any, object]) -> None:
         """``work`` run as a task of its own, referenced until it is done."""
         task = asyncio.get_running_loop().create_task(work)
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
-        return task
 
     @commands.Cog.listener()
     async def on_guild_remove(self, guild: discord.Guild) -> None:

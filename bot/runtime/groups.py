@@ -94,5 +94,5 @@ class OpinionGroups:
 
 
 def _bridging_key(version: opinion.Version, sides: Mapping[int, str]) -> Hashable:
-    """What a fitted divide depends on: the credences' version, and the sides' names it shows."""
+    """What a fitted divide depends on: the credences' version, and who is on which side, by the name it shows."""
     return version, frozenset(sides.items())
