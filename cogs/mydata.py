@@ -8,7 +8,7 @@ import asyncio
 import io
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any, Self
 
 import discord
@@ -45,6 +45,7 @@ class MyDataCog(commands.GroupCog, group_name="mydata", group_description="Your 
     def __init__(self, bot: DebateBot) -> None:
         self.bot = bot
         self._pending: set[asyncio.Task[object]] = set()
+        self._deleting: set[int] = set()
 
     async def cog_load(self) -> None:
         self.bot.scheduler.register(
@@ -73,7 +74,11 @@ class MyDataCog(commands.GroupCog, group_name="mydata", group_description="Your 
         )
 
     def _in_background(self, job: Callable[..., object], *args: object) -> None:
-        task = asyncio.get_running_loop().create_task(write_for_bot(self.bot, job, *args))
+        self._keep(write_for_bot(self.bot, job, *args))
+
+    def _keep(self, work: Coroutine[Any, Any, object]) -> None:
+        """``work`` run as a task of its own, referenced until it is done."""
+        task = asyncio.get_running_loop().create_task(work)
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
 
@@ -90,8 +95,22 @@ class MyDataCog(commands.GroupCog, group_name="mydata", group_description="Your 
         await write_for_bot(self.bot, retention.server_present, guild.id)
 
     async def delete_server(self, guild_id: int, _nonce: str) -> None:
-        """The retention period of a removed server is over: delete its data (nothing is posted: no nonce needed)."""
-        erased = await erase_for(self.bot, erasure.delete_server(guild_id))
+        """The retention period of a removed server is over: its data is deleted in the background, so that the
+        scheduler's other timers are not held up meanwhile (nothing is posted: no nonce needed). The timer is armed
+        again hourly (``retention.server_deletion_due``), so a deletion the process did not finish is taken up
+        again; one still under way is not started twice."""
+        if guild_id not in self._deleting:
+            self._deleting.add(guild_id)
+            self._keep(self._erase_server(guild_id))
+
+    async def _erase_server(self, guild_id: int) -> None:
+        try:
+            erased = await erase_for(self.bot, erasure.delete_server(guild_id))
+        except Exception:
+            log.exception("Could not delete the data of server %s: taken up again within the hour", guild_id)
+            return
+        finally:
+            self._deleting.discard(guild_id)
         log.info(
             "Deleted the data of server %s, removed %s days ago: %s rows",
             guild_id,
@@ -181,8 +200,8 @@ class DeleteDebateButton(DebateButton, template=r"privacy:delete:(?P<debate>\d+)
     async def press(self, interaction: Interaction) -> None:
         erasure.check_confirmer(self.user_id, interaction.user.id)
         can_moderate = interaction.permissions.manage_threads
+        await interaction.response.defer()  # before the read: a read grown late would defer it (cogs.common) first
         debate = await read_server(interaction, erasure.debate_to_delete_by_id, self.debate_id, can_moderate)
-        await interaction.response.defer()
         await erase_for(interaction.client, erasure.delete_debate(debate.id))
         await interaction.edit_original_response(
             content=f"Debate #{debate.number} is deleted, with everything derived from it. {THREAD_STAYS}", view=None

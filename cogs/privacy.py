@@ -1,5 +1,6 @@
 """/privacy: what the bot keeps about a member, answered privately anywhere in a server (the text lives in
-``bot.core.privacy.statement``). The export and erasure commands of issue 28 will join it here."""
+``bot.core.privacy.statement``). Export and erasure (``/mydata``, ``/debate delete``'s confirmation) are in
+``cogs/mydata.py``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import DebateBot
-from bot.core.privacy.statement import statement
+from bot.core.privacy.statement import removed_after, statement
 from cogs.common import Interaction, respond
 
 
@@ -20,7 +21,10 @@ class PrivacyCog(commands.Cog):
     async def privacy(self, interaction: Interaction) -> None:
         embed = discord.Embed(
             title="What this bot keeps about you",
-            description=statement(model=self.bot.settings.llm_destination()),
+            description=statement(
+                removed=removed_after(self.bot.settings.server_retention_days),
+                model=self.bot.settings.llm_destination(),
+            ),
             colour=discord.Colour.blurple(),
         )
         await respond(interaction, embed=embed, ephemeral=True)

@@ -168,6 +168,11 @@ class Debate(SQLModel, table=True):
     creator_id: int = _user()
     created_at: datetime = _created_at()
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    ended_by_id: int | None = Field(
+        default=None,
+        description="who ended it and wrote its outcome (null: open, or ended before this was recorded)",
+        sa_column=_snowflake(_personal("identity"), nullable=True),
+    )
     outcome: str | None = Field(
         default=None,
         sa_type=Text,

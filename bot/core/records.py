@@ -75,6 +75,7 @@ class DebateSnapshot(Snapshot):
     creator_id: int
     created_at: datetime
     ended_at: datetime | None
+    ended_by_id: int | None
     outcome: str | None
     summarized_at: datetime | None
     claim_seq: int

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Hashable, Mapping
 
 from bot.core.opinion import divides
 from bot.core.opinion import groups as opinion
@@ -28,11 +29,13 @@ class OpinionGroups:
         with self._lock:
             return self._memo.get(debate_id, version)
 
-    def kept(self, debate_id: int, version: opinion.Version) -> divides.Bridging | None:
-        """The common ground and divide fitted for the debate's credences at ``version``, unless it fell back over
-        the declared sides and opinion groups have been found for the same credences since (it is then refitted)."""
+    def kept(self, debate_id: int, version: opinion.Version, sides: Mapping[int, str]) -> divides.Bridging | None:
+        """The common ground and divide fitted for the debate's credences at ``version`` with the participants'
+        ``sides`` named as now (a side renamed, as erasure does, shows in the divide: it is then refitted), unless it
+        fell back over the declared sides and opinion groups have been found for the same credences since (it is
+        then refitted too)."""
         with self._lock:
-            bridged = self._bridged.get(debate_id, version)
+            bridged = self._bridged.get(debate_id, _bridging_key(version, sides))
             found = self._memo.get(debate_id, version)
         groups_known = found is not None and found.groups > 0
         return bridged if bridged is not None and not divides.wants_groups(bridged, groups_known) else None
@@ -59,13 +62,13 @@ class OpinionGroups:
         for its version, or fitted in a worker thread — over the opinion groups known for the same credences when it
         falls back."""
         matrix = given.matrix
-        if (bridged := self.kept(matrix.debate_id, matrix.version)) is not None:
+        if (bridged := self.kept(matrix.debate_id, matrix.version, given.sides)) is not None:
             return bridged
         found = self.known(matrix.debate_id, matrix.version)
         labels = found.test.partition.labels if found is not None and found.groups and found.test else None
         bridged = await asyncio.to_thread(divides.assess, given, divides.groups_of(given, labels))
         with self._lock:
-            self._bridged.put(matrix.debate_id, matrix.version, bridged)
+            self._bridged.put(matrix.debate_id, _bridging_key(matrix.version, given.sides), bridged)
         return bridged
 
     async def before_posting(self, read: SummaryRead) -> divides.Bridging | None:
@@ -88,3 +91,8 @@ class OpinionGroups:
         later = await self.assess(read.given)
         groups_appeared = read.found is None and found is not None and found.groups > 0
         return (found, later) if later is not bridged or groups_appeared else None
+
+
+def _bridging_key(version: opinion.Version, sides: Mapping[int, str]) -> Hashable:
+    """What a fitted divide depends on: the credences' version, and who is on which side, by the name it shows."""
+    return version, frozenset(sides.items())

@@ -522,3 +522,27 @@ async def test_sqlite_overwrites_what_is_deleted_and_a_file_written_before_is_va
     await db.upgrade()
 
     assert [sql for sql in vacuums if sql == "VACUUM"] == ["VACUUM"]
+
+
+def _end_as_moderator(session: Session, debate_id: int, user_id: int, outcome: str) -> None:
+    debate = session.get_one(Debate, debate_id)
+    core.end_debate(session, debate, core.Actor(debate.guild_id, user_id, can_moderate=True), outcome)
+
+
+async def test_the_moderator_who_ended_anothers_debate_has_its_outcome_exported_and_erased(db: Database) -> None:
+    """Ada, a moderator, ends Ben's debate and writes its outcome: it is hers, though the debate is Ben's."""
+    seeded = await _seeded(db)
+    await db.transact(_end_as_moderator, seeded.bens_debate, ADA, "ADA-ENDED-IT")
+
+    exported = json.loads(export_json(await export(db, ADA, GUILD)))["tables"]["debate"]
+    assert {(row["topic"], row["outcome"], row["ended_by_id"]) for row in exported} >= {
+        ("BEN-TOPIC", "ADA-ENDED-IT", str(ADA))
+    }
+    await erase(db, forget_member(ADA, GUILD))
+
+    rows = await _stored(db)
+    debates = {row["id"]: row for table, row in rows if table.name == "debate"}
+    bens = debates[seeded.bens_debate]
+    assert (bens["topic"], bens["creator_id"]) == ("BEN-TOPIC", BEN)
+    assert (bens["outcome"], bens["ended_by_id"]) == (REMOVED_TEXT, FORGOTTEN_USER)
+    assert "ADA-ENDED-IT" not in _texts(rows)

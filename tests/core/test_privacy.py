@@ -82,6 +82,7 @@ def test_every_personal_column_is_exported_and_erased() -> None:
 
 OPERATOR_CONTACT = "**[operator: how to reach you, e.g. an email address]**"
 OPERATOR_RETENTION = "**[operator: until it is deleted, or your retention period]**"
+OPERATOR_REMOVAL = "**[operator: is deleted N days later (`SERVER_RETENTION_DAYS`), or is kept until you act]**"
 
 
 def _words(text: str) -> str:
@@ -91,7 +92,7 @@ def _words(text: str) -> str:
 def test_the_privacy_policy_in_the_docs_is_what_privacy_tells_a_member() -> None:
     doc = (Path(__file__).parents[2] / "docs" / "privacy.md").read_text(encoding="utf-8")
     section = doc.split("\n## What the bot keeps about you\n", 1)[1].split("\n## ", 1)[0]
-    published = statement(contact=OPERATOR_CONTACT, kept=OPERATOR_RETENTION)
+    published = statement(contact=OPERATOR_CONTACT, kept=OPERATOR_RETENTION, removed=OPERATOR_REMOVAL)
     assert _words(published) in _words(section), f"docs/privacy.md should say, wrapped as you like:\n{published}"
 
 

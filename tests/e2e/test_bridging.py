@@ -138,3 +138,23 @@ async def test_the_agenda_summary_fits_the_debates_everyone_here_can_see(world: 
     assert not summary.ephemeral
     assert "**Common ground** (2): debate 1: yes #1; no #4\n**What divides us:** debate 1: #2" in summary.text
     assert "debate 2" not in summary.text and "Hidden agreement" not in summary.text
+
+
+@needs_analysis
+async def test_the_divide_shows_the_sides_renamed_once_their_creator_is_forgotten(world: World, bot: DebateBot) -> None:
+    """Alice started the debate and named its sides but gave no credence: forgetting her changes no credence, yet
+    the next summary shows the sides by their new names, not the divide remembered with hers."""
+    thread = await _sides_as_camps(world)
+    before = await world.sim.invoke(world.carol, thread, "debate summary")
+    assert WHAT_DIVIDES in before.text
+
+    asked = await world.sim.invoke(world.alice, world.channel, "mydata forget")
+    assert asked.message is not None
+    [row] = asked.components
+    await world.sim.click(world.alice, asked.message, str(row["components"][0]["custom_id"]))
+    after = await world.sim.invoke(world.carol, thread, "debate summary")
+
+    head = after.text.split("**Crux #")[0]
+    assert "*for*" not in head and "*against*" not in head, head
+    assert "**What divides us** (along the declared sides):\n• #2: *side " in head, head
+    assert world.sim.errors == []

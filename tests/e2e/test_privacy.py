@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
+from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -14,6 +17,7 @@ from bot.client import DebateBot
 from bot.core.privacy import export as privacy_export
 from bot.core.privacy.statement import statement
 from bot.db import Database
+from cogs import common
 from schema import Claim, Credence, Crux, table_of
 from sim.interactions import InteractionResult
 from sim.models import SimChannel
@@ -177,3 +181,40 @@ async def _texts(db: Database) -> list[str]:
         return found + [reason for reason in session.scalars(select(credence.c.reason)) if reason]
 
     return await db.query(texts)
+
+
+async def test_debate_delete_confirmed_while_the_database_is_slow_still_deletes(
+    world: World, bot: DebateBot, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The confirmation acknowledges before it reads: a read grown late (which defers by itself) cannot make the
+    button's own acknowledgement fail."""
+    thread = await start_debate(world, topic="Interp or governance?")
+    await _claims_and_credence(world, thread)
+    asked = await world.sim.invoke(world.mod, world.channel, "debate delete", number=1)
+    assert asked.message is not None
+    monkeypatch.setattr(common, "LATE", timedelta(0))
+    query = bot.db.query
+
+    async def slow_query(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(0.2)
+        return await query(*args, **kwargs)
+
+    monkeypatch.setattr(bot.db, "query", slow_query)
+
+    await world.sim.click(world.mod, asked.message, _button(asked))
+
+    assert "Debate #1 is deleted" in (asked.message.content or "")
+    assert await _texts(db) == []
+    assert world.sim.errors == []
+
+
+@pytest.mark.parametrize(("days", "told"), [(7, "is deleted 7 days later"), (0, "is kept until the bot's operator")])
+async def test_privacy_tells_the_operators_retention_period_for_a_removed_server(
+    days: int, told: str, world: World, bot: DebateBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bot.settings, "server_retention_days", days)
+
+    answer = await world.sim.invoke(world.carol, world.channel, "privacy")
+
+    assert f"all it keeps about the server {told}" in answer.text, answer.text
+    assert "30 days" not in answer.text

@@ -4,12 +4,16 @@ the bot saw the removal (GUILD_DELETE without ``unavailable``) or was away (READ
 from __future__ import annotations
 
 import asyncio
+import sys
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.client import DebateBot
+from bot.core.privacy.erasure import Step
 from bot.core.privacy.retention import SERVER_REMOVED
 from bot.db import Database
 from bot.local import LocalBot
@@ -93,3 +97,34 @@ async def _wait_for_deletion(world: World, db: Database) -> datetime:
             return due
         await asyncio.sleep(0.05)
     raise AssertionError("no deletion scheduled")
+
+
+async def test_deleting_a_removed_servers_data_does_not_hold_up_the_scheduler(
+    world: World, running: LocalBot, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The deletion runs in the background: the timer's announcement returns at once, so that the shard's other
+    timers fire meanwhile; the data is deleted all the same."""
+    await _debate_in_each_server(world)
+    assert running.bot is not None
+    cog = running.bot.get_cog("MyDataCog")
+    assert cog is not None
+    module = sys.modules[type(cog).__module__]  # the extension's own copy of cogs.mydata
+    release = asyncio.Event()
+    erase_for: Callable[[DebateBot, Sequence[Step]], Awaitable[int]] = module.erase_for
+
+    async def held(bot: DebateBot, plan: Sequence[Step]) -> int:
+        await release.wait()
+        return await erase_for(bot, plan)
+
+    monkeypatch.setattr(module, "erase_for", held)
+
+    await asyncio.wait_for(module.MyDataCog.delete_server(cog, world.guild.id, ""), 1)
+
+    assert await db.query(_debates, world.guild.id) == 1
+    release.set()
+    for _ in range(100):
+        if await db.query(_debates, world.guild.id) == 0:
+            break
+        await asyncio.sleep(0.05)
+    assert await db.query(_debates, world.guild.id) == 0
+    assert await db.query(_debates, world.other_guild.id) == 1

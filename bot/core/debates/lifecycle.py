@@ -424,7 +424,7 @@ def end_debate(session: Session, debate: Debate, actor: Actor, outcome: str | No
     require_moderator(debate, actor, "end the debate")
     debate.outcome = t.optional_text(outcome, "The outcome", t.RESOLUTION_MAX)
     debate.status = DebateStatus.CLOSED
-    debate.ended_at = utcnow()
+    debate.ended_at, debate.ended_by_id = utcnow(), actor.user_id
     debate.phase_ends_at = debate.paused_remaining = None  # its phase clock stops; pending timers find nothing to do
     session.add(debate)
     session.flush()

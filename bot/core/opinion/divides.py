@@ -143,8 +143,13 @@ def read_input(session: Session, debate: Debate) -> BridgingInput:
     return BridgingInput(
         matrix=credence_matrix(session, debate),
         open_cruxes={row.id: row.number for row in session.execute(_OPEN, parameters)},
-        sides={user: side for user, side in session.execute(_SIDES, parameters)},
+        sides=read_sides(session, debate),
     )
+
+
+def read_sides(session: Session, debate: Debate) -> dict[int, str]:
+    """Each participant's declared side, by name (user id → name)."""
+    return {user: side for user, side in session.execute(_SIDES, {"debate": id_of(debate)})}
 
 
 _AGENDA_OPEN = (

@@ -12,7 +12,7 @@ What forgetting a member means for a shared record (``docs/privacy.md``, "What e
   :data:`~schema.types.REMOVED_TEXT`, with their earlier texts, their chat message links and their similarity
   vectors deleted, so that the replies to them and the debate's numbering stay;
 - their id is replaced by :data:`~schema.types.FORGOTTEN_USER` (nobody) wherever a row names them as author, logger,
-  editor, resolver, creator or scheduler;
+  editor, resolver, creator, ender or scheduler;
 - their credences with reasons, their stances, scores, double-crux answers, sides, names, import drafts and pending
   picks are deleted, and the spread of each crux they held a credence on is recomputed from the others', as are the
   others' peer scores on it, which were measured against theirs (others' baseline and Brier scores and coverage
@@ -85,8 +85,9 @@ ERASED: dict[str, str] = {
     "member_name.user_id": DELETED,
     "member_name.name": DELETED,
     "debate.topic": TOMBSTONED,
-    "debate.outcome": TOMBSTONED + " (the creator's debate: whoever ended it is not recorded)",
+    "debate.outcome": TOMBSTONED + " (whoever ended the debate; its creator, for one ended before that was recorded)",
     "debate.creator_id": PLACEHOLDER,
+    "debate.ended_by_id": PLACEHOLDER,
     "side.name": RENAMED,
     "side.name_key": RENAMED,
     "participant.user_id": DELETED,
@@ -235,6 +236,10 @@ def _rename_sides(member: Member) -> Step:
     return step
 
 
+_TOMBSTONED_OUTCOME = case((DEBATE.c.outcome.is_(None), None), else_=REMOVED_TEXT)
+"""A debate's outcome erased: tombstoned where there is one."""
+
+
 def forget_member(user_id: int, guild_id: int | None) -> list[Step]:
     """The plan forgetting a member in a server (in every server when ``guild_id`` is ``None``)."""
     m = Member(user_id, guild_id)
@@ -256,12 +261,13 @@ def forget_member(user_id: int, guild_id: int | None) -> list[Step]:
         *(_forget_on_cruxes(table, m) for table in (CREDENCE, STANCE, SCORE, MARK)),
         _delete_some(PARTICIPANT, REFERENCES[PARTICIPANT](m)),
         _rename_sides(m),
+        _update_some(DEBATE, m.ended_debates(), {"outcome": _TOMBSTONED_OUTCOME, "ended_by_id": nobody}),
         _update_some(
             DEBATE,
-            REFERENCES[DEBATE](m),
+            DEBATE.c.id.in_(m.started_debates()),
             {
                 "topic": REMOVED_TEXT,
-                "outcome": case((DEBATE.c.outcome.is_(None), None), else_=REMOVED_TEXT),
+                "outcome": case((DEBATE.c.ended_by_id.is_(None), _TOMBSTONED_OUTCOME), else_=DEBATE.c.outcome),
                 "creator_id": nobody,
             },
         ),

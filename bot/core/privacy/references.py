@@ -65,6 +65,10 @@ class Member:
     def authored_cruxes(self) -> Select[tuple[int]]:
         return select(CRUX.c.id).where(CRUX.c.author_id == self.user_id, self.in_debates(CRUX.c.debate_id))
 
+    def ended_debates(self) -> ColumnElement[bool]:
+        """The debates the member ended (and whose outcome they wrote)."""
+        return and_(DEBATE.c.ended_by_id == self.user_id, self.in_server(DEBATE.c.guild_id))
+
     def started_debates(self) -> Select[tuple[int]]:
         return select(DEBATE.c.id).where(DEBATE.c.creator_id == self.user_id, self.in_server(DEBATE.c.guild_id))
 
@@ -85,7 +89,9 @@ def _about_user(table: Table) -> Callable[[Member], ColumnElement[bool]]:
 
 REFERENCES: dict[Table, Callable[[Member], ColumnElement[bool]]] = {
     NAME: lambda m: and_(NAME.c.user_id == m.user_id, m.in_server(NAME.c.guild_id)),
-    DEBATE: lambda m: and_(DEBATE.c.creator_id == m.user_id, m.in_server(DEBATE.c.guild_id)),
+    DEBATE: lambda m: and_(
+        or_(DEBATE.c.creator_id == m.user_id, DEBATE.c.ended_by_id == m.user_id), m.in_server(DEBATE.c.guild_id)
+    ),
     SIDE: lambda m: SIDE.c.debate_id.in_(m.started_debates()),
     PARTICIPANT: lambda m: and_(PARTICIPANT.c.user_id == m.user_id, m.in_debates(PARTICIPANT.c.debate_id)),
     CLAIM: lambda m: and_(

@@ -26,7 +26,7 @@ and read it. Display names are kept so that exports, read outside Discord, can n
 **For how long.** A `/debate import` draft (messages read from a channel, with their authors) and a message waiting \
 for its logger to pick the claim it rebuts: a day at most. Everything else {kept}. Ending a debate does not delete \
 it; a moderator can delete a debate with `/debate delete`. When the bot is removed from this server, all it keeps \
-about the server is deleted after a period the operator sets (30 days unless they changed it).
+about the server {removed}.
 
 **Your copy, and erasure.** `/mydata export` sends you, privately, a file with everything the bot holds about you in \
 this server. `/mydata forget` erases it, after telling you what stays: your texts are replaced by “[removed at the \
@@ -58,12 +58,24 @@ debate or server. Its suggestions are shown only to whoever asked and kept nowhe
 optional similar-records model runs on the operator's machine."""
 
 
-def statement(*, contact: str = CONTACT, kept: str = KEPT, model: str | None = None) -> str:
+def removed_after(days: int) -> str:
+    """What becomes of a server's data once the bot is removed from it, ``days`` being the operator's
+    ``SERVER_RETENTION_DAYS`` (0: kept until an operator acts)."""
+    if days <= 0:
+        return "is kept until the bot's operator deletes it"
+    return f"is deleted {days} day{'' if days == 1 else 's'} later"
+
+
+def statement(
+    *, contact: str = CONTACT, kept: str = KEPT, removed: str = removed_after(30), model: str | None = None
+) -> str:
     """What the bot keeps about a member, why, for how long, who can see it, where, and whether text leaves the
-    operator's machine (Discord Markdown, within an embed's description); ``model``: where language-model help
-    sends text, when the operator turned it on (a host, as ``Settings.llm_destination`` gives it)."""
+    operator's machine (Discord Markdown, within an embed's description); ``removed``: what becomes of a server's
+    data once the bot is removed from it (:func:`removed_after` the operator's period); ``model``: where
+    language-model help sends text, when the operator turned it on (a host, as ``Settings.llm_destination`` gives
+    it)."""
     leaves = _STAYS if model is None else SENT_TO_MODEL.format(model=model)
-    return _STATEMENT.format(contact=contact, kept=kept, leaves=leaves)
+    return _STATEMENT.format(contact=contact, kept=kept, removed=removed, leaves=leaves)
 
 
 FORGET_ASKED = """\

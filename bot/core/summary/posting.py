@@ -4,20 +4,21 @@ are known for their current version — else what to look for them in, once the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from bot.core.opinion.divides import Bridging, BridgingInput, read_input
+from bot.core.opinion.divides import Bridging, BridgingInput, read_input, read_sides
 from bot.core.opinion.groups import Found, Version, credence_version
 from bot.core.summary.queries import DebateSummary, summarize
 from schema import Debate
 
 KnownGroups = Callable[[int, Version], Found | None]
 """The opinion groups already found for a debate's credences at a version (by debate id), if any."""
-KnownBridging = Callable[[int, Version], Bridging | None]
-"""The common ground and divide already fitted for a debate's credences at a version (by debate id), if any."""
+KnownBridging = Callable[[int, Version, Mapping[int, str]], Bridging | None]
+"""The common ground and divide already fitted for a debate's credences at a version (by debate id), with the
+participants' sides as named now (the divide shows their names), if any."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,6 @@ def read_summary(session: Session, debate: Debate, known: KnownGroups, kept: Kno
     and, unless both were, what :func:`bot.core.opinion.divides.read_input` reads (its matrix, open cruxes, sides)."""
     summary = summarize(session, debate, insights=True)
     version = credence_version(session, debate)
-    found, bridged = known(summary.debate_id, version), kept(summary.debate_id, version)
+    found, bridged = known(summary.debate_id, version), kept(summary.debate_id, version, read_sides(session, debate))
     given = None if found is not None and bridged is not None else read_input(session, debate)
     return SummaryRead(summary, found, bridged, given)
