@@ -74,7 +74,7 @@ ADAS = (
     "ADA-IN-BENS-DRAFT",
     "ADA-PENDING",
     "ADA-NAME",
-    "https://discord.com/channels/1/2/777",
+    "https://chat.example/channels/1/2/777",
 )
 """Every text of Ada's, each distinct, so that a search of the database file for it finds only it."""
 
@@ -106,7 +106,7 @@ def _seed(session: Session, adas: Debate, bens: Debate) -> Seeded:
         logged_by_id=ADA,
         text="ADA-CLAIM-NOW " + "long enough to take pages of its own " * 200,
         source_message_id=777,
-        source_url="https://discord.com/channels/1/2/777",
+        source_url="https://chat.example/channels/1/2/777",
     )
     session.add(claim)
     session.flush()
@@ -189,7 +189,7 @@ def _seed(session: Session, adas: Debate, bens: Debate) -> Seeded:
                 author_id=ADA,
                 channel_id=2,
                 content="ADA-PENDING",
-                jump_url="https://discord.com/channels/1/2/778",
+                jump_url="https://chat.example/channels/1/2/778",
                 expires_at=later,
             ),
             MemberName(guild_id=GUILD, user_id=ADA, name="ADA-NAME", seen_at=now),
