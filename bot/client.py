@@ -406,9 +406,9 @@ class ShardedDebateBot(DebateBot, commands.AutoShardedBot):
         """Each shard says so itself (``on_shard_disconnect``)."""
 
 
-def bot_for(settings: Settings, db: Database, **options: object) -> DebateBot:
+def bot_for(settings: Settings, db: Database) -> DebateBot:
     """The bot these settings ask for: one connection (unsharded, or ``SHARD_ID``), or one per shard of
     ``SHARD_IDS``."""
     if settings.shard_ids:
-        return ShardedDebateBot(settings, db, shard_ids=settings.shard_ids, **options)  # type: ignore[arg-type]
-    return DebateBot(settings, db, **options)  # type: ignore[arg-type]
+        return ShardedDebateBot(settings, db, shard_ids=settings.shard_ids)
+    return DebateBot(settings, db)

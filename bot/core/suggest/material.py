@@ -88,10 +88,9 @@ class Aliases:
         prefix = "R" if kind == "@&" else "C"
         return self.others.setdefault((prefix, number), f"{prefix}{sum(p == prefix for p, _ in self.others) + 1}")
 
-    def _person(self, key: tuple[str, object], **who: object) -> str:
+    def _person(self, key: tuple[str, object], user_id: int | None = None, speaker: str | None = None) -> str:
         if key not in self.people:
-            alias = f"P{len(self.people) + 1}"
-            self.people[key] = Person(alias, **who)  # type: ignore[arg-type]
+            self.people[key] = Person(f"P{len(self.people) + 1}", user_id, speaker)
         return self.people[key].alias
 
     def by_alias(self) -> dict[str, Person]:
