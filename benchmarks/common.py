@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
-from types import ModuleType, TracebackType
+from types import TracebackType
 from typing import Any
 
 import aiohttp
@@ -29,13 +29,9 @@ import sqlalchemy
 from sqlalchemy.engine import make_url
 
 from bot.config import normalize_database_url
+from bot.runtime import event_loop
+from bot.runtime.event_loop import loop_factory
 from sim import DiscordSim, InteractionResult, SimChannel, SimGuild, SimMember, jsoncodec
-
-uvloop: ModuleType | None
-try:
-    import uvloop
-except ImportError:  # the bench extra is not installed: asyncio's own loop
-    uvloop = None
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -82,17 +78,14 @@ def machine_facts() -> dict[str, Any]:
 
 
 def run_benchmark(main: Coroutine[Any, Any, None]) -> None:
-    """Run a benchmark's ``main``: on uvloop when it is installed (the ``bench`` extra), which makes the sim in this
-    process cheaper than the bots it serves (they run on asyncio's own loop, as operators run them)."""
-    if uvloop is None:
-        asyncio.run(main)
-    else:
-        uvloop.run(main)
+    """Run a benchmark's ``main`` on the event loop the bot serves on (uvloop when it is installed), which makes the
+    sim in this process cheaper."""
+    event_loop.run(main)
 
 
 def sim_event_loop() -> str:
     """The event loop the benchmark's own process (the sim and its users) runs on."""
-    return "asyncio (install the bench extra for uvloop)" if uvloop is None else f"uvloop {version('uvloop')}"
+    return "asyncio (uvloop is not installed)" if loop_factory("uvloop") is None else f"uvloop {version('uvloop')}"
 
 
 def write_results(name: str, settings: Mapping[str, Any], figures: Mapping[str, Any]) -> Path:

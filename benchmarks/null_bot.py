@@ -3,7 +3,8 @@
 A minimal discord.py 2.7.1 client with one slash command, ``/claim text [side]`` (the real bot's signature, side
 autocomplete included), that answers "ok" and touches no database. It runs as its own process, configured by the
 same environment variables as ``python -m bot`` (``DISCORD_TOKEN``, ``DISCORD_API_BASE``, ``DISCORD_GATEWAY_URL``,
-``LOG_LEVEL``), and stops on SIGTERM or SIGINT::
+``LOG_LEVEL``, ``EVENT_LOOP``; unlike the bot, it serves on asyncio's own loop unless ``EVENT_LOOP`` is set), and
+stops on SIGTERM or SIGINT::
 
     python -m benchmarks.null_bot
 """
@@ -19,6 +20,7 @@ import discord
 from discord import app_commands
 
 from bot.config import SettingsError, load_settings
+from bot.runtime import event_loop
 from bot.runtime.endpoints import use_endpoints
 from bot.runtime.heap import tune_collector
 
@@ -79,7 +81,7 @@ def main() -> int:
         return 2
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     use_endpoints(settings.discord_api_base, settings.discord_gateway_url)
-    asyncio.run(serve(token))
+    event_loop.run(serve(token), settings.event_loop if "event_loop" in settings.model_fields_set else "asyncio")
     return 0
 
 

@@ -5,9 +5,11 @@ The local Discord-compatible server (in its lean mode) and its users run in this
 (same ``/claim`` signature, answers "ok", no database), and the real bot's rate is given as a ratio of the null bot's
 (target ≥ 0.7), the median of several rounds, each bot once a round, alternating which goes first. Each process's
 CPU use is printed, with the process that limited the rate: the figures are honest only when that is the bot.
-Afterwards the claim table is counted: every acknowledged claim must be stored.
+Afterwards the claim table is counted: every acknowledged claim must be stored. The real bot serves on uvloop, its
+default; the do-nothing bot on asyncio's own loop, discord.py's default. ``--loops`` also runs each on the other loop,
+and prints the ratios of every pair.
 
-    python -m benchmarks.throughput [--rounds 3] [--duration 6] [--users 64] [--warmup 2] [--only debate|null]
+    python -m benchmarks.throughput [--rounds 3] [--duration 6] [--users 64] [--warmup 2] [--only debate|null] [--loops]
 """
 
 from __future__ import annotations
@@ -51,7 +53,34 @@ from sim import DiscordSim, SimChannel, SimMember
 TARGET_RATIO = 0.7
 #: Simulated users and the channel where they send their claims.
 Place = tuple[list[SimMember], SimChannel]
-BOTS = {"debate": DEBATE_BOT, "null": NULL_BOT}
+
+
+@dataclass(frozen=True)
+class Bot:
+    """A bot process to measure: its module, and the event loop it is told to use (``EVENT_LOOP``), if not its own
+    default — uvloop for the real bot, asyncio's for the do-nothing bot, as discord.py's own examples run."""
+
+    module: tuple[str, ...]
+    event_loop: str | None = None
+
+    @property
+    def real(self) -> bool:
+        """Whether this is the debate bot (which needs a debate, and stores claims)."""
+        return self.module == DEBATE_BOT
+
+    @property
+    def settings(self) -> dict[str, str]:
+        return {"EVENT_LOOP": self.event_loop} if self.event_loop else {}
+
+
+BOTS = {
+    "debate": Bot(DEBATE_BOT),
+    "null": Bot(NULL_BOT),
+    "debate-asyncio": Bot(DEBATE_BOT, "asyncio"),
+    "null-uvloop": Bot(NULL_BOT, "uvloop"),
+}
+#: What ``--loops`` compares beside the figure (debate/null): each bot on the other event loop.
+LOOP_PAIRS = (("debate-asyncio", "null"), ("debate", "null-uvloop"), ("debate-asyncio", "null-uvloop"))
 
 
 @dataclass
@@ -156,17 +185,18 @@ async def measure(bot: str, args: argparse.Namespace) -> Run:
             guild = sim.add_guild("Benchmark")
             channel = sim.add_text_channel(guild, "debates")
             members = add_members(sim, guild, args.users)
+            measured = BOTS[bot]
             process = BotProcess(
                 sim,
-                BOTS[bot],
+                measured.module,
                 sqlite_url(database),
                 Path(tmp),
                 logging_rate=logging_rate_setting(args.logging_rate),
-                settings=similar_records_settings(args),
+                settings=similar_records_settings(args) | measured.settings,
             )
             async with process:
                 target = channel
-                if bot == "debate":
+                if measured.real:
                     target = await start_debate(sim, channel, members)
                 meter = CpuMeter(process)
                 await closed_loop(sim, [(members, target)], run, args.warmup, meter)
@@ -177,7 +207,7 @@ async def measure(bot: str, args: argparse.Namespace) -> Run:
             tail = process.stderr_tail()
             if tail:
                 print(f"  {bot} stderr (last lines):\n{tail}")
-        if bot == "debate":
+        if measured.real:
             run.stored = count_rows(database, "claim")
     return run
 
@@ -200,16 +230,24 @@ class Round:
     @property
     def rate_ratio(self) -> float | None:
         """The real bot's answers per second over the do-nothing bot's."""
-        debate, null = self.runs.get("debate"), self.runs.get("null")
-        return debate.rate / null.rate if debate and null and null.rate else None
+        return self.rate_ratio_of("debate", "null")
 
     @property
     def cost_ratio(self) -> float | None:
         """The do-nothing bot's CPU per answer over the real bot's: the ratio if each had a core of its own."""
-        debate, null = self.runs.get("debate"), self.runs.get("null")
-        if not (debate and null and debate.cpu_ms_per_answer > 0):
+        return self.cost_ratio_of("debate", "null")
+
+    def rate_ratio_of(self, real: str, null: str) -> float | None:
+        """``real``'s answers per second over ``null``'s, when both ran this round."""
+        debate, floor = self.runs.get(real), self.runs.get(null)
+        return debate.rate / floor.rate if debate and floor and floor.rate else None
+
+    def cost_ratio_of(self, real: str, null: str) -> float | None:
+        """``null``'s CPU per answer over ``real``'s, when both ran this round."""
+        debate, floor = self.runs.get(real), self.runs.get(null)
+        if not (debate and floor and debate.cpu_ms_per_answer > 0):
             return None
-        return null.cpu_ms_per_answer / debate.cpu_ms_per_answer
+        return floor.cpu_ms_per_answer / debate.cpu_ms_per_answer
 
 
 def report(rounds: list[Round], args: argparse.Namespace) -> dict[str, Any]:
@@ -270,6 +308,7 @@ def report(rounds: list[Round], args: argparse.Namespace) -> dict[str, Any]:
         if not honest:
             print("no round measured the bots (see each bottleneck): the ratio measures this machine as much")
         print(f"bot CPU per answer, null/debate, median: {cost_ratio:.2f} (the ratio if both bots had a core each)")
+    figures |= report_loops(rounds)
     kept = [(measured.number, measured.runs["debate"]) for measured in rounds if "debate" in measured.runs]
     if kept:
         every_one = all(run.kept_every_acknowledged_claim for _, run in kept)
@@ -282,9 +321,23 @@ def report(rounds: list[Round], args: argparse.Namespace) -> dict[str, Any]:
     return figures
 
 
+def report_loops(rounds: list[Round]) -> dict[str, Any]:
+    """Print and return, for each pair of ``LOOP_PAIRS`` measured (``--loops``), the medians of its two ratios."""
+    figures = {}
+    for real, null in LOOP_PAIRS:
+        rates = [r for r in (measured.rate_ratio_of(real, null) for measured in rounds) if r is not None]
+        costs = [r for r in (measured.cost_ratio_of(real, null) for measured in rounds) if r is not None]
+        if rates and costs:
+            rate, cost = statistics.median(rates), statistics.median(costs)
+            figures[f"{real}_to_{null}"] = {"rate_ratio": round(rate, 3), "cpu_cost_ratio": round(cost, 3)}
+            print(f"{real}/{null}, medians: rate ratio {rate:.2f}, CPU per answer {null}/{real} {cost:.2f}")
+    return figures
+
+
 async def main_async(args: argparse.Namespace) -> None:
     print_machine()
-    bots = [bot for bot in ("debate", "null") if args.only in (None, bot)]
+    names = list(BOTS) if args.loops else ["debate", "null"]
+    bots = [bot for bot in names if args.only in (None, bot)]
     rounds = []
     for number in range(1, args.rounds + 1):
         measured = Round(number)
@@ -304,6 +357,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=64, help="simulated users (default 64)")
     parser.add_argument("--only", choices=sorted(BOTS), help="run against one bot only")
     parser.add_argument("--rounds", type=positive, default=3, help="rounds of both bots, alternating (default 3)")
+    parser.add_argument(
+        "--loops", action="store_true", help="also run each bot on the other event loop (uvloop, asyncio's) and compare"
+    )
     add_logging_rate_flag(parser)
     add_similar_records_flag(parser)
     return parser.parse_args(argv)

@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.runtime.event_loop import EventLoop
 from bot.shards import parse_shard_ids
 from schema import SNOWFLAKE_MAX
 
@@ -50,6 +51,7 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", pattern=r"(?i)^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
     similar_records: bool = Field(default=True, description="hints and ordering from the semantic extra, if installed")
     model_dir: Path = Field(default=Path("models"), description="where `python -m bot models fetch` puts the model")
+    event_loop: EventLoop = Field(default="uvloop", description="asyncio: asyncio's own even where uvloop is installed")
     log_format: Literal["text", "json"] = Field(default="text", description="json: one JSON object a line")
     log_colour: bool | None = Field(default=None, description="colour text lines; unset: only on a terminal")
     heartbeat_seconds: float = Field(default=15, gt=0, description="how often each process records its health")

@@ -30,6 +30,7 @@ from bot.core.errors import DomainError
 from bot.core.exports.argmap import draw_pictures, draw_svg
 from bot.core.exports.record import EXPORT_FORMATS, DebateExport, build_export, export_file
 from bot.db import Database
+from bot.runtime import event_loop
 from bot.runtime.endpoints import DISCORD_API_BASE, use_endpoints
 from bot.runtime.heap import tune_collector
 from bot.runtime.llm import LanguageModel, draft_opinions
@@ -205,7 +206,7 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
 
         logging.getLogger().setLevel(logging.ERROR)  # the conversation is the output
         return asyncio.run(play(args.output))
-    return asyncio.run(run_bot(settings, settings.require_token()))
+    return event_loop.run(run_bot(settings, settings.require_token()), settings.event_loop)
 
 
 def _scope(args: argparse.Namespace, settings: Settings) -> int | None:
