@@ -9,7 +9,7 @@ Afterwards the claim table is counted: every acknowledged claim must be stored. 
 default; the do-nothing bot on asyncio's own loop, discord.py's default. ``--loops`` also runs each on the other loop,
 and prints the ratios of every pair.
 
-    python -m benchmarks.throughput [--rounds 3] [--duration 6] [--users 64] [--warmup 2] [--only debate|null] [--loops]
+    python -m benchmarks.throughput [--rounds 3] [--duration 6] [--users 64] [--warmup 2] [--only BOT] [--loops]
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ from benchmarks.common import (
     verdict,
     write_results,
 )
+from bot.config import EventLoop
 from sim import DiscordSim, SimChannel, SimMember
 
 TARGET_RATIO = 0.7
@@ -57,11 +58,11 @@ Place = tuple[list[SimMember], SimChannel]
 
 @dataclass(frozen=True)
 class Bot:
-    """A bot process to measure: its module, and the event loop it is told to use (``EVENT_LOOP``), if not its own
-    default — uvloop for the real bot, asyncio's for the do-nothing bot, as discord.py's own examples run."""
+    """A bot process to measure: its module, and the event loop it serves on (``EVENT_LOOP``, always set, so that
+    none comes from the shell's environment)."""
 
     module: tuple[str, ...]
-    event_loop: str | None = None
+    event_loop: EventLoop
 
     @property
     def real(self) -> bool:
@@ -70,12 +71,15 @@ class Bot:
 
     @property
     def settings(self) -> dict[str, str]:
-        return {"EVENT_LOOP": self.event_loop} if self.event_loop else {}
+        """The environment variables that configure it beyond the benchmark's own."""
+        return {"EVENT_LOOP": self.event_loop}
 
 
+#: The real bot on uvloop, its default; the do-nothing bot on asyncio's own loop, discord.py's default (the baseline
+#: of the ratio); and each on the other loop, for ``--loops``.
 BOTS = {
-    "debate": Bot(DEBATE_BOT),
-    "null": Bot(NULL_BOT),
+    "debate": Bot(DEBATE_BOT, "uvloop"),
+    "null": Bot(NULL_BOT, "asyncio"),
     "debate-asyncio": Bot(DEBATE_BOT, "asyncio"),
     "null-uvloop": Bot(NULL_BOT, "uvloop"),
 }
@@ -322,7 +326,8 @@ def report(rounds: list[Round], args: argparse.Namespace) -> dict[str, Any]:
 
 
 def report_loops(rounds: list[Round]) -> dict[str, Any]:
-    """Print and return, for each pair of ``LOOP_PAIRS`` measured (``--loops``), the medians of its two ratios."""
+    """Print and return, for each pair of ``LOOP_PAIRS`` measured (``--loops``), the medians of its two ratios over
+    every round (the main figure counts only the rounds that measured the bots, when there are some)."""
     figures = {}
     for real, null in LOOP_PAIRS:
         rates = [r for r in (measured.rate_ratio_of(real, null) for measured in rounds) if r is not None]
@@ -330,13 +335,13 @@ def report_loops(rounds: list[Round]) -> dict[str, Any]:
         if rates and costs:
             rate, cost = statistics.median(rates), statistics.median(costs)
             figures[f"{real}_to_{null}"] = {"rate_ratio": round(rate, 3), "cpu_cost_ratio": round(cost, 3)}
-            print(f"{real}/{null}, medians: rate ratio {rate:.2f}, CPU per answer {null}/{real} {cost:.2f}")
+            print(f"{real}/{null}, medians of every round: rate ratio {rate:.2f}, CPU {null}/{real} {cost:.2f}")
     return figures
 
 
 async def main_async(args: argparse.Namespace) -> None:
     print_machine()
-    names = list(BOTS) if args.loops else ["debate", "null"]
+    names = list(BOTS) if args.loops or args.only else ["debate", "null"]
     bots = [bot for bot in names if args.only in (None, bot)]
     rounds = []
     for number in range(1, args.rounds + 1):
@@ -356,7 +361,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds before the window (default 2)")
     parser.add_argument("--users", type=int, default=64, help="simulated users (default 64)")
     parser.add_argument("--only", choices=sorted(BOTS), help="run against one bot only")
-    parser.add_argument("--rounds", type=positive, default=3, help="rounds of both bots, alternating (default 3)")
+    parser.add_argument("--rounds", type=positive, default=3, help="rounds of the bots, alternating (default 3)")
     parser.add_argument(
         "--loops", action="store_true", help="also run each bot on the other event loop (uvloop, asyncio's) and compare"
     )

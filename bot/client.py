@@ -18,7 +18,7 @@ from bot.core.debates.lifecycle import SERVERS_ONLY
 from bot.core.debates.timers import Shard
 from bot.core.errors import DomainError
 from bot.db import Database, unavailable
-from bot.runtime import json_codec
+from bot.runtime import event_loop, json_codec
 from bot.runtime.groups import OpinionGroups
 from bot.runtime.health import HeartbeatWriter
 from bot.runtime.model_files import OFFICIAL, ModelFiles
@@ -324,10 +324,14 @@ class DebateBot(commands.Bot):
         log.info("%s", self.ready_line())
 
     def ready_line(self) -> str:
-        """What READY logs: the application, the shards this process serves, and how many servers it has."""
+        """What READY logs: the application, the shards this process serves, how many servers it has, and the event
+        loop it serves on."""
         count = self.shard_count or 1
         shards = ", ".join(map(str, self.settings.shards))
-        return f"Ready: application {self.application_id}, shards {shards} of {count}, {len(self.guilds)} servers."
+        return (
+            f"Ready: application {self.application_id}, shards {shards} of {count}, {len(self.guilds)} servers, "
+            f"on {event_loop.running()}."
+        )
 
     async def on_resumed(self) -> None:
         self.heartbeat.gateway(connected=True)

@@ -17,13 +17,14 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from bot.runtime.event_loop import EventLoop
 from bot.shards import parse_shard_ids
 from schema import SNOWFLAKE_MAX
 
 __all__ = ["Settings", "SettingsError", "load_settings", "unknown_settings", "warn_unknown_settings"]
 
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+EventLoop = Literal["uvloop", "asyncio"]
+"""The event loops the bot can serve on (``EVENT_LOOP``; ``bot.runtime.event_loop``)."""
 _DEFAULT_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgres": "postgresql+asyncpg", "postgresql": "postgresql+asyncpg"}
 
 

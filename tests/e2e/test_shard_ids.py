@@ -4,7 +4,6 @@ the application, the shards and the servers."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from pathlib import Path
 
@@ -27,16 +26,6 @@ def guilds_on_every_shard(sim: DiscordSim, count: int) -> list[SimGuild]:
     return created
 
 
-async def _logged(bot: BotProcess, text: str) -> str:
-    """The first line of the bot's log containing ``text``, waiting for it."""
-    async with asyncio.timeout(PATIENCE):
-        while True:
-            lines = [line for line in bot.stderr.decode().splitlines() if text in line]
-            if lines:
-                return lines[0]
-            await asyncio.sleep(0.2)
-
-
 async def test_one_process_serves_the_shards_it_is_given(tmp_path: Path, db: Database) -> None:
     async with DiscordSim(token=TOKEN, shard_count=SHARDS) as sim, contextlib.AsyncExitStack() as stack:
         created = guilds_on_every_shard(sim, SHARDS)
@@ -54,8 +43,8 @@ async def test_one_process_serves_the_shards_it_is_given(tmp_path: Path, db: Dat
             channel, member = places[shard]
             await bot.wait_serving(member, channel, within=PATIENCE)
         assert sim.ready_shards == set(SERVED)  # shard 1's server is another process's
-        ready = await _logged(bot, "Ready: application")
-        assert ready.endswith(f"Ready: application {sim.application_id}, shards 0, 2 of 3, {served} servers.")
+        ready = await bot.logged("Ready: application", within=PATIENCE)
+        assert f"Ready: application {sim.application_id}, shards 0, 2 of 3, {served} servers, on " in ready
         line = await health_becomes(0, bot.env, tmp_path)
         assert line.startswith("healthy: shard 0: gateway connected") and "; shard 2: gateway connected" in line
         await bot.terminate(15)

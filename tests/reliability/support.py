@@ -326,7 +326,8 @@ class BotProcess:
     ) -> None:
         self.sim = sim
         self.workdir = workdir
-        self.env = {key: value for key, value in os.environ.items() if key not in ("DISCORD_TOKEN", "DATABASE_URL")}
+        dropped = ("DISCORD_TOKEN", "DATABASE_URL", "EVENT_LOOP")  # the bot's loop: its default unless ``settings`` say
+        self.env = {key: value for key, value in os.environ.items() if key not in dropped}
         self.env |= {
             "DISCORD_TOKEN": sim.token,
             "DATABASE_URL": db.url.render_as_string(hide_password=False),
@@ -375,6 +376,16 @@ class BotProcess:
         assert self.process is not None
         if self.process.returncode is not None:
             raise AssertionError(f"the bot exited with {self.process.returncode}: {self.stderr.decode()[-2000:]}")
+
+    async def logged(self, text: str, within: float = 60.0) -> str:
+        """The first line of the bot's log containing ``text``, waiting for it."""
+        async with asyncio.timeout(within):
+            while True:
+                lines = [line for line in self.stderr.decode().splitlines() if text in line]
+                if lines:
+                    return lines[0]
+                self._check_running()
+                await asyncio.sleep(0.2)
 
     async def kill(self) -> None:
         """``kill -9``."""
