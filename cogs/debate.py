@@ -167,10 +167,11 @@ class DebateCog(commands.GroupCog, group_name="debate", group_description="Start
     @app_commands.command(name="groups", description="How participants actually divide, from their credences")
     async def groups(self, interaction: Interaction) -> None:
         await defer(interaction)
-        given = await read_debate(interaction, divides.read_input)
+        read = await read_debate(interaction, divides.read_groups_input)
         await asyncio.to_thread(opinion.require_analysis)  # said even when there are too few to look
+        given = read.given
         found = await self.bot.groups.find(given.matrix)
-        report = await read_debate(interaction, opinion.report, given.matrix, found)
+        report = await asyncio.to_thread(opinion.report, read.number, given.matrix, found, given.sides, read.questions)
         blocks = render.groups_blocks(report, await self.bot.groups.assess(given))
         await send_pages(interaction, blocks, ephemeral=False, colour=render.SUMMARY_COLOUR)
 

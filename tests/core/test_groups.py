@@ -9,6 +9,7 @@ import pytest
 
 from bot.core.cruxes import lifecycle as cruxes
 from bot.core.debates import lifecycle as core
+from bot.core.opinion import divides
 from bot.core.opinion import groups as opinion
 from bot.db import Database
 from schema import Debate
@@ -77,7 +78,9 @@ async def test_the_report_names_the_groups_their_sides_and_the_cruxes_that_divid
     found = opinion.find(matrix)
     assert (found.participants, found.cruxes, found.groups) == (8, 4, 2)
     async with db.read() as session:
-        report = await session.run_sync(opinion.report, debate, matrix, found)
+        read = await session.run_sync(divides.read_groups_input, debate)
+    assert read.given.matrix == matrix
+    report = opinion.report(read.number, matrix, found, read.given.sides, read.questions)
     assert [group.members for group in report.groups] == [(101, 102, 103, 104), (105, 106, 107, 108)]
     assert [group.sides for group in report.groups] == [(("for", 3), ("against", 1)), (("against", 3), ("for", 1))]
     assert [(crux.number, crux.means) for crux in report.separating] == [(1, (85, 15)), (2, (85, 15)), (3, (84, 16))]

@@ -25,7 +25,7 @@ CAMPS = {
 }
 
 
-async def _debate_with(world: World, camps: dict[str, tuple[str, list[int]]]) -> tuple[SimChannel, list[SimMember]]:
+async def debate_with(world: World, camps: dict[str, tuple[str, list[int]]]) -> tuple[SimChannel, list[SimMember]]:
     """A debate with the four questions as cruxes and each member's side and credences on them."""
     thread = await start_debate(world)
     ids = await add_cruxes(world, thread, QUESTIONS)
@@ -42,7 +42,7 @@ async def _debate_with(world: World, camps: dict[str, tuple[str, list[int]]]) ->
 
 @needs_analysis
 async def test_groups_that_stand_out_are_shown_with_the_cruxes_that_divide_them(world: World, bot: DebateBot) -> None:
-    thread, members = await _debate_with(world, CAMPS)
+    thread, members = await debate_with(world, CAMPS)
     result = await world.sim.invoke(world.carol, thread, "debate groups")
     assert not result.ephemeral
     text = result.text
@@ -68,7 +68,7 @@ async def test_groups_that_stand_out_are_shown_with_the_cruxes_that_divide_them(
 @needs_analysis
 async def test_without_groups_it_says_so_plainly_and_the_summary_says_nothing(world: World, bot: DebateBot) -> None:
     agreeing = {f"p{i}": ("for" if i % 2 else "against", [60 + i, 70, 30, 50]) for i in range(6)}
-    thread, _ = await _debate_with(world, dict(list(agreeing.items())[:3]))
+    thread, _ = await debate_with(world, dict(list(agreeing.items())[:3]))
     few = await world.sim.invoke(world.carol, thread, "debate groups")
     assert not few.ephemeral
     assert "No opinion groups stand out yet: 3 participants, 4 cruxes. Groups are looked for from 6" in few.text

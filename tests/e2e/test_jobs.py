@@ -1,6 +1,7 @@
 """Each path of an interaction is at most one read job and one write job on the database (``Database.query`` and
 ``Database.transact``), and each rule runs once in it: the debate found open, a message checked loggable, a record
-looked up by its number or id (issue 26). Counted on the real bot driven through the local Discord server."""
+looked up by its number or id (issue 26); ``/debate groups`` is one read. Counted on the real bot driven through the
+local Discord server."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ import pytest
 from bot.client import DebateBot
 from bot.core.claims import arguments
 from bot.core.debates import formats, lifecycle
+from tests.conftest import needs_analysis
 from tests.e2e.conftest import World, start_debate
+from tests.e2e.test_groups import CAMPS, debate_with
 
 READ, WRITE = "read job", "write job"
 BACKGROUND = ("bot.runtime.scheduler", "bot.runtime.names", "bot.runtime.health")
@@ -134,3 +137,15 @@ async def test_the_summary_is_one_read_and_one_write(
     assert "Will audits bind labs?" in summary.text, summary.text
     at_most_one_of_each(counts)
     assert counts[READ] == 1 and counts[WRITE] == 1, counts
+
+
+@needs_analysis
+async def test_the_groups_are_one_read_with_their_report_worked_out_off_the_database(
+    world: World, bot: DebateBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    thread, _ = await debate_with(world, CAMPS)
+    with counting(bot, monkeypatch) as counts:
+        groups = await world.sim.invoke(world.carol, thread, "debate groups")
+    assert "2 groups in the latest credences of 8 participants" in groups.text, groups.text
+    assert "> Will evals catch deception?" in groups.text  # the crux's question, from the one read
+    assert counts[READ] == 1 and counts[WRITE] == 0, counts

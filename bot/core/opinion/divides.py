@@ -25,7 +25,7 @@ from sqlmodel import col, select
 
 from bot.core.debates.lifecycle import agenda_in_guild
 from bot.core.opinion.commonground import Agreement, Leans, common_ground
-from bot.core.opinion.groups import CredenceMatrix, credence_matrix, credences_of
+from bot.core.opinion.groups import CredenceMatrix, CruxQuestion, credence_matrix, credences_of, crux_questions
 from bot.core.text import as_typed, one_line, plural
 from bot.core.visibility import Audience, visible
 from schema import Crux, CruxStatus, Debate, Participant, Side, id_of
@@ -145,6 +145,21 @@ def read_input(session: Session, debate: Debate) -> BridgingInput:
         open_cruxes={row.id: row.number for row in session.execute(_OPEN, parameters)},
         sides=read_sides(session, debate),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class GroupsInput:
+    """What ``/debate groups`` reads, in one job: the debate's number, what :func:`assess` needs, and each crux's
+    question (for :func:`bot.core.opinion.groups.report`)."""
+
+    number: int
+    given: BridgingInput
+    questions: Mapping[int, CruxQuestion]
+
+
+def read_groups_input(session: Session, debate: Debate) -> GroupsInput:
+    """:class:`GroupsInput` of the debate, as of one moment."""
+    return GroupsInput(debate.number, read_input(session, debate), crux_questions(session, debate))
 
 
 def read_sides(session: Session, debate: Debate) -> dict[int, str]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib
 import math
 from collections import Counter, OrderedDict
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -29,7 +29,7 @@ from sqlmodel import col
 from bot.core.errors import DomainError
 from bot.core.opinion import repness
 from bot.core.text import UserLabel, as_typed, one_line, plural
-from schema import Crux, CruxStance, Debate, Participant, Side, id_of
+from schema import Crux, CruxStance, Debate, id_of
 
 if TYPE_CHECKING:
     from bot.core.opinion.clustering import GroupTest
@@ -220,42 +220,56 @@ class GroupsReport:
     separating: tuple[Separating, ...] = ()
 
 
-_SIDES = (
-    select_columns(col(Participant.user_id), col(Side.name))
-    .join(Side, col(Side.id) == col(Participant.side_id))
-    .where(col(Participant.debate_id) == bindparam("debate"))
-)
+@dataclass(frozen=True, slots=True)
+class CruxQuestion:
+    """A crux as the groups' report names it."""
+
+    number: int
+    question: str
+
+
 _QUESTIONS = select_columns(col(Crux.id), col(Crux.number), col(Crux.question)).where(
-    col(Crux.id).in_(bindparam("cruxes", expanding=True))
+    col(Crux.debate_id) == bindparam("debate")
 )
 
 
-def report(session: Session, debate: Debate, matrix: CredenceMatrix, found: Found) -> GroupsReport:
-    """The groups found in ``matrix`` with their members' declared sides and the cruxes that separate them most."""
+def crux_questions(session: Session, debate: Debate) -> dict[int, CruxQuestion]:
+    """Each of the debate's cruxes by id: its number and question."""
+    rows = session.execute(_QUESTIONS, {"debate": id_of(debate)})
+    return {row.id: CruxQuestion(row.number, row.question) for row in rows}
+
+
+def report(
+    number: int,
+    matrix: CredenceMatrix,
+    found: Found,
+    sides: Mapping[int, str],
+    questions: Mapping[int, CruxQuestion],
+) -> GroupsReport:
+    """The groups found in ``matrix`` of debate #``number``, with their members' declared ``sides`` (user id → side
+    name) and the cruxes that separate them most (named from ``questions``). Numpy's work: a worker thread's."""
     if not found.groups or found.test is None:
-        return GroupsReport(debate.number, found)
+        return GroupsReport(number, found)
     clustering = require_analysis()
     labels = found.test.partition.labels
-    sides: dict[int, str] = {user: side for user, side in session.execute(_SIDES, {"debate": id_of(debate)})}
     groups = tuple(
         _group(tuple(user for user, label in zip(matrix.users, labels, strict=True) if label == group), sides)
         for group in range(found.groups)
     )
     means = clustering.group_means(clustering.credence_array(matrix.rows), labels)
     columns = clustering.separating_cruxes(means, SEPARATING)
-    cruxes = {row.id: row for row in session.execute(_QUESTIONS, {"cruxes": [matrix.cruxes[c] for c in columns]})}
     separating = tuple(
         Separating(
-            number=cruxes[matrix.cruxes[column]].number,
-            question=cruxes[matrix.cruxes[column]].question,
+            number=questions[matrix.cruxes[column]].number,
+            question=questions[matrix.cruxes[column]].question,
             means=tuple(None if math.isnan(mean) else round(float(mean)) for mean in means[:, column]),
         )
         for column in columns
     )
-    return GroupsReport(debate.number, found, groups, separating)
+    return GroupsReport(number, found, groups, separating)
 
 
-def _group(members: tuple[int, ...], sides: dict[int, str]) -> OpinionGroup:
+def _group(members: tuple[int, ...], sides: Mapping[int, str]) -> OpinionGroup:
     counts = Counter(sides.get(member) for member in members)
     return OpinionGroup(members, tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0] is None))))
 
