@@ -61,10 +61,14 @@ def servers_missing(
     session: Session, listed: Iterable[int], shard: timers.Shard | None, now: datetime, days: int
 ) -> list[int]:
     """At READY: the servers of ``shard`` (every server without one) holding data but absent from READY's own
-    guild list ``listed`` get their deletion scheduled, those listed have theirs cancelled; the ids scheduled."""
+    guild list ``listed`` get their deletion scheduled, those listed have theirs cancelled; the ids scheduled. The
+    statements are a handful however many servers READY lists: the deletions scheduled are read once, the few."""
     present = set(listed)
-    for guild_id in present:
-        server_present(session, guild_id)
+    timer = table_of(Timer)
+    scheduled = {int(key) for key in session.scalars(select(timer.c.key).where(timer.c.event == SERVER_REMOVED))}
+    if back := scheduled & present:
+        keys = [str(guild_id) for guild_id in back]
+        session.execute(delete(timer).where(timer.c.event == SERVER_REMOVED, timer.c.key.in_(keys)))
     known = union(
         select(table_of(GuildState).c.guild_id),
         select(table_of(Debate).c.guild_id),
@@ -75,7 +79,12 @@ def servers_missing(
         for guild_id in session.scalars(select(known.c.guild_id))
         if guild_id not in present and (shard is None or shard.serves(guild_id))
     ]
-    return [guild_id for guild_id in missing if server_removed(session, guild_id, now, days) is not None]
+    if days <= 0:
+        return []
+    for guild_id in missing:
+        if guild_id not in scheduled:  # a second removal does not put it off
+            timers.schedule(session, guild_id, SERVER_REMOVED, str(guild_id), now + timedelta(days=days))
+    return missing
 
 
 def server_deletion_due(session: Session, timer: TimerSnapshot, now: datetime) -> int:
