@@ -18,7 +18,6 @@ from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import version
-from importlib.util import find_spec
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -84,8 +83,12 @@ def run_benchmark(main: Coroutine[Any, Any, None]) -> None:
 
 
 def sim_event_loop() -> str:
-    """The event loop the benchmark's own process (the sim and its users) runs on."""
-    return "asyncio (uvloop is not installed)" if find_spec("uvloop") is None else f"uvloop {version('uvloop')}"
+    """The event loop running in the benchmark's own process (its sim and users, if any), or that none is."""
+    try:
+        running = event_loop.running()
+    except RuntimeError:
+        return "no event loop (nothing asynchronous)"
+    return f"uvloop {version('uvloop')}" if running == "uvloop" else "asyncio's own loop"
 
 
 def write_results(name: str, settings: Mapping[str, Any], figures: Mapping[str, Any]) -> Path:
@@ -271,7 +274,8 @@ def bot_environment(
     that the figures do not depend on whether the semantic extra happens to be installed.
     """
     dropped = {"DISCORD_TOKEN", "DATABASE_URL", "SYNC_GUILD_ID", "DISCORD_API_BASE", "DISCORD_GATEWAY_URL"}
-    dropped |= {"LOGGING_RATE", "LOGGING_WINDOW_SECONDS", "SHARD_ID", "SHARD_COUNT", "SIMILAR_RECORDS", "EVENT_LOOP"}
+    dropped |= {"LOGGING_RATE", "LOGGING_WINDOW_SECONDS", "SHARD_ID", "SHARD_IDS", "SHARD_COUNT", "SIMILAR_RECORDS"}
+    dropped |= {"EVENT_LOOP"}
     env = {key: value for key, value in os.environ.items() if key not in dropped}
     if logging_rate is not None:
         env["LOGGING_RATE"] = str(logging_rate)

@@ -17,7 +17,6 @@ Targets: each under 2 s.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import io
 import json
 import statistics
@@ -25,7 +24,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import add_members, print_machine, print_table, sqlite_url, start_debate, verdict, write_results
+from benchmarks.common import (
+    add_members,
+    print_machine,
+    print_table,
+    run_benchmark,
+    sqlite_url,
+    start_debate,
+    verdict,
+    write_results,
+)
 from bot.cli.importer import ImportRequest, import_transcript
 from bot.core.debates import lifecycle as core
 from bot.db import Database
@@ -146,4 +154,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    run_benchmark(main())

@@ -29,6 +29,7 @@ from benchmarks.common import (
     BotProcess,
     print_machine,
     print_table,
+    run_benchmark,
     sqlite_url,
     verdict,
     write_results,
@@ -165,7 +166,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point."""
-    asyncio.run(main_async(parse_args(argv)))
+    run_benchmark(main_async(parse_args(argv)))
 
 
 if __name__ == "__main__":

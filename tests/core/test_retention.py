@@ -47,7 +47,7 @@ async def test_ready_schedules_the_missing_cancels_the_listed_in_statements_that
     assert scheduled == [GONE]
     async with db.read() as session:
         rows = await session.execute(select(Timer.key, Timer.due_at).where(Timer.event == retention.SERVER_REMOVED))
-        due = dict(rows.tuples().all())
+        due = {key: at for key, at in rows}
     assert set(due) == {str(GONE)} and due[str(GONE)].replace(tzinfo=UTC) == NOW + timedelta(days=DAYS)
 
     async with db.write() as session:
