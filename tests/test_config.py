@@ -60,6 +60,15 @@ def test_only_environment_variables_that_nearly_spell_a_setting_are_warned_of(tm
     ]
 
 
+@pytest.fixture
+def no_shard_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Neither the machine's environment nor a ``.env`` in the working directory names shards."""
+    for name in ("SHARD_ID", "SHARD_IDS", "SHARD_COUNT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.mark.usefixtures("no_shard_settings")
 def test_several_shards_in_one_process_are_read_from_shard_ids_with_shard_count() -> None:
     assert load_settings(shard_ids=" 2,0", shard_count=3).shards == (0, 2)
     assert load_settings(shard_id=1, shard_count=3).shards == (1,)
@@ -76,6 +85,7 @@ def test_several_shards_in_one_process_are_read_from_shard_ids_with_shard_count(
         ({"shard_ids": "0;1", "shard_count": 2}, "'0;1' is not a list of shard numbers separated by commas"),
     ],
 )
+@pytest.mark.usefixtures("no_shard_settings")
 def test_shard_ids_refused_say_why(settings: dict[str, object], problem: str) -> None:
     with pytest.raises(SettingsError, match=re.escape(problem)):
         load_settings(**settings)

@@ -117,7 +117,8 @@ async def test_mydata_forget_asks_then_erases_the_member_and_only_for_them(
     again = await world.sim.invoke(world.alice, thread, "mydata forget")
     assert again.message is not None
     await world.sim.click(world.alice, again.message, _button(again))
-    assert "held nothing about you" in (again.message.content or "")
+    message = again.message
+    await world.sim.wait_for(lambda: "held nothing about you" in (message.content or ""), what="the answer edited")
 
     await world.sim.invoke(world.alice, thread, "debate join", side="for")  # her side was forgotten too
     for member in (world.bob, world.alice):  # the debate goes on
@@ -163,7 +164,8 @@ async def test_debate_delete_is_for_moderators_and_asks_before_deleting(
 
     await world.sim.click(world.mod, asked.message, _button(asked))
 
-    assert "Debate #1 is deleted" in (asked.message.content or "")
+    message = asked.message
+    await world.sim.wait_for(lambda: "Debate #1 is deleted" in (message.content or ""), what="the confirmation edited")
     assert await _texts(db) == []
     assert second.message is not None
     late = await world.sim.click(world.mod, second.message, _button(second))
@@ -203,7 +205,8 @@ async def test_debate_delete_confirmed_while_the_database_is_slow_still_deletes(
 
     await world.sim.click(world.mod, asked.message, _button(asked))
 
-    assert "Debate #1 is deleted" in (asked.message.content or "")
+    message = asked.message
+    await world.sim.wait_for(lambda: "Debate #1 is deleted" in (message.content or ""), what="the confirmation edited")
     assert await _texts(db) == []
     assert world.sim.errors == []
 
