@@ -159,7 +159,9 @@ class LanguageModel:
         if self.json_schema:
             try:
                 return _content(await self._send(messages, _response_format(schema)))
-            except openai.BadRequestError:
+            except openai.BadRequestError as error:
+                if not _refuses_structured_output(error):
+                    raise
                 log.info("The endpoint refused response_format json_schema; asking without it from now on")
                 self.json_schema = False
         return _content(await self._send(messages, None))
@@ -209,6 +211,13 @@ def _response_format(schema: type[BaseModel]) -> dict[str, Any]:
         "type": "json_schema",
         "json_schema": {"name": schema.__name__, "schema": schema.model_json_schema(), "strict": True},
     }
+
+
+def _refuses_structured_output(error: Any) -> bool:
+    """Whether a 400 is the endpoint refusing ``response_format`` (OpenAI names the parameter; other servers say it
+    in the message), not the request for another reason — which is said to the user, the schema kept."""
+    said = f"{getattr(error, 'param', None)} {getattr(error, 'message', '')}".lower()
+    return "response_format" in said or "json_schema" in said
 
 
 def _content(completion: Any) -> str:

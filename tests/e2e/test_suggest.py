@@ -238,6 +238,17 @@ async def test_an_endpoint_without_structured_output_is_asked_without_it(world: 
     assert ["response_format" in request for request in stub.requests] == [True, False]
 
 
+async def test_another_bad_request_is_said_and_the_next_request_still_asks_for_structured_output(
+    world: World, stub: LlmStub
+) -> None:
+    stub.record("odd scene", Reply(status=400), Reply(content=_good()))
+    thread = await _scene(world, "odd scene: a request the endpoint refuses for its own reasons")
+    refused = await world.sim.invoke(world.alice, thread, "crux suggest")
+    assert refused.ephemeral and "error (400)" in refused.text, refused.text
+    assert "Will probing results transfer" in (await world.sim.invoke(world.alice, thread, "crux suggest")).text
+    assert ["response_format" in request for request in stub.requests] == [True, True]
+
+
 async def test_a_suggestion_naming_a_claim_or_person_the_debate_lacks_is_dropped(
     world: World, stub: LlmStub, db: Database
 ) -> None:
