@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 from bot.config import Settings
+from bot.core import text as t
+from bot.core.errors import InvalidInput
+from bot.core.importing.drafts import SPEAKER_MAX
 from bot.core.privacy.erasure import forget_member, forget_speaker
 from bot.core.privacy.export import export_json
 from bot.db import Database
@@ -18,8 +21,6 @@ from bot.runtime.privacy import erase, export
 from bot.startup import database_problem, explained
 
 T = TypeVar("T")
-SPEAKER_MAX = 100
-"""A transcript speaker's name is at most this long (``claim.speaker``)."""
 
 
 def add_parser(
@@ -48,9 +49,18 @@ def add_parser(
 def check(args: argparse.Namespace, refuse: Callable[[str], NoReturn]) -> None:
     """Refuse (before anything is opened) a speaker without a name of the right length or without a server."""
     if args.action == "forget" and args.speaker is not None:
-        args.speaker = " ".join(args.speaker.split())
-        if not args.speaker or len(args.speaker) > SPEAKER_MAX or args.guild is None:
+        args.speaker = _speaker_name(args.speaker)
+        if args.speaker is None or args.guild is None:
             refuse(f"privacy forget --speaker needs a name of 1 to {SPEAKER_MAX} characters and --guild ID")
+
+
+def _speaker_name(given: str) -> str | None:
+    """The name as an import stored it (cleaned as ``bot.core.importing.transcripts`` cleans a speaker's), or
+    ``None`` when it cannot be one."""
+    try:
+        return t.clean_text(given, "the speaker", SPEAKER_MAX, multiline=False)
+    except InvalidInput:
+        return None
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
