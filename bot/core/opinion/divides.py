@@ -37,6 +37,7 @@ MIN_PARTICIPANTS = 15
 """Participants with credences a debate needs before the bridging model speaks (below: the fallback). At 10
 participants with 30 % of credences given, the model found 0–4 % of the planted common ground (benchmarks)."""
 SHOWN = 3
+"""How many common-ground and divisive cruxes the summary names."""
 FIT_BEFORE_POSTING = 20_000
 """Latest credences up to which the summary fits the model before it is posted (about 0.2 s of CPU); past it, the
 summary is posted first and its common ground edited in. The credences are read before posting either way, in the
@@ -44,7 +45,6 @@ summary's one read job (``bot.core.summary.posting.read_summary``)."""
 FIRM = 10
 """Credence points from 50 beyond which, at its bound, common ground is said to be firm (from 5, it is common ground
 at all: :data:`bot.core.opinion.bridging.LEAN`)."""
-"""How many common-ground and divisive cruxes the summary names."""
 FOLLOWS = 0.5
 """Share of the spread of participants along the divide that the declared sides (or the opinion groups) must account
 for (η², the correlation ratio) for the divide to be said to follow them."""
